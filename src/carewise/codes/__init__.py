@@ -1,0 +1,1 @@
+"""Code lists and rule lists as data files, versioned by collection year."""

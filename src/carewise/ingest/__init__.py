@@ -1,0 +1,23 @@
+"""Read 903 files (CSV and XML, many years at once) into returns; report every problem.
+
+Ingest never writes to the store: it gives typed frames and problems, and the
+caller decides what to keep.
+"""
+
+from carewise.ingest.csv_reader import CsvFile, read_csv_bytes, read_csv_file
+from carewise.ingest.problems import Problem, Severity
+from carewise.ingest.reader import ReadResult, infer_year, read_returns
+from carewise.ingest.xml_reader import read_xml_bytes, read_xml_file
+
+__all__ = [
+    "CsvFile",
+    "Problem",
+    "ReadResult",
+    "Severity",
+    "infer_year",
+    "read_csv_bytes",
+    "read_csv_file",
+    "read_returns",
+    "read_xml_bytes",
+    "read_xml_file",
+]

@@ -1,0 +1,249 @@
+"""Read one 903 CSV file into a raw text frame, recognising its table by the header row.
+
+Councils' case-management systems name files as they like, so the header row
+decides which table a file holds (the file name only breaks ties). Every cell is
+read as text: typing happens in :mod:`carewise.returns.model`, so validation
+rules can still see the value exactly as written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from carewise.ingest.problems import Problem, error, warning
+from carewise.returns.model import ROW, SourceFile
+from carewise.returns.tables import COLUMN_ALIASES, TABLES, TableSpec
+
+_CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+
+@dataclass
+class CsvFile:
+    """A CSV file read as text, with the table it holds (``None`` when unrecognised)."""
+
+    path: Path
+    spec: TableSpec | None
+    raw: pl.DataFrame | None
+    source: SourceFile | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def usable(self) -> bool:
+        return self.raw is not None and not any(p.severity == "error" for p in self.problems)
+
+
+def normalise_column(name: str) -> str:
+    """Header cell to DfE column name: trimmed, upper-case, spaces and dashes as underscores."""
+    cleaned = re.sub(r"[\s\-]+", "_", name.strip().strip('"').strip()).upper()
+    return COLUMN_ALIASES.get(cleaned, cleaned)
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, str, list[Problem]]:
+    """Text of a file: UTF-8 (with or without BOM), else Windows-1252, else refused."""
+    if b"\x00" in data[:4096]:
+        return None, "", [
+            error(
+                file,
+                "this is not a text file (it contains binary data)",
+                "Export the table from your case-management system as CSV and try again.",
+            )
+        ]
+    if data[:2] == b"PK":
+        return None, "", [
+            error(
+                file,
+                "this looks like an Excel workbook, not a CSV file",
+                "Open it in Excel and use File > Save As > CSV UTF-8, then import the CSV.",
+            )
+        ]
+    try:
+        return data.decode("utf-8-sig"), "utf-8", []
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if not any(b in _CP1252_UNDEFINED for b in data):
+        text = data.decode("cp1252")
+        return text, "windows-1252", [
+            warning(
+                file,
+                "the file is not UTF-8; it was read as Windows-1252 (the usual Excel encoding)",
+                "Check names with accents look right; save as CSV UTF-8 to avoid this warning.",
+            )
+        ]
+    line = data[: utf8_error.start].count(b"\n")
+    return None, "", [
+        error(
+            file,
+            f"the file's text encoding could not be recognised (byte {utf8_error.start + 1})",
+            "Save the file as CSV UTF-8 from Excel or your case-management system.",
+            row=line if line > 0 else None,
+        )
+    ]
+
+
+def identify(columns: list[str], file_name: str) -> tuple[TableSpec | None, float]:
+    """The table whose columns best match a header row, and how well (0..1)."""
+    present = set(columns)
+    best: tuple[float, int, TableSpec] | None = None
+    for spec in TABLES.values():
+        required = set(spec.columns)
+        known = required | set(spec.optional_columns)
+        overlap = len(present & known)
+        score = overlap / len(required | present)
+        hint = int(any(h in file_name.lower() for h in spec.file_hints))
+        if best is None or (score, hint) > best[:2]:
+            best = (score, hint, spec)
+    assert best is not None
+    score, _, spec = best
+    # A table is recognised when most of its columns are there and the header is
+    # not mostly something else.
+    if score >= 0.5 and len(present & set(spec.columns)) >= max(2, len(spec.columns) // 2):
+        return spec, score
+    return None, score
+
+
+def _split_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def read_csv_file(path: Path) -> CsvFile:
+    """Read a 903 CSV file. Never raises for bad content: problems are returned."""
+    file = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return CsvFile(path, None, None, None, [
+            error(file, f"the file could not be opened ({exc.strerror})", "Check the path and permissions.")
+        ])
+    return read_csv_bytes(data, file, str(path))
+
+
+def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
+    """Read CSV content given as bytes (used by the web upload and the fuzz tests)."""
+    where = Path(path or file)
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        return CsvFile(where, None, None, None, [
+            error(file, "the file is empty", "Export the table again; an empty table still needs its header row.")
+        ])
+    text, encoding, problems = decode(data, file)
+    if text is None:
+        return CsvFile(where, None, None, None, problems)
+    try:
+        rows = _split_rows(text)
+    except csv.Error as exc:
+        return CsvFile(where, None, None, None, problems + [
+            error(file, f"this is not a readable CSV file ({exc})", "Check the file is comma-separated text.")
+        ])
+    rows = [r for r in rows if any(cell.strip() for cell in r)] if rows else rows
+    if not rows:
+        return CsvFile(where, None, None, None, problems + [
+            error(file, "the file has no header row", "The first line must name the columns, e.g. CHILD,SEX,DOB.")
+        ])
+    header = [normalise_column(c) for c in rows[0]]
+    spec, _ = identify(header, file)
+    if spec is None:
+        return CsvFile(where, None, None, None, problems + [
+            error(
+                file,
+                "the header row does not match any 903 table "
+                f"(columns: {', '.join(h for h in header[:8] if h)}{'…' if len(header) > 8 else ''})",
+                "Check this is a 903 table with the DfE column names; remove it from the folder if it is not.",
+            )
+        ])
+
+    dupes = sorted({c for c in header if c and header.count(c) > 1})
+    for col in dupes:
+        problems.append(error(file, f"the column {col} appears more than once", "Keep one column of that name.", column=col, table=spec.name))
+    missing = [c for c in spec.columns if c not in header]
+    for col in missing:
+        problems.append(
+            error(
+                file,
+                f"the {spec.title} table needs a column called {col}, and it is missing",
+                f"Add the {col} column (it may be empty) and export again.",
+                column=col,
+                table=spec.name,
+            )
+        )
+    known = set(spec.all_columns)
+    for col in header:
+        if col and col not in known:
+            problems.append(
+                warning(file, f"the column {col} is not part of the {spec.title} table and was ignored",
+                        "Nothing to do unless you expected it to be read.", column=col, table=spec.name)
+            )
+    if dupes or missing:
+        return CsvFile(where, spec, None, None, problems)
+
+    width = len(header)
+    body = rows[1:]
+    # Rows that are only empty cells (often trailing commas from Excel) are dropped above;
+    # a row of the wrong width is a truncated or corrupt file.
+    data_rows: list[list[str]] = []
+    line_numbers: list[int] = []
+    for index, row in enumerate(body, start=1):
+        if len(row) != width:
+            if len(row) > width and not any(c.strip() for c in row[width:]):
+                row = row[:width]
+            else:
+                problems.append(
+                    error(
+                        file,
+                        f"this row has {len(row)} values but the header has {width} columns"
+                        + (" (the file may be cut short)" if index == len(body) else ""),
+                        "Export the file again; check for commas inside values that are not in quotes.",
+                        row=index,
+                        table=spec.name,
+                    )
+                )
+                continue
+        data_rows.append(row)
+        line_numbers.append(index)
+    if any(p.severity == "error" for p in problems):
+        return CsvFile(where, spec, None, None, problems)
+
+    keep = [i for i, c in enumerate(header) if c in known]
+    columns = {header[i]: [r[i] for r in data_rows] for i in keep}
+    frame = pl.DataFrame(
+        {ROW: pl.Series(line_numbers, dtype=pl.Int64), **{c: pl.Series(v, dtype=pl.String) for c, v in columns.items()}}
+    )
+    # Columns the table always has come first, in DfE order; optional ones after.
+    order = [ROW] + [c for c in spec.all_columns if c in frame.columns]
+    frame = frame.select(order)
+    frame = frame.with_columns(
+        [pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in order[1:]]
+    )
+    problems.extend(date_problems(frame, spec, file))
+    source = SourceFile(str(where), sha, frame.height, spec.name, encoding)
+    return CsvFile(where, spec, frame, source, problems)
+
+
+def date_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50) -> list[Problem]:
+    """A warning for each date that cannot be read (the first ``limit`` per column)."""
+    from carewise.returns.model import parse_date_expr
+
+    found: list[Problem] = []
+    for col in spec.date_columns:
+        if col not in raw.columns:
+            continue
+        bad = raw.select(pl.col(ROW), pl.col(col).alias("value"), parse_date_expr(col).alias("parsed")).filter(
+            pl.col("value").is_not_null() & pl.col("parsed").is_null()
+        )
+        for row, value in bad.head(limit).select(ROW, "value").iter_rows():
+            found.append(
+                warning(file, "this date could not be read", "Write dates as DD/MM/YYYY, e.g. 31/03/2025.",
+                        row=row, column=col, value=value, table=spec.name)
+            )
+        if bad.height > limit:
+            found.append(
+                warning(file, f"{bad.height - limit} more dates in this column could not be read",
+                        "Write dates as DD/MM/YYYY.", column=col, table=spec.name)
+            )
+    return found

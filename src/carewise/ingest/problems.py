@@ -1,0 +1,49 @@
+"""Problems found while reading files: where, what, and what to do about it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    """The file cannot be used; the import is refused and nothing is stored."""
+    WARNING = "warning"
+    """The file is used; the analyst should look (e.g. a date that could not be read)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: Severity
+    file: str
+    message: str
+    fix: str
+    row: int | None = None
+    """1-based data row (the header row is not counted)."""
+    column: str | None = None
+    value: str | None = None
+    table: str | None = None
+    year: str | None = None
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["severity"] = str(self.severity)
+        return d
+
+    def describe(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        value = f" (value '{self.value}')" if self.value is not None else ""
+        return f"{where}: {self.message}{value}. {self.fix}"
+
+
+def error(file: str, message: str, fix: str, **kw) -> Problem:
+    return Problem(Severity.ERROR, file, message, fix, **kw)
+
+
+def warning(file: str, message: str, fix: str, **kw) -> Problem:
+    return Problem(Severity.WARNING, file, message, fix, **kw)

@@ -1,0 +1,209 @@
+"""Read one or many collection years of 903 files from folders.
+
+``read_returns`` accepts what an analyst has: a folder of one year's files, a
+folder of year folders, files whose names carry the year, or single files. It
+groups files into collection years, recognises each file's table, and returns
+one :class:`Return` per year with every problem found. It never writes anywhere.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from carewise.ingest.csv_reader import CsvFile, read_csv_file
+from carewise.ingest.problems import Problem, Severity, error, warning
+from carewise.returns.model import Return
+from carewise.returns.tables import TABLES
+from carewise.returns.years import CollectionYear
+
+DATA_SUFFIXES = {".csv", ".txt", ".xml"}
+IGNORED_SUFFIXES = {".json", ".md", ".toml", ".yaml", ".yml", ".pdf", ".html", ".log"}
+
+
+@dataclass
+class ReadResult:
+    """What was read: one return per collection year, and every problem."""
+
+    returns: dict[CollectionYear, Return] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.ERROR]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.returns)
+
+    def summary(self) -> dict:
+        """Per collection year: children, episodes and rows per table (the CLI's --json shape)."""
+        return {
+            str(y): {"children": r.children, "episodes": r.episodes, "tables": r.counts()}
+            for y, r in sorted(self.returns.items())
+        }
+
+
+def _candidate_files(paths: Iterable[Path], problems: list[Problem]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            problems.append(error(str(path), "this file or folder does not exist", "Check the path."))
+        elif path.is_file():
+            found.append(path)
+        else:
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not child.name.startswith("."):
+                    if child.suffix.lower() in IGNORED_SUFFIXES:
+                        continue
+                    found.append(child)
+    return found
+
+
+def _group_key(path: Path) -> tuple[Path, CollectionYear | None]:
+    """Files group by folder, and by a year in the file name when there is one."""
+    named = CollectionYear.find_in(path.name)
+    if named is None:
+        for parent in path.parents:
+            named = CollectionYear.find_in(parent.name)
+            if named is not None:
+                break
+    return path.parent, named
+
+
+def infer_year(frames: dict[str, pl.DataFrame]) -> CollectionYear | None:
+    """The collection year a set of tables describes: the one holding the latest episode date.
+
+    An episode can start or end on any day up to 31 March, never after, so the
+    latest DECOM or DEC falls inside the return's collection year.
+    """
+    from carewise.returns.model import parse_date_expr
+
+    latest: date | None = None
+    for name, cols in (("episodes", ("DECOM", "DEC")), ("reviews", ("REVIEW",)), ("missing", ("MIS_START",))):
+        frame = frames.get(name)
+        if frame is None or frame.height == 0:
+            continue
+        for col in cols:
+            value = frame.select(parse_date_expr(col)).to_series().max()
+            if value is not None and value <= date.today().replace(year=date.today().year + 1):
+                latest = value if latest is None or value > latest else latest
+        if latest is not None and name == "episodes":
+            break
+    return CollectionYear.containing(latest) if latest is not None else None
+
+
+def read_returns(
+    paths: Iterable[str | Path],
+    year: CollectionYear | str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ReadResult:
+    """Read every 903 file under ``paths`` into returns grouped by collection year."""
+    forced = CollectionYear.parse(year) if year is not None else None
+    result = ReadResult()
+    files = _candidate_files([Path(p) for p in paths], result.problems)
+    groups: dict[tuple[Path, CollectionYear | None], list[Path]] = defaultdict(list)
+    for f in files:
+        if f.suffix.lower() not in DATA_SUFFIXES:
+            result.problems.append(
+                error(str(f), f"files of type '{f.suffix or 'none'}' cannot be read",
+                      "Give carewise the 903 CSV files (or the 903 XML file); move other files out of the folder.")
+            )
+            continue
+        groups[_group_key(f)].append(f)
+
+    if forced is not None and len({key for key in groups}) > 1 and len({k[1] for k in groups}) > 1:
+        result.problems.append(
+            error("(command line)", "--year was given but the files hold several collection years",
+                  "Import one year's folder with --year, or leave --year out.")
+        )
+        return result
+
+    for (folder, named), members in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+        per_table: dict[str, CsvFile] = {}
+        xml_returns: list[Return] = []
+        for path in members:
+            if progress:
+                progress(path.name)
+            if path.suffix.lower() == ".xml":
+                from carewise.ingest.xml_reader import read_xml_file
+
+                xml_return, xml_problems = read_xml_file(path, forced or named)
+                result.problems.extend(xml_problems)
+                if xml_return is not None:
+                    xml_returns.append(xml_return)
+                continue
+            read = read_csv_file(path)
+            result.problems.extend(read.problems)
+            if read.spec is None:
+                continue
+            if read.spec.name in per_table:
+                result.problems.append(
+                    error(str(path), f"the {read.spec.title} table is given twice in one year "
+                          f"(also in {per_table[read.spec.name].path.name})",
+                          "Keep one file per table per collection year.", table=read.spec.name)
+                )
+                continue
+            per_table[read.spec.name] = read
+        for ret in xml_returns:
+            _add_return(result, ret, str(folder))
+        if not per_table:
+            continue
+        if any(not f.usable for f in per_table.values()):
+            continue
+        frames = {name: f.raw for name, f in per_table.items() if f.raw is not None}
+        the_year = forced or named or infer_year(frames)
+        if the_year is None:
+            result.problems.append(
+                error(str(folder), "the collection year of these files could not be worked out",
+                      "Name the folder after the year (e.g. 2024-25) or give --year 2024-25.")
+            )
+            continue
+        ret = Return(the_year, raw=frames, sources={n: f.source for n, f in per_table.items() if f.source})
+        _check_tables_for_year(ret, str(folder), result.problems)
+        _add_return(result, ret, str(folder))
+    if not result.returns and not result.errors:
+        result.problems.append(
+            error(", ".join(str(p) for p in paths) or "(nothing)", "no 903 files were found",
+                  "Point carewise at a folder of 903 CSV files, or at the files themselves.")
+        )
+    return result
+
+
+def _check_tables_for_year(ret: Return, where: str, problems: list[Problem]) -> None:
+    year = ret.year
+    if not year.supported:
+        problems.append(
+            warning(where, f"collection year {year} is outside the years carewise knows (2020-21 to 2026-27)",
+                    "Figures are computed, but the layout checks of that year may not apply.", year=str(year))
+        )
+    for name in list(ret.raw):
+        spec = TABLES[name]
+        if spec.first_year > 2020 and not spec.in_year(year):
+            problems.append(
+                warning(ret.sources[name].path if name in ret.sources else where,
+                        f"the {spec.title} table is not part of the {year} return",
+                        "It was read and stored, but DfE only collects it from "
+                        f"{CollectionYear(spec.first_year)}.", table=name, year=str(year))
+            )
+    for required in ("header", "episodes"):
+        if required not in ret.raw:
+            problems.append(
+                warning(where, f"there is no {TABLES[required].title} table for {year}",
+                        "Most figures need it: add the file to the folder.", table=required, year=str(year))
+            )
+
+
+def _add_return(result: ReadResult, ret: Return, where: str) -> None:
+    if ret.year in result.returns:
+        result.problems.append(
+            error(where, f"collection year {ret.year} was given twice", "Import each collection year once.",
+                  year=str(ret.year))
+        )
+        return
+    result.returns[ret.year] = ret

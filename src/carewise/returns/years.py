@@ -1,0 +1,120 @@
+"""Collection years and the date rules of the 903 return.
+
+The 903 collection year runs 1 April to 31 March and is named by both years
+("2024-25"). Ages are computed as DfE does: whole years at a date (at 31 March
+for a collection year, or at the event). Keep every such rule here, tested once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+_YEAR_RE = re.compile(r"(?<!\d)(20\d\d)\s*[-_/]\s*(\d\d)(?!\d)")
+
+FIRST_SUPPORTED_YEAR = 2020  # 2020-21
+LAST_SUPPORTED_YEAR = 2026  # 2026-27
+
+
+@dataclass(frozen=True, order=True)
+class CollectionYear:
+    """A 903 collection year, identified by the calendar year it starts in."""
+
+    start_year: int
+
+    @classmethod
+    def parse(cls, text: str | int | CollectionYear) -> CollectionYear:
+        """Accept "2024-25", "2024_25", "202425", 2024 (start year) or a CollectionYear."""
+        if isinstance(text, CollectionYear):
+            return text
+        if isinstance(text, int):
+            return cls(text)
+        value = str(text).strip()
+        m = _YEAR_RE.search(value)
+        if m:
+            start, end = int(m.group(1)), int(m.group(2))
+            if (start + 1) % 100 != end:
+                raise ValueError(f"'{text}' is not a collection year: {end:02d} does not follow {start}")
+            return cls(start)
+        if re.fullmatch(r"20\d\d\d\d", value):
+            return cls.parse(f"{value[:4]}-{value[4:]}")
+        if re.fullmatch(r"20\d\d", value):
+            return cls(int(value))
+        raise ValueError(f"'{text}' is not a collection year; write it like 2024-25")
+
+    @classmethod
+    def find_in(cls, text: str) -> CollectionYear | None:
+        """The collection year named inside a folder or file name, if any."""
+        m = _YEAR_RE.search(text)
+        if m and (int(m.group(1)) + 1) % 100 == int(m.group(2)):
+            return cls(int(m.group(1)))
+        return None
+
+    @classmethod
+    def containing(cls, day: date) -> CollectionYear:
+        return cls(day.year if day.month >= 4 else day.year - 1)
+
+    @property
+    def start(self) -> date:
+        return date(self.start_year, 4, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.start_year + 1, 3, 31)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def previous(self) -> CollectionYear:
+        return CollectionYear(self.start_year - 1)
+
+    @property
+    def next(self) -> CollectionYear:
+        return CollectionYear(self.start_year + 1)
+
+    @property
+    def supported(self) -> bool:
+        return FIRST_SUPPORTED_YEAR <= self.start_year <= LAST_SUPPORTED_YEAR
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def year_range(text: str) -> list[CollectionYear]:
+    """Parse "2020-21..2025-26" (inclusive) or a single year into collection years."""
+    if ".." in text:
+        first, last = (CollectionYear.parse(p) for p in text.split("..", 1))
+        if last < first:
+            raise ValueError(f"'{text}': the last year comes before the first")
+        return [CollectionYear(y) for y in range(first.start_year, last.start_year + 1)]
+    return [CollectionYear.parse(text)]
+
+
+def age_at(dob: date, on: date) -> int:
+    """Age in whole years on a date (a child born on 29 February has a birthday on 1 March)."""
+    years = on.year - dob.year
+    if (on.month, on.day) < (dob.month, dob.day):
+        years -= 1
+    return years
+
+
+def age_expr(dob: pl.Expr, on: pl.Expr | date) -> pl.Expr:
+    """Vectorised :func:`age_at` for polars: whole years between dob and the date."""
+    on_expr = pl.lit(on) if isinstance(on, date) else on
+    before_birthday = (on_expr.dt.month() * 100 + on_expr.dt.day()) < (
+        dob.dt.month() * 100 + dob.dt.day()
+    )
+    return (on_expr.dt.year() - dob.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int32)
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar date ``years`` later; 29 February becomes 1 March (an 18th birthday rule)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
