@@ -1,0 +1,194 @@
+"""One history per child, stitched from many collection years' returns.
+
+A child keeps the same CHILD id across returns, and an episode open over 31
+March appears in two returns: open (no DEC) in the earlier one, and again,
+perhaps closed, in the later one. Stitching keeps one row per episode (CHILD,
+DECOM): the later return wins. Where the two returns disagree about anything
+other than an episode being closed since, the disagreement is reported as a
+conflict so the analyst can correct the earlier return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from carewise.returns.model import ROW, Return
+from carewise.returns.tables import TABLES
+from carewise.returns.years import CollectionYear
+
+YEAR = "YEAR"
+"""Column added to stitched frames: the start year of the return a row came from (2024 = 2024-25)."""
+
+_CLOSED_SINCE = {"DEC", "REC", "REASON_PLACE_CHANGE"}
+"""Episode fields that an earlier return leaves blank while the episode is still open."""
+
+SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U", "0": "U", "9": "U"}
+"""SEX is 1/2 until 2023-24 and M/F/U from 2024-25; histories use M/F/U throughout."""
+
+
+@dataclass
+class History:
+    """Every stored year of a council's 903 data, stitched per child."""
+
+    episodes: pl.DataFrame
+    header: pl.DataFrame
+    tables: dict[str, pl.DataFrame]
+    conflicts: pl.DataFrame
+    years: list[CollectionYear] = field(default_factory=list)
+
+    @property
+    def last_date(self) -> date | None:
+        """The last day the data describes: 31 March of the latest collection year."""
+        return self.years[-1].end if self.years else None
+
+    @property
+    def first_date(self) -> date | None:
+        return self.years[0].start if self.years else None
+
+    def table(self, name: str) -> pl.DataFrame:
+        if name == "episodes":
+            return self.episodes
+        if name == "header":
+            return self.header
+        return self.tables.get(name, _empty_stitched(name))
+
+
+def _empty_stitched(name: str) -> pl.DataFrame:
+    from carewise.returns.build import raw_frame
+    from carewise.returns.model import typed_from_raw
+
+    frame = typed_from_raw(raw_frame(name, []), TABLES[name])
+    return frame.with_columns(pl.lit(None, dtype=pl.Int32).alias(YEAR)).drop(ROW)
+
+
+CONFLICT_SCHEMA = {
+    "CHILD": pl.String,
+    "table": pl.String,
+    "key": pl.String,
+    "column": pl.String,
+    "earlier_year": pl.String,
+    "earlier_value": pl.String,
+    "later_year": pl.String,
+    "later_value": pl.String,
+}
+
+
+def _stack(returns: list[Return], name: str) -> pl.DataFrame | None:
+    frames = []
+    for ret in returns:
+        if ret.has(name):
+            frame = ret.table(name).drop(ROW).with_columns(
+                pl.lit(ret.year.start_year, dtype=pl.Int32).alias(YEAR)
+            )
+            if "SEX" in frame.columns:
+                frame = frame.with_columns(
+                    pl.col("SEX").replace_strict(SEX_CODES, default=pl.col("SEX"), return_dtype=pl.String)
+                )
+            frames.append(frame)
+    if not frames:
+        return None
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def _key_columns(name: str) -> list[str]:
+    return list(TABLES[name].key)
+
+
+def _conflicts(stacked: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Columns on which the latest return for a key differs from an earlier one."""
+    key = _key_columns(name)
+    if stacked.height == 0 or stacked.select(pl.struct(key).is_duplicated().any()).item() is False:
+        return pl.DataFrame(schema=CONFLICT_SCHEMA)
+    latest = stacked.sort(YEAR).group_by(key, maintain_order=True).last()
+    earlier = stacked.join(latest.select([*key, pl.col(YEAR).alias("_latest")]), on=key).filter(
+        pl.col(YEAR) < pl.col("_latest")
+    )
+    compare = [c for c in stacked.columns if c not in (*key, YEAR)]
+    joined = earlier.join(latest, on=key, suffix="_later")
+    out = []
+    for col in compare:
+        if col not in joined.columns or f"{col}_later" not in joined.columns:
+            continue
+        before, after = pl.col(col).cast(pl.String), pl.col(f"{col}_later").cast(pl.String)
+        differs = before.ne_missing(after)
+        if name == "episodes" and col in _CLOSED_SINCE:
+            differs = differs & before.is_not_null()
+        rows = joined.filter(differs)
+        if rows.height:
+            out.append(
+                rows.select(
+                    pl.col("CHILD"),
+                    pl.lit(name).alias("table"),
+                    pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=" ").alias("key"),
+                    pl.lit(col).alias("column"),
+                    pl.format("{}-{}", pl.col(YEAR), ((pl.col(YEAR) + 1) % 100).cast(pl.String).str.zfill(2)).alias("earlier_year"),
+                    before.alias("earlier_value"),
+                    pl.format("{}-{}", pl.col(f"{YEAR}_later"), ((pl.col(f"{YEAR}_later") + 1) % 100).cast(pl.String).str.zfill(2)).alias("later_year"),
+                    after.alias("later_value"),
+                )
+            )
+    if not out:
+        return pl.DataFrame(schema=CONFLICT_SCHEMA)
+    return pl.concat(out).cast(CONFLICT_SCHEMA)  # type: ignore[arg-type]
+
+
+def _latest_per_key(stacked: pl.DataFrame, name: str) -> pl.DataFrame:
+    key = _key_columns(name)
+    return stacked.sort(YEAR).unique(subset=key, keep="last", maintain_order=True)
+
+
+def _vanished_open_episodes(stacked: pl.DataFrame, years: list[int]) -> pl.DataFrame:
+    """Episodes left open at 31 March that the next year's return does not carry."""
+    present = set(years)
+    open_eps = stacked.filter(pl.col("DEC").is_null() & (pl.col(YEAR) + 1).is_in(list(present)))
+    if open_eps.height == 0:
+        return pl.DataFrame(schema=CONFLICT_SCHEMA)
+    later = stacked.select("CHILD", "DECOM", pl.col(YEAR).alias("_y"))
+    missing = open_eps.join(later, on=["CHILD", "DECOM"], how="left").group_by(["CHILD", "DECOM", YEAR]).agg(
+        (pl.col("_y") > pl.col(YEAR)).any().alias("_seen")
+    ).filter(~pl.col("_seen").fill_null(False))
+    return missing.select(
+        pl.col("CHILD"),
+        pl.lit("episodes").alias("table"),
+        pl.concat_str([pl.col("CHILD"), pl.col("DECOM").cast(pl.String)], separator=" ").alias("key"),
+        pl.lit("(episode)").alias("column"),
+        pl.format("{}-{}", pl.col(YEAR), ((pl.col(YEAR) + 1) % 100).cast(pl.String).str.zfill(2)).alias("earlier_year"),
+        pl.lit("open at 31 March").alias("earlier_value"),
+        pl.format("{}-{}", pl.col(YEAR) + 1, ((pl.col(YEAR) + 2) % 100).cast(pl.String).str.zfill(2)).alias("later_year"),
+        pl.lit("not in the return").alias("later_value"),
+    ).cast(CONFLICT_SCHEMA)  # type: ignore[arg-type]
+
+
+def stitch(returns: Mapping[CollectionYear, Return] | Iterable[Return]) -> History:
+    """Stitch returns of several collection years into one history per child."""
+    items = list(returns.values()) if isinstance(returns, Mapping) else list(returns)
+    items.sort(key=lambda r: r.year)
+    years = [r.year for r in items]
+    conflicts: list[pl.DataFrame] = []
+    tables: dict[str, pl.DataFrame] = {}
+    for name in TABLES:
+        stacked = _stack(items, name)
+        if stacked is None:
+            continue
+        conflicts.append(_conflicts(stacked, name))
+        if name == "episodes":
+            conflicts.append(_vanished_open_episodes(stacked, [y.start_year for y in years]))
+        tables[name] = _latest_per_key(stacked, name)
+    episodes = tables.pop("episodes", None)
+    if episodes is None:
+        episodes = _empty_stitched("episodes")
+    episodes = episodes.sort(["CHILD", "DECOM"])
+    header = tables.pop("header", None)
+    if header is None:
+        header = _empty_stitched("header")
+    return History(
+        episodes=episodes,
+        header=header,
+        tables=tables,
+        conflicts=pl.concat(conflicts) if conflicts else pl.DataFrame(schema=CONFLICT_SCHEMA),
+        years=years,
+    )
