@@ -1,0 +1,177 @@
+"""``carewise import`` and ``carewise status``: bring 903 returns in, see what is stored."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from carewise.cli_common import (
+    CouncilOption,
+    DbOption,
+    JsonOption,
+    console,
+    open_store,
+    out,
+    pick_council,
+    print_json,
+    progress_bar,
+    user_errors,
+)
+from carewise.errors import BadInputError, UserFacingError
+from carewise.ingest import ReadResult, Severity, read_returns
+from carewise.returns.years import CollectionYear
+
+COUNCIL_FILE = "carewise-council.json"
+
+
+def _council_from_files(paths: list[Path]) -> dict[str, Any] | None:
+    """A ``carewise-council.json`` beside the files (written by ``carewise synth``) names the council."""
+    for path in paths:
+        folder = path if path.is_dir() else path.parent
+        for candidate in (folder / COUNCIL_FILE, folder.parent / COUNCIL_FILE):
+            if candidate.is_file():
+                try:
+                    data = json.loads(candidate.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    continue
+                if isinstance(data, dict) and data.get("la_code"):
+                    return data
+    return None
+
+
+def _validation_summaries(result: ReadResult, store, la_code: str) -> dict[CollectionYear, dict[str, Any]]:
+    """Run the DfE rules on each year read (last year from the files or the store)."""
+    try:
+        from carewise.validate.runner import summarise, validate_return
+    except ImportError:  # the validator is optional for the import itself
+        return {}
+    summaries: dict[CollectionYear, dict[str, Any]] = {}
+    stored_years: set[CollectionYear] = set()
+    try:
+        stored_years = set(store.years(la_code))
+    except UserFacingError:
+        pass
+    for year, ret in sorted(result.returns.items()):
+        previous = result.returns.get(year.previous)
+        if previous is None and year.previous in stored_years:
+            previous = store.load_return(la_code, year.previous)
+        summaries[year] = summarise(validate_return(ret, previous=previous, la_code=la_code))
+    return summaries
+
+
+def _problems_for(ret, result: ReadResult) -> list[dict[str, Any]]:
+    """The problems that concern one year's return: its files, or the year itself."""
+    names = {Path(s.path).name for s in ret.sources.values()} | {s.path for s in ret.sources.values()}
+    return [p.as_dict() for p in result.problems if p.year == str(ret.year) or p.file in names]
+
+
+def _print_problems(problems, limit: int = 40) -> None:
+    shown = 0
+    for p in problems:
+        if shown >= limit:
+            console.print(f"… and {len(problems) - limit} more problems")
+            break
+        colour = "red" if p.severity == Severity.ERROR else "yellow"
+        console.print(f"[{colour}]{p.severity}[/] {p.describe()}")
+        shown += 1
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    @user_errors
+    def import_(
+        paths: Annotated[list[Path], typer.Argument(help="Year folders, a folder of year folders, or 903 files.")],
+        year: Annotated[str | None, typer.Option(help="Collection year, e.g. 2024-25 (default: from names or dates).")] = None,
+        council: CouncilOption = None,
+        council_name: Annotated[str | None, typer.Option(help="The council's name, when first imported.")] = None,
+        validate: Annotated[bool, typer.Option(help="Run the DfE validation rules and record the summary.")] = True,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Read 903 CSV/XML files (one or many collection years) and store them.
+
+        Each year is stored as an import batch; a year imported again replaces the
+        stored one. If any file cannot be read, nothing is stored.
+        """
+        with progress_bar(enabled=not as_json) as progress:
+            task = progress.add_task("Reading files", total=None)
+            result = read_returns(paths, year=year, progress=lambda name: progress.advance(task))
+        errors = result.errors
+        warnings = [p for p in result.problems if p.severity == Severity.WARNING]
+        if errors:
+            if as_json:
+                print_json({"stored": False, "problems": [p.as_dict() for p in result.problems]})
+            else:
+                _print_problems(errors + warnings)
+                console.print("[bold red]Nothing was stored.[/] Fix the files above and import again.")
+            raise typer.Exit(BadInputError.exit_code)
+
+        info = _council_from_files(paths) or {}
+        la_code = council or info.get("la_code")
+        if not la_code:
+            from carewise.settings import get_settings
+
+            la_code = get_settings().council
+        if not la_code:
+            raise UserFacingError("say which council these returns belong to with --council E06000056 (its ONS code)")
+        store = open_store(db)
+        validation = _validation_summaries(result, store, la_code) if validate else {}
+        problems_by_year = {y: _problems_for(r, result) for y, r in result.returns.items()}
+        total_rows = sum(sum(r.counts().values()) for r in result.returns.values())
+        with progress_bar(enabled=not as_json) as progress:
+            task = progress.add_task("Storing", total=total_rows)
+            batches = store.import_returns(
+                la_code,
+                result.returns.values(),
+                council_name=council_name or info.get("la_name"),
+                synthetic=bool(info.get("synthetic", False)),
+                problems=problems_by_year,
+                validation=validation,
+                progress=lambda _name, rows: progress.advance(task, rows),
+            )
+        summary = result.summary()
+        for b in batches:
+            summary[b.year]["batch"] = b.id
+            summary[b.year]["validation"] = b.validation
+        if as_json:
+            print_json({"stored": True, "council": la_code, "years": summary,
+                        "problems": [p.as_dict() for p in result.problems]})
+            return
+        _print_problems(warnings)
+        table = Table(title=f"Imported for {la_code}")
+        for col in ("Collection year", "Children", "Episodes", "Rows", "Rule errors"):
+            table.add_column(col, justify="right" if col != "Collection year" else "left")
+        for label, data in summary.items():
+            errors_found = (data.get("validation") or {}).get("errors")
+            table.add_row(label, f"{data['children']:,}", f"{data['episodes']:,}",
+                          f"{sum(data['tables'].values()):,}", "—" if errors_found is None else f"{errors_found:,}")
+        out.print(table)
+
+    @app.command("status")
+    @user_errors
+    def status(council: CouncilOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
+        """Show what is stored: per collection year, children, episodes and rows per table."""
+        store = open_store(db)
+        if not store.councils():
+            if as_json:
+                print_json({"council": None, "years": {}})
+            else:
+                out.print("Nothing is stored yet. Run `carewise synth` then `carewise import`, or import your 903 files.")
+            return
+        la_code = pick_council(store, council)
+        data = store.status(la_code)
+        if as_json:
+            print_json(data)
+            return
+        c = data["council"]
+        table = Table(title=f"{c['name']} ({c['la_code']})" + (" — synthetic data" if c["synthetic"] else ""))
+        for col in ("Collection year", "Children", "Episodes", "Tables", "Imported", "By"):
+            table.add_column(col)
+        for label, y in data["years"].items():
+            table.add_row(label, f"{y['children']:,}", f"{y['episodes']:,}", str(len(y["tables"])),
+                          y["imported_at"][:16].replace("T", " "), y["imported_by"])
+        out.print(table)

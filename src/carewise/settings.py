@@ -1,0 +1,42 @@
+"""Settings: from environment variables (``CAREWISE_…``), a settings file, or defaults.
+
+The embedded SQLite database lives in the per-user data folder unless
+``CAREWISE_DATABASE_URL`` points elsewhere (e.g. ``postgresql+psycopg://…``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir("carewise", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAREWISE_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    """Where carewise keeps its SQLite database, saved scenarios and market data."""
+    database_url: str | None = None
+    """SQLAlchemy URL; default: SQLite file ``carewise.db`` in the data folder."""
+    council: str | None = None
+    """The council (ONS code, e.g. E06000056) commands use when more than one is stored."""
+    user: str | None = None
+    """Who is recorded against imports run from the command line (default: the OS user)."""
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'carewise.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,105 @@
+"""The database schema (SQLAlchemy 2 Core tables; migrations under ``store/migrations``).
+
+903 rows are kept as the text read from the file (one table per 903 table,
+``r903_<name>``), keyed by council, collection year and the import batch they
+came in; typing happens on load through the same code as a fresh read, so the
+stored return and the file give identical frames.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from carewise.returns.tables import TABLES
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+council = Table(
+    "council",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("la_code", String(16), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("synthetic", Boolean, nullable=False, default=False),
+)
+
+import_batch = Table(
+    "import_batch",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("council_id", ForeignKey("council.id"), nullable=False),
+    Column("year", Integer, nullable=False, doc="collection start year: 2024 = 2024-25"),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("imported_by", String(200), nullable=False),
+    Column("status", String(20), nullable=False, doc="current | superseded"),
+    Column("children", Integer, nullable=False),
+    Column("episodes", Integer, nullable=False),
+    Column("counts", JSON, nullable=False, doc="rows per table"),
+    Column("problems", JSON, nullable=False, doc="warnings found while reading"),
+    Column("validation", JSON, nullable=True, doc="validation summary, when run"),
+    Column("source", String(20), nullable=False, default="csv"),
+    Index("ix_import_batch_council_year", "council_id", "year"),
+)
+
+batch_file = Table(
+    "batch_file",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", ForeignKey("import_batch.id"), nullable=False, index=True),
+    Column("name", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("table_name", String(40), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("encoding", String(20), nullable=False),
+)
+
+audit_event = Table(
+    "audit_event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(60), nullable=False, index=True),
+    Column("council_id", ForeignKey("council.id"), nullable=True),
+    Column("target", String(200), nullable=True, doc="what was acted on (never a child's details)"),
+    Column("detail", JSON, nullable=True),
+)
+"""Append-only: the application never updates or deletes audit rows."""
+
+
+def _return_table(name: str) -> Table:
+    spec = TABLES[name]
+    return Table(
+        f"r903_{name}",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("council_id", ForeignKey("council.id"), nullable=False),
+        Column("year", Integer, nullable=False),
+        Column("batch_id", ForeignKey("import_batch.id"), nullable=False),
+        Column("row_no", Integer, nullable=False),
+        *[Column(c.lower(), Text, nullable=True) for c in spec.all_columns],
+        Index(f"ix_r903_{name}_council_year", "council_id", "year"),
+    )
+
+
+return_tables: dict[str, Table] = {name: _return_table(name) for name in TABLES}
