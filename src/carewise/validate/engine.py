@@ -60,6 +60,16 @@ class Context:
     providers: ProviderLists | None = None
     la_code: str | None = None
     """The council's ONS code (E06000055 …), for rules about placements inside the council."""
+    _shared: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def shared(self, key: str, build: Callable[[], object]) -> object:
+        """A frame several rules need (e.g. episodes joined to DOB), built once per validation run.
+
+        ``ctx.shared("episodes_dob", lambda: ...)``: the first rule to ask builds it, the others reuse it.
+        """
+        if key not in self._shared:
+            self._shared[key] = build()
+        return self._shared[key]
 
     def t(self, name: str) -> pl.DataFrame:
         """Typed frame of a table of this year's return (empty if absent)."""

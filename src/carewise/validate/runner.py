@@ -1,0 +1,360 @@
+"""Run every DfE rule of a collection year over a return and collect the failing rows.
+
+:func:`validate` runs each rule the engine holds for the year. A rule whose table was
+not supplied, or which raises :class:`~carewise.validate.engine.Skip`, is listed as
+skipped with the reason; a rule that fails unexpectedly is listed as skipped with an
+"internal error" reason (and logged without child data), so one faulty rule never stops
+the run. Failing rows become :class:`RuleError` records pointing at the table and the
+1-based data row of the file the analyst supplied.
+
+:func:`validate_paths` reads files first (CSV or XML): when the files cannot be read
+the result holds the ingest problems and no rule is run, so a malformed file is
+reported once as such rather than as hundreds of rule failures.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+
+from carewise.ingest.problems import Problem, Severity
+from carewise.returns.model import ROW, Return
+from carewise.returns.tables import TABLES
+from carewise.returns.years import CollectionYear
+from carewise.validate.engine import Context, ProviderLists, Rule, Skip, rules_for
+
+log = logging.getLogger(__name__)
+
+_DFE_TABLES = {spec.dfe_name.lower(): spec.name for spec in TABLES.values()}
+_DFE_TABLES.update({"swepisodes": "social_worker_episodes", "sw_episodes": "social_worker_episodes"})
+
+
+@dataclass(frozen=True)
+class RuleError:
+    """One failing row: which rule, where, and what the DfE says about it."""
+
+    rule: str
+    table: str
+    row: int | None
+    child: str | None
+    fields: tuple[str, ...]
+    message: str
+    explanation: str
+    fix: str
+
+    def as_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "table": self.table,
+            "row": self.row,
+            "child": self.child,
+            "fields": list(self.fields),
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class SkippedRule:
+    rule: str
+    reason: str
+    internal: bool = False
+    """True when the rule failed inside carewise (a bug to report), not for want of data."""
+
+    def as_json(self) -> dict:
+        return {"rule": self.rule, "reason": self.reason}
+
+
+@dataclass
+class RuleInfo:
+    """What the reports say about a rule: the DfE message and carewise's plain-English help."""
+
+    code: str
+    message: str
+    explanation: str
+    fix: str
+    fields: tuple[str, ...]
+
+
+@dataclass
+class ValidationResult:
+    """The outcome of validating one collection year."""
+
+    year: CollectionYear | None
+    rules_run: int = 0
+    skipped: list[SkippedRule] = field(default_factory=list)
+    errors: list[RuleError] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    """Problems found while reading the files (errors stop validation; warnings do not)."""
+    rules: dict[str, RuleInfo] = field(default_factory=dict)
+    """Every rule run or skipped, by code, for the reports."""
+    seconds: float = 0.0
+
+    @property
+    def readable(self) -> bool:
+        """False when the files could not be read, so no rule was run."""
+        return not any(p.severity == Severity.ERROR for p in self.problems) and self.year is not None
+
+    @property
+    def internal_errors(self) -> list[SkippedRule]:
+        return [s for s in self.skipped if s.internal]
+
+    @property
+    def exit_code(self) -> int:
+        """0 no errors, 1 errors found, 3 the input could not be read."""
+        if not self.readable:
+            return 3
+        return 1 if self.errors else 0
+
+    def as_json(self) -> dict:
+        """The ``carewise validate --json`` contract (docs/cli-json.md)."""
+        return {
+            "year": self.year.label if self.year else None,
+            "rules_run": self.rules_run,
+            "rules_skipped": [s.as_json() for s in self.skipped],
+            "errors": [e.as_json() for e in self.errors],
+        }
+
+    def counts_by_rule(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for e in self.errors:
+            counts[e.rule] = counts.get(e.rule, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def counts_by_child(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for e in self.errors:
+            key = e.child or "(no child id)"
+            counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@cache
+def _dfe_fields() -> dict[int, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]:
+    """Rule code → (affected fields, tables) per collection start year, from the shipped lists."""
+    out: dict[int, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    folder = resources.files("carewise.codes") / "validation_rules"
+    for entry in folder.iterdir():
+        if not (entry.name.startswith("903_") and entry.name.endswith(".csv")):
+            continue
+        start = int(entry.name[4:8])
+        year: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        with entry.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                year[row["Rule code"]] = (_as_tuple(row.get("Affected fields")), _as_tuple(row.get("Tables")))
+        out[start] = year
+    return out
+
+
+def _as_tuple(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+def rule_fields(r: Rule, year: CollectionYear) -> tuple[str, ...]:
+    """The fields a rule points at: the rule's own list, else the DfE list for the year."""
+    if r.fields:
+        return r.fields
+    return _dfe_fields().get(year.start_year, {}).get(r.code, ((), ()))[0]
+
+
+def rule_info(r: Rule, year: CollectionYear) -> RuleInfo:
+    return RuleInfo(r.code, r.message(year), r.explanation, r.fix, rule_fields(r, year))
+
+
+def _missing_table(r: Rule, ctx: Context) -> str | None:
+    for name in r.tables:
+        if not ctx.has(name):
+            spec = TABLES[name]
+            if not spec.in_year(ctx.year):
+                return f"the {spec.title} table is not part of the {ctx.year} return"
+            return f"the {spec.title} table was not supplied"
+    return None
+
+
+def _frames(r: Rule, failures: object) -> list[tuple[str, pl.DataFrame]]:
+    if isinstance(failures, pl.DataFrame):
+        if not r.tables:
+            raise TypeError(f"rule {r.code} returned a frame but declares no tables")
+        return [(r.tables[0], failures)]
+    if isinstance(failures, pl.LazyFrame):
+        return _frames(r, failures.collect())
+    if isinstance(failures, dict):
+        out = []
+        for name, frame in failures.items():
+            table = name if name in TABLES else _DFE_TABLES.get(str(name).lower())
+            if table is None:
+                raise TypeError(f"rule {r.code} returned rows of an unknown table '{name}'")
+            if isinstance(frame, pl.LazyFrame):
+                frame = frame.collect()
+            if not isinstance(frame, pl.DataFrame):
+                raise TypeError(f"rule {r.code} returned {type(frame).__name__} for table '{name}'")
+            out.append((table, frame))
+        return out
+    if failures is None:
+        return []
+    raise TypeError(f"rule {r.code} returned {type(failures).__name__}, not a polars frame")
+
+
+def _errors_from(r: Rule, info: RuleInfo, failures: object) -> list[RuleError]:
+    out: list[RuleError] = []
+    for table, frame in _frames(r, failures):
+        if frame.height == 0:
+            continue
+        if ROW not in frame.columns:
+            raise TypeError(f"rule {r.code} returned rows of '{table}' without the {ROW} column")
+        cols = [ROW] + (["CHILD"] if "CHILD" in frame.columns else [])
+        ids = frame.select(cols).unique(subset=[ROW], keep="first", maintain_order=True).sort(ROW)
+        rows = ids.get_column(ROW).to_list()
+        children = ids.get_column("CHILD").to_list() if "CHILD" in ids.columns else [None] * len(rows)
+        for row, child in zip(rows, children, strict=True):
+            out.append(
+                RuleError(r.code, table, row, child, info.fields, info.message, info.explanation, info.fix)
+            )
+    return out
+
+
+def validate(ctx: Context, rules: Iterable[Rule] | None = None) -> ValidationResult:
+    """Run every rule of the context's collection year (or the rules given) and collect failures."""
+    started = time.perf_counter()
+    result = ValidationResult(ctx.year)
+    chosen = list(rules) if rules is not None else rules_for(ctx.year)
+    for r in chosen:
+        info = rule_info(r, ctx.year)
+        result.rules[r.code] = info
+        missing = _missing_table(r, ctx)
+        if missing is None and r.needs_providers and ctx.providers is None:
+            missing = "Ofsted's provider lists were not supplied (use --providers)"
+        if missing is not None:
+            result.skipped.append(SkippedRule(r.code, missing))
+            continue
+        try:
+            failures = r.function(ctx)
+            errors = _errors_from(r, info, failures)
+        except Skip as skip:
+            result.skipped.append(SkippedRule(r.code, str(skip) or "the rule could not run on this data"))
+            continue
+        except Exception as exc:  # one faulty rule must never stop the run
+            log.exception("rule %s failed with %s", r.code, type(exc).__name__)
+            result.skipped.append(
+                SkippedRule(
+                    r.code,
+                    f"internal error in carewise ({type(exc).__name__}); the rule was not checked. "
+                    "Please report this to the carewise team.",
+                    internal=True,
+                )
+            )
+            continue
+        result.rules_run += 1
+        result.errors.extend(errors)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def context_for(
+    returns: dict[CollectionYear, Return],
+    year: CollectionYear | str | None = None,
+    *,
+    providers: ProviderLists | None = None,
+    la_code: str | None = None,
+) -> Context:
+    """The context for one year of several: last year's return and every earlier one attached."""
+    if not returns:
+        raise ValueError("no returns to validate")
+    the_year = CollectionYear.parse(year) if year is not None else max(returns)
+    if the_year not in returns:
+        held = ", ".join(str(y) for y in sorted(returns))
+        from carewise.errors import NotFoundError
+
+        raise NotFoundError(f"there is no {the_year} return to validate (held: {held}); choose one with --year")
+    earlier = {y: r for y, r in returns.items() if y < the_year}
+    return Context(
+        the_year,
+        returns[the_year],
+        previous=returns.get(the_year.previous),
+        earlier=earlier,
+        providers=providers,
+        la_code=la_code,
+    )
+
+
+def validate_returns(
+    returns: dict[CollectionYear, Return],
+    year: CollectionYear | str | None = None,
+    *,
+    providers: ProviderLists | None = None,
+    la_code: str | None = None,
+) -> ValidationResult:
+    """Validate one year (default: the latest) of several, using the earlier years for look-back rules."""
+    return validate(context_for(returns, year, providers=providers, la_code=la_code))
+
+
+def validate_paths(
+    path: str | Path | Iterable[str | Path],
+    year: CollectionYear | str | None = None,
+    previous: str | Path | Iterable[str | Path] | None = None,
+    *,
+    providers: ProviderLists | None = None,
+    la_code: str | None = None,
+) -> ValidationResult:
+    """Read 903 files (a folder, files, CSV or XML) and validate one collection year.
+
+    ``year`` chooses the year when the files hold several (default: the latest); the
+    other years read are used as earlier returns. ``previous`` points at last year's
+    files. When the files cannot be read, the result holds the problems and no rule runs.
+    """
+    from carewise.ingest import read_returns
+
+    paths = [path] if isinstance(path, str | Path) else list(path)
+    wanted = CollectionYear.parse(year) if year is not None else None
+    read = read_returns(paths)
+    problems = list(read.problems)
+    returns = dict(read.returns)
+    if wanted is not None and wanted not in returns and len(returns) == 1 and not read.errors:
+        # One year's files whose dates did not tell the year: take the analyst's word for it.
+        read = read_returns(paths, year=wanted)
+        problems, returns = list(read.problems), dict(read.returns)
+    if previous is not None:
+        prev_paths = [previous] if isinstance(previous, str | Path) else list(previous)
+        target = wanted or (max(returns) if returns else None)
+        prev = read_returns(prev_paths, year=target.previous if target else None)
+        problems.extend(prev.problems)
+        for y, r in prev.returns.items():
+            returns.setdefault(y, r)
+    if any(p.severity == Severity.ERROR for p in problems) or not returns:
+        return ValidationResult(wanted, problems=problems)
+    if wanted is None:
+        current_paths = read.returns
+        wanted = max(current_paths) if current_paths else max(returns)
+    result = validate_returns(returns, wanted, providers=providers, la_code=la_code)
+    result.problems = problems
+    return result
+
+
+def validate_stored(
+    store,
+    council: str,
+    year: CollectionYear | str | None = None,
+    *,
+    providers: ProviderLists | None = None,
+) -> ValidationResult:
+    """Validate a stored collection year of a council, with every earlier stored year for look-back rules."""
+    returns = store.load_returns(council)
+    if not returns:
+        from carewise.errors import NotFoundError
+
+        raise NotFoundError(f"no returns are stored for {council}: run `carewise import FOLDER` first")
+    return validate_returns(returns, year, providers=providers, la_code=council)
