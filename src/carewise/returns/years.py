@@ -106,10 +106,11 @@ def age_at(dob: date, on: date) -> int:
 def age_expr(dob: pl.Expr, on: pl.Expr | date) -> pl.Expr:
     """Vectorised :func:`age_at` for polars: whole years between dob and the date."""
     on_expr = pl.lit(on) if isinstance(on, date) else on
-    before_birthday = (on_expr.dt.month() * 100 + on_expr.dt.day()) < (
-        dob.dt.month() * 100 + dob.dt.day()
-    )
-    return (on_expr.dt.year() - dob.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int32)
+    # month()/day() are Int8: widen before arithmetic or month * 100 overflows.
+    on_md = on_expr.dt.month().cast(pl.Int32) * 100 + on_expr.dt.day().cast(pl.Int32)
+    dob_md = dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)
+    years = on_expr.dt.year().cast(pl.Int32) - dob.dt.year().cast(pl.Int32)
+    return (years - (on_md < dob_md).cast(pl.Int32)).cast(pl.Int32)
 
 
 def add_years(day: date, years: int) -> date:

@@ -1,0 +1,108 @@
+"""Reading one 903 CSV file: tables recognised by header, encodings, and every kind of bad input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from carewise.ingest import Severity, read_csv_bytes
+from carewise.returns.model import typed_from_raw
+from carewise.returns.tables import TABLES
+
+EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+
+
+def errors(read):
+    return [p for p in read.problems if p.severity == Severity.ERROR]
+
+
+def test_recognises_table_by_header_not_name():
+    read = read_csv_bytes((EPISODES + "1,01/04/2024,S,C2,N1,U4,PR1,,,,LS1 1AA,LS2 2BB,\n").encode(), "export_7.csv")
+    assert read.spec is TABLES["episodes"]
+    assert read.raw.height == 1
+    assert read.raw["_row"].to_list() == [1]
+
+
+def test_header_spelling_of_other_tools_is_accepted():
+    text = "child id, Sex ,dob,ethnic,upn,mother,mc_dob\nA1,1,01/01/2010,WBRI,,,\n"
+    read = read_csv_bytes(text.encode(), "h.csv")
+    assert read.spec is TABLES["header"]
+    assert not errors(read)
+
+
+def test_utf8_bom_and_windows_1252():
+    body = "CHILD,DOB,MISSING,MIS_START,MIS_END\n1,01/01/2010,M,02/05/2024,03/05/2024\n"
+    bom = read_csv_bytes(b"\xef\xbb\xbf" + body.encode(), "m.csv")
+    assert bom.spec is TABLES["missing"] and not bom.problems
+    cp = read_csv_bytes(body.replace("1,01", "Zo\u00eb,01").encode("cp1252"), "m.csv")
+    assert cp.usable
+    assert cp.source.encoding == "windows-1252"
+    assert any("Windows-1252" in p.message for p in cp.problems)
+    assert cp.raw["CHILD"].to_list() == ["Zo\u00eb"]
+
+
+def test_codes_trimmed_uppercased_raw_kept():
+    read = read_csv_bytes((EPISODES + "1, 01/04/2024 , s ,c2,N1,u4,pr1,,,,,,\n").encode(), "e.csv")
+    typed = typed_from_raw(read.raw, read.spec)
+    assert typed["RNE"][0] == "S" and typed["PLACE"][0] == "U4"
+    assert typed["DECOM"][0] == date(2024, 4, 1)
+    assert read.raw["RNE"][0] == " s "
+
+
+def test_iso_dates_tolerated_and_bad_dates_reported_with_row_column_value():
+    read = read_csv_bytes((EPISODES + "1,2024-04-01,S,C2,N1,U4,PR1,,,,,,\n2,31/02/2024,S,C2,N1,U4,PR1,,,,,,\n").encode(), "e.csv")
+    typed = typed_from_raw(read.raw, read.spec)
+    assert typed["DECOM"].to_list() == [date(2024, 4, 1), None]
+    bad = [p for p in read.problems if p.column == "DECOM"]
+    assert len(bad) == 1 and bad[0].row == 2 and bad[0].value == "31/02/2024"
+    assert bad[0].severity == Severity.WARNING
+    assert read.usable
+
+
+def test_missing_column_is_an_error_naming_it():
+    read = read_csv_bytes(b"CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,HOME_POST,PL_POST,URN\n", "e.csv")
+    assert not read.usable
+    assert [p.column for p in errors(read)] == ["REASON_PLACE_CHANGE"]
+
+
+def test_unknown_column_is_a_warning_and_ignored():
+    read = read_csv_bytes(("CHILD,DOB,IN_TOUCH,ACTIV,ACCOM,NOTES\n1,01/01/2006,YES,F1,U1,hello\n").encode(), "oc3.csv")
+    assert read.usable
+    assert "NOTES" not in read.raw.columns
+    assert [p.column for p in read.problems if p.severity == Severity.WARNING] == ["NOTES"]
+
+
+def test_truncated_file_reports_the_row():
+    read = read_csv_bytes((EPISODES + "1,01/04/2024,S,C2,N1,U4,PR1,,,,,,\n2,01/04/2024,S,C2").encode(), "e.csv")
+    assert not read.usable
+    (problem,) = errors(read)
+    assert problem.row == 2 and "cut short" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"PK\x03\x04rest-of-zip", "Excel"),
+        (b"\x00\x01\x02binary", "not a text file"),
+        (b"name,age\nfred,3\n", "does not match any 903 table"),
+        (b"\x81\x8d\x90 not text", "encoding"),
+    ],
+)
+def test_bad_files_are_refused_with_a_clear_message(data, words):
+    read = read_csv_bytes(data, "bad.csv")
+    assert not read.usable
+    assert any(words in p.message for p in errors(read)), [p.message for p in read.problems]
+
+
+def test_duplicate_column_is_an_error():
+    read = read_csv_bytes(b"CHILD,DOB,DUC,DUC,SEX\n", "u.csv")
+    assert not read.usable
+    assert any(p.column == "DUC" for p in errors(read))
+
+
+def test_trailing_empty_cells_from_excel_are_ignored():
+    read = read_csv_bytes(b"CHILD,DOB,IN_TOUCH,ACTIV,ACCOM,,\n1,01/01/2006,YES,F1,U1,,\n,,,,,,\n", "oc3.csv")
+    assert read.usable and read.raw.height == 1

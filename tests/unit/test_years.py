@@ -1,0 +1,49 @@
+"""Collection years and ages, as DfE counts them."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from carewise.returns.years import CollectionYear, add_years, age_at, age_expr, year_range
+
+
+@pytest.mark.parametrize("text", ["2024-25", "2024_25", "202425", 2024, "return 2024-25 final"])
+def test_parse_forms(text):
+    assert CollectionYear.parse(text).label == "2024-25"
+
+
+def test_parse_rejects_non_consecutive():
+    with pytest.raises(ValueError):
+        CollectionYear.parse("2024-26")
+
+
+def test_bounds_and_containing():
+    y = CollectionYear(2024)
+    assert (y.start, y.end) == (date(2024, 4, 1), date(2025, 3, 31))
+    assert CollectionYear.containing(date(2025, 3, 31)) == y
+    assert CollectionYear.containing(date(2025, 4, 1)) == y.next
+
+
+def test_year_range_inclusive():
+    assert [y.label for y in year_range("2020-21..2022-23")] == ["2020-21", "2021-22", "2022-23"]
+
+
+@pytest.mark.parametrize(
+    ("dob", "on", "age"),
+    [
+        (date(2007, 3, 31), date(2025, 3, 31), 18),
+        (date(2007, 4, 1), date(2025, 3, 31), 17),
+        (date(2008, 2, 29), date(2026, 2, 28), 17),
+        (date(2008, 2, 29), date(2026, 3, 1), 18),
+    ],
+)
+def test_age_at_and_vectorised_agree(dob, on, age):
+    assert age_at(dob, on) == age
+    frame = pl.DataFrame({"DOB": [dob]})
+    assert frame.select(age_expr(pl.col("DOB"), on)).item() == age
+
+
+def test_add_years_leap_day():
+    assert add_years(date(2008, 2, 29), 18) == date(2026, 3, 1)
+    assert add_years(date(2008, 5, 1), 18) == date(2026, 5, 1)
