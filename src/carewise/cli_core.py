@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -51,10 +52,8 @@ def _validation_summaries(result: ReadResult, store, la_code: str) -> dict[Colle
         return {}
     summaries: dict[CollectionYear, dict[str, Any]] = {}
     stored_years: set[CollectionYear] = set()
-    try:
+    with contextlib.suppress(UserFacingError):
         stored_years = set(store.years(la_code))
-    except UserFacingError:
-        pass
     for year, ret in sorted(result.returns.items()):
         previous = result.returns.get(year.previous)
         if previous is None and year.previous in stored_years:
@@ -70,14 +69,11 @@ def _problems_for(ret, result: ReadResult) -> list[dict[str, Any]]:
 
 
 def _print_problems(problems, limit: int = 40) -> None:
-    shown = 0
-    for p in problems:
-        if shown >= limit:
-            console.print(f"… and {len(problems) - limit} more problems")
-            break
+    for p in problems[:limit]:
         colour = "red" if p.severity == Severity.ERROR else "yellow"
         console.print(f"[{colour}]{p.severity}[/] {p.describe()}")
-        shown += 1
+    if len(problems) > limit:
+        console.print(f"… and {len(problems) - limit} more problems")
 
 
 def register(app: typer.Typer) -> None:

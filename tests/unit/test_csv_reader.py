@@ -67,7 +67,7 @@ def test_missing_column_is_an_error_naming_it():
 
 
 def test_unknown_column_is_a_warning_and_ignored():
-    read = read_csv_bytes(("CHILD,DOB,IN_TOUCH,ACTIV,ACCOM,NOTES\n1,01/01/2006,YES,F1,U1,hello\n").encode(), "oc3.csv")
+    read = read_csv_bytes((b"CHILD,DOB,IN_TOUCH,ACTIV,ACCOM,NOTES\n1,01/01/2006,YES,F1,U1,hello\n"), "oc3.csv")
     assert read.usable
     assert "NOTES" not in read.raw.columns
     assert [p.column for p in read.problems if p.severity == Severity.WARNING] == ["NOTES"]

@@ -190,7 +190,7 @@ class Store:
 
     @staticmethod
     def _insert_rows(conn: Connection, table, raw: pl.DataFrame, council_id: int, year: int, batch_id: int) -> None:
-        spec_cols = [c for c in table.columns.keys() if c not in ("id", "council_id", "year", "batch_id", "row_no")]
+        spec_cols = [c.name for c in table.columns if c.name not in ("id", "council_id", "year", "batch_id", "row_no")]
         present = {c.lower(): c for c in raw.columns}
         frame = raw.select(
             pl.lit(council_id).alias("council_id"),
