@@ -20,6 +20,7 @@ app = typer.Typer(
 
 _REGISTER: list[str] = [
     "carewise.cli_core",
+    "carewise.cli_validate",
 ]
 
 

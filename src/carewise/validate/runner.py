@@ -30,7 +30,15 @@ from carewise.ingest.problems import Problem, Severity
 from carewise.returns.model import ROW, Return
 from carewise.returns.tables import TABLES
 from carewise.returns.years import CollectionYear
-from carewise.validate.engine import Context, ProviderLists, Rule, Skip, rules_for
+from carewise.validate.engine import (
+    FIRST_RULE_YEAR,
+    LAST_RULE_YEAR,
+    Context,
+    ProviderLists,
+    Rule,
+    Skip,
+    rules_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -227,11 +235,31 @@ def _errors_from(r: Rule, info: RuleInfo, failures: object) -> list[RuleError]:
     return out
 
 
+def rules_year(year: CollectionYear) -> CollectionYear:
+    """The year whose rule set checks ``year``: the nearest year the DfE published rules for.
+
+    Returns before 2022-23 are checked with the 2022-23 rules (the earliest carewise ships),
+    returns after 2026-27 with the 2026-27 rules; each rule still reads the return's own dates.
+    """
+    return CollectionYear(min(max(year.start_year, FIRST_RULE_YEAR), LAST_RULE_YEAR))
+
+
 def validate(ctx: Context, rules: Iterable[Rule] | None = None) -> ValidationResult:
     """Run every rule of the context's collection year (or the rules given) and collect failures."""
     started = time.perf_counter()
     result = ValidationResult(ctx.year)
-    chosen = list(rules) if rules is not None else rules_for(ctx.year)
+    if rules is None and rules_year(ctx.year) != ctx.year:
+        result.problems.append(
+            Problem(
+                Severity.WARNING,
+                "(validation)",
+                f"the DfE rules for {ctx.year} are not shipped with carewise; "
+                f"the {rules_year(ctx.year)} rules were used",
+                "Check the few rules that changed between those years by hand.",
+                year=str(ctx.year),
+            )
+        )
+    chosen = list(rules) if rules is not None else rules_for(rules_year(ctx.year))
     for r in chosen:
         info = rule_info(r, ctx.year)
         result.rules[r.code] = info
@@ -340,7 +368,7 @@ def validate_paths(
         current_paths = read.returns
         wanted = max(current_paths) if current_paths else max(returns)
     result = validate_returns(returns, wanted, providers=providers, la_code=la_code)
-    result.problems = problems
+    result.problems = problems + result.problems
     return result
 
 
