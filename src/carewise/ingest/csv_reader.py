@@ -100,10 +100,14 @@ def identify(columns: list[str], file_name: str) -> tuple[TableSpec | None, floa
         if best is None or (score, hint) > best[:2]:
             best = (score, hint, spec)
     assert best is not None
-    score, _, spec = best
+    score, hint, spec = best
     # A table is recognised when most of its columns are there and the header is
-    # not mostly something else.
-    if score >= 0.5 and len(present & set(spec.columns)) >= max(2, len(spec.columns) // 2):
+    # not mostly something else; or, with fewer columns, when the file is named
+    # for the table and holds nothing but its columns (so the missing ones can be named).
+    overlap = len(present & set(spec.columns))
+    if score >= 0.5 and overlap >= max(2, len(spec.columns) // 2):
+        return spec, score
+    if hint and overlap >= 2 and present <= set(spec.all_columns):
         return spec, score
     return None, score
 

@@ -32,3 +32,17 @@ def return_from_rows(year: str | int | CollectionYear, **tables: list[dict[str, 
     """A return holding exactly the given tables (absent tables stay absent)."""
     the_year = CollectionYear.parse(year)
     return Return(the_year, raw={name: raw_frame(name, rows) for name, rows in tables.items()})
+
+
+def write_return_csv(ret: Return, folder, file_names: dict[str, str] | None = None) -> list:
+    """Write a return as DfE-layout CSV files (``<table>.csv``), text exactly as held in ``raw``."""
+    from pathlib import Path
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in ret.raw.items():
+        path = out / (file_names or {}).get(name, f"{name}.csv")
+        frame.drop(ROW).write_csv(path, null_value="")
+        written.append(path)
+    return written
