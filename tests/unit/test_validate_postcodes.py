@@ -1,0 +1,34 @@
+"""Postcode look-ups for the DfE-derived placement fields."""
+
+import polars as pl
+import pytest
+
+from carewise.validate import postcodes
+
+pytestmark = pytest.mark.skipif(not postcodes.available(), reason="postcode directory not installed")
+
+
+def test_resolve_full_postcode_and_sector():
+    full = postcodes.resolve("sw1a 1aa")
+    assert full["LAUA"] == "E09000033"
+    sector = postcodes.resolve("SW1A 1")
+    assert sector["LAUA"] == "E09000033"
+    assert abs(sector["EASTING"] - full["EASTING"]) < 2000
+    assert postcodes.resolve("ZZ9 9ZZ") is None
+
+
+def test_distance_uses_dfe_formula():
+    # London (Westminster) to Manchester city centre is about 163 miles as the crow flies.
+    assert 155 < postcodes.distance_miles("SW1A 1AA", "M1 1AE") < 170
+    assert postcodes.distance_miles("SW1A 1AA", "SW1A 1AA") == 0.0
+    assert postcodes.distance_miles("SW1A 1AA", "not a postcode") is None
+
+
+def test_placement_fields_in_and_out():
+    ep = pl.DataFrame({"HOME_POST": ["SW1A 1AA", "M1 1AE", None], "PL_POST": ["M1 1AE", "CB2 1TN", "x"]})
+    out = postcodes.placement_fields(ep, "E08000003")  # Manchester
+    assert out.get_column("PL_LOCATION").to_list() == ["IN", "OUT", None]
+    assert out.get_column("PL_LA").to_list()[0] == "E08000003"
+    assert out.get_column("PL_DISTANCE").to_list()[2] is None
+    county = postcodes.placement_fields(ep, "E10000003")  # a county council: E07 districts undetermined
+    assert county.get_column("PL_LOCATION").to_list() == ["OUT", None, None]
