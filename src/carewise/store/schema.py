@@ -103,3 +103,24 @@ def _return_table(name: str) -> Table:
 
 
 return_tables: dict[str, Table] = {name: _return_table(name) for name in TABLES}
+
+web_user = Table(
+    "web_user",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(200), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(300), nullable=True, doc="argon2; null for single-sign-on accounts"),
+    Column("role", String(20), nullable=False, doc="admin | analyst | manager | panel"),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("all_councils", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+user_council = Table(
+    "user_council",
+    metadata,
+    Column("user_id", ForeignKey("web_user.id"), primary_key=True),
+    Column("council_id", ForeignKey("council.id"), primary_key=True),
+)
+"""Which councils' data a user may see (admins granted ``all_councils`` see every council)."""
