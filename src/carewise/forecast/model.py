@@ -1,0 +1,166 @@
+"""Fit and run a forecast from a council's stitched history: the package's main entry point."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+
+from carewise.errors import SettingError
+from carewise.forecast.effects import Effects
+from carewise.forecast.estimate import Rates, fit
+from carewise.forecast.simulate import Projection, StartingPopulation, month_ends, simulate
+from carewise.forecast.spells import spells, stock_on
+from carewise.forecast.states import AGE_BANDS, CATEGORIES, N_BANDS
+from carewise.history import History
+
+QUANTILES: dict[str, float] = {"p2_5": 0.025, "p10": 0.10, "median": 0.5, "p90": 0.90, "p97_5": 0.975}
+"""The 80% (p10–p90) and 95% (p2_5–p97_5) prediction intervals and the median."""
+
+DEFAULT_REFERENCE_MONTHS = 24
+DEFAULT_HORIZON_MONTHS = 36
+DEFAULT_RUNS = 1000
+
+
+def months_before(day: date, months: int) -> date:
+    """The first day of a window of ``months`` whole months ending on ``day``."""
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    same = date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+    return same + timedelta(days=1)
+
+
+@dataclass
+class FittedModel:
+    """Rates from the reference window and the children looked after at the origin."""
+
+    rates: Rates
+    start: StartingPopulation
+    spells: pl.DataFrame = field(repr=False)
+
+    @property
+    def origin(self) -> date:
+        return self.start.origin
+
+
+def data_end(history: History) -> date:
+    """The last date the data describes: 31 March of the latest stored collection year."""
+    if history.last_date is None or history.episodes.height == 0:
+        raise SettingError("There are no episodes to forecast from: import the council's 903 returns first.")
+    return history.last_date
+
+
+def fit_model(
+    history: History,
+    origin: date | None = None,
+    reference_start: date | None = None,
+    reference_end: date | None = None,
+    reference_months: int = DEFAULT_REFERENCE_MONTHS,
+) -> FittedModel:
+    """Fit rates on [reference_start, reference_end] with data known at ``origin`` (default: data end)."""
+    last = data_end(history)
+    origin = origin or last
+    if origin > last:
+        raise SettingError(f"The forecast cannot start on {origin}: the data ends on {last}. Give an earlier --start.")
+    reference_end = reference_end or origin
+    if reference_end > origin:
+        raise SettingError("The reference window must end on or before the forecast start.")
+    reference_start = reference_start or months_before(reference_end, reference_months)
+    first = history.first_date
+    if first is not None and reference_start < first:
+        reference_start = first
+    frame = spells(history.episodes, history.header, as_at=origin)
+    rates = fit(frame, reference_start, reference_end)
+    stock = stock_on(frame, origin)
+    cat_index = {name: i for i, name in enumerate(CATEGORIES)}
+    start = StartingPopulation(
+        origin=origin,
+        age_days=stock["age_days"].to_numpy().astype(np.int32),
+        category=stock["category"].replace_strict(cat_index, return_dtype=pl.Int8).to_numpy().astype(np.int8),
+    )
+    return FittedModel(rates=rates, start=start, spells=frame)
+
+
+def project(
+    model: FittedModel,
+    horizon_months: int = DEFAULT_HORIZON_MONTHS,
+    runs: int = DEFAULT_RUNS,
+    seed: int = 0,
+    effects: Effects | None = None,
+    parameter_uncertainty: bool = True,
+) -> Projection:
+    """Simulate ``runs`` futures month by month from the model's origin."""
+    dates = month_ends(model.origin, horizon_months)
+    return simulate(
+        model.rates, model.start, dates, runs=runs, seed=seed, effects=effects,
+        parameter_uncertainty=parameter_uncertainty,
+    )
+
+
+def _series(projection: Projection) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """Runs (dates, runs) and deterministic mean (dates,) for every reported state."""
+    c, m = projection.counts, projection.mean
+    out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {
+        ("total", "total"): (c.sum((2, 3)), m.sum((1, 2)))
+    }
+    for j, name in enumerate(CATEGORIES):
+        out[("category", name)] = (c[:, :, :, j].sum(2), m[:, :, j].sum(1))
+    for b in range(N_BANDS):
+        out[("age_band", f"age {AGE_BANDS[b].label}")] = (c[:, :, b, :].sum(2), m[:, b, :].sum(1))
+    for b in range(N_BANDS):
+        for j, name in enumerate(CATEGORIES):
+            out[("state", f"age {AGE_BANDS[b].label} / {name}")] = (c[:, :, b, j], m[:, b, j])
+    return out
+
+
+def summarise(projection: Projection, levels: tuple[str, ...] = ("total", "category", "age_band", "state")) -> pl.DataFrame:
+    """Per date and state: median, 80% and 95% intervals and the deterministic mean.
+
+    Long frame: date, level (total / category / age_band / state), state, mean, median, p10,
+    p90, p2_5, p97_5 (the total has state "total").
+    """
+    frames = []
+    qs = np.array(list(QUANTILES.values()))
+    for (level, state), (runs, mean) in _series(projection).items():
+        if level not in levels:
+            continue
+        quant = np.quantile(runs, qs, axis=1, method="linear")
+        frames.append(
+            pl.DataFrame(
+                {
+                    "date": projection.dates,
+                    "level": [level] * len(projection.dates),
+                    "state": [state] * len(projection.dates),
+                    "mean": mean,
+                    **{name: quant[i] for i, name in enumerate(QUANTILES)},
+                }
+            )
+        )
+    return pl.concat(frames)
+
+
+def summarise_difference(base: Projection, other: Projection) -> pl.DataFrame:
+    """Scenario minus baseline, run by run (common random numbers), per date and state."""
+    frames = []
+    qs = np.array(list(QUANTILES.values()))
+    b_series, o_series = _series(base), _series(other)
+    for key, (runs_o, mean_o) in o_series.items():
+        if key[0] not in ("total", "category"):
+            continue
+        runs_b, mean_b = b_series[key]
+        diff = runs_o.astype(np.int64) - runs_b
+        quant = np.quantile(diff, qs, axis=1)
+        frames.append(
+            pl.DataFrame(
+                {
+                    "date": base.dates,
+                    "level": [key[0]] * len(base.dates),
+                    "state": [key[1]] * len(base.dates),
+                    "mean": mean_o - mean_b,
+                    **{name: quant[i] for i, name in enumerate(QUANTILES)},
+                }
+            )
+        )
+    return pl.concat(frames)

@@ -1,0 +1,126 @@
+"""The states of the sufficiency forecast: age band × placement category.
+
+A child looked after is in exactly one state on a day: the age band of their age on that day
+and the category of the placement they are in. Categories follow how councils commission
+placements, not the peer model's four groups: in-house and agency foster care are separate
+states (from PLACE_PROVIDER, never from the U4/U5/U6 code), so a "70% in-house" scenario
+changes flows of children rather than re-weighting costs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+CATEGORIES: tuple[str, ...] = (
+    "fostering_in_house",
+    "fostering_agency",
+    "family_and_friends",
+    "residential",
+    "supported",
+    "placed_with_parents",
+    "adoption",
+    "other",
+)
+"""Placement categories, in output order."""
+
+CATEGORY_LABELS: dict[str, str] = {
+    "fostering_in_house": "Fostering (in-house)",
+    "fostering_agency": "Fostering (agency)",
+    "family_and_friends": "Family and friends",
+    "residential": "Residential",
+    "supported": "Supported / independent living",
+    "placed_with_parents": "Placed with parents",
+    "adoption": "Placed for adoption",
+    "other": "Other",
+}
+
+EXIT = "left_care"
+"""The destination of a child who leaves care (any REC other than a move within care)."""
+
+_FOSTER_OTHER = ("U4", "U5", "U6")
+_KINSHIP = ("U1", "U2", "U3")
+_RESIDENTIAL = ("K1", "K2", "R1", "S1", "P3")
+_SUPPORTED = ("H5", "K3", "P2")
+_ADOPTION = ("A3", "A4", "A5", "A6")
+_TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
+_IN_HOUSE_PROVIDERS = ("PR1",)
+_AGENCY_PROVIDERS = ("PR4", "PR5")
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    """Ages [low, high) in whole years, as on the day (the child's own birthdays)."""
+
+    low: int
+    high: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.low} to {self.high - 1}" if self.high - self.low > 1 else f"{self.low}"
+
+
+AGE_BANDS: tuple[AgeBand, ...] = (
+    AgeBand(0, 1),
+    AgeBand(1, 5),
+    AgeBand(5, 10),
+    AgeBand(10, 16),
+    AgeBand(16, 18),
+)
+"""The peer model's bands (birth to 1, 1–4, 5–9, 10–15, 16–17) so results compare; care ends at 18."""
+
+CARE_ENDS_AT = 18
+"""Care ends on the 18th birthday (Children Act 1989 s105: a child is a person under 18)."""
+
+DAYS_PER_YEAR = 365.25
+
+
+def category_expr(place: str = "PLACE", provider: str = "PLACE_PROVIDER") -> pl.Expr:
+    """Placement category of an episode from PLACE and PLACE_PROVIDER.
+
+    U4–U6 are "other foster carer" whoever provides them: in-house means PLACE_PROVIDER PR1
+    (own provision), agency means PR4/PR5 (private, voluntary) — DfE 903 guide, placement
+    provider codes. U4–U6 with another provider (PR2 other LA, PR3 other public, blank) count
+    as "other". Temporary placements (T0–T4) are returned as null so callers can carry the
+    previous placement's category over them.
+    """
+    p, pr = pl.col(place), pl.col(provider)
+    return (
+        pl.when(p.is_in(_FOSTER_OTHER) & pr.is_in(_IN_HOUSE_PROVIDERS))
+        .then(pl.lit("fostering_in_house"))
+        .when(p.is_in(_FOSTER_OTHER) & pr.is_in(_AGENCY_PROVIDERS))
+        .then(pl.lit("fostering_agency"))
+        .when(p.is_in(_KINSHIP))
+        .then(pl.lit("family_and_friends"))
+        .when(p.is_in(_RESIDENTIAL))
+        .then(pl.lit("residential"))
+        .when(p.is_in(_SUPPORTED))
+        .then(pl.lit("supported"))
+        .when(p == "P1")
+        .then(pl.lit("placed_with_parents"))
+        .when(p.is_in(_ADOPTION))
+        .then(pl.lit("adoption"))
+        .when(p.is_in(_TEMPORARY))
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(pl.lit("other"))
+    )
+
+
+def band_thresholds_days() -> np.ndarray:
+    """Upper age of each band in days (approximate birthdays, 365.25 days a year)."""
+    return np.array([round(b.high * DAYS_PER_YEAR) for b in AGE_BANDS], dtype=np.int64)
+
+
+def band_of_age_days(age_days: np.ndarray) -> np.ndarray:
+    """Band index for ages in days; ages of 18 or more give len(AGE_BANDS)."""
+    return np.searchsorted(band_thresholds_days(), age_days, side="right")
+
+
+def state_label(band: int, category: int) -> str:
+    return f"{AGE_BANDS[band].label} / {CATEGORIES[category]}"
+
+
+N_BANDS = len(AGE_BANDS)
+N_CATEGORIES = len(CATEGORIES)
