@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,8 +22,8 @@ from carewise.cli_common import (
     user_errors,
 )
 from carewise.errors import BadInputError, UserFacingError
-from carewise.ingest import ReadResult, Severity, read_returns
-from carewise.returns.years import CollectionYear
+from carewise.importing import import_paths
+from carewise.ingest import Severity
 
 COUNCIL_FILE = "carewise-council.json"
 
@@ -42,30 +41,6 @@ def _council_from_files(paths: list[Path]) -> dict[str, Any] | None:
                 if isinstance(data, dict) and data.get("la_code"):
                     return data
     return None
-
-
-def _validation_summaries(result: ReadResult, store, la_code: str) -> dict[CollectionYear, dict[str, Any]]:
-    """Run the DfE rules on each year read (last year from the files or the store)."""
-    try:
-        from carewise.validate.runner import summarise, validate_return
-    except ImportError:  # the validator is optional for the import itself
-        return {}
-    summaries: dict[CollectionYear, dict[str, Any]] = {}
-    stored_years: set[CollectionYear] = set()
-    with contextlib.suppress(UserFacingError):
-        stored_years = set(store.years(la_code))
-    for year, ret in sorted(result.returns.items()):
-        previous = result.returns.get(year.previous)
-        if previous is None and year.previous in stored_years:
-            previous = store.load_return(la_code, year.previous)
-        summaries[year] = summarise(validate_return(ret, previous=previous, la_code=la_code))
-    return summaries
-
-
-def _problems_for(ret, result: ReadResult) -> list[dict[str, Any]]:
-    """The problems that concern one year's return: its files, or the year itself."""
-    names = {Path(s.path).name for s in ret.sources.values()} | {s.path for s in ret.sources.values()}
-    return [p.as_dict() for p in result.problems if p.year == str(ret.year) or p.file in names]
 
 
 def _print_problems(problems, limit: int = 40) -> None:
@@ -93,19 +68,6 @@ def register(app: typer.Typer) -> None:
         Each year is stored as an import batch; a year imported again replaces the
         stored one. If any file cannot be read, nothing is stored.
         """
-        with progress_bar(enabled=not as_json) as progress:
-            task = progress.add_task("Reading files", total=None)
-            result = read_returns(paths, year=year, progress=lambda name: progress.advance(task))
-        errors = result.errors
-        warnings = [p for p in result.problems if p.severity == Severity.WARNING]
-        if errors:
-            if as_json:
-                print_json({"stored": False, "problems": [p.as_dict() for p in result.problems]})
-            else:
-                _print_problems(errors + warnings)
-                console.print("[bold red]Nothing was stored.[/] Fix the files above and import again.")
-            raise typer.Exit(BadInputError.exit_code)
-
         info = _council_from_files(paths) or {}
         la_code = council or info.get("la_code")
         if not la_code:
@@ -115,24 +77,26 @@ def register(app: typer.Typer) -> None:
         if not la_code:
             raise UserFacingError("say which council these returns belong to with --council E06000056 (its ONS code)")
         store = open_store(db)
-        validation = _validation_summaries(result, store, la_code) if validate else {}
-        problems_by_year = {y: _problems_for(r, result) for y, r in result.returns.items()}
-        total_rows = sum(sum(r.counts().values()) for r in result.returns.values())
         with progress_bar(enabled=not as_json) as progress:
-            task = progress.add_task("Storing", total=total_rows)
-            batches = store.import_returns(
-                la_code,
-                result.returns.values(),
-                council_name=council_name or info.get("la_name"),
-                synthetic=bool(info.get("synthetic", False)),
-                problems=problems_by_year,
-                validation=validation,
-                progress=lambda _name, rows: progress.advance(task, rows),
+            reading = progress.add_task("Reading and checking files", total=None)
+            storing = progress.add_task("Storing", total=None, visible=False)
+            outcome = import_paths(
+                store, paths, la_code=la_code, year=year, council_name=council_name or info.get("la_name"),
+                synthetic=bool(info.get("synthetic", False)), validate=validate,
+                read_progress=lambda _name: progress.advance(reading),
+                store_progress=lambda _name, rows: progress.update(storing, visible=True, advance=rows),
             )
-        summary = result.summary()
-        for b in batches:
-            summary[b.year]["batch"] = b.id
-            summary[b.year]["validation"] = b.validation
+        result = outcome.read
+        errors = result.errors
+        warnings = [p for p in result.problems if p.severity == Severity.WARNING]
+        if not outcome.stored:
+            if as_json:
+                print_json({"stored": False, "problems": [p.as_dict() for p in result.problems]})
+            else:
+                _print_problems(errors + warnings)
+                console.print("[bold red]Nothing was stored.[/] Fix the files above and import again.")
+            raise typer.Exit(BadInputError.exit_code)
+        summary = outcome.summary()
         if as_json:
             print_json({"stored": True, "council": la_code, "years": summary,
                         "problems": [p.as_dict() for p in result.problems]})

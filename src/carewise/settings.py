@@ -30,6 +30,17 @@ class Settings(BaseSettings):
     user: str | None = None
     """Who is recorded against imports run from the command line (default: the OS user)."""
 
+    secret_key: str | None = None
+    """Signs web session cookies; default: a random key kept in the data folder."""
+    secure_cookies: bool = False
+    """Set true when the web app is served over HTTPS: cookies become Secure and HSTS is sent."""
+    oidc_metadata_url: str | None = None
+    """OpenID Connect discovery URL of the council's single sign-on (enables "Sign in with SSO")."""
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_default_role: str = "panel"
+    """Role given to a single-sign-on user seen for the first time (an admin can change it)."""
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
