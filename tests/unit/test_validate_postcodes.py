@@ -15,6 +15,7 @@ def test_resolve_full_postcode_and_sector():
     assert sector["LAUA"] == "E09000033"
     assert abs(sector["EASTING"] - full["EASTING"]) < 2000
     assert postcodes.resolve("ZZ9 9ZZ") is None
+    assert postcodes.resolve("CB2 1TN")["PL_LA"] == "E10000003"
 
 
 def test_distance_uses_dfe_formula():
@@ -30,5 +31,7 @@ def test_placement_fields_in_and_out():
     assert out.get_column("PL_LOCATION").to_list() == ["IN", "OUT", None]
     assert out.get_column("PL_LA").to_list()[0] == "E08000003"
     assert out.get_column("PL_DISTANCE").to_list()[2] is None
-    county = postcodes.placement_fields(ep, "E10000003")  # a county council: E07 districts undetermined
-    assert county.get_column("PL_LOCATION").to_list() == ["OUT", None, None]
+    county = postcodes.placement_fields(ep, "E10000003")  # Cambridgeshire holds Cambridge (CB2)
+    assert county.get_column("PL_LOCATION").to_list() == ["OUT", "IN", None]
+    wales = postcodes.placement_fields(pl.DataFrame({"HOME_POST": ["CF10 1EP"], "PL_POST": ["CF10 1EP"]}), None)
+    assert wales.get_column("PL_LA").to_list() == ["WAL"]

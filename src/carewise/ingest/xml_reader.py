@@ -1,16 +1,18 @@
 """Read the 903 XML file councils' systems export into the same tables as the CSV files.
 
-Layout (see ``docs/903-xml.md``): ``<EXPSSDA903>`` holds one ``<CHILD>`` per
-child. ``<HEADER>`` holds the child's header fields (``CHILDID`` is CHILD) and,
-as direct fields, the UASC (``DUC``), OC3 (``IN_TOUCH``, ``ACTIV``, ``ACCOM``)
-and AD1 fields; repeated groups inside ``<HEADER>`` or ``<CHILD>`` hold the
-other tables (``AREVIEW`` reviews, ``AMISSING`` missing, ``PERMANENCE``,
-``OC2``, ``AD_PLACED`` placed for adoption, ``EPISODE`` episodes with ``PL`` for
-PLACE, social-worker episodes and DoLOs). Groups are recognised by the fields
-they hold, like CSV headers, so systems' differing group names still read.
+Layout (see ``docs/903-xml.md``): ``<EXPSSDA903>`` holds one ``<CHILD>`` per child.
+``<HEADER>`` holds the child's header fields (``CHILDID`` is CHILD) and, as direct
+fields, the UASC (``DUC``), OC3 (``IN_TOUCH``, ``ACTIV``, ``ACCOM``) and AD1 fields;
+repeated groups inside ``<HEADER>`` or ``<CHILD>`` hold the other tables: ``AREVIEW``
+reviews, ``AMISSING`` missing, ``PERMANENCE``, ``OC2``, ``AD_PLACED`` placed for
+adoption, ``EPISODE`` episodes (``PL`` is PLACE), ``SWEPISODE`` social-worker episodes
+and ``DOLO`` deprivation of liberty orders. Other group names are accepted: a group
+is recognised by its tag when known, else by the fields it holds (like a CSV header);
+wrapper elements (``<EPISODES>`` around ``<EPISODE>``s) are looked through.
 
 Rows are numbered in document order per table, so a child's rows carry the same
-``_row`` as in the CSV files written from the same data.
+``_row`` as in CSV files written child by child from the same data. Any input, however
+broken, gives problems, never an exception.
 """
 
 from __future__ import annotations
@@ -28,28 +30,92 @@ from carewise.returns.model import ROW, Return, SourceFile
 from carewise.returns.tables import TABLES
 from carewise.returns.years import CollectionYear
 
-_HEADER_DIRECT = {
+HEADER_DIRECT: dict[str, tuple[str, ...]] = {
     "uasc": ("DUC",),
     "oc3": ("IN_TOUCH", "ACTIV", "ACCOM"),
     "ad1": ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"),
 }
+"""Tables whose fields sit directly in ``<HEADER>`` (one row per child at most)."""
+
+GROUP_TAGS: dict[str, str] = {
+    "EPISODE": "episodes",
+    "EPISODES": "episodes",
+    "AREVIEW": "reviews",
+    "REVIEWS": "reviews",
+    "AMISSING": "missing",
+    "MISSING_EPISODE": "missing",
+    "PERMANENCE": "previous_permanence",
+    "PREVPERM": "previous_permanence",
+    "PREV_PERM_GROUP": "previous_permanence",
+    "OC2": "oc2",
+    "OC3": "oc3",
+    "AD1": "ad1",
+    "UASC_GROUP": "uasc",
+    "AD_PLACED": "placed_for_adoption",
+    "PLACEDADOPTION": "placed_for_adoption",
+    "PLACED_ADOPTION": "placed_for_adoption",
+    "SWEPISODE": "social_worker_episodes",
+    "SW_EPISODE": "social_worker_episodes",
+    "SWEPISODES": "social_worker_episodes",
+    "SW_EPISODES": "social_worker_episodes",
+    "SOCIAL_WORKER_EPISODE": "social_worker_episodes",
+    "DOLO": "dolo",
+    "DOLOS": "dolo",
+    "DOL": "dolo",
+    "DEPRIVATION_OF_LIBERTY": "dolo",
+}
+"""Group element names (upper case) → table. Unknown names are recognised by their fields."""
+
+
+def _tag(element: etree._Element) -> str:
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    if "}" in tag:  # namespaced export
+        tag = tag.rsplit("}", 1)[1]
+    return tag.upper()
+
+
+def _is_group(element: etree._Element) -> bool:
+    return any(isinstance(c.tag, str) for c in element)
 
 
 def _leaf_fields(element: etree._Element) -> dict[str, str | None]:
     fields: dict[str, str | None] = {}
     for child in element:
-        if not isinstance(child.tag, str) or len(child):
+        if not isinstance(child.tag, str) or _is_group(child):
             continue
         text = child.text.strip() if child.text and child.text.strip() else None
-        fields[normalise_column(child.tag)] = text
+        fields[normalise_column(_tag(child))] = text
     return fields
+
+
+def _groups(element: etree._Element, skip: etree._Element | None = None) -> list[etree._Element]:
+    return [g for g in element if isinstance(g.tag, str) and g is not skip and _is_group(g)]
+
+
+def _table_of(group: etree._Element, fields: dict[str, str | None]) -> str | None:
+    by_tag = GROUP_TAGS.get(_tag(group))
+    if by_tag is not None:
+        return by_tag
+    if not fields:
+        return None
+    spec, _ = identify([*fields, "CHILD", "DOB"], _tag(group).lower())
+    return spec.name if spec is not None and spec.name != "header" else None
 
 
 def read_xml_bytes(data: bytes, file: str, year: CollectionYear | None = None) -> tuple[Return | None, list[Problem]]:
     """Read 903 XML content; problems name the file and, where known, the line."""
-    problems: list[Problem] = []
     try:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        return _read(data, file, year)
+    except Exception as exc:  # noqa: BLE001 - no input may crash the reader
+        return None, [error(file, f"this XML file could not be read ({type(exc).__name__})",
+                            "Export the 903 XML file again; if it keeps failing, send it to the carewise team.")]
+
+
+def _parse(data: bytes, file: str) -> tuple[etree._Element | None, list[Problem]]:
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if getattr(exc, "lineno", None) else None
@@ -57,41 +123,72 @@ def read_xml_bytes(data: bytes, file: str, year: CollectionYear | None = None) -
                             "Export the 903 XML file again; it may be cut short.", row=line)]
     except ValueError as exc:
         return None, [error(file, f"this is not a readable XML file ({exc})", "Export the 903 XML file again.")]
-    children = [c for c in root if isinstance(c.tag, str) and c.tag.upper() == "CHILD"]
+    if root is None:
+        return None, [error(file, "the XML file is empty", "Export the 903 XML file again.")]
+    return root, []
+
+
+def _children(root: etree._Element) -> list[etree._Element]:
+    """The ``<CHILD>`` records, at the root or one wrapper level down."""
+    found = [c for c in root if _tag(c) == "CHILD"]
+    if not found and _tag(root) == "CHILD":
+        return [root]
+    if not found:
+        for wrapper in root:
+            found.extend(c for c in wrapper if _tag(c) == "CHILD")
+    return found
+
+
+def _read(data: bytes, file: str, year: CollectionYear | None) -> tuple[Return | None, list[Problem]]:
+    root, problems = _parse(data, file)
+    if root is None:
+        return None, problems
+    children = _children(root)
     if not children:
         return None, [error(file, "the XML file holds no <CHILD> records",
                             "Check this is the 903 XML export (root element EXPSSDA903).")]
     rows: dict[str, list[dict[str, str | None]]] = defaultdict(list)
+    header_cols = TABLES["header"].all_columns
     for child in children:
-        header_el = next((c for c in child if isinstance(c.tag, str) and c.tag.upper() == "HEADER"), None)
+        header_el = next((c for c in child if _tag(c) == "HEADER"), None)
         direct = _leaf_fields(header_el) if header_el is not None else {}
         direct.update({k: v for k, v in _leaf_fields(child).items() if k not in direct})
         child_id = direct.get("CHILD")
         dob = direct.get("DOB")
-        header_row = {c: direct.get(c) for c in TABLES["header"].all_columns}
-        rows["header"].append(header_row)
-        for table, fields in _HEADER_DIRECT.items():
+        if header_el is not None or any(direct.get(c) is not None for c in header_cols if c != "CHILD"):
+            rows["header"].append({c: direct.get(c) for c in header_cols})
+        for table, fields in HEADER_DIRECT.items():
             if any(direct.get(f) is not None for f in fields):
                 base = {"CHILD": child_id, "DOB": dob}
                 if table == "uasc":
                     base["SEX"] = direct.get("SEX")
                 rows[table].append({**base, **{f: direct.get(f) for f in fields}})
-        groups = [g for parent in (header_el, child) if parent is not None for g in parent
-                  if isinstance(g.tag, str) and len(g) and g is not header_el]
-        for group in groups:
+        pending = [*(_groups(header_el) if header_el is not None else []), *_groups(child, skip=header_el)]
+        while pending:
+            group = pending.pop(0)
             fields = _leaf_fields(group)
-            spec, _ = identify(list(fields) + ["CHILD", "DOB"], group.tag.lower())
-            if spec is None or spec.name == "header":
-                problems.append(error(file, f"the <{group.tag}> group was not recognised as a 903 table",
-                                      "Check the XML export's layout.", row=group.sourceline))
+            nested = _groups(group)
+            table = _table_of(group, fields)
+            if table is None and nested and not fields:
+                pending[0:0] = nested  # a wrapper such as <EPISODES>: look inside
                 continue
+            if table is None:
+                problems.append(error(file, f"the <{_tag(group)}> group was not recognised as a 903 table",
+                                      "Check the XML export's layout (docs/903-xml.md).", row=group.sourceline))
+                continue
+            if not fields and nested:
+                pending[0:0] = nested
+                continue
+            spec = TABLES[table]
             row = {c: fields.get(c) for c in spec.all_columns}
-            row["CHILD"] = child_id
-            if "DOB" in spec.columns:
+            if row.get("CHILD") is None:
+                row["CHILD"] = child_id
+            if "DOB" in spec.columns and row.get("DOB") is None:
                 row["DOB"] = dob
             if "SEX" in spec.columns and row.get("SEX") is None:
                 row["SEX"] = direct.get("SEX")
-            rows[spec.name].append(row)
+            rows[table].append(row)
+            pending[0:0] = nested
     if any(p.severity == "error" for p in problems):
         return None, problems
     sha = hashlib.sha256(data).hexdigest()
