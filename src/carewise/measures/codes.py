@@ -1,0 +1,143 @@
+"""DfE's reporting groups for 903 codes, as used in "Children looked after in England".
+
+Group names are DfE's own wording in the published characteristics tables, so a council's
+breakdown lines up with the comparators from ``carewise.benchmarks``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+SHORT_BREAKS = ("V3", "V4")
+"""Legal statuses of an agreed series of short-term breaks: DfE leaves these children out of
+every headline count (EES footnotes to "Children looked after in England")."""
+
+NEW_PLACEMENT_RNE = ("S", "P", "B", "T", "U")
+"""RNE codes that start a placement; L (legal status change only) does not."""
+
+NEW_CARER_RNE = ("S", "P", "B")
+"""RNE codes that change the carer; T and U change placement with the same carer(s)."""
+
+AGE_BANDS = ("Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years and over")
+
+SEXES = {"M": "Male", "F": "Female", "U": "Not known"}
+
+ETHNIC_GROUPS: dict[str, tuple[str, ...]] = {
+    "White": ("WBRI", "WIRI", "WIRT", "WOTH", "WROM"),
+    "Mixed or Multiple ethnic groups": ("MWBC", "MWBA", "MWAS", "MOTH"),
+    "Asian or Asian British": ("AIND", "APKN", "ABAN", "AOTH"),
+    "Black, African, Caribbean or Black British": ("BCRB", "BAFR", "BOTH"),
+    "Other ethnic group": ("CHNE", "OOTH"),
+    "Refused or information not yet available": ("REFU", "NOBT"),
+}
+
+LEGAL_STATUS_GROUPS: dict[str, tuple[str, ...]] = {
+    "Interim care order": ("C1",),
+    "Full care order": ("C2",),
+    "Placement order granted": ("E1", "D1"),
+    "Voluntary agreements under S20 CA 1989": ("V2",),
+    "Detained for child protection": ("L1", "L2", "L3"),
+    "Youth justice legal statuses": ("J1", "J2", "J3"),
+}
+
+NEED_GROUPS: dict[str, tuple[str, ...]] = {
+    "N1. Abuse or neglect": ("N1",),
+    "N2. Child's disability": ("N2",),
+    "N3. Parental illness or disability": ("N3",),
+    "N4. Family in acute stress": ("N4",),
+    "N5. Family dysfunction": ("N5",),
+    "N6. Socially unacceptable behaviour": ("N6",),
+    "N7. Low income": ("N7",),
+    "N8. Absent parenting": ("N8",),
+}
+
+FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
+FAMILY_AND_FRIENDS = ("U1", "U2", "U3")
+IN_HOUSE_PROVIDER = ("PR1",)
+AGENCY_PROVIDERS = ("PR4", "PR5")
+
+PLACEMENT_GROUPS: dict[str, tuple[str, ...]] = {
+    "Foster placements": FOSTER,
+    "Placed for adoption": ("A3", "A4", "A5", "A6"),
+    "Placed with parents or other person with parental responsibility": ("P1",),
+    "Independent and semi-independent living arrangements/supported accommodation": (
+        "H5",
+        "K3",
+        "P2",
+    ),
+    "Secure homes and children's homes": ("K1", "K2"),
+    "Other residential settings": ("R1", "R2", "R3", "R5"),
+    "Residential schools": ("S1",),
+    "Other placements": ("P3", "Z1", "T0", "T1", "T2", "T3", "T4"),
+}
+"""The 8 groups of ``cla-by-la.csv`` (DfE characteristics "Placement"). The code-to-group map is
+carewise's reading of DfE's group names (domain.md §1.11 marks it inferred); codes not listed
+(and blanks) fall in "Other placements"."""
+
+PLACEMENT_BENCHMARK_COLUMNS: dict[str, str] = {
+    "Foster placements": "placement_foster",
+    "Placed for adoption": "placement_for_adoption",
+    "Placed with parents or other person with parental responsibility": "placement_with_parents",
+    "Independent and semi-independent living arrangements/supported accommodation": "placement_independent_supported",
+    "Secure homes and children's homes": "placement_secure_and_childrens_homes",
+    "Other residential settings": "placement_other_residential",
+    "Residential schools": "placement_residential_schools",
+    "Other placements": "placement_other",
+}
+
+FOSTER_TYPES = (
+    "Foster: family and friends",
+    "Foster: in-house",
+    "Foster: agency",
+    "Foster: other provider or not recorded",
+)
+
+CEASED_GROUPS: dict[str, tuple[str, ...]] = {
+    "Adopted": ("E11", "E12"),
+    "Special guardianship order": ("E43", "E44", "E45", "E46", "E47", "E48"),
+    "Child arrangements order": ("E41",),
+    "Returned home to parents or relatives": ("E4A", "E4B", "E4"),
+    "Living with parents or relatives without parental responsibility": ("E13",),
+    "Independent living": ("E5", "E6"),
+    "Aged 18 and stayed with carers (Staying Put)": ("E17",),
+    "Transferred to adult social care": ("E7",),
+    "Care taken over by another local authority": ("E3",),
+    "Sentenced to custody": ("E9",),
+    "Accommodation on remand ended": ("E14",),
+    "Age assessed as 18 or over": ("E15",),
+    "Moved abroad": ("E16",),
+    "Died": ("E2",),
+    "Other reason": ("E8",),
+}
+
+ADOPTED = CEASED_GROUPS["Adopted"]
+SGO = CEASED_GROUPS["Special guardianship order"]
+CAO = CEASED_GROUPS["Child arrangements order"]
+RETURNED_HOME = CEASED_GROUPS["Returned home to parents or relatives"]
+
+ADOPTION_PLACEMENTS = PLACEMENT_GROUPS["Placed for adoption"]
+ADOPTION_WITH_FOSTER_CARER = ("A3", "A5")
+PLACEMENT_ORDER_LS = ("E1", "D1")
+
+
+def group_expr(column: str, groups: dict[str, tuple[str, ...]], other: str) -> pl.Expr:
+    """Map codes in ``column`` to their group's name; anything else (and blank) to ``other``."""
+    mapping = {code: name for name, codes in groups.items() for code in codes}
+    return pl.col(column).replace_strict(mapping, default=other, return_dtype=pl.String)
+
+
+def age_band_expr(age: pl.Expr) -> pl.Expr:
+    """DfE's age bands: under 1, 1-4, 5-9, 10-15, 16 and over; no date of birth: "Not known"."""
+    return (
+        pl.when(age.is_null())
+        .then(pl.lit("Age not known"))
+        .when(age < 1)
+        .then(pl.lit(AGE_BANDS[0]))
+        .when(age < 5)
+        .then(pl.lit(AGE_BANDS[1]))
+        .when(age < 10)
+        .then(pl.lit(AGE_BANDS[2]))
+        .when(age < 16)
+        .then(pl.lit(AGE_BANDS[3]))
+        .otherwise(pl.lit(AGE_BANDS[4]))
+    )

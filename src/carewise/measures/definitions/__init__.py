@@ -1,0 +1,1 @@
+"""Measure declarations, one module per section of the panel pack."""

@@ -1,0 +1,151 @@
+"""Health and wellbeing of children looked after for 12 months or more (the OC2 cohort)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from carewise.measures.definitions.common import year_rows, year_table_missing
+from carewise.measures.model import Breakdown, Context, Measure
+from carewise.measures.registry import declare
+from carewise.returns.years import age_expr
+
+OC2 = (
+    "DfE 'Outcomes for children looked after' (903 OC2 table): children looked after "
+    "continuously for at least 12 months at 31 March"
+)
+_missing = year_table_missing("oc2", "health and offending")
+AGE_GROUP = Breakdown(
+    "age_group", "Age at 31 March", "age_group", ("Under 5", "5 to 9", "10 to 15", "16 and over")
+)
+
+
+def _flag(col: str) -> pl.Expr:
+    return pl.col(col).cast(pl.Int32, strict=False) == 1
+
+
+def oc2_cohort(ctx: Context) -> pl.DataFrame:
+    """The OC2 rows of the period's collection year, with age at its 31 March."""
+    end = ctx.period.collection_year.end
+    age = age_expr(pl.col("DOB"), end)
+    group = (
+        pl.when(age < 5)
+        .then(pl.lit("Under 5"))
+        .when(age < 10)
+        .then(pl.lit("5 to 9"))
+        .when(age < 16)
+        .then(pl.lit("10 to 15"))
+        .otherwise(pl.lit("16 and over"))
+    )
+    return year_rows(ctx, "oc2").with_columns(
+        age.alias("age"),
+        group.alias("age_group"),
+        pl.col("SDQ_SCORE").cast(pl.Int32, strict=False).alias("sdq"),
+    )
+
+
+def sdq_cohort(ctx: Context) -> pl.DataFrame:
+    """OC2 children aged 5 to 16 at 31 March: those DfE expects an SDQ for."""
+    return oc2_cohort(ctx).filter(pl.col("age").is_between(5, 16))
+
+
+def offending_cohort(ctx: Context) -> pl.DataFrame:
+    """OC2 children aged 10 or over at 31 March (the age of criminal responsibility)."""
+    return oc2_cohort(ctx).filter(pl.col("age") >= 10)
+
+
+def _share(
+    id_: str,
+    title: str,
+    flag: str,
+    dfe: str,
+    description: str,
+    population=oc2_cohort,
+    higher_is="better",
+    headline=False,
+) -> Measure:
+    return Measure(
+        id=id_,
+        title=title,
+        section="health",
+        kind="proportion",
+        unit="% of children looked after 12 months+",
+        population=population,
+        numerator=_flag(flag),
+        dfe=f"{OC2}; {dfe}",
+        description=description,
+        breakdowns=(AGE_GROUP,),
+        available=_missing,
+        higher_is=higher_is,
+        headline=headline,
+    )
+
+
+declare(
+    _share(
+        "health_assessments",
+        "Annual health assessment up to date",
+        "HEALTH_ASSESSMENT",
+        "HEALTH_ASSESSMENT = 1",
+        "Children in care a year or more whose annual health assessment is up to date.",
+        headline=True,
+    ),
+    _share(
+        "dental_checks",
+        "Dental check up to date",
+        "TEETH_CHECK",
+        "TEETH_CHECK = 1",
+        "Children in care a year or more who had their teeth checked.",
+    ),
+    _share(
+        "immunisations",
+        "Immunisations up to date",
+        "IMMUNISATIONS",
+        "IMMUNISATIONS = 1",
+        "Children in care a year or more whose immunisations are up to date.",
+    ),
+    Measure(
+        id="sdq_completed",
+        title="Strengths and difficulties questionnaire completed",
+        section="health",
+        kind="proportion",
+        unit="% of children aged 5-16 looked after 12 months+",
+        population=sdq_cohort,
+        numerator=pl.col("sdq").is_not_null(),
+        dfe=f"{OC2}; children aged 5 to 16 at 31 March with an SDQ score recorded",
+        description="Children aged 5 to 16 with a strengths and difficulties questionnaire score.",
+        breakdowns=(AGE_GROUP,),
+        available=_missing,
+        higher_is="better",
+    ),
+    Measure(
+        id="sdq_mean_score",
+        title="Average SDQ score",
+        section="health",
+        kind="mean",
+        unit="points (0-40; 17+ is a cause for concern)",
+        population=sdq_cohort,
+        value_column="sdq",
+        dfe=f"{OC2}; DfE's average total difficulties score for children aged 5 to 16 with a score",
+        description="Average strengths and difficulties score (lower is better).",
+        breakdowns=(AGE_GROUP,),
+        available=_missing,
+        higher_is="worse",
+    ),
+    _share(
+        "substance_misuse",
+        "Identified as having a substance misuse problem",
+        "SUBSTANCE_MISUSE",
+        "SUBSTANCE_MISUSE = 1",
+        "Children in care a year or more identified with a substance misuse problem.",
+        higher_is="worse",
+    ),
+    _share(
+        "convictions",
+        "Convicted or subject to a youth caution or final warning",
+        "CONVICTED",
+        "children aged 10 or over with CONVICTED = 1",
+        "Children aged 10+ in care a year or more who were convicted during the year.",
+        population=offending_cohort,
+        higher_is="worse",
+    ),
+)

@@ -1,0 +1,78 @@
+"""Care leavers (OC3): in touch, in education, employment or training, suitably housed."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from carewise.measures.definitions.common import year_rows, year_table_missing
+from carewise.measures.model import Breakdown, Context, Measure
+from carewise.measures.registry import declare
+from carewise.returns.years import age_expr
+
+OC3 = (
+    "DfE 'Care leavers' (903 OC3 table): former relevant care leavers around their 17th to 21st "
+    "birthday in the year; those who died or went home for 6+ months (IN_TOUCH DIED, RHOM) are "
+    "left out of the percentages, as DfE does"
+)
+EET = ("F1", "P1", "F2", "P2", "F3", "P3", "F4", "P4", "F5", "P5")
+_missing = year_table_missing("oc3", "care leaver")
+AGE = Breakdown("age_group", "Age", "age_group", ("17 to 18", "19 to 21"))
+
+
+def care_leavers(ctx: Context) -> pl.DataFrame:
+    """OC3 rows of the period's collection year, age at the birthday in the year, exclusions out."""
+    age = age_expr(pl.col("DOB"), ctx.period.collection_year.end)
+    group = pl.when(age <= 18).then(pl.lit("17 to 18")).otherwise(pl.lit("19 to 21"))
+    return (
+        year_rows(ctx, "oc3")
+        .filter(~pl.col("IN_TOUCH").is_in(["DIED", "RHOM"]).fill_null(False))
+        .with_columns(age.alias("age"), group.alias("age_group"))
+    )
+
+
+def _share(
+    id_: str, title: str, numerator: pl.Expr, dfe: str, description: str, headline: bool = False
+) -> Measure:
+    return Measure(
+        id=id_,
+        title=title,
+        section="care_leavers",
+        kind="proportion",
+        unit="% of care leavers aged 17-21",
+        population=care_leavers,
+        numerator=numerator,
+        dfe=f"{OC3}; {dfe}",
+        description=description,
+        breakdowns=(AGE,),
+        available=_missing,
+        higher_is="better",
+        headline=headline,
+    )
+
+
+declare(
+    _share(
+        "care_leavers_in_touch",
+        "Care leavers in touch",
+        pl.col("IN_TOUCH") == "YES",
+        "in touch: IN_TOUCH = YES",
+        "Care leavers the council is in touch with.",
+        headline=True,
+    ),
+    _share(
+        "care_leavers_eet",
+        "Care leavers in education, employment or training",
+        pl.col("ACTIV").is_in(EET),
+        "in education, employment or training: ACTIV F1-F5 or P1-P5",
+        "Care leavers in education, employment or training.",
+        headline=True,
+    ),
+    _share(
+        "care_leavers_suitable_accommodation",
+        "Care leavers in suitable accommodation",
+        pl.col("ACCOM").str.ends_with("1"),
+        "suitable accommodation: ACCOM ending in 1",
+        "Care leavers whose accommodation is considered suitable.",
+        headline=True,
+    ),
+)

@@ -1,0 +1,132 @@
+"""Placement stability: DfE's short- and long-term measures, moves, stability-index parts."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from carewise.measures import frames
+from carewise.measures.definitions.common import AGE, cla_at, memo
+from carewise.measures.model import Benchmark, Breakdown, Context, Measure
+from carewise.measures.period import add_months
+from carewise.measures.registry import declare
+
+PLACEMENT_COUNT = Breakdown(
+    "placements", "Placements in the period", "placements_band", ("1", "2", "3", "4 or more")
+)
+
+
+def cla_with_placements(ctx: Context) -> pl.DataFrame:
+    """Children looked after at the period's end, with the placements they had in the period.
+
+    DfE counts placements during the year; a change of legal status alone (RNE L) is not a new
+    placement, and short breaks are not placements.
+    """
+
+    def build() -> pl.DataFrame:
+        placed = frames.placements_in(ctx.history, ctx.period.start, ctx.period.end)
+        counts = placed.group_by("CHILD").agg(pl.len().alias("placements"))
+        cla = cla_at(ctx).join(counts, on="CHILD", how="left")
+        n = pl.col("placements").fill_null(1)
+        band = pl.when(n >= 4).then(pl.lit("4 or more")).otherwise(n.cast(pl.String))
+        return cla.with_columns(n.alias("placements"), band.alias("placements_band"))
+
+    return memo(ctx, "cla_with_placements", build)
+
+
+def long_term_population(ctx: Context) -> pl.DataFrame:
+    """Under-16s at the date, looked after continuously for at least 2.5 years (DfE)."""
+    cutoff = add_months(ctx.on, -30)
+    same_since = add_months(ctx.on, -24)
+    return (
+        cla_at(ctx)
+        .filter((pl.col("age") < 16) & (pl.col("period_start") <= cutoff))
+        .with_columns((pl.col("carer_start") <= same_since).alias("same_carers_2_years"))
+    )
+
+
+def moves_population(ctx: Context) -> pl.DataFrame:
+    """Children looked after at any time in the period, with placement moves made in it.
+
+    A move is a new placement begun in the period within a period of care (RNE P, B, T or U);
+    coming into care (RNE S) is not a move.
+    """
+    start, end = ctx.period.start, ctx.period.end
+    eps = frames.care_episodes(ctx.history)
+    moves = (
+        eps.filter(
+            pl.col("DECOM").is_between(start, end) & pl.col("RNE").is_in(["P", "B", "T", "U"])
+        )
+        .group_by("CHILD")
+        .agg(pl.len().alias("moves"))
+    )
+    during = frames.looked_after_during(ctx.history, start, end)
+    return during.join(moves, on="CHILD", how="left").with_columns(pl.col("moves").fill_null(0))
+
+
+declare(
+    Measure(
+        id="stability_three_plus_placements",
+        title="Children with 3 or more placements in the period",
+        section="stability",
+        kind="proportion",
+        unit="% of children looked after",
+        population=cla_with_placements,
+        population_id="cla_population",
+        numerator=pl.col("placements") >= 3,
+        dfe="DfE 'Placement stability' (short-term): children looked after at 31 March with three "
+        "or more placements during the year, as a % of all children looked after at 31 March",
+        description="Children who had 3 or more placements in the period (lower is better).",
+        breakdowns=(PLACEMENT_COUNT, AGE),
+        benchmark=Benchmark("stability_3plus_placements_number", "cla_31_march"),
+        headline=True,
+        at_date=True,
+        higher_is="worse",
+    ),
+    Measure(
+        id="stability_long_term",
+        title="Long-term placement stability",
+        section="stability",
+        kind="proportion",
+        unit="% of under-16s in care 2.5+ years",
+        population=long_term_population,
+        numerator=pl.col("same_carers_2_years"),
+        dfe="DfE 'Placement stability' (long-term): children aged under 16 at 31 March, looked "
+        "after continuously for at least 2.5 years, who had lived in the same placement (with the "
+        "same carers, including placed for adoption with them) for at least 2 years",
+        description="Children in care 2.5 years or more who have lived with the same carers for 2 years.",
+        breakdowns=(AGE,),
+        benchmark=Benchmark("stability_long_term_number", "stability_long_term_denominator"),
+        headline=True,
+        at_date=True,
+        higher_is="better",
+    ),
+    Measure(
+        id="placement_moves_per_child",
+        title="Placement moves per child",
+        section="stability",
+        kind="mean",
+        unit="moves per child looked after in the period",
+        population=moves_population,
+        value_column="moves",
+        dfe="Placement moves (new placements within a period of care: RNE P, B, T, U) per child "
+        "looked after at any time in the period (Children's Commissioner Stability Index, "
+        "placement domain)",
+        description="Average number of placement moves per child looked after in the period.",
+        higher_is="worse",
+    ),
+    Measure(
+        id="stability_one_plus_moves",
+        title="Children with a placement move in the period",
+        section="stability",
+        kind="proportion",
+        unit="% of children looked after",
+        population=cla_with_placements,
+        population_id="cla_population",
+        numerator=pl.col("placements") >= 2,
+        dfe="Children's Commissioner Stability Index (placement domain, from the 903): children "
+        "looked after at 31 March with one or more placement moves in the year",
+        description="Children who moved placement at least once in the period.",
+        at_date=True,
+        higher_is="worse",
+    ),
+)

@@ -1,0 +1,290 @@
+"""Evaluate declared measures for a period; attach comparators; apply disclosure control."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from carewise.errors import UserFacingError
+from carewise.history import History
+from carewise.measures.model import (
+    AUDIENCES,
+    Context,
+    Measure,
+    MeasureResult,
+    Options,
+    Row,
+)
+from carewise.measures.period import Period, parse_period
+from carewise.measures.registry import MEASURES
+from carewise.measures.suppression import Table
+
+
+class BadAudienceError(UserFacingError):
+    exit_code = 2
+
+
+class PeriodOutsideDataError(UserFacingError):
+    exit_code = 2
+
+
+def _ratio(num: float | None, den: float | None, per: int) -> float | None:
+    if num is None or not den:
+        return None
+    return round(num / den * per, 1)
+
+
+def _breakdown_rows(
+    measure: Measure, pop: pl.DataFrame, column: str, categories: tuple[str, ...]
+) -> list[Row]:
+    if column not in pop.columns:
+        return []
+    aggs = [pl.len().alias("n")]
+    if measure.kind == "proportion" and measure.numerator is not None:
+        aggs.append(measure.numerator.fill_null(False).sum().alias("k"))
+    if measure.kind == "mean":
+        aggs = [
+            pl.col(measure.value_column).is_not_null().sum().alias("n"),
+            pl.col(measure.value_column).sum().alias("k"),
+        ]
+    grouped = pop.group_by(pl.col(column).fill_null("Not recorded").alias("cat")).agg(aggs)
+    found = {r["cat"]: r for r in grouped.iter_rows(named=True)}
+    order = list(categories) + sorted(c for c in found if c not in categories)
+    rows = []
+    for cat in order:
+        r = found.get(cat, {"n": 0, "k": 0})
+        n = int(r["n"])
+        if measure.kind in ("count", "rate"):
+            rows.append(Row(cat, n, None, float(n)))
+        elif measure.kind == "proportion":
+            k = int(r.get("k") or 0)
+            rows.append(Row(cat, k, n, _ratio(k, n, measure.per)))
+        else:
+            k = float(r.get("k") or 0)
+            rows.append(Row(cat, k, n, round(k / n, 1) if n else None))
+    return rows
+
+
+def compute(measure: Measure, ctx: Context) -> MeasureResult:
+    """A measure's unsuppressed figure and breakdowns for the context's period."""
+    result = MeasureResult(
+        id=measure.id,
+        title=measure.title,
+        section=measure.section,
+        kind=measure.kind,
+        unit=measure.unit,
+        period=ctx.period,
+        la_code=ctx.la_code,
+        audience="internal",
+        value=None,
+        numerator=None,
+        denominator=None,
+        dfe=measure.dfe,
+        description=measure.description,
+        per=measure.per,
+        higher_is=measure.higher_is,
+    )
+    if measure.available is not None:
+        missing = measure.available(ctx)
+        if missing:
+            result.available = False
+            result.notes.append(missing)
+            return result
+    pop = measure.population(ctx)
+    if measure.kind == "count":
+        result.numerator = float(pop.height)
+        result.value = float(pop.height)
+    elif measure.kind == "proportion":
+        assert measure.numerator is not None
+        result.denominator = float(pop.height)
+        result.numerator = float(pop.select(measure.numerator.fill_null(False).sum()).item())
+        result.value = _ratio(result.numerator, result.denominator, measure.per)
+    elif measure.kind == "rate":
+        assert measure.denominator is not None
+        result.numerator = float(pop.height)
+        den, note = measure.denominator(ctx)
+        result.denominator = den
+        result.value = _ratio(result.numerator, den, measure.per)
+        if note:
+            result.notes.append(note)
+    else:
+        col = pl.col(measure.value_column)
+        n, total = pop.select(col.is_not_null().sum().alias("n"), col.sum().alias("s")).row(0)
+        result.denominator = float(n)
+        result.numerator = float(total or 0)
+        result.value = round(result.numerator / n, 1) if n else None
+    for b in measure.breakdowns:
+        rows = _breakdown_rows(measure, pop, b.column, b.categories)
+        if rows:
+            result.breakdowns[b.name] = rows
+            result.breakdown_titles[b.name] = b.title
+    if measure.notes is not None:
+        result.notes.extend(measure.notes(ctx))
+    return result
+
+
+def _attach_comparators(measure: Measure, result: MeasureResult, ctx: Context) -> None:
+    if measure.benchmark is None or not result.available:
+        return
+    from carewise.benchmarks import comparators, published
+
+    year = ctx.period.year_ending_march
+    b = measure.benchmark
+    if not b.own_only:
+        result.comparators = [
+            c.as_dict() for c in comparators(ctx.la_code, b.column, year, b.denominator)
+        ]
+    own_column = b.column if b.own_only else b.published_column
+    if ctx.la_code and own_column:
+        own = published(ctx.la_code, own_column, year, b.denominator)
+        if own is not None:
+            result.comparators.append(own.as_dict())
+
+
+def _keys(measure: Measure, result: MeasureResult) -> dict[str, str]:
+    """Names for a result's figures; the same population's figures share names across measures."""
+    period = f"{result.period.start}:{result.period.end}"
+    pop = f"{measure.population_id or measure.population.__name__}@{period}"
+    numer = f"{pop}|{measure.id}" if measure.kind in ("proportion", "mean") else pop
+    if measure.same_as is not None:
+        other, breakdown, category = measure.same_as
+        src = MEASURES[other]
+        numer = f"{src.population_id or src.population.__name__}@{period}|{breakdown}={category}"
+    return {"pop": pop, "numer": numer}
+
+
+def suppress(results: Iterable[MeasureResult], threshold: int = 5) -> None:
+    """Hide small counts and any figure from which one could be derived (see suppression.py)."""
+    results = [r for r in results if r.available]
+    table = Table(threshold=threshold)
+    plan: list[tuple[MeasureResult, dict[str, str]]] = []
+    for result in results:
+        measure = MEASURES[result.id]
+        k = _keys(measure, result)
+        names: dict[str, str] = {}
+        if result.kind in ("count", "rate"):
+            table.add(k["numer"], result.numerator)
+            names["numerator"] = k["numer"]
+            for bname, rows in result.breakdowns.items():
+                parts = []
+                for row in rows:
+                    key = f"{k['pop']}|{bname}={row.category}"
+                    table.add(key, row.numerator)
+                    parts.append(key)
+                    names[f"{bname}|{row.category}|numerator"] = key
+                table.tie(k["numer"], parts)
+        elif result.kind == "proportion":
+            den, num, comp = k["pop"], k["numer"], k["numer"] + "|not"
+            table.add(den, result.denominator)
+            table.add(num, result.numerator)
+            if result.denominator is not None and result.numerator is not None:
+                table.add(comp, result.denominator - result.numerator, implicit=True)
+                table.tie(den, [num, comp])
+            names.update(numerator=num, denominator=den)
+            for bname, rows in result.breakdowns.items():
+                nparts, dparts = [], []
+                for row in rows:
+                    d, n = f"{den}|{bname}={row.category}", f"{num}|{bname}={row.category}"
+                    table.add(d, row.denominator)
+                    table.add(n, row.numerator)
+                    table.add(
+                        n + "|not", (row.denominator or 0) - (row.numerator or 0), implicit=True
+                    )
+                    table.tie(d, [n, n + "|not"])
+                    nparts.append(n)
+                    dparts.append(d)
+                    names[f"{bname}|{row.category}|numerator"] = n
+                    names[f"{bname}|{row.category}|denominator"] = d
+                table.tie(num, nparts)
+                table.tie(den, dparts)
+        else:  # mean: counts of children, sums of their values
+            den, num = k["pop"] + f"|{measure.value_column}", k["numer"] + "|sum"
+            table.add(den, result.denominator)
+            table.add(num, result.numerator, is_count=False)
+            table.link(num, den)
+            names.update(numerator=num, denominator=den)
+            for bname, rows in result.breakdowns.items():
+                nparts, dparts = [], []
+                for row in rows:
+                    d, n = f"{den}|{bname}={row.category}", f"{num}|{bname}={row.category}"
+                    table.add(d, row.denominator)
+                    table.add(n, row.numerator, is_count=False)
+                    table.link(n, d)
+                    nparts.append(n)
+                    dparts.append(d)
+                    names[f"{bname}|{row.category}|numerator"] = n
+                    names[f"{bname}|{row.category}|denominator"] = d
+                table.tie(num, nparts)
+                table.tie(den, dparts)
+        plan.append((result, names))
+    hidden = table.solve()
+    for result, names in plan:
+        _apply(result, names, hidden)
+
+
+def _apply(result: MeasureResult, names: dict[str, str], hidden: set[str]) -> None:
+    num_hidden = names.get("numerator") in hidden
+    den_hidden = names.get("denominator") in hidden
+    if num_hidden or den_hidden:
+        result.suppressed = True
+        result.value = None
+        if num_hidden:
+            result.numerator = None
+        if den_hidden:
+            result.denominator = None
+    for bname, rows in result.breakdowns.items():
+        for row in rows:
+            n_h = names.get(f"{bname}|{row.category}|numerator") in hidden
+            d_h = names.get(f"{bname}|{row.category}|denominator") in hidden
+            if n_h or d_h:
+                row.suppressed = True
+                row.value = None
+                if n_h:
+                    row.numerator = None
+                if d_h:
+                    row.denominator = None
+
+
+def evaluate(
+    history: History,
+    period: Period | str,
+    la_code: str | None = None,
+    audience: str = "internal",
+    *,
+    ids: Iterable[str] | None = None,
+    options: Options | None = None,
+    with_comparators: bool = True,
+) -> list[MeasureResult]:
+    """Every measure (or those in ``ids``) for the period, for an audience.
+
+    ``internal`` shows every figure; ``panel`` and ``public`` hide counts under 5 and any figure
+    from which one could be derived. Raises a user-facing error when the period ends after the
+    last return stored.
+    """
+    if audience not in AUDIENCES:
+        raise BadAudienceError(f"unknown audience '{audience}': use one of {', '.join(AUDIENCES)}")
+    the_period = parse_period(period)
+    if history.last_date is not None and the_period.end > history.last_date:
+        raise PeriodOutsideDataError(
+            f"the period {the_period.label} ends on {the_period.end:%d %B %Y}, after the last return "
+            f"stored (to {history.last_date:%d %B %Y}): choose an earlier period or import the next return"
+        )
+    opts = options or Options()
+    ctx = Context(history, the_period, la_code, opts)
+    chosen = list(ids) if ids is not None else list(MEASURES)
+    unknown = [i for i in chosen if i not in MEASURES]
+    if unknown:
+        raise UserFacingError(f"unknown measure id(s): {', '.join(unknown)}; see docs/measures.md")
+    results = []
+    for mid in chosen:
+        measure = MEASURES[mid]
+        result = compute(measure, ctx)
+        if with_comparators:
+            _attach_comparators(measure, result, ctx)
+        results.append(result)
+    if audience != "internal":
+        suppress(results, opts.suppress_below)
+        for r in results:
+            r.audience = audience
+    return results
