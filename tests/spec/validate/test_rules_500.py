@@ -8,16 +8,19 @@ import pytest
 from carewise.returns.build import return_from_rows
 from carewise.returns.model import ROW
 from carewise.returns.years import CollectionYear
+from carewise.validate import postcodes
 from carewise.validate.engine import Context, Skip, registered
 
 Y = "2024-25"
 
 
-def run(code: str, year: str = Y, last: dict | None = None, **tables) -> dict[str, list[int]]:
+def run(
+    code: str, year: str = Y, last: dict | None = None, la_code: str | None = None, **tables
+) -> dict[str, list[int]]:
     """Run the rule registered for ``code`` in ``year``; failing rows per table (empty tables dropped)."""
     y = CollectionYear.parse(year)
     previous = return_from_rows(y.previous, **last) if last is not None else None
-    ctx = Context(y, return_from_rows(y, **tables), previous=previous)
+    ctx = Context(y, return_from_rows(y, **tables), previous=previous, la_code=la_code)
     [found] = [r for r in registered()[code] if r.applies_to(y)]
     out = found.function(ctx)
     if isinstance(out, pl.DataFrame):
@@ -56,13 +59,24 @@ LAST_OPEN = {
             PLACE="H5",
             PLACE_PROVIDER="PR1",
             URN="SC1",
+            HOME_POST="SW1A 1AA",
+            PL_POST="SW1A 2AA",
         ),
     ]
 }
 
 
 def this_year(**kw) -> list[dict]:
-    base = dict(RNE="P", LS="C2", CIN="N1", PLACE="H5", PLACE_PROVIDER="PR1", URN="SC1")
+    base = dict(
+        RNE="P",
+        LS="C2",
+        CIN="N1",
+        PLACE="H5",
+        PLACE_PROVIDER="PR1",
+        URN="SC1",
+        HOME_POST="SW1A 1AA",
+        PL_POST="SW1A 2AA",
+    )
     base.update(kw)
     return [ep("1", "01/02/2024", "01/06/2024", **base), ep("1", "01/06/2024", RNE="P")]
 
@@ -126,10 +140,38 @@ def test_503D_fails_k3_before_2024():
     assert run("503D", "2023-24", last=LAST_OPEN, episodes=eps) == {"episodes": [1]}
 
 
+WESTMINSTER = "E09000033"
+
+
+needs_postcodes = pytest.mark.skipif(
+    not postcodes.available(),
+    reason="the ONS postcode directory is not installed",
+)
+
+
+@needs_postcodes
 @pytest.mark.parametrize("code", ["503G", "503H", "503J"])
-def test_503_postcode_fields_skip_without_lookup(code):
+def test_503_postcode_fields_pass(code):
+    assert run(code, last=LAST_OPEN, la_code=WESTMINSTER, episodes=this_year()) == {}
+
+
+@needs_postcodes
+@pytest.mark.parametrize("code", ["503G", "503H", "503J"])
+def test_503_postcode_fields_fail(code):
+    eps = this_year(PL_POST="M1 1AE")  # Manchester: farther, another authority, outside
+    assert run(code, last=LAST_OPEN, la_code=WESTMINSTER, episodes=eps) == {"episodes": [1]}
+
+
+@pytest.mark.parametrize("code", ["503G", "503H", "503J"])
+def test_503_postcode_fields_skip_without_directory(code, monkeypatch):
+    monkeypatch.setattr(postcodes, "available", lambda: False)
     with pytest.raises(Skip, match="postcode"):
-        run(code, last=LAST_OPEN, episodes=this_year())
+        run(code, last=LAST_OPEN, la_code=WESTMINSTER, episodes=this_year())
+
+
+def test_503J_skips_without_council_code():
+    with pytest.raises(Skip, match="council"):
+        run("503J", last=LAST_OPEN, episodes=this_year())
 
 
 def test_562_passes():

