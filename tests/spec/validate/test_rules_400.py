@@ -415,3 +415,10 @@ def test_460_passes():
 def test_460_fails():
     c = ctx(header=[hd(dob="02/06/2006")], episodes=[ep(dec="01/06/2024", rec="E17")])
     assert rows(r.rule_460(c)) == [1]
+
+
+@needs_postcodes
+def test_454_leaves_out_children_uasc_two_years_ago():
+    c = ctx(2025, header=[hd(UASC="0")], episodes=[ep(HOME_POST="KW1 4YT", PL_POST="TR18 4AA")])
+    c.earlier[CollectionYear(2023)] = return_from_rows(2023, uasc=[{"CHILD": "1"}])
+    assert rows(r.rule_454(c)) == []

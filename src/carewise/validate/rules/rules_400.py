@@ -525,9 +525,20 @@ def rule_453(ctx: Context) -> pl.DataFrame:
     fields=("PL_DISTANCE", "HOME_POST", "PL_POST"),
 )
 def rule_454(ctx: Context) -> pl.DataFrame:
-    """PL_DISTANCE, when present and not 999.9, must be 350 miles or less (DfE 454, from 2025-26)."""
+    """PL_DISTANCE, when present and not 999.9, must be 350 miles or less (DfE 454, from 2025-26).
+
+    The DfE derives no distance for children who are or were UASC (rule 406), so they are left
+    out, looking for UASC status in every return carewise holds for this and the two previous
+    years (the open-source validator notes false positives where it sees only one year).
+    """
     eps = postcode_fields(ctx)
-    return failing_rows(eps, (pl.col("PL_DISTANCE") > 350) & (pl.col("PL_DISTANCE") != NO_DISTANCE))
+    uasc = uasc_children(ctx)
+    return failing_rows(
+        eps,
+        (pl.col("PL_DISTANCE") > 350)
+        & (pl.col("PL_DISTANCE") != NO_DISTANCE)
+        & ~pl.col("CHILD").is_in(uasc.implode()),
+    )
 
 
 @rule(
