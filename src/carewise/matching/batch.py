@@ -1,0 +1,316 @@
+"""Batch assignment of all open referrals to the market, and the greedy baseline.
+
+The model (solved with HiGHS as a MILP, in two lexicographic phases):
+
+- one binary x[r, o] per referral/option pair that passes every hard constraint, pruned to
+  each referral's ``top_k`` best-scoring options (a referral left unmet with more feasible
+  options than that gets all of them in a second round);
+- each referral is placed at most once (Σ_o x[r, o] ≤ 1; the slack is "unmet");
+- each option holds at most its free places: Σ_r needed[r]·x[r, o] ≤ places[o], where a
+  sibling group placed together needs its size;
+- each foster household without an exemption stays within the usual fostering limit of 3
+  (CA 1989 Sch. 7) counted with the children already there; a sibling group that alone
+  exceeds it may only go to an empty household, on its own;
+- phase 1 maximises the number of referrals met; phase 2 keeps that number and maximises the
+  total match score. Placement decisions remain people's: this is a planning view.
+
+The greedy baseline takes referrals in order of urgency, date needed and id, each taking its
+best-scoring option that still has room, over the same candidate pairs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import polars as pl
+from scipy import sparse
+
+from carewise.matching.engine import (
+    CONSTRAINT_NAMES,
+    OptionArrays,
+    ReferralArrays,
+    evaluate,
+)
+from carewise.matching.schema import OPTION_KINDS
+from carewise.matching.settings import MatchSettings
+
+_FOSTER = (OPTION_KINDS.index("in_house_fostering"), OPTION_KINDS.index("agency_fostering"))
+_URGENCY = {"today": 0, "within_5_days": 1, "over_5_days": 2}
+
+
+@dataclass
+class CandidatePairs:
+    """Feasible (referral, option, score) triples kept for the model, and each referral's funnel."""
+
+    ref: np.ndarray
+    opt: np.ndarray
+    score: np.ndarray
+    feasible_count: np.ndarray
+    """(R,) options passing every hard constraint (before pruning)."""
+    fail_counts: np.ndarray
+    """(R, C) options failing each constraint."""
+    only_counts: np.ndarray
+    """(R, C) options failing that constraint and no other."""
+
+
+def candidate_pairs(r: ReferralArrays, o: OptionArrays, settings: MatchSettings,
+                    top_k: int | None = None, rows: np.ndarray | None = None,
+                    cells: int = 2_000_000) -> CandidatePairs:
+    """Evaluate referrals in chunks and keep each one's ``top_k`` feasible options."""
+    top_k = int(top_k or settings.batch["top_k"])
+    rows = np.arange(len(r.ids)) if rows is None else rows
+    chunk = max(1, cells // max(o.size, 1))
+    refs, opts, scores = [], [], []
+    feasible_count = np.zeros(len(r.ids), dtype=np.int64)
+    fail_counts = np.zeros((len(r.ids), len(CONSTRAINT_NAMES)), dtype=np.int64)
+    only_counts = np.zeros_like(fail_counts)
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        ev = evaluate(r, o, settings, part)
+        stack = np.stack([ev.fails[c] for c in CONSTRAINT_NAMES], axis=0)
+        n_fail = stack.sum(axis=0)
+        fail_counts[part] = stack.sum(axis=2).T
+        only_counts[part] = (stack & (n_fail == 1)[None]).sum(axis=2).T
+        feasible_count[part] = ev.feasible.sum(axis=1)
+        masked = np.where(ev.feasible, ev.total, -np.inf)
+        k = min(top_k, o.size)
+        if k == 0:
+            continue
+        best = np.argpartition(-masked, k - 1, axis=1)[:, :k] if k < o.size else np.tile(
+            np.arange(o.size), (len(part), 1))
+        best_scores = np.take_along_axis(masked, best, axis=1)
+        keep = np.isfinite(best_scores)
+        refs.append(np.repeat(part, k).reshape(len(part), k)[keep])
+        opts.append(best[keep])
+        scores.append(best_scores[keep])
+
+    def cat(xs: list[np.ndarray], dt: type) -> np.ndarray:
+        return np.concatenate(xs).astype(dt) if xs else np.zeros(0, dtype=dt)
+
+    return CandidatePairs(cat(refs, np.int64), cat(opts, np.int64), cat(scores, np.float64),
+                          feasible_count, fail_counts, only_counts)
+
+
+def merge_pairs(a: CandidatePairs, b: CandidatePairs) -> CandidatePairs:
+    ref = np.concatenate([a.ref, b.ref])
+    opt = np.concatenate([a.opt, b.opt])
+    score = np.concatenate([a.score, b.score])
+    _, first = np.unique(ref * (max(opt.max(initial=0), 0) + 1) + opt, return_index=True)
+    return CandidatePairs(ref[first], opt[first], score[first], a.feasible_count, a.fail_counts,
+                          a.only_counts)
+
+
+def _limit_weights(pairs: CandidatePairs, r: ReferralArrays, o: OptionArrays, limit: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, its use of the household's fostering-limit room; per option, the room (-1: none)."""
+    needed = r.needed[pairs.ref]
+    current = o.current[pairs.opt]
+    room = np.where(np.isin(o.kind, _FOSTER) & ~o.exemption, np.maximum(limit - o.current, 0), -1)
+    big = current + needed > limit
+    weight = np.where(big, np.maximum(limit - current, 1), needed)
+    return weight, room
+
+
+@dataclass
+class Solution:
+    chosen: np.ndarray
+    """Indices into the pairs that are used."""
+    status: str
+    seconds: float
+
+
+def solve_assignment(pairs: CandidatePairs, r: ReferralArrays, o: OptionArrays,
+                     settings: MatchSettings) -> Solution:
+    """Two-phase MILP with HiGHS: most referrals met, then the best total score."""
+    started = time.perf_counter()
+    n = len(pairs.ref)
+    if n == 0:
+        return Solution(np.zeros(0, dtype=np.int64), "no feasible pairs", 0.0)
+    limit = int(settings.constraints["fostering_limit"])
+    needed = r.needed[pairs.ref].astype(float)
+    lim_w, room = _limit_weights(pairs, r, o, limit)
+    cols = np.arange(n)
+    _, ref_row = np.unique(pairs.ref, return_inverse=True)
+    uniq_opt, opt_row = np.unique(pairs.opt, return_inverse=True)
+    n_ref, n_opt = ref_row.max() + 1, len(uniq_opt)
+    rows = [ref_row, n_ref + opt_row]
+    vals = [np.ones(n), needed]
+    upper = [np.ones(n_ref), o.places[uniq_opt].astype(float)]
+    has_room = room[pairs.opt] >= 0
+    lim_opts, lim_row = np.unique(pairs.opt[has_room], return_inverse=True)
+    if len(lim_opts):
+        rows.append(n_ref + n_opt + lim_row)
+        vals.append(lim_w[has_room].astype(float))
+        upper.append(room[lim_opts].astype(float))
+    col_idx = np.concatenate([cols, cols] + ([cols[has_room]] if len(lim_opts) else []))
+    row_idx = np.concatenate(rows)
+    n_rows = n_ref + n_opt + len(lim_opts)
+    a = sparse.csc_matrix((np.concatenate(vals), (row_idx, col_idx)), shape=(n_rows, n))
+    row_upper = np.concatenate(upper)
+    time_limit = float(settings.batch["time_limit_seconds"])
+
+    def run(objective: np.ndarray, extra_lower: float | None) -> tuple[np.ndarray, str]:
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("time_limit", time_limit)
+        h.setOptionValue("mip_rel_gap", 1e-6)
+        h.setOptionValue("threads", 1)
+        mat = a
+        lower = np.full(n_rows, -highspy.kHighsInf)
+        up = row_upper
+        if extra_lower is not None:
+            mat = sparse.vstack([a, sparse.csr_matrix(np.ones((1, n)))]).tocsc()
+            lower = np.append(lower, extra_lower)
+            up = np.append(up, highspy.kHighsInf)
+        lp = highspy.HighsLp()
+        lp.num_col_ = n
+        lp.num_row_ = mat.shape[0]
+        lp.col_cost_ = objective
+        lp.col_lower_ = np.zeros(n)
+        lp.col_upper_ = np.ones(n)
+        lp.row_lower_ = lower
+        lp.row_upper_ = up
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = mat.indptr
+        lp.a_matrix_.index_ = mat.indices
+        lp.a_matrix_.value_ = mat.data
+        lp.a_matrix_.num_col_ = n
+        lp.a_matrix_.num_row_ = mat.shape[0]
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+        h.passModel(lp)
+        h.run()
+        status = h.modelStatusToString(h.getModelStatus())
+        x = np.asarray(h.getSolution().col_value)
+        return (x > 0.5) if len(x) == n else np.zeros(n, dtype=bool), status
+
+    x1, status1 = run(np.ones(n), None)
+    met = int(x1.sum())
+    x2, status2 = run(pairs.score.astype(float), float(met))
+    if x2.sum() < met:  # phase 2 hit its time limit without a full solution: keep phase 1
+        x2, status2 = x1, status1
+    return Solution(np.flatnonzero(x2), status2, time.perf_counter() - started)
+
+
+def greedy_assignment(pairs: CandidatePairs, r: ReferralArrays, o: OptionArrays,
+                      settings: MatchSettings) -> np.ndarray:
+    """First come, first served: urgent first, each referral takes its best option with room."""
+    limit = int(settings.constraints["fostering_limit"])
+    lim_w, room = _limit_weights(pairs, r, o, limit)
+    places = o.places.astype(float).copy()
+    room = room.astype(float).copy()
+    urgency = np.array([_URGENCY.get(u, 3) for u in r.frame["urgency"].fill_null("").to_list()])
+    order = np.lexsort((r.ids.astype(str), r.date_needed, urgency))
+    by_ref: dict[int, np.ndarray] = {}
+    sort = np.lexsort((-pairs.score, pairs.ref))
+    refs_sorted = pairs.ref[sort]
+    bounds = np.searchsorted(refs_sorted, np.arange(len(r.ids) + 1))
+    for i in range(len(r.ids)):
+        by_ref[i] = sort[bounds[i]:bounds[i + 1]]
+    chosen = []
+    for i in order:
+        for k in by_ref[i]:
+            j = pairs.opt[k]
+            need = r.needed[i]
+            if places[j] >= need and (room[j] < 0 or room[j] >= lim_w[k]):
+                places[j] -= need
+                if room[j] >= 0:
+                    room[j] -= lim_w[k]
+                chosen.append(k)
+                break
+    return np.array(chosen, dtype=np.int64)
+
+
+@dataclass
+class Assignment:
+    """The optimal and greedy allocations of a set of referrals to a market."""
+
+    referrals: pl.DataFrame
+    """One row per referral: referral_id, met, option_id, kind, score, greedy_option_id,
+    greedy_score, feasible_options, most_excluding, why_unmet."""
+    summary: dict
+    pairs: CandidatePairs = field(repr=False)
+    chosen: np.ndarray = field(repr=False)
+
+
+def assign(r: ReferralArrays, o: OptionArrays, settings: MatchSettings,
+           top_k: int | None = None) -> Assignment:
+    """Solve the batch assignment for every referral in ``r`` (any referrals frame will do:
+    open referrals today, or a forecast stream of future ones)."""
+    t0 = time.perf_counter()
+    top_k = int(top_k or settings.batch["top_k"])
+    pairs = candidate_pairs(r, o, settings, top_k)
+    t_pairs = time.perf_counter() - t0
+    sol = solve_assignment(pairs, r, o, settings)
+    rounds = 1
+    met_refs = set(pairs.ref[sol.chosen].tolist())
+    pruned = [i for i in range(len(r.ids))
+              if i not in met_refs and pairs.feasible_count[i] > top_k]
+    if pruned:
+        extra = candidate_pairs(r, o, settings, top_k=max(o.size, 1), rows=np.array(pruned))
+        pairs = merge_pairs(pairs, extra)
+        sol = solve_assignment(pairs, r, o, settings)
+        rounds = 2
+    greedy = greedy_assignment(pairs, r, o, settings)
+    frame = _referral_frame(r, o, pairs, sol.chosen, greedy)
+    met = int(frame["met"].sum())
+    g_met = int(frame["greedy_option_id"].is_not_null().sum())
+    total = float(frame["score"].fill_null(0).sum())
+    g_total = float(frame["greedy_score"].fill_null(0).sum())
+    summary = {
+        "referrals": len(r.ids),
+        "options": o.size,
+        "candidate_pairs": len(pairs.ref),
+        "met": met,
+        "unmet": len(r.ids) - met,
+        "total_score": round(total, 1),
+        "mean_score_met": round(total / met, 1) if met else None,
+        "greedy_met": g_met,
+        "greedy_unmet": len(r.ids) - g_met,
+        "greedy_total_score": round(g_total, 1),
+        "extra_met_vs_greedy": met - g_met,
+        "score_gain_vs_greedy": round(total - g_total, 1),
+        "solver_status": sol.status,
+        "solve_seconds": round(sol.seconds, 3),
+        "scoring_seconds": round(t_pairs, 3),
+        "rounds": rounds,
+        "top_k": top_k,
+        "settings_version": settings.version,
+    }
+    return Assignment(frame, summary, pairs, sol.chosen)
+
+
+def _referral_frame(r: ReferralArrays, o: OptionArrays, pairs: CandidatePairs,
+                    chosen: np.ndarray, greedy: np.ndarray) -> pl.DataFrame:
+    n = len(r.ids)
+    opt_for = np.full(n, -1)
+    score_for = np.full(n, np.nan)
+    opt_for[pairs.ref[chosen]] = pairs.opt[chosen]
+    score_for[pairs.ref[chosen]] = pairs.score[chosen]
+    g_opt = np.full(n, -1)
+    g_score = np.full(n, np.nan)
+    g_opt[pairs.ref[greedy]] = pairs.opt[greedy]
+    g_score[pairs.ref[greedy]] = pairs.score[greedy]
+    names = np.array(CONSTRAINT_NAMES, dtype=object)
+    most = np.where(pairs.fail_counts.max(axis=1) > 0, names[pairs.fail_counts.argmax(axis=1)],
+                    None)
+    kinds = o.frame["kind"].to_numpy()
+    met = opt_for >= 0
+    why = np.where(met, None, np.where(pairs.feasible_count == 0,
+                                       "no option passes every hard constraint",
+                                       "every suitable option is needed for another referral"))
+    return pl.DataFrame({
+        "referral_id": r.ids.astype(str),
+        "met": met,
+        "option_id": np.where(met, o.ids[np.maximum(opt_for, 0)], None),
+        "kind": np.where(met, kinds[np.maximum(opt_for, 0)], None),
+        "score": np.round(score_for, 1),
+        "greedy_option_id": np.where(g_opt >= 0, o.ids[np.maximum(g_opt, 0)], None),
+        "greedy_score": np.round(g_score, 1),
+        "feasible_options": pairs.feasible_count,
+        "most_excluding": pl.Series(most.tolist(), dtype=pl.String),
+        "why_unmet": pl.Series(why.tolist(), dtype=pl.String),
+    }, strict=False).with_columns(pl.col("score", "greedy_score").fill_nan(None))

@@ -1,0 +1,563 @@
+"""Hard constraints and scored criteria, vectorised over referrals × options with numpy.
+
+One rule set serves both jobs: the shortlist for one referral (a 1 × N evaluation) and the
+batch assignment (R × N, in chunks of referrals). Each hard constraint is a small function
+returning where it *fails*, with its reason and the rule it comes from; each criterion is a
+small function returning a 0–1 score (NaN where it cannot be worked out for that option).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from carewise.geo import distance_miles
+from carewise.matching.schema import NEEDS, OPTION_KINDS, REGISTRABLE_NEEDS
+from carewise.matching.settings import OFSTED_RANK, MatchSettings
+
+_FIXED_TOKENS = (*NEEDS, "uasc", "therapeutic", "parent_and_child")
+_INT_MIN, _INT_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+
+
+class Vocabulary:
+    """Need/skill tokens -> bit positions (fixed needs first, then languages and faiths)."""
+
+    def __init__(self, extra: list[str]):
+        tokens = list(_FIXED_TOKENS) + sorted(set(extra) - set(_FIXED_TOKENS))
+        self.index = {t: i for i, t in enumerate(tokens)}
+        self.words = max(1, (len(tokens) + 63) // 64)
+
+    def mask(self, lists: pl.Series) -> np.ndarray:
+        """(n, words) uint64 bitmasks of a list-of-tokens column (unknown tokens ignored)."""
+        n = len(lists)
+        out = np.zeros((n, self.words), dtype=np.uint64)
+        flat = (
+            pl.DataFrame({"t": lists}).with_row_index("i").explode("t")
+            .filter(pl.col("t").is_in(list(self.index)))
+            .unique()
+            .with_columns(pl.col("t").replace_strict(self.index, return_dtype=pl.Int64).alias("b"))
+        )
+        if flat.height:
+            rows = flat["i"].to_numpy().astype(np.int64)
+            bits = flat["b"].to_numpy()
+            np.bitwise_or.at(out, (rows, bits // 64), np.left_shift(np.uint64(1),
+                                                                     (bits % 64).astype(np.uint64)))
+        return out
+
+    def bit(self, token: str) -> np.ndarray:
+        m = np.zeros(self.words, dtype=np.uint64)
+        i = self.index[token]
+        m[i // 64] = np.uint64(1) << np.uint64(i % 64)
+        return m
+
+
+def _tokens(frame: pl.DataFrame, list_col: str, prefix: str) -> pl.Expr:
+    return pl.col(list_col).fill_null([]).list.eval(prefix + pl.element().str.to_lowercase())
+
+
+def referral_tokens(referrals: pl.DataFrame) -> pl.Series:
+    """A referral's needs as tokens: need flags, uasc, lang:<language>, faith:<faith>."""
+    flags = [pl.when(pl.col(f"need_{n}").fill_null(False)).then(pl.lit(n)) for n in NEEDS]
+    flags.append(pl.when(pl.col("uasc").fill_null(False)).then(pl.lit("uasc")))
+    lang = pl.col("language").str.strip_chars().str.to_lowercase()
+    flags.append(pl.when(lang.is_not_null() & ~lang.is_in(["english", "en", ""]))
+                 .then("lang:" + lang))
+    faith = pl.col("faith_culture").str.strip_chars().str.to_lowercase()
+    flags.append(pl.when(faith.is_not_null() & (faith != "")).then("faith:" + faith))
+    return referrals.select(pl.concat_list(flags).list.drop_nulls().alias("tokens"))["tokens"]
+
+
+def option_tokens(options: pl.DataFrame) -> pl.Series:
+    return options.select(
+        pl.concat_list(
+            pl.col("skills").fill_null([]),
+            _tokens(options, "languages", "lang:"),
+            _tokens(options, "faiths", "faith:"),
+        ).alias("tokens")
+    )["tokens"]
+
+
+def _days(s: pl.Series, fill: int) -> np.ndarray:
+    return s.cast(pl.Int32).fill_null(fill).to_numpy().astype(np.int64)
+
+
+def _f(s: pl.Series) -> np.ndarray:
+    return s.cast(pl.Float64).to_numpy().astype(np.float64)
+
+
+@dataclass
+class OptionArrays:
+    frame: pl.DataFrame
+    ids: np.ndarray
+    kind: np.ndarray
+    places: np.ndarray
+    min_age: np.ndarray
+    max_age: np.ndarray
+    sex: np.ndarray
+    sgm: np.ndarray
+    current: np.ndarray
+    exemption: np.ndarray
+    short_term: np.ndarray
+    long_term: np.ndarray
+    respite: np.ndarray
+    pac: np.ndarray
+    active: np.ndarray
+    skills: np.ndarray
+    categories: np.ndarray
+    cannot: np.ndarray
+    grade: np.ndarray
+    price: np.ndarray
+    avail_from: np.ndarray
+    avail_to: np.ndarray
+    e: np.ndarray
+    n: np.ndarray
+    id_index: dict[str, list[int]]
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class ReferralArrays:
+    frame: pl.DataFrame
+    ids: np.ndarray
+    age: np.ndarray
+    sex: np.ndarray
+    size: np.ndarray
+    together: np.ndarray
+    needed: np.ndarray
+    types: np.ndarray
+    """(R, len(OPTION_KINDS)) bool: placement types sought."""
+    duration: np.ndarray
+    pac: np.ndarray
+    needs: np.ndarray
+    registrable: np.ndarray
+    n_tokens: np.ndarray
+    band: np.ndarray
+    budget: np.ndarray
+    max_miles: np.ndarray
+    date_needed: np.ndarray
+    home_e: np.ndarray
+    home_n: np.ndarray
+    school_e: np.ndarray
+    school_n: np.ndarray
+    keep_school: np.ndarray
+    previous: list[list[str]]
+    excluded: list[list[str]]
+
+
+def prepare(options: pl.DataFrame, referrals: pl.DataFrame, settings: MatchSettings
+            ) -> tuple[OptionArrays, ReferralArrays]:
+    """numpy arrays for options and referrals, sharing one token vocabulary."""
+    r_tokens = referral_tokens(referrals)
+    o_tokens = option_tokens(options)
+    extra = set(r_tokens.explode().drop_nulls().to_list())
+    vocab = Vocabulary(sorted(t for t in extra if ":" in t))
+    return _option_arrays(options, o_tokens, vocab), _referral_arrays(
+        referrals, r_tokens, vocab, settings)
+
+
+def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary) -> OptionArrays:
+    skills = vocab.mask(tokens)
+    if "therapeutic" in vocab.index:
+        has_t = (skills & vocab.bit("therapeutic")).any(axis=1)
+        skills[has_t] |= vocab.bit("emotional_behavioural")
+    kind_code = {k: i for i, k in enumerate(OPTION_KINDS)}
+    ids = o["option_id"].to_numpy().astype(object)
+    urns = o["urn"].to_numpy().astype(object)
+    id_index: dict[str, list[int]] = {}
+    for i, (a, b) in enumerate(zip(ids, urns, strict=True)):
+        id_index.setdefault(a, []).append(i)
+        if b is not None and b != a:
+            id_index.setdefault(b, []).append(i)
+    grade = o["ofsted_grade"].replace_strict(OFSTED_RANK, default=-1, return_dtype=pl.Int64)
+    return OptionArrays(
+        frame=o,
+        ids=ids,
+        kind=o["kind"].replace_strict(kind_code, default=-1, return_dtype=pl.Int64).to_numpy(),
+        places=o["places_free"].fill_null(0).to_numpy(),
+        min_age=o["min_age"].fill_null(0).to_numpy(),
+        max_age=o["max_age"].fill_null(25).to_numpy(),
+        sex=o["sex_accepted"].replace_strict({"any": 0, "M": 1, "F": 2}, default=0,
+                                             return_dtype=pl.Int64).to_numpy(),
+        sgm=o["sibling_group_max"].fill_null(1).to_numpy(),
+        current=o["current_children"].fill_null(0).to_numpy(),
+        exemption=o["fostering_limit_exemption"].fill_null(False).to_numpy(),
+        short_term=o["short_term"].fill_null(True).to_numpy(),
+        long_term=o["long_term"].fill_null(True).to_numpy(),
+        respite=o["respite"].fill_null(True).to_numpy(),
+        pac=o["parent_and_child"].fill_null(False).to_numpy(),
+        active=o["active"].fill_null(True).to_numpy(),
+        skills=skills,
+        categories=vocab.mask(o["categories"].fill_null([])),
+        cannot=vocab.mask(o["cannot_accept"].fill_null([])),
+        grade=grade.to_numpy(),
+        price=np.column_stack([_f(o["price_standard"]), _f(o["price_complex"]),
+                               _f(o["price_specialist"])]),
+        avail_from=_days(o["available_from"], _INT_MIN),
+        avail_to=_days(o["available_to"], _INT_MAX),
+        e=_f(o["easting"]),
+        n=_f(o["northing"]),
+        id_index=id_index,
+    )
+
+
+def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
+                     settings: MatchSettings) -> ReferralArrays:
+    needs = vocab.mask(tokens)
+    reg = vocab.mask(pl.Series([list(REGISTRABLE_NEEDS)] * r.height, dtype=pl.List(pl.String)))
+    n_needs = r.select(pl.sum_horizontal(pl.col(f"need_{x}").fill_null(False).cast(pl.Int64)
+                                         for x in NEEDS))
+    n_needs = n_needs.to_series().to_numpy()
+    sc = settings.scoring
+    band = np.where(n_needs >= sc["price_band_specialist_from"], 2,
+                    np.where(n_needs >= sc["price_band_complex_from"], 1, 0))
+    size = r["sibling_group_size"].fill_null(1).to_numpy()
+    together = r["siblings_together_required"].fill_null(False).to_numpy()
+    types = np.column_stack([
+        r["placement_types"].fill_null([]).list.contains(k).to_numpy() for k in OPTION_KINDS
+    ]) if r.height else np.zeros((0, len(OPTION_KINDS)), dtype=bool)
+    default_cap = float(settings.constraints["default_max_distance_miles"] or 0)
+    max_miles = _f(r["max_distance_miles"])
+    if default_cap > 0:
+        max_miles = np.where(np.isnan(max_miles), default_cap, max_miles)
+    return ReferralArrays(
+        frame=r,
+        ids=r["referral_id"].to_numpy().astype(object),
+        age=r["age"].to_numpy(),
+        sex=r["sex"].replace_strict({"M": 1, "F": 2}, default=0, return_dtype=pl.Int64).to_numpy(),
+        size=size,
+        together=together,
+        needed=np.where(together, size, 1),
+        types=types,
+        duration=r["duration"].fill_null("").to_numpy().astype(object),
+        pac=(r["placement_types"].fill_null([]).list.contains("parent_and_child")).to_numpy(),
+        needs=needs,
+        registrable=needs & reg,
+        n_tokens=np.bitwise_count(needs).sum(axis=1),
+        band=band,
+        budget=_f(r["budget_weekly"]),
+        max_miles=max_miles,
+        date_needed=_days(r["date_needed"], _INT_MAX),
+        home_e=_f(r["home_easting"]),
+        home_n=_f(r["home_northing"]),
+        school_e=_f(r["school_easting"]),
+        school_n=_f(r["school_northing"]),
+        keep_school=r["keep_school"].fill_null(False).to_numpy(),
+        previous=r["previous_carers"].fill_null([]).to_list(),
+        excluded=r["excluded"].fill_null([]).to_list(),
+    )
+
+
+# --- one chunk of referrals against every option ---------------------------------------------
+
+
+@dataclass
+class Pairs:
+    """Referrals rows ``rows`` (R) against all options (N): the arrays rules read."""
+
+    r: ReferralArrays
+    o: OptionArrays
+    rows: np.ndarray
+    settings: MatchSettings
+
+    def rcol(self, name: str) -> np.ndarray:
+        return getattr(self.r, name)[self.rows][:, None]
+
+    def ocol(self, name: str) -> np.ndarray:
+        return getattr(self.o, name)[None, :]
+
+    def sparse(self, lists: list[list[str]]) -> np.ndarray:
+        """(R, N) True where the option's id/URN is named in the referral's list."""
+        out = np.zeros((len(self.rows), self.o.size), dtype=bool)
+        for k, i in enumerate(self.rows):
+            for name in lists[i]:
+                out[k, self.o.id_index.get(name, [])] = True
+        return out
+
+    def distance(self, e: str, n: str) -> np.ndarray:
+        return distance_miles(self.rcol(e), self.rcol(n), self.ocol("e"), self.ocol("n"))
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(R, N): any bit shared between a (R, W) and b (N, W)."""
+    return ((a[:, None, :] & b[None, :, :]) != 0).any(axis=2)
+
+
+def _missing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(R, N): some bit of a (R, W) not in b (N, W)."""
+    return ((a[:, None, :] & ~b[None, :, :]) != 0).any(axis=2)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    name: str
+    reason: str
+    source: str
+    fails: Callable[[Pairs], np.ndarray]
+
+
+def _vacancy(p: Pairs) -> np.ndarray:
+    """No free place, or not free by the latest date the placement must start."""
+    need = p.rcol("date_needed")
+    return ((p.ocol("places") < 1) | (p.ocol("avail_from") > need)
+            | (p.ocol("avail_to") < need))
+
+
+def _placement_type(p: Pairs) -> np.ndarray:
+    """The care plan names the types of placement that could meet need."""
+    kind = p.o.kind
+    sought = p.r.types[p.rows]
+    out = np.ones((len(p.rows), p.o.size), dtype=bool)
+    valid = kind >= 0
+    out[:, valid] = ~sought[:, kind[valid]]
+    return out
+
+
+def _registration(p: Pairs) -> np.ndarray:
+    """Inactive/suspended providers, and homes not registered for the child's needs."""
+    home = p.ocol("kind") == OPTION_KINDS.index("childrens_home")
+    unregistered = _missing(p.r.registrable[p.rows], p.o.categories)
+    return ~p.ocol("active") | (home & unregistered)
+
+
+def _age_range(p: Pairs) -> np.ndarray:
+    age = p.rcol("age")
+    return (age < p.ocol("min_age")) | (age > p.ocol("max_age"))
+
+
+def _sex(p: Pairs) -> np.ndarray:
+    accepted = p.ocol("sex")
+    return (accepted != 0) & (accepted != p.rcol("sex"))
+
+
+def _setting_age(p: Pairs) -> np.ndarray:
+    """Under-16s may not be placed in supported accommodation (reg 27A; SA Regs 2023)."""
+    sa = p.ocol("kind") == OPTION_KINDS.index("supported_accommodation")
+    return sa & (p.rcol("age") < 16)
+
+
+def _sibling_capacity(p: Pairs) -> np.ndarray:
+    """A group that must stay together needs that many places and approval for the group."""
+    needed = p.rcol("needed")
+    return (needed > 1) & ((p.ocol("places") < needed) | (p.ocol("sgm") < needed))
+
+
+def _fostering_limit(p: Pairs) -> np.ndarray:
+    """CA 1989 Sch. 7: no more than 3 fostered children unless all are siblings or exempt."""
+    limit = int(p.settings.constraints["fostering_limit"])
+    kind = p.ocol("kind")
+    foster = (kind == OPTION_KINDS.index("in_house_fostering")) | (
+        kind == OPTION_KINDS.index("agency_fostering"))
+    current = p.ocol("current")
+    over = current + p.rcol("needed") > limit
+    all_siblings = current == 0
+    return foster & ~p.ocol("exemption") & over & ~all_siblings
+
+
+def _terms_of_approval(p: Pairs) -> np.ndarray:
+    """Carer's terms of approval (FSR 2011 reg 27(5)): duration and parent-and-child."""
+    dur = p.r.duration[p.rows][:, None]
+    short = (dur == "short_term") | (dur == "emergency")
+    bad = (short & ~p.ocol("short_term")) | ((dur == "long_term") & ~p.ocol("long_term"))
+    bad |= (dur == "respite") & ~p.ocol("respite")
+    return bad | (p.rcol("pac") & ~p.ocol("pac"))
+
+
+def _exclusions(p: Pairs) -> np.ndarray:
+    """Named in the referral as not to be used, or the option cannot accept one of the needs."""
+    return p.sparse(p.r.excluded) | _overlap(p.r.needs[p.rows], p.o.cannot)
+
+
+def _distance_cap(p: Pairs) -> np.ndarray:
+    """Further from home than the referral's maximum (unknown distances are not excluded)."""
+    with np.errstate(invalid="ignore"):
+        return p.distance("home_e", "home_n") > p.rcol("max_miles")
+
+
+def _ofsted_floor(p: Pairs) -> np.ndarray:
+    floor = OFSTED_RANK.get(str(p.settings.constraints["ofsted_floor"]), 3)
+    return p.ocol("grade") > floor
+
+
+CONSTRAINTS: tuple[Constraint, ...] = (
+    Constraint("vacancy", "no free place by the date needed",
+               "vacancy and latest start date (RCC home search standard)", _vacancy),
+    Constraint("placement_type", "not a type of placement sought",
+               "care plan; CA 1989 s22C placement ladder", _placement_type),
+    Constraint("registration", "not active or not registered for the child's needs",
+               "Ofsted registration and Statement of Purpose (Children's Homes Regs 2015)",
+               _registration),
+    Constraint("age_range", "outside the age range approved or registered",
+               "terms of approval (FSR 2011 reg 27) / Statement of Purpose", _age_range),
+    Constraint("sex", "does not accept the child's sex", "terms of approval / Statement of Purpose",
+               _sex),
+    Constraint("setting_age", "supported accommodation is for 16-17s",
+               "CPPCR 2010 reg 27A (SI 2021/161); Supported Accommodation Regs 2023", _setting_age),
+    Constraint("sibling_capacity", "cannot take the whole sibling group together",
+               "CA 1989 s22C(8)(c) siblings together; terms of approval", _sibling_capacity),
+    Constraint("fostering_limit", "would exceed the usual fostering limit of 3",
+               "CA 1989 Sch. 7 para 2", _fostering_limit),
+    Constraint("terms_of_approval", "not approved for this kind of care",
+               "FSR 2011 reg 27(5)", _terms_of_approval),
+    Constraint("exclusions", "excluded for this child or cannot accept one of the needs",
+               "referral exclusions; Fostering NMS 15.1 (can meet assessed needs)", _exclusions),
+    Constraint("distance_cap", "further from home than the referral allows",
+               "referral maximum distance", _distance_cap),
+    Constraint("ofsted_floor", "Ofsted grade below the council's floor", "council policy setting",
+               _ofsted_floor),
+)
+CONSTRAINT_NAMES = tuple(c.name for c in CONSTRAINTS)
+
+
+# --- criteria ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    label: str
+    why: str
+    score: Callable[[Pairs], np.ndarray]
+    """(R, N) 0–1 score, NaN where unknown for that option."""
+    applies: Callable[[Pairs], np.ndarray]
+    """(R,) bool: does the criterion apply to the referral at all."""
+
+
+def _distance_score(miles: np.ndarray, settings: MatchSettings) -> np.ndarray:
+    zero = float(settings.scoring["distance_zero_score_miles"])
+    return np.clip(1.0 - miles / zero, 0.0, 1.0)
+
+
+def _c_home(p: Pairs) -> np.ndarray:
+    return _distance_score(p.distance("home_e", "home_n"), p.settings)
+
+
+def _c_school(p: Pairs) -> np.ndarray:
+    return _distance_score(p.distance("school_e", "school_n"), p.settings)
+
+
+def _c_in_house(p: Pairs) -> np.ndarray:
+    is_in = (p.o.kind == OPTION_KINDS.index("in_house_fostering")).astype(float)
+    return np.broadcast_to(is_in, (len(p.rows), p.o.size))
+
+
+def price_for(p: Pairs) -> np.ndarray:
+    """(R, N) weekly price of each option for each referral's need band."""
+    return p.o.price[:, p.r.band[p.rows]].T
+
+
+def _c_cost(p: Pairs) -> np.ndarray:
+    """1 when free, 0.5 at the budget, 0 at twice the budget or more."""
+    budget = p.rcol("budget")
+    budget = np.where(np.isnan(budget), float(p.settings.scoring["reference_weekly_cost"]), budget)
+    return np.clip(1.0 - price_for(p) / (2.0 * budget), 0.0, 1.0)
+
+
+def _c_ofsted(p: Pairs) -> np.ndarray:
+    scores = p.settings.ofsted_scores
+    by_rank = np.array([scores["outstanding"], scores["good"], scores["requires_improvement"],
+                        scores["inadequate"]])
+    grade = p.o.grade.copy()
+    in_house = p.o.kind == OPTION_KINDS.index("in_house_fostering")
+    own = OFSTED_RANK.get(str(p.settings.constraints["in_house_ofsted_grade"]), -1)
+    grade[in_house] = own
+    uninspected = p.o.frame["ofsted_grade"].to_numpy() == "not_yet_inspected"
+    s = np.where(grade >= 0, by_rank[np.clip(grade, 0, 3)], np.nan)
+    s = np.where(uninspected, scores["not_yet_inspected"], s)
+    return np.broadcast_to(s, (len(p.rows), p.o.size))
+
+
+def _c_skills(p: Pairs) -> np.ndarray:
+    need = p.r.needs[p.rows]
+    covered = np.bitwise_count(need[:, None, :] & p.o.skills[None, :, :]).sum(axis=2)
+    count = np.maximum(p.r.n_tokens[p.rows], 1)[:, None]
+    return covered / count
+
+
+def _c_siblings(p: Pairs) -> np.ndarray:
+    size = p.rcol("size")
+    return ((p.ocol("places") >= size) & (p.ocol("sgm") >= size)).astype(float)
+
+
+def _c_continuity(p: Pairs) -> np.ndarray:
+    return p.sparse(p.r.previous).astype(float)
+
+
+def _always(p: Pairs) -> np.ndarray:
+    return np.ones(len(p.rows), dtype=bool)
+
+
+CRITERIA_RULES: tuple[Criterion, ...] = (
+    Criterion("distance_home", "distance from home",
+              "CA 1989 s22C(7)-(9): near home, within the area", _c_home,
+              lambda p: ~np.isnan(p.r.home_e[p.rows])),
+    Criterion("distance_school", "distance from school",
+              "CA 1989 s22C(8)(b); CPPCR reg 10: avoid disrupting education", _c_school,
+              lambda p: ~np.isnan(p.r.school_e[p.rows])),
+    Criterion("in_house", "in-house carer", "council policy (switchable weight)", _c_in_house,
+              _always),
+    Criterion("cost", "weekly cost against budget", "best use of resources", _c_cost, _always),
+    Criterion("ofsted", "Ofsted grade", "quality of care", _c_ofsted, _always),
+    Criterion("skills", "skills for the child's needs",
+              "Fostering NMS 15; CA 1989 s22(5)(c) religion, culture, language", _c_skills,
+              lambda p: p.r.n_tokens[p.rows] > 0),
+    Criterion("siblings_together", "takes the whole sibling group", "CA 1989 s22C(8)(c)",
+              _c_siblings, lambda p: p.r.size[p.rows] > 1),
+    Criterion("continuity", "lived there before", "stability; Wirral/Lincolnshire matching "
+              "factors (previous placements)", _c_continuity,
+              lambda p: np.array([len(p.r.previous[i]) > 0 for i in p.rows], dtype=bool)),
+)
+
+
+@dataclass
+class Evaluation:
+    """R × N results for one chunk of referrals."""
+
+    rows: np.ndarray
+    fails: dict[str, np.ndarray]
+    feasible: np.ndarray
+    scores: dict[str, np.ndarray]
+    weights: np.ndarray
+    """(R, C) effective weight of each criterion for each referral (0 where not applicable)."""
+    total: np.ndarray
+    """(R, N) 0–100 weighted score."""
+
+
+def evaluate(r: ReferralArrays, o: OptionArrays, settings: MatchSettings,
+             rows: np.ndarray | None = None) -> Evaluation:
+    """Apply every hard constraint and score every criterion for referrals ``rows``."""
+    rows = np.arange(len(r.ids)) if rows is None else rows
+    p = Pairs(r, o, rows, settings)
+    fails = {c.name: np.broadcast_to(c.fails(p), (len(rows), o.size)) for c in CONSTRAINTS}
+    feasible = ~np.logical_or.reduce(list(fails.values())) if fails else np.ones(
+        (len(rows), o.size), dtype=bool)
+    unknown = float(settings.scoring["unknown_score"])
+    scores: dict[str, np.ndarray] = {}
+    weights = np.zeros((len(rows), len(CRITERIA_RULES)))
+    total = np.zeros((len(rows), o.size))
+    for k, crit in enumerate(CRITERIA_RULES):
+        w = settings.weights[crit.name]
+        applies = crit.applies(p)
+        if crit.name == "distance_school":
+            mult = float(settings.scoring["keep_school_multiplier"])
+            wr = np.where(r.keep_school[rows], w * mult, w)
+        else:
+            wr = np.full(len(rows), w)
+        wr = np.where(applies, wr, 0.0)
+        weights[:, k] = wr
+        if not wr.any():
+            scores[crit.name] = np.full((len(rows), o.size), np.nan)
+            continue
+        with np.errstate(invalid="ignore"):
+            s = np.asarray(crit.score(p), dtype=float)
+        scores[crit.name] = s
+        total += wr[:, None] * np.where(np.isnan(s), unknown, s)
+    denom = weights.sum(axis=1)
+    total = np.where(denom[:, None] > 0, 100.0 * total / np.where(denom > 0, denom, 1)[:, None],
+                     0.0)
+    return Evaluation(rows, fails, feasible, scores, weights, total)

@@ -1,0 +1,236 @@
+"""The four market extracts a council loads: their columns, types, vocabularies and templates.
+
+One spec per table drives the reader (schema checks with file/row/column/value/fix), the blank
+templates (``carewise market template``) and the documentation, so they cannot disagree.
+The referral is a subset of the South West RCC "home search" standard and the proposed
+national Placement Standard (see ``docs/matching.md``), with locations as postcodes or
+postcode sectors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+NEEDS = (
+    "disability",
+    "emotional_behavioural",
+    "exploitation",
+    "missing",
+    "offending",
+    "substance_misuse",
+)
+"""Needs a referral can flag (Y/N each) and carers/providers can list as skills or categories."""
+
+SKILLS = (*NEEDS, "uasc", "therapeutic", "parent_and_child")
+"""Skills a household or provider may list; ``therapeutic`` (therapeutic care) also counts as
+meeting emotional and behavioural needs."""
+
+REGISTRABLE_NEEDS = ("disability", "emotional_behavioural", "substance_misuse")
+"""Needs that map onto Ofsted children's home registration categories (learning/physical
+disability, emotional and behavioural difficulties, alcohol/drug misuse)."""
+
+OPTION_KINDS = (
+    "in_house_fostering",
+    "agency_fostering",
+    "childrens_home",
+    "supported_accommodation",
+    "parent_and_child",
+)
+PROVIDER_TYPES = {
+    "agency": "agency_fostering",
+    "childrens_home": "childrens_home",
+    "supported_accommodation": "supported_accommodation",
+    "parent_and_child_unit": "parent_and_child",
+}
+OFSTED_GRADES = ("outstanding", "good", "requires_improvement", "inadequate", "not_yet_inspected")
+SEXES = ("M", "F")
+SEX_ACCEPTED = ("any", "M", "F")
+URGENCIES = ("today", "within_5_days", "over_5_days")
+DURATIONS = ("emergency", "short_term", "long_term", "respite")
+CONTRACTS = ("framework", "spot")
+REFERRAL_STATUSES = ("open", "placed", "withdrawn")
+LEGAL_STATUSES = ("C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4")
+"""903 LS codes (legal status) a referral can carry."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    """id, text, int, float, date, bool (Y/N), enum, list (``;``-separated), postcode."""
+    required: bool
+    help: str
+    example: str
+    vocab: tuple[str, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    key: str
+    columns: tuple[Column, ...]
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+def _loc(example: str, who: str) -> tuple[Column, ...]:
+    return (
+        Column("postcode", "postcode", False, f"{who} full postcode or sector (e.g. LS1 1)", example),
+        Column("easting", "float", False, "OS easting in metres, if no postcode", "", 0, 700_000),
+        Column("northing", "float", False, "OS northing in metres, if no postcode", "", 0, 1_300_000),
+    )
+
+
+_AGE = dict(low=0, high=25)
+
+CARERS = Table(
+    "carers",
+    "In-house fostering households",
+    "household_id",
+    (
+        Column("household_id", "id", True, "the council's reference for the household", "H0001"),
+        *_loc("LS6 2AB", "the household's"),
+        Column("approved_places", "int", True, "places in the terms of approval", "2", low=1, high=12),
+        Column("min_age", "int", True, "youngest age approved for", "0", **_AGE),
+        Column("max_age", "int", True, "oldest age approved for", "17", **_AGE),
+        Column("sex_accepted", "enum", True, "any, M or F", "any", SEX_ACCEPTED),
+        Column("sibling_group_max", "int", True, "largest sibling group approved for", "2", low=1,
+               high=12),
+        Column("short_term", "bool", True, "approved for short-term care (Y/N)", "Y"),
+        Column("long_term", "bool", True, "approved for long-term care (Y/N)", "Y"),
+        Column("parent_and_child", "bool", True, "approved for parent-and-child (Y/N)", "N"),
+        Column("respite", "bool", True, "approved for respite/short breaks (Y/N)", "Y"),
+        Column("current_children", "int", True, "children in placement now", "1", low=0, high=12),
+        Column("vacancies", "int", True, "places free now", "1", low=0, high=12),
+        Column("available_from", "date", False, "date the vacancy is free (blank: now)", ""),
+        Column("skills", "list", False, "skills (;-separated)", "emotional_behavioural;therapeutic",
+               SKILLS),
+        Column("languages", "list", False, "languages spoken other than English", "Urdu"),
+        Column("faiths", "list", False, "faith or cultural background offered", "Muslim"),
+        Column("cannot_accept", "list", False, "restrictions: needs the household cannot meet",
+               "offending", NEEDS),
+        Column("fostering_limit_exemption", "bool", False,
+               "exemption from the usual fostering limit of 3 (CA 1989 Sch. 7)", "N"),
+        Column("weekly_cost", "float", False, "weekly allowance and fee", "450", low=0, high=100_000),
+    ),
+    "One row per approved household. Vacancies are places free now (a vacant place that is not "
+    "available, e.g. carer on a break, is not a vacancy).",
+)
+
+PROVIDERS = Table(
+    "providers",
+    "Providers: agencies, children's homes, supported accommodation, parent-and-child units",
+    "urn",
+    (
+        Column("urn", "id", True, "Ofsted unique reference number", "SC123456"),
+        Column("name", "text", True, "provider or home name", "Example Homes Ltd"),
+        Column("provider_type", "enum", True, "agency, childrens_home, supported_accommodation or "
+               "parent_and_child_unit", "childrens_home", tuple(PROVIDER_TYPES)),
+        Column("ofsted_grade", "enum", True, "latest overall Ofsted judgement", "good", OFSTED_GRADES),
+        Column("ofsted_date", "date", False, "date of that inspection", "2025-06-12"),
+        Column("registered_places", "int", True, "registered places", "4", low=0, high=1000),
+        Column("categories", "list", False, "registered categories of need (;-separated)",
+               "emotional_behavioural", NEEDS),
+        Column("min_age", "int", True, "youngest age accepted", "11", **_AGE),
+        Column("max_age", "int", True, "oldest age accepted", "17", **_AGE),
+        Column("sex_accepted", "enum", True, "any, M or F", "any", SEX_ACCEPTED),
+        *_loc("BD5 0AA", "the home's (agencies: office)"),
+        Column("contract", "enum", True, "framework or spot", "framework", CONTRACTS),
+        Column("price_standard", "float", True, "weekly price, no additional needs", "4500", low=0,
+               high=100_000),
+        Column("price_complex", "float", False, "weekly price, one or two needs", "5200", low=0,
+               high=100_000),
+        Column("price_specialist", "float", False, "weekly price, three or more needs", "6500",
+               low=0, high=100_000),
+        Column("skills", "list", False, "skills (;-separated)", "exploitation;missing", SKILLS),
+        Column("languages", "list", False, "languages offered", ""),
+        Column("faiths", "list", False, "faith or cultural background offered", ""),
+        Column("cannot_accept", "list", False, "needs the provider will not accept", "", NEEDS),
+        Column("active", "bool", False, "registered and not suspended (blank: Y)", "Y"),
+    ),
+    "One row per provider (agency) or per home (children's home, supported accommodation, "
+    "parent-and-child unit). Places come from the vacancies extract.",
+)
+
+VACANCIES = Table(
+    "vacancies",
+    "Vacancies offered by providers",
+    "vacancy_id",
+    (
+        Column("vacancy_id", "id", True, "your reference for the offer", "V0001"),
+        Column("urn", "id", True, "the provider's URN (must be in the providers extract)",
+               "SC123456"),
+        Column("places", "int", True, "places offered", "1", low=1, high=50),
+        Column("available_from", "date", False, "first date the place is free (blank: now)",
+               "2026-11-20"),
+        Column("available_to", "date", False, "last date the offer stands", ""),
+        *_loc("", "the carer's (agency vacancies); blank: the provider's"),
+        Column("min_age", "int", False, "youngest age for this vacancy (blank: provider's)", "",
+               **_AGE),
+        Column("max_age", "int", False, "oldest age for this vacancy (blank: provider's)", "",
+               **_AGE),
+        Column("sex_accepted", "enum", False, "any, M or F (blank: provider's)", "", SEX_ACCEPTED),
+        Column("sibling_group_max", "int", False, "largest sibling group (blank: places)", "",
+               low=1, high=12),
+        Column("current_children", "int", False, "agency carers: children there now", "",
+               low=0, high=12),
+        Column("weekly_price", "float", False, "price for this vacancy (blank: provider's band)",
+               "", low=0, high=100_000),
+        Column("skills", "list", False, "extra skills of this carer/home", "", SKILLS),
+    ),
+    "One row per offered vacancy. A provider with no vacancy row has no free place.",
+)
+
+REFERRALS = Table(
+    "referrals",
+    "Referrals (placement requests)",
+    "referral_id",
+    (
+        Column("referral_id", "id", True, "placement request reference", "R0001"),
+        Column("child_id", "id", True, "the child's 903 CHILD id", "C123456"),
+        Column("age", "int", True, "age in years", "14", low=0, high=17),
+        Column("sex", "enum", True, "M or F", "F", SEXES),
+        Column("legal_status", "enum", False, "903 LS code", "C2", LEGAL_STATUSES),
+        *(Column(f"need_{n}", "bool", True, f"needs: {n.replace('_', ' ')} (Y/N)",
+                 "Y" if n in ("emotional_behavioural", "missing") else "N") for n in NEEDS),
+        Column("uasc", "bool", True, "unaccompanied asylum-seeking child (Y/N)", "N"),
+        Column("language", "text", False, "first language if not English", ""),
+        Column("faith_culture", "text", False, "faith or cultural need to match", ""),
+        Column("sibling_group_size", "int", True, "children to place together, this child included",
+               "1", low=1, high=12),
+        Column("siblings_together_required", "bool", False, "must the group be placed together (Y/N)",
+               "N"),
+        Column("home_postcode", "postcode", False, "home postcode or sector (903 HOME_POST)", "LS9 8"),
+        Column("school_postcode", "postcode", False, "school postcode or sector", "LS9 7"),
+        Column("keep_school", "bool", False, "must keep the current school (Y/N)", "Y"),
+        Column("urgency", "enum", True, "today, within_5_days or over_5_days", "within_5_days",
+               URGENCIES),
+        Column("date_needed", "date", True, "latest date the placement must start", "2026-11-25"),
+        Column("duration", "enum", False, "emergency, short_term, long_term or respite",
+               "long_term", DURATIONS),
+        Column("placement_types", "list", True, "types that may meet need (;-separated)",
+               "in_house_fostering;agency_fostering", OPTION_KINDS),
+        Column("budget_weekly", "float", False, "weekly budget", "900", low=0, high=100_000),
+        Column("max_distance_miles", "float", False, "furthest acceptable from home", "20", low=0,
+               high=1000),
+        Column("previous_carers", "list", False, "household ids / URNs the child lived with before",
+               ""),
+        Column("excluded", "list", False, "household ids / URNs the child must not go to", ""),
+        Column("status", "enum", False, "open, placed or withdrawn (blank: open)", "open",
+               REFERRAL_STATUSES),
+    ),
+    "One row per child to place. A sibling group placed together is one row with "
+    "sibling_group_size > 1.",
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (CARERS, PROVIDERS, VACANCIES, REFERRALS)}
