@@ -826,3 +826,10 @@ def test_399_fails():
     assert rows(result, "header") == [1]
     assert rows(result, "reviews") == [1]
     assert rows(result, "episodes") == [1, 2]
+
+
+def test_304_leap_day_birthday_is_1_march():
+    on = ctx(uasc=[{"CHILD": "1", "DOB": "29/02/2004", "DUC": "01/03/2022"}])
+    after = ctx(uasc=[{"CHILD": "1", "DOB": "29/02/2004", "DUC": "02/03/2022"}])
+    assert rows(r.rule_304(on)) == []
+    assert rows(r.rule_304(after)) == [1]
