@@ -855,3 +855,47 @@ def test_199_fails():
 def test_199_fails_on_adoption_recorded_in_an_earlier_year():
     last_year = {"episodes": [ep(DECOM="01/05/2022", DEC="01/10/2023", REC="E12")]}
     assert fails("199", make(previous=last_year, episodes=[ep(DECOM="01/06/2024")])) == {1}
+
+
+# --- placement location from postcodes ---------------------------------------------------------
+
+
+def test_164_passes():
+    eps = [
+        ep(HOME_POST="SW1A 1AA", PL_POST="M1 1AE"),
+        ep(CHILD="2", HOME_POST="SW1A 1AA", PL_POST="ZZ1 1ZZ", LS="V3"),  # short break
+    ]
+    assert fails("164", make(episodes=eps)) == set()
+
+
+def test_164_fails():
+    assert fails("164", make(episodes=[ep(HOME_POST="SW1A 1AA", PL_POST="ZZ1 1ZZ")])) == {1}
+
+
+def test_164_excludes_children_uasc_last_year():
+    eps = [ep(HOME_POST="SW1A 1AA", PL_POST="ZZ1 1ZZ")]
+    last = {"uasc": [{"CHILD": "1", "SEX": "M", "DOB": "01/06/2008"}]}
+    assert fails("164", make(previous=last, episodes=eps)) == set()
+
+
+@pytest.mark.parametrize("code", ["169", "179"])
+def test_169_179(code):
+    good = [ep(PL_POST="CF10 1EP"), ep(PL_POST="M1 1"), ep(PL_POST="", LS="V4")]
+    assert fails(code, make(episodes=good)) == set()
+    assert fails(code, make(episodes=[ep(PL_POST="ZZ1 1ZZ"), ep(PL_POST="")])) == {1, 2}
+
+
+def test_169_passes():
+    assert fails("169", make(episodes=[ep(PL_POST="SW1A 1AA")])) == set()
+
+
+def test_169_fails():
+    assert fails("169", make(episodes=[ep(PL_POST="ZZ9 9ZZ")])) == {1}
+
+
+def test_179_passes():
+    assert fails("179", make(episodes=[ep(PL_POST="SW1A 1AA")])) == set()
+
+
+def test_179_fails():
+    assert fails("179", make(episodes=[ep(PL_POST="")])) == {1}

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 import polars as pl
 
 from carewise.codes.lists import valid_codes
-from carewise.returns.model import ROW
+from carewise.returns.model import ROW, Return
 from carewise.returns.years import CollectionYear
 from carewise.validate.engine import Context, Failures, Skip, failing_rows, rule
 
@@ -181,6 +181,40 @@ def latest_earlier(ctx: Context, name: str) -> pl.DataFrame:
     """One row per child: the most recent earlier year's row of a one-row-per-child table."""
     frame = earlier_table(ctx, name).filter(pl.col("CHILD").is_not_null())
     return frame.sort(["_year", ROW]).group_by("CHILD", maintain_order=True).last()
+
+
+def uasc_flags(ret: Return) -> pl.DataFrame | None:
+    """CHILD → UASC ('1'/'0') for a return, or None when the return does not say.
+
+    XML returns carry a UASC flag in the header; CSV returns list UASC children in the UASC table
+    (a child with any UASC detail besides the date of birth counts as UASC that year).
+    """
+    header = ret.table("header") if ret.has("header") else None
+    if header is not None and "UASC" in header.columns and header["UASC"].is_not_null().any():
+        return header.select("CHILD", pl.col("UASC").fill_null("0")).unique("CHILD")
+    if not ret.has("uasc"):
+        return None
+    uasc = ret.table("uasc")
+    listed = uasc.filter(pl.col("SEX").is_not_null() | pl.col("DUC").is_not_null())["CHILD"]
+    children = uasc.select("CHILD")
+    if header is not None:
+        children = pl.concat([header.select("CHILD"), children]).unique()
+    return children.drop_nulls().with_columns(
+        pl.when(pl.col("CHILD").is_in(listed.implode()))
+        .then(pl.lit("1"))
+        .otherwise(pl.lit("0"))
+        .alias("UASC")
+    )
+
+
+def placement_fields(ctx: Context) -> pl.DataFrame:
+    """This year's episodes, row for row, with the DfE's postcode-derived PL_DISTANCE, PL_LA and
+    PL_LOCATION (PL_LA null when the placement postcode does not resolve)."""
+    try:
+        from carewise.validate.postcodes import episodes_with_placement_fields
+    except ImportError:  # pragma: no cover - depends on the engine's postcode module
+        raise Skip("placement postcodes cannot be looked up in this installation") from None
+    return episodes_with_placement_fields(ctx)
 
 
 def _eps_sorted(ctx: Context) -> pl.DataFrame:
@@ -1174,3 +1208,74 @@ def rule_199(ctx: Context) -> Failures:
     )
     frame = current.join(adoptions, on="CHILD", how="left")
     return rows_of(current, failing_rows(frame, pl.col("DECOM") > pl.col("_adopted_decom")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Placement location derived from postcodes (PL_DISTANCE, PL_LA, PL_LOCATION)
+# ---------------------------------------------------------------------------------------------
+
+
+def _unresolved_placement(ctx: Context) -> pl.DataFrame:
+    """Episodes (not short breaks) whose placement postcode does not resolve to a place."""
+    eps = placement_fields(ctx)
+    bad = ~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False) & pl.col("PL_LA").is_null()
+    return rows_of(ctx.t("episodes"), failing_rows(eps, bad))
+
+
+@rule(
+    "164",
+    explanation="The distance between home and placement cannot be worked out from the postcodes "
+    "(or is not between 0 and 999.9 miles).",
+    fix="Check HOME_POST and PL_POST are valid postcodes.",
+    tables=("episodes",),
+    fields=("PL_DISTANCE",),
+)
+def rule_164(ctx: Context) -> Failures:
+    """Unless the child is or was UASC (this year or the two before) or the episode is a short
+    break, PL_DISTANCE (derived from HOME_POST and PL_POST) must be between 0.0 and 999.9 miles
+    (DfE rule 164). Flagged when postcodes are given but the distance cannot be derived."""
+    eps = placement_fields(ctx)
+    uasc_children: list[str] = []
+    returns = [ctx.current, ctx.previous, *ctx.earlier.values()]
+    for ret in returns:
+        if ret is None or ret.year < CollectionYear(ctx.year.start_year - 2):
+            continue
+        flags = uasc_flags(ret)
+        if flags is not None:
+            uasc_children += flags.filter(pl.col("UASC") == "1")["CHILD"].to_list()
+    distance = pl.col("PL_DISTANCE")
+    posted = pl.col("HOME_POST").is_not_null() & pl.col("PL_POST").is_not_null()
+    bad = (
+        ~pl.col("CHILD").is_in(uasc_children)
+        & ~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False)
+        & posted
+        & (distance.is_null() | ~distance.is_between(0.0, 999.9)).fill_null(True)
+    )
+    return rows_of(ctx.t("episodes"), failing_rows(eps, bad))
+
+
+@rule(
+    "169",
+    explanation="The council of the placement cannot be found from the placement postcode.",
+    fix="Check PL_POST is a valid postcode.",
+    tables=("episodes",),
+    fields=("PL_LA",),
+)
+def rule_169(ctx: Context) -> Failures:
+    """Unless the episode is a short break, PL_LA (the placement's council, derived from PL_POST)
+    must be valid (DfE rule 169)."""
+    return _unresolved_placement(ctx)
+
+
+@rule(
+    "179",
+    explanation="Whether the placement is inside or outside the council cannot be found from the "
+    "placement postcode.",
+    fix="Check PL_POST is a valid postcode.",
+    tables=("episodes",),
+    fields=("PL_LOCATION",),
+)
+def rule_179(ctx: Context) -> Failures:
+    """Unless the episode is a short break, PL_LOCATION (IN/OUT, derived from PL_POST) must be
+    valid (DfE rule 179)."""
+    return _unresolved_placement(ctx)
