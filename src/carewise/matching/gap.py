@@ -1,0 +1,234 @@
+"""Sufficiency gap: the need the market cannot meet, and what extra capacity would meet it.
+
+The unmet-need report groups unmet referrals by DfE age group, main need and the placement
+type sought first. For the largest groups it proposes extra capacity shaped like the group
+(the type sought, its age range, its needs as skills, near the children's homes) and re-solves
+the assignment with that capacity added, so each suggestion says how many it would really
+meet. ``what_if`` runs any commissioner's own additions the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from carewise.errors import UserFacingError
+from carewise.geo import la_name, resolve
+from carewise.matching.batch import Assignment, assign
+from carewise.matching.engine import OptionArrays, ReferralArrays, prepare
+from carewise.matching.market import OPTION_SCHEMA, Market
+from carewise.matching.schema import NEEDS, OPTION_KINDS, SKILLS
+from carewise.matching.settings import MatchSettings
+
+AGE_GROUPS = ((0, 0, "under 1"), (1, 4, "1 to 4"), (5, 9, "5 to 9"), (10, 15, "10 to 15"),
+              (16, 17, "16 and over"))
+"""DfE's age groups for children looked after (SSDA903 statistics)."""
+
+NEED_ORDER = ("disability", "exploitation", "offending", "substance_misuse", "missing",
+              "emotional_behavioural")
+"""Main need: the first present in this order (most specialised first), else UASC, else none."""
+
+
+def age_group_expr(col: str = "age") -> pl.Expr:
+    expr = pl.lit(None, pl.String)
+    for lo, hi, label in reversed(AGE_GROUPS):
+        expr = pl.when(pl.col(col).is_between(lo, hi)).then(pl.lit(label)).otherwise(expr)
+    return expr
+
+
+def main_need_expr() -> pl.Expr:
+    expr = pl.when(pl.col("uasc").fill_null(False)).then(pl.lit("uasc")).otherwise(
+        pl.lit("no additional needs"))
+    for need in reversed(NEED_ORDER):
+        expr = pl.when(pl.col(f"need_{need}").fill_null(False)).then(pl.lit(need)).otherwise(expr)
+    return expr
+
+
+@dataclass
+class Addition:
+    """Hypothetical capacity for a what-if: ``count`` options of ``kind``, ``places`` each."""
+
+    kind: str
+    count: int = 1
+    places: int = 1
+    min_age: int = 0
+    max_age: int = 17
+    sex_accepted: str = "any"
+    skills: list[str] = field(default_factory=list)
+    postcode: str | None = None
+    easting: float | None = None
+    northing: float | None = None
+    weekly_price: float | None = None
+
+    def describe(self, council: str) -> str:
+        where = f"near {self.postcode}" if self.postcode else f"in {la_name(council)}"
+        skills = f" with {', '.join(s.replace('_', ' ') for s in self.skills)} skills" \
+            if self.skills else ""
+        each = f" ({self.places} places each)" if self.places > 1 else ""
+        return (f"{self.count} more {self.kind.replace('_', ' ')} option(s){each} for ages "
+                f"{self.min_age}-{self.max_age}{skills} {where}")
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def parse_addition(text: str) -> Addition:
+    """``kind=in_house_fostering,count=5,min_age=11,max_age=17,skills=missing;exploitation``."""
+    fields: dict[str, object] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if "=" not in part:
+            raise UserFacingError(f"'{part}' in --add '{text}' is not name=value. Example: "
+                                  "--add 'kind=in_house_fostering,count=5,min_age=11,max_age=17'")
+        key, value = (x.strip() for x in part.split("=", 1))
+        if key in ("count", "places", "min_age", "max_age"):
+            fields[key] = int(value)
+        elif key in ("easting", "northing", "weekly_price"):
+            fields[key] = float(value)
+        elif key == "skills":
+            fields[key] = [s.strip() for s in value.split(";") if s.strip()]
+        elif key in ("kind", "sex_accepted", "postcode"):
+            fields[key] = value
+        else:
+            raise UserFacingError(f"unknown field '{key}' in --add. Fields: kind, count, places, "
+                                  "min_age, max_age, sex_accepted, skills, postcode, easting, "
+                                  "northing, weekly_price")
+    if fields.get("kind") not in OPTION_KINDS:
+        raise UserFacingError(f"--add needs kind= one of {', '.join(OPTION_KINDS)}")
+    bad = [s for s in fields.get("skills", []) if s not in SKILLS]  # type: ignore[union-attr]
+    if bad:
+        raise UserFacingError(f"unknown skill(s) {', '.join(bad)}; use {', '.join(SKILLS)}")
+    return Addition(**fields)  # type: ignore[arg-type]
+
+
+def hypothetical_options(additions: list[Addition], market: Market, options: pl.DataFrame,
+                         settings: MatchSettings, tag: str = "WHATIF") -> pl.DataFrame:
+    """Options frame rows for the additions (price: the market's median for that kind)."""
+    rows = []
+    for a_i, a in enumerate(additions, start=1):
+        e, n, la, res = a.easting, a.northing, market.la_code, "what_if"
+        if a.postcode:
+            found = resolve(pl.Series([a.postcode]))
+            if found["resolution"][0] == "unknown":
+                raise UserFacingError(f"what-if postcode '{a.postcode}' is not a known postcode "
+                                      "or sector")
+            e, n, la = found["easting"][0], found["northing"][0], found["la_code"][0]
+        same = options.filter(pl.col("kind") == a.kind)["price_standard"].drop_nulls()
+        price = a.weekly_price if a.weekly_price is not None else (
+            float(same.median()) if len(same) else float(settings.scoring["reference_weekly_cost"]))
+        for k in range(a.count):
+            rows.append({
+                "option_id": f"{tag}-{a_i}-{k + 1:02d}", "kind": a.kind, "urn": None,
+                "places_free": a.places, "min_age": a.min_age, "max_age": a.max_age,
+                "sex_accepted": a.sex_accepted, "sibling_group_max": a.places,
+                "current_children": 0, "fostering_limit_exemption": False,
+                "short_term": True, "long_term": True, "respite": True,
+                "parent_and_child": a.kind == "parent_and_child" or "parent_and_child" in a.skills,
+                "skills": a.skills, "languages": [], "faiths": [], "categories":
+                [s for s in a.skills if s in NEEDS], "cannot_accept": [], "active": True,
+                "ofsted_grade": None if a.kind == "in_house_fostering" else "good",
+                "contract": "what_if", "price_standard": price, "price_complex": price,
+                "price_specialist": price, "available_from": None, "available_to": None,
+                "easting": e, "northing": n, "la_code": la, "resolution": res,
+            })
+    return pl.DataFrame(rows, schema=OPTION_SCHEMA)
+
+
+def unmet_report(market: Market, referrals: pl.DataFrame, result: Assignment) -> pl.DataFrame:
+    """Unmet referrals by age group × main need × placement type sought first."""
+    joined = referrals.join(result.referrals.select("referral_id", "met", "feasible_options",
+                                                    "most_excluding"), on="referral_id")
+    unmet = joined.filter(~pl.col("met"))
+    return (
+        unmet.with_columns(
+            age_group_expr().alias("age_group"),
+            main_need_expr().alias("main_need"),
+            pl.col("placement_types").list.first().alias("placement_type"),
+            pl.when(pl.col("siblings_together_required").fill_null(False))
+            .then(pl.col("sibling_group_size")).otherwise(1).alias("children"),
+        )
+        .group_by("age_group", "main_need", "placement_type")
+        .agg(
+            pl.len().alias("referrals"),
+            pl.col("children").sum(),
+            (pl.col("feasible_options") == 0).sum().alias("nothing_fits"),
+            (pl.col("feasible_options") > 0).sum().alias("outcompeted"),
+            pl.col("most_excluding").drop_nulls().mode().sort().first().alias("binding_constraint"),
+            pl.col("age").min().alias("min_age"),
+            pl.col("age").max().alias("max_age"),
+            pl.col("referral_id").sort(),
+        )
+        .sort(["children", "age_group", "main_need"], descending=[True, False, False])
+    )
+
+
+def _group_addition(group: dict, referrals: pl.DataFrame, market: Market) -> Addition:
+    members = referrals.filter(pl.col("referral_id").is_in(group["referral_id"]))
+    needs = [n for n in NEEDS if members[f"need_{n}"].fill_null(False).any()]
+    if members["uasc"].fill_null(False).any():
+        needs.append("uasc")
+    sought = members["placement_types"].explode().drop_nulls().unique().to_list()
+    kind = "in_house_fostering" if "in_house_fostering" in sought else group["placement_type"]
+    places = int(members["sibling_group_size"].max()) if members[
+        "siblings_together_required"].fill_null(False).any() else 1
+    e = members["home_easting"].drop_nulls()
+    n = members["home_northing"].drop_nulls()
+    return Addition(kind=kind, count=int(group["referrals"]), places=places,
+                    min_age=int(group["min_age"]), max_age=int(group["max_age"]), skills=needs,
+                    easting=float(e.mean()) if len(e) else None,
+                    northing=float(n.mean()) if len(n) else None)
+
+
+def run_assignment(market: Market, settings: MatchSettings, referrals: pl.DataFrame | None = None,
+                   extra_options: pl.DataFrame | None = None
+                   ) -> tuple[Assignment, OptionArrays, ReferralArrays]:
+    refs = market.open_referrals() if referrals is None else referrals
+    options = market.options()
+    if extra_options is not None and extra_options.height:
+        options = pl.concat([options, extra_options])
+    o, r = prepare(options, refs, settings)
+    return assign(r, o, settings), o, r
+
+
+def sufficiency_gap(market: Market, settings: MatchSettings, referrals: pl.DataFrame | None = None,
+                    suggestions: int = 3) -> dict:
+    """Batch assignment, unmet-need report and tested capacity suggestions, as one report."""
+    refs = market.open_referrals() if referrals is None else referrals
+    result, o, _ = run_assignment(market, settings, refs)
+    report = unmet_report(market, refs, result)
+    proposals = []
+    for group in report.head(suggestions).iter_rows(named=True):
+        addition = _group_addition(group, refs, market)
+        extra = hypothetical_options([addition], market, o.frame, settings)
+        after, _, _ = run_assignment(market, settings, refs, extra)
+        proposals.append({
+            "for_group": {k: group[k] for k in ("age_group", "main_need", "placement_type")},
+            "addition": addition.as_dict(),
+            "description": addition.describe(market.la_code),
+            "unmet_before": result.summary["unmet"],
+            "unmet_after": after.summary["unmet"],
+            "would_meet": result.summary["unmet"] - after.summary["unmet"],
+        })
+    return {"assignment": result, "unmet_groups": report, "suggestions": proposals}
+
+
+def what_if(market: Market, settings: MatchSettings, additions: list[Addition],
+            referrals: pl.DataFrame | None = None) -> dict:
+    """Re-solve with hypothetical capacity added; compare met need before and after."""
+    refs = market.open_referrals() if referrals is None else referrals
+    before, o, _ = run_assignment(market, settings, refs)
+    extra = hypothetical_options(additions, market, o.frame, settings)
+    after, _, _ = run_assignment(market, settings, refs, extra)
+    newly = after.referrals.filter(pl.col("met")).join(
+        before.referrals.filter(~pl.col("met")).select("referral_id"), on="referral_id")
+    used = after.referrals.filter(pl.col("option_id").str.starts_with("WHATIF"))
+    return {
+        "additions": [a.as_dict() | {"description": a.describe(market.la_code)} for a in additions],
+        "before": before.summary,
+        "after": after.summary,
+        "met_gain": after.summary["met"] - before.summary["met"],
+        "score_gain": round(after.summary["total_score"] - before.summary["total_score"], 1),
+        "newly_met": newly["referral_id"].to_list(),
+        "hypothetical_places_used": int(used.height),
+        "unmet_groups_after": unmet_report(market, refs, after).to_dicts(),
+    }
