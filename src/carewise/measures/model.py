@@ -201,7 +201,7 @@ def format_value(
     if kind == "proportion":
         return f"{value:.1f}%"
     if kind == "rate":
-        return f"{value:,.0f}"
+        return f"{value:,.1f}"
     if kind == "mean":
         return f"{value:,.1f}"
     return f"{value:,.0f}"

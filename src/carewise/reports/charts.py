@@ -1,0 +1,96 @@
+"""Charts drawn with Altair and rendered offline to SVG (vl-convert): no browser, no network."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import vl_convert as vlc
+
+FONT = "Helvetica, Arial, sans-serif"
+BLUE = "#1d70b8"
+COLOURS = ["#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c", "#505a5f", "#b58840", "#28a197"]
+
+
+def _config(chart: alt.Chart) -> alt.Chart:
+    return (
+        chart.configure(font=FONT)
+        .configure_axis(labelFontSize=12, titleFontSize=12, grid=False)
+        .configure_view(strokeWidth=0)
+        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom")
+    )
+
+
+def to_svg(chart: alt.Chart) -> str:
+    svg = vlc.vegalite_to_svg(_config(chart).to_dict())
+    # the SVG sits inside HTML: drop the XML prolog if any
+    return svg[svg.index("<svg") :]
+
+
+def line(
+    frame: pl.DataFrame, x: str, y: str, series: str | None, title_y: str, width: int = 560
+) -> str:
+    """A line chart over dates (x), one line per ``series``."""
+    base = alt.Chart(frame.to_pandas() if False else alt.Data(values=frame.to_dicts()))
+    enc = {
+        "x": alt.X(f"{x}:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)),
+        "y": alt.Y(f"{y}:Q", title=title_y, scale=alt.Scale(zero=True)),
+    }
+    if series:
+        enc["color"] = alt.Color(f"{series}:N", title=None, scale=alt.Scale(range=COLOURS))
+    else:
+        enc["color"] = alt.value(BLUE)
+    chart = (
+        base.mark_line(point=True, strokeWidth=2.5)
+        .encode(**enc)
+        .properties(width=width, height=220)
+    )
+    return to_svg(chart)
+
+
+def bars(
+    frame: pl.DataFrame,
+    category: str,
+    value: str,
+    title_x: str,
+    width: int = 520,
+    highlight: str | None = None,
+) -> str:
+    """Horizontal bars, in the frame's order; ``highlight`` names the bar drawn in blue."""
+    order = frame[category].to_list()
+    colour = (
+        alt.condition(alt.datum[category] == highlight, alt.value(BLUE), alt.value("#b1b4b6"))
+        if highlight
+        else alt.value(BLUE)
+    )
+    chart = (
+        alt.Chart(alt.Data(values=frame.to_dicts()))
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=330)),
+            x=alt.X(f"{value}:Q", title=title_x),
+            color=colour,
+        )
+        .properties(width=width - 200, height=max(60, 24 * len(order)))
+    )
+    text = chart.mark_text(align="left", dx=4, fontSize=11).encode(
+        text=alt.Text(f"{value}:Q", format=",.1~f"), color=alt.value("#0b0c0c")
+    )
+    return to_svg(alt.layer(chart, text))
+
+
+def grouped_bars(
+    frame: pl.DataFrame, x: str, value: str, series: str, title_y: str, width: int = 560
+) -> str:
+    """Vertical bars per ``x`` (e.g. quarter), side by side per ``series``."""
+    chart = (
+        alt.Chart(alt.Data(values=frame.to_dicts()))
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset(f"{series}:N"),
+            y=alt.Y(f"{value}:Q", title=title_y),
+            color=alt.Color(f"{series}:N", title=None, scale=alt.Scale(range=COLOURS)),
+        )
+        .properties(width=width, height=220)
+    )
+    return to_svg(chart)

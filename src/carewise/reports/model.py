@@ -1,0 +1,80 @@
+"""What a pack is made of: sections holding blocks that every format renders the same way.
+
+A block carries each figure once, as the text a reader sees (``x`` when suppressed) and as a
+number (for Excel); HTML, PDF and Excel are drawn from the same blocks, so one measure gives the
+same figure in every format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from carewise.measures import MeasureResult, Period
+
+
+@dataclass
+class Cell:
+    text: str
+    number: float | None = None
+    """The figure as a number for spreadsheets; None for labels and suppressed figures."""
+
+
+@dataclass
+class TableBlock:
+    id: str
+    """Short name, also the Excel sheet name (31 characters at most)."""
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    caption: str = ""
+
+
+@dataclass
+class ChartBlock:
+    title: str
+    svg: str
+    table: TableBlock
+    """The same figures as a table: every chart has a table alternative."""
+    description: str = ""
+
+
+@dataclass
+class Headline:
+    measure_id: str
+    title: str
+    value: str
+    unit: str
+    change_quarter: str
+    change_year: str
+    comparison: str = ""
+    status: str = ""
+    """"better", "worse" or "" (for colour and words, never colour alone)."""
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    intro: str = ""
+    headlines: list[Headline] = field(default_factory=list)
+    blocks: list[TableBlock | ChartBlock] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PackData:
+    """Everything sections may use: figures for this period, the previous quarter and year."""
+
+    la_code: str | None
+    council_name: str
+    period: Period
+    audience: str
+    current: dict[str, MeasureResult]
+    last_quarter: dict[str, MeasureResult]
+    last_year: dict[str, MeasureResult]
+    trend: list[tuple[date, dict[str, MeasureResult]]]
+    """Quarter ends up to the period's end (oldest first) with the at-date measures."""
+    generated: date
+    extra: dict[str, Any] = field(default_factory=dict)
