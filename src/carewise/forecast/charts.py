@@ -22,7 +22,8 @@ def fan_frame(summary: pl.DataFrame, state: str = "total", history: pl.DataFrame
 def fan_chart(summary: pl.DataFrame, state: str = "total", title: str | None = None,
               history: pl.DataFrame | None = None) -> alt.Chart:
     """Median line with 80% and 95% bands, the deterministic mean dashed, history as points."""
-    data = fan_frame(summary, state, history).to_pandas()
+    frame = fan_frame(summary, state, history)
+    data = alt.Data(values=frame.with_columns(pl.col("date").cast(pl.String)).to_dicts())
     base = alt.Chart(data).encode(x=alt.X("date:T", title="Date"))
     y_title = "Children looked after"
     band95 = base.mark_area(opacity=0.2, color="#1d70b8").encode(
@@ -32,7 +33,7 @@ def fan_chart(summary: pl.DataFrame, state: str = "total", title: str | None = N
     median = base.mark_line(color="#0b0c0c").encode(y="median:Q", tooltip=["date:T", "median:Q", "p10:Q", "p90:Q"])
     mean = base.mark_line(color="#d4351c", strokeDash=[4, 3]).encode(y="mean:Q")
     layers = [band95, band80, median, mean]
-    if history is not None and "observed" in data.columns:
+    if history is not None and "observed" in frame.columns:
         layers.append(base.mark_point(color="#0b0c0c", filled=True, size=18).encode(y="observed:Q"))
     return alt.layer(*layers).properties(title=title or state, width=520, height=260)
 

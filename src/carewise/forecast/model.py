@@ -12,7 +12,13 @@ import polars as pl
 from carewise.errors import SettingError
 from carewise.forecast.effects import Effects
 from carewise.forecast.estimate import Rates, fit
-from carewise.forecast.simulate import Projection, StartingPopulation, month_ends, simulate
+from carewise.forecast.simulate import (
+    AGE_OUT_DAYS,
+    Projection,
+    StartingPopulation,
+    month_ends,
+    simulate,
+)
 from carewise.forecast.spells import spells, stock_on
 from carewise.forecast.states import AGE_BANDS, CATEGORIES, N_BANDS
 from carewise.history import History
@@ -73,7 +79,7 @@ def fit_model(
         reference_start = first
     frame = spells(history.episodes, history.header, as_at=origin)
     rates = fit(frame, reference_start, reference_end)
-    stock = stock_on(frame, origin)
+    stock = stock_on(frame, origin).filter(pl.col("age_days") < AGE_OUT_DAYS)
     cat_index = {name: i for i, name in enumerate(CATEGORIES)}
     start = StartingPopulation(
         origin=origin,

@@ -1,0 +1,421 @@
+"""``carewise forecast``, ``backtest``, ``scenario`` and ``pa-caseload``: the sufficiency forecast.
+
+Data comes from the store (``--db``/``--council``) or straight from 903 files (``--from``).
+Every command has ``--json`` (keys in docs/cli-json.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from carewise.cli_common import (
+    CouncilOption,
+    DbOption,
+    JsonOption,
+    console,
+    out,
+    print_json,
+    user_errors,
+)
+from carewise.errors import BadInputError, SettingError
+
+FromOption = Annotated[
+    list[Path] | None,
+    typer.Option("--from", help="Read 903 files (folders of CSV/XML, several years) instead of the store."),
+]
+StartOption = Annotated[
+    str | None, typer.Option("--start", help="Forecast start YYYY-MM-DD (default: the last date of the data).")
+]
+RefStartOption = Annotated[str | None, typer.Option("--reference-start", help="Reference window start, YYYY-MM-DD.")]
+RefEndOption = Annotated[
+    str | None, typer.Option("--reference-end", help="Reference window end, YYYY-MM-DD (default: the forecast start).")
+]
+RefMonthsOption = Annotated[
+    int, typer.Option("--reference-months", help="Reference window length in months, when no start is given.")
+]
+HorizonOption = Annotated[int, typer.Option("--horizon-months", help="Months to forecast (1-60).")]
+RunsOption = Annotated[int, typer.Option("--runs", help="Number of stochastic runs.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")]
+
+
+def _date(text: str | None, name: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SettingError(f"{name} '{text}' is not a date: write it as YYYY-MM-DD.") from None
+
+
+def load_history(db: str | None, council: str | None, files: list[Path] | None) -> tuple[str, Any]:
+    """The council's stitched history, from files (``--from``) or from the store."""
+    from carewise.history import stitch
+
+    if files:
+        from carewise.ingest import read_returns
+
+        result = read_returns(files)
+        if not result.returns:
+            detail = "; ".join(p.describe() for p in result.errors[:3]) if result.errors else "no 903 files found"
+            raise BadInputError(f"No 903 return could be read from {', '.join(map(str, files))}: {detail}.")
+        return council or "files", stitch(result.returns)
+    from carewise.cli_common import open_store, pick_council
+
+    store = open_store(db)
+    la = pick_council(store, council)
+    return la, store.load_history(la)
+
+
+def _records(frame) -> list[dict[str, Any]]:
+    return [
+        {k: (v.isoformat() if isinstance(v, date) else (round(v, 3) if isinstance(v, float) else v)) for k, v in row.items()}
+        for row in frame.to_dicts()
+    ]
+
+
+def _costs(costs_file: Path | None, inflation: float | None):
+    from carewise.forecast.costs import CostSettings
+
+    settings = CostSettings.from_file(costs_file) if costs_file else CostSettings()
+    if inflation is not None:
+        settings = CostSettings(weekly=settings.weekly, inflation=inflation)
+    return settings
+
+
+def run_forecast(
+    history: Any,
+    start: date | None = None,
+    reference_start: date | None = None,
+    reference_end: date | None = None,
+    reference_months: int = 24,
+    horizon_months: int = 36,
+    runs: int = 1000,
+    seed: int = 0,
+    scenarios: list[str] | None = None,
+    costs: Any = None,
+    levels: tuple[str, ...] = ("total", "category", "age_band", "state"),
+    backtest: bool = True,
+) -> dict[str, Any]:
+    """Everything ``carewise forecast --json`` prints (also used by the web app)."""
+    from carewise.forecast import fit_model, month_ends, project, summarise, summarise_difference
+    from carewise.forecast.backtest import run_backtest
+    from carewise.forecast.costs import CostSettings, spend_by_period
+    from carewise.forecast.scenarios import load, resolve
+
+    costs = costs or CostSettings()
+    model = fit_model(history, origin=start, reference_start=reference_start, reference_end=reference_end,
+                      reference_months=reference_months)
+    dates = month_ends(model.origin, horizon_months)
+    base = project(model, horizon_months, runs, seed)
+    result: dict[str, Any] = {
+        "origin": model.origin.isoformat(),
+        "reference_start": model.rates.window_start.isoformat(),
+        "reference_end": model.rates.window_end.isoformat(),
+        "horizon_months": horizon_months,
+        "runs": runs,
+        "seed": seed,
+        "starting_children": model.start.size,
+        "entries_per_year": round(model.rates.entry_rate * 365.25, 2),
+        "forecast": _records(summarise(base, levels)),
+        "spend": _records(spend_by_period(base, costs)),
+        "weekly_costs": costs.weekly,
+        "inflation": costs.inflation,
+        "backtest": None,
+        "scenarios": [],
+    }
+    if backtest:
+        try:
+            bt = run_backtest(history, reference_months=reference_months, runs=min(runs, 500), seed=seed)
+            result["backtest"] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in bt.summary().items()}
+        except SettingError as exc:
+            result["backtest"] = {"not_available": str(exc)}
+    for name in scenarios or []:
+        sc = load(name)
+        proj = project(model, horizon_months, runs, seed, effects=resolve(sc, model, dates))
+        result["scenarios"].append(
+            {
+                "name": sc.name,
+                "description": sc.description,
+                "forecast": _records(summarise(proj, ("total", "category"))),
+                "difference": _records(summarise_difference(base, proj)),
+                "spend": _records(spend_by_period(proj, costs)),
+                "spend_difference": _records(spend_by_period(base, costs, other=proj)),
+            }
+        )
+    return result
+
+
+def _print_forecast(res: dict[str, Any], la: str) -> None:
+    out.print(
+        f"[bold]{la}[/]: forecast from {res['origin']} ({res['starting_children']} children looked after), "
+        f"rates from {res['reference_start']} to {res['reference_end']}, {res['runs']} runs."
+    )
+    totals = [r for r in res["forecast"] if r["state"] == "total" and r["date"].endswith("-03-31")]
+    for r in totals:
+        out.print(f"  {r['date']}: {r['median']:.0f} (80% {r['p10']:.0f}-{r['p90']:.0f}; 95% {r['p2_5']:.0f}-{r['p97_5']:.0f})")
+    bt = res.get("backtest") or {}
+    if "mape_total_12m" in bt and bt["mape_total_12m"] is not None:
+        out.print(
+            f"  Backtest over {bt['cuts']} cut dates: error at 12 months {bt['mape_total_12m']:.1f}%, "
+            f"{bt['coverage_80']:.0%} of outcomes inside the 80% interval."
+        )
+    elif "not_available" in bt:
+        out.print(f"  Backtest not available: {bt['not_available']}")
+    for sc in res["scenarios"]:
+        last = [r for r in sc["difference"] if r["state"] == "total"][-1]
+        out.print(f"  Scenario {sc['name']}: {last['median']:+.0f} children by {last['date']} (80% {last['p10']:+.0f} to {last['p90']:+.0f})")
+
+
+def register(app: typer.Typer) -> None:
+    forecast_app = typer.Typer(help="Forecast children looked after by age and placement, with costs.",
+                               invoke_without_command=True)
+    scenario_app = typer.Typer(help="Create, list, show and compare forecast scenarios.", no_args_is_help=True)
+    app.add_typer(forecast_app, name="forecast")
+    app.add_typer(scenario_app, name="scenario")
+
+    @forecast_app.callback()
+    @user_errors
+    def forecast_cmd(
+        ctx: typer.Context,
+        db: DbOption = None,
+        council: CouncilOption = None,
+        files: FromOption = None,
+        start: StartOption = None,
+        reference_start: RefStartOption = None,
+        reference_end: RefEndOption = None,
+        reference_months: RefMonthsOption = 24,
+        horizon_months: HorizonOption = 36,
+        runs: RunsOption = 1000,
+        seed: SeedOption = 0,
+        scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Also run a saved scenario; repeatable.")] = None,
+        costs_file: Annotated[Path | None, typer.Option("--costs", help="Weekly costs file (.toml/.json).")] = None,
+        inflation: Annotated[float | None, typer.Option("--inflation", help="Yearly inflation, 0.03 = 3%.")] = None,
+        no_backtest: Annotated[bool, typer.Option("--no-backtest", help="Skip the backtest shown beside the forecast.")] = False,
+        svg: Annotated[Path | None, typer.Option("--svg", help="Write a fan chart of the total (SVG).")] = None,
+        json_out: JsonOption = False,
+    ) -> None:
+        """Project children looked after (median, 80% and 95% intervals), spend and scenarios."""
+        if ctx.invoked_subcommand is not None:
+            return
+        la, history = load_history(db, council, files)
+        res = run_forecast(
+            history, _date(start, "--start"), _date(reference_start, "--reference-start"),
+            _date(reference_end, "--reference-end"), reference_months, horizon_months, runs, seed,
+            scenario, _costs(costs_file, inflation), backtest=not no_backtest,
+        )
+        res["council"] = la
+        if svg:
+            import polars as pl
+
+            from carewise.forecast.charts import fan_chart, to_svg
+
+            frame = pl.DataFrame(res["forecast"]).with_columns(pl.col("date").str.to_date())
+            svg.write_text(to_svg(fan_chart(frame, "total", title="Children looked after")))
+        if json_out:
+            print_json(res)
+        else:
+            _print_forecast(res, la)
+
+    @forecast_app.command("sweep")
+    @user_errors
+    def sweep_cmd(
+        db: DbOption = None,
+        councils: Annotated[list[str] | None, typer.Option("--council", help="Council code; repeatable (default: every stored council).")] = None,
+        scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Saved scenario; repeatable.")] = None,
+        address: Annotated[str | None, typer.Option("--address", help="Dask scheduler address (default: a local cluster).")] = None,
+        workers: Annotated[int, typer.Option("--workers", help="Local Dask workers.")] = 2,
+        horizon_months: HorizonOption = 36,
+        runs: RunsOption = 1000,
+        seed: SeedOption = 0,
+        json_out: JsonOption = False,
+    ) -> None:
+        """Run the baseline and scenarios for many councils on Dask."""
+        from functools import partial
+
+        from carewise.cli_common import open_store
+        from carewise.forecast.scenarios import load
+        from carewise.forecast.sweep import sweep
+
+        store = open_store(db)
+        codes = councils or [c.la_code for c in store.councils()]
+        if not codes:
+            raise SettingError("No council is stored: run `carewise import` first.")
+        url = store.url if hasattr(store, "url") else db
+        tasks = [(la, partial(_store_history, url, la)) for la in codes]
+        frame = sweep(tasks, [load(s) for s in scenario or []], address=address, n_workers=workers,
+                      horizon_months=horizon_months, runs=runs, seed=seed)
+        if json_out:
+            print_json({"councils": codes, "scenarios": scenario or [], "results": _records(frame)})
+        else:
+            out.print(frame)
+
+    @app.command("backtest")
+    @user_errors
+    def backtest_cmd(
+        db: DbOption = None,
+        council: CouncilOption = None,
+        files: FromOption = None,
+        cut: Annotated[list[str] | None, typer.Option("--cut", help="Cut date YYYY-MM-DD; repeatable (default: every 31 March and 30 September that fit).")] = None,
+        reference_months: RefMonthsOption = 24,
+        runs: RunsOption = 500,
+        seed: SeedOption = 0,
+        json_out: JsonOption = False,
+    ) -> None:
+        """Fit up to cut dates, forecast, and compare with what happened (MAPE, interval coverage)."""
+        from carewise.forecast.backtest import run_backtest
+
+        la, history = load_history(db, council, files)
+        cuts = [d for d in (_date(c, "--cut") for c in cut or []) if d] or None
+        bt = run_backtest(history, cuts=cuts, reference_months=reference_months, runs=runs, seed=seed)
+        summary = bt.summary()
+        if json_out:
+            print_json({"council": la, **summary, "by_state": _records(bt.by_state()), "rows": _records(bt.rows)})
+            return
+        out.print(f"[bold]{la}[/]: backtest over {summary['cuts']} cut dates")
+        for h in (3, 6, 12):
+            v = summary[f"mape_total_{h}m"]
+            out.print(f"  error of the total at {h} months: {v:.1f}%" if v is not None else f"  {h} months: no data")
+        out.print(f"  outcomes inside the 80% interval: {summary['coverage_80']:.0%}; 95%: {summary['coverage_95']:.0%}")
+
+    @scenario_app.command("create")
+    @user_errors
+    def scenario_create(
+        name: Annotated[str, typer.Argument(help="Scenario name.")],
+        description: Annotated[str, typer.Option("--description")] = "",
+        entry_rate: Annotated[float | None, typer.Option("--entry-rate", help="Change in entrants, -0.1 = 10% fewer.")] = None,
+        in_house_share: Annotated[float | None, typer.Option("--in-house-share", help="Share of new agency foster placements made in-house.")] = None,
+        in_house_target: Annotated[float | None, typer.Option("--in-house-target", help="Target share of fostered children in-house (0.7), with --by.")] = None,
+        by: Annotated[str | None, typer.Option("--by", help="Date the in-house target is reached, YYYY-MM-DD.")] = None,
+        residential_entries: Annotated[float | None, typer.Option("--residential-entries", help="Change in new residential placements, -0.25 = a quarter fewer.")] = None,
+        redirect_to: Annotated[str | None, typer.Option("--redirect-to", help="Where avoided residential placements go (default fostering_agency).")] = None,
+        in_house_places: Annotated[float | None, typer.Option("--in-house-places", help="Extra in-house foster places.")] = None,
+        step_down: Annotated[float | None, typer.Option("--step-down", help="Children a year stepped down from residential to fostering.")] = None,
+        start: Annotated[str | None, typer.Option("--from-date", help="Changes begin on YYYY-MM-DD (default: forecast start).")] = None,
+        full_by: Annotated[str | None, typer.Option("--full-by", help="Changes reach full size by YYYY-MM-DD (default: at once).")] = None,
+        path: Annotated[Path | None, typer.Option("--path", help="Save here (.json/.toml) instead of the data folder.")] = None,
+        json_out: JsonOption = False,
+    ) -> None:
+        """Save a named scenario."""
+        from carewise.forecast.scenarios import Change, Scenario, save
+
+        timing = {"start": start, "full_by": full_by}
+        changes: list[Change] = []
+        if entry_rate is not None:
+            changes.append(Change("entry_rate", change=entry_rate, **timing))
+        if in_house_share is not None or in_house_target is not None:
+            changes.append(Change("in_house_share", share=in_house_share, target=in_house_target, by=by, **timing))
+        if residential_entries is not None:
+            changes.append(Change("residential_entries", change=residential_entries, to=redirect_to, **timing))
+        if in_house_places is not None:
+            changes.append(Change("in_house_capacity", places=in_house_places, **timing))
+        if step_down is not None:
+            changes.append(Change("step_down", per_year=step_down, **timing))
+        if not changes:
+            raise SettingError("Say what the scenario changes, e.g. --in-house-target 0.7 --by 2027-03-31.")
+        sc = Scenario(name, description, changes)
+        where = save(sc, path)
+        if json_out:
+            print_json({"path": str(where), **sc.to_dict()})
+        else:
+            out.print(f"Scenario '{name}' saved to {where}")
+
+    @scenario_app.command("list")
+    @user_errors
+    def scenario_list(json_out: JsonOption = False) -> None:
+        """List saved scenarios."""
+        from carewise.forecast.scenarios import list_saved
+
+        saved = list_saved()
+        if json_out:
+            print_json({"scenarios": [s.to_dict() for s in saved]})
+            return
+        if not saved:
+            out.print("No saved scenarios: create one with `carewise scenario create NAME …`.")
+        for s in saved:
+            out.print(f"{s.name}: {s.description or ', '.join(c.kind for c in s.changes)}")
+
+    @scenario_app.command("show")
+    @user_errors
+    def scenario_show(name: Annotated[str, typer.Argument(help="Name or path.")], json_out: JsonOption = False) -> None:
+        """Show a saved scenario's changes."""
+        from carewise.forecast.scenarios import load
+
+        sc = load(name)
+        if json_out:
+            print_json(sc.to_dict())
+        else:
+            out.print(f"[bold]{sc.name}[/] {sc.description}")
+            for c in sc.changes:
+                out.print(f"  {c.to_dict()}")
+
+    @scenario_app.command("compare")
+    @user_errors
+    def scenario_compare(
+        names: Annotated[list[str], typer.Argument(help="Scenario names or paths.")],
+        db: DbOption = None,
+        council: CouncilOption = None,
+        files: FromOption = None,
+        horizon_months: HorizonOption = 36,
+        runs: RunsOption = 1000,
+        seed: SeedOption = 0,
+        costs_file: Annotated[Path | None, typer.Option("--costs", help="Weekly costs file (.toml/.json).")] = None,
+        json_out: JsonOption = False,
+    ) -> None:
+        """Each scenario's difference from the baseline in children and spend, with intervals."""
+        la, history = load_history(db, council, files)
+        res = run_forecast(history, horizon_months=horizon_months, runs=runs, seed=seed, scenarios=names,
+                           costs=_costs(costs_file, None), levels=("total", "category"), backtest=False)
+        if json_out:
+            print_json({"council": la, "origin": res["origin"], "runs": runs, "seed": seed,
+                        "scenarios": [{k: s[k] for k in ("name", "description", "difference", "spend_difference")} for s in res["scenarios"]]})
+            return
+        for sc in res["scenarios"]:
+            diff = [r for r in sc["difference"] if r["state"] == "total" and r["date"].endswith("-03-31")]
+            money = [r for r in sc["spend_difference"] if r["period_type"] == "financial_year"]
+            out.print(f"[bold]{sc['name']}[/] vs baseline")
+            for r in diff:
+                out.print(f"  {r['date']}: {r['median']:+.0f} children (80% {r['p10']:+.0f} to {r['p90']:+.0f})")
+            for r in money:
+                out.print(f"  {r['period']} ({r['months']} months): £{r['median']:+,.0f} (80% £{r['p10']:+,.0f} to £{r['p90']:+,.0f})")
+
+    @app.command("pa-caseload")
+    @user_errors
+    def pa_caseload_cmd(
+        db: DbOption = None,
+        council: CouncilOption = None,
+        files: FromOption = None,
+        take_up_at_21: Annotated[float, typer.Option("--take-up-at-21", help="Share of care leavers taking up PA support from 21.")] = 0.72,
+        not_in_touch_return: Annotated[float, typer.Option("--not-in-touch-return", help="Share of not-in-touch care leavers who come back.")] = 0.75,
+        support_to: Annotated[int, typer.Option("--support-to", help="Age PA support ends.")] = 25,
+        joint_working_from: Annotated[float, typer.Option("--joint-working-from", help="Age the PA starts joint working (17.5).")] = 17.5,
+        cost_per_adviser: Annotated[float, typer.Option("--cost-per-adviser", help="Yearly cost of one adviser (£).")] = 28_500.0,
+        years: Annotated[int, typer.Option("--years", help="How many 31 Marches ahead.")] = 3,
+        json_out: JsonOption = False,
+    ) -> None:
+        """Care leavers needing a Personal Adviser at each 31 March, and caseloads for 7-11 advisers."""
+        from carewise.forecast.pa_caseload import PaAssumptions, assumptions_dict, pa_caseload
+
+        la, history = load_history(db, council, files)
+        a = PaAssumptions(take_up_at_21=take_up_at_21, not_in_touch_return=not_in_touch_return, support_to=support_to,
+                          joint_working_from=joint_working_from, cost_per_adviser=cost_per_adviser, years=years)
+        table = pa_caseload(history, a)
+        if json_out:
+            print_json({"council": la, "assumptions": assumptions_dict(a), "rows": _records(table)})
+            return
+        out.print(f"[bold]{la}[/]: young people needing a Personal Adviser")
+        out.print("  date         needing  " + "  ".join(f"per {n} PAs" for n in (7, 8, 9, 10, 11)))
+        for r in table.to_dicts():
+            cells = "  ".join(f"{r[f'caseload_{n}']:>10.0f}" for n in (7, 8, 9, 10, 11))
+            out.print(f"  {r['date']}  {r['requiring_pa']:>7.0f}  {cells}")
+        out.print(f"  cost: £{cost_per_adviser:,.0f} per adviser a year")
+        console.print("Assumptions: " + ", ".join(f"{k}={v}" for k, v in assumptions_dict(a).items()))
+
+
+def _store_history(url: str | None, la: str) -> Any:
+    from carewise.store import Store
+
+    return Store(url).load_history(la)
