@@ -20,7 +20,12 @@ app = typer.Typer(
 
 _REGISTER: list[str] = [
     "carewise.cli_core",
+    "carewise.cli_web",
     "carewise.cli_validate",
+    "carewise.cli_synth",
+    "carewise.cli_forecast",
+    "carewise.cli_measures",
+    "carewise.cli_matching",
 ]
 
 
