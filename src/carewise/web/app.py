@@ -1,0 +1,125 @@
+"""The carewise web app: FastAPI with server-rendered GOV.UK Frontend pages and a JSON API.
+
+Every page works without JavaScript. Panel members see aggregates with small
+numbers suppressed; child-level pages are for admins, analysts and managers,
+and every view of one is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from carewise.settings import Settings, get_settings
+from carewise.store import Store
+from carewise.web.data import CouncilData
+from carewise.web.security import SecurityHeaders, Throttle, csrf_token, secret_key
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+SESSION_COOKIE = "carewise_session"
+
+
+def templates() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([
+            PackageLoader("carewise.web", "templates"),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["thousands"] = lambda v: "–" if v is None else f"{v:,.0f}"
+    return env
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page with what every page needs: the user, council, CSRF token and CSP nonce."""
+    env: Environment = request.app.state.templates
+    user = getattr(request.state, "user", None)
+    html = env.get_template(name).render(
+        request=request,
+        user=user,
+        council=getattr(request.state, "council", None),
+        councils=getattr(request.state, "councils", []),
+        csrf_token=csrf_token(request) if "session" in request.scope else "",
+        cspNonce=getattr(request.state, "csp_nonce", None),
+        path=request.url.path,
+        sso_enabled=bool(request.app.state.settings.oidc_metadata_url),
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def create_app(db_url: str | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    store = Store(db_url or settings.resolved_database_url())
+    secret = secret_key(settings.data_dir, settings.secret_key)
+    app = FastAPI(
+        title="carewise API",
+        version="1",
+        description="Figures about children looked after, from the 903 return. Sign in through the web "
+        "pages first: the API uses the same session and roles. Counts under 5 are suppressed for panel users.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.data = CouncilData(store, secret)
+    app.state.templates = templates()
+    app.state.throttle = Throttle()
+    app.add_middleware(
+        SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE, max_age=8 * 3600,
+        same_site="strict", https_only=settings.secure_cookies,
+    )
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    from carewise.web import api, auth, pages
+
+    app.include_router(auth.router)
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    if settings.oidc_metadata_url:
+        auth.configure_oidc(app, settings)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 401:
+            return auth.redirect_to_login(request)
+        titles = {403: "You do not have access to this page", 404: "Page not found",
+                  405: "Page not found", 429: "Too many attempts"}
+        return render(request, "error.html", status_code=exc.status_code,
+                      title=titles.get(exc.status_code, "Sorry, there is a problem"),
+                      message=exc.detail if exc.status_code in (403, 429) and isinstance(exc.detail, str) else None)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "the request's parameters are not valid"}, status_code=422)
+        return render(request, "error.html", status_code=400, title="Sorry, that request was not valid",
+                      message="Check the address or go back and try again.")
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)  # the path carries no child data
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "internal error"}, status_code=500)
+        return render(request, "error.html", status_code=500, title="Sorry, there is a problem with the service",
+                      message="Try again later. The problem has been logged.")
+
+    return app

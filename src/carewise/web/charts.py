@@ -1,0 +1,49 @@
+"""Charts for pages: Altair specifications rendered offline to SVG (vl-convert), each with a table beside it.
+
+SVG is inlined in the page so it needs no script and no network; the page also
+shows the same figures as a table, which is the chart's accessible alternative.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+
+BLUE = "#1d70b8"
+
+
+def _svg(chart: alt.Chart, title: str) -> str:
+    spec = chart.properties(width=560, height=220).configure_axis(
+        labelFont="Arial", titleFont="Arial", labelFontSize=12, titleFontSize=12
+    ).configure_view(stroke=None).to_json()
+    return _render(spec, title)
+
+
+@lru_cache(maxsize=256)
+def _render(spec: str, title: str) -> str:
+    svg = vlc.vegalite_to_svg(spec)
+    # Give the picture a name for screen readers; the table below holds the figures.
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{_escape(title)}" ', 1)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def line_chart(rows: list[dict[str, Any]], x: str, y: str, title: str) -> str:
+    data = alt.Data(values=[r for r in rows if r.get(y) is not None])
+    chart = alt.Chart(data).mark_line(point=True, color=BLUE).encode(
+        x=alt.X(f"{x}:O", title=None), y=alt.Y(f"{y}:Q", title=title, scale=alt.Scale(zero=False))
+    )
+    return _svg(chart, title)
+
+
+def bar_chart(rows: list[dict[str, Any]], category: str, value: str, title: str) -> str:
+    data = alt.Data(values=rows)
+    chart = alt.Chart(data).mark_bar(color=BLUE).encode(
+        y=alt.Y(f"{category}:N", title=None, sort="-x"), x=alt.X(f"{value}:Q", title=title)
+    )
+    return _svg(chart, title)

@@ -1,0 +1,165 @@
+"""What pages show, fetched through the capabilities' own APIs and cached per import.
+
+Outputs never compute figures: pages ask :mod:`carewise.measures` (and the
+store, for batches and child histories). A council's history and its measure
+results are cached until a new batch is imported, so dashboards are fast for
+many concurrent users.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+
+from carewise.history import History
+from carewise.store import Store
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: Any, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = make()
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class CouncilData:
+    """Cached access to one store's councils: histories, measures, child references."""
+
+    def __init__(self, store: Store, secret: str) -> None:
+        self.store = store
+        self._secret = secret.encode()
+        self._histories = _LRU(8)
+        self._measures = _LRU(256)
+
+    def version(self, la_code: str) -> tuple[int, ...]:
+        """Changes whenever a batch is imported for the council (the cache key)."""
+        return tuple(b.id for b in self.store.batches(la_code) if b.status == "current")
+
+    def history(self, la_code: str) -> History:
+        key = (la_code, self.version(la_code))
+        return self._histories.get_or_make(key, lambda: self.store.load_history(la_code))
+
+    def measures(self, la_code: str, period: str, audience: str, ids: tuple[str, ...] | None = None,
+                 filters: tuple[tuple[str, str], ...] = ()) -> list:
+        from carewise.measures import evaluate
+
+        key = (la_code, self.version(la_code), period, audience, ids, filters)
+
+        def make():
+            history = self.history(la_code)
+            if filters:
+                history = filter_history(history, period, dict(filters))
+            return evaluate(history, period, la_code, audience, ids=ids)
+
+        return self._measures.get_or_make(key, make)
+
+    def invalidate(self) -> None:
+        self._histories.clear()
+        self._measures.clear()
+
+    # -- child references: opaque in URLs, never the CHILD id itself --------------------------
+
+    def child_ref(self, la_code: str, child: str) -> str:
+        return hmac.new(self._secret, f"{la_code}:{child}".encode(), hashlib.sha256).hexdigest()[:24]
+
+    def child_by_ref(self, la_code: str, ref: str) -> str | None:
+        history = self.history(la_code)
+        for child in history.header["CHILD"].to_list() + history.episodes["CHILD"].unique().to_list():
+            if child is not None and hmac.compare_digest(self.child_ref(la_code, child), ref):
+                return child
+        return None
+
+
+FILTERS = {
+    "age_band": "Age band",
+    "sex": "Sex",
+    "ethnicity": "Ethnicity",
+    "legal_status": "Legal status",
+    "placement_type": "Placement type",
+    "uasc": "Unaccompanied asylum-seeking",
+}
+
+
+_SOURCE_COLUMNS = {
+    "age_band": ("age_band",),
+    "sex": ("sex",),
+    "ethnicity": ("ethnic_group", "ethnicity"),
+    "legal_status": ("legal_status",),
+    "placement_type": ("placement_group", "placement_type", "placement"),
+    "uasc": ("uasc",),
+}
+
+
+def _with_filter_columns(at: pl.DataFrame) -> pl.DataFrame:
+    """The explorer's filter names as columns of the measures' "looked after at" frame."""
+    exprs = []
+    for name, sources in _SOURCE_COLUMNS.items():
+        found = next((c for c in sources if c in at.columns), None)
+        if found is not None:
+            expr = pl.col(found)
+            if name == "uasc":
+                expr = pl.when(expr).then(pl.lit("Yes")).otherwise(pl.lit("No"))
+            exprs.append(expr.cast(pl.String).alias(f"__{name}"))
+    at = at.with_columns(exprs)
+    return at.drop([n for n in _SOURCE_COLUMNS if n in at.columns]).rename(
+        {f"__{n}": n for n in _SOURCE_COLUMNS if f"__{n}" in at.columns}
+    )
+
+
+def filter_history(history: History, period: str, filters: dict[str, str]) -> History:
+    """The history of only the children who match the explorer's filters at the period's end."""
+    from carewise.measures.frames import looked_after_at
+    from carewise.measures.period import parse_period
+
+    on = parse_period(period).end
+    at = looked_after_at(history, on)
+    keep = _with_filter_columns(at)
+    for name, value in filters.items():
+        if not value or name not in keep.columns:
+            continue
+        keep = keep.filter(pl.col(name).cast(pl.String) == value)
+    children = keep["CHILD"].unique()
+    tables = {n: t.filter(pl.col("CHILD").is_in(children)) for n, t in history.tables.items()}
+    return History(
+        episodes=history.episodes.filter(pl.col("CHILD").is_in(children)),
+        header=history.header.filter(pl.col("CHILD").is_in(children)),
+        tables=tables,
+        conflicts=history.conflicts.clear(),
+        years=history.years,
+    )
+
+
+def filter_options(history: History, period: str) -> dict[str, list[str]]:
+    """The values each explorer filter can take at the period's end."""
+    from carewise.measures.frames import looked_after_at
+    from carewise.measures.period import parse_period
+
+    at = _with_filter_columns(looked_after_at(history, parse_period(period).end))
+    options: dict[str, list[str]] = {}
+    for name in FILTERS:
+        if name in at.columns:
+            options[name] = sorted(v for v in at[name].cast(pl.String).unique().to_list() if v is not None)
+    return options

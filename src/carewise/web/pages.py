@@ -1,0 +1,404 @@
+"""The web app's pages: dashboard, explorer, stability, care leavers, imports, pack, children, admin."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from carewise.errors import UserFacingError
+from carewise.store import audit
+from carewise.store.accounts import Role, User
+from carewise.web.auth import admin_role, check_csrf, children_roles, current_user, import_roles
+from carewise.web.data import FILTERS, filter_options
+
+router = APIRouter(include_in_schema=False)
+
+HEADLINE_IDS = (
+    "cla_at_date",
+    "cla_rate_per_10k",
+    "started_in_period",
+    "ceased_in_period",
+    "uasc_at_date",
+    "foster_in_house_share",
+    "stability_three_plus_placements",
+    "care_leavers_in_touch",
+)
+SECTIONS = {
+    "stability": ("Stability and permanence", ("stability", "permanence", "adoption")),
+    "care-leavers": ("Care leavers", ("care leavers", "care_leavers", "leavers")),
+}
+
+
+def render(request: Request, name: str, **context: Any):
+    from carewise.web.app import render as _render
+
+    return _render(request, name, **context)
+
+
+def audience_for(user: User) -> str:
+    return "internal" if user.role.sees_children else "panel"
+
+
+def _council_or_none(request: Request):
+    return getattr(request.state, "council", None)
+
+
+def _periods(request: Request, la_code: str) -> list[str]:
+    history = request.app.state.data.history(la_code)
+    labels = [y.label for y in history.years]
+    return list(reversed(labels))
+
+
+def _period(request: Request, la_code: str, asked: str | None) -> str:
+    periods = _periods(request, la_code)
+    if asked and (asked in periods or asked[:4].isdigit()):
+        return asked
+    if not periods:
+        raise HTTPException(404, "No data is stored yet.")
+    return periods[0]
+
+
+def _previous_year(period: str) -> str | None:
+    if len(period) == 7 and period[4] == "-":
+        start = int(period[:4]) - 1
+        return f"{start}-{(start + 1) % 100:02d}"
+    return None
+
+
+def _no_data(request: Request):
+    return render(request, "no_data.html", title="No data yet")
+
+
+@router.get("/")
+def dashboard(request: Request, period: str | None = None, user: User = Depends(current_user)):
+    council = _council_or_none(request)
+    if council is None:
+        return _no_data(request)
+    data = request.app.state.data
+    chosen = _period(request, council.la_code, period)
+    audience = audience_for(user)
+    try:
+        results = data.measures(council.la_code, chosen, audience, HEADLINE_IDS)
+    except UserFacingError as exc:
+        return render(request, "error.html", title="That period cannot be shown", message=str(exc))
+    before = _previous_year(chosen)
+    previous = {}
+    if before and before in _periods(request, council.la_code):
+        previous = {r.id: r for r in data.measures(council.la_code, before, audience, HEADLINE_IDS)}
+    trend = _trend(request, council.la_code, audience)
+    from carewise.web.charts import line_chart
+
+    chart = line_chart(trend, "period", "value", "Children looked after at 31 March") if trend else None
+    return render(request, "dashboard.html", title="Dashboard", results=results, previous=previous,
+                  period=chosen, periods=_periods(request, council.la_code), trend=trend, chart=chart,
+                  previous_period=before)
+
+
+def _trend(request: Request, la_code: str, audience: str) -> list[dict[str, Any]]:
+    data = request.app.state.data
+    rows = []
+    for label in reversed(_periods(request, la_code)):
+        (result,) = data.measures(la_code, label, audience, ("cla_at_date",))
+        rows.append({"period": label, "value": result.value, "display": result.display})
+    return rows
+
+
+@router.get("/population")
+def population(request: Request, period: str | None = None, age_band: str = "", sex: str = "",
+               ethnicity: str = "", legal_status: str = "", placement_type: str = "", uasc: str = "",
+               user: User = Depends(current_user)):
+    council = _council_or_none(request)
+    if council is None:
+        return _no_data(request)
+    chosen = _period(request, council.la_code, period)
+    filters = _filters(age_band=age_band, sex=sex, ethnicity=ethnicity, legal_status=legal_status,
+                       placement_type=placement_type, uasc=uasc)
+    data = request.app.state.data
+    results = data.measures(council.la_code, chosen, audience_for(user),
+                            ("cla_at_date", "placement_type_at_date", "started_in_period", "ceased_in_period"),
+                            tuple(sorted(filters.items())))
+    options = filter_options(data.history(council.la_code), chosen)
+    from carewise.web.charts import bar_chart
+
+    charts = {}
+    for r in results:
+        for name, rows in r.breakdowns.items():
+            points = [{"category": row.category, "value": row.value} for row in rows
+                      if not row.suppressed and row.value is not None]
+            if points:
+                charts[(r.id, name)] = bar_chart(points, "category", "value", r.breakdown_titles.get(name, name))
+    query = "&".join(f"{k}={v}" for k, v in {"period": chosen, **filters}.items())
+    return render(request, "population.html", title="Population explorer", results=results, period=chosen,
+                  periods=_periods(request, council.la_code), filters=filters, options=options,
+                  filter_titles=FILTERS, charts=charts, query=query)
+
+
+def _filters(**values: str) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v}
+
+
+@router.get("/population/download")
+def population_download(request: Request, period: str | None = None, format: str = "csv", age_band: str = "",
+                        sex: str = "", ethnicity: str = "", legal_status: str = "", placement_type: str = "",
+                        uasc: str = "", user: User = Depends(current_user)):
+    council = _council_or_none(request)
+    if council is None:
+        raise HTTPException(404)
+    chosen = _period(request, council.la_code, period)
+    filters = _filters(age_band=age_band, sex=sex, ethnicity=ethnicity, legal_status=legal_status,
+                       placement_type=placement_type, uasc=uasc)
+    results = request.app.state.data.measures(
+        council.la_code, chosen, audience_for(user),
+        ("cla_at_date", "placement_type_at_date", "started_in_period", "ceased_in_period"),
+        tuple(sorted(filters.items())),
+    )
+    table = _results_table(results)
+    audit.record(request.app.state.store, user.username, "export", council=council.la_code,
+                 target="population", detail={"period": chosen, "format": format, "filters": filters})
+    name = f"carewise-population-{council.la_code}-{chosen}"
+    if format == "xlsx":
+        buffer = io.BytesIO()
+        table.write_excel(buffer, worksheet="Population")
+        return Response(buffer.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return Response(table.write_csv(), media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+def _results_table(results) -> pl.DataFrame:
+    rows = []
+    for r in results:
+        rows.append({"measure": r.title, "breakdown": "", "category": "All", "value": r.display,
+                     "numerator": None if r.suppressed else r.numerator,
+                     "denominator": None if r.suppressed else r.denominator})
+        for name, brows in r.breakdowns.items():
+            for row in brows:
+                rows.append({"measure": r.title, "breakdown": r.breakdown_titles.get(name, name),
+                             "category": row.category,
+                             "value": "x" if row.suppressed else ("" if row.value is None else f"{row.value:g}"),
+                             "numerator": None if row.suppressed else row.numerator,
+                             "denominator": None if row.suppressed else row.denominator})
+    return pl.DataFrame(rows, schema={"measure": pl.String, "breakdown": pl.String, "category": pl.String,
+                                      "value": pl.String, "numerator": pl.Float64, "denominator": pl.Float64})
+
+
+@router.get("/stability")
+def stability(request: Request, period: str | None = None, user: User = Depends(current_user)):
+    return _section_page(request, "stability", period, user)
+
+
+@router.get("/care-leavers")
+def care_leavers(request: Request, period: str | None = None, user: User = Depends(current_user)):
+    return _section_page(request, "care-leavers", period, user)
+
+
+def _section_page(request: Request, key: str, period: str | None, user: User):
+    council = _council_or_none(request)
+    if council is None:
+        return _no_data(request)
+    chosen = _period(request, council.la_code, period)
+    title, words = SECTIONS[key]
+    results = request.app.state.data.measures(council.la_code, chosen, audience_for(user))
+    chosen_results = [r for r in results if any(w in r.section.lower() for w in words)]
+    return render(request, "section.html", title=title, results=chosen_results, period=chosen,
+                  periods=_periods(request, council.la_code), page=key)
+
+
+# -- imports ------------------------------------------------------------------------------------
+
+@router.get("/imports")
+def imports(request: Request, user: User = Depends(import_roles)):
+    council = _council_or_none(request)
+    batches = request.app.state.store.batches(council.la_code) if council else []
+    return render(request, "imports.html", title="Data imports", batches=list(reversed(batches)), errors={})
+
+
+@router.post("/imports")
+async def upload(request: Request, files: list[UploadFile] = File(default=[]), year: str = Form(""),
+                 council_code: str = Form(""), csrf_token: str = Form(""), user: User = Depends(import_roles)):
+    check_csrf(request, csrf_token)
+    council = _council_or_none(request)
+    la_code = council.la_code if council else council_code.strip().upper()
+    errors: dict[str, str] = {}
+    if not la_code:
+        errors["council_code"] = "Enter the council's ONS code, for example E06000056"
+    elif not user.may_see(la_code) and council is not None:
+        raise HTTPException(403, "You do not have access to that council's data.")
+    real_files = [f for f in files if f.filename]
+    if not real_files:
+        errors["files"] = "Select the 903 CSV files (or the 903 XML file) to upload"
+    if errors:
+        batches = request.app.state.store.batches(council.la_code) if council else []
+        return render(request, "imports.html", title="Data imports", batches=list(reversed(batches)), errors=errors)
+    folder = Path(tempfile.mkdtemp(prefix="carewise-upload-"))
+    try:
+        for f in real_files:
+            name = Path(f.filename).name
+            with (folder / name).open("wb") as out:
+                shutil.copyfileobj(f.file, out)
+        from carewise.importing import import_paths
+
+        store = request.app.state.store
+        try:
+            outcome = import_paths(store, [folder], la_code=la_code, year=year or None, imported_by=user.username)
+        except UserFacingError as exc:
+            return render(request, "imports.html", title="Data imports", errors={"files": str(exc)},
+                          batches=list(reversed(store.batches(la_code))) if council else [])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    audit.record(store, user.username, "import", council=la_code,
+                 detail={"stored": outcome.stored, "files": [Path(f.filename).name for f in real_files],
+                         "years": sorted(str(y) for y in outcome.read.returns)})
+    if outcome.stored:
+        if user.all_councils is False and la_code not in user.councils and council is None:
+            from carewise.store.accounts import update_user
+
+            update_user(store, user.username, councils=[*user.councils, la_code])
+        request.session["council"] = la_code
+        request.app.state.data.invalidate()
+    return render(request, "import_result.html", title="Import result", outcome=outcome)
+
+
+# -- panel pack ---------------------------------------------------------------------------------
+
+@router.get("/pack")
+def pack_page(request: Request, user: User = Depends(current_user)):
+    council = _council_or_none(request)
+    if council is None:
+        return _no_data(request)
+    return render(request, "pack.html", title="Panel pack", periods=_periods(request, council.la_code),
+                  audiences=["panel", "public"] if not user.role.sees_children else ["internal", "panel", "public"])
+
+
+@router.get("/pack/download")
+def pack_download(request: Request, period: str | None = None, audience: str = "panel", format: str = "pdf",
+                  user: User = Depends(current_user)):
+    council = _council_or_none(request)
+    if council is None:
+        raise HTTPException(404)
+    if not user.role.sees_children and audience == "internal":
+        raise HTTPException(403, "Panel members can download the panel or public pack only.")
+    if format not in ("pdf", "html", "xlsx"):
+        raise HTTPException(404)
+    if audience not in ("internal", "panel", "public"):
+        raise HTTPException(404)
+    chosen = _period(request, council.la_code, period)
+    from carewise.reports import render_pack_bytes
+
+    content, media_type = render_pack_bytes(request.app.state.data.history(council.la_code), chosen,
+                                            council.la_code, audience, format)
+    audit.record(request.app.state.store, user.username, "export", council=council.la_code, target="panel-pack",
+                 detail={"period": chosen, "audience": audience, "format": format})
+    name = f"carewise-pack-{council.la_code}-{chosen}-{audience}.{format}"
+    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# -- children (restricted) ----------------------------------------------------------------------
+
+@router.get("/children")
+def children(request: Request, period: str | None = None, user: User = Depends(children_roles)):
+    council = _council_or_none(request)
+    if council is None:
+        return _no_data(request)
+    chosen = _period(request, council.la_code, period)
+    data = request.app.state.data
+    from carewise.measures.frames import looked_after_at
+    from carewise.measures.period import parse_period
+
+    at = looked_after_at(data.history(council.la_code), parse_period(chosen).end).sort("CHILD")
+    rows = [
+        {"ref": data.child_ref(council.la_code, r["CHILD"]), "child": r["CHILD"], "age": r.get("age"),
+         "sex": r.get("sex"), "legal_status": r.get("LS"), "placement": r.get("PLACE"), "since": r.get("DECOM")}
+        for r in at.iter_rows(named=True)
+    ]
+    audit.record(request.app.state.store, user.username, "view-child-list", council=council.la_code,
+                 detail={"period": chosen, "children": len(rows)})
+    return render(request, "children.html", title="Children looked after", rows=rows, period=chosen,
+                  periods=_periods(request, council.la_code))
+
+
+@router.get("/children/{ref}")
+def child(request: Request, ref: str, user: User = Depends(children_roles)):
+    council = _council_or_none(request)
+    if council is None or len(ref) != 24 or not all(c in "0123456789abcdef" for c in ref):
+        raise HTTPException(404)
+    data = request.app.state.data
+    child_id = data.child_by_ref(council.la_code, ref)
+    if child_id is None:
+        raise HTTPException(404)
+    history = data.history(council.la_code)
+    audit.record(request.app.state.store, user.username, "view-child", council=council.la_code, target=ref)
+    pick = pl.col("CHILD") == child_id
+    header = history.header.filter(pick).to_dicts()
+    return render(
+        request, "child.html", title="Child's timeline", ref=ref, child_id=child_id,
+        header=header[0] if header else {},
+        episodes=history.episodes.filter(pick).sort("DECOM").to_dicts(),
+        reviews=history.table("reviews").filter(pick).sort("REVIEW").to_dicts(),
+        missing=history.table("missing").filter(pick).sort("MIS_START").to_dicts(),
+    )
+
+
+# -- administration -----------------------------------------------------------------------------
+
+@router.get("/admin/users")
+def users_page(request: Request, user: User = Depends(admin_role)):
+    from carewise.store.accounts import list_users
+
+    return render(request, "users.html", title="Users", users=list_users(request.app.state.store), errors={},
+                  roles=list(Role), all_councils=request.app.state.store.councils())
+
+
+@router.post("/admin/users")
+def users_create(request: Request, username: str = Form(""), display_name: str = Form(""),
+                 password: str = Form(""), role: str = Form("panel"), councils: list[str] = Form(default=[]),
+                 csrf_token: str = Form(""), user: User = Depends(admin_role)):
+    check_csrf(request, csrf_token)
+    from carewise.store.accounts import create_user, list_users
+
+    store = request.app.state.store
+    try:
+        if role not in {r.value for r in Role}:
+            raise UserFacingError("choose a role")
+        create_user(store, username, password, role, display_name=display_name or None, councils=councils)
+    except UserFacingError as exc:
+        return render(request, "users.html", title="Users", users=list_users(store), roles=list(Role),
+                      all_councils=store.councils(), errors={"username": str(exc)}, form=dict(
+                          username=username, display_name=display_name, role=role))
+    audit.record(store, user.username, "user-created", target=username.strip().lower(),
+                 detail={"role": role, "councils": councils})
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{username}")
+def users_update(request: Request, username: str, role: str = Form(""), active: str = Form(""),
+                 csrf_token: str = Form(""), user: User = Depends(admin_role)):
+    check_csrf(request, csrf_token)
+    from carewise.store.accounts import update_user
+
+    if role and role not in {r.value for r in Role}:
+        raise HTTPException(400, "unknown role")
+    try:
+        update_user(request.app.state.store, username, role=role or None,
+                    active=None if active == "" else active == "yes")
+    except UserFacingError:
+        raise HTTPException(404) from None
+    audit.record(request.app.state.store, user.username, "settings-changed", target=username,
+                 detail={"role": role or None, "active": active or None})
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/admin/audit")
+def audit_page(request: Request, action: str = "", page: int = 1, user: User = Depends(admin_role)):
+    page = max(1, min(page, 10_000))
+    store = request.app.state.store
+    events = audit.events(store, action=action or None, limit=100, offset=(page - 1) * 100)
+    return render(request, "audit.html", title="Audit trail", events=events, action=action, page=page,
+                  total=audit.count(store, action or None))
