@@ -20,6 +20,8 @@ best-scoring option that still has room, over the same candidate pairs.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -114,6 +116,23 @@ def _limit_weights(pairs: CandidatePairs, r: ReferralArrays, o: OptionArrays, li
     return weight, room
 
 
+def _new_highs() -> highspy.Highs:
+    """A HiGHS instance; its constructor prints a banner on stdout, which would corrupt --json."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no real stdout (embedded use)
+        return highspy.Highs()
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+
+
 @dataclass
 class Solution:
     chosen: np.ndarray
@@ -153,7 +172,7 @@ def solve_assignment(pairs: CandidatePairs, r: ReferralArrays, o: OptionArrays,
     time_limit = float(settings.batch["time_limit_seconds"])
 
     def run(objective: np.ndarray, extra_lower: float | None) -> tuple[np.ndarray, str]:
-        h = highspy.Highs()
+        h = _new_highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("time_limit", time_limit)
         h.setOptionValue("mip_rel_gap", 1e-6)

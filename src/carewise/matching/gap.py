@@ -171,10 +171,12 @@ def _group_addition(group: dict, referrals: pl.DataFrame, market: Market) -> Add
     kind = "in_house_fostering" if "in_house_fostering" in sought else group["placement_type"]
     places = int(members["sibling_group_size"].max()) if members[
         "siblings_together_required"].fill_null(False).any() else 1
+    bounds = next(((lo, hi) for lo, hi, label in AGE_GROUPS if label == group["age_group"]),
+                  (int(group["min_age"]), int(group["max_age"])))
     e = members["home_easting"].drop_nulls()
     n = members["home_northing"].drop_nulls()
     return Addition(kind=kind, count=int(group["referrals"]), places=places,
-                    min_age=int(group["min_age"]), max_age=int(group["max_age"]), skills=needs,
+                    min_age=bounds[0], max_age=bounds[1], skills=needs,
                     easting=float(e.mean()) if len(e) else None,
                     northing=float(n.mean()) if len(n) else None)
 

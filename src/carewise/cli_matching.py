@@ -1,0 +1,275 @@
+"""``carewise market …`` and ``carewise match …``: load the market, shortlist, batch, what-if.
+
+Every shortlist shown is recorded in the audit trail (``carewise.store.audit``) with the
+referral id, market and settings versions and the options shown, never the child's details.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from carewise.cli_common import (
+    CouncilOption,
+    DbOption,
+    JsonOption,
+    console,
+    open_store,
+    out,
+    print_json,
+    user_errors,
+)
+from carewise.errors import UserFacingError
+
+SettingsOption = Annotated[
+    Path | None,
+    typer.Option("--settings", help="Matching settings TOML (weights, thresholds); default: "
+                 "matching.toml in the council's market folder if present, else built-in."),
+]
+VersionOption = Annotated[
+    str | None, typer.Option("--version", help="Market version (default: the latest load).")
+]
+
+
+def _council(store, council: str | None) -> str:
+    from carewise.geo import la_code_for
+    from carewise.settings import get_settings
+
+    if council:
+        return la_code_for(council)
+    configured = get_settings().council
+    if configured:
+        return la_code_for(configured)
+    loaded = store.councils()
+    if len(loaded) == 1:
+        return loaded[0]
+    if not loaded:
+        raise UserFacingError("no market is loaded yet: run `carewise market load FILES "
+                              "--council CODE` first")
+    raise UserFacingError(f"markets are loaded for several councils ({', '.join(loaded)}): "
+                          "choose one with --council")
+
+
+def _settings(store, la_code: str, path: Path | None):
+    from carewise.matching import load_settings
+
+    if path is None:
+        local = store.root / la_code / "matching.toml"
+        path = local if local.exists() else None
+    return load_settings(path)
+
+
+def _actor() -> str:
+    from carewise.store.store import _default_user
+
+    return _default_user()
+
+
+def _audit(db: str | None, council: str, target: str, detail: dict) -> None:
+    from carewise.store.audit import record
+
+    record(open_store(db), _actor(), "matching.shortlist", council=council, target=target,
+           detail=detail)
+
+
+def register(app: typer.Typer) -> None:
+    market_app = typer.Typer(help="Load and examine the placements market (carers, providers, "
+                             "vacancies, referrals).", no_args_is_help=True)
+    app.add_typer(market_app, name="market")
+
+    @market_app.command("load")
+    @user_errors
+    def market_load(
+        files: Annotated[list[Path], typer.Argument(help="CSV or Excel extracts (any of carers, "
+                                                    "providers, vacancies, referrals).")],
+        council: CouncilOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Check the extracts and store them as a new market version (all or nothing).
+
+        Extracts not given are carried forward from the previous version.
+        """
+        from carewise.ingest.problems import Severity
+        from carewise.matching import TABLES, ParquetMarketStore, check_extracts
+        from carewise.matching.extracts import ExtractError
+        from carewise.matching.market import Market
+
+        mstore = ParquetMarketStore()
+        la_code = _council(mstore, council) if council or mstore.councils() else None
+        if la_code is None:
+            raise UserFacingError("say which council this market belongs to with --council CODE")
+        previous = mstore.load(la_code) if mstore.versions(la_code) else Market(la_code)
+        known = set(previous.providers["urn"].to_list())
+        try:
+            frames, problems = check_extracts(files, known_urns=known)
+        except ExtractError as exc:
+            if as_json:
+                print_json({"stored": False, "council": la_code,
+                            "problems": [p.as_dict() for p in exc.problems]})
+                raise typer.Exit(exc.exit_code) from None
+            raise
+        if not frames:
+            raise UserFacingError("none of the files is a market extract; name them carers, "
+                                  "providers, vacancies or referrals (see `carewise market "
+                                  "template`)")
+        market = previous.with_tables(frames)
+        version = mstore.save(market, actor=_actor(), sources=files)
+        warnings = [p.as_dict() for p in problems if p.severity == Severity.WARNING]
+        result = {"stored": True, "council": la_code, "version": version,
+                  "loaded": {k: v.height for k, v in frames.items()},
+                  "carried_forward": sorted(set(TABLES) - set(frames)) if previous.version
+                  else [],
+                  "warnings": warnings}
+        if as_json:
+            print_json(result)
+            return
+        out.print(f"Stored market {version} for {la_code}: " + ", ".join(
+            f"{n} {k}" for k, n in result["loaded"].items()))
+        for w in warnings[:20]:
+            console.print(f"[yellow]Warning:[/] {w['file']} row {w['row']}: {w['message']}")
+
+    @market_app.command("template")
+    @user_errors
+    def market_template(
+        folder: Annotated[Path, typer.Argument(help="Folder to write the templates into.")],
+        as_json: JsonOption = False,
+    ) -> None:
+        """Write blank extract templates (CSV and Excel) with an example row and notes."""
+        from carewise.matching import write_templates
+
+        paths = write_templates(folder)
+        if as_json:
+            print_json({"written": [str(p) for p in paths]})
+        else:
+            out.print("\n".join(str(p) for p in paths))
+
+    @market_app.command("synth")
+    @user_errors
+    def market_synth(
+        folder: Annotated[Path, typer.Argument(help="Folder to write synthetic extracts into.")],
+        council: Annotated[str, typer.Option("--council", help="Council (ONS code or name).")],
+        seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+        size: Annotated[int, typer.Option(help="Number of open referrals.")] = 40,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Write a synthetic market and referrals for a council (real postcodes, no real people)."""
+        from carewise.geo import la_code_for
+        from carewise.synth.market import generate_market, write_market
+
+        paths = write_market(generate_market(la_code_for(council), seed=seed, size=size), folder)
+        if as_json:
+            print_json({"written": [str(p) for p in paths]})
+        else:
+            out.print("\n".join(str(p) for p in paths))
+
+    @market_app.command("summary")
+    @user_errors
+    def market_summary(council: CouncilOption = None, version: VersionOption = None,
+                       as_json: JsonOption = False) -> None:
+        """What is loaded: households, providers, places free, open referrals."""
+        from carewise.matching import ParquetMarketStore
+        from carewise.matching.report import market_summary as summarise
+
+        mstore = ParquetMarketStore()
+        la_code = _council(mstore, council)
+        result = summarise(mstore.load(la_code, version), mstore.versions(la_code))
+        if as_json:
+            print_json(result)
+            return
+        out.print(f"Market {result['version']} for {result['council_name']} ({la_code})")
+        for row in result["options_by_kind"]:
+            out.print(f"  {row['kind']}: {row['options']} options, {row['places_free']} places "
+                      "free")
+        out.print(f"  open referrals: {result['referrals']['open']}")
+
+    @market_app.command("what-if")
+    @user_errors
+    def market_what_if(
+        add: Annotated[list[str], typer.Option("--add", help="Hypothetical capacity, e.g. "
+                                               "'kind=in_house_fostering,count=5,min_age=11,"
+                                               "max_age=17,skills=emotional_behavioural'.")],
+        council: CouncilOption = None,
+        version: VersionOption = None,
+        settings: SettingsOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Re-solve the batch assignment with extra capacity and show what it would meet."""
+        from carewise.matching import ParquetMarketStore, parse_addition, what_if
+
+        mstore = ParquetMarketStore()
+        la_code = _council(mstore, council)
+        market = mstore.load(la_code, version)
+        result = what_if(market, _settings(mstore, la_code, settings),
+                         [parse_addition(a) for a in add])
+        result["council"], result["market_version"] = la_code, market.version
+        if as_json:
+            print_json(result)
+            return
+        for a in result["additions"]:
+            out.print(f"Adding {a['description']}")
+        out.print(f"Met: {result['before']['met']} → {result['after']['met']} of "
+                  f"{result['before']['referrals']} referrals (gain {result['met_gain']}); "
+                  f"total match score gain {result['score_gain']}")
+
+    @app.command("match")
+    @user_errors
+    def match(
+        referral_id: Annotated[str | None, typer.Argument(help="The referral to shortlist.")] = None,
+        all_: Annotated[bool, typer.Option("--all", help="Assign every open referral at once "
+                                           "and report unmet need.")] = False,
+        council: CouncilOption = None,
+        version: VersionOption = None,
+        settings: SettingsOption = None,
+        limit: Annotated[int, typer.Option(help="Candidates to show.")] = 20,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Shortlist for one referral, or (--all) the batch assignment and sufficiency gap."""
+        from carewise.matching import ParquetMarketStore, shortlist
+        from carewise.matching.report import batch_report
+
+        if bool(referral_id) == all_:
+            raise UserFacingError("give a REFERRAL_ID, or --all for every open referral")
+        mstore = ParquetMarketStore()
+        la_code = _council(mstore, council)
+        market = mstore.load(la_code, version)
+        cfg = _settings(mstore, la_code, settings)
+        if all_:
+            result = batch_report(market, cfg)
+            if as_json:
+                print_json(result)
+                return
+            s = result["summary"]
+            out.print(f"{s['met']} of {s['referrals']} open referrals met (greedy: "
+                      f"{s['greedy_met']}); total score {s['total_score']} vs greedy "
+                      f"{s['greedy_total_score']}")
+            for g in result["unmet_groups"]:
+                out.print(f"  unmet: {g['children']} × {g['age_group']}, {g['main_need']}, "
+                          f"{g['placement_type']} (binding: {g['binding_constraint']})")
+            for p in result["suggestions"]:
+                out.print(f"  what-if: {p['description']} → meets {p['would_meet']} more")
+            return
+        found = shortlist(market, referral_id, cfg)
+        shown = found.as_dict(limit=limit, excluded_limit=None)
+        _audit(db, la_code, f"referral:{referral_id}", {
+            "market_version": market.version, "settings_version": cfg.version,
+            "shown": [c["option_id"] for c in shown["candidates"]],
+            "scores": [c["score"] for c in shown["candidates"]],
+            "excluded_count": shown["excluded_count"]})
+        if as_json:
+            print_json(shown)
+            return
+        out.print(f"Referral {referral_id}: {shown['candidates_count']} of "
+                  f"{shown['options_considered']} options pass every hard constraint")
+        for c in shown["candidates"]:
+            miles = c["distance_home_miles"]
+            flag = " (over 20 miles)" if c["over_20_miles"] else ""
+            approval = f"; needs {c['approval_needed']}" if c["approval_needed"] else ""
+            out.print(f"  {c['rank']:>3}. {c['option_id']} {c['kind']} score {c['score']} "
+                      f"{'' if miles is None else f'{miles} mi'}{flag}{approval}")
+        if found.nothing_fits:
+            worst = found.most_excluding
+            out.print(f"Nothing fits. The constraint that excluded most: "
+                      f"{worst['constraint'] if worst else 'none (no options loaded)'}")

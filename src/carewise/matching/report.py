@@ -1,0 +1,50 @@
+"""JSON-ready reports for the CLI (and later the web app): market summary and batch view."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from carewise.geo import la_name
+from carewise.matching.gap import sufficiency_gap
+from carewise.matching.market import Market
+from carewise.matching.settings import MatchSettings
+
+
+def market_summary(market: Market, versions: list[dict]) -> dict:
+    """Counts of what is loaded: options and free places by kind, referrals by status."""
+    options = market.options()
+    by_kind = (
+        options.group_by("kind")
+        .agg(pl.len().alias("options"), pl.col("places_free").sum(),
+             (pl.col("places_free") > 0).sum().alias("with_vacancy"))
+        .sort("kind")
+    )
+    status = market.referrals.get_column("status").fill_null("open")
+    grades = market.providers.group_by("ofsted_grade").len().sort("ofsted_grade")
+    return {
+        "council": market.la_code,
+        "council_name": la_name(market.la_code),
+        "version": market.version,
+        "versions": [{k: v[k] for k in ("version", "created_at", "actor", "rows")}
+                     for v in versions],
+        "tables": {name: market.table(name).height
+                   for name in ("carers", "providers", "vacancies", "referrals")},
+        "options_by_kind": by_kind.to_dicts(),
+        "providers_by_ofsted_grade": {g: n for g, n in grades.iter_rows()},
+        "referrals": {"open": int((status == "open").sum()), "total": market.referrals.height},
+    }
+
+
+def batch_report(market: Market, settings: MatchSettings, referrals: pl.DataFrame | None = None,
+                 suggestions: int = 3) -> dict:
+    """Optimal assignment vs greedy, unmet need by group and tested capacity suggestions."""
+    gap = sufficiency_gap(market, settings, referrals, suggestions)
+    result = gap["assignment"]
+    return {
+        "council": market.la_code,
+        "market_version": market.version,
+        "summary": result.summary,
+        "assignments": result.referrals.to_dicts(),
+        "unmet_groups": gap["unmet_groups"].to_dicts(),
+        "suggestions": gap["suggestions"],
+    }
