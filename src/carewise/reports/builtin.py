@@ -13,6 +13,10 @@ from carewise.reports.sections import section
 # -- helpers ---------------------------------------------------------------------------------
 
 
+def _day(d) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
 def _usable(r: MeasureResult | None) -> bool:
     return r is not None and r.available and not r.suppressed and r.value is not None
 
@@ -243,7 +247,7 @@ def summary(data: PackData) -> Section:
         "summary",
         "Summary",
         intro=(
-            f"Figures for {data.period.label} ({data.period.start:%d %B %Y} to {data.period.end:%d %B %Y}), "
+            f"Figures for {data.period.label} ({_day(data.period.start)} to {_day(data.period.end)}), "
             "with the change since a quarter and a year earlier and England's latest published figure."
         ),
         headlines=heads,

@@ -11,9 +11,9 @@ from carewise.reports.model import ChartBlock, PackData, Section, TableBlock
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm;
-  @bottom-left { content: "Corporate parenting panel pack"; font: 9pt Arial, sans-serif; color: #505a5f; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 9pt Arial, sans-serif; color: #505a5f; } }
-html { font-family: "GDS Transport", Arial, Helvetica, sans-serif; color: #0b0c0c; font-size: 16px; line-height: 1.35; }
+  @bottom-left { content: "Corporate parenting panel pack"; font: 8pt "DejaVu Sans", Arial, sans-serif; color: #505a5f; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt "DejaVu Sans", Arial, sans-serif; color: #505a5f; } }
+html { font-family: "GDS Transport", Arial, Helvetica, "Liberation Sans", "DejaVu Sans", sans-serif; color: #0b0c0c; font-size: 16px; line-height: 1.35; }
 body { margin: 0; background: #fff; }
 .header { background: #0b0c0c; color: #fff; padding: 12px 24px; border-bottom: 8px solid #1d70b8; }
 .header strong { font-size: 20px; }
@@ -23,8 +23,8 @@ h2 { font-size: 27px; margin: 40px 0 12px; border-top: 2px solid #b1b4b6; paddin
 h3 { font-size: 19px; margin: 24px 0 8px; }
 .caption { color: #505a5f; font-size: 19px; margin: 0 0 12px; }
 .banner { border: 5px solid #1d70b8; padding: 12px 16px; margin: 16px 0; }
-.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0 16px; }
-.card { flex: 1 1 200px; border-left: 6px solid #1d70b8; background: #f3f2f1; padding: 10px 12px; break-inside: avoid; }
+.cards { margin: 8px 0 16px; font-size: 0; }
+.card { display: inline-block; vertical-align: top; width: 30%; min-height: 150px; margin: 0 1.5% 12px 0; box-sizing: border-box; font-size: 16px; border-left: 6px solid #1d70b8; background: #f3f2f1; padding: 10px 12px; break-inside: avoid; }
 .card.better { border-left-color: #00703c; } .card.worse { border-left-color: #d4351c; }
 .card .t { font-size: 14px; font-weight: bold; min-height: 2.6em; }
 .card .v { font-size: 32px; font-weight: bold; line-height: 1.1; margin: 4px 0; }
@@ -44,7 +44,8 @@ details { margin: 0 0 20px; } summary { color: #1d70b8; text-decoration: underli
   h1 { font-size: 26px; } h2 { font-size: 20px; margin-top: 20px; break-before: page; border-top: none; padding-top: 0; }
   h2.first { break-before: avoid; } h3 { font-size: 15px; }
   html { font-size: 11pt; } table { font-size: 9.5pt; } .card .v { font-size: 22px; } .card .t { font-size: 10pt; }
-  .card { flex: 1 1 150px; }
+  .card { width: 31.5%; min-height: 0; font-size: 9pt; padding: 6px 8px; margin-bottom: 8px; }
+  .card .u, .card .c { font-size: 8pt; }
   details > summary { display: none; } details { display: block; }
   .caption { font-size: 13pt; }
 }

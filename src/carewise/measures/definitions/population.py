@@ -125,15 +125,29 @@ def fostered_population(ctx: Context) -> pl.DataFrame:
     return cla_at(ctx).filter(pl.col("PLACE").is_in(codes.FOSTER))
 
 
+def placement_authorities(ctx: Context) -> pl.DataFrame:
+    """Every placement postcode in the history with the authority containing it (PL_POST, la).
+
+    Resolved once per history through ``carewise.geo`` (ONS postcode directory); partial
+    postcodes (sector, district) resolve to the authority of their centroid.
+    """
+    store = frames.cache_for(ctx.history)
+    if "placement_authorities" not in store:
+        from carewise.geo import resolve
+
+        posts = frames.care_episodes(ctx.history)["PL_POST"].drop_nulls().unique().sort()
+        where = resolve(posts)
+        store["placement_authorities"] = pl.DataFrame(
+            {"PL_POST": posts, "placement_la": where["la_code"]}
+        ).filter(pl.col("placement_la").is_not_null())
+    return store["placement_authorities"]
+
+
 def placed_locality_population(ctx: Context) -> pl.DataFrame:
     """Children looked after at the date whose placement postcode resolves to an authority."""
-    from carewise.geo import resolve
-
-    cla = cla_at(ctx)
-    where = resolve(cla["PL_POST"].fill_null(""))
-    frame = cla.with_columns(where["la_code"].alias("placement_la"))
+    frame = cla_at(ctx).join(placement_authorities(ctx), on="PL_POST", how="inner")
     inside = pl.col("placement_la") == ctx.la_code
-    return frame.filter(pl.col("placement_la").is_not_null()).with_columns(
+    return frame.with_columns(
         pl.when(inside)
         .then(pl.lit("Inside the council"))
         .otherwise(pl.lit("Outside the council"))
