@@ -13,13 +13,18 @@ Y = CollectionYear(2024)
 
 
 def _rule(code, fn, tables=("episodes",), **kw):
-    return Rule(code, fn, "explained", "fix it", tables, kw.pop("fields", ("PLACE",)), 2022, 2026, **kw)
+    return Rule(
+        code, fn, "explained", "fix it", tables, kw.pop("fields", ("PLACE",)), 2022, 2026, **kw
+    )
 
 
 def _ret():
     return return_from_rows(
         Y,
-        header=[{"CHILD": "A", "SEX": "M", "DOB": "01/01/2010"}, {"CHILD": "B", "SEX": "F", "DOB": "01/01/2012"}],
+        header=[
+            {"CHILD": "A", "SEX": "M", "DOB": "01/01/2010"},
+            {"CHILD": "B", "SEX": "F", "DOB": "01/01/2012"},
+        ],
         episodes=[
             {"CHILD": "A", "DECOM": "01/05/2024", "PLACE": "U1"},
             {"CHILD": "B", "DECOM": "01/06/2024", "PLACE": "XX"},
@@ -31,7 +36,9 @@ def test_failing_rows_become_errors_with_rows_and_children():
     r = _rule("146", lambda ctx: failing_rows(ctx.t("episodes"), pl.col("PLACE") == "XX"))
     result = validate(Context(Y, _ret()), [r])
     assert result.rules_run == 1
-    assert [(e.rule, e.table, e.row, e.child) for e in result.errors] == [("146", "episodes", 2, "B")]
+    assert [(e.rule, e.table, e.row, e.child) for e in result.errors] == [
+        ("146", "episodes", 2, "B")
+    ]
     data = result.as_json()
     assert set(data) == {"year", "rules_run", "rules_skipped", "errors"}
     assert data["errors"][0]["message"].startswith("Placement type code")
@@ -95,7 +102,9 @@ def test_malformed_file_is_an_ingest_problem_not_rule_failures(tmp_path):
 
 
 def test_validate_paths_reads_csv_and_validates(tmp_path):
-    (tmp_path / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA,M,01/01/2010,WBRI,UN1,,\n")
+    (tmp_path / "header.csv").write_text(
+        "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA,M,01/01/2010,WBRI,UN1,,\n"
+    )
     (tmp_path / "episodes.csv").write_text(
         "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
         "A,01/05/2024,S,C2,N1,U1,PR1,,,,,,\n"
@@ -103,3 +112,18 @@ def test_validate_paths_reads_csv_and_validates(tmp_path):
     result = validate_paths(tmp_path)
     assert result.readable and result.year == Y
     assert result.rules_run + len(result.skipped) == len(result.rules)
+
+
+def test_a_single_frame_is_attributed_to_the_table_whose_rows_it_holds():
+    ret = return_from_rows(
+        Y,
+        episodes=[{"CHILD": "A", "DECOM": "01/05/2024"}],
+        oc3=[{"CHILD": "A", "DOB": "01/01/2006", "IN_TOUCH": "YES"}],
+    )
+    r = _rule("1000", lambda ctx: ctx.t("oc3"), tables=("episodes", "oc3"))
+    result = validate(Context(Y, ret), [r])
+    assert [(e.table, e.row) for e in result.errors] == [("oc3", 1)]
+    r2 = _rule(
+        "1001", lambda ctx: ctx.t("episodes").select("_row", "CHILD"), tables=("episodes", "oc3")
+    )
+    assert [e.table for e in validate(Context(Y, ret), [r2]).errors] == ["episodes"]

@@ -197,7 +197,7 @@ def _frames(r: Rule, failures: object) -> list[tuple[str, pl.DataFrame]]:
     if isinstance(failures, pl.DataFrame):
         if not r.tables:
             raise TypeError(f"rule {r.code} returned a frame but declares no tables")
-        return [(r.tables[0], failures)]
+        return [(_table_of_frame(r, failures), failures)]
     if isinstance(failures, pl.LazyFrame):
         return _frames(r, failures.collect())
     if isinstance(failures, dict):
@@ -215,6 +215,17 @@ def _frames(r: Rule, failures: object) -> list[tuple[str, pl.DataFrame]]:
     if failures is None:
         return []
     raise TypeError(f"rule {r.code} returned {type(failures).__name__}, not a polars frame")
+
+
+def _table_of_frame(r: Rule, frame: pl.DataFrame) -> str:
+    """The table a single failing frame belongs to: the rule's first table, unless the frame holds
+    another of the rule's tables' columns and not the first's (rows of the typed frame keep all
+    their table's columns, so the rows are attributed to the file they came from)."""
+    cols = set(frame.columns)
+    holds = [t for t in r.tables if set(TABLES[t].columns) <= cols]
+    if not holds or r.tables[0] in holds:
+        return r.tables[0]
+    return holds[0]
 
 
 def _errors_from(r: Rule, info: RuleInfo, failures: object) -> list[RuleError]:

@@ -99,7 +99,7 @@ def all_episodes(ctx: Context) -> tuple[pl.DataFrame, date | None]:
     "so the care leaver (OC3) items must be blank.",
     fix="Check the episode's reason ceased (E2 = died) and remove the child's OC3 information, or correct "
     "the reason the episode ended.",
-    tables=("episodes", "oc3"),
+    tables=("oc3", "episodes"),
     fields=OC3_ITEMS,
 )
 def rule_1000(ctx: Context) -> pl.DataFrame:
@@ -116,7 +116,7 @@ def rule_1000(ctx: Context) -> pl.DataFrame:
     "and not adopted.",
     fix="Check the young person's episodes of care since their 14th birthday; if they were not looked after "
     "long enough, remove their OC3 row.",
-    tables=("episodes", "oc3", "header"),
+    tables=("oc3", "episodes"),
     fields=OC3_ITEMS,
     needs_previous=True,
 )
@@ -170,7 +170,7 @@ def rule_1001(ctx: Context) -> pl.DataFrame:
     "care in any year means they are not a care leaver of this council.",
     fix="Check the young person's identifier matches their episodes in earlier returns; remove the OC3 row "
     "if they were never looked after.",
-    tables=("episodes", "oc3"),
+    tables=("oc3", "episodes"),
     fields=OC3_ITEMS,
     needs_previous=True,
 )
@@ -281,7 +281,7 @@ def _episodes_by_child(ctx: Context) -> pl.DataFrame:
     explanation="Care leaver information about a 17th or 18th birthday is only for young people who had "
     "left care by that birthday; someone still looked after on the birthday is not yet a care leaver.",
     fix="Leave IN_TOUCH, ACTIV and ACCOM blank for young people looked after on their 17th/18th birthday.",
-    tables=("episodes", "oc3"),
+    tables=("oc3", "episodes"),
     fields=OC3_ITEMS,
 )
 def rule_1007(ctx: Context) -> pl.DataFrame:
@@ -348,7 +348,7 @@ def rule_1009(ctx: Context) -> pl.DataFrame:
     "year; care leaver data without them means episodes are missing from this year's return.",
     fix="Add the child's episodes for this year (their open episode continues into it), then check whether "
     "care leaver data is due.",
-    tables=("episodes", "oc3"),
+    tables=("oc3", "episodes"),
     fields=OC3_ITEMS,
     needs_previous=True,
 )
@@ -376,7 +376,7 @@ def rule_1010(ctx: Context) -> pl.DataFrame:
     explanation="A child whose care was transferred to another local authority (final episode ended E3) is "
     "that authority's care leaver, not this council's.",
     fix="Remove the OC3 information, or correct the reason the final episode ended.",
-    tables=("episodes", "oc3"),
+    tables=("oc3", "episodes"),
     fields=OC3_ITEMS,
 )
 def rule_1011(ctx: Context) -> pl.DataFrame:
@@ -506,7 +506,7 @@ def rule_1015_from_2025(ctx: Context) -> pl.DataFrame:
     "who was still looked after on that birthday and left care afterwards.",
     fix="Leave IN_TOUCH, ACTIV and ACCOM blank for young people who left care after their 17th/18th "
     "birthday this year.",
-    tables=("episodes", "oc3"),
+    tables=("oc3", "episodes"),
     fields=OC3_ITEMS,
 )
 def rule_1016(ctx: Context) -> pl.DataFrame:
@@ -529,7 +529,7 @@ def rule_1016(ctx: Context) -> pl.DataFrame:
     "reported around their 17th birthday cannot be living with former foster carers.",
     fix="Use the accommodation code that applies at 17 (e.g. still fostered: the young person may not be a "
     "care leaver yet) instead of Z1/Z2.",
-    tables=("header", "oc3"),
+    tables=("oc3", "header"),
     fields=("ACCOM", "DOB"),
 )
 def rule_3001(ctx: Context) -> pl.DataFrame:
