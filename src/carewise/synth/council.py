@@ -99,6 +99,11 @@ def _generate(n_target: int, years: list[CollectionYear], seed: int, fig: Counci
     pc = postcodes()
     truth = calibrate(rng, n_target, fig)
     first, last = years[0], years[-1]
+    # a trial run measures the stock the calibrated entry rate gives, and the rate is rescaled
+    trial = simulate(np.random.default_rng(rng.integers(0, 2**63)), truth, day(first.start),
+                     day(last.end), fig, pc)
+    stock = np.mean([_stock(trial.periods, day(y.end)) for y in years])
+    truth.entry_rate_per_year *= n_target / max(stock, 1.0)
     sim = simulate(rng, truth, day(first.start), day(last.end), fig, pc)
     builder = _ReturnBuilder(rng, sim, fig, n_target)
     returns = {y: builder.build(y) for y in years}
@@ -106,6 +111,10 @@ def _generate(n_target: int, years: list[CollectionYear], seed: int, fig: Counci
         la_code=fig.la_code, la_name=f"{fig.la_name} (synthetic)", seed=seed, size=n_target,
         years=years, returns=returns, truth=truth, figures=fig, simulation=sim,
     )
+
+
+def _stock(periods: pl.DataFrame, on: int) -> int:
+    return periods.filter((pl.col("entry") <= on) & (pl.col("end") > on)).height
 
 
 def write_council(council: SyntheticCouncil, out_dir: str | Path) -> Path:
@@ -249,9 +258,9 @@ class _ReturnBuilder:
     def _header(self, year: CollectionYear, in_care: pl.DataFrame, oc3: pl.DataFrame
                 ) -> pl.DataFrame:
         e = day(year.end)
-        kids = self.key.filter(pl.col("CHILD").is_in(in_care["CHILD"]) | pl.col("CHILD").is_in(
-            oc3["CHILD"]))
-        looked_after = pl.col("CHILD").is_in(in_care["CHILD"])
+        kids = self.key.filter(pl.col("CHILD").is_in(in_care["CHILD"].implode())
+                               | pl.col("CHILD").is_in(oc3["CHILD"].implode()))
+        looked_after = pl.col("CHILD").is_in(in_care["CHILD"].implode())
         dob = kids["dob"].to_numpy()
         age = (e - dob) / YEAR
         sex = _sex(year, kids["male"].to_numpy())
@@ -288,7 +297,8 @@ class _ReturnBuilder:
         return _raw(frame, "reviews", ("DOB", "REVIEW"))
 
     def _uasc(self, year: CollectionYear, in_care: pl.DataFrame) -> pl.DataFrame:
-        kids = self.key.filter(pl.col("uasc") & pl.col("CHILD").is_in(in_care["CHILD"]))
+        kids = self.key.filter(pl.col("uasc")
+                               & pl.col("CHILD").is_in(in_care["CHILD"].implode()))
         dob = kids["dob"].to_numpy()
         frame = kids.with_columns(
             SEX=pl.Series(_sex(year, kids["male"].to_numpy())),
@@ -380,7 +390,7 @@ class _ReturnBuilder:
         a = self.periods.filter(
             (pl.col("t_dec") >= 0) & (pl.col("t_dec") <= e) & (pl.col("end") >= s)
             & ((pl.col("t_rev") < 0) | (pl.col("t_rev") >= s))
-            & pl.col("CHILD").is_in(in_care["CHILD"])
+            & pl.col("CHILD").is_in(in_care["CHILD"].implode())
         ).join(self.adoption, on="period")
         ceased = (pl.col("t_rev") >= 0) & (pl.col("t_rev") <= e)
         frame = a.with_columns(
@@ -399,7 +409,7 @@ class _ReturnBuilder:
 
     def _sw(self, in_care: pl.DataFrame, s: int, e: int) -> pl.DataFrame:
         sw = self.sw.filter(
-            pl.col("CHILD").is_in(in_care["CHILD"]) & (pl.col("SW_DECOM") <= e)
+            pl.col("CHILD").is_in(in_care["CHILD"].implode()) & (pl.col("SW_DECOM") <= e)
             & (pl.col("SW_DEC").is_null() | (pl.col("SW_DEC") >= s))
         )
         ended = pl.col("SW_DEC").is_not_null() & (pl.col("SW_DEC") <= e)

@@ -24,6 +24,7 @@ from carewise.synth.places import FAR, INSIDE, NEAR, Postcodes, place_authoritie
 EPOCH = date(1970, 1, 1)
 YEAR = 365.25
 SUPPORTED_K3_FROM = (date(2024, 4, 1) - EPOCH).days
+P2_LAST_DAY = (date(2025, 3, 31) - EPOCH).days  # P2 is a valid placement type until 2024-25
 
 
 def day(d: date) -> int:
@@ -534,6 +535,9 @@ def _placements(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
     place[supp] = np.where(days >= SUPPORTED_K3_FROM, "K3", "H5")[supp]
     for k in ("K2", "K1", "P2", "P1", "S1", "R3", "R1", "R5"):
         place[kind == k] = k
+    # P2 (independent living) is not a placement type from 2025-26: supported accommodation
+    p2 = kind == "P2"
+    place[p2] = np.where(days >= P2_LAST_DAY + 1, "K3", "P2")[p2]
     adopt = kind == "ADOPT"
     prev_fostered = np.r_[False, np.isin(place[:-1], ["U1", "U3", "U4", "U5", "U6"])] & ~first
     prev_ffa = np.r_[False, place[:-1] == "U5"] & ~first
@@ -575,6 +579,11 @@ def _placements(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
             urn[mask] = urns[pick]
             if k not in ("FIFA", "ADOPT"):
                 pl_post[mask] = posts[pick]
+    for w in (INSIDE, NEAR, FAR):
+        mask = (kind == "P2") & (where == w)
+        if mask.any():
+            urns, _ = prov.pool("SUPP", w)
+            urn[mask] = urns[rng.integers(0, urns.size, mask.sum())]
     registered = urn.copy()
     urn[(place == "H5") | (place == "P2")] = "XXXXXXX"
     # A5 keeps the foster carers' home
@@ -597,15 +606,18 @@ def _register_supported(frame: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFr
     frame = frame.sort("period", "day").join(periods.select("period", "end"), on="period")
     frame = frame.with_columns(pend=pl.col("day").shift(-1).over("period").fill_null(
         pl.col("end")))
-    extra = frame.filter(
-        (pl.col("PLACE") == "H5") & (pl.col("day") < SUPPORTED_K3_FROM)
-        & (pl.col("pend") > SUPPORTED_K3_FROM)
-    ).with_columns(
-        day=pl.lit(SUPPORTED_K3_FROM, dtype=pl.Int64), PLACE=pl.lit("K3"),
-        URN=pl.col("registered_urn"), same_carer=pl.lit(True),
-    )
-    return pl.concat([frame, extra.select(frame.columns)]).sort("period", "day").drop(
-        "end", "pend")
+    # H5 stays valid in 2024-25, so it becomes K3 on 1 April 2024; P2 is not valid in 2025-26,
+    # so it becomes K3 on 31 March 2025 (its last episode then ends in 2024-25)
+    extras = [
+        frame.filter(
+            (pl.col("PLACE") == code) & (pl.col("day") < when) & (pl.col("pend") > when)
+        ).with_columns(
+            day=pl.lit(when, dtype=pl.Int64), PLACE=pl.lit("K3"),
+            URN=pl.col("registered_urn"), same_carer=pl.lit(True),
+        ).select(frame.columns)
+        for code, when in (("H5", SUPPORTED_K3_FROM), ("P2", P2_LAST_DAY))
+    ]
+    return pl.concat([frame, *extras]).sort("period", "day").drop("end", "pend")
 
 
 def _build(rng: np.random.Generator, truth: Truth, p: dict, horizon: int, fig: CouncilFigures,
