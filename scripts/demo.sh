@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The main job on a fresh machine: set up, generate a synthetic council, import and validate it,
+# render the corporate parenting panel pack, and serve the web app on the embedded SQLite store.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export CAREWISE_DATA_DIR="${CAREWISE_DATA_DIR:-$PWD/demo/data}"
+cw=.venv/bin/carewise
+rm -rf demo/council demo/pack
+$cw synth --size large --years 2020-21..2025-26 --seed 2026 --out demo/council
+$cw import demo/council
+$cw status
+$cw validate demo/council/2025-26 --previous demo/council/2024-25 --format html --out demo/validation-2025-26.html \
+  || echo "Validation report: demo/validation-2025-26.html"
+$cw pack --period 2025-26 --audience panel --format html,pdf,xlsx --out demo/pack
+echo "Panel pack: $(ls demo/pack | tr '\n' ' ')"
+$cw serve --demo-admin --port "${PORT:-8000}"
