@@ -366,6 +366,13 @@ def test_221_fails():
     assert fails("221", ctx) == {1}
 
 
+@pytest.mark.parametrize(("year", "flagged"), [(2022, False), (2023, True), (2024, False)])
+def test_221_h5_only_in_2023(year, flagged):
+    eps = [ep(PLACE="H5", PL_POST="M1 1AF", DECOM=f"01/06/{year}")]
+    ctx = make(year, episodes=eps, providers=providers(POSTCODE=["M1 1AE"]))
+    assert fails("221", ctx) == ({1} if flagged else set())
+
+
 @pytest.mark.parametrize("year", YEARS)
 def test_222_passes(year):
     eps = [ep(PLACE="T1", URN="XXXXXXX"), ep(PLACE="K2", URN="SC123456")]

@@ -525,6 +525,18 @@ def rule_219(ctx: Context) -> Failures:
     return rows_of(ctx.t("episodes"), failing_rows(eps, ~_listed("PLACE", "PLACE_CODES")))
 
 
+def _postcode_mismatch(ctx: Context, places: tuple[str, ...]) -> pl.DataFrame:
+    eps = _with_urn(ctx, "POSTCODE").filter(
+        ~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False)
+        & pl.col("PLACE").is_in(places)
+        & pl.col("PL_POST").is_not_null()
+    )
+    post, listed = (
+        pl.col(c).str.to_uppercase().str.replace_all(r"\s", "") for c in ("PL_POST", "POSTCODE")
+    )
+    return rows_of(ctx.t("episodes"), failing_rows(eps, post.ne_missing(listed)))
+
+
 @rule(
     "221",
     explanation="The placement postcode does not match the postcode Ofsted lists for the URN.",
@@ -532,19 +544,41 @@ def rule_219(ctx: Context) -> Failures:
     tables=("episodes",),
     fields=("PL_POST",),
     needs_providers=True,
+    years=(2022, 2022),
 )
 def rule_221(ctx: Context) -> Failures:
     """For K1, K2, R3 and S1 placements (not short breaks) with a URN and a placement postcode,
-    PL_POST must equal the provider's postcode (DfE rule 221)."""
-    eps = _with_urn(ctx, "POSTCODE").filter(
-        ~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False)
-        & pl.col("PLACE").is_in(["K1", "K2", "R3", "S1"])
-        & pl.col("PL_POST").is_not_null()
-    )
-    squash = lambda c: pl.col(c).str.to_uppercase().str.replace_all(r"\s", "")  # noqa: E731
-    return rows_of(
-        ctx.t("episodes"), failing_rows(eps, squash("PL_POST").ne_missing(squash("POSTCODE")))
-    )
+    PL_POST must equal the provider's postcode (DfE rule 221, 2022-23)."""
+    return _postcode_mismatch(ctx, ("K1", "K2", "R3", "S1"))
+
+
+@rule(
+    "221",
+    explanation="The placement postcode does not match the postcode Ofsted lists for the URN.",
+    fix="Check PL_POST and URN against Ofsted's provider list.",
+    tables=("episodes",),
+    fields=("PL_POST",),
+    needs_providers=True,
+    years=(2023, 2023),
+)
+def rule_221_2023(ctx: Context) -> Failures:
+    """As 221, adding H5 (supported accommodation registered with Ofsted from October 2023)
+    (DfE rule 221, 2023-24)."""
+    return _postcode_mismatch(ctx, ("H5", "K1", "K2", "R3", "S1"))
+
+
+@rule(
+    "221",
+    explanation="The placement postcode does not match the postcode Ofsted lists for the URN.",
+    fix="Check PL_POST and URN against Ofsted's provider list.",
+    tables=("episodes",),
+    fields=("PL_POST",),
+    needs_providers=True,
+    years=(2024, 2026),
+)
+def rule_221_from_2024(ctx: Context) -> Failures:
+    """For K1, K2, R3 and S1 placements, as in 2022-23 (DfE rule 221 from 2024-25, H5 gone)."""
+    return _postcode_mismatch(ctx, ("K1", "K2", "R3", "S1"))
 
 
 def _urn_not_expected(ctx: Context, places: tuple[str, ...]) -> pl.DataFrame:
