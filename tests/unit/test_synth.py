@@ -50,7 +50,7 @@ def test_placement_mix_is_national_shaped(medium):
 
 def test_entry_ages_and_uasc(medium):
     starts = []
-    for year, ret in medium.returns.items():
+    for ret in medium.returns.values():
         ep = ret.table("episodes").filter(pl.col("RNE") == "S").join(
             ret.table("header").select("CHILD", "DOB"), on="CHILD")
         starts.append(ep.with_columns(age=age_expr(pl.col("DOB"), pl.col("DECOM"))))
