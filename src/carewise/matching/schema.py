@@ -86,8 +86,10 @@ class Table:
 def _loc(example: str, who: str) -> tuple[Column, ...]:
     return (
         Column("postcode", "postcode", False, f"{who} full postcode or sector (e.g. LS1 1)", example),
-        Column("easting", "float", False, "OS easting in metres, if no postcode", "", 0, 700_000),
-        Column("northing", "float", False, "OS northing in metres, if no postcode", "", 0, 1_300_000),
+        Column("easting", "float", False, "OS easting in metres, if no postcode", "", low=0,
+               high=700_000),
+        Column("northing", "float", False, "OS northing in metres, if no postcode", "",
+               low=0, high=1_300_000),
     )
 
 
