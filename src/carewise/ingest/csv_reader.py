@@ -214,16 +214,14 @@ def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
         return CsvFile(where, spec, None, None, problems)
 
     keep = [i for i, c in enumerate(header) if c in known]
-    columns = {header[i]: [r[i] for r in data_rows] for i in keep}
+    # Blank cells are null (no value given); everything else is kept exactly as written.
+    columns = {header[i]: [r[i] if r[i].strip() else None for r in data_rows] for i in keep}
     frame = pl.DataFrame(
         {ROW: pl.Series(line_numbers, dtype=pl.Int64), **{c: pl.Series(v, dtype=pl.String) for c, v in columns.items()}}
     )
     # Columns the table always has come first, in DfE order; optional ones after.
     order = [ROW] + [c for c in spec.all_columns if c in frame.columns]
     frame = frame.select(order)
-    frame = frame.with_columns(
-        [pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in order[1:]]
-    )
     problems.extend(date_problems(frame, spec, file))
     source = SourceFile(str(where), sha, frame.height, spec.name, encoding)
     return CsvFile(where, spec, frame, source, problems)
@@ -234,13 +232,17 @@ def date_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50
     from carewise.returns.model import parse_date_expr
 
     found: list[Problem] = []
-    for col in spec.date_columns:
-        if col not in raw.columns:
-            continue
-        bad = raw.select(pl.col(ROW), pl.col(col).alias("value"), parse_date_expr(col).alias("parsed")).filter(
-            pl.col("value").is_not_null() & pl.col("parsed").is_null()
-        )
-        for row, value in bad.head(limit).select(ROW, "value").iter_rows():
+    cols = [c for c in spec.date_columns if c in raw.columns]
+    if not cols or raw.height == 0:
+        return found
+    # One pass over the frame: which cells hold text that is not a readable date.
+    flags = raw.select(
+        pl.col(ROW), *[pl.col(c).alias(f"raw_{c}") for c in cols],
+        *[(pl.col(c).is_not_null() & parse_date_expr(c).is_null()).alias(f"bad_{c}") for c in cols],
+    ).filter(pl.any_horizontal([pl.col(f"bad_{c}") for c in cols]))
+    for col in cols:
+        bad = flags.filter(pl.col(f"bad_{col}"))
+        for row, value in bad.head(limit).select(ROW, f"raw_{col}").iter_rows():
             found.append(
                 warning(file, "this date could not be read", "Write dates as DD/MM/YYYY, e.g. 31/03/2025.",
                         row=row, column=col, value=value, table=spec.name)
