@@ -450,6 +450,11 @@ def test_227_fails():
     assert fails("227", ctx) == {1}
 
 
+def test_227_runs_when_no_provider_has_closed():
+    ctx = make(episodes=[ep()], providers=providers(CLOSE_DATE=pl.Series([None], dtype=pl.Date)))
+    assert fails("227", ctx) == set()
+
+
 def test_228_passes():
     eps = [ep(DECOM="01/05/2024", DEC="01/06/2024", REC="E4A")]
     ctx = make(episodes=eps, providers=providers(CLOSE_DATE=[date(2024, 6, 1)]))

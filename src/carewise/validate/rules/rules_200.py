@@ -83,12 +83,15 @@ def _outside_england(ctx: Context) -> pl.DataFrame:
 
 
 def _providers(ctx: Context, *columns: str) -> pl.DataFrame:
-    """Ofsted's provider list with the given columns (Skip if absent or the columns are empty)."""
+    """Ofsted's provider list with the given columns (Skip if absent or the columns are empty).
+
+    A closing date may be blank for every provider (none closed), so CLOSE_DATE only has to exist.
+    """
     if ctx.providers is None:
         raise Skip("Ofsted's provider lists were not supplied (use --providers)")
     frame = ctx.providers.providers
     for col in columns:
-        if col not in frame.columns or frame[col].is_null().all():
+        if col not in frame.columns or (col != "CLOSE_DATE" and frame[col].is_null().all()):
             raise Skip(f"the provider lists supplied have no {col} column")
     keep = ["URN", *columns]
     return (
