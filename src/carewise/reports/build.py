@@ -188,7 +188,10 @@ def build_pack(
         from weasyprint import HTML
 
         path = out_dir / f"{stem}.pdf"
-        HTML(string=html, base_url=str(out_dir)).write_pdf(str(path))
+        from carewise.reports.render_html import render_html
+
+        printable = render_html(data, sections, for_print=True)
+        HTML(string=printable, base_url=str(out_dir)).write_pdf(str(path))
         written.append(path)
     if "xlsx" in fmts:
         if step:

@@ -22,7 +22,7 @@ h1 { font-size: 36px; margin: 16px 0 4px; line-height: 1.1; }
 h2 { font-size: 27px; margin: 40px 0 12px; border-top: 2px solid #b1b4b6; padding-top: 16px; }
 h3 { font-size: 19px; margin: 24px 0 8px; }
 .caption { color: #505a5f; font-size: 19px; margin: 0 0 12px; }
-.banner { border: 5px solid #1d70b8; padding: 12px 16px; margin: 16px 0; }
+.banner { border: 5px solid #1d70b8; padding: 0 16px; margin: 16px 0; }
 .cards { margin: 8px 0 16px; font-size: 0; }
 .card { display: inline-block; vertical-align: top; width: 30%; min-height: 150px; margin: 0 1.5% 12px 0; box-sizing: border-box; font-size: 16px; border-left: 6px solid #1d70b8; background: #f3f2f1; padding: 10px 12px; break-inside: avoid; }
 .card.better { border-left-color: #00703c; } .card.worse { border-left-color: #d4351c; }
@@ -43,7 +43,7 @@ details { margin: 0 0 20px; } summary { color: #1d70b8; text-decoration: underli
   main { max-width: none; padding: 0; }
   h1 { font-size: 26px; } h2 { font-size: 20px; margin-top: 20px; break-before: page; border-top: none; padding-top: 0; }
   h2.first { break-before: avoid; } h3 { font-size: 15px; }
-  html { font-size: 11pt; } table { font-size: 9.5pt; } .card .v { font-size: 22px; } .card .t { font-size: 10pt; }
+  html { font-size: 11pt; font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; } table { font-size: 9.5pt; } .card .v { font-size: 22px; } .card .t { font-size: 10pt; }
   .card { width: 31.5%; min-height: 0; font-size: 9pt; padding: 6px 8px; margin-bottom: 8px; }
   .card .u, .card .c { font-size: 8pt; }
   details > summary { display: none; } details { display: block; }
@@ -54,14 +54,14 @@ details { margin: 0 0 20px; } summary { color: #1d70b8; text-decoration: underli
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title><style>{{ css }}</style></head>
+<title>{{ title }}</title><style>{{ css | safe }}</style></head>
 <body>
 <div class="header"><strong>{{ data.council_name }}</strong> · Corporate parenting panel</div>
 <main>
 <h1>Children looked after: {{ data.period.label }}</h1>
 <p class="caption">{{ data.period.start.strftime('%-d %B %Y') }} to {{ data.period.end.strftime('%-d %B %Y') }} ·
  {{ audience_text }} · produced {{ data.generated.strftime('%-d %B %Y') }}</p>
-{% if data.audience != 'internal' %}<div class="banner">Small numbers (1 to 4) and figures from which they could be worked out are shown as <strong>x</strong>.</div>{% endif %}
+{% if data.audience != 'internal' %}<div class="banner"><p>Small numbers (1 to 4), and figures from which they could be worked out, are shown as <strong>x</strong>.</p></div>{% endif %}
 {% for s in sections %}
 <section id="{{ s.id }}">
 <h2 class="{{ 'first' if loop.first else '' }}">{{ s.title }}</h2>
@@ -77,7 +77,7 @@ TEMPLATE = """<!DOCTYPE html>
 {% if b.svg is defined %}
 <h3>{{ b.title }}</h3>{% if b.description %}<p class="small">{{ b.description }}</p>{% endif %}
 <figure class="chart" role="img" aria-label="{{ b.title }} (the table below gives the same figures)">{{ b.svg | safe }}</figure>
-<details><summary>Show the figures as a table</summary>{{ table(b.table) }}</details>
+{% if for_print %}{{ table(b.table) }}{% else %}<details><summary>Show the figures as a table</summary>{{ table(b.table) }}</details>{% endif %}
 {% else %}{{ table(b) }}{% endif %}
 {% endfor %}
 </section>
@@ -98,11 +98,13 @@ _AUDIENCE = {
 }
 
 
-def render_html(data: PackData, sections: list[Section]) -> str:
+def render_html(data: PackData, sections: list[Section], for_print: bool = False) -> str:
+    """The pack as HTML; ``for_print`` shows chart tables open (for the PDF)."""
     template = _env.from_string(TABLE + TEMPLATE)
     return template.render(
         data=data,
         sections=sections,
+        for_print=for_print,
         css=CSS,
         title=f"{data.council_name}: children looked after, {data.period.label}",
         audience_text=_AUDIENCE.get(data.audience, data.audience),

@@ -1,0 +1,69 @@
+"""Adoption scorecard A1, A2, A10 (DfE Adoption Scorecards): hand-worked examples."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _adoptions(h):
+    header = [h.child("x", "01/01/2021"), h.child("y", "01/01/2021")]
+    eps = [
+        # x: entered 1 Jan 2023, placement order 1 Jun 2023, placed with adopters 1 Jan 2024, adopted 1 Oct 2024
+        h.ep("x", "01/01/2023", ls="C1", dec="01/06/2023", rec="X1"),
+        h.ep("x", "01/06/2023", rne="L", ls="E1", dec="01/01/2024", rec="X1"),
+        h.ep("x", "01/01/2024", rne="P", ls="E1", place="A6", dec="01/10/2024", rec="E11"),
+        # y: fostered from entry 1 Jun 2022, order 1 Sep 2023, placed for adoption with the same carers
+        # (RNE T) 1 Mar 2024, adopted 1 Feb 2025
+        h.ep("y", "01/06/2022", ls="C2", dec="01/09/2023", rec="X1"),
+        h.ep("y", "01/09/2023", rne="L", ls="E1", dec="01/03/2024", rec="X1"),
+        h.ep("y", "01/03/2024", rne="T", ls="E1", place="A5", dec="01/02/2025", rec="E12"),
+    ]
+    ad1 = [
+        {
+            "CHILD": "x",
+            "DOB": "01/01/2021",
+            "DATE_INT": "01/11/2023",
+            "DATE_MATCH": "01/11/2023",
+            "FOSTER_CARE": "0",
+        },
+        # y was matched before the placement order (foster carers): A2 counts 0
+        {
+            "CHILD": "y",
+            "DOB": "01/01/2021",
+            "DATE_INT": "01/08/2023",
+            "DATE_MATCH": "01/08/2023",
+            "FOSTER_CARE": "1",
+        },
+    ]
+    return h.make_history(y2024={"header": header, "episodes": eps, "ad1": ad1})
+
+
+def test_adoption_a1_days(helpers):
+    r = helpers.measure(_adoptions(helpers), "adoption_a1_days")
+    # x: 1 Jan 2023 -> 1 Jan 2024 = 365; y: 1 Jun 2022 -> 1 Mar 2024 = 639
+    assert (r.numerator, r.denominator) == (365 + 639, 2)
+    assert r.value == pytest.approx(502.0)
+
+
+def test_adoption_a10_days_counts_from_fostering_with_the_adopters(helpers):
+    r = helpers.measure(_adoptions(helpers), "adoption_a10_days")
+    # x as A1 (365); y moved in with the carers who adopted her on entry: 0
+    assert r.value == pytest.approx(182.5)
+
+
+def test_adoption_a2_days(helpers):
+    r = helpers.measure(_adoptions(helpers), "adoption_a2_days")
+    # x: 1 Jun 2023 -> 1 Nov 2023 = 153; y: matched before the order -> 0
+    assert (r.numerator, r.denominator) == (153, 2)
+
+
+def test_adoption_3_year_average_needs_three_years(helpers):
+    r = helpers.measure(_adoptions(helpers), "adoption_a1_days_3y")
+    assert not r.available and "3-year" in r.notes[0]
+
+
+def test_adopted_share_of_leavers(helpers):
+    h = helpers
+    hist = _adoptions(h)
+    r = h.measure(hist, "adopted_share_of_leavers")
+    assert (r.numerator, r.denominator, r.value) == (2, 2, 100.0)

@@ -1,0 +1,162 @@
+"""Population measures (DfE "Children looked after in England"): hand-worked examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from carewise.measures import Options
+
+
+def _council(h):
+    """Children around 31 March 2025, each showing one rule."""
+    header = [h.child(c, "01/06/2012") for c in "ABCDEG"] + [h.child("F", "01/01/2008", sex="F")]
+    episodes = [
+        # A: in care across 31 March 2024, still looked after -> counted
+        h.ep("A", "01/01/2023", place="U4", provider="PR1"),
+        # B: ceased on 31 March 2025 itself -> not looked after that day
+        h.ep("B", "01/02/2024", dec="31/03/2025", rec="E4A"),
+        # C: short breaks only (V3) -> never counted
+        h.ep("C", "01/05/2024", ls="V3", place="U6", provider="PR4"),
+        # D: started, went home, came back: one child
+        h.ep("D", "10/04/2024", dec="01/06/2024", rec="E4A", cin="N4"),
+        h.ep("D", "01/12/2024", cin="N1", place="U6", provider="PR4"),
+        # E: start date unreadable -> cannot be placed in time, left out
+        h.ep("E", "xx/yy/2024"),
+        # F: started on 31 March 2025 -> looked after that day
+        h.ep("F", "31/03/2025", place="K2", provider="PR4", cin="N5"),
+        # G: change of placement with X1 (not a ceasing), then adopted
+        h.ep("G", "01/03/2023", dec="01/07/2024", rec="X1", place="U4"),
+        h.ep("G", "01/07/2024", rne="P", dec="10/01/2025", rec="E11", place="A6", ls="E1"),
+    ]
+    prior = [
+        h.ep("A", "01/01/2023", place="U4", provider="PR1"),
+        h.ep("B", "01/02/2024"),
+        h.ep("G", "01/03/2023", place="U4"),
+    ]
+    return h.make_history(
+        y2023={"header": header, "episodes": prior},
+        y2024={"header": header, "episodes": episodes},
+    )
+
+
+def test_cla_at_date(helpers):
+    r = helpers.measure(_council(helpers), "cla_at_date")
+    # A (across 31 March), D (returned), F (started that day); not B, C, E, G
+    assert r.value == 3
+    ages = {row.category: row.numerator for row in r.breakdowns["age_band"]}
+    # A and D are 12; F is 17 on 31 March 2025
+    assert (
+        ages["10 to 15 years"] == 2 and ages["16 years and over"] == 1 and ages["Under 1 year"] == 0
+    )
+    sexes = {row.category: row.numerator for row in r.breakdowns["sex"]}
+    assert sexes == {"Male": 2, "Female": 1}
+    assert sum(row.numerator for row in r.breakdowns["placement_group"]) == 3
+
+
+def test_cla_at_date_earlier_snapshot_uses_earlier_return(helpers):
+    # at 31 March 2024: A, B, G (the 2023-24 return)
+    assert helpers.measure(_council(helpers), "cla_at_date", "2024-03-31").value == 3
+
+
+def test_cla_rate_per_10k_uses_override_or_ons_mid_year_before(helpers):
+    hist = _council(helpers)
+    r = helpers.measure(
+        hist, "cla_rate_per_10k", options=Options(population_override={2024: 20_000})
+    )
+    assert r.numerator == 3 and r.denominator == 20_000 and r.value == pytest.approx(1.5)
+    ons = helpers.measure(hist, "cla_rate_per_10k", la_code="E06000056")
+    assert ons.denominator == 70_074  # ONS mid-2024 under-18s, Central Bedfordshire
+    assert "mid-2024" in ons.notes[0]
+
+
+def test_started_in_period_counts_first_start_once(helpers):
+    r = helpers.measure(_council(helpers), "started_in_period")
+    # D (twice: counted once, by its first start's need N4), F; A, B, G started earlier
+    assert r.value == 2
+    need = {row.category: row.numerator for row in r.breakdowns["need"]}
+    assert need["N4. Family in acute stress"] == 1 and need["N5. Family dysfunction"] == 1
+    assert need["N1. Abuse or neglect"] == 0
+
+
+def test_ceased_in_period_counts_last_ceasing(helpers):
+    r = helpers.measure(_council(helpers), "ceased_in_period")
+    # B (31 March, E4A), D (June, E4A; came back), G (adopted); G's X1 is not a ceasing
+    assert r.value == 3
+    reasons = {row.category: row.numerator for row in r.breakdowns["reason"]}
+    assert reasons["Returned home to parents or relatives"] == 2
+    assert reasons["Adopted"] == 1
+
+
+def test_ceased_adopted_and_sgo(helpers):
+    hist = _council(helpers)
+    assert helpers.measure(hist, "ceased_adopted").value == 1
+    assert helpers.measure(hist, "ceased_sgo").value == 0
+
+
+def test_ceased_in_a_quarter(helpers):
+    # Q1 2024-25 (April-June): D ceased 1 June
+    assert helpers.measure(_council(helpers), "ceased_in_period", "2024-Q1").value == 1
+
+
+def test_uasc_at_date_until_duc(helpers):
+    header = [
+        helpers.child("U1", "01/01/2008"),
+        helpers.child("U2", "01/01/2007"),
+        helpers.child("N", "01/01/2008"),
+    ]
+    eps = [
+        helpers.ep("U1", "01/05/2023", cin="N8"),
+        helpers.ep("U2", "01/05/2022", cin="N8"),
+        helpers.ep("N", "01/05/2023"),
+    ]
+    uasc = [
+        {"CHILD": "U1", "SEX": "M", "DOB": "01/01/2008", "DUC": "01/01/2026"},
+        # U2 turned 18 on 1 January 2025 and stopped being UASC, though still looked after (until 31 March)
+        {"CHILD": "U2", "SEX": "M", "DOB": "01/01/2007", "DUC": "01/01/2025"},
+    ]
+    hist = helpers.make_history(y2024={"header": header, "episodes": eps, "uasc": uasc})
+    assert helpers.measure(hist, "uasc_at_date").value == 1
+    assert helpers.measure(hist, "uasc_at_date", "2024-12-31").value == 2
+
+
+def _placements(h):
+    header = [h.child(c, "01/06/2012") for c in "12345"]
+    eps = [
+        h.ep("1", "01/05/2023", place="U4", provider="PR1"),
+        h.ep("2", "01/05/2023", place="U6", provider="PR4"),
+        h.ep("3", "01/05/2023", place="U1", provider="PR1"),
+        h.ep("4", "01/05/2023", place="U5", provider="PR5"),
+        h.ep("5", "01/05/2023", place="K2", provider="PR4"),
+    ]
+    return h.make_history(y2024={"header": header, "episodes": eps})
+
+
+def test_placement_type_at_date(helpers):
+    r = helpers.measure(_placements(helpers), "placement_type_at_date")
+    types = {row.category: row.numerator for row in r.breakdowns["placement_type"]}
+    assert types["Foster: in-house"] == 1  # U4 PR1
+    assert types["Foster: agency"] == 2  # U6 PR4, U5 PR5
+    assert types["Foster: family and friends"] == 1  # U1
+    assert types["Secure homes and children's homes"] == 1
+    groups = {row.category: row.numerator for row in r.breakdowns["placement_group"]}
+    assert groups["Foster placements"] == 4
+
+
+def test_foster_in_house_share(helpers):
+    r = helpers.measure(_placements(helpers), "foster_in_house_share")
+    # fostered: 1 (PR1), 2 (PR4), 3 (U1 PR1), 4 (PR5) -> in-house 2 of 4
+    assert (r.numerator, r.denominator, r.value) == (2, 4, 50.0)
+    assert "70%" in r.notes[0]
+
+
+def test_turning_18_next_6_months(helpers):
+    header = [
+        helpers.child("a", "15/09/2007"),
+        helpers.child("b", "01/10/2007"),
+        helpers.child("c", "31/03/2007"),
+    ]
+    eps = [helpers.ep(c, "01/05/2023") for c in "abc"]
+    hist = helpers.make_history(y2024={"header": header, "episodes": eps})
+    # a turns 18 on 15 Sep 2025 (within 6 months of 31 March 2025); b on 1 Oct 2025 (after 30 Sep);
+    # c turned 18 on 31 March 2025 itself (not in the next 6 months)
+    assert helpers.measure(hist, "turning_18_next_6_months").value == 1

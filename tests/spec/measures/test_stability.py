@@ -1,0 +1,77 @@
+"""Placement stability (DfE "Placement stability" indicators): hand-worked examples."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_stability_three_plus_placements(helpers):
+    h = helpers
+    header = [h.child(c, "01/06/2012") for c in ("three", "two", "gone")]
+    eps = [
+        # "three": placement open at 1 April (1), legal change only (still 1), move P (2), move T (3)
+        h.ep("three", "01/01/2023", dec="01/05/2024", rec="X1"),
+        h.ep("three", "01/05/2024", rne="L", ls="E1", dec="01/07/2024", rec="X1"),
+        h.ep("three", "01/07/2024", rne="P", ls="E1", dec="01/09/2024", rec="X1"),
+        h.ep("three", "01/09/2024", rne="T", ls="E1", place="A5"),
+        # "two": one move in the year, ended on 1 April (that placement is not lived in this year)
+        h.ep("two", "01/01/2023", dec="01/04/2024", rec="X1"),
+        h.ep("two", "01/04/2024", rne="P", dec="01/02/2025", rec="X1"),
+        h.ep("two", "01/02/2025", rne="B", ls="C1"),
+        # "gone": four placements but left care before 31 March: not in the measure at all
+        h.ep("gone", "01/04/2024", dec="01/05/2024", rec="X1"),
+        h.ep("gone", "01/05/2024", rne="P", dec="01/06/2024", rec="X1"),
+        h.ep("gone", "01/06/2024", rne="P", dec="01/07/2024", rec="X1"),
+        h.ep("gone", "01/07/2024", rne="P", dec="01/08/2024", rec="E4A"),
+    ]
+    r = h.measure(
+        h.make_history(y2024={"header": header, "episodes": eps}), "stability_three_plus_placements"
+    )
+    assert (r.numerator, r.denominator, r.value) == (1, 2, 50.0)
+    counts = {row.category: row.denominator for row in r.breakdowns["placements"]}
+    assert counts["3"] == 1 and counts["2"] == 1
+
+
+def test_stability_long_term(helpers):
+    h = helpers
+    header = [
+        h.child("same", "01/06/2014"),
+        h.child("moved", "01/06/2014"),
+        h.child("old", "01/01/2009"),
+        h.child("new", "01/06/2014"),
+        h.child("adopter", "01/06/2020"),
+    ]
+    eps = [
+        # in care since Jan 2022 (before 30 Sep 2022), same carers since June 2022 (legal change later)
+        h.ep("same", "01/01/2022", dec="01/06/2022", rec="X1"),
+        h.ep("same", "01/06/2022", rne="P", dec="01/02/2024", rec="X1"),
+        h.ep("same", "01/02/2024", rne="L", ls="E1"),
+        # in care since 2021 but moved in January 2024: denominator only
+        h.ep("moved", "01/03/2021", dec="01/01/2024", rec="X1"),
+        h.ep("moved", "01/01/2024", rne="P"),
+        # aged 16 at 31 March 2025: outside the measure
+        h.ep("old", "01/03/2021"),
+        # in care only since 2023: outside the measure
+        h.ep("new", "01/03/2023"),
+        # fostered by the same carers since March 2022, placed for adoption with them (T) in 2024
+        h.ep("adopter", "01/03/2022", dec="01/06/2024", rec="X1"),
+        h.ep("adopter", "01/06/2024", rne="T", ls="E1", place="A5"),
+    ]
+    r = h.measure(h.make_history(y2024={"header": header, "episodes": eps}), "stability_long_term")
+    assert (r.numerator, r.denominator) == (2, 3)
+    assert r.value == pytest.approx(66.7)
+
+
+def test_placement_moves_per_child(helpers):
+    h = helpers
+    header = [h.child(c, "01/06/2012") for c in "ab"]
+    eps = [
+        h.ep("a", "01/05/2024", dec="01/06/2024", rec="X1"),  # coming into care is not a move
+        h.ep("a", "01/06/2024", rne="P", dec="01/07/2024", rec="X1"),
+        h.ep("a", "01/07/2024", rne="U", ls="C1"),
+        h.ep("b", "01/05/2023"),
+    ]
+    r = h.measure(
+        h.make_history(y2024={"header": header, "episodes": eps}), "placement_moves_per_child"
+    )
+    assert (r.numerator, r.denominator, r.value) == (2, 2, 1.0)
