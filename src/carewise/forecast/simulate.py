@@ -158,14 +158,15 @@ def simulate(
 
     n0 = start.size
     expected_new = float(lam.max()) * sum(step_days) * float(eff.entry_factor.max()) if pool_n else 0.0
-    cap = n0 + int(expected_new * 1.1 + 6 * np.sqrt(expected_new + 1) + 16)
+    cap = int(1.3 * n0 + 0.5 * expected_new + 6 * np.sqrt(expected_new + 1) + 16)
     age = np.zeros((runs, cap), dtype=np.int32)
     cat = np.full((runs, cap), dead, dtype=np.int8)
     age[:, :n0] = start.age_days
     cat[:, :n0] = start.category
-    cat[:, :n0][age[:, :n0] >= AGE_OUT_DAYS] = dead
-    next_free = np.full(runs, n0, dtype=np.int64)
-    lut = _lut(AGE_OUT_DAYS + 400)
+    too_old = age >= AGE_OUT_DAYS
+    cat[too_old] = dead
+    age[too_old] = 0
+    lut = _lut(AGE_OUT_DAYS + 400).astype(np.int32)
     row = np.arange(runs)
 
     counts = np.zeros((steps + 1, runs, N_BANDS, N_CATEGORIES), dtype=np.int32)
@@ -173,22 +174,23 @@ def simulate(
     exits = np.zeros((steps, runs), dtype=np.int32)
     max_new = int(stats.poisson.ppf(1 - 1e-9, float(lam.max()) * max(step_days) * max(1.0, float(eff.entry_factor.max())) + 1)) + 1
 
+    row_off = (row * n_states).astype(np.int32)[:, None]
+
     def record(t: int) -> np.ndarray:
-        band = lut[np.minimum(age, lut.size - 1)]
-        s = band.astype(np.int32) * width + cat
-        flat = (s + (row * n_states)[:, None]).ravel()
-        c = np.bincount(flat, minlength=runs * n_states).reshape(runs, N_BANDS + 1, width)
+        """Count children per state; return each slot's flat (run, state) index."""
+        sflat = lut[age] * np.int32(width) + cat + row_off
+        c = np.bincount(sflat.ravel(), minlength=runs * n_states).reshape(runs, N_BANDS + 1, width)
         counts[t] = c[:, :N_BANDS, :N_CATEGORIES]
-        return s
+        return sflat
 
     s = record(0)
     for t, d in enumerate(step_days):
         pm, cum = tables[d]
-        p = np.take_along_axis(pm, s, axis=1)
+        p = pm.ravel().take(s)
         u = g_move.random(s.shape, dtype=np.float32)
         mr, mi = np.nonzero(u < p)
         v = u[mr, mi] / p[mr, mi]
-        dest = (v[:, None] > cum[mr, s[mr, mi]]).sum(1).astype(np.int8)
+        dest = (v[:, None] > cum.reshape(-1, width)[s[mr, mi]]).sum(1).astype(np.int8)
         np.minimum(dest, dead, out=dest)
         for red in eff.redirects:
             if red.share[t] > 0:
@@ -196,7 +198,9 @@ def simulate(
                 take = sel[g_scen.random(sel.size) < red.share[t]]
                 dest[take] = red.target
         cat[mr, mi] = dest
-        exits[t] = np.bincount(mr[dest == dead], minlength=runs)
+        gone = dest == dead
+        age[mr[gone], mi[gone]] = 0  # a free slot; it keeps ageing harmlessly until reused
+        exits[t] = np.bincount(mr[gone], minlength=runs)
         new_r, new_i = mr[dest != dead], mi[dest != dead]
 
         for sd in eff.step_downs:
@@ -212,6 +216,7 @@ def simulate(
         aged = (age >= AGE_OUT_DAYS) & (cat != dead)
         exits[t] += aged.sum(1, dtype=np.int32)
         cat[aged] = dead
+        age[aged] = 0
 
         if pool_n:
             mu = lam * d * eff.entry_factor[t]
@@ -219,14 +224,19 @@ def simulate(
             if n_new.max(initial=0) > max_new:
                 max_new = int(n_new.max())
             picks = (g_entry.random((runs, max_new)) * pool_n).astype(np.int64)
-            need = int((next_free + n_new).max())
-            if need > cap:
-                grow = need - cap + cap // 4
-                age = np.concatenate([age, np.zeros((runs, grow), dtype=np.int32)], axis=1)
+            fr, fi = np.nonzero(cat == dead)
+            free = np.bincount(fr, minlength=runs)
+            if (free < n_new).any():
+                grow = int((n_new - free).max()) + cap // 4
+                age = np.concatenate([age, np.zeros((runs, grow), dtype=age.dtype)], axis=1)
                 cat = np.concatenate([cat, np.full((runs, grow), dead, dtype=np.int8)], axis=1)
                 cap += grow
-            er, ek = np.nonzero(np.arange(max_new)[None, :] < n_new[:, None])
-            slot = next_free[er] + ek
+                fr, fi = np.nonzero(cat == dead)
+                free = np.bincount(fr, minlength=runs)
+            rank = np.arange(fr.size) - (np.cumsum(free) - free)[fr]
+            use = rank < n_new[fr]
+            er, slot = fr[use], fi[use]
+            ek = rank[use]
             j = picks[er, ek]
             new_cat = pool_cat[j].copy()
             for red in eff.redirects:
@@ -236,7 +246,6 @@ def simulate(
                     new_cat[take] = red.target
             age[er, slot] = pool_age[j]
             cat[er, slot] = new_cat
-            next_free += n_new
             entries[t] = n_new
             new_r = np.concatenate([new_r, er])
             new_i = np.concatenate([new_i, slot])
