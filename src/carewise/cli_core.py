@@ -76,6 +76,9 @@ def register(app: typer.Typer) -> None:
             la_code = get_settings().council
         if not la_code:
             raise UserFacingError("say which council these returns belong to with --council E06000056 (its ONS code)")
+        from carewise.geo.authorities import la_code_for
+
+        la_code = la_code_for(la_code)
         store = open_store(db)
         with progress_bar(enabled=not as_json) as progress:
             reading = progress.add_task("Reading and checking files", total=None)

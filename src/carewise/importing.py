@@ -87,6 +87,10 @@ def import_paths(
         return outcome
     if validate:
         outcome.validation = validate_read(read, store, la_code)
+    if council_name is None and all(c.la_code != la_code for c in store.councils()):
+        from carewise.geo.authorities import la_name
+
+        council_name = la_name(la_code)
     outcome.batches = store.import_returns(
         la_code,
         read.returns.values(),
