@@ -1,0 +1,358 @@
+"""The schedule engine: every requirement's due dates for every child, and whether they were met.
+
+A requirement runs on *clocks*: a placement (visits), a period of care (reviews, initial health
+assessment, dental checks), the first health assessment (review health assessments), a return
+from a missing episode (return home interviews), eligibility as a care leaver (pathway plans),
+leaving care (Personal Adviser contact), a school term (PEPs). A clock's start makes the first
+event due; each event makes the next one due (``rules.Requirement.due``); a placement change, a
+return home or leaving care ends the clock, and a new placement or period starts a new one.
+
+Each due date is an *instance* with a status:
+
+- ``on_time``: the next event came on or before the due date;
+- ``late``: it came after the due date;
+- ``missed``: the clock ended after the due date without the event;
+- ``overdue``: the clock is still running, the due date has passed and there is no event;
+- ``pending``: not due yet.
+
+Before an extract's first date (or the first stored 903 year) carewise cannot know when the
+previous event was: a clock already running then is assumed to have been met on that date, and
+the due date that follows from that assumption is shown but left out of on-time rates
+(``assessed`` false).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from carewise.compliance import cohort
+from carewise.compliance.rules import Version, due_expr, in_force, versions
+from carewise.compliance.storage import Extracts
+from carewise.history import History
+
+INSTANCE_SCHEMA = {
+    "requirement": pl.String,
+    "CHILD": pl.String,
+    "clock": pl.Int64,
+    "anchor": pl.Date,
+    "due": pl.Date,
+    "met": pl.Date,
+    "status": pl.String,
+    "assessed": pl.Boolean,
+}
+
+_ASSUMED_N = 2
+"""An assumed anchor counts as a past event (n ≥ 2 uses the 'then' steps)."""
+
+
+@dataclass
+class Clocks:
+    """What a requirement is measured on: clocks and the events that meet it."""
+
+    clocks: pl.DataFrame
+    """clock (id), CHILD, start, end (last day, null while running), DOB, PLACE."""
+    events: pl.DataFrame
+    """CHILD, date, and optionally clock (events tied to one clock, e.g. an RHI to its episode)."""
+    coverage_from: date | None
+
+
+def chain(requirement: str, c: Clocks, as_at: date, all_versions: tuple[Version, ...] | None = None
+          ) -> pl.DataFrame:
+    """Instances of a requirement where each event makes the next one due (vectorised)."""
+    cov = c.coverage_from or date.min
+    clocks = c.clocks.filter(pl.col("start") <= as_at).with_columns(
+        pl.when(pl.col("end") < as_at).then(pl.col("end")).otherwise(None).alias("end")
+    ).filter(pl.col("end").is_null() | (pl.col("end") >= cov))
+    clocks = clocks.with_columns(
+        (pl.col("start") < cov).alias("_assumed"),
+        pl.max_horizontal(pl.col("start"), pl.lit(cov)).alias("_a0"),
+    )
+    ev = c.events.filter((pl.col("date") <= as_at) & (pl.col("date") >= cov))
+    window = clocks.select("clock", "CHILD", "_a0", "end")
+    if "clock" in ev.columns:
+        ev = ev.join(window, on=["clock", "CHILD"])
+    else:
+        ev = ev.join(window, on="CHILD")
+    ev = ev.filter((pl.col("date") >= pl.col("_a0")) & (pl.col("end").is_null() | (pl.col("date") <= pl.col("end"))))
+    rows = pl.concat([
+        clocks.select("clock", pl.col("_a0").alias("anchor"), pl.lit(False).alias("_event")),
+        ev.select("clock", pl.col("date").alias("anchor"), pl.lit(True).alias("_event")),
+    ]).sort(["clock", "anchor", "_event"])
+    rows = rows.join(clocks.select("clock", "CHILD", "start", "end", "DOB", "PLACE", "_assumed"), on="clock")
+    rows = rows.sort(["clock", "anchor", "_event"]).with_columns(
+        (pl.int_range(pl.len()).over("clock") + pl.when(pl.col("_assumed")).then(_ASSUMED_N).otherwise(0))
+        .alias("n"),
+        pl.col("anchor").shift(-1).over("clock").alias("met"),
+    )
+    rows = rows.with_columns(due_expr(requirement, all_versions).alias("due"))
+    return _status(rows.filter(pl.col("due").is_not_null()), requirement, as_at).with_columns(
+        ~(pl.col("_assumed") & ~pl.col("_event")).alias("assessed")
+    ).select(list(INSTANCE_SCHEMA))
+
+
+def _status(rows: pl.DataFrame, requirement: str, as_at: date) -> pl.DataFrame:
+    met, due, end = pl.col("met"), pl.col("due"), pl.col("end")
+    status = (
+        pl.when(met.is_not_null() & (met <= due)).then(pl.lit("on_time"))
+        .when(met.is_not_null()).then(pl.lit("late"))
+        .when(end.is_not_null() & (due <= end)).then(pl.lit("missed"))
+        .when(end.is_not_null()).then(pl.lit(None, dtype=pl.String))
+        .when(due < as_at).then(pl.lit("overdue"))
+        .otherwise(pl.lit("pending"))
+    )
+    return rows.with_columns(status.alias("status"), pl.lit(requirement).alias("requirement")).filter(
+        pl.col("status").is_not_null()
+    )
+
+
+# -- clocks -----------------------------------------------------------------------------------
+
+
+def _coverage(extracts: Extracts, kind: str) -> date | None:
+    return extracts.covers_from(kind)
+
+
+def placement_clocks(history: History, as_at: date) -> pl.DataFrame:
+    pl_ = cohort.placements(history, as_at)
+    return pl_.select(pl.col("placement").alias("clock"), "CHILD", "start", "end", "DOB", "PLACE")
+
+
+def period_clocks(history: History, as_at: date) -> pl.DataFrame:
+    per = cohort.periods(history, as_at)
+    return per.select(pl.col("period").alias("clock"), "CHILD", "start", "end", "DOB",
+                      pl.lit(None, dtype=pl.String).alias("PLACE"))
+
+
+def _events(frame: pl.DataFrame, column: str = "date") -> pl.DataFrame:
+    return frame.select(pl.col("child").alias("CHILD"), pl.col(column).alias("date")).drop_nulls()
+
+
+def visits(history: History, extracts: Extracts, as_at: date) -> Clocks:
+    """Reg 28: visits run per placement; a new placement restarts the clock (one week)."""
+    return Clocks(placement_clocks(history, as_at), _events(extracts.get("visits")),
+                  _coverage(extracts, "visits"))
+
+
+def reviews(history: History, as_at: date) -> Clocks:
+    """Reg 33: reviews run per period of care, from the 903 reviews table."""
+    ev = history.table("reviews").select("CHILD", pl.col("REVIEW").alias("date")).drop_nulls()
+    return Clocks(period_clocks(history, as_at), ev, history.first_date)
+
+
+def iha(history: History, extracts: Extracts, as_at: date) -> Clocks:
+    """IHA: one per period of care, within 20 working days of its start."""
+    ha = extracts.get("health_assessments").filter(pl.col("type") == "initial")
+    return Clocks(period_clocks(history, as_at), _events(ha), _coverage(extracts, "health_assessments"))
+
+
+def rha(history: History, extracts: Extracts, as_at: date) -> Clocks:
+    """RHAs run from the period's first health assessment (or, for a period under way before
+    the extract starts, from the extract's first date)."""
+    cov = _coverage(extracts, "health_assessments")
+    per = period_clocks(history, as_at)
+    ha = _events(extracts.get("health_assessments")).filter(pl.col("date") <= as_at)
+    in_period = ha.join(per.select("clock", "CHILD", "start", "end"), on="CHILD").filter(
+        (pl.col("date") >= pl.col("start")) & (pl.col("end").is_null() | (pl.col("date") <= pl.col("end")))
+    )
+    first = in_period.group_by("clock").agg(pl.col("date").min().alias("_first"))
+    clocks = per.join(first, on="clock", how="left")
+    started_before = pl.col("start") < pl.lit(cov or date.min)
+    clocks = clocks.filter(pl.col("_first").is_not_null() | started_before).with_columns(
+        pl.when(pl.col("_first").is_not_null()).then(pl.col("_first")).otherwise(pl.col("start")).alias("start")
+    ).drop("_first")
+    events = in_period.join(clocks.select("clock", pl.col("start").alias("_s")), on="clock").filter(
+        pl.col("date") > pl.col("_s")).select("CHILD", "clock", "date")
+    return Clocks(clocks, events, cov)
+
+
+def dental(history: History, extracts: Extracts, as_at: date) -> Clocks:
+    return Clocks(period_clocks(history, as_at), _events(extracts.get("dental_checks")),
+                  _coverage(extracts, "dental_checks"))
+
+
+MISSING_CODE = "M"
+"""903 MISSING: M missing (an RHI is owed on return), A away from placement without
+authorisation (no RHI duty)."""
+
+
+def rhi(history: History, extracts: Extracts, as_at: date) -> Clocks:
+    """One clock per missing episode that has ended: the RHI is due within 72 hours of return."""
+    miss = history.table("missing").filter(
+        (pl.col("MISSING") == MISSING_CODE) & pl.col("MIS_END").is_not_null()
+        & (pl.col("MIS_END") <= as_at)
+    ).unique(["CHILD", "MIS_START"]).sort(["CHILD", "MIS_START"]).with_row_index("clock")
+    dob = history.header.select("CHILD", pl.col("DOB").alias("_hdob")).unique("CHILD", keep="last")
+    clocks = miss.join(dob, on="CHILD", how="left").select(
+        pl.col("clock").cast(pl.Int64), "CHILD", pl.col("MIS_END").alias("start"),
+        pl.lit(None, dtype=pl.Date).alias("end"), pl.coalesce("_hdob", "DOB").alias("DOB"),
+        pl.lit(None, dtype=pl.String).alias("PLACE"),
+    )
+    r = extracts.get("return_home_interviews").filter(pl.col("offered").fill_null(False))
+    events = r.join(miss.select(pl.col("clock").cast(pl.Int64), "CHILD", "MIS_START"),
+                    left_on=["child", "missing_start"], right_on=["CHILD", "MIS_START"]).select(
+        pl.col("child").alias("CHILD"), "clock", "date").drop_nulls()
+    cov = _coverage(extracts, "return_home_interviews") if extracts.loaded("return_home_interviews") else None
+    return Clocks(clocks, events, cov)
+
+
+def care_leaver_end(elig: pl.DataFrame, extracts: Extracts) -> pl.Expr:
+    """21st birthday, or 25th for a young person with a Personal Adviser allocated after 21
+    (Children and Social Work Act 2017 s3: PA support to 25 on request)."""
+    return pl.when(pl.col("_pa21")).then(pl.col("DOB").dt.offset_by("25y")).otherwise(
+        pl.col("DOB").dt.offset_by("21y")).dt.offset_by("-1d")
+
+
+def _with_pa21(elig: pl.DataFrame, extracts: Extracts) -> pl.DataFrame:
+    pa = extracts.get("pa_allocations")
+    later = pa.join(elig.select("CHILD", "DOB"), left_on="child", right_on="CHILD").filter(
+        pl.coalesce(pl.col("end"), pl.lit(date.max)) >= pl.col("DOB").dt.offset_by("21y")
+    ).select(pl.col("child").alias("CHILD")).unique().with_columns(pl.lit(True).alias("_pa21"))
+    return elig.join(later, on="CHILD", how="left").with_columns(pl.col("_pa21").fill_null(False))
+
+
+def pathway_plans(history: History, extracts: Extracts, as_at: date) -> Clocks:
+    """From eligibility to 21 (25 with a PA): reviewed at least every six months."""
+    elig = _with_pa21(cohort.eligibility(history, as_at), extracts)
+    clocks = elig.with_row_index("clock").select(
+        pl.col("clock").cast(pl.Int64), "CHILD", pl.col("eligible_from").alias("start"),
+        care_leaver_end(elig, extracts).alias("end"), "DOB", pl.lit(None, dtype=pl.String).alias("PLACE"))
+    clocks = clocks.with_columns(pl.when(pl.col("end") <= as_at).then(pl.col("end")).otherwise(None).alias("end"))
+    return Clocks(clocks, _events(extracts.get("pathway_plans")), _coverage(extracts, "pathway_plans"))
+
+
+def pa_contact(history: History, extracts: Extracts, as_at: date) -> Clocks:
+    """Each time a care leaver leaves care, to 21 (25 with a PA) or until they come back into care."""
+    elig = _with_pa21(cohort.eligibility(history, as_at), extracts)
+    per = cohort.periods(history, as_at)
+    left = per.filter(pl.col("end").is_not_null() & ~pl.col("REC").is_in(cohort.NOT_CARE_LEAVER_REC).fill_null(False))
+    left = left.join(elig.select("CHILD", "eligible_from", "_pa21"), on="CHILD").filter(
+        pl.col("end") >= pl.col("eligible_from"))
+    nxt = per.select("CHILD", pl.col("start").alias("_next")).sort("_next")
+    left = left.sort("end").join_asof(nxt, left_on="end", right_on="_next", by="CHILD", strategy="forward",
+                                      allow_exact_matches=False, check_sortedness=False)
+    stop = pl.min_horizontal(pl.col("_next").dt.offset_by("-1d"), care_leaver_end(elig, extracts))
+    clocks = left.with_columns(stop.alias("_stop")).filter(pl.col("_stop") > pl.col("end")).with_row_index(
+        "clock").select(
+        pl.col("clock").cast(pl.Int64), "CHILD", pl.col("end").dt.offset_by("1d").alias("start"),
+        pl.when(pl.col("_stop") <= as_at).then(pl.col("_stop")).otherwise(None).alias("end"), "DOB",
+        pl.lit(None, dtype=pl.String).alias("PLACE"))
+    return Clocks(clocks, _events(extracts.get("pa_contacts")), _coverage(extracts, "pa_contacts"))
+
+
+# -- PEPs: termly ---------------------------------------------------------------------------------
+
+
+def terms(first: date, last: date, spec: list[dict]) -> pl.DataFrame:
+    """School terms overlapping [first, last]: term (label), start, end, school_year_start."""
+    rows = []
+    for year in range(first.year - 1, last.year + 2):
+        for t in spec:
+            sm, sd = (int(x) for x in t["start"].split("-"))
+            em, ed = (int(x) for x in t["end"].split("-"))
+            sy = year if sm >= 9 else year - 1
+            start, end = date(year, sm, sd), date(year, em, ed)
+            if end >= first and start <= last:
+                rows.append({"term": f"{sy}-{(sy + 1) % 100:02d} {t['name']}", "t_start": start,
+                             "t_end": end, "sy": date(sy, 8, 31)})
+    return pl.DataFrame(rows, schema={"term": pl.String, "t_start": pl.Date, "t_end": pl.Date, "sy": pl.Date})
+
+
+def pep_term_of(dates: pl.Expr, spec: list[dict]) -> pl.Expr:
+    """The term label a PEP date falls in (used when the extract leaves the term blank)."""
+    month = dates.dt.month()
+    sy = pl.when(month >= 9).then(dates.dt.year()).otherwise(dates.dt.year() - 1)
+    label = pl.format("{}-{} ", sy, ((sy + 1) % 100).cast(pl.String).str.zfill(2))
+    name = pl.lit(None, dtype=pl.String)
+    for t in spec:
+        sm, em = int(t["start"].split("-")[0]), int(t["end"].split("-")[0])
+        name = pl.when((month >= sm) & (month <= em)).then(pl.lit(t["name"])).otherwise(name)
+    return pl.when(name.is_not_null()).then(pl.concat_str([label, name]))
+
+
+def peps(history: History, extracts: Extracts, as_at: date, version: Version) -> pl.DataFrame:
+    """One PEP per school term for a child of school age looked after for most of it."""
+    req = version.requirements["pep"]
+    spec = req.extra["terms"]
+    cov = _coverage(extracts, "peps") or date.min
+    per = period_clocks(history, as_at)
+    if per.height == 0:
+        return pl.DataFrame(schema=INSTANCE_SCHEMA)
+    lo = per["start"].min()
+    t = terms(max(lo, date(1990, 1, 1)), as_at, spec)  # type: ignore[arg-type]
+    upcoming = terms(as_at, as_at.replace(year=as_at.year + 1), spec).filter(pl.col("t_start") > as_at).head(1)
+    t = pl.concat([t, upcoming]).unique("term").sort("t_start")
+    age = (pl.col("sy").dt.year() - pl.col("DOB").dt.year()
+           - ((pl.col("sy").dt.month() * 100 + pl.col("sy").dt.day())
+              < (pl.col("DOB").dt.month() * 100 + pl.col("DOB").dt.day())).cast(pl.Int32))
+    end = pl.coalesce(pl.col("end"), pl.max_horizontal(pl.col("t_end"), pl.lit(as_at)))
+    overlap = (pl.min_horizontal(end, pl.col("t_end")) - pl.max_horizontal(pl.col("start"), pl.col("t_start"))
+               ).dt.total_days() + 1
+    inst = per.join(t, how="cross").filter(
+        (overlap >= req.extra.get("min_days_in_term", 28))
+        & age.is_between(req.extra.get("min_age_31_august", 4), req.extra.get("max_age_31_august", 15))
+    )
+    pep = extracts.get("peps").with_columns(
+        pl.coalesce(pl.col("term").str.to_lowercase().str.strip_chars(), pep_term_of(pl.col("date"), spec)).alias("_t")
+    ).filter(pl.col("date") <= as_at).group_by("child", "_t").agg(pl.col("date").min().alias("met"))
+    inst = inst.join(pep, left_on=["CHILD", "term"], right_on=["child", "_t"], how="left")
+    latest_ended = inst.filter(pl.col("t_end") < as_at).group_by("clock").agg(pl.col("t_end").max().alias("_last"))
+    inst = inst.join(latest_ended, on="clock", how="left")
+    met, due = pl.col("met"), pl.col("t_end")
+    status = (
+        pl.when(met.is_not_null() & (met <= due)).then(pl.lit("on_time"))
+        .when(met.is_not_null()).then(pl.lit("late"))
+        .when(due >= as_at).then(pl.lit("pending"))
+        .when(pl.col("end").is_null() & (due == pl.col("_last"))).then(pl.lit("overdue"))
+        .otherwise(pl.lit("missed"))
+    )
+    return inst.select(
+        pl.lit("pep").alias("requirement"), "CHILD", "clock", pl.col("t_start").alias("anchor"),
+        due.alias("due"), "met", status.alias("status"), (pl.col("t_start") >= cov).alias("assessed"),
+    ).cast(INSTANCE_SCHEMA)  # type: ignore[arg-type]
+
+
+# -- everything -------------------------------------------------------------------------------
+
+REQUIREMENTS = ("visits", "reviews", "iha", "rha", "dental", "pep", "rhi", "pathway_plan", "pa_contact")
+NEEDS_EXTRACT = {
+    "visits": "visits", "iha": "health_assessments", "rha": "health_assessments",
+    "dental": "dental_checks", "pep": "peps", "rhi": "return_home_interviews",
+    "pathway_plan": "pathway_plans", "pa_contact": "pa_contacts",
+}
+"""Requirements that can only be assessed once the named extract is loaded (reviews come from
+the 903 return)."""
+
+
+def instances(history: History, extracts: Extracts, as_at: date) -> pl.DataFrame:
+    """Every due date of every requirement for every child, up to ``as_at`` (plus the next one)."""
+    vs = versions()
+    out = []
+    builders = {
+        "visits": lambda: visits(history, extracts, as_at),
+        "reviews": lambda: reviews(history, as_at),
+        "iha": lambda: iha(history, extracts, as_at),
+        "rha": lambda: rha(history, extracts, as_at),
+        "dental": lambda: dental(history, extracts, as_at),
+        "rhi": lambda: rhi(history, extracts, as_at),
+        "pathway_plan": lambda: pathway_plans(history, extracts, as_at),
+        "pa_contact": lambda: pa_contact(history, extracts, as_at),
+    }
+    for req in REQUIREMENTS:
+        kind = NEEDS_EXTRACT.get(req)
+        if kind is not None and not extracts.loaded(kind):
+            continue
+        if req == "pep":
+            out.append(peps(history, extracts, as_at, in_force(as_at, vs)))
+        else:
+            out.append(chain(req, builders[req](), as_at, vs))
+    if not out:
+        return pl.DataFrame(schema=INSTANCE_SCHEMA)
+    return pl.concat(out)
+
+
+def assessed_requirements(extracts: Extracts) -> list[str]:
+    """The requirements the loaded data can speak for."""
+    return [r for r in REQUIREMENTS if NEEDS_EXTRACT.get(r) is None or extracts.loaded(NEEDS_EXTRACT[r])]

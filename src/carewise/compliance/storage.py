@@ -1,0 +1,161 @@
+"""Store and load the local extracts: a load lands whole or not at all, like the 903 import.
+
+Every file of a load goes in one transaction. Loading an extract kind again replaces that kind's
+rows and marks its earlier batch superseded, so the history of loads is kept while the rows are
+always one complete extract. Any error in any file stops the whole load before anything is
+written.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import delete, insert, select, update
+
+from carewise.compliance import schema as cs
+from carewise.compliance.extracts import EXTRACTS, ROW, ExtractError, ReadExtract
+from carewise.ingest.problems import Severity
+from carewise.store import schema as s
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Extracts:
+    """The current rows of each local extract for one council (empty frames when not loaded)."""
+
+    frames: dict[str, pl.DataFrame] = field(default_factory=dict)
+    covers: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
+    """Per kind: the first and last date in the extract (what it can speak for)."""
+
+    def get(self, kind: str) -> pl.DataFrame:
+        frame = self.frames.get(kind)
+        return EXTRACTS[kind].empty() if frame is None else frame
+
+    def covers_from(self, kind: str) -> date | None:
+        return self.covers.get(kind, (None, None))[0]
+
+    def loaded(self, kind: str) -> bool:
+        return kind in self.frames
+
+    @classmethod
+    def from_frames(cls, frames: dict[str, pl.DataFrame]) -> Extracts:
+        """Extracts from typed frames (the synthetic generator, tests); coverage from their dates."""
+        out = cls()
+        for kind, frame in frames.items():
+            spec = EXTRACTS[kind]
+            typed = frame.select([pl.col(c).cast(t) for c, t in _schema(kind).items()])
+            out.frames[kind] = typed
+            dates = typed[spec.date_column].drop_nulls()
+            out.covers[kind] = (dates.min(), dates.max()) if dates.len() else (None, None)  # type: ignore[assignment]
+        return out
+
+
+def _schema(kind: str) -> dict[str, pl.DataType]:
+    from carewise.compliance.extracts import schema_of
+
+    return schema_of(EXTRACTS[kind])
+
+
+@dataclass(frozen=True)
+class ExtractBatch:
+    id: int
+    kind: str
+    imported_at: datetime
+    imported_by: str
+    status: str
+    rows: int
+    file: str
+    covers_from: date | None
+    covers_to: date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "imported_at": self.imported_at.isoformat(),
+                "imported_by": self.imported_by, "status": self.status, "rows": self.rows,
+                "file": self.file,
+                "covers_from": self.covers_from.isoformat() if self.covers_from else None,
+                "covers_to": self.covers_to.isoformat() if self.covers_to else None}
+
+
+def import_extracts(store, la_code: str, reads: list[ReadExtract], imported_by: str | None = None
+                    ) -> list[ExtractBatch]:
+    """Store checked extracts for a council in one transaction; refuse all if any has an error."""
+    problems = [p for r in reads for p in r.problems]
+    if any(p.severity == Severity.ERROR for p in problems):
+        raise ExtractError(problems)
+    kinds = [r.kind for r in reads]
+    dup = sorted({k for k in kinds if kinds.count(k) > 1})
+    if dup:
+        from carewise.errors import BadInputError
+
+        raise BadInputError(f"more than one file holds the {', '.join(dup)} extract; combine them "
+                            "into one file per extract (a load replaces the whole extract)")
+    from carewise.store.store import _default_user
+
+    who = imported_by or _default_user()
+    now = datetime.now(UTC)
+    council = store.council(la_code)
+    ids = []
+    with store.engine.begin() as conn:
+        for read in reads:
+            spec = EXTRACTS[read.kind]
+            table = cs.extract_tables[read.kind]
+            conn.execute(update(cs.extract_batch).where(
+                cs.extract_batch.c.council_id == council.id, cs.extract_batch.c.kind == read.kind,
+                cs.extract_batch.c.status == "current").values(status="superseded"))
+            dates = read.frame[spec.date_column].drop_nulls()
+            batch_id = int(conn.execute(insert(cs.extract_batch).values(
+                council_id=council.id, kind=read.kind, imported_at=now, imported_by=who,
+                status="current", rows=read.frame.height, file=read.file, sha256=read.sha256,
+                covers_from=dates.min() if dates.len() else None,
+                covers_to=dates.max() if dates.len() else None,
+                problems=[p.as_dict() for p in read.problems],
+            )).inserted_primary_key[0])
+            ids.append(batch_id)
+            conn.execute(delete(table).where(table.c.council_id == council.id))
+            rows = read.frame.select(
+                pl.lit(council.id).alias("council_id"), pl.lit(batch_id).alias("batch_id"),
+                pl.col(ROW).alias("row_no"), *spec.names,
+            ).to_dicts()
+            if rows:
+                conn.execute(insert(table), rows)
+    log.info("loaded %d extract(s) for council %s", len(reads), la_code)
+    return [b for b in extract_batches(store, la_code) if b.id in ids]
+
+
+def extract_batches(store, la_code: str) -> list[ExtractBatch]:
+    council = store.council(la_code)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(cs.extract_batch).where(cs.extract_batch.c.council_id == council.id)
+                            .order_by(cs.extract_batch.c.id)).all()
+    return [ExtractBatch(r.id, r.kind, r.imported_at, r.imported_by, r.status, r.rows, r.file,
+                         r.covers_from, r.covers_to) for r in rows]
+
+
+def load_extracts(store, la_code: str) -> Extracts:
+    """The current rows of every loaded extract for a council."""
+    council = store.council(la_code)
+    out = Extracts()
+    with store.engine.connect() as conn:
+        batches = conn.execute(select(cs.extract_batch).where(
+            cs.extract_batch.c.council_id == council.id, cs.extract_batch.c.status == "current")).all()
+        for b in batches:
+            spec = EXTRACTS[b.kind]
+            table = cs.extract_tables[b.kind]
+            result = conn.execute(select(*[table.c[c] for c in spec.names])
+                                  .where(table.c.council_id == council.id).order_by(table.c.row_no)).all()
+            out.frames[b.kind] = pl.DataFrame(result, schema=_schema(b.kind), orient="row")
+            out.covers[b.kind] = (b.covers_from, b.covers_to)
+    return out
+
+
+def council_id(store, la_code: str) -> int:
+    with store.engine.connect() as conn:
+        found = conn.execute(select(s.council.c.id).where(s.council.c.la_code == la_code)).scalar()
+    if found is None:
+        store.council(la_code)  # raises the NotFoundError with what to do
+    return int(found)
