@@ -1,0 +1,70 @@
+"""carewise forecast / backtest / scenario / pa-caseload end to end through the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from carewise.cli import app
+from carewise.forecast.known_rates import example_rates, known_council
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("council")
+    known = example_rates()
+    known.entries_per_year = 120
+    for ret in known_council(known, first_year=2020, last_year=2024, seed=7):
+        d = root / ret.year.label
+        d.mkdir()
+        for name, frame in ret.raw.items():
+            frame.drop("_row").write_csv(d / f"{name}.csv")
+    return root
+
+
+def _json(args, env=None):
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_forecast_json(folder):
+    data = _json(["forecast", "--from", str(folder), "--runs", "100", "--horizon-months", "12", "--json"])
+    assert data["origin"] == "2025-03-31"
+    total = [r for r in data["forecast"] if r["state"] == "total"]
+    assert len(total) == 13
+    assert set(total[0]) >= {"date", "median", "mean", "p10", "p90", "p2_5", "p97_5"}
+    assert {"mape_total_12m", "coverage_80"} <= set(data["backtest"])
+
+
+def test_backtest_json(folder):
+    data = _json(["backtest", "--from", str(folder), "--runs", "100", "--json"])
+    assert data["cuts"] >= 1 and data["mape_total_12m"] >= 0 and 0 <= data["coverage_80"] <= 1
+
+
+def test_scenarios_create_list_show_compare(folder, tmp_path):
+    env = {"CAREWISE_DATA_DIR": str(tmp_path)}
+    from carewise.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        _json(["scenario", "create", "fewer", "--entry-rate", "-0.2", "--json"], env)
+        assert [s["name"] for s in _json(["scenario", "list", "--json"], env)["scenarios"]] == ["fewer"]
+        assert _json(["scenario", "show", "fewer", "--json"], env)["changes"][0]["kind"] == "entry_rate"
+        data = _json(["scenario", "compare", "fewer", "--from", str(folder), "--runs", "100",
+                      "--horizon-months", "12", "--json"], env)
+        last = [r for r in data["scenarios"][0]["difference"] if r["state"] == "total"][-1]
+        assert last["median"] < 0
+        bad = runner.invoke(app, ["scenario", "show", "nothing"], env=env)
+        assert bad.exit_code == 5
+    finally:
+        get_settings.cache_clear()
+
+
+def test_pa_caseload_json(folder):
+    data = _json(["pa-caseload", "--from", str(folder), "--json"])
+    assert len(data["rows"]) == 3 and {"requiring_pa", "caseload_7", "caseload_11"} <= set(data["rows"][0])
