@@ -179,16 +179,25 @@ authorisation (no RHI duty)."""
 
 
 def rhi(history: History, extracts: Extracts, as_at: date) -> Clocks:
-    """One clock per missing episode that has ended: the RHI is due within 72 hours of return."""
+    """One clock per missing episode that has ended: the RHI is due within 72 hours of return.
+
+    The clock ends when the child next goes missing (the next return makes a new interview
+    due) or leaves care."""
     miss = history.table("missing").filter(
         (pl.col("MISSING") == MISSING_CODE) & pl.col("MIS_END").is_not_null()
         & (pl.col("MIS_END") <= as_at)
     ).unique(["CHILD", "MIS_START"]).sort(["CHILD", "MIS_START"]).with_row_index("clock")
     dob = history.header.select("CHILD", pl.col("DOB").alias("_hdob")).unique("CHILD", keep="last")
+    per = cohort.periods(history, as_at).select("CHILD", pl.col("start").alias("_ps"),
+                                                 pl.col("end").alias("_pe")).sort("_ps")
+    miss = miss.sort("MIS_END").join_asof(per, left_on="MIS_END", right_on="_ps", by="CHILD",
+                                          strategy="backward", check_sortedness=False)
+    nxt = pl.col("MIS_START").shift(-1).over("CHILD", order_by="MIS_START").dt.offset_by("-1d")
+    stop = pl.min_horizontal(nxt, pl.when(pl.col("_pe") >= pl.col("MIS_END")).then(pl.col("_pe")))
     clocks = miss.join(dob, on="CHILD", how="left").select(
         pl.col("clock").cast(pl.Int64), "CHILD", pl.col("MIS_END").alias("start"),
-        pl.lit(None, dtype=pl.Date).alias("end"), pl.coalesce("_hdob", "DOB").alias("DOB"),
-        pl.lit(None, dtype=pl.String).alias("PLACE"),
+        pl.when(stop >= pl.col("MIS_END")).then(stop).alias("end"),
+        pl.coalesce("_hdob", "DOB").alias("DOB"), pl.lit(None, dtype=pl.String).alias("PLACE"),
     )
     r = extracts.get("return_home_interviews").filter(pl.col("offered").fill_null(False))
     events = r.join(miss.select(pl.col("clock").cast(pl.Int64), "CHILD", "MIS_START"),

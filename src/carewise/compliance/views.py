@@ -1,0 +1,251 @@
+"""Compliance views: per child, summary rates, per team and worker with monthly trend, worklists.
+
+Rates count the due dates that fell in the 12 months up to the date asked (``as_at``) and could be
+judged (the clock was not assumed, see ``schedule``): on time / (on time + late + missed +
+overdue). ``pathway_plans_current`` is a snapshot: of care leavers and eligible children whose
+pathway plan clock is running on ``as_at``, the share whose plan is not overdue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from carewise.compliance import schedule
+from carewise.compliance.rules import in_force
+from carewise.compliance.storage import Extracts
+from carewise.history import History
+
+SUMMARY_IDS: dict[str, tuple[str, str]] = {
+    "visits_on_time": ("visits", "Statutory visits on time"),
+    "reviews_on_time": ("reviews", "Reviews on time"),
+    "iha_on_time": ("iha", "Initial health assessments within 20 working days"),
+    "rha_on_time": ("rha", "Review health assessments on time"),
+    "dental_on_time": ("dental", "Dental checks on time"),
+    "pep_on_time": ("pep", "PEPs held in term"),
+    "rhi_within_72h": ("rhi", "Return home interviews offered within 72 hours"),
+    "pa_contact_on_time": ("pa_contact", "Personal Adviser contact at least every 2 months"),
+    "pathway_plans_current": ("pathway_plan", "Pathway plans reviewed in the last 6 months"),
+}
+"""Summary id -> (requirement, title). The ids are a stable contract (docs/cli-json.md)."""
+
+CHILD_STATUSES = ("overdue", "due_soon", "done_on_time", "done_late", "not_yet_due")
+BAD = ("late", "missed", "overdue")
+
+
+@dataclass
+class Assessment:
+    """Compliance for one council on one date."""
+
+    as_at: date
+    instances: pl.DataFrame
+    current: pl.DataFrame
+    summary: dict[str, dict[str, Any]]
+    assessed: list[str]
+    allocations: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+
+def assess(history: History, extracts: Extracts, as_at: date | None = None, window_months: int = 12
+           ) -> Assessment:
+    """Compliance for every child and requirement on ``as_at`` (default: the last date held)."""
+    from carewise.errors import NotFoundError
+
+    at = as_at or history.last_date
+    if at is None:
+        raise NotFoundError("no 903 data is stored for this council: run `carewise import` first")
+    inst = schedule.instances(history, extracts, at)
+    alloc = extracts.get("allocations")
+    inst = attribute(inst, _staff(extracts), at)
+    current = child_status(inst, at)
+    return Assessment(at, inst, current, summary(inst, at, window_months),
+                      schedule.assessed_requirements(extracts), alloc)
+
+
+LEAVING_CARE_TEAM = "Personal Advisers"
+LEAVER_REQUIREMENTS = ("pathway_plan", "pa_contact")
+
+
+def _staff(extracts: Extracts) -> pl.DataFrame:
+    """Social workers from the allocations extract; Personal Advisers (as a team of their own)
+    for pathway plans and PA contact, which they lead once a young person has one."""
+    sw = extracts.get("allocations").select("child", "worker", "team", "start", "end",
+                                             pl.lit(False).alias("_pa"))
+    pa = extracts.get("pa_allocations").select("child", pl.col("adviser").alias("worker"),
+                                                pl.lit(LEAVING_CARE_TEAM).alias("team"), "start", "end",
+                                                pl.lit(True).alias("_pa"))
+    return pl.concat([sw, pa])
+
+
+def attribute(inst: pl.DataFrame, alloc: pl.DataFrame, as_at: date) -> pl.DataFrame:
+    """Add the worker and team allocated to the child on each due date (or today, if later):
+    the Personal Adviser for pathway plans and PA contact when one is allocated, else the social
+    worker."""
+    if "_pa" not in alloc.columns:
+        alloc = alloc.with_columns(pl.lit(False).alias("_pa"))
+    sw = _attribute(inst, alloc.filter(~pl.col("_pa")), as_at)
+    pa = _attribute(inst, alloc.filter(pl.col("_pa")), as_at)
+    leaver = pl.col("requirement").is_in(LEAVER_REQUIREMENTS) & pl.lit(pa["worker"].is_not_null())
+    return sw.with_columns(
+        pl.when(leaver).then(pa["worker"]).otherwise(pl.col("worker")).alias("worker"),
+        pl.when(leaver).then(pa["team"]).otherwise(pl.col("team")).alias("team"),
+    )
+
+
+def _attribute(inst: pl.DataFrame, alloc: pl.DataFrame, as_at: date) -> pl.DataFrame:
+    on = pl.min_horizontal(pl.col("due"), pl.lit(as_at))
+    probe = inst.with_row_index("_i").with_columns(on.alias("_on"))
+    if alloc.height == 0:
+        return inst.with_columns(pl.lit(None, dtype=pl.String).alias("worker"),
+                                 pl.lit(None, dtype=pl.String).alias("team"))
+    a = alloc.select(pl.col("child").alias("CHILD"), pl.col("start").alias("_on"), "worker", "team",
+                     pl.col("end").alias("_end")).sort("_on").unique(["CHILD", "_on"], keep="last", maintain_order=True)
+    got = probe.sort("_on").join_asof(a, on="_on", by="CHILD", strategy="backward", check_sortedness=False)
+    got = got.with_columns(
+        pl.when(pl.col("_end").is_null() | (pl.col("_end") >= pl.col("_on"))).then(pl.col(c)).alias(c)
+        for c in ("worker", "team")
+    )
+    return got.sort("_i").drop("_i", "_on", "_end")
+
+
+def child_status(inst: pl.DataFrame, as_at: date) -> pl.DataFrame:
+    """Per child and requirement with a clock running: last event, next due date and status."""
+    soon = in_force(as_at).due_soon_days
+    last = inst.filter(pl.col("met").is_not_null()).sort("met").group_by("CHILD", "requirement").agg(
+        pl.col("met").last().alias("last_event"), pl.col("status").last().alias("_last_status"))
+    open_ = inst.filter(pl.col("status").is_in(["pending", "overdue"])).sort("due").group_by(
+        "CHILD", "requirement").agg(pl.col("due").first().alias("next_due"),
+                                    pl.col("status").first().alias("_open"),
+                                    pl.col("worker").first(), pl.col("team").first())
+    out = open_.join(last, on=["CHILD", "requirement"], how="left")
+    status = (
+        pl.when(pl.col("_open") == "overdue").then(pl.lit("overdue"))
+        .when(pl.col("next_due") <= pl.lit(as_at).dt.offset_by(f"{soon}d")).then(pl.lit("due_soon"))
+        .when(pl.col("_last_status") == "on_time").then(pl.lit("done_on_time"))
+        .when(pl.col("_last_status") == "late").then(pl.lit("done_late"))
+        .otherwise(pl.lit("not_yet_due"))
+    )
+    return out.with_columns(
+        status.alias("status"),
+        pl.when(pl.col("_open") == "overdue").then((pl.lit(as_at) - pl.col("next_due")).dt.total_days())
+        .otherwise(0).alias("days_overdue"),
+    ).drop("_open", "_last_status").sort(["CHILD", "requirement"])
+
+
+def _window(inst: pl.DataFrame, as_at: date, months: int) -> pl.DataFrame:
+    start = pl.lit(as_at).dt.offset_by(f"-{months}mo")
+    return inst.filter(pl.col("assessed") & (pl.col("due") > start) & (pl.col("due") <= as_at)
+                       & (pl.col("status") != "pending"))
+
+
+def _rate_columns() -> list[pl.Expr]:
+    return [
+        pl.len().alias("due"),
+        (pl.col("status") == "on_time").sum().alias("on_time"),
+        (pl.col("status") == "late").sum().alias("late"),
+        (pl.col("status") == "missed").sum().alias("missed"),
+        (pl.col("status") == "overdue").sum().alias("overdue"),
+    ]
+
+
+def _pct(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.when(pl.col("due") > 0).then((100 * pl.col("on_time") / pl.col("due")).round(1)).alias("pct_on_time"))
+
+
+def summary(inst: pl.DataFrame, as_at: date, months: int = 12) -> dict[str, dict[str, Any]]:
+    """The summary ids (``SUMMARY_IDS``): value (%), numerator, denominator and counts."""
+    win = _pct(_window(inst, as_at, months).group_by("requirement").agg(_rate_columns()))
+    by_req = {r["requirement"]: r for r in win.iter_rows(named=True)}
+    present = set(inst["requirement"].unique().to_list())
+    out: dict[str, dict[str, Any]] = {}
+    for sid, (req, title) in SUMMARY_IDS.items():
+        if sid == "pathway_plans_current":
+            running = inst.filter((pl.col("requirement") == req) & pl.col("status").is_in(["pending", "overdue"]))
+            kids = running.group_by("CHILD").agg((pl.col("status") == "overdue").any().alias("od"))
+            den, num = kids.height, int((~kids["od"]).sum()) if kids.height else 0
+            out[sid] = {"title": title, "requirement": req, "value": round(100 * num / den, 1) if den else None,
+                        "numerator": num, "denominator": den, "overdue": den - num,
+                        "assessed": req in present, "unit": "%"}
+            continue
+        row = by_req.get(req)
+        out[sid] = {
+            "title": title, "requirement": req, "unit": "%",
+            "value": row["pct_on_time"] if row else None,
+            "numerator": row["on_time"] if row else 0, "denominator": row["due"] if row else 0,
+            "late": row["late"] if row else 0, "missed": row["missed"] if row else 0,
+            "overdue": row["overdue"] if row else 0, "assessed": req in present,
+        }
+    return out
+
+
+def by_group(a: Assessment, by: str = "team", months: int = 12) -> pl.DataFrame:
+    """Per team (or worker) and requirement: due dates in the window, on time and %."""
+    if by not in ("team", "worker"):
+        raise ValueError("by is team or worker")
+    keys = ["team", "worker"] if by == "worker" else ["team"]
+    win = _window(a.instances, a.as_at, months).with_columns(pl.col(k).fill_null("(unallocated)") for k in keys)
+    return _pct(win.group_by([*keys, "requirement"]).agg(_rate_columns())).sort([*keys, "requirement"])
+
+
+def trend(a: Assessment, by: str | None = "team", months: int = 12) -> pl.DataFrame:
+    """Per month of due date (and team or worker): due, on time and % on time."""
+    keys = [] if by is None else (["team", "worker"] if by == "worker" else ["team"])
+    win = _window(a.instances, a.as_at, months).with_columns(
+        pl.col("due").dt.strftime("%Y-%m").alias("month"),
+        *[pl.col(k).fill_null("(unallocated)") for k in keys])
+    return _pct(win.group_by([*keys, "requirement", "month"]).agg(_rate_columns())).sort(
+        [*keys, "requirement", "month"])
+
+
+def worklist(a: Assessment, team: str | None = None, worker: str | None = None) -> pl.DataFrame:
+    """What an officer must do next: overdue first (longest first), then due soon."""
+    w = a.current.filter(pl.col("status").is_in(["overdue", "due_soon"]))
+    if team:
+        w = w.filter(pl.col("team") == team)
+    if worker:
+        w = w.filter(pl.col("worker") == worker)
+    return w.sort([pl.col("status") != "overdue", pl.col("days_overdue") * -1, "next_due"]).select(
+        "CHILD", "requirement", "status", "next_due", "days_overdue", "last_event", "worker", "team")
+
+
+def to_excel(a: Assessment, path: Path, team: str | None = None, worker: str | None = None) -> Path:
+    """A workbook an officer can work from: worklist, per child, summary, teams, workers, trend."""
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    summary_rows = pl.DataFrame([{"id": k, **{c: v[c] for c in ("title", "value", "numerator", "denominator")}}
+                                 for k, v in a.summary.items()])
+    sheets = {
+        "Worklist": worklist(a, team, worker),
+        "Per child": a.current,
+        "Summary": summary_rows,
+        "Teams": by_group(a, "team"),
+        "Workers": by_group(a, "worker"),
+        "Trend by month": trend(a, "team"),
+    }
+    with xlsxwriter.Workbook(str(path)) as book:
+        for name, frame in sheets.items():
+            frame.write_excel(book, worksheet=name, autofit=True, table_style="Table Style Light 9",
+                              dtype_formats={pl.Date: "dd/mm/yyyy"})
+    return path
+
+
+def as_json(a: Assessment, children: bool = True) -> dict[str, Any]:
+    """The ``carewise compliance --json`` shape."""
+    out: dict[str, Any] = {
+        "as_at": a.as_at.isoformat(),
+        "window_months": 12,
+        "assessed": a.assessed,
+        "summary": a.summary,
+        "statuses": {s: int((a.current["status"] == s).sum()) for s in CHILD_STATUSES},
+    }
+    if children:
+        out["children"] = [
+            {k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()}
+            for row in a.current.iter_rows(named=True)
+        ]
+    return out
