@@ -51,7 +51,10 @@ def _norm(header: str) -> str:
 def _date(col: str) -> pl.Expr:
     text = pl.col(col).str.strip_chars().str.replace(r"[ T]\d\d:\d\d(:\d\d(\.\d+)?)?$", "")
     return pl.coalesce(
-        [text.str.strptime(pl.Date, fmt, strict=False, exact=True) for fmt in ("%Y-%m-%d", "%d/%m/%Y")]
+        [
+            text.str.strptime(pl.Date, fmt, strict=False, exact=True)
+            for fmt in ("%Y-%m-%d", "%d/%m/%Y")
+        ]
     ).alias(col)
 
 
@@ -63,12 +66,17 @@ def _sheet_frame(frame: pl.DataFrame, sheet: str) -> pl.DataFrame | None:
     for out, wordings in _COLUMNS.items():
         source = next((by_norm[w] for w in wordings if w in by_norm), None)
         exprs.append(
-            pl.col(source).cast(pl.String).alias(out) if source else pl.lit(None, dtype=pl.String).alias(out)
+            pl.col(source).cast(pl.String).alias(out)
+            if source
+            else pl.lit(None, dtype=pl.String).alias(out)
         )
     picked = frame.select(exprs).with_columns(
         pl.col("URN").str.strip_chars().str.to_uppercase().str.replace(r"\.0$", ""),
         pl.col("POSTCODE").str.strip_chars().str.to_uppercase(),
-        pl.col("PLACE_CODES").str.to_uppercase().str.replace_all(r"\s", ""),
+        pl.col("PLACE_CODES")
+        .str.to_uppercase()
+        .str.replace_all(r"\s", "")
+        .str.replace_all("/", ","),
         pl.lit(sheet).alias("SHEET"),
     )
     return picked.filter(pl.col("URN").is_not_null() & (pl.col("URN") != ""))
@@ -87,7 +95,13 @@ def read_provider_frames(frames: dict[str, pl.DataFrame]) -> ProviderLists:
             "social care providers spreadsheet (.xlsx) as downloaded"
         )
     combined = pl.concat(parts, how="vertical").with_columns(_date("REG_DATE"), _date("CLOSE_DATE"))
-    return ProviderLists(combined.unique(subset=["URN", "SHEET"], keep="first", maintain_order=True))
+    # One row per URN: a provider listed on several sheets (e.g. both Ofsted lists) keeps the first
+    # value each sheet gives for each column.
+    merged = combined.group_by("URN", maintain_order=True).agg(
+        *[pl.col(c).drop_nulls().first() for c in _COLUMNS if c != "URN"],
+        pl.col("SHEET").str.join("; "),
+    )
+    return ProviderLists(merged)
 
 
 def read_providers(paths: str | Path | list[str | Path]) -> ProviderLists:
@@ -97,7 +111,9 @@ def read_providers(paths: str | Path | list[str | Path]) -> ProviderLists:
     for file in files:
         path = Path(file)
         if not path.is_file():
-            raise BadInputError(f"the provider list {path} does not exist: check the path given to --providers")
+            raise BadInputError(
+                f"the provider list {path} does not exist: check the path given to --providers"
+            )
         try:
             sheets = pl.read_excel(path, sheet_id=0, infer_schema_length=0)
         except Exception as exc:  # fastexcel raises its own types for unreadable workbooks
