@@ -41,7 +41,17 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["thousands"] = lambda v: "–" if v is None else f"{v:,.0f}"
+    env.globals["comparator_value"] = comparator_value
     return env
+
+
+def comparator_value(comparator: dict[str, Any], result: Any) -> str:
+    """A published comparator shown like the council's own figure (a count as 337, not 337.0)."""
+    from carewise.measures.model import format_value
+
+    if comparator.get("value") is None:
+        return "not published"
+    return format_value(comparator["value"], result.kind, result.per)
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -15,9 +15,9 @@ import vl_convert as vlc
 BLUE = "#1d70b8"
 
 
-def _svg(chart: alt.Chart, title: str) -> str:
-    spec = chart.properties(width=560, height=220).configure_axis(
-        labelFont="Arial", titleFont="Arial", labelFontSize=12, titleFontSize=12
+def _svg(chart: alt.Chart, title: str, height: int = 220) -> str:
+    spec = chart.properties(width=560, height=height).configure_axis(
+        labelFont="Arial", titleFont="Arial", labelFontSize=12, titleFontSize=12, labelLimit=260
     ).configure_view(stroke=None).to_json()
     return _render(spec, title)
 
@@ -46,4 +46,5 @@ def bar_chart(rows: list[dict[str, Any]], category: str, value: str, title: str)
     chart = alt.Chart(data).mark_bar(color=BLUE).encode(
         y=alt.Y(f"{category}:N", title=None, sort="-x"), x=alt.X(f"{value}:Q", title=title)
     )
-    return _svg(chart, title)
+    # bars of one height whatever their number, so a two-bar chart is not a wall of blue
+    return _svg(chart, title, height=max(40, 26 * len(rows)))

@@ -115,6 +115,13 @@ _SOURCE_COLUMNS = {
 
 def _with_filter_columns(at: pl.DataFrame) -> pl.DataFrame:
     """The explorer's filter names as columns of the measures' "looked after at" frame."""
+    from carewise.measures import codes
+
+    if "PLACE" in at.columns and not any(c in at.columns for c in _SOURCE_COLUMNS["placement_type"]):
+        # DfE's placement groups, as the measures' "Placement (DfE groups)" breakdown uses them
+        at = at.with_columns(
+            codes.group_expr("PLACE", codes.PLACEMENT_GROUPS, "Other placements").alias("placement_group")
+        )
     exprs = []
     for name, sources in _SOURCE_COLUMNS.items():
         found = next((c for c in sources if c in at.columns), None)
