@@ -26,6 +26,7 @@ _REGISTER: list[str] = [
     "carewise.cli_forecast",
     "carewise.cli_measures",
     "carewise.cli_matching",
+    "carewise.cli_compliance",
 ]
 
 

@@ -282,7 +282,10 @@ def pep_term_of(dates: pl.Expr, spec: list[dict]) -> pl.Expr:
 
 
 def peps(history: History, extracts: Extracts, as_at: date, version: Version) -> pl.DataFrame:
-    """One PEP per school term for a child of school age looked after for most of it."""
+    """One PEP per school term for a child of school age looked after for 28+ days of it.
+
+    A term without a PEP is overdue until the next term ends, then missed (a PEP cannot be
+    held for a term long past)."""
     req = version.requirements["pep"]
     spec = req.extra["terms"]
     cov = _coverage(extracts, "peps") or date.min
@@ -307,8 +310,9 @@ def peps(history: History, extracts: Extracts, as_at: date, version: Version) ->
         pl.coalesce(pl.col("term").str.to_lowercase().str.strip_chars(), pep_term_of(pl.col("date"), spec)).alias("_t")
     ).filter(pl.col("date") <= as_at).group_by("child", "_t").agg(pl.col("date").min().alias("met"))
     inst = inst.join(pep, left_on=["CHILD", "term"], right_on=["child", "_t"], how="left")
-    latest_ended = inst.filter(pl.col("t_end") < as_at).group_by("clock").agg(pl.col("t_end").max().alias("_last"))
-    inst = inst.join(latest_ended, on="clock", how="left")
+    ended = t.filter(pl.col("t_end") < as_at)["t_end"]
+    last_term_end = ended.max() if ended.len() else None
+    inst = inst.with_columns(pl.lit(last_term_end, dtype=pl.Date).alias("_last"))
     met, due = pl.col("met"), pl.col("t_end")
     status = (
         pl.when(met.is_not_null() & (met <= due)).then(pl.lit("on_time"))

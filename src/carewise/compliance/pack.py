@@ -1,0 +1,196 @@
+"""The panel pack's compliance sections: statutory compliance, pledges and the action plan.
+
+Importing this module registers three sections with ``carewise.reports.section``. They need the
+council's store (for the local extracts, pledges and actions): the pack builder should pass it
+as ``PackData.extra["store"]`` (and, to save reloading, the history as ``extra["history"]``);
+without it the default store from the settings is used. For the panel and public audiences any
+rate whose denominator is under 5 is shown as ``x`` (DfE disclosure control).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from carewise.compliance.views import SUMMARY_IDS, Assessment
+from carewise.reports.model import Cell, Headline, PackData, Section, TableBlock
+from carewise.reports.sections import section
+
+SUPPRESS_UNDER = 5
+
+
+def _store(data: PackData):
+    store = data.extra.get("store")
+    if store is None:
+        from carewise.store import Store
+
+        store = Store()
+    return store
+
+
+def _assessment(data: PackData, as_at: date) -> Assessment | None:
+    cache = data.extra.setdefault("_compliance", {})
+    if as_at in cache:
+        return cache[as_at]
+    if not data.la_code:
+        return None
+    from carewise.compliance import assess
+    from carewise.compliance.storage import load_extracts
+    from carewise.errors import UserFacingError
+
+    store = _store(data)
+    try:
+        history = data.extra.get("history") or store.load_history(data.la_code)
+        extracts = data.extra.get("extracts") or load_extracts(store, data.la_code)
+        data.extra["extracts"] = extracts
+        data.extra.setdefault("history", history)
+        first = history.first_date
+        result = assess(history, extracts, as_at) if first and as_at >= first else None
+    except UserFacingError:
+        result = None
+    cache[as_at] = result
+    return result
+
+
+def _shown(value: float | None, denominator: int, audience: str) -> tuple[str, float | None]:
+    if value is None:
+        return "–", None
+    if audience != "internal" and denominator < SUPPRESS_UNDER:
+        return "x", None
+    return f"{value:.1f}%", value
+
+
+def _change(cur: dict[str, Any], prev: dict[str, Any] | None, audience: str) -> str:
+    if prev is None or cur["value"] is None or prev["value"] is None:
+        return "–"
+    if audience != "internal" and min(cur["denominator"], prev["denominator"]) < SUPPRESS_UNDER:
+        return "–"
+    diff = cur["value"] - prev["value"]
+    if abs(diff) < 0.05:
+        return "no change"
+    return f"{'up' if diff > 0 else 'down'} {abs(diff):.1f} points"
+
+
+@section("statutory-compliance", "Statutory compliance", order=65)
+def statutory_compliance(data: PackData) -> Section | None:
+    """Visits, reviews, health, PEPs, RHIs and pathway plans on time, with the year's change."""
+    a = _assessment(data, data.period.end)
+    if a is None:
+        return None
+    year_before = _assessment(data, date(data.period.end.year - 1, data.period.end.month,
+                                         min(data.period.end.day, 28)))
+    headlines, rows = [], []
+    for sid, s in a.summary.items():
+        if not s["assessed"]:
+            continue
+        text, number = _shown(s["value"], s["denominator"], data.audience)
+        prev = year_before.summary.get(sid) if year_before else None
+        change = _change(s, prev, data.audience)
+        headlines.append(Headline(sid, s["title"], text, "%", "–", change))
+        den = s["denominator"]
+        den_text = "x" if data.audience != "internal" and 0 < den < SUPPRESS_UNDER else f"{den:,}"
+        rows.append([Cell(s["title"]), Cell(text, number), Cell(den_text, None if den_text == "x" else float(den)),
+                     Cell(change)])
+    missing = [SUMMARY_IDS[s][1] for s in SUMMARY_IDS if not a.summary[s]["assessed"]]
+    notes = [f"Due dates in the 12 months to {a.as_at:%d %B %Y}, by the statutory timescales "
+             "(carewise compliance rules, versioned). Reviews come from the 903 return; the rest "
+             "from the council's local extracts."]
+    if missing:
+        notes.append("Not shown (extract not loaded): " + ", ".join(missing) + ".")
+    return Section(
+        "statutory-compliance", "Statutory compliance",
+        intro="Whether each child was seen, reviewed and assessed on time.",
+        headlines=headlines,
+        blocks=[TableBlock("Compliance", "On time in the last 12 months",
+                           ["Requirement", "On time", "Due", "Change on a year"], rows)],
+        notes=notes,
+    )
+
+
+def pledge_rows(store, la_code: str, as_at: date | None = None, audience: str = "internal",
+                history=None, extracts=None) -> tuple[date | None, list[dict[str, Any]]]:
+    """The council's pledges with each one's figure on ``as_at``, target and RAG."""
+    from carewise.compliance import assess
+    from carewise.compliance.pledges import list_pledges, pledge_results
+    from carewise.compliance.storage import load_extracts
+    from carewise.measures import MEASURES, evaluate
+
+    pledges = list_pledges(store, la_code)
+    if not pledges:
+        return as_at, []
+    history = history or store.load_history(la_code)
+    extracts = extracts or load_extracts(store, la_code)
+    at = as_at or history.last_date
+    if at is None:
+        return None, pledge_results(pledges, {}, {})
+    a = assess(history, extracts, at)
+    compliance = {k: dict(v) for k, v in a.summary.items()}
+    if audience != "internal":
+        for v in compliance.values():
+            if v["denominator"] < SUPPRESS_UNDER:
+                v["value"] = None
+    wanted = [p.measure for p in pledges if p.measure in MEASURES]
+    measures = {}
+    if wanted:
+        results = evaluate(history, f"rolling-12m:{at.isoformat()}", la_code, audience, ids=wanted,
+                           with_comparators=False)
+        measures = {r.id: r for r in results}
+    rows = pledge_results(pledges, compliance, measures)
+    for r in rows:
+        if r["measure"] in compliance:
+            r["display"] = "–" if r["value"] is None else f"{r['value']:.1f}%"
+    return at, rows
+
+
+RAG_WORDS = {"green": "Green: kept", "amber": "Amber: nearly", "red": "Red: not kept", "grey": "No figure"}
+
+
+@section("pledges", "Our pledges", order=70)
+def pledges_section(data: PackData) -> Section | None:
+    """Each pledge beside the figure that shows whether it is kept (RAG in words, not colour alone)."""
+    if not data.la_code:
+        return None
+    store = _store(data)
+    try:
+        _, rows = pledge_rows(store, data.la_code, data.period.end, data.audience,
+                              data.extra.get("history"), data.extra.get("extracts"))
+    except Exception:  # noqa: BLE001 - a council without pledges tables/data gets no section
+        return None
+    if not rows:
+        return None
+    table = [[Cell(r["ref"]), Cell(r["pledge"]), Cell(r["measure_title"] or r["measure"]),
+              Cell(str(r["display"]) if r["display"] is not None else "–", r["value"]),
+              Cell(f"{r['target']:g}", r["target"]), Cell(RAG_WORDS[r["rag"]])] for r in rows]
+    kept = sum(r["rag"] == "green" for r in rows)
+    return Section("pledges", "Our pledges", intro=f"{kept} of {len(rows)} pledges kept on {data.period.end:%d %B %Y}.",
+                   blocks=[TableBlock("Pledges", "Pledges and the figures that show them",
+                                      ["Ref", "Pledge", "Measure", "Figure", "Target", "RAG"], table)])
+
+
+@section("action-plan", "Action plan", order=75)
+def action_plan_section(data: PackData) -> Section | None:
+    """The action plan: each action's owner, due date, status and RAG, and its latest update."""
+    if not data.la_code:
+        return None
+    from carewise.compliance.pledges import list_actions
+
+    try:
+        acts = list_actions(_store(data), data.la_code)
+    except Exception:  # noqa: BLE001 - no plan stored for this council
+        return None
+    if not acts:
+        return None
+    on = data.period.end
+    rows = []
+    for a in acts:
+        last = a.updates[-1] if a.updates else None
+        rows.append([Cell(a.ref), Cell(a.action), Cell(a.owner), Cell(f"{a.current_due:%d/%m/%Y}"),
+                     Cell(a.status.replace("_", " ") + (" (overdue)" if a.overdue(on) else "")),
+                     Cell(a.rag.capitalize()),
+                     Cell(f"{last.at:%d/%m/%Y}: {last.note}" if last else "")])
+    counts = {r: sum(a.rag == r for a in acts) for r in ("green", "amber", "red")}
+    return Section("action-plan", "Action plan",
+                   intro=f"{len(acts)} actions: {counts['green']} green, {counts['amber']} amber, "
+                         f"{counts['red']} red.",
+                   blocks=[TableBlock("Action plan", "Actions, owners and progress",
+                                      ["Ref", "Action", "Owner", "Due", "Status", "RAG", "Latest update"], rows)])
