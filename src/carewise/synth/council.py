@@ -234,7 +234,7 @@ class _ReturnBuilder:
         raw: dict[str, pl.DataFrame] = {}
         names = {spec.name for spec in tables_for(year)}
         oc3 = self._oc3(rng, year)
-        raw["header"] = self._header(year, in_care, oc3)
+        raw["header"] = self._header(year, eps, oc3)
         raw["episodes"] = self._episodes(eps, e)
         raw["reviews"] = self._reviews(rng, s, e)
         raw["uasc"] = self._uasc(year, in_care)
@@ -255,26 +255,31 @@ class _ReturnBuilder:
 
     # ---- tables ----------------------------------------------------------------------------
 
-    def _header(self, year: CollectionYear, in_care: pl.DataFrame, oc3: pl.DataFrame
+    def _header(self, year: CollectionYear, eps: pl.DataFrame, oc3: pl.DataFrame
                 ) -> pl.DataFrame:
         e = day(year.end)
-        kids = self.key.filter(pl.col("CHILD").is_in(in_care["CHILD"].implode())
-                               | pl.col("CHILD").is_in(oc3["CHILD"].implode()))
-        looked_after = pl.col("CHILD").is_in(in_care["CHILD"].implode())
+        # the last day looked after in the year: a first child born later is not recorded
+        # (rule 625)
+        last_day = eps.group_by("CHILD").agg(pl.col("DEC").max().clip(upper_bound=e)
+                                             .alias("last_day"))
+        kids = self.key.filter(pl.col("CHILD").is_in(last_day["CHILD"].implode())
+                               | pl.col("CHILD").is_in(oc3["CHILD"].implode())
+                               ).join(last_day, on="CHILD", how="left")
+        looked_after = pl.col("last_day").is_not_null()
         dob = kids["dob"].to_numpy()
         age = (e - dob) / YEAR
         sex = _sex(year, kids["male"].to_numpy())
         upn = np.where(kids["uasc"].to_numpy(), "UN2",
                        np.where(age < 5, "UN1", kids["UPN"].to_numpy()))
         mc = kids["mc_dob"].to_numpy()
-        girl_11 = ~kids["male"].to_numpy() & (age >= 11)
-        is_mother = (mc >= 0) & (mc <= e)
+        # MOTHER for every girl looked after in the year (rules 165, 393, 607); motherhood
+        # details are not given for care leavers who were not (rule 628)
+        girl = pl.Series(~kids["male"].to_numpy()) & looked_after
+        is_mother = pl.Series((mc >= 0) & (mc <= kids["last_day"].fill_null(e).to_numpy()))
         frame = kids.with_columns(
             SEX=pl.Series(sex), DOB=pl.col("dob"), UPN=pl.Series(upn),
-            MOTHER=pl.when(looked_after & pl.Series(girl_11))
-            .then(pl.Series(np.where(is_mother, "1", "0"))).otherwise(None),
-            MC_DOB=pl.when(looked_after & pl.Series(girl_11 & is_mother)).then(pl.col("mc_dob"))
-            .otherwise(None),
+            MOTHER=pl.when(girl).then(pl.when(is_mother).then(pl.lit("1")).otherwise(pl.lit("0"))),
+            MC_DOB=pl.when(girl & is_mother).then(pl.col("mc_dob")),
         ).sort("CHILD")
         return _raw(frame, "header", ("DOB", "MC_DOB"))
 
@@ -310,15 +315,16 @@ class _ReturnBuilder:
              ) -> pl.DataFrame:
         """Children looked after continuously for 12 months at 31 March."""
         s, e = day(year.start), day(year.end)
-        p = self.periods.filter((pl.col("entry") < s) & (pl.col("end") > e))
+        # DfE's "continuously looked after": in care on 1 April (entered that day at the
+        # latest) to 31 March (left that day at the earliest), with no short breaks
+        p = self.periods.filter((pl.col("entry") <= s) & (pl.col("end") >= e)
+                                & ~pl.col("CHILD").is_in(self.short_break_children(s, e)))
         dob = p["dob"].to_numpy()
         n = p.height
-        age_end = (e - dob) / YEAR
-        age_start = (s - dob) / YEAR
-        a_start = np.floor(age_start)
-        a_end = np.floor(age_end)
-        sdq_due = (a_start >= 4) & (a_end <= 16)
-        edge = ~sdq_due & (a_end >= 4) & (a_start < 17)
+        # SDQ due: aged 4 on 1 April and under 17 on 31 March (rules 186, 188, 189)
+        b4, b17 = birthday(dob, 4), birthday(dob, 17)
+        sdq_due = (b4 <= s) & (b17 > e)
+        edge = ~sdq_due & (b4 <= e) & (b17 > s)
         scored = sdq_due & (rng.random(n) < 0.78)
         score = np.clip(np.round(rng.normal(14, 6.5, n)), 0, 40).astype(int).astype(str)
         reason = np.where(sdq_due & ~scored, _pick(rng, {"SDQ2": 0.2, "SDQ3": 0.2, "SDQ4": 0.4,
@@ -332,14 +338,20 @@ class _ReturnBuilder:
             DOB=pl.col("dob"),
             SDQ_SCORE=text(np.where(scored, score, None)),
             SDQ_REASON=text(reason),
-            CONVICTED=text(np.where(age_end >= 10, flag(0.03), None)),
-            HEALTH_CHECK=text(np.where(age_end < 5, flag(0.88), None)),
+            CONVICTED=text(np.where(birthday(dob, 10) <= e, flag(0.03), None)),
+            HEALTH_CHECK=text(np.where(birthday(dob, 5) > e, flag(0.88), None)),
             IMMUNISATIONS=pl.Series(flag(0.85)), TEETH_CHECK=pl.Series(flag(0.75)),
             HEALTH_ASSESSMENT=pl.Series(flag(0.9)), SUBSTANCE_MISUSE=pl.Series(substance),
             INTERVENTION_RECEIVED=text(received),
             INTERVENTION_OFFERED=text(offered),
         ).unique("CHILD", keep="first", maintain_order=True).sort("CHILD")
         return _raw(frame, "oc2", ("DOB",))
+
+    def short_break_children(self, s: int, e: int) -> pl.Series:
+        """Children with a short-break (V3/V4) episode in the year."""
+        return self.episodes.filter(
+            pl.col("LS").is_in(["V3", "V4"]) & (pl.col("DECOM") <= e) & (pl.col("DEC") >= s)
+        )["CHILD"].unique().implode()
 
     def _oc3(self, rng: np.random.Generator, year: CollectionYear) -> pl.DataFrame:
         """Care leavers with their 17th to 21st birthday in the year, not in care on it."""
@@ -367,10 +379,11 @@ class _ReturnBuilder:
                                      "T1": 0.03, "K1": 0.04, "S2": 0.02, "U2": 0.03, "D2": 0.02,
                                      "X2": 0.02, "B2": 0.02}, n))
         accom = np.where((age < 18) & (accom == "T1"), "D1", accom)
-        blank = np.isin(touch, ["RHOM", "DIED"])
-        zero = np.isin(touch, ["NO", "REFU", "NREQ"])
-        activ = np.where(blank, None, np.where(zero, "0", activ))
-        accom = np.where(blank, None, np.where(zero, "0", accom))
+        # not in touch, refused, not required, returned home or died: activity and
+        # accommodation are 0 (rule 344)
+        zero = np.isin(touch, ["NO", "REFU", "NREQ", "RHOM", "DIED"])
+        activ = np.where(zero, "0", activ)
+        accom = np.where(zero, "0", accom)
         return rows.with_columns(
             DOB=pl.col("dob"), IN_TOUCH=pl.Series(touch.astype(str)),
             ACTIV=text(activ), ACCOM=text(accom),
@@ -405,7 +418,7 @@ class _ReturnBuilder:
         p = self.periods.filter(pl.col("entry").is_between(s, e)).join(self.prev_perm, on="period")
         frame = p.with_columns(DOB=pl.col("dob")).unique("CHILD", keep="last",
                                                          maintain_order=True).sort("CHILD")
-        return _raw(frame, "previous_permanence", ("DOB", "DATE_PERM"))
+        return _raw(frame, "previous_permanence", ("DOB",))
 
     def _sw(self, in_care: pl.DataFrame, s: int, e: int) -> pl.DataFrame:
         sw = self.sw.filter(
@@ -416,14 +429,13 @@ class _ReturnBuilder:
         frame = sw.with_columns(
             DOB=pl.col("dob"),
             SW_DEC=pl.when(ended).then(pl.col("SW_DEC")).otherwise(None),
-            SW_REASON=pl.when(ended).then(pl.col("SW_REASON")).otherwise(None),
         ).sort("CHILD", "SW_DECOM")
         return _raw(frame, "social_worker_episodes", ("DOB", "SW_DECOM", "SW_DEC"))
 
     def _dolo(self, rng: np.random.Generator, eps: pl.DataFrame, s: int, e: int
               ) -> pl.DataFrame:
-        """A few children aged 10+ in children's homes or residential schools have a DoLO."""
-        cand = eps.filter(pl.col("PLACE").is_in(["K2", "S1"])).with_columns(
+        """A few children aged 10+ in children's homes have a DoLO (rule 709 expects K2)."""
+        cand = eps.filter(pl.col("PLACE") == "K2").with_columns(
             lo=pl.max_horizontal(pl.col("DECOM"), pl.lit(s)),
             hi=pl.min_horizontal(pl.col("DEC"), pl.lit(e + 1)),
         ).filter((pl.col("hi") - pl.col("lo") > 40)

@@ -3,13 +3,11 @@ social workers, adoption milestones, previous permanence; and who each child is.
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import polars as pl
 
 from carewise.synth import model as m
-from carewise.synth.simulate import YEAR, _pick, birthday, day, text
+from carewise.synth.simulate import YEAR, _pick, birthday
 
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
@@ -125,7 +123,11 @@ def _collection_year(days: np.ndarray) -> np.ndarray:
 
 def social_workers(rng: np.random.Generator, kids: pl.DataFrame, n_target: int
                    ) -> pl.DataFrame:
-    """Each child's social workers from before care until the end of the simulation."""
+    """Each child's social workers from before care until the end of the simulation.
+
+    SW_REASON is the reason for the change of social worker that began the episode (DfE rules
+    SW01/SW03 want it on every episode, open ones included).
+    """
     first = kids["first_entry"].to_numpy() - rng.integers(30, 400, kids.height)
     last = np.maximum(kids["last_end"].to_numpy(), first + 1)
     years = (last - first) / YEAR
@@ -155,9 +157,12 @@ def adoption(rng: np.random.Generator, periods: pl.DataFrame) -> pl.DataFrame:
     couple = rng.random(n) < 0.8
     sex = np.where(couple, _pick(rng, {"MF": 0.85, "FF": 0.08, "MM": 0.07}, n),
                    _pick(rng, {"F1": 0.9, "M1": 0.1}, n))
+    # legal status as DfE rules 517-524 read the codes: L11 married different-gender couple,
+    # L12 married same-gender couple, L2 civil partners, L3 / L4 unmarried different- /
+    # same-gender couple, L0 single adopter
     ls = np.where(~couple, "L0",
-                  np.where(sex == "MF", _pick(rng, {"L12": 0.75, "L2": 0.15, "L3": 0.10}, n),
-                           _pick(rng, {"L11": 0.45, "L12": 0.35, "L4": 0.20}, n)))
+                  np.where(sex == "MF", _pick(rng, {"L11": 0.75, "L2": 0.03, "L3": 0.22}, n),
+                           _pick(rng, {"L12": 0.40, "L2": 0.35, "L4": 0.25}, n)))
     return a.select("period").with_columns(
         NB_ADOPTR=pl.Series(np.where(couple, "2", "1")), SEX_ADOPTR=pl.Series(sex.astype(str)),
         LS_ADOPTR=pl.Series(ls.astype(str)),
@@ -171,18 +176,30 @@ def previous_permanence(rng: np.random.Generator, periods: pl.DataFrame, la_numb
     """Whether a child starting care had an adoption, SGO or residence order before."""
     n = periods.height
     code = _pick(rng, m.PREV_PERM_PROBS, n).astype(str)
-    entry = periods["entry"].to_numpy()
+    # the order came before the child's first period of care (rule 632 compares it with the
+    # child's first episode in the return)
+    first = periods.select(pl.col("entry").min().over("child"))["entry"].to_numpy()
     dob = periods["dob"].to_numpy()
-    room = entry - dob - 120
+    room = first - dob - 120
     code = np.where((room < 60) & (code != "Z1"), "Z1", code)
     when = dob + 60 + (rng.random(n) * np.maximum(room - 60, 1)).astype(np.int64)
-    dated = np.isin(code, ["P1", "P2", "P3"])
     la = np.where(rng.random(n) < 0.7, own, np.array(la_numbers)[rng.integers(0, len(la_numbers), n)])
-    return periods.select("period").with_columns(
-        PREV_PERM=pl.Series(code),
-        LA_PERM=text(np.where(dated, la, None)),
-        DATE_PERM=pl.Series(np.where(dated, when, -1)),
+    # DATE_PERM is text: an order of unknown type (P4) is often known only by its year (ZZ for
+    # the day and month), others now and then only by month
+    d = pl.col("when").cast(pl.Int32).cast(pl.Date)
+    first_day = pl.col("first").cast(pl.Int32).cast(pl.Date)
+    year_only = (pl.col("PREV_PERM") == "P4") & (pl.col("u1") < 0.6) & (
+        pl.date(d.dt.year(), 12, 31) < first_day)
+    month_only = (pl.col("u2") < 0.1) & (d.dt.month_end() < first_day)
+    return pl.DataFrame({
+        "period": periods["period"], "PREV_PERM": code, "la": la.astype(str), "when": when,
+        "first": first, "u1": rng.random(n), "u2": rng.random(n),
+    }).select(
+        "period", "PREV_PERM",
+        LA_PERM=pl.when(pl.col("PREV_PERM") != "Z1").then(pl.col("la")),
+        DATE_PERM=pl.when(pl.col("PREV_PERM") == "Z1").then(None)
+        .when(year_only).then(pl.lit("ZZ/ZZ/") + d.dt.strftime("%Y"))
+        .when(month_only).then(pl.lit("ZZ/") + d.dt.strftime("%m/%Y"))
+        .otherwise(d.dt.strftime("%d/%m/%Y")),
     )
 
-
-K3_FROM = day(date(2024, 4, 1))

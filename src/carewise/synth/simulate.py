@@ -23,8 +23,12 @@ from carewise.synth.places import FAR, INSIDE, NEAR, Postcodes, place_authoritie
 
 EPOCH = date(1970, 1, 1)
 YEAR = 365.25
+SUPPORTED_REGISTERED_FROM = (date(2023, 10, 28) - EPOCH).days
+"""Supported accommodation for 16-17s is Ofsted-registered from 28 October 2023: independent
+living (P2) ends that day and semi-independent (H5) placements carry a real URN (rules 217t,
+230)."""
 SUPPORTED_K3_FROM = (date(2024, 4, 1) - EPOCH).days
-P2_LAST_DAY = (date(2025, 3, 31) - EPOCH).days  # P2 is a valid placement type until 2024-25
+"""Registered supported accommodation has its own code, K3, from the 2024-25 collection."""
 
 
 def day(d: date) -> int:
@@ -531,13 +535,12 @@ def _placements(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
     # fostering for adoption: an adoption route's first foster placement, then A5 with them
     ffa = fostered & first & (route == "adopt") & (rng.random(nrow) < 0.25)
     place[ffa] = "U5"
+    # independent living (P2) for under-18s ends on 28 October 2023: supported accommodation
+    kind[(kind == "P2") & (days >= SUPPORTED_REGISTERED_FROM)] = "SUPP"
     supp = kind == "SUPP"
     place[supp] = np.where(days >= SUPPORTED_K3_FROM, "K3", "H5")[supp]
     for k in ("K2", "K1", "P2", "P1", "S1", "R3", "R1", "R5"):
         place[kind == k] = k
-    # P2 (independent living) is not a placement type from 2025-26: supported accommodation
-    p2 = kind == "P2"
-    place[p2] = np.where(days >= P2_LAST_DAY + 1, "K3", "P2")[p2]
     adopt = kind == "ADOPT"
     prev_fostered = np.r_[False, np.isin(place[:-1], ["U1", "U3", "U4", "U5", "U6"])] & ~first
     prev_ffa = np.r_[False, place[:-1] == "U5"] & ~first
@@ -585,7 +588,8 @@ def _placements(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
             urns, _ = prov.pool("SUPP", w)
             urn[mask] = urns[rng.integers(0, urns.size, mask.sum())]
     registered = urn.copy()
-    urn[(place == "H5") | (place == "P2")] = "XXXXXXX"
+    unregistered = (place == "P2") | ((place == "H5") & (days < SUPPORTED_REGISTERED_FROM))
+    urn[unregistered] = "XXXXXXX"
     # A5 keeps the foster carers' home
     sc = np.flatnonzero(same_carer)
     pl_post[sc] = pl_post[sc - 1]
@@ -601,23 +605,36 @@ def _placements(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
 
 
 def _register_supported(frame: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
-    """Semi-independent placements open on 1 April 2024 become registered supported
-    accommodation (K3) that day: same carer, a change in the status of the placement only."""
+    """Supported accommodation open when the rules changed continues with the same carer.
+
+    On 28 October 2023 independent living (P2) and unregistered semi-independent (H5)
+    placements of 16-17s become registered semi-independent accommodation (H5 with the
+    provider's URN); on 1 April 2024 open H5 placements are recorded as K3. Each change is a new
+    episode with the same carer (RNE T): a change in the status of the placement only.
+    """
     frame = frame.sort("period", "day").join(periods.select("period", "end"), on="period")
-    frame = frame.with_columns(pend=pl.col("day").shift(-1).over("period").fill_null(
-        pl.col("end")))
-    # H5 stays valid in 2024-25, so it becomes K3 on 1 April 2024; P2 is not valid in 2025-26,
-    # so it becomes K3 on 31 March 2025 (its last episode then ends in 2024-25)
-    extras = [
-        frame.filter(
-            (pl.col("PLACE") == code) & (pl.col("day") < when) & (pl.col("pend") > when)
+    for codes, when, new in ((("P2", "H5"), SUPPORTED_REGISTERED_FROM, "H5"),
+                             (("H5",), SUPPORTED_K3_FROM, "K3")):
+        frame = frame.with_columns(
+            pend=pl.col("day").shift(-1).over("period").fill_null(pl.col("end")))
+        extra = frame.filter(
+            pl.col("PLACE").is_in(codes) & (pl.col("day") < when) & (pl.col("pend") > when)
         ).with_columns(
-            day=pl.lit(when, dtype=pl.Int64), PLACE=pl.lit("K3"),
+            day=pl.lit(when, dtype=pl.Int64), PLACE=pl.lit(new),
             URN=pl.col("registered_urn"), same_carer=pl.lit(True),
-        ).select(frame.columns)
-        for code, when in (("H5", SUPPORTED_K3_FROM), ("P2", P2_LAST_DAY))
-    ]
-    return pl.concat([frame, *extras]).sort("period", "day").drop("end", "pend")
+            kind_name=pl.lit("SUPP"),
+        )
+        frame = pl.concat([frame, extra.select(frame.columns)]).sort("period", "day")
+    return frame.drop("end", "pend")
+
+
+def _drop_unchanged(frame: pl.DataFrame) -> pl.DataFrame:
+    """A move to the very same placement (same type, provider, postcode and URN) is no move."""
+    fields = ["PLACE", "PLACE_PROVIDER", "PL_POST", "URN"]
+    same = pl.all_horizontal(
+        pl.col(c).eq_missing(pl.col(c).shift(1).over("period")) for c in fields
+    )
+    return frame.sort("period", "day").filter(~same | (pl.col("period").is_first_distinct()))
 
 
 def _build(rng: np.random.Generator, truth: Truth, p: dict, horizon: int, fig: CouncilFigures,
@@ -647,7 +664,20 @@ def _build(rng: np.random.Generator, truth: Truth, p: dict, horizon: int, fig: C
 
     home = pc.index[fig.la_code]
     home_post = pc.sample(rng, np.full(n, home))
+    # the family home is not the address of any other placement (rule 392d)
+    fperiod = frame["period"].to_numpy()
+    fpost = frame["PL_POST"].to_numpy()
+    not_p1 = frame["PLACE"].to_numpy() != "P1"
+    for _ in range(5):
+        clash = np.unique(fperiod[not_p1 & (fpost == home_post[fperiod])])
+        if clash.size == 0:
+            break
+        home_post[clash] = pc.sample(rng, np.full(clash.size, home))
     home_post = np.where(p["uasc"], None, home_post)
+    # placed with parents: at the family home
+    p1 = ~not_p1 & (home_post[fperiod] != None)  # noqa: E711
+    frame = frame.with_columns(PL_POST=pl.Series(np.where(p1, home_post[fperiod], fpost)
+                                                 .astype(str)))
     cin = np.where(p["uasc"], _pick(rng, m.UASC_CIN_PROBS, n), _pick(rng, m.CIN_PROBS, n))
     periods = pl.DataFrame({
         "period": np.arange(n), "child": p["child"], "entry": p["entry"], "end": p["end"],
@@ -656,7 +686,7 @@ def _build(rng: np.random.Generator, truth: Truth, p: dict, horizon: int, fig: C
         "CIN": cin.astype(str), "t_dec": p["t_dec"], "t_match": p["t_match"],
         "t_place": p["t_place"], "t_rev": p["t_rev"], "t_po": p["t_po"],
     })
-    frame = _register_supported(frame, periods)
+    frame = _drop_unchanged(_register_supported(frame, periods))
     legal = pl.DataFrame({"period": lp, "day": ld, "LS": lls.astype(str)}).unique(
         ["period", "day"], keep="last", maintain_order=True)
     episodes = _episodes(rng, periods, legal, frame, horizon)
@@ -669,7 +699,7 @@ def _episodes(rng: np.random.Generator, periods: pl.DataFrame, legal: pl.DataFra
     ends = periods.select("period", "end", "rec", "entry", "HOME_POST", "CIN", "child")
     pl_cols = ["PLACE", "PLACE_PROVIDER", "URN", "PL_POST", "same_carer", "kind_name"]
     placements = placements.select("period", "day", *pl_cols).with_columns(
-        pl.lit(True).alias("pl_changed"))
+        pl.lit(True).alias("pl_changed"), pl.int_range(pl.len()).alias("pl_row"))
     legal = legal.with_columns(pl.lit(True).alias("ls_changed"))
     bounds = (
         pl.concat([placements.select("period", "day"), legal.select("period", "day")])
@@ -686,8 +716,10 @@ def _episodes(rng: np.random.Generator, periods: pl.DataFrame, legal: pl.DataFra
             pl.col("ls_changed").fill_null(False),
             pl.col("same_carer").fill_null(False),
         )
-        .with_columns([pl.col(c).forward_fill().over("period") for c in
-                       ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST", "kind_name", "LS")])
+        .with_columns([pl.col(c).forward_fill().over("period") for c in ("pl_row", "LS")])
+        .drop("PLACE", "PLACE_PROVIDER", "URN", "PL_POST", "kind_name")
+        .join(placements.select("pl_row", "PLACE", "PLACE_PROVIDER", "URN", "PL_POST",
+                                "kind_name"), on="pl_row", how="left")
         .join(ends, on="period")
     )
     n = ep.height
