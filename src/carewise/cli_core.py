@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
         summary = outcome.summary()
         if as_json:
             print_json({"stored": True, "council": la_code, "years": summary,
-                        "problems": [p.as_dict() for p in result.problems]})
+                        "conflicts": outcome.conflicts, "problems": [p.as_dict() for p in result.problems]})
             return
         _print_problems(warnings)
         table = Table(title=f"Imported for {la_code}")
@@ -113,6 +113,31 @@ def register(app: typer.Typer) -> None:
             table.add_row(label, f"{data['children']:,}", f"{data['episodes']:,}",
                           f"{sum(data['tables'].values()):,}", "—" if errors_found is None else f"{errors_found:,}")
         out.print(table)
+        if outcome.conflicts:
+            out.print(f"{outcome.conflicts:,} differences between collection years were found; the later return "
+                      "was used. See them with `carewise conflicts`.")
+
+    @app.command("conflicts")
+    @user_errors
+    def conflicts(council: CouncilOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
+        """List where stored collection years disagree about a child (the later return is used)."""
+        store = open_store(db)
+        la_code = pick_council(store, council)
+        frame = store.load_history(la_code).conflicts
+        if as_json:
+            print_json({"council": la_code, "conflicts": frame.to_dicts()})
+            return
+        if frame.height == 0:
+            out.print("The stored collection years agree with each other.")
+            return
+        table = Table(title=f"{frame.height:,} differences between collection years (the later return is used)")
+        for col in ("Child", "Table", "Row key", "Column", "Earlier year", "Earlier value", "Later year", "Later value"):
+            table.add_column(col)
+        for row in frame.head(500).iter_rows():
+            table.add_row(*[("" if v is None else str(v)) for v in row])
+        out.print(table)
+        if frame.height > 500:
+            out.print(f"… and {frame.height - 500:,} more; use --json for them all.")
 
     @app.command("status")
     @user_errors

@@ -27,6 +27,8 @@ class ImportOutcome:
     batches: list = field(default_factory=list)
     validation: dict[CollectionYear, Any] = field(default_factory=dict)
     """The full ValidationResult per year (for showing the errors right away)."""
+    conflicts: int = 0
+    """Disagreements between collection years once stitched (the later return was used)."""
 
     def summary(self) -> dict[str, Any]:
         data = self.read.summary()
@@ -102,4 +104,5 @@ def import_paths(
         progress=store_progress,
     )
     outcome.stored = True
+    outcome.conflicts = store.load_history(la_code).conflicts.height
     return outcome

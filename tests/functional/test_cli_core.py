@@ -81,3 +81,25 @@ def test_help_for_each_command():
     for command in ("import", "status"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_conflicts_between_years_are_reported(tmp_path):
+    earlier = _year("2023-24", 2)
+    later = return_from_rows(
+        "2024-25",
+        header=[{"CHILD": "C0", "SEX": "F", "DOB": "03/03/2011", "ETHNIC": "WBRI"}],
+        episodes=[{"CHILD": "C0", "DECOM": "01/06/2023", "RNE": "S", "LS": "V2", "CIN": "N1",
+                   "PLACE": "U4", "PLACE_PROVIDER": "PR1"}],
+    )
+    write_return_csv(earlier, tmp_path / "r" / "2023-24")
+    write_return_csv(later, tmp_path / "r" / "2024-25")
+    result = runner.invoke(app, ["import", str(tmp_path / "r"), "--council", "E06000056", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["conflicts"] >= 1
+    listed = json.loads(runner.invoke(app, ["conflicts", "--json"]).stdout)["conflicts"]
+    ls_change = [c for c in listed if c["column"] == "LS"]
+    assert ls_change == [{"CHILD": "C0", "table": "episodes", "key": "C0 2023-06-01", "column": "LS",
+                          "earlier_year": "2023-24", "earlier_value": "C2", "later_year": "2024-25",
+                          "later_value": "V2"}]
+    # child C1's episode was open at 31 March 2024 but is missing from 2024-25
+    assert any(c["CHILD"] == "C1" and c["column"] == "(episode)" for c in listed)
