@@ -1,0 +1,173 @@
+"""`carewise measures` and `carewise pack` end to end on a synthetic council."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from carewise.cli import app
+
+REQUIRED = {
+    "cla_at_date",
+    "cla_rate_per_10k",
+    "started_in_period",
+    "ceased_in_period",
+    "ceased_adopted",
+    "ceased_sgo",
+    "uasc_at_date",
+    "placement_type_at_date",
+    "foster_in_house_share",
+    "stability_three_plus_placements",
+    "stability_long_term",
+    "adoption_a1_days",
+    "adoption_a2_days",
+    "care_leavers_in_touch",
+    "care_leavers_eet",
+    "missing_children",
+}
+
+
+@pytest.fixture(scope="module")
+def council(tmp_path_factory):
+    out = tmp_path_factory.mktemp("synth") / "council"
+    result = CliRunner().invoke(
+        app,
+        ["synth", "--size", "120", "--years", "2022-23..2024-25", "--seed", "5", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _measures(council, *extra):
+    result = CliRunner().invoke(
+        app, ["measures", "--files", str(council), "--period", "2024-25", "--json", *extra]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_measures_json_has_every_required_id(council):
+    data = _measures(council)
+    assert data["la_code"] == "E06000056"
+    by_id = {m["id"]: m for m in data["measures"]}
+    assert set(by_id) >= REQUIRED
+    cla = by_id["cla_at_date"]
+    assert cla["value"] > 0 and cla["numerator"] == cla["value"]
+    assert sum(r["numerator"] for r in cla["breakdowns"]["age_band"]["rows"]) == cla["value"]
+    rate = by_id["cla_rate_per_10k"]
+    assert rate["denominator"] > 10_000 and rate["comparators"][0]["label"] == "England"
+    assert {
+        "id",
+        "value",
+        "numerator",
+        "denominator",
+        "breakdowns",
+        "suppressed",
+        "display",
+        "comparators",
+        "dfe_definition",
+        "period",
+        "available",
+        "notes",
+    } <= set(cla)
+
+
+def test_panel_audience_hides_small_counts(council):
+    data = _measures(council, "--audience", "panel")
+    for m in data["measures"]:
+        if m["kind"] == "count" and m["numerator"] is not None:
+            assert not 0 < m["numerator"] < 5, m["id"]
+        for b in m["breakdowns"].values():
+            for row in b["rows"]:
+                if row["suppressed"]:
+                    assert row["value"] is None
+                    assert row["numerator"] is None or row["denominator"] is None
+                elif m["kind"] == "count":
+                    assert not 0 < row["numerator"] < 5
+
+
+def test_measures_for_a_quarter_and_a_date(council):
+    q = _measures(council, "--period", "2024-Q3")
+    assert q["period"]["start"] == "2024-10-01"
+    bad = CliRunner().invoke(app, ["measures", "--files", str(council), "--period", "2030-31"])
+    assert bad.exit_code == 2 and "after the last return" in bad.output
+
+
+def test_pack_renders_html_pdf_xlsx_with_the_same_figures(council, tmp_path):
+    out = tmp_path / "pack"
+    result = CliRunner().invoke(
+        app,
+        [
+            "pack",
+            "--files",
+            str(council),
+            "--period",
+            "2024-25",
+            "--audience",
+            "internal",
+            "--format",
+            "html,pdf,xlsx",
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    files = {f["format"]: f["path"] for f in json.loads(result.stdout)["files"]}
+    assert set(files) == {"html", "pdf", "xlsx"}
+    html = Path(files["html"]).read_text(encoding="utf-8")
+    assert (
+        "<svg" in html
+        and "Show the figures as a table" in html
+        and "http" not in html.split("<body")[0]
+    )
+    cla = {m["id"]: m for m in _measures(council)["measures"]}["cla_at_date"]["value"]
+    book = load_workbook(files["xlsx"])
+    sheet = book["summary_population"]
+    values = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=4) if row[0].value}
+    assert values["Children looked after"] == cla  # a number, not text
+    assert f">{cla:,.0f}<" in html
+    pdf = Path(files["pdf"]).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftoppm"):
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", files["pdf"], str(out / "page")],
+            check=True,
+        )
+        assert list(out.glob("page*.png"))
+
+
+def test_pack_bad_format_is_a_user_error(council, tmp_path):
+    result = CliRunner().invoke(
+        app,
+        [
+            "pack",
+            "--files",
+            str(council),
+            "--period",
+            "2024-25",
+            "--format",
+            "docx",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 2 and "html, pdf, xlsx" in result.output
+
+
+def test_measures_from_the_store(council, tmp_path):
+    imported = CliRunner().invoke(app, ["import", str(council)])
+    assert imported.exit_code in (0, 1), imported.output
+    result = CliRunner().invoke(app, ["measures", "--period", "2024-25", "--json"])
+    assert result.exit_code == 0, result.output
+    by_id = {m["id"]: m for m in json.loads(result.stdout)["measures"]}
+    assert (
+        by_id["cla_at_date"]["value"]
+        == {m["id"]: m for m in _measures(council)["measures"]}["cla_at_date"]["value"]
+    )
