@@ -1,0 +1,18 @@
+"""docs/measures.md lists every declared measure (so the documentation cannot fall behind)."""
+
+from pathlib import Path
+
+from carewise.measures import MEASURES
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_every_measure_is_documented():
+    text = (DOCS / "measures.md").read_text(encoding="utf-8")
+    missing = [mid for mid in MEASURES if f"`{mid}`" not in text]
+    assert not missing, f"add these to docs/measures.md: {missing}"
+
+
+def test_cli_json_documents_measures_and_pack():
+    text = (DOCS / "cli-json.md").read_text(encoding="utf-8")
+    assert "## carewise measures" in text and "## carewise pack" in text
