@@ -37,7 +37,8 @@ STAYING_PUT_ACCOM = ("Z1", "Z2")
 def _age(dob: pl.Expr, on: date) -> pl.Expr:
     """Whole years on ``on`` (a 29 February birthday counts on 1 March)."""
     md = on.month * 100 + on.day
-    return (on.year - dob.dt.year() - ((dob.dt.month() * 100 + dob.dt.day()) > md).cast(pl.Int32)).cast(pl.Int32)
+    dob_md = dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)
+    return (on.year - dob.dt.year() - (dob_md > md).cast(pl.Int32)).cast(pl.Int32)
 
 
 def cohort_at(history: History, extracts: Extracts, as_at: date) -> pl.DataFrame:

@@ -296,9 +296,10 @@ def peps(history: History, extracts: Extracts, as_at: date, version: Version) ->
     t = terms(max(lo, date(1990, 1, 1)), as_at, spec)  # type: ignore[arg-type]
     upcoming = terms(as_at, as_at.replace(year=as_at.year + 1), spec).filter(pl.col("t_start") > as_at).head(1)
     t = pl.concat([t, upcoming]).unique("term").sort("t_start")
-    age = (pl.col("sy").dt.year() - pl.col("DOB").dt.year()
-           - ((pl.col("sy").dt.month() * 100 + pl.col("sy").dt.day())
-              < (pl.col("DOB").dt.month() * 100 + pl.col("DOB").dt.day())).cast(pl.Int32))
+    def md(c: str) -> pl.Expr:
+        return pl.col(c).dt.month().cast(pl.Int32) * 100 + pl.col(c).dt.day().cast(pl.Int32)
+
+    age = pl.col("sy").dt.year() - pl.col("DOB").dt.year() - (md("sy") < md("DOB")).cast(pl.Int32)
     end = pl.coalesce(pl.col("end"), pl.max_horizontal(pl.col("t_end"), pl.lit(as_at)))
     overlap = (pl.min_horizontal(end, pl.col("t_end")) - pl.max_horizontal(pl.col("start"), pl.col("t_start"))
                ).dt.total_days() + 1
