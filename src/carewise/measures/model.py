@@ -97,7 +97,8 @@ class Measure:
     """Name of the population when two measures count the same children with different columns
     (their shared figures are then suppressed alike); default: the population function's name."""
     same_as: tuple[str, str, str] | None = None
-    """(measure id, breakdown, category): this measure's numerator is that published cell."""
+    """(measure id, breakdown, category): this measure's numerator is that cell of another
+    measure (a count, or a proportion's numerator), so disclosure control hides them alike."""
     notes: Callable[[Context], list[str]] | None = None
     available: Callable[[Context], str | None] | None = None
     """Returns a message when the data this measure needs is absent (nothing is computed)."""

@@ -229,6 +229,7 @@ declare(
         unit="% of children leaving care",
         population=ceased_population,
         numerator=pl.col("REC").is_in(codes.ADOPTED),
+        same_as=("ceased_in_period", "reason", "Adopted"),
         dfe="Adoption scorecard A4 / DfE: children adopted as a share of all children ceasing to be looked after",
         description="Share of children who left care in the period who were adopted.",
     ),
