@@ -29,6 +29,19 @@ RETURNED_HOME_REC = ("E4A", "E4B")
 
 DAYS_13_WEEKS = 91
 
+_memo: dict[str, tuple[object, date, pl.DataFrame]] = {}
+
+
+def _cached(name: str, history: History, as_at: date, make) -> pl.DataFrame:
+    """The last result per function for the same history object and date (the schedule engine
+    asks for periods several times per run)."""
+    hit = _memo.get(name)
+    if hit is not None and hit[0] is history.episodes and hit[1] == as_at:
+        return hit[2]
+    result = make()
+    _memo[name] = (history.episodes, as_at, result)
+    return result
+
 
 def episodes_at(history: History, as_at: date) -> pl.DataFrame:
     """Episodes that had started by ``as_at``, ends after it blanked, short breaks left out."""
@@ -52,6 +65,10 @@ def periods(history: History, as_at: date) -> pl.DataFrame:
 
     A period runs from entering care to leaving it: consecutive episodes joined by REC X1 on
     the same day (glossary: period of care)."""
+    return _cached("periods", history, as_at, lambda: _periods(history, as_at))
+
+
+def _periods(history: History, as_at: date) -> pl.DataFrame:
     eps = episodes_at(history, as_at)
     prev_dec = pl.col("DEC").shift(1).over("CHILD")
     prev_rec = pl.col("REC").shift(1).over("CHILD")
@@ -97,6 +114,10 @@ def eligibility(history: History, as_at: date) -> pl.DataFrame:
     after for 13 weeks in all since the age of 14 (that time ending after 16). The day is the later
     of the 16th birthday and the day the 13 weeks were reached, or the next day in care after that,
     before the 18th birthday."""
+    return _cached("eligibility", history, as_at, lambda: _eligibility(history, as_at))
+
+
+def _eligibility(history: History, as_at: date) -> pl.DataFrame:
     per = periods(history, as_at).filter(pl.col("DOB").is_not_null())
     b14 = pl.col("DOB").dt.offset_by("14y")
     end = pl.coalesce(pl.col("end"), pl.lit(as_at))
