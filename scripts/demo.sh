@@ -7,7 +7,8 @@ bash scripts/setup.sh
 export CAREWISE_DATA_DIR="${CAREWISE_DATA_DIR:-$PWD/demo/data}"
 cw=.venv/bin/carewise
 rm -rf demo/council demo/pack
-$cw synth --size large --years 2020-21..2025-26 --seed 2026 --out demo/council
+# Derbyshire looks after about 1,000 children, the size of a "large" synthetic council.
+$cw synth --size large --council E10000007 --years 2020-21..2025-26 --seed 2026 --out demo/council
 $cw import demo/council
 $cw status
 $cw validate demo/council/2025-26 --previous demo/council/2024-25 --format html --out demo/validation-2025-26.html \
