@@ -209,7 +209,11 @@ def test_what_if_re_solves_and_reports_the_change_in_unmet_need(world):
     text = _text(page.text)
     gain = expected["met_gain"]
     assert f"Would meet {gain} more referral" in text
-    assert (f"not met {expected['before']['unmet']} → {expected['after']['unmet']}") in text
+    assert f"Not met: {expected['before']['unmet']} → {expected['after']['unmet']}" in text
+    assert "for ages 0 to 17, with skills in disability, emotional and behavioural" in text
+    for skill in params["skills"]:
+        assert re.search(rf'value="{skill}" checked', page.text), "the form keeps what was asked"
+    assert 'value="therapeutic" checked' not in page.text
 
     wrong = analyst.get("/placements/sufficiency", params={**params, "count": "lots",
                                                            "min_age": "12", "max_age": "4"})

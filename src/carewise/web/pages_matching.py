@@ -23,10 +23,10 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import polars as pl
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from carewise.errors import UserFacingError
@@ -55,6 +55,8 @@ router = APIRouter(include_in_schema=False)
 
 SHOWN_CANDIDATES = 20
 """Candidates on the shortlist page unless the user asks for all (as ``carewise match``)."""
+SHOWN_EXCLUDED = 500
+"""Excluded options listed one by one (the funnel counts every one of them)."""
 SMALL = 5
 """Panel members see counts from 1 to 4 as ``x`` (the council's disclosure threshold)."""
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -207,6 +209,10 @@ def _option_names(market: Market) -> dict[str, dict[str, str | None]]:
     """URN → provider name and Ofsted grade (providers are public; households show their id)."""
     frame = market.providers.select("urn", "name", "ofsted_grade")
     return {u: {"name": n, "grade": g} for u, n, g in frame.iter_rows()}
+
+
+def _vacancy_urns(market: Market) -> dict[str, str]:
+    return dict(market.vacancies.select("vacancy_id", "urn").iter_rows())
 
 
 # -- the market page and the upload ---------------------------------------------------------------
@@ -408,11 +414,13 @@ def referral_shortlist(request: Request, ref: str, show: str = "",
                      "excluded_count": shown["excluded_count"]})
     referral = (market.referrals.filter(pl.col("referral_id") == referral_id)
                 .with_columns(_needs_expr().alias("needs")).row(0, named=True))
-    names = _option_names(market)
+    names, urns = _option_names(market), _vacancy_urns(market)
     for c in shown["candidates"]:
         c["name"] = _candidate_name(c, names)
         c["grade"] = (names.get(c["urn"]) or {}).get("grade") if c["urn"] else None
+    shown["excluded"] = shown["excluded"][:SHOWN_EXCLUDED]
     for e in shown["excluded"]:
+        e["name"] = _candidate_name(dict(e, urn=urns.get(e["option_id"], e["option_id"])), names)
         e["reason_texts"] = [REASONS.get(r, r) for r in e["reasons"]]
     applies = [k for k in (shown["candidates"][0]["criteria"] if shown["candidates"] else [])
                if k["weight"] > 0]
@@ -422,7 +430,8 @@ def referral_shortlist(request: Request, ref: str, show: str = "",
                   referral=referral, referral_id=referral_id, ref=ref, s=shown, funnel=funnel,
                   worst=worst, applies=[a["criterion"] for a in applies],
                   criteria_labels={c.name: c.label for c in CRITERIA_RULES},
-                  show_all=show_all, limit=SHOWN_CANDIDATES, kind_labels=KIND_LABELS,
+                  show_all=show_all, limit=SHOWN_CANDIDATES, excluded_limit=SHOWN_EXCLUDED,
+                  kind_labels=KIND_LABELS,
                   locality_labels=LOCALITY_LABELS, urgency_labels=URGENCY_LABELS,
                   kinds=_kinds(referral["placement_types"]))
 
@@ -432,7 +441,9 @@ def _candidate_name(c: dict, names: dict[str, dict]) -> str:
         return f"Household {c['option_id']}"
     if c["urn"] and c["urn"] in names:
         name = names[c["urn"]]["name"] or c["urn"]
-        return name if c["option_id"] == c["urn"] else f"{name}, vacancy {c['option_id']}"
+        if c["option_id"] == c["urn"]:
+            return f"{name} ({c['urn']})"
+        return f"{name}, vacancy {c['option_id']}"
     return str(c["option_id"])
 
 
@@ -475,7 +486,7 @@ class WhatIfForm:
         if errors:
             return None, errors
         return Addition(kind=self.kind, count=count, places=places, min_age=lo, max_age=hi,
-                        skills=list(self.skills)), {}
+                        skills=[s for s in SKILLS if s in self.skills]), {}
 
 
 def _groups_view(groups: list[dict], panel: bool, total_unmet: int) -> list[dict]:
@@ -520,7 +531,7 @@ def _suggestion_view(p: dict, panel: bool) -> dict:
 @router.get("/placements/sufficiency")
 def sufficiency(request: Request, kind: str = "in_house_fostering", count: str = "",
                 places: str = "1", min_age: str = "0", max_age: str = "17",
-                skills: list[str] | None = None, run: str = "",
+                skills: Annotated[list[str] | None, Query()] = None, run: str = "",
                 user: User = Depends(current_user)):
     market, page = _market_or_page(request)
     if page is not None:
@@ -536,8 +547,7 @@ def sufficiency(request: Request, kind: str = "in_house_fostering", count: str =
     if run:
         addition, errors = form.parse()
         if addition is not None:
-            result = _what_if_view(data.what_if(market, cfg, addition), panel, addition,
-                                   market.la_code)
+            result = _what_if_view(data.what_if(market, cfg, addition), panel, addition)
     if panel:
         referrals, met, unmet = suppress_linked([s["referrals"], s["met"], s["unmet"]])
         greedy_met, greedy_unmet = suppress_linked([s["greedy_met"], s["greedy_unmet"]])
@@ -576,7 +586,16 @@ def _why(a: dict) -> str | None:
     return a["why_unmet"]
 
 
-def _what_if_view(result: dict, panel: bool, addition: Addition, la_code: str) -> dict:
+def _describe(a: Addition) -> str:
+    kind = KIND_LABELS.get(a.kind, a.kind).lower()
+    each = "one place" if a.places == 1 else f"{a.places} places"
+    skills = ", ".join(SKILL_LABELS.get(x, x) for x in a.skills)
+    return (f"{a.count} more {kind} option{'' if a.count == 1 else 's'} with {each} each, "
+            f"for ages {a.min_age} to {a.max_age}"
+            + (f", with skills in {skills}" if skills else ", with no particular skills"))
+
+
+def _what_if_view(result: dict, panel: bool, addition: Addition) -> dict:
     before, after = result["before"], result["after"]
     if panel:
         b_met, a_met, gain = suppress_linked([before["met"], after["met"], result["met_gain"]])
@@ -585,7 +604,7 @@ def _what_if_view(result: dict, panel: bool, addition: Addition, la_code: str) -
         b_met, a_met, gain = str(before["met"]), str(after["met"]), str(result["met_gain"])
         b_unmet, a_unmet = str(before["unmet"]), str(after["unmet"])
     return {
-        "description": addition.describe(la_code),
+        "description": _describe(addition),
         "before_met": b_met, "after_met": a_met, "gain": gain, "gain_value": result["met_gain"],
         "before_unmet": b_unmet, "after_unmet": a_unmet,
         "score_gain": result["score_gain"], "places_used": result["hypothetical_places_used"],
