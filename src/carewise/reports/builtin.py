@@ -252,6 +252,7 @@ def summary(data: PackData) -> Section:
         ),
         headlines=heads,
         notes=notes,
+        notes_title="What changed",
     )
 
 

@@ -30,6 +30,22 @@ class TableBlock:
     rows: list[list[Cell]]
     caption: str = ""
 
+    def numeric(self, column: int) -> bool:
+        """True when the column holds figures (aligned right), not words."""
+        return (
+            column > 0
+            and any(
+                row[column].number is not None or row[column].text in ("x", "–")
+                for row in self.rows
+                if column < len(row)
+            )
+            and not any(
+                row[column].number is None and row[column].text not in ("x", "–")
+                for row in self.rows
+                if column < len(row)
+            )
+        )
+
 
 @dataclass
 class ChartBlock:
@@ -61,6 +77,7 @@ class Section:
     headlines: list[Headline] = field(default_factory=list)
     blocks: list[TableBlock | ChartBlock] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    notes_title: str = "Notes"
 
 
 @dataclass

@@ -72,7 +72,7 @@ TEMPLATE = """<!DOCTYPE html>
 <div class="c">Since last quarter: {{ h.change_quarter }}<br>Since last year: {{ h.change_year }}{% if h.comparison %}<br>{{ h.comparison }}{% endif %}
 {% if h.status %}<br>{{ 'Better' if h.status == 'better' else 'Worse' }} than England{% endif %}</div></div>
 {% endfor %}</div>{% endif %}
-{% if s.notes %}<h3>What changed and what to note</h3><ul class="notes">{% for n in s.notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
+{% if s.notes %}<h3>{{ s.notes_title }}</h3><ul class="notes">{% for n in s.notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
 {% for b in s.blocks %}
 {% if b.svg is defined %}
 <h3>{{ b.title }}</h3>{% if b.description %}<p class="small">{{ b.description }}</p>{% endif %}
@@ -86,8 +86,8 @@ TEMPLATE = """<!DOCTYPE html>
 """
 
 TABLE = """{% macro table(t) %}<table id="t-{{ t.id }}"><caption>{{ t.title }}</caption>
-<thead><tr>{% for c in t.columns %}<th scope="col" class="{{ 'n' if not loop.first else '' }}">{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in t.rows %}<tr>{% for cell in row %}{% if loop.first %}<th scope="row">{{ cell.text }}</th>{% else %}<td class="{{ 'n' if cell.number is not none or cell.text in ('x', '–') else '' }}">{{ cell.text }}</td>{% endif %}{% endfor %}</tr>{% endfor %}</tbody>
+<thead><tr>{% for c in t.columns %}<th scope="col" class="{{ 'n' if t.numeric(loop.index0) else '' }}">{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in t.rows %}<tr>{% for cell in row %}{% if loop.first %}<th scope="row">{{ cell.text }}</th>{% else %}<td class="{{ 'n' if t.numeric(loop.index0) else '' }}">{{ cell.text }}</td>{% endif %}{% endfor %}</tr>{% endfor %}</tbody>
 </table>{% if t.caption %}<p class="small">{{ t.caption }}</p>{% endif %}{% endmacro %}"""
 
 _env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
