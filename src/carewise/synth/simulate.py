@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -186,10 +187,15 @@ class _Draw:
         rec[young_indep] = "E8"
 
 
-def _truth_pilot(rng: np.random.Generator, route_probs: dict[str, dict[str, float]]
-                 ) -> tuple[np.ndarray, float]:
-    """Mean years in care per entry by (band, route) and for a UASC entry (capped at 18)."""
-    n = 600
+@lru_cache(maxsize=1)
+def _truth_pilot() -> tuple[np.ndarray, float]:
+    """Mean years in care per entry by (band, route) and for a UASC entry (capped at 18).
+
+    Measured once per process on a fixed seed: the route durations do not depend on the council.
+    """
+    rng = np.random.default_rng(20240331)
+    route_probs = m.ROUTE_PROBS
+    n = 2000
     means = np.zeros((len(m.BANDS), len(m.ROUTES)))
     entry0 = day(date(2020, 1, 1))
     for b in range(len(m.BANDS)):
@@ -223,7 +229,7 @@ def calibrate(rng: np.random.Generator, n_target: int, fig: CouncilFigures) -> T
     target_ratio = float(np.clip(fig.starts_per_cla, 0.30, 0.55))
     uasc_share = float(np.clip(fig.uasc_share, 0.0, 0.5))
     base = {b: dict(p) for b, p in m.ROUTE_PROBS.items()}
-    means, mean_uasc = _truth_pilot(rng, base)
+    means, mean_uasc = _truth_pilot()
 
     def mixed(k: float) -> tuple[dict, float]:
         probs = {}
@@ -254,7 +260,7 @@ def calibrate(rng: np.random.Generator, n_target: int, fig: CouncilFigures) -> T
     weights = _council_weights(fig)
     return Truth(
         target_in_care=n_target,
-        entry_rate_per_year=n_target / e_mix / (1 + 0.03),
+        entry_rate_per_year=n_target / e_mix / _overshoot(uasc_share, target_ratio),
         reentry_probability=m.REENTRY_PROBABILITY,
         entry_age_probs=dict(m.ENTRY_AGE_PROBS),
         uasc_entry_share=u,
@@ -268,6 +274,11 @@ def calibrate(rng: np.random.Generator, n_target: int, fig: CouncilFigures) -> T
         extra={"mean_years_in_care_per_entry": e_mix, "target_starts_per_cla": target_ratio,
                "target_uasc_share": uasc_share, "council_outside_share": fig.outside_share},
     )
+
+
+def _overshoot(uasc_share: float, starts_ratio: float) -> float:
+    a, b, c = m.STOCK_OVERSHOOT
+    return a + b * uasc_share + c * starts_ratio
 
 
 def _council_weights(fig: CouncilFigures) -> dict[str, dict[str, float]]:
@@ -482,30 +493,29 @@ def _draw_kinds(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
 
 
 class _Providers:
-    """Children's homes, agencies and services: URNs fixed per provider, homes at a postcode."""
+    """Children's homes, agencies and services: URNs fixed per provider, homes at a postcode.
+
+    Every pool (kind of provider x inside / neighbouring / further) is drawn at once.
+    """
+
+    POOL_SIZE = {"K2": 2.0, "SUPP": 1.5, "FIFA": 0.6, "S1": 0.3, "K1": 0.2, "R3": 0.2,
+                 "ADOPT": 0.3}
 
     def __init__(self, rng: np.random.Generator, pc: Postcodes, home: int, n_target: int):
-        self.rng, self.pc, self.home = rng, pc, home
-        self.urns = iter(rng.permutation(np.arange(1_000_000, 2_999_999, 7))[: 20_000])
-        self.la_fostering = self._urn()
-        self.la_adoption = self._urn()
-        self.pools: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
-        self.scale = max(1.0, n_target / 60)
-
-    def _urn(self) -> str:
-        return f"{next(self.urns):07d}"
+        scale = max(1.0, n_target / 60)
+        keys = [(k, w) for k in self.POOL_SIZE for w in (INSIDE, NEAR, FAR)]
+        sizes = np.array([int(max(2, round(scale * self.POOL_SIZE[k]))) for k, _ in keys])
+        urns = rng.permutation(np.arange(1_000_000, 2_999_999, 7))[: sizes.sum() + 2]
+        urn_text = np.char.zfill(urns.astype(str), 7).astype(object)
+        self.la_fostering, self.la_adoption = urn_text[0], urn_text[1]
+        where = np.repeat([w for _, w in keys], sizes)
+        post = pc.sample(rng, place_authorities(rng, pc, home, where))
+        cut = np.cumsum(sizes)[:-1]
+        self.pools = dict(zip(keys, zip(np.split(urn_text[2:], cut), np.split(post, cut),
+                                           strict=True), strict=True))
 
     def pool(self, kind: str, where: int) -> tuple[np.ndarray, np.ndarray]:
-        key = (kind, where)
-        if key not in self.pools:
-            size = int(max(2, round(self.scale * {"K2": 2.0, "SUPP": 1.5, "FIFA": 0.6,
-                                                     "S1": 0.3, "K1": 0.2, "R3": 0.2,
-                                                     "ADOPT": 0.3}.get(kind, 0.3))))
-            urn = np.array([self._urn() for _ in range(size)], dtype=object)
-            auth = place_authorities(self.rng, self.pc, self.home, np.full(size, where))
-            post = self.pc.sample(self.rng, auth)
-            self.pools[key] = (urn, post)
-        return self.pools[key]
+        return self.pools[(kind, where)]
 
 
 def _placements(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataFrame,
