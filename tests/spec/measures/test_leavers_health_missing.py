@@ -111,3 +111,14 @@ def test_missing_children(helpers):
     assert helpers.measure(hist, "missing_incidents").value == 2
     rhi = helpers.measure(hist, "return_home_interviews")
     assert not rhi.available and "local extract" in rhi.notes[0]
+
+
+def test_earlier_year_of_oc3_is_not_given_once_a_later_return_replaces_it(helpers):
+    row = {"CHILD": "a", "DOB": "01/06/2005", "IN_TOUCH": "YES", "ACTIV": "F1", "ACCOM": "U1"}
+    hist = helpers.make_history(
+        y2023={"header": [], "episodes": [], "oc3": [row]},
+        y2024={"header": [], "episodes": [], "oc3": [dict(row, ACTIV="G5")]},
+    )
+    assert helpers.measure(hist, "care_leavers_eet").numerator == 0  # latest year: exact
+    earlier = helpers.measure(hist, "care_leavers_eet", "2023-24")
+    assert not earlier.available and "latest return only" in earlier.notes[0]

@@ -80,11 +80,21 @@ def year_rows(ctx: Context, table: str) -> pl.DataFrame:
 
 
 def year_table_missing(table: str, what: str) -> Callable[[Context], str | None]:
+    """Say why a once-a-year table's figure cannot be given for the period's collection year."""
+
     def check(ctx: Context) -> str | None:
-        if year_rows(ctx, table).height == 0:
+        year = ctx.period.collection_year
+        latest = ctx.history.table(table)[YEAR].max()
+        if latest is not None and latest > year.start_year:
+            # stitching keeps one row per child (the latest return's), so an earlier year's
+            # group is incomplete: better no figure than a wrong one
             return (
-                f"no {what} ({table.upper()}) rows in the {ctx.period.collection_year.label} return"
+                f"{what} ({table.upper()}) figures are given for the latest return only "
+                f"({latest}-{(latest + 1) % 100:02d}): earlier years' rows are replaced when "
+                "returns are stitched"
             )
+        if year_rows(ctx, table).height == 0:
+            return f"no {what} ({table.upper()}) rows in the {year.label} return"
         return None
 
     check.__name__ = f"{table}_missing"
