@@ -1,20 +1,27 @@
 """Stochastic and deterministic projection of children looked after, by age band and placement.
 
-Each simulated child carries an age in days and a placement category. Every month each child
-may move (to another category or out of care) with the probability implied by the estimated
-hazards over that month, 1 − exp(−h·days), the destination chosen in proportion to the
-hazards; children age day by day and leave care at 18; entrants arrive as a Poisson number
-with ages and first placements drawn from those seen in the reference window.
+The simulation counts children by run, placement category and age in whole months (18 × 12
+ages; care ends at 18), not child by child. Every month, in each run:
 
-All runs are simulated at once with numpy arrays (runs × children), no Python loop over
-children. Each run draws its own rates from their sampling distribution (Gamma with the
-observed counts), so the intervals include the uncertainty of estimating rates from a few
-years of one council's data, not only the chance of who moves when (the peer model's ±2σ
-covers only the latter).
+- **moves**: the children of one category and age band share one hazard, so the number who move
+  (to another category or out of care) is Binomial(n, 1 − exp(−h·days)); which children move is
+  a uniform choice of that many among the n (by age, without replacement); each mover's
+  destination is drawn in proportion to the hazards. This is exactly the same distribution as
+  every child moving independently, with one draw per (run, category, band) instead of one per
+  child or per (category, age) cell;
+- **ageing**: everyone is one month older (the whole count array shifts); those reaching 18
+  leave care;
+- **entries**: a Poisson number per run, with ages and first placements drawn from those seen in
+  the reference window.
 
-Common random numbers: the baseline and every scenario use the same random streams (moves,
-entries, rates, scenario choices each from their own stream), so their difference reflects the
-scenario rather than noise.
+Each run draws its own rates from their sampling distribution (Gamma with the observed counts),
+so the intervals include the uncertainty of estimating rates from a few years of one council's
+data, not only the chance of who moves when (the peer model's ±2σ covers only the latter).
+
+Common random numbers: every random number is a function of (seed, what it is for, step, run,
+state, mover number) — a counter-based generator (SplitMix64) — so the baseline and a scenario
+use the same number for the same decision however many other draws differ between them, and
+their difference reflects the scenario rather than noise.
 """
 
 from __future__ import annotations
@@ -30,15 +37,20 @@ from carewise.errors import SettingError
 from carewise.forecast.effects import Effects
 from carewise.forecast.estimate import Rates
 from carewise.forecast.states import (
+    AGE_BANDS,
     CARE_ENDS_AT,
     DAYS_PER_YEAR,
     N_BANDS,
     N_CATEGORIES,
-    band_of_age_days,
 )
 
 AGE_OUT_DAYS = round(CARE_ENDS_AT * DAYS_PER_YEAR)
 MAX_HORIZON_MONTHS = 60
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+AGE_MONTHS = CARE_ENDS_AT * 12
+"""Ages simulated: 0 to 215 completed months; at 216 (the 18th birthday) care ends."""
+BAND_EDGES = np.array([b.low * 12 for b in AGE_BANDS] + [AGE_MONTHS])
+BAND_OF_MONTH = np.searchsorted(BAND_EDGES[1:], np.arange(AGE_MONTHS), side="right")
 
 
 def month_ends(origin: date, months: int) -> list[date]:
@@ -53,6 +65,17 @@ def month_ends(origin: date, months: int) -> list[date]:
             y, m = y + 1, 1
         out.append(date(y, m, calendar.monthrange(y, m)[1]))
     return out
+
+
+def age_months(age_days: np.ndarray) -> np.ndarray:
+    """Completed months of age from days (365.25 / 12 days a month)."""
+    return np.floor(np.asarray(age_days) / DAYS_PER_MONTH).astype(np.int64)
+
+
+def ageing_shifts(step_days: list[int]) -> np.ndarray:
+    """Months each step ages the children: whole months elapsed since the origin, step by step."""
+    elapsed = np.rint(np.cumsum([0, *step_days]) / DAYS_PER_MONTH).astype(np.int64)
+    return np.diff(elapsed)
 
 
 @dataclass
@@ -89,8 +112,105 @@ class Projection:
         return np.array([(b - a).days for a, b in zip(self.dates[:-1], self.dates[1:], strict=True)])
 
 
-def _lut(max_age: int) -> np.ndarray:
-    return band_of_age_days(np.arange(max_age + 1)).astype(np.int16)
+# ---- counter-based random numbers (common random numbers) --------------------------------
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
+
+# What a random number is for: each purpose has its own stream.
+_N_MOVE, _RANK, _DEST, _N_ENTRY, _ENTRANT, _STEP_N, _STEP_RANK, _REDIRECT = range(8)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: a bijection on 64-bit integers with full avalanche."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+class _Streams:
+    """Uniforms in [0, 1) addressed by (seed, purpose, step, id): the SplitMix64 sequence."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = np.array([seed & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64)
+
+    def uniform(self, purpose: int, step: int, ids: np.ndarray) -> np.ndarray:
+        key = _mix(self.seed + _GAMMA)
+        key = _mix(key ^ np.array([purpose + 1], dtype=np.uint64) * _GAMMA)
+        key = _mix(key ^ np.array([step + 1], dtype=np.uint64) * _GAMMA)
+        z = _mix(key + (np.asarray(ids).astype(np.uint64) + np.uint64(1)) * _GAMMA)
+        return (z >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def _binomial(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Binomial(n, p) draws by inversion of the uniforms ``u`` (one uniform per draw)."""
+    n = n.astype(np.int64)
+    flip = p > 0.5
+    pp = np.where(flip, 1.0 - p, p)
+    uu = np.where(flip, 1.0 - u, u)
+    q = 1.0 - pp
+    pmf = q ** n
+    cdf = pmf.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = pp / q
+    x = np.zeros(n.shape, dtype=np.int64)
+    active = np.flatnonzero((uu > cdf) & (n > 0) & (pp > 0))
+    k = 0
+    while active.size:
+        k += 1
+        pmf[active] *= (n[active] - k + 1) / k * ratio[active]
+        cdf[active] += pmf[active]
+        x[active] = k
+        active = active[(uu[active] > cdf[active]) & (k < n[active])]
+    return np.where(flip, n - x, x)
+
+
+def _poisson(mu: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Poisson(mu) draws by inversion of the uniforms ``u`` (scipy's quantile for huge means)."""
+    mu = np.asarray(mu, dtype=np.float64)
+    if mu.size and mu.max() > 600:  # exp(-mu) would underflow
+        return np.maximum(stats.poisson.ppf(u, mu), 0).astype(np.int64)
+    pmf = np.exp(-mu)
+    cdf = pmf.copy()
+    x = np.zeros(mu.shape, dtype=np.int64)
+    active = np.flatnonzero((u > cdf) & (mu > 0))
+    k = 0
+    while active.size:
+        k += 1
+        pmf[active] *= mu[active] / k
+        cdf[active] += pmf[active]
+        x[active] = k
+        active = active[(u[active] > cdf[active]) & (pmf[active] > 0)]
+    return x
+
+
+def _choose(
+    total: np.ndarray, picks: np.ndarray, streams: _Streams, purpose: int, step: int, id_base: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct ranks in [0, total[g]) for picks[g] children of each group g (Floyd's algorithm).
+
+    Returns (group, rank, pick number) per pick, ordered by group then pick number. Pick j of
+    group g always uses the uniform addressed (id_base + g, j), whatever the other groups do.
+    """
+    groups = np.flatnonzero(picks)
+    if not groups.size:
+        return groups, groups, groups
+    m, n = picks[groups].astype(np.int64), total[groups].astype(np.int64)
+    chosen = np.full((groups.size, int(m.max())), -1, dtype=np.int64)
+    for j in range(chosen.shape[1]):
+        act = np.flatnonzero(m > j)
+        top = n[act] - m[act] + j
+        u = streams.uniform(purpose, step, ((groups[act].astype(np.int64) + id_base) << 20) + j)
+        t = np.minimum((u * (top + 1)).astype(np.int64), top)
+        seen = (chosen[act, :j] == t[:, None]).any(1)
+        chosen[act, j] = np.where(seen, top, t)
+    keep = chosen >= 0
+    return np.repeat(groups, m), chosen[keep], np.nonzero(keep)[1]
+
+
+# ---- the simulation ----------------------------------------------------------------------
 
 
 def _draw_rates(rates: Rates, runs: int, rng: np.random.Generator, uncertain: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -111,22 +231,58 @@ def _draw_rates(rates: Rates, runs: int, rng: np.random.Generator, uncertain: bo
 
 
 def _step_tables(q: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
-    """Move probability per (run, state) and cumulative destination shares, with dead sentinels.
+    """Move probability and cumulative destination shares per group (run, category, band).
 
-    Shapes: (runs, (bands+1)*(categories+1)) and (runs, (bands+1)*(categories+1), categories+1).
+    Shapes: (runs * categories * bands,) and (runs * categories * bands, categories + 1).
     """
-    runs = q.shape[0]
-    h = q.sum(-1)
-    pm = np.zeros((runs, N_BANDS + 1, N_CATEGORIES + 1))
-    pm[:, :N_BANDS, :N_CATEGORIES] = -np.expm1(-h * days)
-    cum = np.ones((runs, N_BANDS + 1, N_CATEGORIES + 1, N_CATEGORIES + 1))
+    h = q.sum(-1)  # (runs, bands, categories)
+    pm = -np.expm1(-h * days)
     with np.errstate(invalid="ignore", divide="ignore"):
-        c = np.cumsum(q, -1) / h[..., None]
-    c[~np.isfinite(c)] = 1.0
-    cum[:, :N_BANDS, :N_CATEGORIES] = c
+        cum = np.cumsum(q, -1) / h[..., None]
+    cum[~np.isfinite(cum)] = 1.0
     cum[..., -1] = 1.0
-    s = (N_BANDS + 1) * (N_CATEGORIES + 1)
-    return pm.reshape(runs, s).astype(np.float32), cum.reshape(runs, s, N_CATEGORIES + 1).astype(np.float32)
+    runs = q.shape[0]
+    pm = pm.transpose(0, 2, 1).reshape(runs * N_CATEGORIES * N_BANDS)
+    cum = cum.transpose(0, 2, 1, 3).reshape(runs * N_CATEGORIES * N_BANDS, N_CATEGORIES + 1)
+    return pm, cum
+
+
+_ONE = np.int32(1)
+
+
+def _locate(cum: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """The cell of each position in a cumulative count (searched in sorted order: far faster)."""
+    order = np.argsort(pos, kind="stable")
+    out = np.empty(pos.size, dtype=np.int64)
+    out[order] = np.searchsorted(cum, pos[order].astype(cum.dtype), side="right")
+    return out
+
+
+class _Counts:
+    """Children per (run, category, age in months), with per-(run, category, band) totals."""
+
+    def __init__(self, runs: int) -> None:
+        self.runs = runs
+        self.x = np.zeros((runs, N_CATEGORIES, AGE_MONTHS), dtype=np.int32)
+        self.flat = self.x.reshape(-1)
+        rows = np.arange(runs * N_CATEGORIES)[:, None] * AGE_MONTHS
+        self.first = (rows + BAND_EDGES[:-1][None, :]).ravel()
+        self.last = (rows + BAND_EDGES[1:][None, :] - 1).ravel()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recount: cumulative sums over cells, and each group's total."""
+        self.cum = np.cumsum(self.flat, dtype=np.int32)
+        self.before = self.cum[self.first] - self.flat[self.first]
+        self.totals = self.cum[self.last] - self.before
+
+    def by_band(self) -> np.ndarray:
+        """(runs, bands, categories) counts from the last refresh."""
+        return self.totals.reshape(self.runs, N_CATEGORIES, N_BANDS).transpose(0, 2, 1)
+
+    def cells_of(self, group: np.ndarray, rank: np.ndarray) -> np.ndarray:
+        """The cell holding the ``rank``-th child (by age) of each group."""
+        return _locate(self.cum, self.before[group] + rank)
 
 
 def simulate(
@@ -145,127 +301,124 @@ def simulate(
     eff = effects or Effects.none(steps)
     all_dates = [start.origin, *dates]
     step_days = [(b - a).days for a, b in zip(all_dates[:-1], all_dates[1:], strict=True)]
-    g_par, g_move, g_entry, g_scen = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
+    shifts = ageing_shifts(step_days)
+    g_par = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    rng = _Streams(seed)
     q, lam = _draw_rates(rates, runs, g_par, parameter_uncertainty)
     tables = {d: _step_tables(q, d) for d in set(step_days)}
 
-    pool_age = rates.entrant_age_days.astype(np.int32)
-    pool_cat = rates.entrant_category.astype(np.int8)
+    ok = rates.entrant_age_days < AGE_OUT_DAYS
+    pool_age = age_months(rates.entrant_age_days[ok])
+    pool_cat = rates.entrant_category[ok].astype(np.int64)
     pool_n = pool_age.size
-    dead = np.int8(N_CATEGORIES)
-    width = N_CATEGORIES + 1
-    n_states = (N_BANDS + 1) * width
 
-    n0 = start.size
-    expected_new = float(lam.max()) * sum(step_days) * float(eff.entry_factor.max()) if pool_n else 0.0
-    cap = int(1.3 * n0 + 0.5 * expected_new + 6 * np.sqrt(expected_new + 1) + 16)
-    age = np.zeros((runs, cap), dtype=np.int32)
-    cat = np.full((runs, cap), dead, dtype=np.int8)
-    age[:, :n0] = start.age_days
-    cat[:, :n0] = start.category
-    too_old = age >= AGE_OUT_DAYS
-    cat[too_old] = dead
-    age[too_old] = 0
-    lut = _lut(AGE_OUT_DAYS + 400).astype(np.int32)
-    row = np.arange(runs)
+    c = _Counts(runs)
+    a0 = age_months(start.age_days)
+    keep = a0 < AGE_MONTHS
+    cells0 = start.category[keep].astype(np.int64) * AGE_MONTHS + a0[keep]
+    c.x[:] = np.bincount(cells0, minlength=N_CATEGORIES * AGE_MONTHS).reshape(N_CATEGORIES, AGE_MONTHS)
+    c.refresh()
+    in_use0 = {cap.category: int(c.x[0, cap.category].sum()) for cap in eff.capacities}
+    width = N_CATEGORIES * AGE_MONTHS
+    run_ids = np.arange(runs)
 
     counts = np.zeros((steps + 1, runs, N_BANDS, N_CATEGORIES), dtype=np.int32)
     entries = np.zeros((steps, runs), dtype=np.int32)
     exits = np.zeros((steps, runs), dtype=np.int32)
-    max_new = int(stats.poisson.ppf(1 - 1e-9, float(lam.max()) * max(step_days) * max(1.0, float(eff.entry_factor.max())) + 1)) + 1
+    counts[0] = c.by_band()
 
-    row_off = (row * n_states).astype(np.int32)[:, None]
-
-    def record(t: int) -> np.ndarray:
-        """Count children per state; return each slot's flat (run, state) index."""
-        sflat = lut[age] * np.int32(width) + cat + row_off
-        c = np.bincount(sflat.ravel(), minlength=runs * n_states).reshape(runs, N_BANDS + 1, width)
-        counts[t] = c[:, :N_BANDS, :N_CATEGORIES]
-        return sflat
-
-    s = record(0)
     for t, d in enumerate(step_days):
         pm, cum = tables[d]
-        p = pm.ravel().take(s)
-        u = g_move.random(s.shape, dtype=np.float32)
-        mr, mi = np.nonzero(u < p)
-        v = u[mr, mi] / p[mr, mi]
-        dest = (v[:, None] > cum.reshape(-1, width)[s[mr, mi]]).sum(1).astype(np.int8)
-        np.minimum(dest, dead, out=dest)
-        for red in eff.redirects:
+        # Moves: how many per group, which children, where to.
+        n_move = _binomial(c.totals, pm, rng.uniform(_N_MOVE, t, np.arange(c.totals.size)))
+        group, rank, pick = _choose(c.totals, n_move, rng, _RANK, t)
+        cell = c.cells_of(group, rank)
+        mover_id = (group << 20) + pick
+        u = rng.uniform(_DEST, t, mover_id)
+        dest = (u[:, None] > cum[group]).sum(1)
+        np.minimum(dest, N_CATEGORIES, out=dest)
+        for i, red in enumerate(eff.redirects):
             if red.share[t] > 0:
-                sel = np.nonzero(dest == red.source)[0]
-                take = sel[g_scen.random(sel.size) < red.share[t]]
-                dest[take] = red.target
-        cat[mr, mi] = dest
-        gone = dest == dead
-        age[mr[gone], mi[gone]] = 0  # a free slot; it keeps ageing harmlessly until reused
-        exits[t] = np.bincount(mr[gone], minlength=runs)
-        new_r, new_i = mr[dest != dead], mi[dest != dead]
+                hit = (dest == red.source) & (rng.uniform(_REDIRECT + 2 * i, t, mover_id) < red.share[t])
+                dest[hit] = red.target
+        run, age = cell // width, cell % AGE_MONTHS
+        np.subtract.at(c.flat, cell, _ONE)
+        stay = dest < N_CATEGORIES
+        new_cell = run[stay] * width + dest[stay] * AGE_MONTHS + age[stay]
+        np.add.at(c.flat, new_cell, _ONE)
+        exits[t] = np.bincount(run[~stay], minlength=runs)
 
-        for sd in eff.step_downs:
+        for i, sd in enumerate(eff.step_downs):
             if sd.per_year[t] > 0:
-                in_source = cat == sd.source
-                n_src = in_source.sum(1)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    prob = np.where(n_src > 0, np.minimum(1.0, sd.per_year[t] * d / DAYS_PER_YEAR / n_src), 0.0)
-                moved = in_source & (g_scen.random(cat.shape) < prob[:, None])
-                cat[moved] = sd.target
+                _step_down(c, sd.source, sd.target, sd.per_year[t] * d / DAYS_PER_YEAR, rng, t, i)
 
-        age += d
-        aged = (age >= AGE_OUT_DAYS) & (cat != dead)
-        exits[t] += aged.sum(1, dtype=np.int32)
-        cat[aged] = dead
-        age[aged] = 0
+        # Ageing: everyone is ``shift`` months older; care ends at 18.
+        sh = int(shifts[t])
+        if sh:
+            exits[t] += c.x[:, :, AGE_MONTHS - sh:].sum((1, 2), dtype=np.int32)
+            c.x[:, :, sh:] = c.x[:, :, :-sh]
+            c.x[:, :, :sh] = 0
+        moved_age = age[stay] + sh
+        moved_ok = moved_age < AGE_MONTHS
+        new_run, new_cat, new_age = run[stay][moved_ok], dest[stay][moved_ok], moved_age[moved_ok]
 
         if pool_n:
             mu = lam * d * eff.entry_factor[t]
-            n_new = stats.poisson.ppf(g_entry.random(runs), mu).astype(np.int64)
-            if n_new.max(initial=0) > max_new:
-                max_new = int(n_new.max())
-            picks = (g_entry.random((runs, max_new)) * pool_n).astype(np.int64)
-            fr, fi = np.nonzero(cat == dead)
-            free = np.bincount(fr, minlength=runs)
-            if (free < n_new).any():
-                grow = int((n_new - free).max()) + cap // 4
-                age = np.concatenate([age, np.zeros((runs, grow), dtype=age.dtype)], axis=1)
-                cat = np.concatenate([cat, np.full((runs, grow), dead, dtype=np.int8)], axis=1)
-                cap += grow
-                fr, fi = np.nonzero(cat == dead)
-                free = np.bincount(fr, minlength=runs)
-            rank = np.arange(fr.size) - (np.cumsum(free) - free)[fr]
-            use = rank < n_new[fr]
-            er, slot = fr[use], fi[use]
-            ek = rank[use]
-            j = picks[er, ek]
-            new_cat = pool_cat[j].copy()
-            for red in eff.redirects:
+            n_new = _poisson(mu, rng.uniform(_N_ENTRY, t, run_ids))
+            e_run = np.repeat(run_ids, n_new)
+            e_id = (e_run << 20) + np.arange(e_run.size) - np.repeat(np.cumsum(n_new) - n_new, n_new)
+            j = np.minimum((rng.uniform(_ENTRANT, t, e_id) * pool_n).astype(np.int64), pool_n - 1)
+            e_cat = pool_cat[j].copy()
+            for i, red in enumerate(eff.redirects):
                 if red.share[t] > 0:
-                    sel = np.nonzero(new_cat == red.source)[0]
-                    take = sel[g_scen.random(sel.size) < red.share[t]]
-                    new_cat[take] = red.target
-            age[er, slot] = pool_age[j]
-            cat[er, slot] = new_cat
+                    hit = (e_cat == red.source) & (rng.uniform(_REDIRECT + 2 * i + 1, t, e_id) < red.share[t])
+                    e_cat[hit] = red.target
+            np.add.at(c.flat, e_run * width + e_cat * AGE_MONTHS + pool_age[j], _ONE)
             entries[t] = n_new
-            new_r = np.concatenate([new_r, er])
-            new_i = np.concatenate([new_i, slot])
+            new_run = np.concatenate([new_run, e_run])
+            new_cat = np.concatenate([new_cat, e_cat])
+            new_age = np.concatenate([new_age, pool_age[j]])
 
         for capy in eff.capacities:
-            in_use = (cat == capy.category).sum(1)
-            available = np.maximum(0, start_in_use(start, capy.category) + capy.extra[t] - in_use).astype(np.int64)
-            cand = cat[new_r, new_i] == capy.overflow
-            cr, ci = new_r[cand], new_i[cand]
-            order = np.argsort(cr, kind="stable")
-            cr, ci = cr[order], ci[order]
-            first = np.searchsorted(cr, cr, side="left")
-            rank = np.arange(cr.size) - first
-            conv = rank < available[cr]
-            cat[cr[conv], ci[conv]] = capy.category
+            in_use = c.x[:, capy.category].sum(1)
+            available = np.maximum(0, in_use0[capy.category] + capy.extra[t] - in_use).astype(np.int64)
+            cand = np.flatnonzero(new_cat == capy.overflow)
+            cand = cand[np.argsort(new_run[cand], kind="stable")]
+            cr = new_run[cand]
+            rank_in_run = np.arange(cr.size) - np.searchsorted(cr, cr, side="left")
+            conv = cand[rank_in_run < available[cr]]
+            base = new_run[conv] * width + new_age[conv]
+            np.subtract.at(c.flat, base + capy.overflow * AGE_MONTHS, _ONE)
+            np.add.at(c.flat, base + capy.category * AGE_MONTHS, _ONE)
+            new_cat[conv] = capy.category
 
-        s = record(t + 1)
+        c.refresh()
+        counts[t + 1] = c.by_band()
 
     mean = deterministic(rates, start, dates, eff)
     return Projection(dates=all_dates, counts=counts, entries=entries, exits=exits, mean=mean)
+
+
+def _step_down(c: _Counts, source: int, target: int, expected: float, rng: _Streams, t: int, i: int) -> None:
+    """Move ``expected`` children a step (on average) from ``source`` to ``target``, in each run.
+
+    Each child in ``source`` moves with probability expected / n (at most 1): a binomial number
+    of them per run, chosen uniformly among the run's children in ``source``.
+    """
+    rows = c.x[:, source, :]
+    n = rows.sum(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prob = np.where(n > 0, np.minimum(1.0, expected / n), 0.0)
+    ids = np.arange(c.runs) + i * c.runs
+    picks = _binomial(n, prob, rng.uniform(_STEP_N, t, ids))
+    group, rank, _ = _choose(n, picks, rng, _STEP_RANK, t, id_base=i * c.runs)
+    before = np.cumsum(n) - n
+    flat_cum = (np.cumsum(rows, axis=1) + before[:, None]).ravel()
+    cell = _locate(flat_cum, before[group] + rank)
+    run, age = cell // AGE_MONTHS, cell % AGE_MONTHS
+    width = N_CATEGORIES * AGE_MONTHS
+    np.subtract.at(c.flat, run * width + source * AGE_MONTHS + age, _ONE)
+    np.add.at(c.flat, run * width + target * AGE_MONTHS + age, _ONE)
 
 
 def start_in_use(start: StartingPopulation, category: int) -> int:
@@ -280,36 +433,40 @@ def deterministic(
 ) -> np.ndarray:
     """The expected-value projection (dates + 1, bands, categories) with the central rates.
 
-    The same steps as :func:`simulate` applied to expected numbers on a grid of ages in days.
+    The same steps as :func:`simulate` applied to expected numbers on the same grid of ages
+    in months.
     """
     steps = len(dates)
     eff = effects or Effects.none(steps)
     all_dates = [start.origin, *dates]
-    n_age = AGE_OUT_DAYS
-    band = band_of_age_days(np.arange(n_age))
+    step_days = [(b - a).days for a, b in zip(all_dates[:-1], all_dates[1:], strict=True)]
+    shifts = ageing_shifts(step_days)
+    n_age = AGE_MONTHS
+    band = BAND_OF_MONTH
     onehot = np.zeros((n_age, N_BANDS))
-    onehot[np.arange(n_age), np.minimum(band, N_BANDS - 1)] = 1.0
+    onehot[np.arange(n_age), band] = 1.0
     q = rates.hazards
     h = q.sum(-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = q / h[..., None]
     share[~np.isfinite(share)] = 0.0
-    share_a = share[np.minimum(band, N_BANDS - 1)]  # (ages, C, K)
+    share_a = share[band]  # (ages, C, K)
 
     x = np.zeros((n_age, N_CATEGORIES))
-    keep = start.age_days < n_age
-    np.add.at(x, (start.age_days[keep], start.category[keep]), 1.0)
+    a0 = age_months(start.age_days)
+    keep = a0 < n_age
+    np.add.at(x, (a0[keep], start.category[keep]), 1.0)
     hist = np.zeros((n_age, N_CATEGORIES))
     if rates.entries:
-        ok = rates.entrant_age_days < n_age
-        np.add.at(hist, (rates.entrant_age_days[ok], rates.entrant_category[ok]), 1.0)
+        ea = age_months(rates.entrant_age_days)
+        ok = ea < n_age
+        np.add.at(hist, (ea[ok], rates.entrant_category[ok]), 1.0)
         hist /= rates.entries
     out = np.zeros((steps + 1, N_BANDS, N_CATEGORIES))
     out[0] = onehot.T @ x
     in_use0 = {c.category: float(x[:, c.category].sum()) for c in eff.capacities}
-    for t, (a, b) in enumerate(zip(all_dates[:-1], all_dates[1:], strict=True)):
-        d = (b - a).days
-        pm = -np.expm1(-h * d)[np.minimum(band, N_BANDS - 1)]  # (ages, C)
+    for t, d in enumerate(step_days):
+        pm = -np.expm1(-h * d)[band]  # (ages, C)
         movers = x * pm
         inflow = np.einsum("ac,ack->ak", movers, share_a)
         for red in eff.redirects:
@@ -325,8 +482,13 @@ def deterministic(
                 moved = x[:, sd.source] * frac
                 x[:, sd.source] -= moved
                 x[:, sd.target] += moved
-        x = np.concatenate([np.zeros((d, N_CATEGORIES)), x[: n_age - d]]) if d < n_age else np.zeros_like(x)
-        new_flow = np.concatenate([np.zeros((d, N_CATEGORIES)), new_flow[: n_age - d]]) if d < n_age else np.zeros_like(new_flow)
+        sh = int(shifts[t])
+        if sh:
+            x = np.concatenate([np.zeros((sh, N_CATEGORIES)), x[: n_age - sh]]) if sh < n_age else np.zeros_like(x)
+            new_flow = (
+                np.concatenate([np.zeros((sh, N_CATEGORIES)), new_flow[: n_age - sh]]) if sh < n_age
+                else np.zeros_like(new_flow)
+            )
         if rates.entries:
             arrivals = hist * rates.entry_rate * d * eff.entry_factor[t]
             for red in eff.redirects:
