@@ -22,7 +22,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from carewise.settings import Settings, get_settings
 from carewise.store import Store
 from carewise.web.data import CouncilData
-from carewise.web.security import SecurityHeaders, Throttle, csrf_token, secret_key
+from carewise.web.security import (
+    SecurityHeaders,
+    Throttle,
+    add_security_headers,
+    csrf_token,
+    secret_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +135,12 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     async def server_error(request: Request, exc: Exception):
         log.exception("unhandled error on %s", request.url.path)  # the path carries no child data
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": "internal error"}, status_code=500)
-        return render(request, "error.html", status_code=500, title="Sorry, there is a problem with the service",
+            return add_security_headers(JSONResponse({"detail": "internal error"}, status_code=500), None,
+                                        request.url.path, hsts=settings.secure_cookies)
+        page = render(request, "error.html", status_code=500, title="Sorry, there is a problem with the service",
                       message="Try again later. The problem has been logged.")
+        # a 500 is answered outside the middleware, so its headers are added here
+        return add_security_headers(page, getattr(request.state, "csp_nonce", None), request.url.path,
+                                    hsts=settings.secure_cookies)
 
     return app
