@@ -1,0 +1,294 @@
+"""The web app's defences, end to end through FastAPI's TestClient (no browser): sessions, CSRF,
+sign-in throttling, security headers, error pages that leak nothing, opaque child references."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from carewise.returns.build import return_from_rows
+
+LA = "E06000056"
+PASSWORD = "functional-tests-password"
+SECRET_WORDS = ("Traceback", "RuntimeError", "sqlalchemy", "site-packages", "/work/", ".py")
+
+
+def _return(year: str, prefix: str, children: int):
+    """A tiny hand-built return: ``children`` children looked after all year, 2 of them boys."""
+    header = [{"CHILD": f"{prefix}{i:04d}", "SEX": "1" if i < 2 else "2", "DOB": "03/03/2011",
+               "ETHNIC": "WBRI"} for i in range(children)]
+    episodes = [{"CHILD": f"{prefix}{i:04d}", "DECOM": f"0{1 + i % 9}/06/2023", "RNE": "S", "LS": "C2",
+                 "CIN": "N1", "PLACE": "U4", "PLACE_PROVIDER": "PR1"} for i in range(children)]
+    return return_from_rows(year, header=header, episodes=episodes)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> tuple[str, Path]:
+    from carewise.store import Store
+    from carewise.store.accounts import create_user
+
+    root = tmp_path_factory.mktemp("web-security")
+    url = f"sqlite:///{root / 'carewise.db'}"
+    store = Store(url)
+    store.import_returns(LA, [_return("2024-25", "SEC", 12)], council_name="Test council", synthetic=True)
+    for role in ("admin", "analyst", "panel"):
+        create_user(store, role, PASSWORD, role, councils=[LA], all_councils=role == "admin")
+    return url, root
+
+
+def _app(db, **settings):
+    from carewise.settings import Settings
+    from carewise.web import create_app
+
+    url, root = db
+    return create_app(url, Settings(data_dir=root / "data", **settings))
+
+
+@pytest.fixture(scope="module")
+def app(db):
+    return _app(db)
+
+
+def csrf(client: TestClient, path: str = "/login") -> str:
+    page = client.get(path)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def signed_in(app, username: str) -> TestClient:
+    client = TestClient(app, raise_server_exceptions=False)
+    r = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf(client),
+                                    "next": "/"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return client
+
+
+# -- sessions ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", "/population", "/children", "/imports", "/admin/audit", "/pack"])
+def test_pages_send_visitors_without_a_session_to_sign_in(app, path):
+    r = TestClient(app).get(path, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == f"/login?next={path.replace('/', '%2F')}" or \
+        r.headers["location"] == f"/login?next={path}"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/measures", "/api/v1/children", "/api/v1/status",
+                                  "/api/v1/councils"])
+def test_the_api_answers_401_without_a_session(app, path):
+    r = TestClient(app).get(path)
+    assert r.status_code == 401
+    assert r.json() == {"detail": "sign in first"}
+
+
+def test_a_forged_or_tampered_session_cookie_is_not_a_session(app):
+    client = TestClient(app)
+    client.cookies.set("carewise_session", "eyJ1c2VyIjogImFkbWluIn0=.forged.signature")
+    assert client.get("/api/v1/councils").status_code == 401
+
+
+def test_a_switched_off_account_loses_its_session(db, app):
+    from carewise.store import Store
+    from carewise.store.accounts import create_user, update_user
+
+    store = Store(db[0])
+    create_user(store, "leaver", PASSWORD, "analyst", councils=[LA])
+    client = signed_in(app, "leaver")
+    assert client.get("/api/v1/councils").status_code == 200
+    update_user(store, "leaver", active=False)
+    assert client.get("/api/v1/councils").status_code == 401
+
+
+def test_sign_in_never_redirects_off_the_site(app):
+    client = TestClient(app)
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        r = client.post("/login", data={"username": "analyst", "password": PASSWORD,
+                                        "csrf_token": csrf(client), "next": target},
+                        follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/", target
+
+
+# -- CSRF ------------------------------------------------------------------------------------------
+
+def test_forms_without_the_sessions_csrf_token_are_refused(app):
+    from carewise.store.accounts import find_user
+
+    admin = signed_in(app, "admin")
+    other = TestClient(app)
+    stolen = csrf(other)  # a token of another session is no good either
+    for token in ("", "not-the-token", stolen):
+        r = admin.post("/admin/users", data={"username": "sneaky", "password": "x" * 16, "role": "admin",
+                                              "csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 403, token
+        assert "form expired" in r.text
+        r = admin.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 403
+    assert find_user(app.state.store, "sneaky") is None
+    assert admin.get("/api/v1/councils").status_code == 200, "still signed in"
+    r = TestClient(app).post("/login", data={"username": "admin", "password": PASSWORD},
+                             follow_redirects=False)
+    assert r.status_code == 403, "signing in needs the token too"
+
+
+# -- throttling ------------------------------------------------------------------------------------
+
+def test_the_sixth_failed_sign_in_in_five_minutes_is_refused_even_with_the_right_password(db):
+    from carewise.store import audit
+
+    app = _app(db)
+    client = TestClient(app)
+    token = csrf(client)
+    for _ in range(5):
+        r = client.post("/login", data={"username": "analyst", "password": "wrong-password-1",
+                                        "csrf_token": token})
+        assert r.status_code == 400
+        assert "not right" in r.text
+    r = client.post("/login", data={"username": "analyst", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 429
+    assert "Wait 5 minutes" in r.text
+    assert audit.events(app.state.store, action="sign-in-throttled", limit=1)[0].actor == "analyst"
+    # the same address cannot move on to guess another user's password
+    r = client.post("/login", data={"username": "panel", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 429
+
+
+# -- headers ----------------------------------------------------------------------------------------
+
+def test_every_page_carries_a_strict_csp_whose_nonce_is_the_inline_scripts(app):
+    client = signed_in(app, "analyst")
+    r = client.get("/")
+    csp = r.headers["content-security-policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", r.text)
+    assert inline and all(f'nonce="{nonce}"' in attrs for attrs in inline)
+    again = client.get("/").headers["content-security-policy"]
+    assert again != csp, "a fresh nonce per response"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_the_session_cookie_is_http_only_and_same_site_strict(app):
+    client = TestClient(app)
+    r = client.post("/login", data={"username": "panel", "password": PASSWORD, "csrf_token": csrf(client)},
+                    follow_redirects=False)
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_secure_cookies_setting_adds_hsts_and_secure_flag(db):
+    app = _app(db, secure_cookies=True)
+    r = TestClient(app, base_url="https://testserver").get("/login")
+    assert r.headers["strict-transport-security"].startswith("max-age=")
+    assert "secure" in r.headers["set-cookie"].lower()
+
+
+def test_child_level_responses_are_never_cached(app):
+    client = signed_in(app, "analyst")
+    listing = client.get("/children")
+    ref = re.search(r'href="/children/([0-9a-f]{24})"', listing.text).group(1)
+    for path in ("/children", f"/children/{ref}", "/api/v1/children", f"/api/v1/children/{ref}"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert r.headers["cache-control"] == "no-store", path
+
+
+# -- errors leak nothing ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def broken_app(db):
+    """The app with one route that fails the way a bug would, with sensitive words in the error."""
+    app = _app(db)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("SEC0001 /work/secret/path.py sqlalchemy password=hunter2")
+
+    @app.get("/api/v1/boom")
+    def api_boom():
+        raise RuntimeError("SEC0001 /work/secret/path.py sqlalchemy password=hunter2")
+
+    return app
+
+
+def test_a_server_error_page_says_sorry_and_nothing_more(broken_app):
+    client = signed_in(broken_app, "analyst")
+    r = client.get("/boom")
+    assert r.status_code == 500
+    assert "Sorry, there is a problem with the service" in r.text
+    for word in (*SECRET_WORDS, "SEC0001", "hunter2"):
+        assert word not in r.text, word
+    assert "content-security-policy" in r.headers, "error pages keep the security headers"
+    api = client.get("/api/v1/boom")
+    assert api.status_code == 500 and api.json() == {"detail": "internal error"}
+
+
+def test_not_found_pages_leak_nothing(app):
+    client = signed_in(app, "analyst")
+    for path in ("/no-such-page", "/children/" + "0" * 24, "/children/SEC0001", "/children/../etc/passwd"):
+        r = client.get(path)
+        assert r.status_code == 404, path
+        assert "Page not found" in r.text
+        for word in (*SECRET_WORDS, "SEC0001"):
+            assert word not in r.text, (path, word)
+    r = client.get("/api/v1/children/" + "0" * 24)
+    assert r.status_code == 404 and r.json() == {"detail": "no such child"}
+
+
+def test_bad_parameters_give_a_plain_error_not_the_validators_details(app):
+    client = signed_in(app, "admin")
+    r = client.get("/admin/audit?page=not-a-number")
+    assert r.status_code == 400
+    assert "not valid" in r.text and "int_parsing" not in r.text and "pydantic" not in r.text
+    r = client.get("/api/v1/measures?period=" + "9" * 41)
+    assert r.status_code == 422 and r.json() == {"detail": "the request's parameters are not valid"}
+
+
+# -- child references -------------------------------------------------------------------------------
+
+def test_addresses_carry_an_opaque_reference_never_the_child_id(db, app):
+    client = signed_in(app, "analyst")
+    listing = client.get("/children").text
+    refs = re.findall(r'href="/children/([^"]+)"', listing)
+    assert len(refs) == 12
+    assert all(re.fullmatch(r"[0-9a-f]{24}", ref) for ref in refs)
+    assert not any("SEC" in ref for ref in refs)
+    api = client.get("/api/v1/children").json()
+    assert {c["ref"] for c in api} == set(refs)
+    assert all(c["ref"] != c["child"] and c["child"] not in c["ref"] for c in api)
+    assert client.get("/children/SEC0003").status_code == 404, "the CHILD id does not open a record"
+    # references depend on the installation's secret: another installation's do not match
+    other = _app(db, secret_key="another-installations-secret-key")
+    assert other.state.data.child_ref(LA, "SEC0003") != app.state.data.child_ref(LA, "SEC0003")
+
+
+def test_panel_users_get_403_for_child_level_pages_and_api(app):
+    client = signed_in(app, "panel")
+    ref = app.state.data.child_ref(LA, "SEC0001")
+    for path in ("/children", f"/children/{ref}", "/api/v1/children", f"/api/v1/children/{ref}",
+                 "/imports", "/admin/audit"):
+        r = client.get(path)
+        assert r.status_code == 403, path
+        assert "SEC0001" not in r.text
+
+
+def test_panel_measures_suppress_small_counts_that_analysts_see(app):
+    panel = {m["id"]: m for m in signed_in(app, "panel").get("/api/v1/measures").json()}
+    analyst = {m["id"]: m for m in signed_in(app, "analyst").get("/api/v1/measures").json()}
+    boys_panel = _category(panel["cla_at_date"], "Male")
+    boys_analyst = _category(analyst["cla_at_date"], "Male")
+    assert boys_analyst["value"] == 2 and not boys_analyst["suppressed"]
+    assert boys_panel["suppressed"]
+    assert boys_panel["value"] is None and boys_panel["numerator"] is None, "nothing to undo it from"
+
+
+def _category(measure: dict, category: str) -> dict:
+    for breakdown in measure["breakdowns"].values():
+        for row in breakdown["rows"]:
+            if row["category"] == category:
+                return row
+    raise AssertionError(f"no {category} row")
