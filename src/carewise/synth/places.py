@@ -10,8 +10,11 @@ look real.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -49,25 +52,64 @@ class Postcodes:
         return w / w.sum()
 
 
-@lru_cache(maxsize=1)
-def postcodes() -> Postcodes:
-    """Load once per process: live English postcodes inside the 153 authorities."""
-    from carewise.geo.authorities import district_lookup, neighbour_pairs
+def _english_postcodes(to_la: dict[str, int]) -> pl.DataFrame:
+    """key, outward, easting, northing, la (authority index) of every English postcode."""
     from carewise.geo.postcodes import available_letters, letter_frame
 
-    lookup = district_lookup()
-    authorities = sorted(set(lookup["la_code"].to_list()))
-    index = {code: i for i, code in enumerate(authorities)}
-    to_la = {d: index[a] for d, a in lookup.select("lad_code", "la_code").iter_rows()}
-    frame = (
+    return (
         pl.concat([letter_frame(x).select("key", "outward", "easting", "northing", "laua")
                    for x in available_letters()])
         .with_columns(la=pl.col("laua").replace_strict(to_la, default=None,
                                                        return_dtype=pl.Int32))
         .filter(pl.col("la").is_not_null() & pl.col("easting").is_not_null()
                 & pl.col("northing").is_not_null())
+        .drop("laua")
         .sort("la", maintain_order=True)
     )
+
+
+def _cache_file(lookup: pl.DataFrame) -> Path:
+    """A parquet copy of the English postcodes, per postcode package build and lookup."""
+    from carewise.geo.postcodes import _package_dir
+    from carewise.settings import get_settings
+
+    parts = [f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}"
+             for p in sorted(_package_dir().glob("postcodes_*.msgpack.br"))]
+    parts.append(lookup.write_csv())
+    stamp = hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+    return Path(get_settings().data_dir) / "cache" / "synth" / f"postcodes-{stamp}.parquet"
+
+
+def _load(lookup: pl.DataFrame, to_la: dict[str, int]) -> pl.DataFrame:
+    """From the parquet cache (a fifth of a second) or built from the ONS extract and cached."""
+    try:
+        path = _cache_file(lookup)
+        if path.exists():
+            return pl.read_parquet(path)
+    except (OSError, pl.exceptions.PolarsError):
+        path = None
+    frame = _english_postcodes(to_la)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            frame.write_parquet(tmp)
+            tmp.replace(path)
+        except OSError:
+            pass  # a read-only data folder: build it again next time
+    return frame
+
+
+@lru_cache(maxsize=1)
+def postcodes() -> Postcodes:
+    """Load once per process: live English postcodes inside the 153 authorities."""
+    from carewise.geo.authorities import district_lookup, neighbour_pairs
+
+    lookup = district_lookup()
+    authorities = sorted(set(lookup["la_code"].to_list()))
+    index = {code: i for i, code in enumerate(authorities)}
+    to_la = {d: index[a] for d, a in lookup.select("lad_code", "la_code").iter_rows()}
+    frame = _load(lookup, to_la)
     groups = frame.group_by("la", maintain_order=True).agg(
         pl.len().alias("count"), pl.col("easting").mean(), pl.col("northing").mean()
     )
