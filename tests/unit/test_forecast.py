@@ -150,3 +150,52 @@ def test_synthetic_council_entry_rate_recovered():
     model = fit_model(stitch(council.returns), reference_months=36)
     # re-entries count as entries, as the generator's first entries plus its re-entries do
     assert model.rates.entry_rate * 365.25 == pytest.approx(council.truth.entry_rate_per_year, rel=0.35)
+
+
+def test_count_simulation_draws_have_the_right_distributions():
+    """Movers per group are Binomial(n, p), entrants Poisson(mu), and the children chosen to move
+    are distinct and equally likely (the count simulation's building blocks)."""
+    from carewise.forecast.simulate import _binomial, _choose, _poisson, _Streams
+
+    s = _Streams(7)
+    k = 100_000
+    u = s.uniform(0, 0, np.arange(k))
+    assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.005
+    for p in (0.03, 0.7):
+        b = _binomial(np.full(k, 40), np.full(k, p), s.uniform(1, 0, np.arange(k)))
+        assert b.mean() == pytest.approx(40 * p, rel=0.02) and b.var() == pytest.approx(40 * p * (1 - p), rel=0.05)
+        assert b.min() >= 0 and b.max() <= 40
+    x = _poisson(np.full(k, 37.5), s.uniform(2, 0, np.arange(k)))
+    assert x.mean() == pytest.approx(37.5, rel=0.01) and x.var() == pytest.approx(37.5, rel=0.05)
+    group, rank, _ = _choose(np.full(k, 4), np.full(k, 3), s, 3, 0)
+    picked = rank.reshape(k, 3)
+    assert (np.sort(picked, 1)[:, 1:] != np.sort(picked, 1)[:, :-1]).all()  # distinct within a group
+    assert np.bincount(rank, minlength=4) / rank.size == pytest.approx([0.25] * 4, abs=0.005)
+
+
+def test_scenario_shares_every_draw_with_the_baseline_until_it_starts(small):
+    """Common random numbers: a change starting at the 12th month end leaves months 1-11 identical in
+    every run, and the runs stay paired afterwards (the difference is narrower than the spread)."""
+    model = fit_model(small)
+    dates = month_ends(model.origin, 24)
+    base = project(model, 24, 300, seed=4)
+    sc = Scenario("later", changes=[{"kind": "entry_rate", "change": -0.3, "start": dates[11].isoformat()}])
+    later = project(model, 24, 300, seed=4, effects=resolve(sc, model, dates))
+    assert np.array_equal(base.counts[:12], later.counts[:12])  # the change applies from step 12
+    diff = later.counts.sum((2, 3))[-1].astype(np.int64) - base.counts.sum((2, 3))[-1]
+    assert diff.std() < 0.5 * base.counts.sum((2, 3))[-1].std()
+
+
+def test_capacity_scenario_fills_in_house_places_and_conserves(small):
+    model = fit_model(small)
+    dates = month_ends(model.origin, 12)
+    ih, ag = CATEGORIES.index("fostering_in_house"), CATEGORIES.index("fostering_agency")
+    base = project(model, 12, 200, seed=2)
+    cap = project(model, 12, 200, seed=2, effects=resolve(
+        Scenario("cap", changes=[{"kind": "in_house_capacity", "places": 10}]), model, dates))
+    totals = cap.counts.sum((2, 3)).astype(np.int64)
+    assert np.array_equal(totals[1:], totals[:-1] + cap.entries - cap.exits)
+    assert (cap.counts >= 0).all()
+    assert cap.counts[-1, :, :, ih].sum(1).mean() > base.counts[-1, :, :, ih].sum(1).mean()
+    assert cap.counts[-1, :, :, ag].sum(1).mean() < base.counts[-1, :, :, ag].sum(1).mean()
+    assert cap.counts[-1, :, :, ih].sum(1).max() <= cap.counts[0, 0, :, ih].sum() + 10 + 60  # places + ordinary inflow
