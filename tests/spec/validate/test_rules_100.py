@@ -700,6 +700,12 @@ def test_186_fails():
     assert fails("186", make(episodes=[long_stay()], oc2=[oc2(DOB="01/06/2012")])) == {1}
 
 
+def test_186_passes_with_a_reason_for_no_score():
+    """SDQ_REASON (e.g. SDQ2, carers refused) explains a missing score (rules 197a/197B)."""
+    ctx = make(episodes=[long_stay()], oc2=[oc2(DOB="01/06/2012", SDQ_REASON="SDQ2")])
+    assert fails("186", ctx) == set()
+
+
 def test_187_passes():
     ctx = make(
         episodes=[new_entry()], ad1=[{"CHILD": "1", **AD1_FULL}], oc3=[{"CHILD": "1", **OC3_FULL}]

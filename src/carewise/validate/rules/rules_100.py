@@ -981,13 +981,15 @@ def rule_185(ctx: Context) -> Failures:
 )
 def rule_186(ctx: Context) -> Failures:
     """Children looked after continuously for 12 months, aged 4+ at 1 April and under 17 at
-    31 March, should have an SDQ_SCORE (DfE rule 186)."""
+    31 March, should have an SDQ_SCORE (DfE rule 186) — or the reason there is none: SDQ_REASON
+    exists for exactly that (SDQ2 carers refused, SDQ3 disability …; rules 197a/197B)."""
     oc2 = with_cla(ctx, ctx.t("oc2"))
     bad = (
         pl.col("CLA")
         & (plus_years("DOB", 4) <= ctx.collection_start)
         & (plus_years("DOB", 17) > ctx.collection_end)
         & pl.col("SDQ_SCORE").is_null()
+        & pl.col("SDQ_REASON").is_null()
     )
     return failing_rows(oc2, bad)
 
