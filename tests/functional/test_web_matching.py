@@ -283,3 +283,14 @@ def test_market_summary_and_blank_templates(world):
     book = manager.get("/placements/templates/carewise-market-template.xlsx")
     assert book.content[:2] == b"PK"
     assert manager.get("/placements/templates/secret.txt").status_code == 404
+
+
+def test_small_counts_are_hidden_and_cannot_be_worked_out_by_subtraction():
+    from carewise.web.pages_matching import suppress_column, suppress_linked
+
+    assert suppress_column([7, 3, 6], total=16) == ["7", "x", "x"], "one x alone is not enough"
+    assert suppress_column([2, 3, 8], total=13) == ["x", "x", "8"]
+    assert suppress_column([0, 9], total=9) == ["0", "9"]
+    assert suppress_column([5, 4], total=None) == ["5", "x"]
+    assert suppress_linked([20, 17, 3]) == ["x", "x", "x"]
+    assert suppress_linked([20, 20, 0]) == ["20", "20", "0"]

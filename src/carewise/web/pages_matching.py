@@ -20,6 +20,7 @@ import hmac
 import logging
 import shutil
 import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +95,13 @@ class MatchingData:
         self._reports = _LRU(16)
         self._what_ifs = _LRU(64)
         self._refs = _LRU(8)
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, key: tuple) -> threading.Lock:
+        """One lock per report, so users asking at once share one solve instead of each paying."""
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
 
     def latest(self, la_code: str) -> str | None:
         versions = self.store.versions(la_code)
@@ -115,15 +123,32 @@ class MatchingData:
         from carewise.matching.report import batch_report
 
         key = (market.la_code, market.version, cfg.version)
-        return self._reports.get_or_make(key, lambda: batch_report(market, cfg))
+        with self._lock(key):
+            return self._reports.get_or_make(key, lambda: batch_report(market, cfg))
 
     def what_if(self, market: Market, cfg: MatchSettings, addition: Addition) -> dict:
         key = (market.la_code, market.version, cfg.version, repr(addition))
-        return self._what_ifs.get_or_make(key, lambda: what_if(market, cfg, [addition]))
+        with self._lock(key):
+            return self._what_ifs.get_or_make(key, lambda: what_if(market, cfg, [addition]))
+
+    def warm(self, la_code: str) -> None:
+        """Solve the new market's sufficiency report in the background after a load, so the
+        first person to open the page does not wait for it."""
+        def run() -> None:
+            try:
+                market = self.market(la_code)
+                if market is not None:
+                    self.batch(market, self.settings(la_code))
+            except Exception:  # the page will try again and show the error
+                log.exception("warming the sufficiency report failed")
+
+        threading.Thread(target=run, name="carewise-warm-sufficiency", daemon=True).start()
 
     def invalidate(self) -> None:
         for cache in (self._markets, self._reports, self._what_ifs, self._refs):
             cache.clear()
+        with self._guard:
+            self._locks.clear()
 
     # -- referral references: opaque in URLs -------------------------------------------------
 
@@ -286,6 +311,7 @@ def upload_market(request: Request, files: list[UploadFile] = File(default=[]),
                  target="market", detail={"stored": True, "version": outcome["version"],
                                           "loaded": outcome["loaded"],
                                           "files": [p.name for p in paths]})
+    data.warm(council.la_code)
     return _market_page(request, user, loaded=outcome)
 
 
@@ -509,6 +535,12 @@ def _groups_view(groups: list[dict], panel: bool, total_unmet: int) -> list[dict
     return rows
 
 
+def _ages(low: int, high: int) -> str:
+    if high == 0:
+        return "under 1"
+    return str(low) if low == high else f"{low} to {high}"
+
+
 def _suggestion_view(p: dict, panel: bool) -> dict:
     """A tested capacity suggestion; for panel members the option count (the size of the
     group it was shaped on) and the number it would meet are suppressed when small."""
@@ -518,7 +550,7 @@ def _suggestion_view(p: dict, panel: bool) -> dict:
     each = "one place each" if a["places"] == 1 else f"{a['places']} places each"
     meets = p["would_meet"]
     return {"capacity": f"{count} more {kind} ({each})",
-            "ages": f"{a['min_age']} to {a['max_age']}",
+            "ages": _ages(a["min_age"], a["max_age"]),
             "skills": ", ".join(SKILL_LABELS.get(x, x) for x in a["skills"]) or "none in particular",
             "for_group": ", ".join((
                 p["for_group"]["age_group"] or "age not known",
@@ -591,7 +623,7 @@ def _describe(a: Addition) -> str:
     each = "one place" if a.places == 1 else f"{a.places} places"
     skills = ", ".join(SKILL_LABELS.get(x, x) for x in a.skills)
     return (f"{a.count} more {kind} option{'' if a.count == 1 else 's'} with {each} each, "
-            f"for ages {a.min_age} to {a.max_age}"
+            f"for ages {_ages(a.min_age, a.max_age)}"
             + (f", with skills in {skills}" if skills else ", with no particular skills"))
 
 
