@@ -95,7 +95,8 @@ def _stack(returns: list[Return], name: str) -> pl.DataFrame | None:
 
 
 def _key_columns(name: str) -> list[str]:
-    return list(TABLES[name].key)
+    spec = TABLES[name]
+    return [*spec.key, YEAR] if spec.annual else list(spec.key)
 
 
 def _conflicts(stacked: pl.DataFrame, name: str) -> pl.DataFrame:

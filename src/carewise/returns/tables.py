@@ -38,6 +38,9 @@ class TableSpec:
     """Columns some systems add; accepted and kept when present, never required."""
     file_hints: tuple[str, ...] = field(default=())
     """Words often seen in file names for this table (a tie-breaker only: headers decide)."""
+    annual: bool = False
+    """A fact about the child in that collection year (OC2, OC3): each year's row is kept when
+    returns are stitched, rather than the later return replacing the earlier."""
 
     def in_year(self, year: CollectionYear) -> bool:
         return year.start_year >= self.first_year and (
@@ -128,6 +131,7 @@ TABLES: dict[str, TableSpec] = {
             ("DOB",),
             ("CHILD",),
             file_hints=("oc2",),
+            annual=True,
         ),
         TableSpec(
             "oc3",
@@ -137,6 +141,7 @@ TABLES: dict[str, TableSpec] = {
             ("DOB",),
             ("CHILD",),
             file_hints=("oc3",),
+            annual=True,
         ),
         TableSpec(
             "ad1",

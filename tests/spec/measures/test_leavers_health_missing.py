@@ -113,12 +113,13 @@ def test_missing_children(helpers):
     assert not rhi.available and "local extract" in rhi.notes[0]
 
 
-def test_earlier_year_of_oc3_is_not_given_once_a_later_return_replaces_it(helpers):
+def test_each_year_of_oc3_keeps_its_own_rows(helpers):
+    """OC3 describes the child in that collection year: a later return does not replace it."""
     row = {"CHILD": "a", "DOB": "01/06/2005", "IN_TOUCH": "YES", "ACTIV": "F1", "ACCOM": "U1"}
     hist = helpers.make_history(
         y2023={"header": [], "episodes": [], "oc3": [row]},
         y2024={"header": [], "episodes": [], "oc3": [dict(row, ACTIV="G5")]},
     )
-    assert helpers.measure(hist, "care_leavers_eet").numerator == 0  # latest year: exact
+    assert helpers.measure(hist, "care_leavers_eet").numerator == 0  # 2024-25: NEET
     earlier = helpers.measure(hist, "care_leavers_eet", "2023-24")
-    assert not earlier.available and "latest return only" in earlier.notes[0]
+    assert earlier.available and earlier.numerator == 1  # 2023-24: in higher education

@@ -84,15 +84,6 @@ def year_table_missing(table: str, what: str) -> Callable[[Context], str | None]
 
     def check(ctx: Context) -> str | None:
         year = ctx.period.collection_year
-        latest = ctx.history.table(table)[YEAR].max()
-        if latest is not None and latest > year.start_year:
-            # stitching keeps one row per child (the latest return's), so an earlier year's
-            # group is incomplete: better no figure than a wrong one
-            return (
-                f"{what} ({table.upper()}) figures are given for the latest return only "
-                f"({latest}-{(latest + 1) % 100:02d}): earlier years' rows are replaced when "
-                "returns are stitched"
-            )
         if year_rows(ctx, table).height == 0:
             return f"no {what} ({table.upper()}) rows in the {year.label} return"
         return None
