@@ -76,9 +76,12 @@ UASC_PLACEMENT_WEIGHTS = {
 }
 FOSTER_ONLY = {"KIN": 0.28, "FIH": 0.42, "FIFA": 0.30}
 IN_HOUSE_SHARE = 0.57  # in-house (PR1) share of mainstream fostering (FOI 2024: 27.9 vs 24.8 IFA)
-PLACEMENT_MOVE_RATE = {  # new placements per year in care, by age band at entry
-    "under_1": 0.45, "1_to_4": 0.45, "5_to_9": 0.40, "10_to_15": 0.55, "16_and_over": 0.75,
+PLACEMENT_MOVE_RATE = {  # new placements per year in the first year in care, by age at entry
+    "under_1": 0.6, "1_to_4": 0.6, "5_to_9": 0.55, "10_to_15": 0.8, "16_and_over": 0.95,
 }
+SETTLED_MOVE_FACTOR = 0.3  # after the first year: 3+ placements ~10%, long-term stability ~68%
+PLACED_WITH_PARENTS_SHARE = 0.7  # care-order returns home that begin placed with parents (P1)
+OWN_CARERS_NEAR = 0.2  # in-house foster carers living in a neighbouring council
 
 PROVIDERS = {  # kind -> (codes, probabilities)
     "KIN": (("PR1",), (1.0,)),
@@ -120,8 +123,8 @@ REASON_PLACE_CHANGE = {  # national 2024 shares of reasons placements ended (dom
     "CARPL": 0.33, "OTHER": 0.22, "PLACE": 0.08, "CREQB": 0.11, "CREQO": 0.08, "CHILD": 0.05,
     "STAND": 0.02, "CLOSE": 0.03, "ALLEG": 0.02, "LAREQ": 0.02, "APPRR": 0.01,
 }
-MISSING_CHILD_SHARE = {"10_to_15": 0.10, "16_and_over": 0.20}  # periods with any missing
-MISSING_RATE_PER_YEAR = 5.0  # incidents per year in care for a child who goes missing
+MISSING_CHILD_SHARE = {"10_to_15": 0.22, "16_and_over": 0.36}  # periods with any missing
+MISSING_RATE_PER_YEAR = 7.0  # incidents per year in care for a child who goes missing
 REENTRY_PROBABILITY = 0.22
 PREV_PERM_PROBS = {"Z1": 0.86, "P1": 0.02, "P2": 0.06, "P3": 0.03, "P4": 0.03}
 REVIEW_CODE_PROBS = {"PN1": 0.45, "PN2": 0.08, "PN3": 0.05, "PN4": 0.05, "PN5": 0.08,

@@ -422,8 +422,8 @@ def _placement_events(rng: np.random.Generator, truth: Truth, p: dict) -> pl.Dat
     forced_k.append(np.full(adopt.sum(), m.KINDS.index("ADOPT")))
     last_free = np.where(adopt, p["t_place"], last_free)
     # placed with parents before going home under a care order
-    home = (route == "co_home") & (rng.random(n) < 0.45)
-    t_p1 = end - rng.integers(60, 240, n)
+    home = (route == "co_home") & (rng.random(n) < m.PLACED_WITH_PARENTS_SHARE)
+    t_p1 = end - rng.integers(120, 700, n)
     home &= (t_p1 > p["c1_day"] + 7) & (t_p1 > entry + 14) & ~p["to18"]
     forced_p.append(pid[home])
     forced_d.append(t_p1[home])
@@ -443,11 +443,20 @@ def _placement_events(rng: np.random.Generator, truth: Truth, p: dict) -> pl.Dat
     last_free = np.where(move, t_last, last_free)
     # random moves inside the free part of the period
     band = band_of(entry - p["dob"])
+    # most moves come in the first year; a long stay mostly settles with one carer
     rate = np.array([truth.placement_move_rate[b] for b in m.BANDS])[band]
     span = np.maximum(0, last_free - entry - 1)
-    k = rng.poisson(rate * span / YEAR)
+    early_span = np.minimum(span, int(YEAR))
+    late_span = span - early_span
+    k_early = rng.poisson(rate * early_span / YEAR)
+    k_late = rng.poisson(rate * m.SETTLED_MOVE_FACTOR * late_span / YEAR)
+    k = k_early + k_late
     rp = np.repeat(pid, k)
-    rd = entry[rp] + 1 + (rng.random(rp.size) * np.maximum(span[rp] - 1, 0)).astype(np.int64)
+    pos = np.arange(rp.size) - np.repeat(np.cumsum(k) - k, k)
+    late = pos >= np.repeat(k_early, k)
+    offset = np.where(late, early_span[rp] + rng.random(rp.size) * late_span[rp],
+                      rng.random(rp.size) * np.maximum(early_span[rp] - 1, 0))
+    rd = entry[rp] + 1 + offset.astype(np.int64)
     period = np.concatenate([pid, rp, *forced_p])
     days = np.concatenate([entry, rd, *forced_d])
     kind = np.concatenate([np.full(n, -1), np.full(rp.size, -1), *forced_k]).astype(np.int64)
@@ -567,6 +576,9 @@ def _placements(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
     provider[fostered & np.isin(kind, ["KIN", "FIH"])] = "PR1"
     # where: own provision inside the council; else by kind
     where = np.full(nrow, INSIDE)
+    # the council's own foster carers live near its boundary now and then
+    own_near = fostered & (provider == "PR1") & (rng.random(nrow) < m.OWN_CARERS_NEAR)
+    where[own_near] = NEAR
     for k, probs in m.LOCATION.items():
         mask = (kind == k) & (provider != "PR1")
         where[mask] = rng.choice(3, size=mask.sum(), p=probs)
