@@ -108,7 +108,10 @@ def _district_frame(letter: str) -> pl.DataFrame:
     return _centroids(letter_frame(letter), "outward")
 
 
-def _tables(letters: list[str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _tables(
+    letters: list[str], keys: pl.Series
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The postcodes asked for (filtered per letter before combining), and the centroid tables."""
     if not letters:
         empty = _empty()
         return (
@@ -116,7 +119,15 @@ def _tables(letters: list[str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFram
             _centroids(empty, "sector"),
             _centroids(empty, "outward"),
         )
-    full = pl.concat([letter_frame(x).select("key", "easting", "northing", "laua") for x in letters])
+    wanted = keys.drop_nulls().unique()
+    full = pl.concat(
+        [
+            letter_frame(x)
+            .select("key", "easting", "northing", "laua")
+            .filter(pl.col("key").is_in(wanted.filter(wanted.str.starts_with(x)).implode()))
+            for x in letters
+        ]
+    )
     sectors = pl.concat([_sector_frame(x) for x in letters])
     districts = pl.concat([_district_frame(x) for x in letters])
     return full, sectors, districts
@@ -165,7 +176,7 @@ def resolve(postcodes: pl.Series) -> pl.DataFrame:
     letters = sorted(
         set(frame["key"].str.slice(0, 1).drop_nulls().to_list()) & set(available_letters())
     )
-    full, sectors, districts = _tables(letters)
+    full, sectors, districts = _tables(letters, frame["full_key"])
     full = full.rename({"key": "full_key"})
     frame = (
         frame.join(full, on="full_key", how="left")
