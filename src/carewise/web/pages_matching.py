@@ -569,6 +569,11 @@ def sufficiency(request: Request, kind: str = "in_house_fostering", count: str =
     if page is not None:
         return page
     panel = not user.role.sees_children
+    if market.open_referrals().height == 0 or market.options().height == 0:
+        missing = "open referrals" if market.open_referrals().height == 0 else "carers or providers"
+        return render(request, "matching_no_market.html", title="Nothing to allocate yet",
+                      message=f"Market {market.version} has no {missing}, so there is nothing to "
+                              "allocate. Upload the missing extracts on the Placements page.")
     data = matching_data(request)
     cfg = data.settings(market.la_code)
     report = data.batch(market, cfg)
@@ -582,8 +587,12 @@ def sufficiency(request: Request, kind: str = "in_house_fostering", count: str =
             result = _what_if_view(data.what_if(market, cfg, addition), panel, addition)
     if panel:
         referrals, met, unmet = suppress_linked([s["referrals"], s["met"], s["unmet"]])
-        greedy_met, greedy_unmet = suppress_linked([s["greedy_met"], s["greedy_unmet"]])
-        extra = suppress_linked([s["extra_met_vs_greedy"]])[0]
+        # met − met most urgent first = extra: hide the pair if either is small, and both if
+        # met is hidden, so none can be worked out from the others
+        greedy_met, greedy_unmet, extra = suppress_linked(
+            [s["greedy_met"], s["greedy_unmet"], s["extra_met_vs_greedy"]])
+        if met == "x":
+            greedy_met = greedy_unmet = extra = "x" if s["greedy_met"] else "0"
     else:
         referrals, met, unmet = str(s["referrals"]), str(s["met"]), str(s["unmet"])
         greedy_met, greedy_unmet = str(s["greedy_met"]), str(s["greedy_unmet"])
