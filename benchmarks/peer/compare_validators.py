@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from carewise.returns.tables import TABLES
+from carewise.returns.years import CollectionYear
 from carewise.validate import validate_paths
+from carewise.validate.engine import dfe_codes
 
 PEER_VENV = Path(os.environ.get("PEER_VALIDATOR_VENV", "/tmp/peer-validator-venv"))
 RUNNER = Path(__file__).with_name("run_validator_peer.py")
@@ -32,13 +34,15 @@ def peer_available() -> bool:
 
 
 def run_peer(folder: Path, year: str, previous: Path | None = None, la: str = "E06000056",
-             rows: bool = True) -> dict:
+             rows: bool = True, isolated: list[str] | None = None) -> dict:
     """The peer's JSON for one year's folder (see run_validator_peer.py)."""
     cmd = [str(PEER_VENV / "bin" / "python"), str(RUNNER), str(folder), year, "--la", la]
     if previous is not None:
         cmd += ["--previous", str(previous)]
     if rows:
         cmd.append("--rows")
+    if isolated:
+        cmd += ["--isolated", ",".join(isolated)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -57,6 +61,8 @@ class Comparison:
     peer_crashed: list[str] = field(default_factory=list)
     carewise_skipped: dict[str, str] = field(default_factory=dict)
     peer_skipped: list[str] = field(default_factory=list)
+    peer_alone: dict[str, int] = field(default_factory=dict)
+    """Failing rows of each peer rule run alone on its own copy of the data."""
 
     def differing(self) -> dict[str, dict]:
         """Rule → counts and the rows only one side flags, for every rule where they differ."""
@@ -72,6 +78,7 @@ class Comparison:
                 "only_peer": sorted(theirs - ours)[:5],
                 "carewise_skipped": self.carewise_skipped.get(code),
                 "peer_crashed": code in self.peer_crashed,
+                "peer_alone": self.peer_alone.get(code),
             }
         return out
 
@@ -85,7 +92,7 @@ def compare(folder: Path, year: str, previous: Path | None = None, la: str = "E0
     ours = validate_paths(folder, year=year, previous=previous, la_code=la)
     if not ours.readable:
         raise SystemExit(f"carewise could not read {folder}: {[p.message for p in ours.problems]}")
-    theirs = run_peer(folder, year, previous, la)
+    theirs = run_peer(folder, year, previous, la, isolated=sorted(dfe_codes(CollectionYear.parse(year))))
     cmp = Comparison(year, ours.seconds, theirs["seconds"])
     for e in ours.errors:
         cmp.carewise.setdefault(e.rule, set()).add((e.table, e.row))
@@ -95,6 +102,7 @@ def compare(folder: Path, year: str, previous: Path | None = None, la: str = "E0
                 cmp.peer.setdefault(code, set()).add((_PEER_TABLES.get(table, table), row))
     cmp.peer_crashed = theirs["crashed"]
     cmp.peer_skipped = theirs["skipped"]
+    cmp.peer_alone = theirs.get("isolated", {})
     cmp.carewise_skipped = {s.rule: s.reason for s in ours.skipped}
     return cmp
 
@@ -124,7 +132,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(text + "\n")
     for code, d in diff.items():
-        print(f"{code:>9} carewise {d['carewise']:>6} peer {d['peer']:>6}"
+        print(f"{code:>9} carewise {d['carewise']:>6} peer {d['peer']:>6} (alone {d['peer_alone']})"
               f"{'  (carewise skipped)' if d['carewise_skipped'] else ''}"
               f"{'  (peer crashed)' if d['peer_crashed'] else ''}")
     print(f"agree on {len(cmp.agreeing())} rules with errors; differ on {len(diff)}; "

@@ -39,6 +39,29 @@ def _csvs(folder: str) -> list[str]:
     return sorted(str(p) for p in Path(folder).glob("*.csv"))
 
 
+def _isolated(validator, registry, codes: list[str], la: str, ends: str) -> dict[str, int]:
+    """Failing rows of each rule run alone on a fresh deep copy of the datastore."""
+    import copy
+
+    from lac_validator.datastore import create_datastore
+
+    store = create_datastore(validator.dfs, {"collectionYear": ends, "localAuthority": la})
+    out: dict[str, int] = {}
+    for code in codes:
+        if code not in registry:
+            continue
+        fresh = {k: (v.copy(deep=True) if hasattr(v, "copy") and k != "metadata" else copy.copy(v))
+                 for k, v in store.items()}
+        try:
+            with contextlib.redirect_stdout(sys.stderr):
+                result = registry[code].func(fresh)
+        except Exception:  # noqa: BLE001 - reported as a crash, as the peer does
+            out[code] = -1
+            continue
+        out[code] = sum(len(set(v)) for k, v in result.items() if not k.endswith("_last"))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("folder")
@@ -46,6 +69,11 @@ def main() -> None:
     parser.add_argument("--previous")
     parser.add_argument("--la", default="E06000056")
     parser.add_argument("--rows", action="store_true")
+    parser.add_argument(
+        "--isolated",
+        help="comma-separated rule codes to run again, each alone on a deep copy of the data "
+        "(the peer's rules share shallow copies, so an earlier rule can change what a later one sees)",
+    )
     args = parser.parse_args()
 
     ends = str(int(args.year[:4]) + 1)  # "2024-25" -> "2025", as the peer's metadata wants
@@ -95,6 +123,8 @@ def main() -> None:
     }
     if args.rows:
         out["rows"] = rows
+    if args.isolated:
+        out["isolated"] = _isolated(validator, registry, args.isolated.split(","), args.la, ends)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 

@@ -15,6 +15,11 @@ def test_resolve_full_postcode_and_sector():
     assert sector["LAUA"] == "E09000033"
     assert abs(sector["EASTING"] - full["EASTING"]) < 2000
     assert postcodes.resolve("ZZ9 9ZZ") is None
+    # A well-formed full postcode that does not exist is invalid, not a partial one (rule 392c):
+    # it must not take its sector's centre (EX24 6AA exists; EX24 6VY does not).
+    assert postcodes.resolve("EX24 6AA") is not None
+    assert postcodes.resolve("EX24 6VY") is None
+    assert postcodes.resolve("EX24 6") is not None
     assert postcodes.resolve("CB2 1TN")["PL_LA"] == "E10000003"
 
 

