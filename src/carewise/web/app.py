@@ -108,6 +108,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(__import__("carewise.web.pages_matching", fromlist=["router"]).router)
+    app.include_router(__import__("carewise.web.pages_forecast", fromlist=["router"]).router)
     app.include_router(api.router)
     if settings.oidc_metadata_url:
         auth.configure_oidc(app, settings)

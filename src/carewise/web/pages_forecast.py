@@ -1,0 +1,296 @@
+"""Sufficiency forecast pages: baseline, scenarios, Personal Adviser caseload (issue 6).
+
+Aggregates only, so every role may see them; panel users see figures that round to 1-4 as
+``x`` and no chart that would show one. A council's forecast (1,000 runs, or fewer when the
+machine could not run 1,000 within ``RUN_BUDGET_SECONDS``) and its charts are worked out once
+per data version and cached, so pages after the first are fast.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from carewise.errors import SettingError, UserFacingError
+from carewise.forecast.overview import (
+    Overview,
+    build_overview,
+    chart_suppressed,
+    compare,
+    display,
+    fan,
+    fan_facets,
+    march_rows,
+    money,
+    state_label,
+    svg,
+)
+from carewise.forecast.pa_caseload import ADVISERS, PaAssumptions
+from carewise.forecast.scenarios import Scenario, list_saved
+from carewise.forecast.states import CATEGORIES, CATEGORY_LABELS
+from carewise.store.accounts import User
+from carewise.web.auth import current_user
+from carewise.web.data import _LRU
+
+router = APIRouter(include_in_schema=False)
+
+RUNS = 1000
+RUN_BUDGET_SECONDS = 1.0
+"""Time the baseline projection may take on the first view; fewer runs (at least 200) if needed."""
+
+_LOCK = threading.Lock()
+
+
+def _cache(request: Request) -> _LRU:
+    state = request.app.state
+    with _LOCK:
+        if not hasattr(state, "forecasts"):
+            state.forecasts = _LRU(16)
+        return state.forecasts
+
+
+def _audience(user: User) -> str:
+    return "internal" if user.role.sees_children else "panel"
+
+
+def _render(request: Request, name: str, status_code: int = 200, **context: Any):
+    from carewise.web.app import render
+
+    return render(request, name, status_code=status_code, **context)
+
+
+def overview_for(request: Request, la_code: str) -> Overview:
+    """The council's baseline forecast for its current data, built once per data version."""
+    data = request.app.state.data
+    key = ("overview", la_code, data.version(la_code))
+    return _cache(request).get_or_make(
+        key, lambda: build_overview(data.history(la_code), runs=RUNS, budget_seconds=RUN_BUDGET_SECONDS)
+    )
+
+
+def _chart(request: Request, la_code: str, name: str, make) -> str:
+    data = request.app.state.data
+    return _cache(request).get_or_make(("chart", la_code, data.version(la_code), name), make)
+
+
+def _start(request: Request):
+    """(council, overview) or a page to show instead."""
+    council = getattr(request.state, "council", None)
+    if council is None:
+        return None, None, _render(request, "no_data.html", title="No data yet")
+    try:
+        return council, overview_for(request, council.la_code), None
+    except UserFacingError as exc:
+        return council, None, _render(request, "error.html", title="The forecast cannot be worked out",
+                                      message=str(exc))
+
+
+def _trust(ov: Overview) -> dict[str, Any]:
+    bt = ov.backtest
+    if "not_available" in bt:
+        return {"available": False, "reason": bt["not_available"]}
+
+    def pct(v: float | None, scale: float = 1.0) -> str:
+        return "–" if v is None else f"{v * scale:.1f}%"
+
+    return {
+        "available": True,
+        "cuts": bt.get("cuts"),
+        "mape": {h: pct(bt.get(f"mape_total_{h}m")) for h in (3, 6, 12)},
+        "coverage_80": pct(bt.get("coverage_80"), 100),
+        "coverage_95": pct(bt.get("coverage_95"), 100),
+    }
+
+
+def _spend_rows(frame, signed: bool = False) -> list[dict[str, Any]]:
+    def fmt(v: float) -> str:
+        text = money(v)
+        return f"+{text}" if signed and not text.startswith("−") and v != 0 else text
+
+    return [
+        {"period": r["period"], "part": r["months"] < 12, "months": r["months"], "median": fmt(r["median"]),
+         "p10": fmt(r["p10"]), "p90": fmt(r["p90"]), "p2_5": fmt(r["p2_5"]), "p97_5": fmt(r["p97_5"])}
+        for r in frame.iter_rows(named=True)
+    ]
+
+
+@router.get("/forecast")
+def forecast_page(request: Request, user: User = Depends(current_user)):
+    council, ov, page = _start(request)
+    if page is not None:
+        return page
+    audience = _audience(user)
+    la = council.la_code
+    total_hidden = chart_suppressed(ov.summary, ov.observed, "total", audience)
+    total_chart = None if total_hidden else _chart(
+        request, la, "total",
+        lambda: svg(fan(ov.summary, ov.observed, "total", "All children looked after"),
+                    "Fan chart: children looked after, observed and forecast"))
+    shown = [c for c in CATEGORIES if not chart_suppressed(ov.summary, ov.observed, c, audience)]
+    hidden = [state_label(c) for c in CATEGORIES if c not in shown]
+    category_chart = _chart(
+        request, la, "categories:" + ",".join(shown),
+        lambda: svg(fan_facets(ov.summary, ov.observed, shown),
+                    "Fan charts: children in each placement category, observed and forecast"),
+    ) if shown else None
+    dates, rows = march_rows(ov.summary, audience)
+    monthly = [
+        {"date": r["date"], "median": display(r["median"], audience), "p10": display(r["p10"], audience),
+         "p90": display(r["p90"], audience)}
+        for r in ov.summary.filter(ov.summary["state"] == "total").sort("date").iter_rows(named=True)
+    ]
+    return _render(
+        request, "forecast_baseline.html", title="Sufficiency forecast", ov=ov, trust=_trust(ov),
+        total_chart=total_chart, category_chart=category_chart, hidden_categories=hidden,
+        dates=dates, rows=rows, monthly=monthly, spend=_spend_rows(ov.spend), panel=audience != "internal",
+        labels=CATEGORY_LABELS, starting=display(ov.model.start.size, audience), entries=display(ov.model.rates.entry_rate * 365.25, audience),
+    )
+
+
+# -- scenarios -------------------------------------------------------------------------------------
+
+
+def _number(form: dict[str, str], name: str, errors: dict[str, str], low: float, high: float,
+            message: str) -> float | None:
+    text = (form.get(name) or "").strip().replace("%", "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        errors[name] = message
+        return None
+    if not low <= value <= high:
+        errors[name] = message
+        return None
+    return value
+
+
+def scenario_from_form(form: dict[str, str], march_ends: list[date]) -> tuple[Scenario | None, dict[str, str]]:
+    """A scenario from the page's form (percentages as people write them), or the errors."""
+    errors: dict[str, str] = {}
+    changes: list[dict[str, Any]] = []
+    entry = _number(form, "entry_change", errors, -100, 100,
+                    "Enter the change in children entering care as a percentage from -100 to 100, like -10")
+    if entry:
+        changes.append({"kind": "entry_rate", "change": entry / 100})
+    target = _number(form, "in_house_target", errors, 1, 100,
+                     "Enter the share of fostered children in-house as a percentage from 1 to 100, like 70")
+    if target is not None:
+        by = form.get("in_house_by") or ""
+        if by not in {d.isoformat() for d in march_ends}:
+            errors["in_house_by"] = "Choose the 31 March by which the in-house share should be reached"
+        else:
+            changes.append({"kind": "in_house_share", "target": target / 100, "by": by})
+    fewer = _number(form, "residential_fewer", errors, 0, 100,
+                    "Enter how many fewer new residential placements as a percentage from 0 to 100, like 25")
+    if fewer:
+        changes.append({"kind": "residential_entries", "change": -fewer / 100, "to": "fostering_agency"})
+    step = _number(form, "step_down", errors, 0, 500,
+                   "Enter the number of children a year stepped down from residential care, from 0 to 500")
+    if step:
+        changes.append({"kind": "step_down", "per_year": step, "to": "fostering_in_house"})
+    if errors:
+        return None, errors
+    if not changes:
+        return None, {"entry_change": "Enter at least one change, or choose a saved scenario"}
+    return Scenario("This scenario", "Built on the forecast page", changes), {}
+
+
+def _describe(sc: Scenario) -> list[str]:
+    words = []
+    for ch in sc.changes:
+        if ch.kind == "entry_rate":
+            words.append(f"{ch.change:+.0%} children entering care")
+        elif ch.kind == "in_house_share" and ch.target is not None:
+            words.append(f"{ch.target:.0%} of fostered children in-house by {ch.by:%d %B %Y}")
+        elif ch.kind == "in_house_share":
+            words.append(f"{ch.share:.0%} of new agency foster placements made in-house")
+        elif ch.kind == "residential_entries":
+            words.append(f"{-ch.change:.0%} fewer new residential placements (to {state_label(ch.to or 'fostering_agency').lower()})")
+        elif ch.kind == "in_house_capacity":
+            words.append(f"{ch.places:g} more in-house foster places")
+        elif ch.kind == "step_down":
+            words.append(f"{ch.per_year:g} children a year stepped down from residential")
+    return words
+
+
+@router.get("/forecast/scenarios")
+def scenarios_page(request: Request, saved: str = "", entry_change: str = "", in_house_target: str = "",
+                   in_house_by: str = "", residential_fewer: str = "", step_down: str = "",
+                   user: User = Depends(current_user)):
+    council, ov, page = _start(request)
+    if page is not None:
+        return page
+    audience = _audience(user)
+    folder = request.app.state.settings.data_dir / "scenarios"
+    try:
+        saved_list = list_saved(folder)
+    except UserFacingError:
+        saved_list = []
+    form = {"entry_change": entry_change, "in_house_target": in_house_target, "in_house_by": in_house_by,
+            "residential_fewer": residential_fewer, "step_down": step_down}
+    march_ends = [d for d in ov.projection.dates[1:] if d.month == 3 and d.day == 31]
+    errors: dict[str, str] = {}
+    scenario = None
+    if saved:
+        scenario = next((s for s in saved_list if s.name == saved), None)
+        if scenario is None:
+            errors["saved"] = "Choose one of the saved scenarios"
+    elif any(v.strip() for v in form.values()):
+        scenario, errors = scenario_from_form(form, march_ends)
+    context: dict[str, Any] = {}
+    if scenario is not None:
+        key = json.dumps(scenario.to_dict(), sort_keys=True)
+        version = request.app.state.data.version(council.la_code)
+        try:
+            result = _cache(request).get_or_make(("scenario", council.la_code, version, key),
+                                                 lambda: compare(ov, scenario))
+        except SettingError as exc:
+            field = "in_house_target" if "in-house" in str(exc) or "'by'" in str(exc) else "entry_change"
+            errors[field] = str(exc)
+            result = None
+        if result is not None:
+            dates, rows = march_rows(result.difference, audience, signed=True)
+            hidden = chart_suppressed(result.difference, None, "total", audience)
+            chart = None if hidden else _chart(request, council.la_code, "scenario:" + key, lambda: svg(
+                fan(result.difference, None, "total", f"{scenario.name} minus baseline",
+                    y_title="Difference in children looked after"),
+                "Fan chart: difference in children looked after, scenario minus baseline"))
+            _, with_rows = march_rows(result.summary, audience)
+            context = {"result": result, "dates": dates, "rows": rows, "with_rows": with_rows, "chart": chart,
+                       "spend": _spend_rows(result.spend_difference, signed=True), "described": _describe(scenario)}
+    return _render(request, "forecast_scenarios.html", status_code=400 if errors else 200,
+                   title="Forecast scenarios", ov=ov, saved_list=saved_list,
+                   saved=saved, form=form, errors=errors, march_ends=march_ends, scenario=scenario,
+                   panel=audience != "internal", describe=_describe, **context)
+
+
+# -- Personal Adviser caseload -----------------------------------------------------------------------
+
+
+@router.get("/forecast/pa-caseload")
+def pa_page(request: Request, user: User = Depends(current_user)):
+    council, ov, page = _start(request)
+    if page is not None:
+        return page
+    audience = _audience(user)
+    rows = []
+    if ov.pa is not None:
+        for r in ov.pa.iter_rows(named=True):
+            needing = display(r["requiring_pa"], audience)
+            rows.append({
+                "date": r["date"],
+                "joint": display(r["joint_working"], audience),
+                "under_21": display(r["leavers_under_21"], audience),
+                "over_21": display(r["leavers_21_plus"], audience),
+                "requiring": needing,
+                "caseloads": ["x" if needing == "x" else f"{r[f'caseload_{n}']:.1f}" for n in ADVISERS],
+                "costs": [f"£{r[f'cost_{n}']:,.0f}" for n in ADVISERS],
+            })
+    return _render(request, "forecast_pa.html", title="Personal Adviser caseload", ov=ov, rows=rows,
+                   advisers=ADVISERS, panel=audience != "internal", assumptions=PaAssumptions())

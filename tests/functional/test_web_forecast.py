@@ -1,0 +1,188 @@
+"""Forecast pages in the web app, end to end through FastAPI's TestClient.
+
+One synthetic council (four years of 903 returns imported through ``carewise.importing``);
+each test signs in through the /login form with its CSRF token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+PASSWORD = "forecast-pages-password-1"
+ROLES = ("admin", "analyst", "manager", "panel")
+
+
+@dataclass
+class World:
+    app: object
+    la_code: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> World:
+    from carewise.importing import import_paths
+    from carewise.settings import Settings
+    from carewise.store import Store
+    from carewise.store.accounts import create_user
+    from carewise.synth import generate_council, write_council
+    from carewise.web import create_app
+
+    root = tmp_path_factory.mktemp("web-forecast")
+    council = generate_council(90, "2021-22..2024-25", seed=8)
+    url = f"sqlite:///{root / 'carewise.db'}"
+    store = Store(url)
+    outcome = import_paths(store, [write_council(council, root / "synth")], la_code=council.la_code,
+                           council_name=council.la_name, synthetic=True, validate=False)
+    assert outcome.stored
+    for role in ROLES:
+        create_user(store, role, PASSWORD, role, display_name=f"Test {role}", councils=[council.la_code])
+    app = create_app(url, Settings(data_dir=root / "data"))
+    return World(app, council.la_code, root / "data")
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def client_for(world: World, role: str) -> TestClient:
+    client = TestClient(world.app)
+    page = client.get("/login")
+    signed = client.post("/login", data={"username": role, "password": PASSWORD,
+                                         "csrf_token": _csrf(page.text), "next": "/"}, follow_redirects=False)
+    assert signed.status_code == 303, signed.text
+    return client
+
+
+def _text(html: str) -> str:
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+def _table(html: str, table_id: str) -> list[list[str]]:
+    """Cells (th and td text) of each body row of the table with this id."""
+    body = re.search(rf'<table class="govuk-table" id="{table_id}">.*?<tbody[^>]*>(.*?)</tbody>', html, re.S)
+    assert body, f"no table {table_id}"
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1), re.S)
+    return [[_text(c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)] for r in rows]
+
+
+def _numbers(cell: str) -> list[int]:
+    return [int(n.replace(",", "")) for n in re.findall(r"(?<![\d.])[−-]?\d[\d,]*(?![\d.])", cell.replace("−", "-"))]
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(world):
+    response = TestClient(world.app).get("/forecast", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_sees_the_baseline_with_its_backtest(world, role):
+    page = client_for(world, role).get("/forecast")
+    assert page.status_code == 200, page.text[-2000:]
+    html, text = page.text, _text(page.text)
+    assert '<a class="govuk-service-navigation__link" href="/forecast"' in html or 'href="/forecast"' in html
+    assert "How much to trust this" in text
+    assert re.search(r"\d+\.\d% at 3 months, \d+\.\d% at 6 months, \d+\.\d% at 12 months", text), text[:3000]
+    assert re.search(r"\d+\.\d% of outcomes fell inside the 80% range", text)
+    assert "<svg" in html and 'role="img"' in html
+    assert "<details" in html and 'id="monthly"' in html
+    years = _table(html, "by-year")
+    assert years[0][0] == "All children looked after" and len(years[0]) == 4  # three 31 Marches
+    spend = _table(html, "spend")
+    assert len(spend) >= 3 and all("£" in row[1] for row in spend)
+    # no inline script or style: the CSP forbids them
+    assert not re.search(r"<script(?![^>]*\b(?:src|nonce)=)", html)  # only the template's nonce one
+    assert "style=" not in html and "<style" not in html
+
+
+def test_panel_members_see_small_figures_as_x(world):
+    internal = _table(client_for(world, "analyst").get("/forecast").text, "by-year")
+    panel = _table(client_for(world, "panel").get("/forecast").text, "by-year")
+    assert len(internal) == len(panel)
+    small_seen = False
+    for row_i, row_p in zip(internal, panel, strict=True):
+        for cell_i, cell_p in zip(row_i[1:], row_p[1:], strict=True):
+            values = _numbers(cell_i)
+            assert len(values) == 3
+            hidden = [1 <= v <= 4 for v in values]
+            small_seen |= any(hidden)
+            shown = cell_p.replace(" to ", " ").split()
+            assert len(shown) == 3
+            for v, hide, s in zip(values, hidden, shown, strict=True):
+                assert s == ("x" if hide else f"{v:,}")
+    assert small_seen, "the small synthetic council should have some projected figures under 5"
+    for row in _table(client_for(world, "panel").get("/forecast/pa-caseload").text, "pa-needing"):
+        assert not any(1 <= v <= 4 for cell in row[1:] for v in _numbers(cell))
+
+
+def test_forecast_is_worked_out_once_per_data_version(world):
+    client = client_for(world, "manager")
+    assert client.get("/forecast").status_code == 200
+    cache = world.app.state.forecasts
+    version = world.app.state.data.version(world.la_code)
+    key = ("overview", world.la_code, version)
+    first = cache.get_or_make(key, lambda: pytest.fail("the forecast was not cached"))
+    assert client.get("/forecast/pa-caseload").status_code == 200
+    assert cache.get_or_make(key, lambda: None) is first
+    assert first.runs >= 200 and first.projection.counts.shape[1] == first.runs
+
+
+def test_a_scenario_built_on_the_page_is_compared_with_the_baseline(world):
+    client = client_for(world, "analyst")
+    page = client.get("/forecast/scenarios", params={"entry_change": "-30"})
+    assert page.status_code == 200, _text(page.text)[:2000]
+    text = _text(page.text)
+    assert "This scenario compared with the baseline" in text and "-30% children entering care" in text
+    diff = _table(page.text, "difference")
+    assert diff[0][0] == "All children looked after"
+    last = _numbers(diff[0][-1])
+    assert last[0] < 0 and last[2] <= 0  # fewer entrants: fewer children, the whole 80% range below zero
+    spend = _table(page.text, "spend-difference")
+    assert spend and spend[-1][1].startswith("−£")
+
+
+def test_saved_scenarios_can_be_picked(world):
+    from carewise.forecast.scenarios import Scenario, save
+
+    save(Scenario("step down 6", "Six a year from residential", [{"kind": "step_down", "per_year": 6}]),
+         world.data_dir / "scenarios" / "step down 6.json")
+    client = client_for(world, "panel")
+    form = client.get("/forecast/scenarios")
+    assert 'value="step down 6"' in form.text
+    page = client.get("/forecast/scenarios", params={"saved": "step down 6"})
+    assert page.status_code == 200
+    assert "6 children a year stepped down from residential" in _text(page.text)
+    rows = {r[0]: r for r in _table(page.text, "difference")}
+    assert "Residential" in rows
+
+
+def test_scenario_form_errors_are_shown_next_to_the_fields(world):
+    client = client_for(world, "analyst")
+    page = client.get("/forecast/scenarios", params={"entry_change": "lots", "step_down": "-3"})
+    assert page.status_code == 400
+    assert 'class="govuk-error-summary"' in page.text
+    assert 'href="#entry_change"' in page.text and 'href="#step_down"' in page.text
+    assert 'id="entry_change-error"' in page.text
+    march = re.search(r'<option value="(\d{4}-03-31)"', page.text).group(1)
+    unreachable = client.get("/forecast/scenarios", params={"in_house_target": "100", "in_house_by": march})
+    assert unreachable.status_code == 400
+    assert "not reachable" in _text(unreachable.text)
+    assert client.get("/forecast/scenarios", params={"saved": "no such"}).status_code == 400
+
+
+def test_pa_caseload_page(world):
+    page = client_for(world, "manager").get("/forecast/pa-caseload")
+    assert page.status_code == 200
+    needing = _table(page.text, "pa-needing")
+    assert len(needing) == 3 and all(row[0].endswith("March " + row[0][-4:]) for row in needing)
+    caseload = _table(page.text, "pa-caseload")
+    assert [row[0] for row in caseload] == ["7", "8", "9", "10", "11"]
+    total = _numbers(needing[0][4])[0]
+    assert float(caseload[0][1]) == pytest.approx(total / 7, abs=0.1)
+    assert caseload[0][-1] == "£199,500"  # 7 advisers at £28,500
