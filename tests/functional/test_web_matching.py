@@ -252,6 +252,12 @@ def test_upload_with_a_bad_row_names_file_row_and_column_and_stores_nothing(worl
     assert "Write a whole number" in text
     assert len(ParquetMarketStore(world.market_root).versions(world.la_code)) == versions
 
+    garbage = analyst.post("/placements", data={"csrf_token": token},
+                           files=[("files", ("carers.xlsx", b"not a workbook",
+                                             "application/octet-stream"))])
+    assert garbage.status_code == 400
+    assert "could not be read as CSV or Excel" in _text(garbage.text)
+
     no_token = analyst.post("/placements", data={"csrf_token": "wrong"},
                             files=[("files", ("carers.csv", bad_path.read_bytes(), "text/csv"))])
     assert no_token.status_code == 403

@@ -21,7 +21,6 @@ import logging
 import shutil
 import tempfile
 import threading
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -97,6 +96,7 @@ class MatchingData:
         self._refs = _LRU(8)
         self._locks: dict[tuple, threading.Lock] = {}
         self._guard = threading.Lock()
+        self.saving = threading.Lock()
 
     def _lock(self, key: tuple) -> threading.Lock:
         """One lock per report, so users asking at once share one solve instead of each paying."""
@@ -339,16 +339,17 @@ def _load(data: MatchingData, la_code: str, paths: list[Path], actor: str) -> di
                        len(errors)) from None
     except UserFacingError as exc:
         raise _Refused(str(exc), [], 1) from None
-    except (pl.exceptions.PolarsError, zipfile.BadZipFile, ValueError, UnicodeDecodeError) as exc:
+    except Exception as exc:  # only parsing the user's files happens here (xlsx/csv readers)
         log.info("market upload could not be read: %s", type(exc).__name__)  # no file content
         raise _Refused("A file could not be read as CSV or Excel. Save it from the template as "
                        ".csv (UTF-8) or .xlsx and upload it again", [], 1) from None
     if not frames:
         raise _Refused("None of the files is a market extract. Name them carers, providers, "
                        "vacancies or referrals, as in the templates", [], 1)
-    market = previous.with_tables(frames)
-    version = data.store.save(market, actor=actor, sources=paths)
-    data.invalidate()
+    with data.saving:  # two loads at once must not both take the next version number
+        market = (data.market(la_code) or Market(la_code)).with_tables(frames)
+        version = data.store.save(market, actor=actor, sources=paths)
+        data.invalidate()
     return {
         "version": version,
         "loaded": {k: v.height for k, v in frames.items()},
