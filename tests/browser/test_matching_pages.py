@@ -1,4 +1,4 @@
-"""A placements officer opening an explained shortlist in Chromium (no JavaScript needed, CSP kept)."""
+"""Placement finding in Chromium: an explained shortlist, a what-if, the panel's view (CSP kept)."""
 
 from __future__ import annotations
 

@@ -115,7 +115,8 @@ class MatchingData:
                                          lambda: self.store.load(la_code, version))
 
     def settings(self, la_code: str) -> MatchSettings:
-        """The council's ``matching.toml`` in its market folder if present (as the CLI), else defaults."""
+        """The council's ``matching.toml`` in its market folder if present (as the CLI does),
+        else the defaults."""
         local = self.store.root / la_code / "matching.toml"
         return load_settings(local if local.exists() else None)
 
@@ -177,7 +178,7 @@ def matching_data(request: Request) -> MatchingData:
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-    """Render with the app's renderer; placement pages hold child-level data, so never cache them."""
+    """Render with the app's renderer; placement pages hold child-level data: never cached."""
     from carewise.web.app import render as _render
 
     response = _render(request, name, status_code=status_code, **context)
@@ -225,7 +226,8 @@ def _needs_expr() -> pl.Expr:
     """A referral's needs as readable text (one column expression, no row loop)."""
     parts = [pl.when(pl.col(f"need_{n}").fill_null(False)).then(pl.lit(SKILL_LABELS[n]))
              for n in NEEDS]
-    parts.append(pl.when(pl.col("uasc").fill_null(False)).then(pl.lit("unaccompanied asylum-seeking")))
+    parts.append(pl.when(pl.col("uasc").fill_null(False))
+                 .then(pl.lit("unaccompanied asylum-seeking")))
     return (pl.concat_list(parts).list.drop_nulls().list.join(", ")
             .replace("", "no additional needs"))
 
@@ -295,7 +297,8 @@ def upload_market(request: Request, files: list[UploadFile] = File(default=[]),
                 shutil.copyfileobj(f.file, out)
             if path.stat().st_size > MAX_UPLOAD_BYTES:
                 return _market_page(request, user, status_code=400, errors={
-                    "files": f"{path.name} is larger than 50 MB; upload the extracts one at a time"})
+                    "files": f"{path.name} is larger than 50 MB; upload the extracts one at a "
+                             "time"})
             paths.append(path)
         try:
             outcome = _load(data, council.la_code, paths, user.username)
@@ -403,7 +406,8 @@ def referrals(request: Request, user: User = Depends(children_roles)):
              .sort("_urgency", "date_needed", "referral_id"))
     rows = [
         {"ref": data.referral_ref(market.la_code, r["referral_id"]), "id": r["referral_id"],
-         "age": r["age"], "sex": r["sex"], "needs": r["needs"], "types": _kinds(r["placement_types"]),
+         "age": r["age"], "sex": r["sex"], "needs": r["needs"],
+         "types": _kinds(r["placement_types"]),
          "urgency": URGENCY_LABELS.get(r["urgency"], r["urgency"] or ""),
          "needed": r["date_needed"], "siblings": r["sibling_group_size"] or 1,
          "together": bool(r["siblings_together_required"])}
@@ -495,7 +499,8 @@ class WhatIfForm:
                 errors[name] = f"Enter {label}"
                 return None
             if not text.isdigit() or not low <= int(text) <= high:
-                errors[name] = f"{label[0].upper()}{label[1:]} must be a whole number from {low} to {high}"
+                errors[name] = (f"{label[0].upper()}{label[1:]} must be a whole number from "
+                                f"{low} to {high}")
                 return None
             return int(text)
 
@@ -552,7 +557,8 @@ def _suggestion_view(p: dict, panel: bool) -> dict:
     meets = p["would_meet"]
     return {"capacity": f"{count} more {kind} ({each})",
             "ages": _ages(a["min_age"], a["max_age"]),
-            "skills": ", ".join(SKILL_LABELS.get(x, x) for x in a["skills"]) or "none in particular",
+            "skills": (", ".join(SKILL_LABELS.get(x, x) for x in a["skills"])
+                       or "none in particular"),
             "for_group": ", ".join((
                 p["for_group"]["age_group"] or "age not known",
                 SKILL_LABELS.get(p["for_group"]["main_need"], p["for_group"]["main_need"]),
