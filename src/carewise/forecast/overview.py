@@ -97,11 +97,15 @@ def build_overview(
     backtest_runs: int = 200,
     costs: CostSettings | None = None,
     pa_assumptions: PaAssumptions | None = None,
+    origin: date | None = None,
 ) -> Overview:
-    """Fit, project ``runs`` futures (or as many as fit ``budget_seconds``), price, backtest, PA."""
+    """Fit, project ``runs`` futures (or as many as fit ``budget_seconds``), price, backtest, PA.
+
+    ``origin`` (default: the end of the data) is where the forecast starts; the backtest uses
+    the cut dates with 12 months of data after them up to the end of the data."""
     t0 = time.perf_counter()
     costs = costs or CostSettings()
-    model = fit_model(history)
+    model = fit_model(history, origin=origin)
     if budget_seconds is not None:
         runs = choose_runs(model, budget_seconds, most=runs or 1000, horizon_months=horizon_months)
     runs = runs or 1000
@@ -114,7 +118,7 @@ def build_overview(
     except SettingError as exc:
         backtest = {"not_available": str(exc)}
     try:
-        pa, pa_error = pa_caseload(history, pa_assumptions), None
+        pa, pa_error = pa_caseload(history, pa_assumptions, as_at=model.origin), None
     except SettingError as exc:
         pa, pa_error = None, str(exc)
     return Overview(model=model, projection=proj, runs=runs, seed=seed, summary=summary,

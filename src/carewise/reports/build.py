@@ -134,7 +134,7 @@ def pack_data(
         last_year=last_year,
         trend=trend,
         generated=date.today(),
-        extra={"in_house_target": opts.foster_in_house_target},
+        extra={"in_house_target": opts.foster_in_house_target, "history": history},
     )
 
 

@@ -1,0 +1,174 @@
+"""The panel pack's "Sufficiency forecast" section: fan chart, 31 March table, spend, backtest, PA.
+
+Importing this module registers the section with ``carewise.reports.section`` (the pack builder
+imports it). The forecast starts at the end of the pack's period (or the end of the data, if
+earlier) and uses the pack's history (``PackData.extra["history"]``). For the panel and public
+audiences figures that round to 1-4 are shown as ``x`` and a chart that would show one is left
+out (its table stays).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from carewise.errors import UserFacingError
+from carewise.forecast.overview import (
+    Overview,
+    build_overview,
+    chart_suppressed,
+    display,
+    fan,
+    march_rows,
+    money,
+    svg,
+)
+from carewise.forecast.pa_caseload import ADVISERS, PaAssumptions
+from carewise.reports.model import Cell, ChartBlock, PackData, Section, TableBlock
+from carewise.reports.sections import section
+
+RUNS = 1000
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def _overview(data: PackData) -> Overview | None:
+    history = data.extra.get("history")
+    if history is None or history.last_date is None:
+        return None
+    origin = min(data.period.end, history.last_date)
+    return build_overview(history, runs=RUNS, origin=origin)
+
+
+def _number(text: str, value: float | None) -> Cell:
+    return Cell(text, None if text in ("x", "–") or value is None else round(float(value)))
+
+
+def year_table(ov: Overview, audience: str) -> TableBlock:
+    """Children at each 31 March ahead, per placement category: median and 80% range."""
+    dates, rows = march_rows(ov.summary, audience)
+    raw = {
+        (r["state"], r["date"]): r for r in ov.summary.iter_rows(named=True) if r["date"] in dates
+    }
+    columns = ["Placement"]
+    for d in dates:
+        columns += [f"{_day(d)}: median", f"{_day(d)}: 80% from", f"{_day(d)}: 80% to"]
+    body = []
+    for r in rows:
+        cells = [Cell(r["label"])]
+        for c in r["cells"]:
+            figures = raw[(r["state"], c["date"])]
+            cells += [_number(c["median"], figures["median"]), _number(c["p10"], figures["p10"]),
+                      _number(c["p90"], figures["p90"])]
+        body.append(cells)
+    return TableBlock("forecast_years", "Children looked after at each 31 March: forecast", columns, body,
+                      caption="Median of the simulated futures and the range holding 80% of them.")
+
+
+def spend_table(ov: Overview) -> TableBlock:
+    rows = [
+        [Cell(r["period"] + ("" if r["months"] == 12 else f" ({r['months']} months)")),
+         Cell(money(r["median"]), round(r["median"])), Cell(money(r["p10"]), round(r["p10"])),
+         Cell(money(r["p90"]), round(r["p90"]))]
+        for r in ov.spend.iter_rows(named=True)
+    ]
+    return TableBlock("forecast_spend", "Projected placement spend per financial year",
+                      ["Financial year", "Median", "80% from", "80% to"], rows,
+                      caption="Weekly costs per placement category: " + ", ".join(
+                          f"{k.replace('_', ' ')} £{v:,.0f}" for k, v in ov.costs.weekly.items()) + ".")
+
+
+def trust_table(ov: Overview) -> TableBlock | None:
+    bt = ov.backtest
+    if "not_available" in bt:
+        return None
+    rows = []
+    for h in (3, 6, 12):
+        v = bt.get(f"mape_total_{h}m")
+        rows.append([Cell(f"Average error at {h} months"), Cell("–" if v is None else f"{v:.1f}%", v)])
+    for level in (80, 95):
+        v = bt.get(f"coverage_{level}")
+        rows.append([Cell(f"Outcomes inside the {level}% range"),
+                     Cell("–" if v is None else f"{v * 100:.0f}%", None if v is None else v * 100)])
+    return TableBlock("forecast_backtest", "How much to trust this forecast", ["Check", "Result"], rows,
+                      caption=f"Forecasts made from {bt.get('cuts')} earlier dates with only the data known then, "
+                      "compared with the children actually looked after.")
+
+
+def pa_tables(ov: Overview, audience: str) -> list[TableBlock]:
+    if ov.pa is None:
+        return []
+    need_rows, load_rows = [], []
+    shown: list[str] = []
+    for r in ov.pa.iter_rows(named=True):
+        needing = display(r["requiring_pa"], audience)
+        shown.append(needing)
+        need_rows.append([
+            Cell(_day(r["date"])),
+            _number(display(r["joint_working"], audience), r["joint_working"]),
+            _number(display(r["leavers_under_21"], audience), r["leavers_under_21"]),
+            _number(display(r["leavers_21_plus"], audience), r["leavers_21_plus"]),
+            _number(needing, r["requiring_pa"]),
+        ])
+    dates = ov.pa["date"].to_list()
+    for n in ADVISERS:
+        cells = [Cell(str(n))]
+        for r, needing in zip(ov.pa.iter_rows(named=True), shown, strict=True):
+            value = r[f"caseload_{n}"]
+            cells.append(Cell("x", None) if needing == "x" else Cell(f"{value:.1f}", round(value, 1)))
+        cost = ov.pa[f"cost_{n}"][0]
+        cells.append(Cell(f"£{cost:,.0f}", cost))
+        load_rows.append(cells)
+    a = PaAssumptions()
+    return [
+        TableBlock("pa_needing", "Young people needing a Personal Adviser",
+                   ["At", "Looked after, 17½ to 18", "Care leavers under 21", "Care leavers 21 to 25",
+                    "Needing a Personal Adviser"], need_rows,
+                   caption=f"Assumes {a.take_up_at_21:.0%} take-up from 21 to 25 and that "
+                   f"{a.not_in_touch_return:.0%} of care leavers not in touch come back."),
+        TableBlock("pa_caseload", "Personal Adviser caseload by number of advisers",
+                   ["Advisers", *[f"Caseload at {_day(d)}" for d in dates], "Cost a year"], load_rows,
+                   caption=f"An adviser costs £{a.cost_per_adviser:,.0f} a year."),
+    ]
+
+
+@section("forecast", "Sufficiency forecast", order=78)
+def sufficiency_forecast(data: PackData) -> Section | None:
+    """Children looked after over the next three years, what it costs and the PA caseload."""
+    try:
+        ov = _overview(data)
+    except UserFacingError:
+        return None
+    if ov is None:
+        return None
+    audience = data.audience
+    table = year_table(ov, audience)
+    blocks: list[TableBlock | ChartBlock] = []
+    if chart_suppressed(ov.summary, ov.observed, "total", audience):
+        blocks.append(table)
+    else:
+        chart = svg(fan(ov.summary, ov.observed, "total", "All children looked after"),
+                    "Fan chart: children looked after, observed and forecast")
+        blocks.append(ChartBlock("Children looked after: observed and forecast", chart, table,
+                                 description="Dots: children looked after at month ends. Line: median forecast. "
+                                 "Bands: 80% and 95% of simulated futures."))
+    blocks.append(spend_table(ov))
+    trust = trust_table(ov)
+    if trust is not None:
+        blocks.append(trust)
+    blocks += pa_tables(ov, audience)
+    notes = [
+        f"{ov.runs:,} simulated futures from {_day(ov.origin)}, with rates of moving and leaving care from "
+        f"{_day(ov.model.rates.window_start)} to {_day(ov.model.rates.window_end)}; each future draws its own "
+        "rates, so the ranges include how uncertain the rates are.",
+        "Weekly costs are published averages until the council sets its own (carewise forecast --costs).",
+    ]
+    if "not_available" in ov.backtest:
+        notes.append(f"The forecast could not be checked against the past: {ov.backtest['not_available']}")
+    if ov.pa_error:
+        notes.append(f"The Personal Adviser caseload could not be worked out: {ov.pa_error}")
+    return Section("forecast", "Sufficiency forecast",
+                   intro=f"Children looked after over the next three years from {_day(ov.origin)}, "
+                   "by placement category, with projected spend and the Personal Adviser caseload.",
+                   blocks=blocks, notes=notes)
