@@ -132,9 +132,14 @@ def pledge_rows(store, la_code: str, as_at: date | None = None, audience: str = 
     wanted = [p.measure for p in pledges if p.measure in MEASURES]
     measures = {}
     if wanted:
-        results = evaluate(history, f"rolling-12m:{at.isoformat()}", la_code, audience, ids=wanted,
-                           with_comparators=False)
-        measures = {r.id: r for r in results}
+        from carewise.errors import UserFacingError
+
+        try:
+            results = evaluate(history, f"rolling-12m:{at.isoformat()}", la_code, audience, ids=wanted,
+                               with_comparators=False)
+            measures = {r.id: r for r in results}
+        except UserFacingError:  # a date the measures cannot cover: those pledges show no figure
+            measures = {}
     rows = pledge_results(pledges, compliance, measures)
     for r in rows:
         if r["measure"] in compliance:

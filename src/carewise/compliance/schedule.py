@@ -64,7 +64,7 @@ def chain(requirement: str, c: Clocks, as_at: date, all_versions: tuple[Version,
     """Instances of a requirement where each event makes the next one due (vectorised)."""
     cov = c.coverage_from or date.min
     clocks = c.clocks.filter(pl.col("start") <= as_at).with_columns(
-        pl.when(pl.col("end") < as_at).then(pl.col("end")).otherwise(None).alias("end")
+        pl.when(pl.col("end") <= as_at).then(pl.col("end")).otherwise(None).alias("end")
     ).filter(pl.col("end").is_null() | (pl.col("end") >= cov))
     clocks = clocks.with_columns(
         (pl.col("start") < cov).alias("_assumed"),
