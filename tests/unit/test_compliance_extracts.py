@@ -8,7 +8,13 @@ import polars as pl
 import pytest
 from sqlalchemy import inspect
 
-from carewise.compliance.extracts import EXTRACTS, ExtractError, kind_for, read_extracts, write_templates
+from carewise.compliance.extracts import (
+    EXTRACTS,
+    ExtractError,
+    kind_for,
+    read_extracts,
+    write_templates,
+)
 from carewise.compliance.storage import extract_batches, import_extracts, load_extracts
 from carewise.errors import BadInputError
 from carewise.returns.build import return_from_rows
