@@ -6,7 +6,10 @@
 ``shared/benchmarks/cla-by-la.csv``: children looked after at 31 March, starts and ceased in
 the year, placement type at 31 March (DfE's eight groups), UASC, placed outside the council.
 Summing three years steadies small councils' shares; suppressed cells stay blank and the
-national share is used instead.
+national share is used instead. ``data/council-characteristics.csv`` adds DfE's characteristics
+of the children looked after at 31 March (age, sex, ethnicity, legal status, category of need,
+placement, UASC, locality, provider, distance), pooled over the same years by
+:mod:`carewise.synth.build_data`.
 """
 
 from __future__ import annotations
@@ -52,6 +55,47 @@ def _table() -> pl.DataFrame:
         return pl.read_csv(p, schema_overrides={"la_number": pl.String})
 
 
+@lru_cache(maxsize=1)
+def _characteristics() -> pl.DataFrame:
+    path = resources.files("carewise.synth") / "data" / "council-characteristics.csv"
+    with resources.as_file(path) as p:
+        return pl.read_csv(p)
+
+
+CHARACTERISTIC_GROUPS = {
+    "age": ("age_under_1", "age_1_to_4", "age_5_to_9", "age_10_to_15", "age_16_and_over"),
+    "sex": ("sex_male", "sex_female"),
+    "eth": ("eth_white", "eth_mixed", "eth_asian", "eth_black", "eth_other", "eth_refused"),
+    "ls": ("ls_interim", "ls_full", "ls_placement_order", "ls_s20", "ls_detained",
+           "ls_youth_justice"),
+    "cin": tuple(f"cin_n{i}" for i in range(1, 9)),
+    "pl": tuple(f"pl_{g}" for g in PLACEMENT_GROUPS),
+}
+"""Characteristics that add up to all children looked after (each group sums to 1)."""
+SINGLE_CHARACTERISTICS = ("uasc", "outside", "over_20_miles", "prov_own", "prov_private",
+                          "prov_voluntary", "prov_other_la")
+
+
+def characteristics(la_code: str) -> dict[str, float]:
+    """A council's published shares at 31 March (2023-2025), England's where it has none.
+
+    Within a group (age, sex, ethnicity, legal status, need, placement) a suppressed share
+    takes England's and the group is rescaled to add up to 1.
+    """
+    table = _characteristics()
+    rows = table.filter(pl.col("la_code") == la_code).to_dicts()
+    england = table.filter(pl.col("la_code") == ENGLAND).to_dicts()[0]
+    row = rows[0] if rows else england
+    out: dict[str, float] = {}
+    for cols in CHARACTERISTIC_GROUPS.values():
+        vals = {c: row.get(c) if row.get(c) is not None else england[c] for c in cols}
+        total = sum(vals.values()) or 1.0
+        out.update({c: v / total for c, v in vals.items()})
+    for c in SINGLE_CHARACTERISTICS:
+        out[c] = row.get(c) if row.get(c) is not None else england[c]
+    return out
+
+
 @dataclass(frozen=True)
 class CouncilFigures:
     """One council's published shape (shares are of children looked after at 31 March)."""
@@ -65,6 +109,8 @@ class CouncilFigures:
     placement_shares: dict[str, float]
     uasc_share: float
     outside_share: float
+    mix: dict[str, float] = field(default_factory=dict)
+    """Published characteristics at 31 March (:func:`characteristics`)."""
 
 
 def _shares(row: dict, england: dict) -> dict[str, float]:
@@ -117,6 +163,7 @@ def council_figures(la_code: str) -> CouncilFigures:
         placement_shares=_shares(row, england),
         uasc_share=ratio("uasc_31_march"),
         outside_share=ratio("placed_outside_la_boundary"),
+        mix=characteristics(row["la_code"]),
     )
 
 
