@@ -70,7 +70,7 @@ def _actor() -> str:
 def _audit(db: str | None, council: str, target: str, detail: dict) -> None:
     from carewise.store.audit import record
 
-    record(open_store(db), _actor(), "matching.shortlist", council=council, target=target,
+    record(open_store(db), _actor(), "shortlist", council=council, target=target,
            detail=detail)
 
 

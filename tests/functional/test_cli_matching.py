@@ -58,7 +58,7 @@ def test_load_summary_match_and_audit(data_dir, extracts):
     from carewise.store import Store
     from carewise.store.audit import events
 
-    shown = events(Store(), action="matching.shortlist")
+    shown = events(Store(), action="shortlist")
     assert shown and shown[0].target == "referral:R0001"
     assert "child_id" not in shown[0].detail
 
