@@ -1,0 +1,200 @@
+"""Compliance pages: statutory compliance, worklists, care leavers, pledges and the action plan.
+
+``/compliance`` (summary, teams, monthly trend), ``/compliance/leavers`` and
+``/compliance/pledges`` show aggregates to every role; panel users see rates with fewer than 5
+due dates, and counts under 5, as ``x``. ``/compliance/worklist`` (and its Excel download) lists
+children, so only roles that may see children reach it, and every view is audited.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+
+from carewise.compliance import Assessment, assess
+from carewise.compliance import leavers as lv
+from carewise.compliance import views
+from carewise.compliance.storage import load_extracts
+from carewise.errors import UserFacingError
+from carewise.store import audit
+from carewise.store.accounts import User
+from carewise.web.auth import children_roles, current_user
+
+router = APIRouter(include_in_schema=False)
+
+SUPPRESS_UNDER = 5
+REQUIREMENT_TITLES = {req: title for req, title in
+                      ((r, t) for _, (r, t) in views.SUMMARY_IDS.items())}
+
+
+def _render(request: Request, name: str, **context: Any):
+    from carewise.web.app import render
+
+    return render(request, name, **context)
+
+
+def _council(request: Request):
+    council = getattr(request.state, "council", None)
+    if council is None:
+        return None
+    return council
+
+
+def _at(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(400, "The date must be written YYYY-MM-DD.") from None
+
+
+def _assessment(request: Request, la_code: str, at: date | None) -> Assessment:
+    data = request.app.state.data
+    history = data.history(la_code)
+    extracts = load_extracts(request.app.state.store, la_code)
+    return assess(history, extracts, at)
+
+
+def _internal(user: User) -> bool:
+    return bool(user.role.sees_children)
+
+
+def _rate(value: float | None, due: int, internal: bool) -> str:
+    if value is None:
+        return "–"
+    if not internal and due < SUPPRESS_UNDER:
+        return "x"
+    return f"{value:.1f}%"
+
+
+def _count(n: int, internal: bool) -> str:
+    return "x" if not internal and 0 < n < SUPPRESS_UNDER else f"{n:,}"
+
+
+@router.get("/compliance")
+def compliance_page(request: Request, at: str | None = None, user: User = Depends(current_user)):
+    council = _council(request)
+    if council is None:
+        return _render(request, "no_data.html", title="No data yet")
+    internal = _internal(user)
+    try:
+        a = _assessment(request, council.la_code, _at(at))
+    except UserFacingError as exc:
+        return _render(request, "error.html", title="Compliance cannot be shown", message=str(exc))
+    summary = [
+        {"id": sid, "title": s["title"], "assessed": s["assessed"],
+         "rate": _rate(s["value"], s["denominator"], internal),
+         "due": _count(s["denominator"], internal)}
+        for sid, s in a.summary.items()
+    ]
+    teams = [
+        {**r, "rate": _rate(r["pct_on_time"], r["due"], internal), "due_text": _count(r["due"], internal),
+         "title": REQUIREMENT_TITLES.get(r["requirement"], r["requirement"])}
+        for r in views.by_group(a, "team").to_dicts()
+    ]
+    trend = views.trend(a, None)
+    months = sorted(trend["month"].unique().to_list()) if trend.height else []
+    trend_rows = []
+    for req in trend["requirement"].unique().sort().to_list() if trend.height else []:
+        cells = {r["month"]: _rate(r["pct_on_time"], r["due"], internal)
+                 for r in trend.filter(pl.col("requirement") == req).to_dicts()}
+        trend_rows.append({"title": REQUIREMENT_TITLES.get(req, req), "cells": [cells.get(m, "–") for m in months]})
+    statuses = views.as_json(a, children=False)["statuses"]
+    return _render(request, "compliance_summary.html", title="Statutory compliance", a=a, summary=summary,
+                   teams=teams, months=months, trend_rows=trend_rows,
+                   statuses={k: _count(v, internal) for k, v in statuses.items()}, internal=internal)
+
+
+@router.get("/compliance/worklist")
+def worklist_page(request: Request, team: str = "", worker: str = "", at: str | None = None,
+                  user: User = Depends(children_roles)):
+    council = _council(request)
+    if council is None:
+        return _render(request, "no_data.html", title="No data yet")
+    a = _assessment(request, council.la_code, _at(at))
+    rows = views.worklist(a, team or None, worker or None)
+    data = request.app.state.data
+    items = [{**r, "ref": data.child_ref(council.la_code, r["CHILD"]),
+              "title": REQUIREMENT_TITLES.get(r["requirement"], r["requirement"])} for r in rows.to_dicts()]
+    audit.record(request.app.state.store, user.username, "view-child-list", council=council.la_code,
+                 target="compliance-worklist", detail={"team": team or None, "worker": worker or None,
+                                                       "children": rows["CHILD"].n_unique()})
+    teams = sorted(t for t in a.current["team"].drop_nulls().unique().to_list())
+    return _render(request, "compliance_worklist.html", title="Compliance worklist", items=items, a=a,
+                   teams=teams, team=team, worker=worker)
+
+
+@router.get("/compliance/worklist.xlsx")
+def worklist_download(request: Request, team: str = "", worker: str = "", at: str | None = None,
+                      user: User = Depends(children_roles)):
+    council = _council(request)
+    if council is None:
+        raise HTTPException(404, "No data is stored yet.")
+    a = _assessment(request, council.la_code, _at(at))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = views.to_excel(a, Path(tmp) / "worklist.xlsx", team or None, worker or None)
+        content = path.read_bytes()
+    audit.record(request.app.state.store, user.username, "export", council=council.la_code,
+                 target="compliance-worklist.xlsx", detail={"team": team or None, "worker": worker or None})
+    name = f"compliance-worklist-{council.la_code}-{a.as_at.isoformat()}.xlsx"
+    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/compliance/leavers")
+def leavers_page(request: Request, at: str | None = None, user: User = Depends(current_user)):
+    council = _council(request)
+    if council is None:
+        return _render(request, "no_data.html", title="No data yet")
+    internal = _internal(user)
+    history = request.app.state.data.history(council.la_code)
+    extracts = load_extracts(request.app.state.store, council.la_code)
+    try:
+        a = assess(history, extracts, _at(at))
+    except UserFacingError as exc:
+        return _render(request, "error.html", title="Care leavers cannot be shown", message=str(exc))
+    result = lv.leavers(history, extracts, a.as_at,
+                        lv.pathway_current(a.instances) if "pathway_plan" in a.assessed else None)
+    data = lv.as_json(result)
+
+    def share(s: dict) -> str:
+        if s["pct"] is None:
+            return "–"
+        if not internal and (s["known"] < SUPPRESS_UNDER or 0 < s["count"] < SUPPRESS_UNDER):
+            return "x"
+        return f"{s['pct']:.0f}%"
+
+    rows = [{"status": k.replace("_", " ").replace("21 25", "21–25"), "count": _count(v["count"], internal),
+             "in_touch": share(v["in_touch"]), "eet": share(v["eet"]),
+             "accommodation": share(v["suitable_accommodation"]), "pa": share(v["pa_allocated"]),
+             "pathway": share(v["pathway_plan_current"]), "staying_put": share(v["staying_put"])}
+            for k, v in data["by_status"].items()]
+    caseloads = [{"adviser": c["adviser"], "caseload": _count(c["caseload"], internal)} for c in data["caseloads"]]
+    return _render(request, "compliance_leavers.html", title="Care leavers", rows=rows, caseloads=caseloads,
+                   forecast=data["forecast"] or [], average=data["average_caseload"], as_at=result.as_at,
+                   total=_count(data["total"], internal))
+
+
+@router.get("/compliance/pledges")
+def pledges_page(request: Request, user: User = Depends(current_user)):
+    council = _council(request)
+    if council is None:
+        return _render(request, "no_data.html", title="No data yet")
+    from carewise.compliance.pack import RAG_WORDS, pledge_rows
+    from carewise.compliance.pledges import list_actions
+
+    store = request.app.state.store
+    audience = "internal" if _internal(user) else "panel"
+    history = request.app.state.data.history(council.la_code)
+    at, pledges = pledge_rows(store, council.la_code, None, audience, history=history)
+    actions = list_actions(store, council.la_code)
+    today = date.today()
+    return _render(request, "compliance_pledges.html", title="Pledges and action plan", pledges=pledges,
+                   rag_words=RAG_WORDS, actions=actions, as_at=at, today=today)
