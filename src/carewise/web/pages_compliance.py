@@ -17,9 +17,8 @@ import polars as pl
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from carewise.compliance import Assessment, assess
+from carewise.compliance import Assessment, assess, views
 from carewise.compliance import leavers as lv
-from carewise.compliance import views
 from carewise.compliance.storage import load_extracts
 from carewise.errors import UserFacingError
 from carewise.store import audit
