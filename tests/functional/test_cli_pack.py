@@ -143,6 +143,39 @@ def test_pack_renders_html_pdf_xlsx_with_the_same_figures(council, tmp_path):
         assert list(out.glob("page*.png"))
 
 
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext)")
+def test_pack_pdf_banner_reads_as_one_sentence(council, tmp_path):
+    """The disclosure banner on page 1 wraps like prose, not after its first word."""
+    out = tmp_path / "pack"
+    result = CliRunner().invoke(
+        app,
+        [
+            "pack",
+            "--files",
+            str(council),
+            "--period",
+            "2024-25",
+            "--audience",
+            "panel",
+            "--format",
+            "pdf",
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (pdf,) = [f["path"] for f in json.loads(result.stdout)["files"]]
+    text = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", pdf, "-"], check=True, capture_output=True, text=True
+    ).stdout
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = next(i for i, line in enumerate(lines) if "stands for a small number" in line)
+    # the first line of the banner carries most of the sentence, the rest fits on the next line
+    assert lines[first].startswith("x stands for a small number (1 to 4)")
+    assert len(lines[first].split()) >= 8
+
+
 def test_pack_bad_format_is_a_user_error(council, tmp_path):
     result = CliRunner().invoke(
         app,

@@ -61,7 +61,9 @@ TEMPLATE = """<!DOCTYPE html>
 <h1>Children looked after: {{ data.period.label }}</h1>
 <p class="caption">{{ data.period.start.strftime('%-d %B %Y') }} to {{ data.period.end.strftime('%-d %B %Y') }} ·
  {{ audience_text }} · produced {{ data.generated.strftime('%-d %B %Y') }}</p>
-{% if data.audience != 'internal' %}<div class="banner"><p>Small numbers (1 to 4), and figures from which they could be worked out, are shown as <strong>x</strong>.</p></div>{% endif %}
+{# the bold x leads the sentence: weasyprint breaks a line that ends in an inline element
+   followed by punctuation at its first break opportunity (the PDF showed "Small" alone) #}
+{% if data.audience != 'internal' %}<div class="banner"><p><strong>x</strong> stands for a small number (1 to 4), or for a figure from which a small number could be worked out.</p></div>{% endif %}
 {% for s in sections %}
 <section id="{{ s.id }}">
 <h2 class="{{ 'first' if loop.first else '' }}">{{ s.title }}</h2>
