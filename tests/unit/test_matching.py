@@ -92,3 +92,15 @@ def test_store_versions_and_carry_forward(tmp_path, templates):
     assert [v["version"] for v in store.versions("E08000035")] == ["v0001", "v0002"]
     assert store.load("E08000035", "v0001").referrals.height == 1
     assert not list((tmp_path / "market" / "E08000035").glob(".loading-*"))
+
+
+def test_batch_with_referrals_but_no_options_reports_every_referral_unmet(tmp_path):
+    from carewise.matching.report import batch_report
+    from carewise.synth.market import generate_market, write_market
+
+    paths = write_market(generate_market("E06000056", seed=1, size=6), tmp_path / "m")
+    typed, _ = read_extracts([p for p in paths if "referral" in str(p)])
+    market = Market("E06000056").with_tables(typed)
+    report = batch_report(market, load_settings())
+    assert report["summary"]["met"] == 0
+    assert report["summary"]["unmet"] == market.open_referrals().height > 0

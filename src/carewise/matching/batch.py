@@ -316,7 +316,9 @@ def _referral_frame(r: ReferralArrays, o: OptionArrays, pairs: CandidatePairs,
     names = np.array(CONSTRAINT_NAMES, dtype=object)
     most = np.where(pairs.fail_counts.max(axis=1) > 0, names[pairs.fail_counts.argmax(axis=1)],
                     None)
-    kinds = o.frame["kind"].to_numpy()
+    # A sentinel slot at the end stands for "no option" so indexing works with no options at all.
+    ids = np.append(o.ids.astype(object), None)
+    kinds = np.append(o.frame["kind"].to_numpy().astype(object), None)
     met = opt_for >= 0
     why = np.where(met, None, np.where(pairs.feasible_count == 0,
                                        "no option passes every hard constraint",
@@ -324,10 +326,10 @@ def _referral_frame(r: ReferralArrays, o: OptionArrays, pairs: CandidatePairs,
     return pl.DataFrame({
         "referral_id": r.ids.astype(str),
         "met": met,
-        "option_id": np.where(met, o.ids[np.maximum(opt_for, 0)], None),
-        "kind": np.where(met, kinds[np.maximum(opt_for, 0)], None),
+        "option_id": ids[opt_for],
+        "kind": kinds[opt_for],
         "score": np.round(score_for, 1),
-        "greedy_option_id": np.where(g_opt >= 0, o.ids[np.maximum(g_opt, 0)], None),
+        "greedy_option_id": ids[g_opt],
         "greedy_score": np.round(g_score, 1),
         "feasible_options": pairs.feasible_count,
         "most_excluding": pl.Series(most.tolist(), dtype=pl.String),
