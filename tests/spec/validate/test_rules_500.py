@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
+from rule_helpers import ep_short as ep
+from rule_helpers import needs_postcodes
+from rule_helpers import run_tables as run
 
-from carewise.returns.build import return_from_rows
-from carewise.returns.model import ROW
 from carewise.returns.years import CollectionYear
 from carewise.validate import postcodes
-from carewise.validate.engine import Context, Skip, registered
+from carewise.validate.engine import Skip, registered
 
 Y = "2024-25"
-
-
-def run(
-    code: str, year: str = Y, last: dict | None = None, la_code: str | None = None, **tables
-) -> dict[str, list[int]]:
-    """Run the rule registered for ``code`` in ``year``; failing rows per table (empty tables dropped)."""
-    y = CollectionYear.parse(year)
-    previous = return_from_rows(y.previous, **last) if last is not None else None
-    ctx = Context(y, return_from_rows(y, **tables), previous=previous, la_code=la_code)
-    [found] = [r for r in registered()[code] if r.applies_to(y)]
-    out = found.function(ctx)
-    if isinstance(out, pl.DataFrame):
-        out = {found.tables[0]: out}
-    return {t: sorted(f[ROW].to_list()) for t, f in out.items() if f.height}
-
-
-def ep(child: str, decom: str, dec: str | None = None, **kw) -> dict:
-    return {"CHILD": child, "DECOM": decom, "DEC": dec, **kw}
 
 
 # --- 501 -------------------------------------------------------------------------------------
@@ -95,32 +77,22 @@ def test_502_skips_without_last_year():
         run("502", episodes=this_year())
 
 
-@pytest.mark.parametrize(
-    "code,field,value",
-    [
-        ("503A", "RNE", "L"),
-        ("503B", "LS", "E1"),
-        ("503C", "CIN", "N2"),
-        ("503E", "PLACE_PROVIDER", "PR2"),
-        ("503F", "URN", "SC2"),
-        ("503D", "PLACE", "U4"),
-    ],
-)
+CHANGED_503 = [
+    ("503A", "RNE", "L"),
+    ("503B", "LS", "E1"),
+    ("503C", "CIN", "N2"),
+    ("503E", "PLACE_PROVIDER", "PR2"),
+    ("503F", "URN", "SC2"),
+    ("503D", "PLACE", "U4"),
+]
+
+
+@pytest.mark.parametrize("code,field,value", CHANGED_503)
 def test_503_passes(code, field, value):
     assert run(code, "2023-24", last=LAST_OPEN, episodes=this_year()) == {}
 
 
-@pytest.mark.parametrize(
-    "code,field,value",
-    [
-        ("503A", "RNE", "L"),
-        ("503B", "LS", "E1"),
-        ("503C", "CIN", "N2"),
-        ("503E", "PLACE_PROVIDER", "PR2"),
-        ("503F", "URN", "SC2"),
-        ("503D", "PLACE", "U4"),
-    ],
-)
+@pytest.mark.parametrize("code,field,value", CHANGED_503)
 def test_503_fails(code, field, value):
     eps = this_year(**{field: value})
     assert run(code, "2023-24", last=LAST_OPEN, episodes=eps) == {"episodes": [1]}
@@ -141,12 +113,6 @@ def test_503D_fails_k3_before_2024():
 
 
 WESTMINSTER = "E09000033"
-
-
-needs_postcodes = pytest.mark.skipif(
-    not postcodes.available(),
-    reason="the ONS postcode directory is not installed",
-)
 
 
 @needs_postcodes

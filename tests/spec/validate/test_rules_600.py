@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
+from rule_helpers import ep_short as ep
+from rule_helpers import run_tables as run
 
-from carewise.returns.build import return_from_rows
-from carewise.returns.model import ROW
 from carewise.returns.years import CollectionYear
-from carewise.validate.engine import Context, registered
 
 Y = "2024-25"
-
-
-def run(code: str, year: str = Y, last: dict | None = None, **tables) -> dict[str, list[int]]:
-    """Run the rule registered for ``code`` in ``year``; failing rows per table (empty tables dropped)."""
-    y = CollectionYear.parse(year)
-    previous = return_from_rows(y.previous, **last) if last is not None else None
-    ctx = Context(y, return_from_rows(y, **tables), previous=previous)
-    [found] = [r for r in registered()[code] if r.applies_to(y)]
-    out = found.function(ctx)
-    if isinstance(out, pl.DataFrame):
-        out = {found.tables[0]: out}
-    return {t: sorted(f[ROW].to_list()) for t, f in out.items() if f.height}
-
-
-def ep(child: str, decom: str, dec: str | None = None, **kw) -> dict:
-    return {"CHILD": child, "DECOM": decom, "DEC": dec, **kw}
 
 
 AD1_FULL = dict(

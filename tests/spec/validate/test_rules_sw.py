@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from carewise.returns.build import return_from_rows
-from carewise.returns.years import CollectionYear
-from carewise.validate.engine import Context, registered
+from rule_helpers import context as make
+from rule_helpers import run
 
 SW = "social_worker_episodes"
-
-
-def make(year: int = 2024, **tables) -> Context:
-    return Context(CollectionYear(year), return_from_rows(CollectionYear(year), **tables))
-
-
-def run(code: str, ctx: Context) -> dict[str, set[int]]:
-    versions = [r for r in registered()[code] if r.applies_to(ctx.year)]
-    assert len(versions) == 1, f"{code} has {len(versions)} versions for {ctx.year}"
-    rule = versions[0]
-    out = rule.function(ctx)
-    if not isinstance(out, dict):
-        out = {rule.tables[0]: out}
-    return {t: set(f["_row"].to_list()) for t, f in out.items() if f.height}
 
 
 def sw(child="1", sw_id="SW123", decom="01/05/2024", dec=None, reason="MANAGE") -> dict:
