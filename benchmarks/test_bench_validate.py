@@ -7,12 +7,20 @@ large council on this machine, so carewise must stay at least 20 times faster). 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 
 from carewise.ingest import read_returns
 from carewise.validate import validate_paths, validate_returns
 
 PEER_SECONDS_PER_YEAR = 20.0
+PEER_VENV = Path(os.environ.get("PEER_VALIDATOR_VENV", "/tmp/peer-validator-venv"))
+PEER_RUNNER = Path(__file__).parent / "peer" / "run_validator_peer.py"
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +48,41 @@ def test_read_and_validate_a_year_folder(benchmark, large_council_dir):
     folder = sorted(p for p in large_council_dir.iterdir() if p.is_dir())[-1]
     result = benchmark.pedantic(validate_paths, args=(folder,), rounds=3)
     assert result.readable
+
+
+def test_carewise_against_the_peer_validator(benchmark, large_council_dir):
+    """Same large council year, same machine, same run: carewise must be at least 20x faster.
+
+    Both sides read the year's CSV files and run every rule of the year. The peer
+    (csc-validator-be-903) runs in its own venv (bash benchmarks/peer/setup_validator_peer.sh);
+    its time excludes importing the package, as carewise's excludes importing carewise.
+    """
+    if not (PEER_VENV / "bin" / "python").exists():
+        pytest.skip(
+            f"the peer validator's venv {PEER_VENV} is absent: "
+            "run bash benchmarks/peer/setup_validator_peer.sh to compare speeds"
+        )
+    folder = sorted(p for p in large_council_dir.iterdir() if p.is_dir())[-1]
+    previous = sorted(p for p in large_council_dir.iterdir() if p.is_dir())[-2]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(PEER_VENV / "bin" / "python"), str(PEER_RUNNER), str(folder), folder.name,
+         "--previous", str(previous)],
+        capture_output=True, text=True, check=True,
+    )
+    peer = json.loads(done.stdout.strip().splitlines()[-1])
+    wall = time.perf_counter() - started
+    validate_paths(folder, previous=previous, la_code="E06000056")  # warm the postcode cache once
+    result = benchmark.pedantic(
+        validate_paths, args=(folder,), kwargs={"previous": previous, "la_code": "E06000056"},
+        rounds=3,
+    )
+    ours = benchmark.stats.stats.median
+    ratio = peer["seconds"] / ours
+    benchmark.extra_info.update(
+        peer_seconds=round(peer["seconds"], 2), peer_wall_seconds=round(wall, 2),
+        peer_rules=peer["rules"], carewise_seconds=round(ours, 3), ratio=round(ratio, 1),
+        carewise_rules_run=result.rules_run,
+    )
+    print(f"\npeer {peer['seconds']:.2f} s, carewise {ours:.3f} s: carewise {ratio:.1f}x faster")
+    assert ratio >= 20
