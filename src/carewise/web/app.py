@@ -8,6 +8,8 @@ and every view of one is written to the audit trail.
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +80,15 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     return HTMLResponse(html, status_code=status_code)
 
 
+@asynccontextmanager
+async def _warm_up_in_background(app: FastAPI):
+    """When served, compute the dashboards' figures in a background thread (see pages.warm_up)."""
+    from carewise.web.pages import warm_up
+
+    threading.Thread(target=warm_up, args=(app,), name="carewise-warm-up", daemon=True).start()
+    yield
+
+
 def create_app(db_url: str | None = None, settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     store = Store(db_url or settings.resolved_database_url())
@@ -90,6 +101,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=_warm_up_in_background,
     )
     app.state.settings = settings
     app.state.store = store

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -22,27 +23,49 @@ from carewise.store import Store
 
 
 class _LRU:
+    """A small least-recently-used cache that makes each value once, however many ask at once.
+
+    Concurrent requests for a value being made wait for it rather than make it again, so the
+    first minute after a restart or an import does not compute the same measures 50 times.
+    """
+
     def __init__(self, size: int) -> None:
         self.size = size
         self._data: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._making: dict[Any, threading.Lock] = {}
 
     def get_or_make(self, key: Any, make: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
                 return self._data[key]
-        value = make()
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._lock:
+                if key in self._data:
+                    self._data.move_to_end(key)
+                    return self._data[key]
+            try:
+                value = make()
+                with self._lock:
+                    self._data[key] = value
+                    self._data.move_to_end(key)
+                    while len(self._data) > self.size:
+                        self._data.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._making.pop(key, None)
         return value
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+
+VERSION_TTL = 1.0
+"""Seconds a council's batch list is trusted before the store is asked again (an import through
+the web app clears it at once; one from the command line shows within this time)."""
 
 
 class CouncilData:
@@ -53,10 +76,18 @@ class CouncilData:
         self._secret = secret.encode()
         self._histories = _LRU(8)
         self._measures = _LRU(256)
+        self._options = _LRU(64)
+        self._versions: dict[str, tuple[float, tuple[int, ...]]] = {}
 
     def version(self, la_code: str) -> tuple[int, ...]:
         """Changes whenever a batch is imported for the council (the cache key)."""
-        return tuple(b.id for b in self.store.batches(la_code) if b.status == "current")
+        now = time.monotonic()
+        known = self._versions.get(la_code)
+        if known is not None and now - known[0] < VERSION_TTL:
+            return known[1]
+        current = tuple(b.id for b in self.store.batches(la_code) if b.status == "current")
+        self._versions[la_code] = (now, current)
+        return current
 
     def history(self, la_code: str) -> History:
         key = (la_code, self.version(la_code))
@@ -76,9 +107,16 @@ class CouncilData:
 
         return self._measures.get_or_make(key, make)
 
+    def filter_options(self, la_code: str, period: str) -> dict[str, list[str]]:
+        """The explorer's filter values at the period's end (cached like the measures)."""
+        key = (la_code, self.version(la_code), period)
+        return self._options.get_or_make(key, lambda: filter_options(self.history(la_code), period))
+
     def invalidate(self) -> None:
+        self._versions.clear()
         self._histories.clear()
         self._measures.clear()
+        self._options.clear()
 
     # -- child references: opaque in URLs, never the CHILD id itself --------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -16,8 +17,9 @@ from carewise.errors import UserFacingError
 from carewise.store import audit
 from carewise.store.accounts import Role, User
 from carewise.web.auth import admin_role, check_csrf, children_roles, current_user, import_roles
-from carewise.web.data import FILTERS, filter_options
+from carewise.web.data import FILTERS
 
+log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 HEADLINE_IDS = (
@@ -30,6 +32,7 @@ HEADLINE_IDS = (
     "stability_three_plus_placements",
     "care_leavers_in_touch",
 )
+POPULATION_IDS = ("cla_at_date", "placement_type_at_date", "started_in_period", "ceased_in_period")
 SECTIONS = {
     "stability": ("Stability and permanence", ("stability", "permanence", "adoption")),
     "care-leavers": ("Care leavers", ("care leavers", "care_leavers", "leavers")),
@@ -121,10 +124,18 @@ def population(request: Request, period: str | None = None, age_band: str = "", 
     filters = _filters(age_band=age_band, sex=sex, ethnicity=ethnicity, legal_status=legal_status,
                        placement_type=placement_type, uasc=uasc)
     data = request.app.state.data
-    results = data.measures(council.la_code, chosen, audience_for(user),
-                            ("cla_at_date", "placement_type_at_date", "started_in_period", "ceased_in_period"),
+    results = data.measures(council.la_code, chosen, audience_for(user), POPULATION_IDS,
                             tuple(sorted(filters.items())))
-    options = filter_options(data.history(council.la_code), chosen)
+    options = data.filter_options(council.la_code, chosen)
+    charts = _population_charts(results)
+    query = "&".join(f"{k}={v}" for k, v in {"period": chosen, **filters}.items())
+    return render(request, "population.html", title="Population explorer", results=results, period=chosen,
+                  periods=_periods(request, council.la_code), filters=filters, options=options,
+                  filter_titles=FILTERS, charts=charts, query=query)
+
+
+def _population_charts(results) -> dict[tuple[str, str], str]:
+    """One bar chart per breakdown (suppressed groups left out: the table beside it shows x)."""
     from carewise.web.charts import bar_chart
 
     charts = {}
@@ -134,10 +145,35 @@ def population(request: Request, period: str | None = None, age_band: str = "", 
                       if not row.suppressed and row.value is not None]
             if points:
                 charts[(r.id, name)] = bar_chart(points, "category", "value", r.breakdown_titles.get(name, name))
-    query = "&".join(f"{k}={v}" for k, v in {"period": chosen, **filters}.items())
-    return render(request, "population.html", title="Population explorer", results=results, period=chosen,
-                  periods=_periods(request, council.la_code), filters=filters, options=options,
-                  filter_titles=FILTERS, charts=charts, query=query)
+    return charts
+
+
+def warm_up(app) -> None:
+    """Work out, before anyone asks, what the dashboards show for each council's latest year.
+
+    Runs in a background thread when the server starts: the first visitors after a restart then
+    get cached figures instead of waiting for every measure to be computed. Requests arriving
+    meanwhile wait for the same computation rather than repeating it.
+    """
+    data = app.state.data
+    for council in app.state.store.councils():
+        la_code = council.la_code
+        try:
+            periods = [y.label for y in reversed(data.history(la_code).years)]
+            if not periods:
+                continue
+            latest, before = periods[0], _previous_year(periods[0])
+            for audience in ("internal", "panel"):
+                data.measures(la_code, latest, audience, HEADLINE_IDS)
+                if before in periods:
+                    data.measures(la_code, before, audience, HEADLINE_IDS)
+                for label in periods:
+                    data.measures(la_code, label, audience, ("cla_at_date",))
+                _population_charts(data.measures(la_code, latest, audience, POPULATION_IDS, ()))
+                data.measures(la_code, latest, audience)
+            data.filter_options(la_code, latest)
+        except Exception:  # a failure here must not stop the server; the page will show it
+            log.exception("warming the caches failed for one council")
 
 
 def _filters(**values: str) -> dict[str, str]:
@@ -154,11 +190,8 @@ def population_download(request: Request, period: str | None = None, format: str
     chosen = _period(request, council.la_code, period)
     filters = _filters(age_band=age_band, sex=sex, ethnicity=ethnicity, legal_status=legal_status,
                        placement_type=placement_type, uasc=uasc)
-    results = request.app.state.data.measures(
-        council.la_code, chosen, audience_for(user),
-        ("cla_at_date", "placement_type_at_date", "started_in_period", "ceased_in_period"),
-        tuple(sorted(filters.items())),
-    )
+    results = request.app.state.data.measures(council.la_code, chosen, audience_for(user), POPULATION_IDS,
+                                              tuple(sorted(filters.items())))
     table = _results_table(results)
     audit.record(request.app.state.store, user.username, "export", council=council.la_code,
                  target="population", detail={"period": chosen, "format": format, "filters": filters})
