@@ -99,7 +99,7 @@ def test_batch_with_referrals_but_no_options_reports_every_referral_unmet(tmp_pa
     from carewise.synth.market import generate_market, write_market
 
     paths = write_market(generate_market("E06000056", seed=1, size=6), tmp_path / "m")
-    typed, _ = read_extracts([p for p in paths if "referral" in str(p)])
+    typed, _ = read_extracts([p for p in paths if "referral" in p.name])
     market = Market("E06000056").with_tables(typed)
     report = batch_report(market, load_settings())
     assert report["summary"]["met"] == 0
