@@ -20,11 +20,19 @@ SUPPRESS_UNDER = 5
 
 
 def _store(data: PackData):
+    """The store the pack was built from, else the configured one if it exists (never a new one)."""
     store = data.extra.get("store")
     if store is None:
+        from pathlib import Path
+
+        from carewise.settings import get_settings
         from carewise.store import Store
 
-        store = Store()
+        url = get_settings().resolved_database_url()
+        if url.startswith("sqlite") and not Path(url.split("///", 1)[-1]).exists():
+            return None
+        store = Store(url)
+        data.extra["store"] = store
     return store
 
 
@@ -35,13 +43,15 @@ def _assessment(data: PackData, as_at: date) -> Assessment | None:
     if not data.la_code:
         return None
     from carewise.compliance import assess
-    from carewise.compliance.storage import load_extracts
+    from carewise.compliance.storage import Extracts, load_extracts
     from carewise.errors import UserFacingError
 
     store = _store(data)
     try:
-        history = data.extra.get("history") or store.load_history(data.la_code)
-        extracts = data.extra.get("extracts") or load_extracts(store, data.la_code)
+        history = data.extra.get("history") or (store.load_history(data.la_code) if store else None)
+        if history is None:
+            return None
+        extracts = data.extra.get("extracts") or (load_extracts(store, data.la_code) if store else Extracts())
         data.extra["extracts"] = extracts
         data.extra.setdefault("history", history)
         first = history.first_date
@@ -156,6 +166,8 @@ def pledges_section(data: PackData) -> Section | None:
     if not data.la_code:
         return None
     store = _store(data)
+    if store is None:
+        return None
     try:
         _, rows = pledge_rows(store, data.la_code, data.period.end, data.audience,
                               data.extra.get("history"), data.extra.get("extracts"))
@@ -179,8 +191,11 @@ def action_plan_section(data: PackData) -> Section | None:
         return None
     from carewise.compliance.pledges import list_actions
 
+    store = _store(data)
+    if store is None:
+        return None
     try:
-        acts = list_actions(_store(data), data.la_code)
+        acts = list_actions(store, data.la_code)
     except Exception:  # noqa: BLE001 - no plan stored for this council
         return None
     if not acts:
