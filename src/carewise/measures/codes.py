@@ -18,6 +18,11 @@ NEW_PLACEMENT_RNE = ("S", "P", "B", "T", "U")
 NEW_CARER_RNE = ("S", "P", "B")
 """RNE codes that change the carer; T and U change placement with the same carer(s)."""
 
+TEMPORARY_PLACEMENTS = ("T0", "T1", "T2", "T3", "T4")
+"""Temporary placements (hospital, holiday, carers' holiday, 7 days or less): the child returns
+to the normal placement afterwards (903 rule 383), so neither the temporary placement nor the
+return is a change of placement in DfE's stability measures."""
+
 AGE_BANDS = ("Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years and over")
 
 SEXES = {"M": "Male", "F": "Female", "U": "Not known"}
@@ -64,15 +69,21 @@ PLACEMENT_GROUPS: dict[str, tuple[str, ...]] = {
         "H5",
         "K3",
         "P2",
+        "P3",
     ),
     "Secure homes and children's homes": ("K1", "K2"),
     "Other residential settings": ("R1", "R2", "R3", "R5"),
     "Residential schools": ("S1",),
-    "Other placements": ("P3", "Z1", "T0", "T1", "T2", "T3", "T4"),
+    "Other placements": ("Z1", "Z11", "Z12", "Z13", "Z14", *TEMPORARY_PLACEMENTS),
 }
-"""The 8 groups of ``cla-by-la.csv`` (DfE characteristics "Placement"). The code-to-group map is
-carewise's reading of DfE's group names (domain.md §1.11 marks it inferred); codes not listed
-(and blanks) fall in "Other placements"."""
+"""The 8 groups of ``cla-by-la.csv`` (DfE characteristics "Placement"). Evidence for the map
+(docs/measures.md, "Placement groups"): in every published LA row (2020-2025) "Other placements"
+equals the placement-provider count "not reported", and PLACE_PROVIDER is blank exactly for
+T0-T4 and Z1 (903 rule 213), so "Other placements" is T0-T4 and Z1 (Z11-Z14 from 2025-26);
+"Placed with parents" equals provider PR0 (P1). SFR 34/2015 footnotes: "other residential
+settings" are R1, R2, R3 and R5, and living independently (P2) was grouped with residential
+employment (P3), the group now called independent and semi-independent living (with H5, K3).
+Codes not listed (and blanks) fall in "Other placements"."""
 
 PLACEMENT_BENCHMARK_COLUMNS: dict[str, str] = {
     "Foster placements": "placement_foster",

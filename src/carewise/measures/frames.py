@@ -71,15 +71,39 @@ def _care_episodes(history: History) -> pl.DataFrame:
         | (pl.col("DECOM") != prev_dec).fill_null(True)
         | (prev_rec != "X1").fill_null(True)
     )
-    new_placement = new_period | pl.col("RNE").is_in(codes.NEW_PLACEMENT_RNE).fill_null(False)
-    new_carer = new_period | pl.col("RNE").is_in(codes.NEW_CARER_RNE).fill_null(False)
+    eps = eps.with_columns(
+        new_period.alias("_np"),
+        pl.col("PLACE").is_in(codes.TEMPORARY_PLACEMENTS).fill_null(False).alias("temporary"),
+    ).with_columns(pl.col("_np").cast(pl.Int32).cum_sum().over("CHILD").alias("period_no"))
+    # the placement a child returns to after a temporary one: the last non-temporary PLACE
+    # before it in the same period of care
+    usual_place = (
+        pl.when(~pl.col("temporary"))
+        .then(pl.col("PLACE"))
+        .forward_fill()
+        .shift(1)
+        .over(["CHILD", "period_no"])
+    )
+    returns = (
+        pl.col("temporary").shift(1).over(["CHILD", "period_no"]).fill_null(False)
+        & ~pl.col("temporary")
+        & (pl.col("PLACE") == usual_place).fill_null(False)
+    )
+    counted = ~pl.col("temporary") & ~returns
+    with_carers = pl.col("PLACE").is_in(codes.ADOPTION_WITH_FOSTER_CARER).fill_null(False)
+    new_placement = pl.col("_np") | (
+        counted
+        & pl.col("RNE").is_in(codes.NEW_PLACEMENT_RNE).fill_null(False)
+        & ~(pl.col("RNE").is_in(("T", "U")).fill_null(False) & with_carers)
+    )
+    new_carer = pl.col("_np") | (
+        counted & pl.col("RNE").is_in(codes.NEW_CARER_RNE).fill_null(False) & ~with_carers
+    )
     eps = eps.with_columns(
         pl.coalesce(pl.col("DEC"), year_end_excl).alias("end_excl"),
-        new_period.alias("_np"),
         new_placement.alias("new_placement"),
         new_carer.alias("_nc"),
     ).with_columns(
-        pl.col("_np").cast(pl.Int32).cum_sum().over("CHILD").alias("period_no"),
         pl.col("new_placement").cast(pl.Int32).cum_sum().over("CHILD").alias("placement_no"),
         pl.col("_nc").cast(pl.Int32).cum_sum().over("CHILD").alias("carer_no"),
     )
@@ -88,6 +112,20 @@ def _care_episodes(history: History) -> pl.DataFrame:
         pl.col("DECOM").first().over(["CHILD", "placement_no"]).alias("placement_start"),
         pl.col("DECOM").first().over(["CHILD", "carer_no"]).alias("carer_start"),
     ).drop("_np", "_nc")
+    # the start of the placement before this one in the same period of care (long-term
+    # stability counts an adoptive placement together with the placement before it)
+    starts = (
+        eps.group_by(["CHILD", "placement_no"])
+        .agg(pl.col("placement_start").first(), pl.col("period_no").first())
+        .sort(["CHILD", "placement_no"])
+        .with_columns(
+            pl.when(pl.col("period_no").shift(1).over("CHILD") == pl.col("period_no"))
+            .then(pl.col("placement_start").shift(1).over("CHILD"))
+            .alias("previous_placement_start")
+        )
+        .select("CHILD", "placement_no", "previous_placement_start")
+    )
+    eps = eps.join(starts, on=["CHILD", "placement_no"], how="left")
     return eps.join(children(history), on="CHILD", how="left")
 
 
@@ -174,8 +212,11 @@ def ceased(history: History, start: date, end: date) -> pl.DataFrame:
 def placements_in(history: History, start: date, end: date) -> pl.DataFrame:
     """Placements (CHILD, placement_no) each child had on at least one night in [start, end].
 
-    A placement is a run of episodes joined by RNE L (legal status change only); it was lived in
-    during the window if it began on or before ``end`` and ended after ``start``.
+    A placement is a run of episodes within a period of care that DfE counts as one placement:
+    a change of legal status only (RNE L), a temporary placement (T0-T4) and the return from it,
+    and being placed for adoption with the current foster carers (A3/A5 by RNE T or U) do not
+    start a new one. It was lived in during the window if it began on or before ``end`` and
+    ended after ``start``.
     """
     eps = care_episodes(history)
     placements = eps.group_by(["CHILD", "placement_no"]).agg(

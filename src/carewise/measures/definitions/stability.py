@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from carewise.measures import frames
+from carewise.measures import codes, frames
 from carewise.measures.definitions.common import AGE, cla_at, memo
 from carewise.measures.model import Benchmark, Breakdown, Context, Measure
 from carewise.measures.period import add_months
@@ -34,27 +34,39 @@ def cla_with_placements(ctx: Context) -> pl.DataFrame:
 
 
 def long_term_population(ctx: Context) -> pl.DataFrame:
-    """Under-16s at the date, looked after continuously for at least 2.5 years (DfE)."""
+    """Under-16s at the date, looked after continuously for at least 2.5 years (DfE).
+
+    ``stable``: living with the same carers for at least 2 years (a change of placement with the
+    same carers, RNE T/U, or a temporary placement does not break it), or placed for adoption
+    (A3-A6) with the adoptive placement and the placement before it together lasting 2 years
+    (DfE's long-term stability, first NI 63).
+    """
     cutoff = add_months(ctx.on, -30)
-    same_since = add_months(ctx.on, -24)
+    two_years = add_months(ctx.on, -24)
+    adoptive = pl.col("PLACE").is_in(codes.ADOPTION_PLACEMENTS).fill_null(False) & (
+        (pl.col("placement_start") <= two_years)
+        | (pl.col("previous_placement_start") <= two_years).fill_null(False)
+    )
     return (
         cla_at(ctx)
         .filter((pl.col("age") < 16) & (pl.col("period_start") <= cutoff))
-        .with_columns((pl.col("carer_start") <= same_since).alias("same_carers_2_years"))
+        .with_columns(((pl.col("carer_start") <= two_years) | adoptive).alias("stable"))
     )
 
 
 def moves_population(ctx: Context) -> pl.DataFrame:
     """Children looked after at any time in the period, with placement moves made in it.
 
-    A move is a new placement begun in the period within a period of care (RNE P, B, T or U);
-    coming into care (RNE S) is not a move.
+    A move is a new placement begun in the period within a period of care, as the 3+ placements
+    measure counts placements (``frames.placements_in``); coming into care is not a move.
     """
     start, end = ctx.period.start, ctx.period.end
     eps = frames.care_episodes(ctx.history)
     moves = (
         eps.filter(
-            pl.col("DECOM").is_between(start, end) & pl.col("RNE").is_in(["P", "B", "T", "U"])
+            pl.col("DECOM").is_between(start, end)
+            & pl.col("new_placement")
+            & (pl.col("DECOM") != pl.col("period_start"))
         )
         .group_by("CHILD")
         .agg(pl.len().alias("moves"))
@@ -74,7 +86,9 @@ declare(
         population_id="cla_population",
         numerator=pl.col("placements") >= 3,
         dfe="DfE 'Placement stability' (short-term): children looked after at 31 March with three "
-        "or more placements during the year, as a % of all children looked after at 31 March",
+        "or more placements during the year, as a % of all children looked after at 31 March; a "
+        "change of legal status only, a temporary placement (T0-T4) and the return from it, and "
+        "being placed for adoption with the current foster carers are not new placements",
         description="Children who had 3 or more placements in the period (lower is better).",
         breakdowns=(PLACEMENT_COUNT, AGE),
         benchmark=Benchmark("stability_3plus_placements_number", "cla_31_march"),
@@ -89,10 +103,11 @@ declare(
         kind="proportion",
         unit="% of under-16s in care 2.5+ years",
         population=long_term_population,
-        numerator=pl.col("same_carers_2_years"),
-        dfe="DfE 'Placement stability' (long-term): children aged under 16 at 31 March, looked "
-        "after continuously for at least 2.5 years, who had lived in the same placement (with the "
-        "same carers, including placed for adoption with them) for at least 2 years",
+        numerator=pl.col("stable"),
+        dfe="DfE 'Placement stability' (long-term; NI 63): children aged under 16 at 31 March, "
+        "looked after continuously for at least 2.5 years, who were living in the same placement "
+        "(with the same carers) for at least 2 years, or are placed for adoption and their "
+        "adoptive placement together with their previous placement lasts at least 2 years",
         description="Children in care 2.5 years or more who have lived with the same carers for 2 years.",
         breakdowns=(AGE,),
         benchmark=Benchmark("stability_long_term_number", "stability_long_term_denominator"),
@@ -108,9 +123,9 @@ declare(
         unit="moves per child looked after in the period",
         population=moves_population,
         value_column="moves",
-        dfe="Placement moves (new placements within a period of care: RNE P, B, T, U) per child "
-        "looked after at any time in the period (Children's Commissioner Stability Index, "
-        "placement domain)",
+        dfe="Placement moves (new placements within a period of care, counted as for DfE's 3+ "
+        "placements) per child looked after at any time in the period (Children's Commissioner "
+        "Stability Index, placement domain)",
         description="Average number of placement moves per child looked after in the period.",
         higher_is="worse",
     ),
