@@ -118,3 +118,11 @@ def test_typed_frames_match_the_specs(store):
     for kind, spec in EXTRACTS.items():
         assert list(got.get(kind).columns) == spec.names
     assert got.get("visits").schema["date"] == pl.Date
+
+
+def test_a_child_not_in_the_903_is_kept_with_a_warning(store, tmp_path):
+    f = _write(tmp_path / "visits.csv", "child,date,seen_alone\n1,2024-06-05,Y\n999,2024-06-05,Y\n")
+    (batch,) = import_extracts(store, "E06000056", reads := read_extracts([f]))
+    assert batch.rows == 2
+    (w,) = reads[0].problems
+    assert (w.row, w.column, w.value, w.severity) == (2, "child", "999", "warning")

@@ -87,3 +87,12 @@ def test_loading_an_action_plan_twice_adds_updates_only_for_changes(store, tmp_p
     pg.load_actions(store, "E06000056", pg.read_actions(f))
     a = pg.list_actions(store, "E06000056")[0]
     assert [u.note for u in a.updates] == ["Designed", "Delayed"]
+
+
+def test_an_action_plan_file_lands_whole_or_not_at_all(store, tmp_path):
+    f = tmp_path / "actions.csv"
+    f.write_text("ref,area,action,owner,due\n3.1,R3,Audit,AD,2025-06-30\n3.1,R3,Audit again,AD,2025-06-30\n",
+                 encoding="utf-8")
+    with pytest.raises(pg.PledgeError, match="3.1 already exists"):
+        pg.load_actions(store, "E06000056", pg.read_actions(f))
+    assert pg.list_actions(store, "E06000056") == []

@@ -196,20 +196,25 @@ def add_action(store, la_code: str, ref: str, area: str, action: str, owner: str
                by: str | None = None, note: str = "Action added", status: str = "not_started",
                rag_: str | None = None) -> None:
     """A new action with its first update, in one transaction."""
-    _check_status(status, rag_)
     cid = council_id(store, la_code)
-    now, who = datetime.now(UTC), _who(by)
     with store.engine.begin() as conn:
-        exists = conn.execute(select(cs.action.c.id).where(cs.action.c.council_id == cid,
-                                                           cs.action.c.ref == ref)).scalar()
-        if exists is not None:
-            raise PledgeError(f"action {ref} already exists: use `carewise actions update {ref}` to "
-                              "record progress")
-        aid = conn.execute(insert(cs.action).values(council_id=cid, ref=ref, area=area, action=action,
-                                                    owner=owner, due=due, created_at=now,
-                                                    created_by=who)).inserted_primary_key[0]
-        conn.execute(insert(cs.action_update).values(action_id=aid, at=now, by=who, status=status,
-                                                     rag=rag_ or STATUS_RAG[status], due=None, note=note))
+        _add(conn, cid, ref, area, action, owner, due, _who(by), note, status, rag_)
+
+
+def _add(conn, cid: int, ref: str, area: str, action: str, owner: str, due: date, who: str,
+         note: str, status: str, rag_: str | None) -> None:
+    _check_status(status, rag_)
+    now = datetime.now(UTC)
+    exists = conn.execute(select(cs.action.c.id).where(cs.action.c.council_id == cid,
+                                                       cs.action.c.ref == ref)).scalar()
+    if exists is not None:
+        raise PledgeError(f"action {ref} already exists: use `carewise actions update {ref}` to "
+                          "record progress")
+    aid = conn.execute(insert(cs.action).values(council_id=cid, ref=ref, area=area, action=action,
+                                                owner=owner, due=due, created_at=now,
+                                                created_by=who)).inserted_primary_key[0]
+    conn.execute(insert(cs.action_update).values(action_id=aid, at=now, by=who, status=status,
+                                                 rag=rag_ or STATUS_RAG[status], due=None, note=note))
 
 
 def _check_status(status: str, rag_: str | None) -> None:
@@ -222,16 +227,21 @@ def _check_status(status: str, rag_: str | None) -> None:
 def update_action(store, la_code: str, ref: str, status: str, note: str, rag_: str | None = None,
                   due: date | None = None, by: str | None = None) -> None:
     """Append a dated update (never edits earlier ones)."""
-    _check_status(status, rag_)
     cid = council_id(store, la_code)
     with store.engine.begin() as conn:
-        aid = conn.execute(select(cs.action.c.id).where(cs.action.c.council_id == cid,
-                                                        cs.action.c.ref == ref)).scalar()
-        if aid is None:
-            raise NotFoundError(f"there is no action {ref}: see `carewise actions list`")
-        conn.execute(insert(cs.action_update).values(action_id=aid, at=datetime.now(UTC), by=_who(by),
-                                                     status=status, rag=rag_ or STATUS_RAG[status],
-                                                     due=due, note=note))
+        _update(conn, cid, ref, status, note, rag_, due, _who(by))
+
+
+def _update(conn, cid: int, ref: str, status: str, note: str, rag_: str | None, due: date | None,
+            who: str) -> None:
+    _check_status(status, rag_)
+    aid = conn.execute(select(cs.action.c.id).where(cs.action.c.council_id == cid,
+                                                    cs.action.c.ref == ref)).scalar()
+    if aid is None:
+        raise NotFoundError(f"there is no action {ref}: see `carewise actions list`")
+    conn.execute(insert(cs.action_update).values(action_id=aid, at=datetime.now(UTC), by=who,
+                                                 status=status, rag=rag_ or STATUS_RAG[status],
+                                                 due=due, note=note))
 
 
 def list_actions(store, la_code: str) -> list[Action]:
@@ -341,18 +351,20 @@ def read_actions(path: Path) -> list[dict[str, Any]]:
 
 
 def load_actions(store, la_code: str, rows: list[dict[str, Any]], by: str | None = None) -> int:
-    """New actions are added; existing ones get an update only when their status, RAG or note
-    changed (their history stays)."""
+    """New actions are added; existing ones get an update only when their status, RAG, note or
+    due date changed (their history stays). All rows land in one transaction, or none do."""
     existing = {a.ref: a for a in list_actions(store, la_code)}
-    for r in rows:
-        a = existing.get(r["ref"])
-        if a is None:
-            add_action(store, la_code, r["ref"], r["area"], r["action"], r["owner"], r["due"], by=by,
-                       note=r["note"], status=r["status"], rag_=r["rag_"])
-        elif (a.status, a.rag, a.updates[-1].note if a.updates else "") != (
-                r["status"], r["rag_"] or STATUS_RAG[r["status"]], r["note"]) or a.current_due != r["due"]:
-            update_action(store, la_code, r["ref"], r["status"], r["note"], r["rag_"],
-                          r["due"] if r["due"] != a.current_due else None, by=by)
+    cid, who = council_id(store, la_code), _who(by)
+    with store.engine.begin() as conn:
+        for r in rows:
+            a = existing.get(r["ref"])
+            if a is None:
+                _add(conn, cid, r["ref"], r["area"], r["action"], r["owner"], r["due"], who, r["note"],
+                     r["status"], r["rag_"])
+            elif (a.status, a.rag, a.updates[-1].note if a.updates else "") != (
+                    r["status"], r["rag_"] or STATUS_RAG[r["status"]], r["note"]) or a.current_due != r["due"]:
+                _update(conn, cid, r["ref"], r["status"], r["note"], r["rag_"],
+                        r["due"] if r["due"] != a.current_due else None, who)
     return len(rows)
 
 

@@ -99,6 +99,7 @@ def import_extracts(store, la_code: str, reads: list[ReadExtract], imported_by: 
     who = imported_by or _default_user()
     now = datetime.now(UTC)
     council = store.council(la_code)
+    _warn_unknown_children(store, council.id, reads)
     ids = []
     with store.engine.begin() as conn:
         for read in reads:
@@ -125,6 +126,26 @@ def import_extracts(store, la_code: str, reads: list[ReadExtract], imported_by: 
                 conn.execute(insert(table), rows)
     log.info("loaded %d extract(s) for council %s", len(reads), la_code)
     return [b for b in extract_batches(store, la_code) if b.id in ids]
+
+
+def _warn_unknown_children(store, council_id: int, reads: list[ReadExtract]) -> None:
+    """A warning for each row whose child is in no stored 903 return (a typo, or a child the
+    903 does not cover): the row is kept, and carewise can tell the analyst where to look."""
+    from carewise.ingest.problems import warning
+
+    header = s.return_tables["header"]
+    with store.engine.connect() as conn:
+        known = set(conn.execute(select(header.c.child).where(header.c.council_id == council_id)
+                                 .distinct()).scalars().all())
+    for read in reads:
+        if read.frame.height == 0:
+            continue
+        unknown = read.frame.filter(~pl.col("child").is_in(list(known)))
+        for row, child in unknown.select(ROW, "child").head(50).iter_rows():
+            read.problems.append(warning(read.file, "this child is in no stored 903 return",
+                                         "Check the CHILD id against the 903 header; the row is "
+                                         "kept but counts for nothing until the 903 holds the child",
+                                         row=row, column="child", value=child, table=read.kind))
 
 
 def extract_batches(store, la_code: str) -> list[ExtractBatch]:
