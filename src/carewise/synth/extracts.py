@@ -262,6 +262,13 @@ def _leavers(rng, history, last, first, r) -> tuple[pl.DataFrame, pl.DataFrame, 
     return pathway, pa_alloc, contacts
 
 
+def extracts_for_council(council, seed: int | None = None, rates: Rates | None = None) -> dict[str, pl.DataFrame]:
+    """Extracts for a ``carewise.synth.generate_council`` result (its returns stitched)."""
+    from carewise.history import stitch
+
+    return generate_extracts(stitch(council.returns), council.seed if seed is None else seed, rates)
+
+
 def write_extracts(frames: dict[str, pl.DataFrame], folder: str | Path) -> list[Path]:
     """One CSV per extract (dates as YYYY-MM-DD, booleans as Y/N), named after the extract."""
     out = Path(folder)
