@@ -67,7 +67,7 @@ def _memo(text: pl.Series) -> pl.DataFrame:
     wanted = text.unique()
     known = _memo_frame
     new = wanted if known is None else wanted.filter(~wanted.is_in(known["postcode"].implode()))
-    if new.len():
+    if new.len() or known is None:  # an empty first call still needs the frame's columns
         try:
             found = _cached_resolve(new)
         except OSError:
