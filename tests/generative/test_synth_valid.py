@@ -48,11 +48,20 @@ def _left_on_31_march(ret: Return, year: CollectionYear, e: RuleError) -> bool:
     return bool((eps["DEC"] == year.end).any())
 
 
+def _z1_recoded(ret: Return, year: CollectionYear, e: RuleError) -> bool:
+    """503D: DfE split other placements (Z1) into Z11-Z14 from 2025-26, so a Z1 placement open
+    on 31 March 2025 is recoded in the next return, as 503D already allows H5 -> K3 in 2024-25."""
+    row = _row(ret, e.table, e.row)
+    return (year.start_year >= 2025 and row.get("PLACE") in ("Z11", "Z12", "Z13", "Z14")
+            and row.get("DECOM") is not None and row["DECOM"] < year.start)
+
+
 ALLOWED: dict[str, Callable[[Return, CollectionYear, RuleError], bool]] = {
     "186": _sdq_reason_given,
     "197B": _seventeen_on_1_april,
     "624": _not_looked_after,
     "187": _left_on_31_march,
+    "503D": _z1_recoded,
 }
 
 

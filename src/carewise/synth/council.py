@@ -33,6 +33,7 @@ from carewise.synth.figures import (
 )
 from carewise.synth.places import postcodes
 from carewise.synth.simulate import (
+    OTHER_SPLIT_FROM,
     YEAR,
     Simulation,
     _pick,
@@ -188,7 +189,7 @@ class _ReturnBuilder:
         self.fig = fig
         self.horizon = sim.horizon
         periods = sim.periods
-        self.kids = events.children(rng, periods, fig.la_number)
+        self.kids = events.children(rng, periods, fig.la_number, sim.truth)
         key = self.kids.select("child", "CHILD", "dob", "male", "uasc", "ETHNIC", "UPN",
                                "mc_dob")
         self.key = key
@@ -280,6 +281,11 @@ class _ReturnBuilder:
 
     def _episodes(self, eps: pl.DataFrame, e: int) -> pl.DataFrame:
         ended = pl.col("DEC") <= e
+        if e >= OTHER_SPLIT_FROM:  # Z1 became Z11-Z14: an open Z1 placement is recoded
+            z1 = pl.col("PLACE") == "Z1"
+            eps = eps.with_columns(PLACE=pl.when(z1).then(
+                pl.lit("Z1") + (1 + pl.col("DECOM") % 4).cast(pl.String))
+                .otherwise(pl.col("PLACE")))
         frame = eps.with_columns(
             DEC=pl.when(ended).then(pl.col("DEC")).otherwise(None),
             REC=pl.when(ended).then(pl.col("REC")).otherwise(None),

@@ -7,6 +7,7 @@ import numpy as np
 import polars as pl
 
 from carewise.synth import model as m
+from carewise.synth.figures import Truth
 from carewise.synth.simulate import YEAR, _pick, birthday
 
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
@@ -21,8 +22,9 @@ def upn_check_letter(digits: np.ndarray) -> np.ndarray:
     return np.array(list(UPN_LETTERS))[(digits * weights).sum(axis=1) % 23]
 
 
-def children(rng: np.random.Generator, periods: pl.DataFrame, la_number: str) -> pl.DataFrame:
-    """One row per child: CHILD id, sex, DOB, ethnicity, UPN, motherhood."""
+def children(rng: np.random.Generator, periods: pl.DataFrame, la_number: str,
+             truth: Truth) -> pl.DataFrame:
+    """One row per child: CHILD id, sex, DOB, ethnicity, UPN, motherhood (council's mix)."""
     per_child = periods.group_by("child").agg(
         pl.col("dob").first(), pl.col("uasc").first(), pl.col("entry").min().alias("first_entry"),
         pl.col("end").max().alias("last_end"),
@@ -30,8 +32,9 @@ def children(rng: np.random.Generator, periods: pl.DataFrame, la_number: str) ->
     n = per_child.height
     uasc = per_child["uasc"].to_numpy()
     dob = per_child["dob"].to_numpy()
-    male = np.where(uasc, rng.random(n) < m.UASC_MALE_SHARE, rng.random(n) < m.MALE_SHARE)
-    ethnic = np.where(uasc, _pick(rng, m.UASC_ETHNIC_PROBS, n), _pick(rng, m.ETHNIC_PROBS, n))
+    male = np.where(uasc, rng.random(n) < m.UASC_MALE_SHARE, rng.random(n) < truth.male_share)
+    ethnic = np.where(uasc, _pick(rng, m.UASC_ETHNIC_PROBS, n),
+                      _pick(rng, truth.ethnic_probs or m.ETHNIC_PROBS, n))
     ids = 100_000 + np.cumsum(rng.integers(1, 60, n))
     ids = rng.permutation(ids)
     # UPN: LA number, school number, year of allocation, serial; check letter in front

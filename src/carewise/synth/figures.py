@@ -109,6 +109,8 @@ class CouncilFigures:
     placement_shares: dict[str, float]
     uasc_share: float
     outside_share: float
+    three_plus_share: float = 0.105
+    """Children looked after at 31 March with 3+ placements in the year (DfE stability)."""
     mix: dict[str, float] = field(default_factory=dict)
     """Published characteristics at 31 March (:func:`characteristics`)."""
 
@@ -163,6 +165,7 @@ def council_figures(la_code: str) -> CouncilFigures:
         placement_shares=_shares(row, england),
         uasc_share=ratio("uasc_31_march"),
         outside_share=ratio("placed_outside_la_boundary"),
+        three_plus_share=ratio("stability_3plus_placements_number"),
         mix=characteristics(row["la_code"]),
     )
 
@@ -200,6 +203,8 @@ class Truth:
 
     Rates are per year; ``entry_rate_per_year`` counts first entries to care (re-entries come
     on top, with probability ``reentry_probability`` after a return home before 16).
+    ``male_share``, ``ethnic_probs`` and ``cin_probs`` are for children who are not UASC,
+    chosen so that with the UASC the council's published mix comes out.
     """
 
     target_in_care: int
@@ -214,6 +219,10 @@ class Truth:
     in_house_share_of_mainstream_fostering: float
     exit_probs: dict[str, dict[str, float]]
     missing_child_share: dict[str, float]
+    male_share: float = 0.53
+    ethnic_probs: dict[str, float] = field(default_factory=dict)
+    cin_probs: dict[str, float] = field(default_factory=dict)
+    ico_mean_days: float = 240.0
     extra: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:

@@ -53,22 +53,31 @@ EXIT_PROBS = {
 }
 
 # Placement kinds: what a placement is before it gets a year's PLACE code.
-KINDS = ("KIN", "FIH", "FIFA", "K2", "K1", "SUPP", "P2", "P1", "S1", "R3", "R1", "R5", "ADOPT")
+KINDS = ("KIN", "FIH", "FIFA", "K2", "K1", "SUPP", "P2", "P1", "S1", "R3", "R1", "R5", "ADOPT",
+         "OTHER")
 KIND_GROUP = {  # DfE's placement groups (cla-by-la.csv columns)
     "KIN": "foster", "FIH": "foster", "FIFA": "foster", "K2": "secure_and_childrens_homes",
     "K1": "secure_and_childrens_homes", "SUPP": "independent_supported",
     "P2": "independent_supported", "P1": "with_parents", "S1": "residential_schools",
     "R3": "other_residential", "R1": "other_residential", "R5": "other",
-    "ADOPT": "for_adoption",
+    "ADOPT": "for_adoption", "OTHER": "other",
 }
 PLACEMENT_WEIGHTS = {  # a new placement's kind, by age band at its start (before council factors)
-    "under_1": {"KIN": 0.25, "FIH": 0.43, "FIFA": 0.24, "R3": 0.08},
-    "1_to_4": {"KIN": 0.26, "FIH": 0.40, "FIFA": 0.32, "K2": 0.02},
-    "5_to_9": {"KIN": 0.22, "FIH": 0.36, "FIFA": 0.35, "K2": 0.05, "S1": 0.02},
-    "10_to_15": {"KIN": 0.13, "FIH": 0.28, "FIFA": 0.30, "K2": 0.23, "S1": 0.03, "K1": 0.01,
-                 "R5": 0.01, "R1": 0.01},
+    "under_1": {"KIN": 0.25, "FIH": 0.43, "FIFA": 0.24, "R3": 0.08, "P1": 0.06},
+    "1_to_4": {"KIN": 0.26, "FIH": 0.40, "FIFA": 0.32, "K2": 0.02, "P1": 0.08, "OTHER": 0.01},
+    "5_to_9": {"KIN": 0.22, "FIH": 0.36, "FIFA": 0.35, "K2": 0.05, "S1": 0.002, "P1": 0.08,
+               "OTHER": 0.02},
+    "10_to_15": {"KIN": 0.13, "FIH": 0.28, "FIFA": 0.30, "K2": 0.23, "S1": 0.003, "K1": 0.01,
+                 "R5": 0.01, "R1": 0.01, "P1": 0.06, "OTHER": 0.04},
     "16_and_over": {"KIN": 0.05, "FIH": 0.12, "FIFA": 0.14, "K2": 0.15, "SUPP": 0.37, "P2": 0.15,
-                    "R5": 0.01, "R1": 0.01},
+                    "R5": 0.01, "R1": 0.01, "P1": 0.03, "OTHER": 0.05},
+}
+"""P1 (placed with parents) is drawn only under a care order (rule: not section 20, not UASC);
+OTHER is an "other placement" (Z1; Z11-Z14 from 2025-26) with no provider and no URN."""
+GROUP_CORRECTION = {  # generated England stock mix over the published one, inverted (seeded runs)
+    "foster": 0.80, "for_adoption": 1.0, "with_parents": 1.45, "independent_supported": 1.7,
+    "secure_and_childrens_homes": 1.20, "other_residential": 1.4, "residential_schools": 1.0,
+    "other": 1.1,
 }
 UASC_PLACEMENT_WEIGHTS = {
     "10_to_15": {"FIH": 0.40, "FIFA": 0.50, "K2": 0.10},
@@ -77,11 +86,12 @@ UASC_PLACEMENT_WEIGHTS = {
 FOSTER_ONLY = {"KIN": 0.28, "FIH": 0.42, "FIFA": 0.30}
 IN_HOUSE_SHARE = 0.57  # in-house (PR1) share of mainstream fostering (FOI 2024: 27.9 vs 24.8 IFA)
 PLACEMENT_MOVE_RATE = {  # new placements per year in the first year in care, by age at entry
-    "under_1": 0.6, "1_to_4": 0.6, "5_to_9": 0.55, "10_to_15": 0.8, "16_and_over": 0.95,
+    "under_1": 1.0, "1_to_4": 1.0, "5_to_9": 0.95, "10_to_15": 1.5, "16_and_over": 1.6,
 }
-SETTLED_MOVE_FACTOR = 0.3  # after the first year: 3+ placements ~10%, long-term stability ~68%
+SETTLED_MOVE_FACTOR = 0.18  # after the first year: 3+ placements ~10%, long-term stability ~68%
 PLACED_WITH_PARENTS_SHARE = 0.7  # care-order returns home that begin placed with parents (P1)
 OWN_CARERS_NEAR = 0.2  # in-house foster carers living in a neighbouring council
+OUTSIDE_BASE_SHIFT = 0.45  # log-odds added to every chance of being outside, for England's 44%
 
 PROVIDERS = {  # kind -> (codes, probabilities)
     "KIN": (("PR1",), (1.0,)),
@@ -97,12 +107,19 @@ PROVIDERS = {  # kind -> (codes, probabilities)
     "R1": (("PR3", "PR4"), (0.5, 0.5)),
     "R5": (("PR3",), (1.0,)),
     "ADOPT": (("PR1", "PR2", "PR5"), (0.7, 0.1, 0.2)),
+    "OTHER": ((None,), (1.0,)),
 }
 LOCATION = {  # kind -> P(inside, neighbouring council, further) when not own (PR1) provision
     "FIFA": (0.42, 0.40, 0.18), "K2": (0.28, 0.35, 0.37), "K1": (0.1, 0.4, 0.5),
     "SUPP": (0.50, 0.35, 0.15), "P2": (0.70, 0.25, 0.05), "S1": (0.2, 0.4, 0.4),
     "R3": (0.4, 0.4, 0.2), "R1": (0.4, 0.4, 0.2), "R5": (0.2, 0.4, 0.4),
-    "ADOPT": (0.3, 0.4, 0.3),
+    "ADOPT": (0.3, 0.4, 0.3), "OTHER": (0.45, 0.35, 0.20),
+}
+
+TEMPORARY_RATE = 0.03  # temporary placements (T0-T4) per year in a foster or children's home spell
+TEMPORARY_PROBS = {"T1": 0.30, "T2": 0.15, "T3": 0.35, "T4": 0.18, "T0": 0.02}
+TEMPORARY_DAYS = {  # (shortest, longest) nights away; T4 is 7 days or less (rule 379)
+    "T0": (1, 7), "T1": (1, 10), "T2": (3, 14), "T3": (2, 14), "T4": (1, 7),
 }
 
 CIN_PROBS = {"N1": 0.70, "N2": 0.04, "N3": 0.04, "N4": 0.08, "N5": 0.12, "N6": 0.015,
@@ -118,6 +135,20 @@ UASC_ETHNIC_PROBS = {"AOTH": 0.30, "OOTH": 0.28, "BAFR": 0.27, "BOTH": 0.05, "WO
                      "NOBT": 0.03}
 MALE_SHARE = 0.53
 UASC_MALE_SHARE = 0.93
+ETHNIC_GROUP = {  # DfE's ethnic groups (characteristics "Ethnicity") of the ETHNIC codes
+    "eth_white": ("WBRI", "WIRI", "WIRT", "WOTH", "WROM"),
+    "eth_mixed": ("MWBC", "MWBA", "MWAS", "MOTH"),
+    "eth_asian": ("AIND", "APKN", "ABAN", "AOTH"),
+    "eth_black": ("BCRB", "BAFR", "BOTH"),
+    "eth_other": ("CHNE", "OOTH"),
+    "eth_refused": ("REFU", "NOBT"),
+}
+CIN_COLUMN = {f"N{i}": f"cin_n{i}" for i in range(1, 9)}
+BASE_STOCK_AGE = {  # stock at 31 March by age band that ENTRY_AGE_PROBS give (England run)
+    "under_1": 0.030, "1_to_4": 0.160, "5_to_9": 0.200, "10_to_15": 0.360, "16_and_over": 0.250,
+}
+"""Entry ages are scaled by a council's published stock share over this (see calibrate)."""
+ICO_MEAN_DAYS = 240  # interim care order (C1) to full care order (C2), England's 16% at 31 March
 
 REASON_PLACE_CHANGE = {  # national 2024 shares of reasons placements ended (domain.md §1.8)
     "CARPL": 0.33, "OTHER": 0.22, "PLACE": 0.08, "CREQB": 0.11, "CREQO": 0.08, "CHILD": 0.05,

@@ -30,6 +30,15 @@ living (P2) ends that day and semi-independent (H5) placements carry a real URN 
 230)."""
 SUPPORTED_K3_FROM = (date(2024, 4, 1) - EPOCH).days
 """Registered supported accommodation has its own code, K3, from the 2024-25 collection."""
+OTHER_SPLIT_FROM = (date(2025, 4, 1) - EPOCH).days
+"""Other placements (Z1) are recorded as one of Z11-Z14 from the 2025-26 collection: an open Z1
+placement is recoded in the next return (same episode), see :func:`other_subcode`."""
+
+
+def other_subcode(decom: np.ndarray) -> np.ndarray:
+    """The Z11-Z14 sub-code of an other placement, fixed by its start day (DfE does not publish
+    what the sub-codes mean yet, so they are spread evenly)."""
+    return np.char.add("Z1", (1 + np.asarray(decom) % 4).astype(str)).astype(object)
 
 
 def day(d: date) -> int:
@@ -103,6 +112,7 @@ class Simulation:
     periods: pl.DataFrame
     episodes: pl.DataFrame
     horizon: int
+    truth: Truth
 
 
 class _Draw:
@@ -238,7 +248,7 @@ def calibrate(rng: np.random.Generator, n_target: int, fig: CouncilFigures) -> T
             s = sum(q.values())
             probs[b] = {r: v / s for r, v in q.items()}
         e_non = sum(
-            m.ENTRY_AGE_PROBS[b] * sum(v * means[i, m.ROUTES.index(r)] for r, v in probs[b].items())
+            entry_age[b] * sum(v * means[i, m.ROUTES.index(r)] for r, v in probs[b].items())
             for i, b in enumerate(m.BANDS)
         )
         return probs, e_non
@@ -248,6 +258,7 @@ def calibrate(rng: np.random.Generator, n_target: int, fig: CouncilFigures) -> T
         u = uasc_share * e_non / (mean_uasc * (1 - uasc_share) + uasc_share * e_non)
         return probs, u, u * mean_uasc + (1 - u) * e_non
 
+    entry_age = _entry_age_probs(fig)
     lo, hi = 0.2, 6.0
     for _ in range(40):
         mid = (lo + hi) / 2
@@ -262,18 +273,85 @@ def calibrate(rng: np.random.Generator, n_target: int, fig: CouncilFigures) -> T
         target_in_care=n_target,
         entry_rate_per_year=n_target / e_mix / _overshoot(uasc_share, target_ratio),
         reentry_probability=m.REENTRY_PROBABILITY,
-        entry_age_probs=dict(m.ENTRY_AGE_PROBS),
+        entry_age_probs=entry_age,
         uasc_entry_share=u,
         route_probs=probs,
         route_median_days=dict(m.ROUTE_MEDIAN_DAYS),
-        placement_move_rate=dict(m.PLACEMENT_MOVE_RATE),
+        placement_move_rate=_move_rates(fig),
         placement_weights=weights,
         in_house_share_of_mainstream_fostering=m.IN_HOUSE_SHARE,
         exit_probs={k: dict(v) for k, v in m.EXIT_PROBS.items()},
         missing_child_share=dict(m.MISSING_CHILD_SHARE),
+        **_demography(fig, uasc_share),
         extra={"mean_years_in_care_per_entry": e_mix, "target_starts_per_cla": target_ratio,
                "target_uasc_share": uasc_share, "council_outside_share": fig.outside_share},
     )
+
+
+def _entry_age_probs(fig: CouncilFigures) -> dict[str, float]:
+    """Entry ages scaled so the stock's age mix leans the council's way (England's by default).
+
+    Each band's entry share is multiplied by the council's published stock share over the
+    stock share national entry ages give (``model.BASE_STOCK_AGE``), within 0.4-2.5.
+    """
+    out = {}
+    for b in m.BANDS:
+        f = fig.mix.get(f"age_{b}", m.BASE_STOCK_AGE[b]) / m.BASE_STOCK_AGE[b]
+        out[b] = m.ENTRY_AGE_PROBS[b] * float(np.clip(f, 0.4, 2.5))
+    total = sum(out.values())
+    return {b: v / total for b, v in out.items()}
+
+
+def _move_rates(fig: CouncilFigures) -> dict[str, float]:
+    """First-year move rates leaned by the council's published share with 3+ placements."""
+    from carewise.synth.figures import ENGLAND, council_figures
+
+    eng = council_figures(ENGLAND).three_plus_share
+    f = float(np.clip(fig.three_plus_share / eng, 0.6, 1.6))
+    return {b: r * f for b, r in m.PLACEMENT_MOVE_RATE.items()}
+
+
+def _non_uasc(target: dict[str, float], uasc: dict[str, float], u: float) -> dict[str, float]:
+    """Shares among children who are not UASC that, mixed with the UASC, give ``target``."""
+    out = {k: max((v - u * uasc.get(k, 0.0)) / max(1 - u, 0.05), 0.002) for k, v in target.items()}
+    total = sum(out.values())
+    return {k: v / total for k, v in out.items()}
+
+
+def _demography(fig: CouncilFigures, u: float) -> dict:
+    """Sex, ethnicity and category of need of children who are not UASC, from the council's mix.
+
+    Codes keep national proportions within each DfE group; the groups take the council's
+    published shares less the UASC's part (``u`` is the council's UASC share at 31 March).
+    """
+    if not fig.mix:
+        return {"male_share": m.MALE_SHARE, "ethnic_probs": dict(m.ETHNIC_PROBS),
+                "cin_probs": dict(m.CIN_PROBS), "ico_mean_days": float(m.ICO_MEAN_DAYS)}
+    male = (fig.mix["sex_male"] - u * m.UASC_MALE_SHARE) / max(1 - u, 0.05)
+
+    def grouped(probs: dict[str, float], groups: dict[str, tuple[str, ...]]) -> dict[str, float]:
+        return {g: sum(probs.get(c, 0.0) for c in codes) for g, codes in groups.items()}
+
+    groups = m.ETHNIC_GROUP
+    target = _non_uasc({g: fig.mix[g] for g in groups}, grouped(m.UASC_ETHNIC_PROBS, groups), u)
+    national = grouped(m.ETHNIC_PROBS, groups)
+    ethnic = {c: m.ETHNIC_PROBS[c] * target[g] / national[g]
+              for g, codes in groups.items() for c in codes}
+    cin_groups = {col: (code,) for code, col in m.CIN_COLUMN.items()}
+    cin_target = _non_uasc({col: fig.mix[col] for col in cin_groups},
+                           grouped(m.UASC_CIN_PROBS, cin_groups), u)
+    cin = {code: cin_target[col] for code, col in m.CIN_COLUMN.items()}
+    england = council_figures_mix_england()
+    ico = m.ICO_MEAN_DAYS * float(np.clip(fig.mix["ls_interim"] / england["ls_interim"], 0.4, 2.5))
+    return {"male_share": float(np.clip(male, 0.40, 0.70)), "ethnic_probs": ethnic,
+            "cin_probs": cin, "ico_mean_days": ico}
+
+
+def council_figures_mix_england() -> dict[str, float]:
+    """England's published characteristics (the base every council is scaled from)."""
+    from carewise.synth.figures import ENGLAND, characteristics
+
+    return characteristics(ENGLAND)
 
 
 def _overshoot(uasc_share: float, starts_ratio: float) -> float:
@@ -282,7 +360,12 @@ def _overshoot(uasc_share: float, starts_ratio: float) -> float:
 
 
 def _council_weights(fig: CouncilFigures) -> dict[str, dict[str, float]]:
-    """National placement weights scaled by the council's group shares against England's."""
+    """National placement weights scaled by the council's group shares against England's.
+
+    ``model.GROUP_CORRECTION`` first makes England's weights give England's stock mix (stays in
+    foster care last longer, so foster weights are lowered); the council's factor then leans
+    each group its way.
+    """
     from carewise.synth.figures import ENGLAND, council_figures
 
     england = council_figures(ENGLAND).placement_shares
@@ -292,7 +375,7 @@ def _council_weights(fig: CouncilFigures) -> dict[str, dict[str, float]]:
         for kind, w in weights.items():
             group = m.KIND_GROUP[kind]
             factor = fig.placement_shares[group] / max(england[group], 1e-6)
-            out[band][kind] = w * float(np.clip(factor, 0.4, 2.5))
+            out[band][kind] = w * m.GROUP_CORRECTION[group] * float(np.clip(factor, 0.2, 4.0))
     return out
 
 
@@ -403,7 +486,8 @@ def _legal_events(rng: np.random.Generator, p: dict) -> tuple[np.ndarray, ...]:
     rev = adopt & (p["t_rev"] >= 0)
     add(rev, np.maximum(p["t_rev"], po + 1), "C2")
     c2 = care & ~adopt
-    add(c2, c1_day + rng.integers(150, 330, n), "C2")
+    ico = p["ico_mean_days"]
+    add(c2, c1_day + (ico * rng.uniform(0.6, 1.4, n)).astype(np.int64), "C2")
     p["c1_day"] = c1_day
     return np.concatenate(rows_p), np.concatenate(rows_d), np.concatenate(rows_ls)
 
@@ -449,7 +533,8 @@ def _placement_events(rng: np.random.Generator, truth: Truth, p: dict) -> pl.Dat
     early_span = np.minimum(span, int(YEAR))
     late_span = span - early_span
     k_early = rng.poisson(rate * early_span / YEAR)
-    k_late = rng.poisson(rate * m.SETTLED_MOVE_FACTOR * late_span / YEAR)
+    settled = np.array([m.PLACEMENT_MOVE_RATE[b] for b in m.BANDS])[band]
+    k_late = rng.poisson(settled * m.SETTLED_MOVE_FACTOR * late_span / YEAR)
     k = k_early + k_late
     rp = np.repeat(pid, k)
     pos = np.arange(rp.size) - np.repeat(np.cumsum(k) - k, k)
@@ -491,6 +576,10 @@ def _draw_kinds(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
                        ("foster", todo & before_adoption)):
         if mask.any():
             kind[mask] = _pick_rows(rng, tables[name], age_band[mask])
+    # placed with parents only under a care order (not section 20, remand or UASC)
+    care = np.isin(p["route"][period], ["sgo", "co_home", "co_long", "adopt"])
+    p1 = (kind == m.KINDS.index("P1")) & todo & ~(care & (days > p["c1_day"][period] + 7))
+    kind[p1] = m.KINDS.index("FIH")
     # mother-and-baby units only as a first placement of a baby
     first = np.r_[True, period[1:] != period[:-1]]
     r3 = (kind == m.KINDS.index("R3")) & ~(first & (age_band == 0))
@@ -499,6 +588,28 @@ def _draw_kinds(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _tilt(p: float, shift: float) -> float:
+    """``p`` moved by ``shift`` on the log-odds scale."""
+    return float(1 / (1 + np.exp(-(np.log(p / (1 - p)) + shift))))
+
+
+def _outside_shift(fig: CouncilFigures) -> float:
+    """Log-odds shift of every placement's chance of being outside the council.
+
+    England's published share outside (44%) needs ``model.OUTSIDE_BASE_SHIFT``; a council's own
+    share moves every kind of placement by the difference of log-odds from England's, so a
+    London borough places most children over its boundary and a large county few.
+    """
+    from carewise.synth.figures import ENGLAND, characteristics
+
+    def logit(x: float) -> float:
+        x = float(np.clip(x, 0.03, 0.97))
+        return float(np.log(x / (1 - x)))
+
+    target = fig.mix.get("outside", fig.outside_share)
+    return m.OUTSIDE_BASE_SHIFT + logit(target) - logit(characteristics(ENGLAND)["outside"])
 
 
 class _Providers:
@@ -560,6 +671,8 @@ def _placements(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
     place[supp] = np.where(days >= SUPPORTED_K3_FROM, "K3", "H5")[supp]
     for k in ("K2", "K1", "P2", "P1", "S1", "R3", "R1", "R5"):
         place[kind == k] = k
+    place[kind == "OTHER"] = np.where(days >= OTHER_SPLIT_FROM, other_subcode(days), "Z1"
+                                      )[kind == "OTHER"]
     adopt = kind == "ADOPT"
     prev_fostered = np.r_[False, np.isin(place[:-1], ["U1", "U3", "U4", "U5", "U6"])] & ~first
     prev_ffa = np.r_[False, place[:-1] == "U5"] & ~first
@@ -577,11 +690,16 @@ def _placements(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
     # where: own provision inside the council; else by kind
     where = np.full(nrow, INSIDE)
     # the council's own foster carers live near its boundary now and then
-    own_near = fostered & (provider == "PR1") & (rng.random(nrow) < m.OWN_CARERS_NEAR)
+    shift = _outside_shift(fig)
+    own_near = fostered & (provider == "PR1") & (
+        rng.random(nrow) < _tilt(m.OWN_CARERS_NEAR, shift))
     where[own_near] = NEAR
     for k, probs in m.LOCATION.items():
         mask = (kind == k) & (provider != "PR1")
-        where[mask] = rng.choice(3, size=mask.sum(), p=probs)
+        out = _tilt(probs[1] + probs[2], shift)
+        tilted = (1 - out, out * probs[1] / (probs[1] + probs[2]),
+                  out * probs[2] / (probs[1] + probs[2]))
+        where[mask] = rng.choice(3, size=mask.sum(), p=tilted)
     where[(provider == "PR2") & (where == INSIDE)] = NEAR
     home = pc.index[fig.la_code]
     auth = place_authorities(rng, pc, home, where)
@@ -617,7 +735,7 @@ def _placements(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
     pl_post[sc] = pl_post[sc - 1]
     return frame.with_columns(
         PLACE=pl.Series(place.astype(str)),
-        PLACE_PROVIDER=pl.Series(provider.astype(str)),
+        PLACE_PROVIDER=text(provider),
         URN=text(urn),
         PL_POST=pl.Series(pl_post.astype(str)),
         same_carer=pl.Series(same_carer),
@@ -635,16 +753,16 @@ def _register_supported(frame: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFr
     episode with the same carer (RNE T): a change in the status of the placement only.
     """
     frame = frame.sort("period", "day").join(periods.select("period", "end"), on="period")
-    for codes, when, new in ((("P2", "H5"), SUPPORTED_REGISTERED_FROM, "H5"),
-                             (("H5",), SUPPORTED_K3_FROM, "K3")):
+    for codes, when, new in ((("P2", "H5"), SUPPORTED_REGISTERED_FROM, pl.lit("H5")),
+                             (("H5",), SUPPORTED_K3_FROM, pl.lit("K3"))):
         frame = frame.with_columns(
             pend=pl.col("day").shift(-1).over("period").fill_null(pl.col("end")))
         extra = frame.filter(
             pl.col("PLACE").is_in(codes) & (pl.col("day") < when) & (pl.col("pend") > when)
         ).with_columns(
-            day=pl.lit(when, dtype=pl.Int64), PLACE=pl.lit(new),
+            day=pl.lit(when, dtype=pl.Int64), PLACE=new,
             URN=pl.col("registered_urn"), same_carer=pl.lit(True),
-            kind_name=pl.lit("SUPP"),
+            kind_name=pl.col("kind_name").replace("P2", "SUPP"),
         )
         frame = pl.concat([frame, extra.select(frame.columns)]).sort("period", "day")
     return frame.drop("end", "pend")
@@ -662,6 +780,7 @@ def _drop_unchanged(frame: pl.DataFrame) -> pl.DataFrame:
 def _build(rng: np.random.Generator, truth: Truth, p: dict, horizon: int, fig: CouncilFigures,
            pc: Postcodes) -> Simulation:
     n = p["entry"].shape[0]
+    p["ico_mean_days"] = truth.ico_mean_days
     lp, ld, lls = _legal_events(rng, p)
     frame = _placement_events(rng, truth, p)
     frame = _draw_kinds(rng, truth, p, frame)
@@ -700,7 +819,8 @@ def _build(rng: np.random.Generator, truth: Truth, p: dict, horizon: int, fig: C
     p1 = ~not_p1 & (home_post[fperiod] != None)  # noqa: E711
     frame = frame.with_columns(PL_POST=pl.Series(np.where(p1, home_post[fperiod], fpost)
                                                  .astype(str)))
-    cin = np.where(p["uasc"], _pick(rng, m.UASC_CIN_PROBS, n), _pick(rng, m.CIN_PROBS, n))
+    cin = np.where(p["uasc"], _pick(rng, m.UASC_CIN_PROBS, n),
+                   _pick(rng, truth.cin_probs or m.CIN_PROBS, n))
     periods = pl.DataFrame({
         "period": np.arange(n), "child": p["child"], "entry": p["entry"], "end": p["end"],
         "dob": p["dob"], "rec": rec.astype(str), "route": p["route"].astype(str),
@@ -711,8 +831,68 @@ def _build(rng: np.random.Generator, truth: Truth, p: dict, horizon: int, fig: C
     frame = _drop_unchanged(_register_supported(frame, periods))
     legal = pl.DataFrame({"period": lp, "day": ld, "LS": lls.astype(str)}).unique(
         ["period", "day"], keep="last", maintain_order=True)
+    frame = _temporary(rng, frame, periods, legal, pc, home, home_post)
     episodes = _episodes(rng, periods, legal, frame, horizon)
-    return Simulation(periods=periods, episodes=episodes, horizon=horizon)
+    return Simulation(periods=periods, episodes=episodes, horizon=horizon, truth=truth)
+
+
+FOSTER_AND_HOMES = ("U1", "U2", "U3", "U4", "U5", "U6", "K2")
+
+
+def _collection_year(days: np.ndarray) -> np.ndarray:
+    d = days.astype("datetime64[D]")
+    y = d.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    return np.where(month >= 4, y, y - 1)
+
+
+def _temporary(rng: np.random.Generator, frame: pl.DataFrame, periods: pl.DataFrame,
+               legal: pl.DataFrame, pc: Postcodes, home: int, home_post: np.ndarray
+               ) -> pl.DataFrame:
+    """Temporary placements (T0-T4): a few nights away from a foster or children's home spell.
+
+    DfE records them as a placement change (RNE P) and the return to the same placement as
+    another (RNE P, same PLACE and PL_POST: rule 383); the temporary episode has no provider
+    (rule 213), no URN, no reason for the change on it or the one before (rule 225), never ends
+    the period of care (rule 381), and T4 lasts 7 days or less (rule 379). None crosses 31 March
+    or a change of legal status, so each stays a plain move away and back.
+    """
+    f = frame.sort("period", "day").join(periods.select("period", "end"), on="period")
+    f = f.with_columns(spell_end=pl.col("day").shift(-1).over("period").fill_null(pl.col("end")))
+    n = f.height
+    length = (f["spell_end"] - f["day"]).to_numpy()
+    eligible = f["PLACE"].is_in(FOSTER_AND_HOMES).to_numpy() & (length > 30)
+    hit = eligible & (rng.random(n) < 1 - np.exp(-m.TEMPORARY_RATE * length / YEAR))
+    code = _pick(rng, m.TEMPORARY_PROBS, n)
+    lo = np.array([m.TEMPORARY_DAYS[c][0] for c in code])
+    hi = np.array([m.TEMPORARY_DAYS[c][1] for c in code])
+    nights = rng.integers(lo, hi + 1)
+    start = f["day"].to_numpy() + 3 + (rng.random(n) * np.maximum(length - nights - 6, 0)
+                                       ).astype(np.int64)
+    stop = start + nights
+    hit &= (stop < f["spell_end"].to_numpy() - 2) & (
+        _collection_year(start) == _collection_year(stop))
+    cand = f.with_columns(t_start=pl.Series(start), t_stop=pl.Series(stop),
+                          t_code=pl.Series(code.astype(str)), row=pl.int_range(pl.len())
+                          ).filter(pl.Series(hit))
+    clash = cand.join(legal.select("period", pl.col("day").alias("ld")), on="period").filter(
+        pl.col("ld").is_between(pl.col("t_start") - 1, pl.col("t_stop") + 1))["row"].unique()
+    cand = cand.filter(~pl.col("row").is_in(clash.implode()))
+    k = cand.height
+    where = rng.choice(3, size=k, p=(0.55, 0.30, 0.15))
+    post = pc.sample(rng, place_authorities(rng, pc, home, where))
+    at_home = post == home_post[cand["period"].to_numpy()]
+    post[at_home] = pc.sample(rng, np.full(int(at_home.sum()), home))
+    cols = frame.columns
+    away = cand.with_columns(
+        day=pl.col("t_start"), PLACE=pl.col("t_code"),
+        PLACE_PROVIDER=pl.lit(None, dtype=pl.String), URN=pl.lit(None, dtype=pl.String),
+        registered_urn=pl.lit(None, dtype=pl.String), PL_POST=pl.Series(post.astype(str)),
+        same_carer=pl.lit(False), kind_name=pl.lit("TEMP"), first=pl.lit(False),
+    ).select(cols)
+    back = cand.with_columns(day=pl.col("t_stop"), same_carer=pl.lit(False),
+                             first=pl.lit(False)).select(cols)
+    return pl.concat([frame, away, back]).sort("period", "day")
 
 
 def _episodes(rng: np.random.Generator, periods: pl.DataFrame, legal: pl.DataFrame,
@@ -762,7 +942,10 @@ def _episodes(rng: np.random.Generator, periods: pl.DataFrame, legal: pl.DataFra
     ).with_columns(
         DEC=pl.coalesce("next_day", "end"),
         REC=pl.when(pl.col("next_day").is_not_null()).then(pl.lit("X1")).otherwise(pl.col("rec")),
-        REASON_PLACE_CHANGE=pl.when(pl.col("next_pl").fill_null(False))
+        REASON_PLACE_CHANGE=pl.when(pl.col("PLACE").str.starts_with("T")
+                                    | pl.col("next_place").str.starts_with("T").fill_null(False))
+        .then(None)
+        .when(pl.col("next_pl").fill_null(False))
         .then(pl.when(pl.col("next_same")).then(pl.lit("PLACE"))
               .when(pl.col("next_place") == "R5").then(pl.lit("CUSTOD"))
               .otherwise(pl.col("reason")))
