@@ -160,3 +160,43 @@ def test_turning_18_next_6_months(helpers):
     # a turns 18 on 15 Sep 2025 (within 6 months of 31 March 2025); b on 1 Oct 2025 (after 30 Sep);
     # c turned 18 on 31 March 2025 itself (not in the next 6 months)
     assert helpers.measure(hist, "turning_18_next_6_months").value == 1
+
+
+def test_placement_groups_as_dfe_publishes_them(helpers):
+    """DfE's 8 groups (cla-by-la.csv): residential employment (P3) with independent living,
+    mother and baby units (R3) in other residential settings, temporary (T*) and Z1 in other
+    placements; foster care split by provider."""
+    h = helpers
+    places = {
+        "p3": ("P3", "PR4"),
+        "p2": ("P2", "PR4"),
+        "r3": ("R3", "PR3"),
+        "r5": ("R5", "PR3"),
+        "t1": ("T1", None),
+        "z1": ("Z1", None),
+        "k3": ("K3", "PR4"),
+        "s1": ("S1", "PR5"),
+        "ff": ("U2", "PR4"),
+        "inh": ("U6", "PR1"),
+        "ifa": ("U4", "PR5"),
+        "oth": ("U5", "PR2"),
+    }
+    header = [h.child(c, "01/06/2008") for c in places]
+    eps = [h.ep(c, "01/01/2024", place=p, provider=pr) for c, (p, pr) in places.items()]
+    r = h.measure(
+        h.make_history(y2024={"header": header, "episodes": eps}), "placement_type_at_date"
+    )
+    groups = {row.category: row.numerator for row in r.breakdowns["placement_group"]}
+    assert (
+        groups["Independent and semi-independent living arrangements/supported accommodation"] == 3
+    )
+    assert groups["Other residential settings"] == 2
+    assert groups["Other placements"] == 2
+    assert groups["Residential schools"] == 1
+    assert groups["Foster placements"] == 4
+    assert sum(groups.values()) == r.value == 12
+    types = {row.category: row.numerator for row in r.breakdowns["placement_type"]}
+    assert types["Foster: family and friends"] == 1
+    assert types["Foster: in-house"] == 1
+    assert types["Foster: agency"] == 1
+    assert types["Foster: other provider or not recorded"] == 1

@@ -90,3 +90,26 @@ def year_table_missing(table: str, what: str) -> Callable[[Context], str | None]
 
     check.__name__ = f"{table}_missing"
     return check
+
+
+def short_break_only(ctx: Context) -> pl.DataFrame:
+    """Children (CHILD) whose every episode in the history is a short break (LS V3/V4).
+
+    DfE leaves them out of every figure; a child with no episodes at all is not in this list
+    (nothing shows they were only on short breaks).
+    """
+    store = frames.cache_for(ctx.history)
+    if "short_break_only" not in store:
+        eps = ctx.history.episodes
+        store["short_break_only"] = (
+            eps.group_by("CHILD")
+            .agg(pl.col("LS").is_in(codes.SHORT_BREAKS).fill_null(False).all().alias("sb"))
+            .filter(pl.col("sb"))
+            .select("CHILD")
+        )
+    return store["short_break_only"]
+
+
+def without_short_break_only(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` without the rows of children looked after only under short breaks."""
+    return frame.join(short_break_only(ctx), on="CHILD", how="anti")

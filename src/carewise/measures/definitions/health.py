@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import polars as pl
 
-from carewise.measures.definitions.common import year_rows, year_table_missing
+from carewise.measures import frames
+from carewise.measures.definitions.common import (
+    cla_at,
+    without_short_break_only,
+    year_rows,
+    year_table_missing,
+)
 from carewise.measures.model import Breakdown, Context, Measure
 from carewise.measures.registry import declare
 from carewise.returns.years import age_expr
 
 OC2 = (
     "DfE 'Outcomes for children looked after' (903 OC2 table): children looked after "
-    "continuously for at least 12 months at 31 March"
+    "continuously for at least 12 months at 31 March (period of care begun by 1 April, short "
+    "breaks V3/V4 excluded), with their OC2 row"
 )
 _missing = year_table_missing("oc2", "health and offending")
 AGE_GROUP = Breakdown(
@@ -23,8 +30,33 @@ def _flag(col: str) -> pl.Expr:
     return pl.col(col).cast(pl.Int32, strict=False) == 1
 
 
-def oc2_cohort(ctx: Context) -> pl.DataFrame:
-    """The OC2 rows of the period's collection year, with age at its 31 March."""
+def twelve_months_cohort(ctx: Context) -> pl.DataFrame:
+    """Children looked after continuously for at least 12 months at 31 March (CHILD, DOB).
+
+    DfE's OC2 cohort: looked after at 31 March of the period's collection year in a period of
+    care that began on or before 1 April (so no start, ceasing or short break in the year);
+    short breaks (V3/V4) are not care here, as in every DfE figure.
+    """
+    cy = ctx.period.collection_year
+    return (
+        cla_at(ctx, cy.end)
+        .filter(pl.col("period_start") <= cy.start)
+        .select("CHILD", pl.col("DOB").alias("_dob"))
+    )
+
+
+def _oc2_frame(ctx: Context) -> pl.DataFrame:
+    cohort = twelve_months_cohort(ctx)
+    rows = year_rows(ctx, "oc2").unique("CHILD", keep="last")
+    with_episodes = frames.care_episodes(ctx.history).select("CHILD").unique()
+    # OC2 rows of children the episodes show were not in the cohort are left out; rows of
+    # children with no episodes stored are kept (nothing to check them against)
+    unchecked = rows.join(with_episodes, on="CHILD", how="anti")
+    unchecked = without_short_break_only(ctx, unchecked)
+    in_cohort = cohort.join(rows, on="CHILD", how="left").with_columns(
+        pl.coalesce(pl.col("DOB"), pl.col("_dob")).alias("DOB")
+    )
+    frame = pl.concat([in_cohort.drop("_dob"), unchecked], how="diagonal_relaxed")
     end = ctx.period.collection_year.end
     age = age_expr(pl.col("DOB"), end)
     group = (
@@ -36,11 +68,44 @@ def oc2_cohort(ctx: Context) -> pl.DataFrame:
         .then(pl.lit("10 to 15"))
         .otherwise(pl.lit("16 and over"))
     )
-    return year_rows(ctx, "oc2").with_columns(
+    return frame.with_columns(
         age.alias("age"),
         group.alias("age_group"),
         pl.col("SDQ_SCORE").cast(pl.Int32, strict=False).alias("sdq"),
     )
+
+
+def oc2_cohort(ctx: Context) -> pl.DataFrame:
+    """The OC2 cohort of the period's collection year with its OC2 rows and age at 31 March.
+
+    A child in the cohort without an OC2 row counts in the denominator (DfE's denominator is
+    the cohort; the row is required for every child in it).
+    """
+    store = frames.cache_for(ctx.history)
+    key = f"oc2_cohort@{ctx.period.collection_year.start_year}"
+    if key not in store:
+        store[key] = _oc2_frame(ctx)
+    return store[key]
+
+
+def _oc2_notes(ctx: Context) -> list[str]:
+    cohort = twelve_months_cohort(ctx)
+    rows = year_rows(ctx, "oc2").select("CHILD").unique()
+    no_row = cohort.join(rows, on="CHILD", how="anti").height
+    with_episodes = frames.care_episodes(ctx.history).select("CHILD").unique()
+    outside = rows.join(with_episodes, on="CHILD").join(cohort, on="CHILD", how="anti").height
+    notes = []
+    if no_row:
+        notes.append(
+            f"{no_row} child(ren) looked after for 12 months have no OC2 row: counted as not "
+            "having it"
+        )
+    if outside:
+        notes.append(
+            f"{outside} OC2 row(s) for children not looked after continuously for 12 months at "
+            "31 March are left out"
+        )
+    return notes
 
 
 def sdq_cohort(ctx: Context) -> pl.DataFrame:
@@ -75,6 +140,7 @@ def _share(
         description=description,
         breakdowns=(AGE_GROUP,),
         available=_missing,
+        notes=_oc2_notes,
         higher_is=higher_is,
         headline=headline,
     )

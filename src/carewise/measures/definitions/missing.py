@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import polars as pl
 
-from carewise.measures.definitions.common import memo
+from carewise.measures.definitions.common import memo, without_short_break_only
 from carewise.measures.model import Breakdown, Context, Measure
 from carewise.measures.registry import declare
 
 MISSING = (
     "DfE 'Children looked after who went missing or were away from placement' (903 Missing "
     "table): M missing, A away from placement without authorisation; an incident counts in the "
-    "period it started in"
+    "period it started in; children looked after only under short breaks are left out"
 )
 
 
 def missing_incidents(ctx: Context) -> pl.DataFrame:
-    """Missing or away incidents that started in the period."""
+    """Missing or away incidents that started in the period (short-break-only children out)."""
 
     def build() -> pl.DataFrame:
         frame = ctx.history.table("missing").filter(
             pl.col("MIS_START").is_between(ctx.period.start, ctx.period.end)
         )
+        frame = without_short_break_only(ctx, frame)
         kind = pl.when(pl.col("MISSING") == "A").then(pl.lit("Away")).otherwise(pl.lit("Missing"))
         return frame.with_columns(kind.alias("kind"))
 
