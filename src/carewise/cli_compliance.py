@@ -114,6 +114,8 @@ def register(app: typer.Typer) -> None:
                    if r not in a.assessed]
         if missing:
             out.print(f"Not assessed (load the extracts with `carewise extracts load`): {', '.join(missing)}")
+        for note in a.notes:
+            console.print(f"[yellow]Note:[/] {note}")
         if excel is not None:
             out.print(f"Worklist written to {excel}")
 

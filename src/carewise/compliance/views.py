@@ -22,6 +22,7 @@ from carewise.history import History
 
 SUMMARY_IDS: dict[str, tuple[str, str]] = {
     "visits_on_time": ("visits", "Statutory visits on time"),
+    "visits_seen_alone": ("visits", "Statutory visits where the child was seen alone"),
     "reviews_on_time": ("reviews", "Reviews on time"),
     "iha_on_time": ("iha", "Initial health assessments within 20 working days"),
     "rha_on_time": ("rha", "Review health assessments on time"),
@@ -47,6 +48,7 @@ class Assessment:
     summary: dict[str, dict[str, Any]]
     assessed: list[str]
     allocations: pl.DataFrame = field(default_factory=pl.DataFrame)
+    notes: list[str] = field(default_factory=list)
 
 
 def assess(history: History, extracts: Extracts, as_at: date | None = None, window_months: int = 12
@@ -61,8 +63,37 @@ def assess(history: History, extracts: Extracts, as_at: date | None = None, wind
     alloc = extracts.get("allocations")
     inst = attribute(inst, _staff(extracts), at)
     current = child_status(inst, at)
-    return Assessment(at, inst, current, summary(inst, at, window_months),
-                      schedule.assessed_requirements(extracts), alloc)
+    result = summary(inst, at, window_months)
+    result["visits_seen_alone"] = seen_alone(extracts, at, window_months)
+    return Assessment(at, inst, current, result, schedule.assessed_requirements(extracts), alloc,
+                      coverage_notes(extracts, at))
+
+
+def seen_alone(extracts: Extracts, as_at: date, months: int = 12) -> dict[str, Any]:
+    """Of statutory visits in the window, the share where the child was seen alone (reg 29:
+    the social worker must see the child alone unless the child, being of sufficient age and
+    understanding, refuses). Babies are counted too, so compare with care."""
+    title = "Statutory visits where the child was seen alone"
+    v = extracts.get("visits").filter(
+        (pl.col("date") > pl.lit(as_at).dt.offset_by(f"-{months}mo")) & (pl.col("date") <= as_at))
+    n, alone = v.height, int(v["seen_alone"].fill_null(False).sum())
+    return {"title": title, "requirement": "visits", "unit": "%",
+            "value": round(100 * alone / n, 1) if n else None, "numerator": alone, "denominator": n,
+            "assessed": extracts.loaded("visits")}
+
+
+def coverage_notes(extracts: Extracts, as_at: date) -> list[str]:
+    """Warn when an extract stops before the date asked: due dates after it look overdue."""
+    from carewise.compliance.extracts import EXTRACTS
+
+    notes = []
+    for kind in EXTRACTS:
+        _, to = extracts.covers.get(kind, (None, None))
+        if extracts.loaded(kind) and to is not None and (as_at - to).days > 31:
+            notes.append(f"The {kind} extract's last date is {to:%d %B %Y}, over a month before "
+                         f"{as_at:%d %B %Y}: anything due after it looks overdue. Load a newer extract "
+                         "or choose an earlier --at date.")
+    return notes
 
 
 LEAVING_CARE_TEAM = "Personal Advisers"
@@ -163,6 +194,8 @@ def summary(inst: pl.DataFrame, as_at: date, months: int = 12) -> dict[str, dict
     present = set(inst["requirement"].unique().to_list())
     out: dict[str, dict[str, Any]] = {}
     for sid, (req, title) in SUMMARY_IDS.items():
+        if sid == "visits_seen_alone":
+            continue  # from the extract itself: see seen_alone()
         if sid == "pathway_plans_current":
             running = inst.filter((pl.col("requirement") == req) & pl.col("status").is_in(["pending", "overdue"]))
             kids = running.group_by("CHILD").agg((pl.col("status") == "overdue").any().alias("od"))
@@ -242,6 +275,7 @@ def as_json(a: Assessment, children: bool = True) -> dict[str, Any]:
         "assessed": a.assessed,
         "summary": a.summary,
         "statuses": {s: int((a.current["status"] == s).sum()) for s in CHILD_STATUSES},
+        "notes": a.notes,
     }
     if children:
         out["children"] = [

@@ -28,8 +28,9 @@ from carewise.web.auth import children_roles, current_user
 router = APIRouter(include_in_schema=False)
 
 SUPPRESS_UNDER = 5
-REQUIREMENT_TITLES = {req: title for req, title in
-                      ((r, t) for _, (r, t) in views.SUMMARY_IDS.items())}
+REQUIREMENT_TITLES: dict[str, str] = {}
+for _req, _title in views.SUMMARY_IDS.values():
+    REQUIREMENT_TITLES.setdefault(_req, _title)
 
 
 def _render(request: Request, name: str, **context: Any):

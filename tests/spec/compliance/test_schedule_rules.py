@@ -227,3 +227,16 @@ def test_clock_started_before_the_extract_is_assumed_and_not_counted_in_rates():
     assert rows["due"].to_list() == [D("2024-02-12"), D("2024-04-12")]
     assert rows["assessed"].to_list() == [False, True]
     assert a.summary["visits_on_time"]["denominator"] == 0
+
+
+def test_seen_alone_share_and_an_extract_that_stops_early_is_flagged():
+    h = build_history(2024, 2024, [episode("1", "2024-06-01")], {"1": "2014-01-01"})
+    e = extracts(visits=[{"child": "1", "date": "2024-06-05", "seen_alone": True},
+                         {"child": "1", "date": "2024-07-10", "seen_alone": False},
+                         {"child": "1", "date": "2024-08-15", "seen_alone": True},
+                         {"child": "1", "date": "2024-09-20", "seen_alone": True}])
+    a = assess(h, e, D("2025-03-31"))
+    s = a.summary["visits_seen_alone"]
+    assert (s["numerator"], s["denominator"], s["value"]) == (3, 4, 75.0)
+    assert any("visits extract's last date is 20 September 2024" in n for n in a.notes)
+    assert assess(h, e, D("2024-10-15")).notes == []
