@@ -17,6 +17,7 @@ import polars as pl
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
+import carewise.compliance.pack  # noqa: F401 - registers the pack's compliance sections
 from carewise.compliance import Assessment, assess, views
 from carewise.compliance import leavers as lv
 from carewise.compliance.storage import load_extracts
