@@ -81,7 +81,7 @@ def world(tmp_path_factory) -> WebWorld:
     app = create_app(url, Settings(data_dir=root / "data"))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="off"))
+                                           access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
