@@ -29,6 +29,9 @@ RETURNED_HOME_REC = ("E4A", "E4B")
 
 DAYS_13_WEEKS = 91
 
+TEMPORARY_PLACE = ("T0", "T1", "T2", "T3", "T4")
+"""903 PLACE codes for temporary moves (not a new placement for reg 28 visits)."""
+
 _memo: dict[str, tuple[object, date, pl.DataFrame]] = {}
 
 
@@ -88,14 +91,22 @@ def placements(history: History, as_at: date) -> pl.DataFrame:
     """Placements: CHILD, period, placement (id), start, end (last day, null if open), PLACE, DOB.
 
     A placement starts with the first episode of a period or an episode whose RNE is a placement
-    change (P, B, T, U); it ends the day before the next placement starts or when care ends."""
+    change (P, B, T, U); it ends the day before the next placement starts or when care ends.
+    Temporary moves (PLACE T0-T4: hospital, holiday, carers' holiday, a week or less) do not
+    start a placement, and coming back from one to the same home does not start a new one."""
     eps = episodes_at(history, as_at)
     per = periods(history, as_at)
     eps = eps.join_asof(per.select("CHILD", "period", pl.col("start").alias("_ps")).sort("_ps"),
                         left_on="DECOM", right_on="_ps", by="CHILD", strategy="backward",
                         check_sortedness=False)
-    first = pl.col("period").shift(1).over("CHILD") != pl.col("period")
-    starts = eps.filter(first.fill_null(True) | pl.col("RNE").is_in(PLACEMENT_START_RNE).fill_null(False))
+    first = (pl.col("period").shift(1).over("CHILD") != pl.col("period")).fill_null(True)
+    after_temp = pl.col("PLACE").shift(1).over("CHILD").is_in(TEMPORARY_PLACE).fill_null(False)
+    eps = eps.with_columns(first.alias("_first"), (after_temp & ~first).alias("_after_temp"))
+    home = eps.filter(~pl.col("PLACE").is_in(TEMPORARY_PLACE).fill_null(False) | pl.col("_first"))
+    key = [c for c in ("PLACE", "PLACE_PROVIDER", "PL_POST", "URN") if c in home.columns]
+    same_home = pl.all_horizontal([pl.col(c).eq_missing(pl.col(c).shift(1).over("period")) for c in key])
+    moved = pl.col("RNE").is_in(PLACEMENT_START_RNE).fill_null(False) & ~(pl.col("_after_temp") & same_home)
+    starts = home.filter(pl.col("_first") | moved)
     starts = starts.sort(["CHILD", "DECOM"]).with_columns(
         pl.col("DECOM").shift(-1).over("period").alias("_next")
     )

@@ -240,3 +240,20 @@ def test_seen_alone_share_and_an_extract_that_stops_early_is_flagged():
     assert (s["numerator"], s["denominator"], s["value"]) == (3, 4, 75.0)
     assert any("visits extract's last date is 20 September 2024" in n for n in a.notes)
     assert assess(h, e, D("2024-10-15")).notes == []
+
+
+def test_a_temporary_move_and_the_return_to_the_same_home_do_not_restart_the_visit_clock():
+    # Placed 1 Mar 2024; in hospital (T1) 10-15 Apr, back to the same carers on 15 Apr.
+    back = episode("1", "2024-04-15", rne="T", place="U6")
+    h = build_history(2023, 2024, [
+        episode("1", "2024-03-01", place="U6", dec="2024-04-10", rec="X1"),
+        episode("1", "2024-04-10", rne="T", place="T1", dec="2024-04-15", rec="X1"),
+        back,
+    ], {"1": "2014-01-01"})
+    e = extracts(visits=[{"child": "1", "date": "2024-03-05"}, {"child": "1", "date": "2024-04-12"}])
+    a = assess(h, e, D("2024-04-30"))
+    assert inst(a, "visits") == [
+        (D("2024-03-08"), D("2024-03-05"), "on_time"),
+        (D("2024-04-16"), D("2024-04-12"), "on_time"),
+        (D("2024-05-24"), None, "pending"),  # six weeks on, not a week after 15 Apr
+    ]
