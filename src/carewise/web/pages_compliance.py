@@ -9,6 +9,7 @@ children, so only roles that may see children reach it, and every view is audite
 from __future__ import annotations
 
 import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from carewise.errors import UserFacingError
 from carewise.store import audit
 from carewise.store.accounts import User
 from carewise.web.auth import children_roles, current_user
+from carewise.web.data import _LRU
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,11 +58,26 @@ def _at(text: str | None) -> date | None:
         raise HTTPException(400, "The date must be written YYYY-MM-DD.") from None
 
 
+_LOCK = threading.Lock()
+
+
+def _cache(request: Request) -> _LRU:
+    state = request.app.state
+    with _LOCK:
+        if not hasattr(state, "compliance"):
+            state.compliance = _LRU(32)
+        return state.compliance
+
+
 def _assessment(request: Request, la_code: str, at: date | None) -> Assessment:
-    data = request.app.state.data
-    history = data.history(la_code)
-    extracts = load_extracts(request.app.state.store, la_code)
-    return assess(history, extracts, at)
+    """Worked out once per data version (903 batches and extract loads) and date, then cached."""
+    from carewise.compliance.storage import extract_batches
+
+    data, store = request.app.state.data, request.app.state.store
+    loads = tuple(b.id for b in extract_batches(store, la_code) if b.status == "current")
+    key = (la_code, data.version(la_code), loads, at)
+    return _cache(request).get_or_make(
+        key, lambda: assess(data.history(la_code), load_extracts(store, la_code), at))
 
 
 def _internal(user: User) -> bool:
@@ -158,7 +175,7 @@ def leavers_page(request: Request, at: str | None = None, user: User = Depends(c
     history = request.app.state.data.history(council.la_code)
     extracts = load_extracts(request.app.state.store, council.la_code)
     try:
-        a = assess(history, extracts, _at(at))
+        a = _assessment(request, council.la_code, _at(at))
     except UserFacingError as exc:
         return _render(request, "error.html", title="Care leavers cannot be shown", message=str(exc))
     result = lv.leavers(history, extracts, a.as_at,
