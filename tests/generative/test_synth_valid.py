@@ -56,12 +56,19 @@ def _z1_recoded(ret: Return, year: CollectionYear, e: RuleError) -> bool:
             and row.get("DECOM") is not None and row["DECOM"] < year.start)
 
 
+def _short_break_urn(ret: Return, year: CollectionYear, e: RuleError) -> bool:
+    """218 asks for a URN on a short break's placement, but 214 wants URN (and PL_POST) blank
+    when LS is V3 or V4; the generator follows 214."""
+    return _row(ret, e.table, e.row).get("LS") in ("V3", "V4")
+
+
 ALLOWED: dict[str, Callable[[Return, CollectionYear, RuleError], bool]] = {
     "186": _sdq_reason_given,
     "197B": _seventeen_on_1_april,
     "624": _not_looked_after,
     "187": _left_on_31_march,
     "503D": _z1_recoded,
+    "218": _short_break_urn,
 }
 
 

@@ -51,7 +51,8 @@ def test_placement_mix_is_national_shaped(medium):
 def test_entry_ages_and_uasc(medium):
     starts = []
     for ret in medium.returns.values():
-        ep = ret.table("episodes").filter(pl.col("RNE") == "S").join(
+        ep = ret.table("episodes").filter(
+            (pl.col("RNE") == "S") & ~pl.col("LS").is_in(["V3", "V4"])).join(
             ret.table("header").select("CHILD", "DOB"), on="CHILD")
         starts.append(ep.with_columns(age=age_expr(pl.col("DOB"), pl.col("DECOM"))))
     s = pl.concat(starts)

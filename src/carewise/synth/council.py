@@ -189,7 +189,11 @@ class _ReturnBuilder:
         self.fig = fig
         self.horizon = sim.horizon
         periods = sim.periods
-        self.kids = events.children(rng, periods, fig.la_number, sim.truth)
+        everyone = periods.select("child", "dob", "uasc", "entry", "end")
+        if sim.short_break_children is not None:
+            everyone = pl.concat([everyone, sim.short_break_children.select(
+                [pl.col(c).cast(t) for c, t in everyone.schema.items()])])
+        self.kids = events.children(rng, everyone, fig.la_number, sim.truth)
         key = self.kids.select("child", "CHILD", "dob", "male", "uasc", "ETHNIC", "UPN",
                                "mc_dob")
         self.key = key
@@ -199,7 +203,11 @@ class _ReturnBuilder:
             self.periods.select("period", "CHILD", "dob"), on="period")
         self.missing = events.missing(rng, periods, self.horizon).join(
             self.periods.select("period", "CHILD", "dob"), on="period")
-        self.sw = events.social_workers(rng, self.kids, n_target).join(
+        short = (sim.short_break_children["child"] if sim.short_break_children is not None
+                 else pl.Series("child", [], dtype=pl.Int64))
+        self.short_only = key.filter(pl.col("child").is_in(short.implode()))["CHILD"]
+        self.sw = events.social_workers(rng, self.kids, n_target).filter(
+            ~pl.col("child").is_in(short.implode())).join(
             key.select("child", "CHILD", "dob"), on="child")
         self.adoption = events.adoption(rng, periods)
         la_numbers = sorted(x for x in _table()["la_number"].drop_nulls().to_list() if x)
@@ -270,7 +278,8 @@ class _ReturnBuilder:
         mc = kids["mc_dob"].to_numpy()
         # MOTHER for every girl looked after in the year (rules 165, 393, 607); motherhood
         # details are not given for care leavers who were not (rule 628)
-        girl = pl.Series(~kids["male"].to_numpy()) & looked_after
+        girl = (pl.Series(~kids["male"].to_numpy()) & looked_after
+                & ~pl.col("CHILD").is_in(self.short_only.implode()))
         is_mother = pl.Series((mc >= 0) & (mc <= kids["last_day"].fill_null(e).to_numpy()))
         frame = kids.with_columns(
             SEX=pl.Series(sex), DOB=pl.col("dob"), UPN=pl.Series(upn),
@@ -281,10 +290,13 @@ class _ReturnBuilder:
 
     def _episodes(self, eps: pl.DataFrame, e: int) -> pl.DataFrame:
         ended = pl.col("DEC") <= e
-        if e >= OTHER_SPLIT_FROM:  # Z1 became Z11-Z14: an open Z1 placement is recoded
+        if e >= OTHER_SPLIT_FROM:
+            # Z1 became Z11-Z14 (an open Z1 placement is recoded). DfE has not said what the
+            # sub-codes mean, so each child's other placements take one, fixed by its CHILD id
+            # (a placement keeps its code across legal-status changes, rule 434)
             z1 = pl.col("PLACE") == "Z1"
             eps = eps.with_columns(PLACE=pl.when(z1).then(
-                pl.lit("Z1") + (1 + pl.col("DECOM") % 4).cast(pl.String))
+                pl.lit("Z1") + (1 + pl.col("CHILD").cast(pl.Int64) % 4).cast(pl.String))
                 .otherwise(pl.col("PLACE")))
         frame = eps.with_columns(
             DEC=pl.when(ended).then(pl.col("DEC")).otherwise(None),
@@ -417,6 +429,13 @@ class _ReturnBuilder:
 
     def _prev_perm(self, s: int, e: int) -> pl.DataFrame:
         p = self.periods.filter(pl.col("entry").is_between(s, e)).join(self.prev_perm, on="period")
+        # a short break is a period of care too (rule 630): no previous order for these children
+        breaks = self.episodes.filter(
+            pl.col("CHILD").is_in(self.short_only.implode()) & pl.col("DECOM").is_between(s, e)
+        ).select("CHILD", "dob").unique("CHILD").with_columns(
+            PREV_PERM=pl.lit("Z1"), LA_PERM=pl.lit(None, dtype=pl.String),
+            DATE_PERM=pl.lit(None, dtype=pl.String))
+        p = pl.concat([p.select(breaks.columns), breaks])
         frame = p.with_columns(DOB=pl.col("dob")).unique("CHILD", keep="last",
                                                          maintain_order=True).sort("CHILD")
         return _raw(frame, "previous_permanence", ("DOB",))

@@ -122,6 +122,15 @@ TEMPORARY_DAYS = {  # (shortest, longest) nights away; T4 is 7 days or less (rul
     "T0": (1, 7), "T1": (1, 10), "T2": (3, 14), "T3": (2, 14), "T4": (1, 7),
 }
 
+SHORT_BREAK_CHILDREN_PER_CLA = 0.2  # children on a short-break agreement at a time, per CLA
+SHORT_BREAK_MEAN_YEARS = 3.0  # length of a child's run of short-break agreements
+SHORT_BREAK_V4_SHARE = 0.15  # recorded by agreement (V4) rather than each break (V3)
+SHORT_BREAK_EVERY_DAYS = 18  # a break every two to three weeks
+SHORT_BREAK_MAX_DAYS = 70  # V3 days in a collection year (DfE limit 75, rule 367)
+SHORT_BREAK_PLACES = {"K2": 0.45, "U6": 0.35, "U3": 0.10, "U5": 0.0, "R1": 0.10}
+SHORT_BREAK_CIN = {"N2": 0.88, "N3": 0.05, "N1": 0.04, "N4": 0.03}
+SHORT_BREAK_REC = {"E4A": 0.9, "E13": 0.1}
+
 CIN_PROBS = {"N1": 0.70, "N2": 0.04, "N3": 0.04, "N4": 0.08, "N5": 0.12, "N6": 0.015,
              "N7": 0.005}
 UASC_CIN_PROBS = {"N8": 0.85, "N4": 0.10, "N1": 0.05}
@@ -157,6 +166,7 @@ REASON_PLACE_CHANGE = {  # national 2024 shares of reasons placements ended (dom
 MISSING_CHILD_SHARE = {"10_to_15": 0.22, "16_and_over": 0.36}  # periods with any missing
 MISSING_RATE_PER_YEAR = 7.0  # incidents per year in care for a child who goes missing
 REENTRY_PROBABILITY = 0.22
+DEATH_PROBABILITY = 0.002  # periods of care ending in death (E2): ~70 a year in England (DfE)
 PREV_PERM_PROBS = {"Z1": 0.86, "P1": 0.02, "P2": 0.06, "P3": 0.03, "P4": 0.03}
 REVIEW_CODE_PROBS = {"PN1": 0.45, "PN2": 0.08, "PN3": 0.05, "PN4": 0.05, "PN5": 0.08,
                      "PN6": 0.12, "PN7": 0.17}

@@ -31,14 +31,8 @@ living (P2) ends that day and semi-independent (H5) placements carry a real URN 
 SUPPORTED_K3_FROM = (date(2024, 4, 1) - EPOCH).days
 """Registered supported accommodation has its own code, K3, from the 2024-25 collection."""
 OTHER_SPLIT_FROM = (date(2025, 4, 1) - EPOCH).days
-"""Other placements (Z1) are recorded as one of Z11-Z14 from the 2025-26 collection: an open Z1
-placement is recoded in the next return (same episode), see :func:`other_subcode`."""
-
-
-def other_subcode(decom: np.ndarray) -> np.ndarray:
-    """The Z11-Z14 sub-code of an other placement, fixed by its start day (DfE does not publish
-    what the sub-codes mean yet, so they are spread evenly)."""
-    return np.char.add("Z1", (1 + np.asarray(decom) % 4).astype(str)).astype(object)
+"""Other placements (Z1) are recorded as one of Z11-Z14 from the 2025-26 collection: the returns
+from then on recode them, an open one included (same episode)."""
 
 
 def day(d: date) -> int:
@@ -71,6 +65,15 @@ def age_years(dob: np.ndarray, on: np.ndarray) -> np.ndarray:
     del dmd
     before = (om * 100 + od) < (dm * 100 + dd)
     return oy - dy - before.astype(np.int64)
+
+
+def _not_29_february(dob: np.ndarray) -> np.ndarray:
+    """Move a 29 February birth to the 28th: rules disagree on when such a child turns 18
+    (28 February or 1 March), so synthetic children avoid the date."""
+    d = dob.astype("datetime64[D]")
+    month = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    day_of_month = (d - d.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+    return np.where((month == 2) & (day_of_month == 29), dob - 1, dob)
 
 
 def text(values: np.ndarray) -> pl.Series:
@@ -113,6 +116,8 @@ class Simulation:
     episodes: pl.DataFrame
     horizon: int
     truth: Truth
+    short_break_children: pl.DataFrame | None = None
+    """Children looked after only under short breaks (V3/V4): child, dob, uasc, entry, end."""
 
 
 class _Draw:
@@ -398,7 +403,7 @@ def simulate(rng: np.random.Generator, truth: Truth, first_start: int, horizon: 
     hi = np.array(m.BAND_EDGES_YEARS[1:])[band] * YEAR - np.where(band == 4, 40, 0)
     age = rng.uniform(np.maximum(lo, 1), hi).astype(np.int64)
     age = np.where(uasc, _uasc_age(rng, n), age)
-    dob = entry - age
+    dob = _not_29_february(entry - age)
     child = np.arange(n)
     route = np.empty(n, dtype=object)
     band = band_of(age)
@@ -444,7 +449,15 @@ def simulate(rng: np.random.Generator, truth: Truth, first_start: int, horizon: 
         "child": p_child[sel], "entry": p_entry[sel], "dob": p_dob[sel], "route": p_route[sel],
         "uasc": p_uasc[sel], **{k: v[sel] for k, v in cat.items()},
     }
-    return _build(rng, truth, periods, horizon, fig, pc)
+    sim = _build(rng, truth, periods, horizon, fig, pc)
+    from carewise.synth.short_breaks import short_breaks
+
+    kids, eps = short_breaks(rng, truth.target_in_care, first_start, horizon,
+                             int(p_child.max(initial=0)) + 1)
+    sim.short_break_children = kids
+    sim.episodes = pl.concat([sim.episodes, eps.select(
+        [pl.col(c).cast(t) for c, t in sim.episodes.schema.items()])])
+    return sim
 
 
 def _legal_events(rng: np.random.Generator, p: dict) -> tuple[np.ndarray, ...]:
@@ -671,8 +684,7 @@ def _placements(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
     place[supp] = np.where(days >= SUPPORTED_K3_FROM, "K3", "H5")[supp]
     for k in ("K2", "K1", "P2", "P1", "S1", "R3", "R1", "R5"):
         place[kind == k] = k
-    place[kind == "OTHER"] = np.where(days >= OTHER_SPLIT_FROM, other_subcode(days), "Z1"
-                                      )[kind == "OTHER"]
+    place[kind == "OTHER"] = "Z1"  # Z11-Z14 from 2025-26: recoded in the returns
     adopt = kind == "ADOPT"
     prev_fostered = np.r_[False, np.isin(place[:-1], ["U1", "U3", "U4", "U5", "U6"])] & ~first
     prev_ffa = np.r_[False, place[:-1] == "U5"] & ~first
@@ -801,6 +813,12 @@ def _build(rng: np.random.Generator, truth: Truth, p: dict, horizon: int, fig: C
     other = np.where(rng.random(n) < 0.5, "E47", "E48")
     rec[sgo_ff] = np.where(last_kind == "KIN", "E45",
                            np.where(np.isin(last_kind, ["FIH", "FIFA"]), "E46", other))[sgo_ff]
+    # a few children die while looked after (E2): never in an adoption, never back in care
+    last_period = pl.DataFrame({"c": p["child"], "e": p["entry"]}).select(
+        pl.col("e") == pl.col("e").max().over("c"))["e"].to_numpy()
+    died = (rng.random(n) < m.DEATH_PROBABILITY) & last_period & ~p["to18"] & (
+        p["route"] != "adopt") & (p["end"] <= horizon)
+    rec[died] = "E2"
     p["rec"] = rec
 
     home = pc.index[fig.la_code]
