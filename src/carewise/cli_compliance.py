@@ -101,6 +101,8 @@ def register(app: typer.Typer) -> None:
             data = views.as_json(a, children=not no_children)
             data["council"] = la
             data["teams"] = views.by_group(a, "team").to_dicts()
+            data["workers"] = views.by_group(a, "worker").to_dicts()
+            data["trend"] = views.trend(a, None).to_dicts()
             data["excel"] = str(excel) if excel else None
             print_json(data)
             return

@@ -52,6 +52,8 @@ def test_synthetic_extracts_load_and_give_every_summary(council, tmp_path):
     assert sum(data["statuses"].values()) == len(data["children"])
     assert (tmp_path / "worklist.xlsx").stat().st_size > 5000
     assert {t["team"] for t in data["teams"]} - {"(unallocated)"}
+    assert {w["worker"] for w in data["workers"]} - {"(unallocated)"}
+    assert {r["month"] for r in data["trend"]} and all(0 <= (r["pct_on_time"] or 0) <= 100 for r in data["trend"])
     earlier = _ok(["compliance", "--db", db, "--at", "2024-09-30", "--summary-only"])
     assert earlier["as_at"] == "2024-09-30"
 

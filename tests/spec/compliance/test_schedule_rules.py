@@ -257,3 +257,15 @@ def test_a_temporary_move_and_the_return_to_the_same_home_do_not_restart_the_vis
         (D("2024-04-16"), D("2024-04-12"), "on_time"),
         (D("2024-05-24"), None, "pending"),  # six weeks on, not a week after 15 Apr
     ]
+
+
+def test_child_statuses_due_soon_not_yet_due_and_done_late():
+    # In care Mon 3 Mar 2025; first visit due 10 Mar; first review due 31 Mar; dental in 12 months
+    h = build_history(2024, 2024, [episode("1", "2025-03-03")], {"1": "2014-01-01"})
+    e = extracts(visits=[{"child": "1", "date": "2025-03-12"}], dental_checks=[])
+    a = assess(h, e, D("2025-03-20"))
+    assert current(a, "visits")["status"] == "done_late"  # late on 12 Mar; next due 23 Apr
+    assert current(a, "visits")["next_due"] == D("2025-04-23")
+    assert current(a, "reviews")["status"] == "due_soon"  # due 31 Mar, 11 days away
+    assert current(a, "dental")["status"] == "not_yet_due"
+    assert current(a, "dental")["next_due"] == D("2026-03-03")
