@@ -186,28 +186,71 @@ def _poisson(mu: np.ndarray, u: np.ndarray) -> np.ndarray:
     return x
 
 
-def _choose(
-    total: np.ndarray, picks: np.ndarray, streams: _Streams, purpose: int, step: int, id_base: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct ranks in [0, total[g]) for picks[g] children of each group g (Floyd's algorithm).
-
-    Returns (group, rank, pick number) per pick, ordered by group then pick number. Pick j of
-    group g always uses the uniform addressed (id_base + g, j), whatever the other groups do.
-    """
-    groups = np.flatnonzero(picks)
-    if not groups.size:
-        return groups, groups, groups
-    m, n = picks[groups].astype(np.int64), total[groups].astype(np.int64)
-    chosen = np.full((groups.size, int(m.max())), -1, dtype=np.int64)
+def _floyd(n: np.ndarray, m: np.ndarray, ids: np.ndarray, streams: _Streams, purpose: int, step: int) -> np.ndarray:
+    """Distinct ranks in [0, n) for m picks per group, round by round (Floyd's algorithm): an
+    (groups, max m) array, -1 where a group has fewer picks."""
+    chosen = np.full((n.size, int(m.max())), -1, dtype=np.int64)
     for j in range(chosen.shape[1]):
         act = np.flatnonzero(m > j)
         top = n[act] - m[act] + j
-        u = streams.uniform(purpose, step, ((groups[act].astype(np.int64) + id_base) << 20) + j)
+        u = streams.uniform(purpose, step, (ids[act] << 24) + (255 << 16) + j)
         t = np.minimum((u * (top + 1)).astype(np.int64), top)
         seen = (chosen[act, :j] == t[:, None]).any(1)
         chosen[act, j] = np.where(seen, top, t)
-    keep = chosen >= 0
-    return np.repeat(groups, m), chosen[keep], np.nonzero(keep)[1]
+    return chosen
+
+
+def _choose(
+    total: np.ndarray, picks: np.ndarray, streams: _Streams, purpose: int, step: int, id_base: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct ranks in [0, total[g]) for picks[g] children of each group g, uniformly.
+
+    Returns (group, rank, pick number), sorted by group then rank. Groups picking at most half
+    their children draw ranks uniformly and redraw duplicates until none are left (the result
+    does not depend on how ranks are labelled, so it is a uniform choice); the others use
+    Floyd's algorithm. Every draw is addressed by (id_base + group, attempt, pick number), so a
+    group's choice does not depend on what other groups do.
+    """
+    groups = np.flatnonzero(picks)
+    empty = np.zeros(0, dtype=np.int64)
+    if not groups.size:
+        return empty, empty, empty
+    m, n = picks[groups].astype(np.int64), total[groups].astype(np.int64)
+    ids = groups.astype(np.int64) + id_base
+    width = int(n.max()) + 1
+    keys = [empty]
+    dense = 2 * m > n
+    if dense.any():
+        chosen = _floyd(n[dense], m[dense], ids[dense], streams, purpose, step)
+        keep = chosen >= 0
+        keys.append(np.repeat(groups[dense], m[dense]) * width + chosen[keep])
+    sparse = ~dense
+    if sparse.any():
+        ms = m[sparse]
+        g = np.repeat(groups[sparse], ms)
+        size = np.repeat(n[sparse], ms)
+        pick_id = (np.repeat(ids[sparse], ms) << 24) + np.arange(g.size) - np.repeat(np.cumsum(ms) - ms, ms)
+        key = g * width + (streams.uniform(purpose, step, pick_id) * size).astype(np.int64)
+        sub = np.arange(key.size)
+        flagged = np.zeros(int(groups.max()) + 1, dtype=bool)
+        for attempt in range(1, 255):
+            ks = key[sub]
+            order = np.argsort(ks, kind="stable")
+            ordered = ks[order]
+            dup = sub[order[1:][ordered[1:] == ordered[:-1]]]
+            if not dup.size:
+                break
+            u = streams.uniform(purpose, step, pick_id[dup] + (attempt << 16))
+            key[dup] = g[dup] * width + (u * size[dup]).astype(np.int64)
+            flagged[:] = False
+            flagged[g[dup]] = True
+            sub = sub[flagged[g[sub]]]  # only groups that had a duplicate can have one now
+        keys.append(key)
+    key = np.sort(np.concatenate(keys), kind="stable")
+    group, rank = key // width, key % width
+    starts = np.concatenate([[0], np.flatnonzero(group[1:] != group[:-1]) + 1])
+    pick = np.arange(key.size) - np.repeat(starts, np.diff(np.append(starts, key.size)))
+    return group, rank, pick
 
 
 # ---- the simulation ----------------------------------------------------------------------
@@ -233,7 +276,8 @@ def _draw_rates(rates: Rates, runs: int, rng: np.random.Generator, uncertain: bo
 def _step_tables(q: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
     """Move probability and cumulative destination shares per group (run, category, band).
 
-    Shapes: (runs * categories * bands,) and (runs * categories * bands, categories + 1).
+    Shapes: (groups,) and (groups * (categories + 1),): group g's shares plus g, one ascending
+    array, so one sorted search finds every mover's destination.
     """
     h = q.sum(-1)  # (runs, bands, categories)
     pm = -np.expm1(-h * days)
@@ -242,39 +286,62 @@ def _step_tables(q: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
     cum[~np.isfinite(cum)] = 1.0
     cum[..., -1] = 1.0
     runs = q.shape[0]
-    pm = pm.transpose(0, 2, 1).reshape(runs * N_CATEGORIES * N_BANDS)
-    cum = cum.transpose(0, 2, 1, 3).reshape(runs * N_CATEGORIES * N_BANDS, N_CATEGORIES + 1)
-    return pm, cum
+    groups = runs * N_CATEGORIES * N_BANDS
+    pm = pm.transpose(0, 2, 1).reshape(groups)
+    cum = cum.transpose(0, 2, 1, 3).reshape(groups, N_CATEGORIES + 1)
+    return pm, (cum + np.arange(groups)[:, None]).ravel()
 
 
 _ONE = np.int32(1)
 
 
 def _locate(cum: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """The cell of each position in a cumulative count (searched in sorted order: far faster)."""
-    order = np.argsort(pos, kind="stable")
-    out = np.empty(pos.size, dtype=np.int64)
-    out[order] = np.searchsorted(cum, pos[order].astype(cum.dtype), side="right")
-    return out
+    """The cell of each position (ascending, as :func:`_choose` gives them) in a cumulative count."""
+    return np.searchsorted(cum, pos.astype(cum.dtype), side="right")
 
 
 class _Counts:
-    """Children per (run, category, age in months), with per-(run, category, band) totals."""
+    """Children per (run, category, birth cohort), with per-(run, category, band) totals.
 
-    def __init__(self, runs: int) -> None:
+    Columns are birth cohorts, not ages, so ageing moves nothing: the child in column ``j`` is
+    aged ``j - offset`` months, and ``offset`` falls as time passes. There are ``AGE_MONTHS +
+    months`` columns for a projection of ``months``: the oldest cohort at the start and the
+    youngest entrant at the end both fit.
+    """
+
+    def __init__(self, runs: int, months: int) -> None:
         self.runs = runs
-        self.x = np.zeros((runs, N_CATEGORIES, AGE_MONTHS), dtype=np.int32)
+        self.width = AGE_MONTHS + months
+        self.offset = months
+        self.x = np.zeros((runs, N_CATEGORIES, self.width), dtype=np.int32)
         self.flat = self.x.reshape(-1)
-        rows = np.arange(runs * N_CATEGORIES)[:, None] * AGE_MONTHS
-        self.first = (rows + BAND_EDGES[:-1][None, :]).ravel()
-        self.last = (rows + BAND_EDGES[1:][None, :] - 1).ravel()
+        rows = np.arange(runs * N_CATEGORIES)[:, None] * self.width
+        self._first = (rows + BAND_EDGES[:-1][None, :]).ravel()
+        self._last = (rows + BAND_EDGES[1:][None, :] - 1).ravel()
         self.refresh()
+
+    def column(self, age: np.ndarray) -> np.ndarray:
+        return np.asarray(age) + self.offset
+
+    def age(self, column: np.ndarray) -> np.ndarray:
+        return column - self.offset
+
+    def grow_older(self, months: int) -> np.ndarray:
+        """Everyone is ``months`` older; returns the children per run who reached 18 (and left)."""
+        if not months:
+            return np.zeros(self.runs, dtype=np.int32)
+        self.offset -= months
+        out = self.x[:, :, AGE_MONTHS + self.offset:AGE_MONTHS + self.offset + months]
+        gone = out.sum((1, 2), dtype=np.int32)
+        out[...] = 0
+        return gone
 
     def refresh(self) -> None:
         """Recount: cumulative sums over cells, and each group's total."""
+        first, last = self._first + self.offset, self._last + self.offset
         self.cum = np.cumsum(self.flat, dtype=np.int32)
-        self.before = self.cum[self.first] - self.flat[self.first]
-        self.totals = self.cum[self.last] - self.before
+        self.before = self.cum[first] - self.flat[first]
+        self.totals = self.cum[last] - self.before
 
     def by_band(self) -> np.ndarray:
         """(runs, bands, categories) counts from the last refresh."""
@@ -312,14 +379,15 @@ def simulate(
     pool_cat = rates.entrant_category[ok].astype(np.int64)
     pool_n = pool_age.size
 
-    c = _Counts(runs)
+    c = _Counts(runs, int(shifts.sum()))
+    cw = c.width
+    width = N_CATEGORIES * cw
     a0 = age_months(start.age_days)
     keep = a0 < AGE_MONTHS
-    cells0 = start.category[keep].astype(np.int64) * AGE_MONTHS + a0[keep]
-    c.x[:] = np.bincount(cells0, minlength=N_CATEGORIES * AGE_MONTHS).reshape(N_CATEGORIES, AGE_MONTHS)
+    cells0 = start.category[keep].astype(np.int64) * cw + c.column(a0[keep])
+    c.x[:] = np.bincount(cells0, minlength=N_CATEGORIES * cw).reshape(N_CATEGORIES, cw)
     c.refresh()
     in_use0 = {cap.category: int(c.x[0, cap.category].sum()) for cap in eff.capacities}
-    width = N_CATEGORIES * AGE_MONTHS
     run_ids = np.arange(runs)
 
     counts = np.zeros((steps + 1, runs, N_BANDS, N_CATEGORIES), dtype=np.int32)
@@ -335,32 +403,27 @@ def simulate(
         cell = c.cells_of(group, rank)
         mover_id = (group << 20) + pick
         u = rng.uniform(_DEST, t, mover_id)
-        dest = (u[:, None] > cum[group]).sum(1)
-        np.minimum(dest, N_CATEGORIES, out=dest)
+        dest = np.searchsorted(cum, group + u, side="left") - group * (N_CATEGORIES + 1)
+        np.clip(dest, 0, N_CATEGORIES, out=dest)
         for i, red in enumerate(eff.redirects):
             if red.share[t] > 0:
                 hit = (dest == red.source) & (rng.uniform(_REDIRECT + 2 * i, t, mover_id) < red.share[t])
                 dest[hit] = red.target
-        run, age = cell // width, cell % AGE_MONTHS
+        run, col = cell // width, cell % cw
         np.subtract.at(c.flat, cell, _ONE)
         stay = dest < N_CATEGORIES
-        new_cell = run[stay] * width + dest[stay] * AGE_MONTHS + age[stay]
-        np.add.at(c.flat, new_cell, _ONE)
-        exits[t] = np.bincount(run[~stay], minlength=runs)
+        run, dest, col = run[stay], dest[stay], col[stay]
+        np.add.at(c.flat, run * width + dest * cw + col, _ONE)
+        exits[t] = np.bincount(cell[~stay] // width, minlength=runs)
 
         for i, sd in enumerate(eff.step_downs):
             if sd.per_year[t] > 0:
                 _step_down(c, sd.source, sd.target, sd.per_year[t] * d / DAYS_PER_YEAR, rng, t, i)
 
         # Ageing: everyone is ``shift`` months older; care ends at 18.
-        sh = int(shifts[t])
-        if sh:
-            exits[t] += c.x[:, :, AGE_MONTHS - sh:].sum((1, 2), dtype=np.int32)
-            c.x[:, :, sh:] = c.x[:, :, :-sh]
-            c.x[:, :, :sh] = 0
-        moved_age = age[stay] + sh
-        moved_ok = moved_age < AGE_MONTHS
-        new_run, new_cat, new_age = run[stay][moved_ok], dest[stay][moved_ok], moved_age[moved_ok]
+        exits[t] += c.grow_older(int(shifts[t]))
+        moved_ok = c.age(col) < AGE_MONTHS
+        new_run, new_cat, new_col = run[moved_ok], dest[moved_ok], col[moved_ok]
 
         if pool_n:
             mu = lam * d * eff.entry_factor[t]
@@ -373,23 +436,24 @@ def simulate(
                 if red.share[t] > 0:
                     hit = (e_cat == red.source) & (rng.uniform(_REDIRECT + 2 * i + 1, t, e_id) < red.share[t])
                     e_cat[hit] = red.target
-            np.add.at(c.flat, e_run * width + e_cat * AGE_MONTHS + pool_age[j], _ONE)
+            e_col = c.column(pool_age[j])
+            np.add.at(c.flat, e_run * width + e_cat * cw + e_col, _ONE)
             entries[t] = n_new
             new_run = np.concatenate([new_run, e_run])
             new_cat = np.concatenate([new_cat, e_cat])
-            new_age = np.concatenate([new_age, pool_age[j]])
+            new_col = np.concatenate([new_col, e_col])
 
         for capy in eff.capacities:
-            in_use = c.x[:, capy.category].sum(1)
+            in_use = c.x[:, capy.category].sum(1, dtype=np.int64)
             available = np.maximum(0, in_use0[capy.category] + capy.extra[t] - in_use).astype(np.int64)
             cand = np.flatnonzero(new_cat == capy.overflow)
             cand = cand[np.argsort(new_run[cand], kind="stable")]
             cr = new_run[cand]
             rank_in_run = np.arange(cr.size) - np.searchsorted(cr, cr, side="left")
             conv = cand[rank_in_run < available[cr]]
-            base = new_run[conv] * width + new_age[conv]
-            np.subtract.at(c.flat, base + capy.overflow * AGE_MONTHS, _ONE)
-            np.add.at(c.flat, base + capy.category * AGE_MONTHS, _ONE)
+            base = new_run[conv] * width + new_col[conv]
+            np.subtract.at(c.flat, base + capy.overflow * cw, _ONE)
+            np.add.at(c.flat, base + capy.category * cw, _ONE)
             new_cat[conv] = capy.category
 
         c.refresh()
@@ -406,19 +470,19 @@ def _step_down(c: _Counts, source: int, target: int, expected: float, rng: _Stre
     of them per run, chosen uniformly among the run's children in ``source``.
     """
     rows = c.x[:, source, :]
-    n = rows.sum(1)
+    n = rows.sum(1, dtype=np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         prob = np.where(n > 0, np.minimum(1.0, expected / n), 0.0)
     ids = np.arange(c.runs) + i * c.runs
     picks = _binomial(n, prob, rng.uniform(_STEP_N, t, ids))
     group, rank, _ = _choose(n, picks, rng, _STEP_RANK, t, id_base=i * c.runs)
     before = np.cumsum(n) - n
-    flat_cum = (np.cumsum(rows, axis=1) + before[:, None]).ravel()
+    flat_cum = (np.cumsum(rows, axis=1, dtype=np.int64) + before[:, None]).ravel()
     cell = _locate(flat_cum, before[group] + rank)
-    run, age = cell // AGE_MONTHS, cell % AGE_MONTHS
-    width = N_CATEGORIES * AGE_MONTHS
-    np.subtract.at(c.flat, run * width + source * AGE_MONTHS + age, _ONE)
-    np.add.at(c.flat, run * width + target * AGE_MONTHS + age, _ONE)
+    run, col = cell // c.width, cell % c.width
+    width = N_CATEGORIES * c.width
+    np.subtract.at(c.flat, run * width + source * c.width + col, _ONE)
+    np.add.at(c.flat, run * width + target * c.width + col, _ONE)
 
 
 def start_in_use(start: StartingPopulation, category: int) -> int:
