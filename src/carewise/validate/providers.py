@@ -8,7 +8,8 @@ recognised by their header wording, so a renamed column still reads.
 
 The result is one frame (:class:`~carewise.validate.engine.ProviderLists`) with
 URN, PROVIDER_TYPE, STATUS, REG_DATE, CLOSE_DATE, POSTCODE, LA, PLACE_CODES (the
-placement codes Ofsted lists for the provider), PROVIDER_CODES and SHEET.
+placement codes Ofsted lists for the provider), PROVIDER_CODES and SHEET (the first value of
+each per URN), and LAS and POSTCODES (every council and postcode listed for the URN).
 """
 
 from __future__ import annotations
@@ -97,9 +98,13 @@ def read_provider_frames(frames: dict[str, pl.DataFrame]) -> ProviderLists:
     combined = pl.concat(parts, how="vertical").with_columns(_date("REG_DATE"), _date("CLOSE_DATE"))
     # One row per URN: a provider listed on several sheets (e.g. both Ofsted lists) keeps the first
     # value each sheet gives for each column.
+    # LAS and POSTCODES keep every council and postcode listed for the URN: a supported
+    # accommodation provider may have premises in several councils (rule 241).
     merged = combined.group_by("URN", maintain_order=True).agg(
         *[pl.col(c).drop_nulls().first() for c in _COLUMNS if c != "URN"],
         pl.col("SHEET").str.join("; "),
+        pl.col("LA").drop_nulls().unique(maintain_order=True).alias("LAS"),
+        pl.col("POSTCODE").drop_nulls().unique(maintain_order=True).alias("POSTCODES"),
     )
     return ProviderLists(merged)
 

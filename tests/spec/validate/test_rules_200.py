@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 import pytest
-from rule_helpers import YEARS, episode_row, fails, header_row, run
+from rule_helpers import YEARS, episode_row, fails, header_row, needs_postcodes, run
 from rule_helpers import context as make
 
 from carewise.returns.build import return_from_rows
@@ -526,3 +526,83 @@ def test_registered_years_follow_the_dfe_lists():
         versions = registered()[code]
         assert min(r.first_year for r in versions) == first
         assert max(r.last_year for r in versions) == last
+
+
+# --- supported accommodation premises and URNs (2025-26 on) -----------------------------------
+
+
+def _k3(**kw) -> dict:
+    return ep(PLACE="K3", DECOM="01/06/2025", PLACE_PROVIDER="PR4", **kw)
+
+
+@needs_postcodes
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_241_passes(year):
+    """Premises in Manchester (by name) and Leeds (by postcode): a placement in either is fine."""
+    eps = [
+        _k3(PL_POST="M1 1AE"),
+        _k3(PL_POST="LS1 4AP"),
+        _k3(PL_POST="LS1 4AP", URN="XXXXXXX"),  # no URN to check
+        _k3(PL_POST="LS1 4AP", URN="SC000001"),  # not in Ofsted's lists: rule 219's business
+        _k3(PL_POST=None),  # council unknown: 169/392c
+        ep(PLACE="K2", DECOM="01/06/2025", PL_POST="CF10 1EP"),  # not supported accommodation
+    ]
+    lists = pl.DataFrame(
+        {"URN": ["SC123456"], "LAS": [["Manchester"]], "POSTCODES": [["LS2 7EY"]]}
+    )
+    assert fails("241", make(year, episodes=eps, providers=lists)) == set()
+
+
+@needs_postcodes
+def test_241_fails():
+    """The provider's only premises are in Manchester (ONS code); the young person lives in Leeds."""
+    eps = [_k3(PL_POST="M1 1AE"), _k3(PL_POST="LS1 4AP")]
+    ctx = make(2025, episodes=eps, providers=providers(LA=["E08000003"]))
+    assert fails("241", ctx) == {2}
+
+
+def test_241_not_before_2025():
+    assert all(r.first_year == 2025 for r in registered()["241"])
+
+
+def test_241_skips_without_providers():
+    with pytest.raises(Skip):
+        run("241", make(2025, episodes=[_k3(PL_POST="M1 1AE")]))
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_242_passes(year):
+    eps = [
+        ep(PLACE="A5", URN="XXXXXXX"),
+        ep(PLACE="U3", URN="XXXXXXX"),
+        ep(PLACE="K2", URN="SC123456"),
+        ep(PLACE="R1", URN=None),
+    ]
+    assert fails("242", make(year, episodes=eps)) == set()
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_242_fails(year):
+    eps = [ep(PLACE="K2", URN="XXXXXXX"), ep(PLACE="K3", URN="xxxxxxx"), ep(PLACE="A5", URN="XXXXXXX")]
+    assert fails("242", make(year, episodes=eps)) == {1, 2}
+
+
+@needs_postcodes
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_243_passes(year):
+    eps = [
+        ep(PLACE="K2", PL_POST="M1 1AE", URN="SC123456"),
+        ep(PLACE="U1", PL_POST="CF10 1EP", URN=None),
+    ]
+    assert fails("243", make(year, episodes=eps)) == set()
+
+
+@needs_postcodes
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_243_fails(year):
+    eps = [
+        ep(PLACE="K2", PL_POST="CF10 1EP", URN="SC123456"),  # Wales
+        ep(PLACE="U1", PL_POST="EH1 1YZ", URN="XXXXXXX"),  # Scotland: 'XXXXXXX' is a URN too
+        ep(PLACE="K2", PL_POST="BT1 5GS", URN="SC123456"),  # Northern Ireland
+    ]
+    assert fails("243", make(year, episodes=eps)) == {1, 2, 3}

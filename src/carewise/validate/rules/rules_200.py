@@ -877,3 +877,145 @@ def rule_234(ctx: Context) -> Failures:
     change = pl.coalesce("_next_decom", "DEC")
     bad = (pl.col("REASON_PLACE_CHANGE") == "CUSTOD") & (change < plus_years("_dob", 10))
     return rows_of(ctx.t("episodes"), failing_rows(eps, bad))
+
+
+# ---------------------------------------------------------------------------------------------
+# Supported accommodation premises and URNs (2025-26 on)
+# ---------------------------------------------------------------------------------------------
+
+RAA_URN_PLACES = ("A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6")
+"""Placements that may carry URN 'XXXXXXX': adoption (A3-A6) and foster placements (U1-U6) arranged
+through a regional adoption agency, which has no Ofsted URN of its own (DfE rule 242)."""
+
+NOT_OFSTED_AREAS = ("CON", "NIR", "SCO", "WAL", "NUK")
+"""PL_LA values outside Ofsted's registration: confidential, Northern Ireland, Scotland, Wales,
+outside the UK (DfE rule 243)."""
+
+
+def _placement_la(ctx: Context) -> pl.DataFrame:
+    """This year's episodes with ``_pl_la``: PL_LA as the council supplied it (XML returns may give
+    CON or NUK) or else as derived from PL_POST; null when neither is known."""
+    eps = ctx.t("episodes")
+    supplied = pl.col("PL_LA") if "PL_LA" in eps.columns else pl.lit(None, dtype=pl.String)
+    try:
+        derived = placement_fields(ctx).get_column("PL_LA")
+    except Skip:
+        if "PL_LA" not in eps.columns:
+            raise
+        derived = pl.Series([None] * eps.height, dtype=pl.String)
+    return eps.with_columns(pl.coalesce(supplied, pl.lit(derived)).alias("_pl_la"))
+
+
+def _premises_authorities(ctx: Context) -> pl.DataFrame:
+    """(URN, _premises_la) pairs: every council Ofsted's lists place a provider's premises in.
+
+    From the provider lists' local authority column (ONS code, DfE number or name; every value
+    when a provider is listed on several rows or sheets, column ``LAS``) and from the provider's
+    postcode(s) through the ONS postcode directory.
+    """
+    if ctx.providers is None:
+        raise Skip("Ofsted's provider lists were not supplied (use --providers)")
+    from carewise.geo.authorities import authorities
+    from carewise.validate.postcodes import available, lookup
+
+    frame = ctx.providers.providers
+    urn = pl.col("URN").cast(pl.String).str.strip_chars().str.to_uppercase()
+
+    def listed(many: str, one: str) -> pl.DataFrame:
+        if many in frame.columns:
+            values = pl.col(many)
+        elif one in frame.columns:
+            values = pl.concat_list(pl.col(one).cast(pl.String))
+        else:
+            return pl.DataFrame(schema={"URN": pl.String, "_value": pl.String})
+        return (
+            frame.select(urn.alias("URN"), values.alias("_value"))
+            .explode("_value")
+            .with_columns(pl.col("_value").cast(pl.String).str.strip_chars())
+            .filter(pl.col("_value").is_not_null() & (pl.col("_value") != ""))
+        )
+
+    names = listed("LAS", "LA")
+    table = authorities()
+    keys = pl.concat(
+        [
+            table.select(pl.col("la_code").str.to_lowercase().alias("_key"), "la_code"),
+            table.select(pl.col("la_number").alias("_key"), "la_code"),
+            table.select(pl.col("la_name").str.to_lowercase().alias("_key"), "la_code"),
+        ]
+    ).unique("_key")
+    by_name = names.with_columns(pl.col("_value").str.to_lowercase().alias("_key")).join(
+        keys, on="_key", how="inner"
+    )
+    parts = [by_name.select("URN", pl.col("la_code").alias("_premises_la"))]
+    if available():
+        posts = listed("POSTCODES", "POSTCODE")
+        if posts.height:
+            parts.append(
+                posts.with_columns(lookup(posts["_value"])["PL_LA"].alias("_premises_la")).select(
+                    "URN", "_premises_la"
+                )
+            )
+    return pl.concat(parts).drop_nulls().unique()
+
+
+@rule(
+    "241",
+    explanation="A supported accommodation placement (K3) is in a council where Ofsted does not "
+    "list premises for the provider's URN.",
+    fix="Check the placement postcode and the URN: the URN must be the provider whose premises "
+    "the young person lives in.",
+    tables=("episodes",),
+    fields=("URN", "PLACE", "PL_POST"),
+    needs_providers=True,
+)
+def rule_241(ctx: Context) -> Failures:
+    """For a K3 placement with a URN (not XXXXXXX), PL_LA must be one of the councils where
+    Ofsted's list has premises for that URN; a provider may have premises in several (DfE rule
+    241, from 2025-26). URNs missing from Ofsted's lists are rule 219's business, and a placement
+    whose council cannot be derived is left to 169/392c."""
+    premises = _premises_authorities(ctx)
+    eps = _placement_la(ctx).filter(
+        (pl.col("PLACE") == "K3")
+        & pl.col("URN").is_not_null()
+        & (pl.col("URN") != URN_NOT_KNOWN)
+        & pl.col("_pl_la").is_not_null()
+    )
+    known = eps.join(premises.select("URN").unique(), on="URN", how="semi")
+    matching = known.join(
+        premises, left_on=["URN", "_pl_la"], right_on=["URN", "_premises_la"], how="semi"
+    )
+    bad = known.join(matching.select(ROW), on=ROW, how="anti")
+    return rows_of(ctx.t("episodes"), bad)
+
+
+@rule(
+    "242",
+    explanation="URN 'XXXXXXX' is recorded for a placement that is not an adoption or foster "
+    "placement through a regional adoption agency.",
+    fix="Give the provider's Ofsted URN; 'XXXXXXX' is only for placements (A3-A6, U1-U6) made "
+    "through a regional adoption agency, which has no URN.",
+    tables=("episodes",),
+    fields=("URN", "PLACE"),
+)
+def rule_242(ctx: Context) -> Failures:
+    """If URN is 'XXXXXXX', PLACE must be A3-A6 or U1-U6 (DfE rule 242, from 2025-26). A blank
+    PLACE is left to the placement rules."""
+    bad = (pl.col("URN") == URN_NOT_KNOWN) & ~pl.col("PLACE").is_in(RAA_URN_PLACES)
+    return failing_rows(ctx.t("episodes"), bad)
+
+
+@rule(
+    "243",
+    explanation="A URN is recorded for a placement outside Ofsted's registration (in Wales, "
+    "Scotland, Northern Ireland, outside the UK or confidential).",
+    fix="Leave URN blank for placements Ofsted does not register.",
+    tables=("episodes",),
+    fields=("URN", "PL_POST"),
+)
+def rule_243(ctx: Context) -> Failures:
+    """If PL_LA is CON, NIR, SCO, WAL or NUK, URN must be blank; 'XXXXXXX' is a URN value too
+    (DfE rule 243, from 2025-26). PL_LA is derived from PL_POST unless the return gives it."""
+    eps = _placement_la(ctx)
+    bad = pl.col("_pl_la").is_in(NOT_OFSTED_AREAS) & pl.col("URN").is_not_null()
+    return rows_of(ctx.t("episodes"), failing_rows(eps, bad))
