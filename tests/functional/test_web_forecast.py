@@ -7,6 +7,7 @@ each test signs in through the /login form with its CSRF token.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -60,6 +61,17 @@ def client_for(world: World, role: str) -> TestClient:
     return client
 
 
+def ready(client: TestClient, url: str, **kw):
+    """GET a forecast page, waiting while it says the forecast is being worked out."""
+    for _ in range(600):
+        page = client.get(url, **kw)
+        if 'id="forecast-working"' not in page.text:
+            return page
+        assert '<meta http-equiv="refresh"' in page.text and page.status_code == 200
+        time.sleep(0.5)
+    raise AssertionError(f"{url} was still being worked out")
+
+
 def _text(html: str) -> str:
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
@@ -83,7 +95,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(world):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_sees_the_baseline_with_its_backtest(world, role):
-    page = client_for(world, role).get("/forecast")
+    page = ready(client_for(world, role), "/forecast")
     assert page.status_code == 200, page.text[-2000:]
     html, text = page.text, _text(page.text)
     assert '<a class="govuk-service-navigation__link" href="/forecast"' in html or 'href="/forecast"' in html
@@ -102,8 +114,8 @@ def test_every_role_sees_the_baseline_with_its_backtest(world, role):
 
 
 def test_panel_members_see_small_figures_as_x(world):
-    internal = _table(client_for(world, "analyst").get("/forecast").text, "by-year")
-    panel = _table(client_for(world, "panel").get("/forecast").text, "by-year")
+    internal = _table(ready(client_for(world, "analyst"), "/forecast").text, "by-year")
+    panel = _table(ready(client_for(world, "panel"), "/forecast").text, "by-year")
     assert len(internal) == len(panel)
     small_seen = False
     for row_i, row_p in zip(internal, panel, strict=True):
@@ -117,25 +129,26 @@ def test_panel_members_see_small_figures_as_x(world):
             for v, hide, s in zip(values, hidden, shown, strict=True):
                 assert s == ("x" if hide else f"{v:,}")
     assert small_seen, "the small synthetic council should have some projected figures under 5"
-    for row in _table(client_for(world, "panel").get("/forecast/pa-caseload").text, "pa-needing"):
+    for row in _table(ready(client_for(world, "panel"), "/forecast/pa-caseload").text, "pa-needing"):
         assert not any(1 <= v <= 4 for cell in row[1:] for v in _numbers(cell))
 
 
 def test_forecast_is_worked_out_once_per_data_version(world):
     client = client_for(world, "manager")
-    assert client.get("/forecast").status_code == 200
+    assert ready(client, "/forecast").status_code == 200
     cache = world.app.state.forecasts
     version = world.app.state.data.version(world.la_code)
-    key = ("overview", world.la_code, version)
-    first = cache.get_or_make(key, lambda: pytest.fail("the forecast was not cached"))
-    assert client.get("/forecast/pa-caseload").status_code == 200
-    assert cache.get_or_make(key, lambda: None) is first
+    key = (world.la_code, version, "overview")
+    first, charts = cache.get(key, lambda: pytest.fail("the forecast was not cached"))
+    assert ready(client, "/forecast/pa-caseload").status_code == 200
+    assert cache.get(key, lambda: None)[0] is first
     assert first.runs >= 200 and first.projection.counts.shape[1] == first.runs
+    assert charts["total:internal"].startswith("<svg")
 
 
 def test_a_scenario_built_on_the_page_is_compared_with_the_baseline(world):
     client = client_for(world, "analyst")
-    page = client.get("/forecast/scenarios", params={"entry_change": "-30"})
+    page = ready(client, "/forecast/scenarios", params={"entry_change": "-30"})
     assert page.status_code == 200, _text(page.text)[:2000]
     text = _text(page.text)
     assert "This scenario compared with the baseline" in text and "-30% children entering care" in text
@@ -153,9 +166,9 @@ def test_saved_scenarios_can_be_picked(world):
     save(Scenario("step down 6", "Six a year from residential", [{"kind": "step_down", "per_year": 6}]),
          world.data_dir / "scenarios" / "step down 6.json")
     client = client_for(world, "panel")
-    form = client.get("/forecast/scenarios")
+    form = ready(client, "/forecast/scenarios")
     assert 'value="step down 6"' in form.text
-    page = client.get("/forecast/scenarios", params={"saved": "step down 6"})
+    page = ready(client, "/forecast/scenarios", params={"saved": "step down 6"})
     assert page.status_code == 200
     assert "6 children a year stepped down from residential" in _text(page.text)
     rows = {r[0]: r for r in _table(page.text, "difference")}
@@ -164,20 +177,20 @@ def test_saved_scenarios_can_be_picked(world):
 
 def test_scenario_form_errors_are_shown_next_to_the_fields(world):
     client = client_for(world, "analyst")
-    page = client.get("/forecast/scenarios", params={"entry_change": "lots", "step_down": "-3"})
+    page = ready(client, "/forecast/scenarios", params={"entry_change": "lots", "step_down": "-3"})
     assert page.status_code == 400
     assert 'class="govuk-error-summary"' in page.text
     assert 'href="#entry_change"' in page.text and 'href="#step_down"' in page.text
     assert 'id="entry_change-error"' in page.text
     march = re.search(r'<option value="(\d{4}-03-31)"', page.text).group(1)
-    unreachable = client.get("/forecast/scenarios", params={"in_house_target": "100", "in_house_by": march})
+    unreachable = ready(client, "/forecast/scenarios", params={"in_house_target": "100", "in_house_by": march})
     assert unreachable.status_code == 400
     assert "not reachable" in _text(unreachable.text)
-    assert client.get("/forecast/scenarios", params={"saved": "no such"}).status_code == 400
+    assert ready(client, "/forecast/scenarios", params={"saved": "no such"}).status_code == 400
 
 
 def test_pa_caseload_page(world):
-    page = client_for(world, "manager").get("/forecast/pa-caseload")
+    page = ready(client_for(world, "manager"), "/forecast/pa-caseload")
     assert page.status_code == 200
     needing = _table(page.text, "pa-needing")
     assert len(needing) == 3 and all(row[0].endswith("March " + row[0][-4:]) for row in needing)
@@ -186,3 +199,20 @@ def test_pa_caseload_page(world):
     total = _numbers(needing[0][4])[0]
     assert float(caseload[0][1]) == pytest.approx(total / 7, abs=0.1)
     assert caseload[0][-1] == "£199,500"  # 7 advisers at £28,500
+
+
+def test_a_slow_first_forecast_shows_a_refreshing_page(world, monkeypatch):
+    """No request waits for the whole forecast: the page says it is being worked out and
+    refreshes itself (no script), then shows the forecast."""
+    import carewise.web.pages_forecast as pages
+    from carewise.settings import Settings
+    from carewise.web import create_app
+
+    monkeypatch.setattr(pages, "WAIT_SECONDS", 0.0)
+    fresh = World(create_app(world.app.state.store.url, Settings(data_dir=world.data_dir)), world.la_code,
+                  world.data_dir)
+    client = client_for(fresh, "panel")
+    first = client.get("/forecast")
+    assert first.status_code == 200
+    assert 'id="forecast-working"' in first.text and '<meta http-equiv="refresh" content="3">' in first.text
+    assert "<svg" in ready(client, "/forecast").text

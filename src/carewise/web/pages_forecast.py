@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date
 from typing import Any
 
@@ -34,22 +38,57 @@ from carewise.forecast.scenarios import Scenario, list_saved
 from carewise.forecast.states import CATEGORIES, CATEGORY_LABELS
 from carewise.store.accounts import User
 from carewise.web.auth import current_user
-from carewise.web.data import _LRU
 
 router = APIRouter(include_in_schema=False)
 
 RUNS = 1000
 RUN_BUDGET_SECONDS = 1.0
 """Time the baseline projection may take on the first view; fewer runs (at least 200) if needed."""
+WAIT_SECONDS = 1.5
+"""How long a page waits for a forecast being worked out before showing "being worked out"."""
+REFRESH_SECONDS = 3
+
+
+class ForecastCache:
+    """Forecasts and charts per (council, data version), worked out on one background thread.
+
+    A page asks for a value and waits a little; if it is not ready the page says so and
+    refreshes itself (HTML meta refresh, no script), so no request takes long however slow the
+    first forecast of a large council is.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._futures: OrderedDict[Any, Future] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="carewise-forecast")
+
+    def future(self, key: Any, make: Callable[[], Any]) -> Future:
+        with self._lock:
+            fut = self._futures.get(key)
+            if fut is not None and not (fut.done() and fut.exception() is not None
+                                        and not isinstance(fut.exception(), UserFacingError)):
+                self._futures.move_to_end(key)
+                return fut
+            fut = self._pool.submit(make)
+            self._futures[key] = fut
+            while len(self._futures) > self.size:
+                self._futures.popitem(last=False)
+            return fut
+
+    def get(self, key: Any, make: Callable[[], Any], wait: float | None = None) -> Any:
+        """The value (waiting at most ``wait`` seconds; TimeoutError if still being made)."""
+        return self.future(key, make).result(timeout=wait)
+
 
 _LOCK = threading.Lock()
 
 
-def _cache(request: Request) -> _LRU:
+def _cache(request: Request) -> ForecastCache:
     state = request.app.state
     with _LOCK:
         if not hasattr(state, "forecasts"):
-            state.forecasts = _LRU(16)
+            state.forecasts = ForecastCache()
         return state.forecasts
 
 
@@ -63,30 +102,55 @@ def _render(request: Request, name: str, status_code: int = 200, **context: Any)
     return render(request, name, status_code=status_code, **context)
 
 
-def overview_for(request: Request, la_code: str) -> Overview:
-    """The council's baseline forecast for its current data, built once per data version."""
-    data = request.app.state.data
-    key = ("overview", la_code, data.version(la_code))
-    return _cache(request).get_or_make(
-        key, lambda: build_overview(data.history(la_code), runs=RUNS, budget_seconds=RUN_BUDGET_SECONDS)
-    )
+def _key(request: Request, la_code: str, *parts: Any) -> tuple:
+    return (la_code, request.app.state.data.version(la_code), *parts)
 
 
-def _chart(request: Request, la_code: str, name: str, make) -> str:
+def _charts(ov: Overview) -> dict[str, str | None]:
+    """Every chart the baseline page may show, for staff and for panel members."""
+    out: dict[str, str | None] = {}
+    for audience in ("internal", "panel"):
+        hidden = chart_suppressed(ov.summary, ov.observed, "total", audience)
+        out[f"total:{audience}"] = None if hidden else out.get("total:internal") or svg(
+            fan(ov.summary, ov.observed, "total", "All children looked after"),
+            "Fan chart: children looked after, observed and forecast")
+        shown = [c for c in CATEGORIES if not chart_suppressed(ov.summary, ov.observed, c, audience)]
+        same = audience == "panel" and shown == list(CATEGORIES)
+        out[f"categories:{audience}"] = out["categories:internal"] if same else (svg(
+            fan_facets(ov.summary, ov.observed, shown),
+            "Fan charts: children in each placement category, observed and forecast") if shown else None)
+    return out
+
+
+def _build(data: Any, la_code: str) -> tuple[Overview, dict[str, str | None]]:
+    ov = build_overview(data.history(la_code), runs=RUNS, budget_seconds=RUN_BUDGET_SECONDS)
+    return ov, _charts(ov)
+
+
+def overview_for(request: Request, la_code: str, wait: float | None = None) -> tuple[Overview, dict[str, str | None]]:
+    """The council's baseline forecast and its charts for its current data, built once per data
+    version (TimeoutError when still being worked out after ``wait`` seconds)."""
     data = request.app.state.data
-    return _cache(request).get_or_make(("chart", la_code, data.version(la_code), name), make)
+    return _cache(request).get(_key(request, la_code, "overview"), lambda: _build(data, la_code), wait)
 
 
 def _start(request: Request):
-    """(council, overview) or a page to show instead."""
+    """(council, overview, charts, None) or (…, a page to show instead)."""
     council = getattr(request.state, "council", None)
     if council is None:
-        return None, None, _render(request, "no_data.html", title="No data yet")
+        return None, None, None, _render(request, "no_data.html", title="No data yet")
     try:
-        return council, overview_for(request, council.la_code), None
+        ov, charts = overview_for(request, council.la_code, wait=WAIT_SECONDS)
+        return council, ov, charts, None
+    except FutureTimeout:
+        return council, None, None, _working(request)
     except UserFacingError as exc:
-        return council, None, _render(request, "error.html", title="The forecast cannot be worked out",
-                                      message=str(exc))
+        return council, None, None, _render(request, "error.html", title="The forecast cannot be worked out",
+                                            message=str(exc))
+
+
+def _working(request: Request):
+    return _render(request, "forecast_working.html", title="Working out the forecast", refresh=REFRESH_SECONDS)
 
 
 def _trust(ov: Overview) -> dict[str, Any]:
@@ -120,23 +184,13 @@ def _spend_rows(frame, signed: bool = False) -> list[dict[str, Any]]:
 
 @router.get("/forecast")
 def forecast_page(request: Request, user: User = Depends(current_user)):
-    council, ov, page = _start(request)
+    council, ov, charts, page = _start(request)
     if page is not None:
         return page
     audience = _audience(user)
-    la = council.la_code
-    total_hidden = chart_suppressed(ov.summary, ov.observed, "total", audience)
-    total_chart = None if total_hidden else _chart(
-        request, la, "total",
-        lambda: svg(fan(ov.summary, ov.observed, "total", "All children looked after"),
-                    "Fan chart: children looked after, observed and forecast"))
-    shown = [c for c in CATEGORIES if not chart_suppressed(ov.summary, ov.observed, c, audience)]
-    hidden = [state_label(c) for c in CATEGORIES if c not in shown]
-    category_chart = _chart(
-        request, la, "categories:" + ",".join(shown),
-        lambda: svg(fan_facets(ov.summary, ov.observed, shown),
-                    "Fan charts: children in each placement category, observed and forecast"),
-    ) if shown else None
+    total_chart = charts[f"total:{audience}"]
+    category_chart = charts[f"categories:{audience}"]
+    hidden = [state_label(c) for c in CATEGORIES if chart_suppressed(ov.summary, ov.observed, c, audience)]
     dates, rows = march_rows(ov.summary, audience)
     monthly = [
         {"date": r["date"], "median": display(r["median"], audience), "p10": display(r["p10"], audience),
@@ -201,6 +255,14 @@ def scenario_from_form(form: dict[str, str], march_ends: list[date]) -> tuple[Sc
     return Scenario("This scenario", "Built on the forecast page", changes), {}
 
 
+def _compare(ov: Overview, scenario: Scenario):
+    result = compare(ov, scenario)
+    chart = svg(fan(result.difference, None, "total", f"{scenario.name} minus baseline",
+                    y_title="Difference in children looked after"),
+                "Fan chart: difference in children looked after, scenario minus baseline")
+    return result, chart
+
+
 def _describe(sc: Scenario) -> list[str]:
     words = []
     for ch in sc.changes:
@@ -223,7 +285,7 @@ def _describe(sc: Scenario) -> list[str]:
 def scenarios_page(request: Request, saved: str = "", entry_change: str = "", in_house_target: str = "",
                    in_house_by: str = "", residential_fewer: str = "", step_down: str = "",
                    user: User = Depends(current_user)):
-    council, ov, page = _start(request)
+    council, ov, _, page = _start(request)
     if page is not None:
         return page
     audience = _audience(user)
@@ -245,11 +307,11 @@ def scenarios_page(request: Request, saved: str = "", entry_change: str = "", in
         scenario, errors = scenario_from_form(form, march_ends)
     context: dict[str, Any] = {}
     if scenario is not None:
-        key = json.dumps(scenario.to_dict(), sort_keys=True)
-        version = request.app.state.data.version(council.la_code)
+        key = _key(request, council.la_code, "scenario", json.dumps(scenario.to_dict(), sort_keys=True))
         try:
-            result = _cache(request).get_or_make(("scenario", council.la_code, version, key),
-                                                 lambda: compare(ov, scenario))
+            result, chart_internal = _cache(request).get(key, lambda: _compare(ov, scenario), wait=WAIT_SECONDS)
+        except FutureTimeout:
+            return _working(request)
         except SettingError as exc:
             field = "in_house_target" if "in-house" in str(exc) or "'by'" in str(exc) else "entry_change"
             errors[field] = str(exc)
@@ -257,10 +319,7 @@ def scenarios_page(request: Request, saved: str = "", entry_change: str = "", in
         if result is not None:
             dates, rows = march_rows(result.difference, audience, signed=True)
             hidden = chart_suppressed(result.difference, None, "total", audience)
-            chart = None if hidden else _chart(request, council.la_code, "scenario:" + key, lambda: svg(
-                fan(result.difference, None, "total", f"{scenario.name} minus baseline",
-                    y_title="Difference in children looked after"),
-                "Fan chart: difference in children looked after, scenario minus baseline"))
+            chart = None if hidden else chart_internal
             _, with_rows = march_rows(result.summary, audience)
             context = {"result": result, "dates": dates, "rows": rows, "with_rows": with_rows, "chart": chart,
                        "spend": _spend_rows(result.spend_difference, signed=True), "described": _describe(scenario)}
@@ -275,7 +334,7 @@ def scenarios_page(request: Request, saved: str = "", entry_change: str = "", in
 
 @router.get("/forecast/pa-caseload")
 def pa_page(request: Request, user: User = Depends(current_user)):
-    council, ov, page = _start(request)
+    council, ov, _, page = _start(request)
     if page is not None:
         return page
     audience = _audience(user)
