@@ -65,8 +65,10 @@ def assess(history: History, extracts: Extracts, as_at: date | None = None, wind
     current = child_status(inst, at)
     result = summary(inst, at, window_months)
     result["visits_seen_alone"] = seen_alone(extracts, at, window_months)
-    return Assessment(at, inst, current, result, schedule.assessed_requirements(extracts), alloc,
-                      coverage_notes(extracts, at))
+    assessed = schedule.assessed_requirements(extracts)
+    for item in result.values():
+        item["assessed"] = item["requirement"] in assessed
+    return Assessment(at, inst, current, result, assessed, alloc, coverage_notes(extracts, at))
 
 
 def seen_alone(extracts: Extracts, as_at: date, months: int = 12) -> dict[str, Any]:
