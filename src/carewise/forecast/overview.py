@@ -265,10 +265,12 @@ def fan_facets(summary: pl.DataFrame, observed: pl.DataFrame | None, states: lis
     ]
     if observed is not None:
         layers.append(base.mark_point(color="#0b0c0c", filled=True, size=10).encode(y="observed:Q"))
+    header = alt.Header(labelFont="Arial", labelFontSize=13, labelFontWeight="bold", labelOrient="top",
+                        labelAnchor="start")
     return (
-        alt.layer(*layers, data=alt.Data(values=data.to_dicts()))
+        alt.layer(*layers)
         .properties(width=240, height=130)
-        .facet(facet=alt.Facet("category:N", title=None, header=alt.Header(labelFont="Arial", labelFontSize=12)),
+        .facet(data=alt.Data(values=data.to_dicts()), facet=alt.Facet("category:N", title=None, header=header),
                columns=2)
         .resolve_scale(y="independent")
     )
