@@ -57,3 +57,16 @@ def test_axe_does_find_violations_when_there_are_some(as_role, world):
     }""")
     found = {v["id"] for v in axe_violations(page)}
     assert {"image-alt", "label"} <= found, found
+
+
+@pytest.mark.parametrize("path", ["/", "/population", "/children", "/children/{child}", "/admin/audit",
+                                  "/admin/users", "/imports"])
+def test_pages_reflow_at_320_pixels_without_sideways_scrolling(as_role, world, child_ref, path):
+    """WCAG 1.4.10: wide tables scroll inside their own focusable region, not the whole page."""
+    b = as_role("admin")
+    b.page.set_viewport_size({"width": 320, "height": 700})
+    b.page.goto(path.format(child=child_ref))
+    width = b.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"{path} is {width} px wide"
+    if path == "/children":
+        b.page.screenshot(path=str(world.screenshots / "admin-children-320px.png"))
