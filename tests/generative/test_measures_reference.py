@@ -9,50 +9,55 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carewise.history import stitch
-from carewise.measures import evaluate
+from carewise.measures import evaluate, reference
 from carewise.returns.build import return_from_rows
 
 YEAR_END = date(2025, 3, 31)
-FIRST = date(2023, 1, 1)
+FIRST = date(2021, 6, 1)
 
 
 @st.composite
 def councils(draw):
-    """Children with 1-3 periods of care of 1-4 episodes each, in one 2024-25 return."""
-    episodes, header = [], []
+    """Children with 1-3 periods of care of 1-4 episodes each from mid-2021, in one 2024-25
+    return: moves with and without new carers, temporary placements, adoption, short breaks."""
+    episodes, header, ad1 = [], [], []
     for n in range(draw(st.integers(1, 24))):
         cid = f"C{n}"
+        dob = date(2006, 1, 1) + timedelta(days=draw(st.integers(0, 6000)))
         header.append(
             {
                 "CHILD": cid,
                 "SEX": draw(st.sampled_from("MF")),
-                "DOB": "01/06/2012",
+                "DOB": dob.strftime("%d/%m/%Y"),
                 "ETHNIC": "WBRI",
             }
         )
-        day = FIRST + timedelta(days=draw(st.integers(0, 700)))
+        day = FIRST + timedelta(days=draw(st.integers(0, 1300)))
         still_open = False
         for _period in range(draw(st.integers(1, 3))):
             if day > YEAR_END or still_open:
                 break
             n_eps = draw(st.integers(1, 4))
             for i in range(n_eps):
-                length = draw(st.integers(1, 250))
+                length = draw(st.integers(1, 400))
                 end = day + timedelta(days=length)
                 last = i == n_eps - 1
                 open_ = end > YEAR_END
+                place = draw(st.sampled_from(PLACES))
+                provider = None if place in ("T1", "T4", "Z1") else draw(st.sampled_from(PROVIDERS))
+                rec = None
+                if not open_:
+                    rec = draw(st.sampled_from(REASONS)) if last else "X1"
                 row = {
                     "CHILD": cid,
                     "DECOM": day.strftime("%d/%m/%Y"),
                     "RNE": "S" if i == 0 else draw(st.sampled_from("PBTUL")),
                     "LS": draw(st.sampled_from(["C2", "C2", "V2", "E1", "V3"])),
-                    "CIN": "N1",
-                    "PLACE": draw(st.sampled_from(["U4", "U6", "K2", "A5"])),
-                    "PLACE_PROVIDER": "PR1",
+                    "CIN": draw(st.sampled_from(["N1", "N2", "N4", None])),
+                    "PLACE": place,
+                    "PLACE_PROVIDER": provider,
                     "DEC": None if open_ else end.strftime("%d/%m/%Y"),
-                    "REC": None
-                    if open_
-                    else (draw(st.sampled_from(["E4A", "E11", "E45", "E13"])) if last else "X1"),
+                    "REC": rec,
                 }
                 if draw(st.integers(0, 30)) == 0:
                     row["DECOM"] = "not a date"
@@ -62,94 +67,75 @@ def councils(draw):
                     break
                 day = end
             day = day + timedelta(days=draw(st.integers(1, 200)))
-    return header, episodes
+        if draw(st.booleans()):
+            matched = FIRST + timedelta(days=draw(st.integers(0, 1400)))
+            ad1.append(
+                {
+                    "CHILD": cid,
+                    "DOB": dob.strftime("%d/%m/%Y"),
+                    "DATE_MATCH": matched.strftime("%d/%m/%Y"),
+                    "FOSTER_CARE": "0",
+                }
+            )
+    return header, episodes, ad1
 
 
-def _parse(text):
-    if not text:
-        return None
-    try:
-        d, m, y = text.split("/")
-        return date(int(y), int(m), int(d))
-    except ValueError:
-        return None
-
-
-def reference(episodes, start, end):
-    """CLA at end, starts, ceased and 3+ placements, written as plainly as possible."""
-    eps = []
-    seen = set()
-    for e in episodes:
-        key = (e["CHILD"], e["DECOM"])
-        if key in seen:
-            continue
-        seen.add(key)
-        decom = _parse(e["DECOM"])
-        if decom is None or e["LS"] in ("V3", "V4"):
-            continue
-        dec = _parse(e["DEC"])
-        eps.append(dict(e, decom=decom, dec=dec, end_excl=dec or date(2025, 4, 1)))
-    eps.sort(key=lambda e: (e["CHILD"], e["decom"]))
-    cla = {e["CHILD"] for e in eps if e["decom"] <= end < e["end_excl"]}
-    starts = {e["CHILD"] for e in eps if e["RNE"] == "S" and start <= e["decom"] <= end}
-    ceased = {
-        e["CHILD"]
-        for e in eps
-        if e["dec"] and start <= e["dec"] <= end and e["REC"] not in (None, "X1")
-    }
-    placements: dict[str, list[list]] = {}
-    previous = None
-    for e in eps:
-        new = (
-            previous is None
-            or previous["CHILD"] != e["CHILD"]
-            or e["RNE"] in ("S", "P", "B", "T", "U")
-            or previous["dec"] is None
-            or previous["dec"] != e["decom"]
-            or previous["REC"] != "X1"
-        )
-        if new:
-            placements.setdefault(e["CHILD"], []).append([e["decom"], e["end_excl"]])
-        else:
-            placements[e["CHILD"]][-1][1] = max(placements[e["CHILD"]][-1][1], e["end_excl"])
-        previous = e
-    three_plus = {
-        c for c in cla if sum(1 for f, t in placements.get(c, []) if f <= end and t > start) >= 3
-    }
-    return len(cla), len(starts), len(ceased), len(three_plus)
-
-
+PLACES = ["U4", "U6", "U2", "K2", "A5", "A6", "A3", "T1", "T4", "P3", "R3", "Z1", "H5", "P1"]
+PROVIDERS = ["PR1", "PR4", "PR5", "PR2"]
+REASONS = ["E4A", "E11", "E45", "E13", "E3", "E17"]
 PERIODS = st.sampled_from(["2024-25", "2024-Q2", "2024-Q4", "rolling-12m:2024-12-31", "2024-10-15"])
+IDS = [
+    "cla_at_date",
+    "placement_type_at_date",
+    "started_in_period",
+    "ceased_in_period",
+    "stability_three_plus_placements",
+    "stability_long_term",
+    "adoption_a1_days",
+    "adoption_a10_days",
+    "adoption_a2_days",
+]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _rows(result, name):
+    return {row.category: row.numerator for row in result.breakdowns[name] if row.numerator}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(council=councils(), period=PERIODS)
 def test_polars_measures_agree_with_reference(council, period):
-    header, episodes = council
-    history = stitch([return_from_rows("2024-25", header=header, episodes=episodes)])
-    ids = [
-        "cla_at_date",
-        "started_in_period",
-        "ceased_in_period",
-        "stability_three_plus_placements",
-    ]
+    header, episodes, ad1 = council
+    history = stitch([return_from_rows("2024-25", header=header, episodes=episodes, ad1=ad1)])
     results = {
         r.id: r
-        for r in evaluate(history, period, None, "internal", ids=ids, with_comparators=False)
+        for r in evaluate(history, period, None, "internal", ids=IDS, with_comparators=False)
     }
     p = results["cla_at_date"].period
-    cla, starts, ceased, three = reference(episodes, p.start, p.end)
-    assert results["cla_at_date"].value == cla
-    assert results["started_in_period"].value == starts
-    assert results["ceased_in_period"].value == ceased
-    assert results["stability_three_plus_placements"].numerator == three
-    assert results["stability_three_plus_placements"].denominator == cla
+    ref = reference.figures(history, p.start, p.end)
+    assert results["cla_at_date"].value == ref.cla
+    placed = results["placement_type_at_date"]
+    assert _rows(placed, "placement_group") == ref.cla_by_group
+    assert _rows(placed, "placement_type") == ref.cla_by_type
+    assert results["started_in_period"].value == ref.starts
+    assert _rows(results["started_in_period"], "need") == ref.starts_by_need
+    assert results["ceased_in_period"].value == ref.ceased
+    assert _rows(results["ceased_in_period"], "reason") == ref.ceased_by_reason
+    three = results["stability_three_plus_placements"]
+    assert (three.numerator, three.denominator) == (ref.three_plus, ref.cla)
+    long_term = results["stability_long_term"]
+    assert (long_term.numerator, long_term.denominator) == ref.long_term
+    for mid, days in (
+        ("adoption_a1_days", ref.a1),
+        ("adoption_a10_days", ref.a10),
+        ("adoption_a2_days", ref.a2),
+    ):
+        assert (results[mid].numerator, results[mid].denominator) == (sum(days), len(days)), mid
     # breakdowns add up to their totals
     for r in results.values():
         for rows in r.breakdowns.values():
             if r.kind == "count":
                 assert sum(row.numerator for row in rows) == r.numerator
-            else:
+            elif r.kind == "proportion":
                 assert sum(row.denominator for row in rows) == r.denominator
                 assert sum(row.numerator for row in rows) == r.numerator
 
@@ -161,7 +147,7 @@ def _small(v):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(council=councils(), period=PERIODS)
 def test_suppression_never_reveals_a_small_number(council, period):
-    header, episodes = council
+    header, episodes, _ad1 = council
     history = stitch([return_from_rows("2024-25", header=header, episodes=episodes)])
     ids = [
         "cla_at_date",

@@ -67,3 +67,31 @@ def test_adopted_share_of_leavers(helpers):
     hist = _adoptions(h)
     r = h.measure(hist, "adopted_share_of_leavers")
     assert (r.numerator, r.denominator, r.value) == (2, 2, 100.0)
+
+
+def test_adoption_a2_leaves_out_children_with_no_match_date(helpers):
+    """A2 needs both dates: a child with a placement order but no AD1 match date is left out of
+    A2 (not counted as 0 days), and still counts in A1."""
+    h = helpers
+    header = [h.child("z", "01/01/2021")]
+    eps = [
+        h.ep("z", "01/01/2023", ls="C1", dec="01/06/2023", rec="X1"),
+        h.ep("z", "01/06/2023", rne="L", ls="E1", dec="01/01/2024", rec="X1"),
+        h.ep("z", "01/01/2024", rne="P", ls="E1", place="A6", dec="01/10/2024", rec="E11"),
+    ]
+    hist = h.make_history(y2024={"header": header, "episodes": eps})
+    assert h.measure(hist, "adoption_a2_days").denominator == 0
+    a1 = h.measure(hist, "adoption_a1_days")
+    assert (a1.numerator, a1.denominator) == (365, 1)
+
+
+def test_adoption_a1_ignores_a_decision_dated_after_the_adoption(helpers):
+    h = helpers
+    header = [h.child("z", "01/01/2021")]
+    eps = [
+        h.ep("z", "01/01/2023", ls="C1", dec="01/01/2024", rec="X1"),
+        h.ep("z", "01/01/2024", rne="B", ls="E1", place="A6", dec="01/10/2024", rec="E11"),
+    ]
+    late = [{"CHILD": "z", "DOB": "01/01/2021", "DATE_PLACED": "01/12/2024"}]
+    hist = h.make_history(y2024={"header": header, "episodes": eps, "placed_for_adoption": late})
+    assert h.measure(hist, "adoption_a1_days").denominator == 1

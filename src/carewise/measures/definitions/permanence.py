@@ -51,10 +51,16 @@ def _adopted(ctx: Context, start: date, end: date) -> pl.DataFrame:
     )
     frame = left.join(placed, on="CHILD", how="left").join(order, on="CHILD", how="left")
     frame = frame.join(ad1, on="CHILD", how="left")
-    frame = frame.join(decision, on="CHILD", how="left").filter(
-        pl.col("decided_on").is_null() | (pl.col("decided_on") <= pl.col("adopted_on"))
+    # the latest agency decision on or before the adoption (a later one, a data error, must not
+    # take the child out of A1/A2)
+    decided = (
+        frame.select("CHILD", "adopted_on")
+        .join(decision, on="CHILD")
+        .filter(pl.col("decided_on") <= pl.col("adopted_on"))
+        .group_by("CHILD")
+        .agg(pl.col("decided_on").max())
     )
-    frame = frame.sort(["CHILD", "decided_on"], nulls_last=False).unique("CHILD", keep="last")
+    frame = frame.join(decided, on="CHILD", how="left")
 
     def days(a: str, b: str) -> pl.Expr:
         return (pl.col(b) - pl.col(a)).dt.total_days()
@@ -64,7 +70,11 @@ def _adopted(ctx: Context, start: date, end: date) -> pl.DataFrame:
     return frame.with_columns(
         days("period_start", "placed_on").alias("a1_days"),
         days("period_start", "moved_in_with_carers_on").alias("a10_days"),
-        pl.when(pl.col("placement_order_on").is_not_null() & pl.col("placed_on").is_not_null())
+        pl.when(
+            pl.col("placement_order_on").is_not_null()
+            & pl.col("placed_on").is_not_null()
+            & pl.col("matched_on").is_not_null()
+        )
         .then(pl.max_horizontal(days("placement_order_on", "matched_on"), pl.lit(0)))
         .alias("a2_days"),
         days("period_start", "decided_on").alias("entry_to_decision_days"),
@@ -176,7 +186,7 @@ _A10 = (
 )
 _A2 = (
     SCORECARD
-    + ", average days between the court's authority to place (placement order, LS E1/D1) and the match with adopters (AD1 DATE_MATCH); 0 when matched earlier; children without a placement order are left out"
+    + ", average days between the court's authority to place (placement order, LS E1/D1) and the match with adopters (AD1 DATE_MATCH); 0 when matched earlier; children without a placement order, not placed for adoption, or with no match date are left out"
 )
 
 STAGE = Breakdown(
