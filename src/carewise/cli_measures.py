@@ -13,6 +13,7 @@ from carewise.cli_common import (
     DbOption,
     JsonOption,
     console,
+    open_store,
     out,
     print_json,
     progress_bar,
@@ -147,7 +148,10 @@ def register(app: typer.Typer) -> None:
             def step(message: str) -> None:
                 progress.update(task, advance=1, description=message)
 
-            written = build_pack(history, period, la_code, audience, fmts, out_dir, step=step)
+            store = None if files else open_store(db)
+            written = build_pack(
+                history, period, la_code, audience, fmts, out_dir, step=step, store=store
+            )
         if json_:
             print_json(
                 {

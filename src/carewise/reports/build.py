@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -77,8 +78,13 @@ def pack_data(
     audience: str,
     options: Options | None = None,
     step: Step | None = None,
+    store: object | None = None,
 ) -> PackData:
-    """Every figure the pack shows, evaluated with the audience's disclosure control."""
+    """Every figure the pack shows, evaluated with the audience's disclosure control.
+
+    ``store`` is the database the history came from: sections built on local extracts
+    (compliance, pledges) read from it.
+    """
     opts = options or Options()
     the_period = parse_period(period)
     tell = step or (lambda _msg: None)
@@ -134,13 +140,21 @@ def pack_data(
         last_year=last_year,
         trend=trend,
         generated=date.today(),
-        extra={"in_house_target": opts.foster_in_house_target, "history": history},
+        extra={"in_house_target": opts.foster_in_house_target, "history": history, "store": store},
     )
 
 
+SECTION_MODULES = (
+    "carewise.reports.builtin",
+    "carewise.compliance.pack",
+    "carewise.forecast.pack",
+)
+"""Modules whose ``@section`` declarations make up the pack (importing one registers its sections)."""
+
+
 def build_sections(data: PackData, step: Step | None = None) -> list[Section]:
-    # importing registers the pack's own sections
-    from carewise.reports import builtin  # noqa: F401
+    for module in SECTION_MODULES:
+        importlib.import_module(module)
 
     out = []
     for spec in ordered():
@@ -161,10 +175,11 @@ def build_pack(
     out_dir: Path,
     options: Options | None = None,
     step: Step | None = None,
+    store: object | None = None,
 ) -> list[Path]:
     """Write the pack in each format to ``out_dir``; returns the files written."""
     fmts = parse_formats(formats) if isinstance(formats, str) else formats
-    data = pack_data(history, period, la_code, audience, options, step)
+    data = pack_data(history, period, la_code, audience, options, step, store)
     sections = build_sections(data, step)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"panel-pack-{la_code or 'council'}-{data.period.label}-{audience}".replace(

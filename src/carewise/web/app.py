@@ -115,13 +115,10 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    from carewise.web import api, auth, pages
+    from carewise.web import api, auth, pages, pages_compliance, pages_forecast, pages_matching
 
-    app.include_router(auth.router)
-    app.include_router(pages.router)
-    app.include_router(__import__("carewise.web.pages_matching", fromlist=["router"]).router)
-    app.include_router(__import__("carewise.web.pages_forecast", fromlist=["router"]).router)
-    app.include_router(api.router)
+    for module in (auth, pages, pages_matching, pages_forecast, pages_compliance, api):
+        app.include_router(module.router)
     if settings.oidc_metadata_url:
         auth.configure_oidc(app, settings)
 

@@ -329,7 +329,7 @@ def pack_download(request: Request, period: str | None = None, audience: str = "
                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     with tempfile.TemporaryDirectory(prefix="carewise-pack-") as tmp:
         (path,) = build_pack(request.app.state.data.history(council.la_code), chosen, council.la_code,
-                             audience, [format], Path(tmp))
+                             audience, [format], Path(tmp), store=request.app.state.store)
         content = path.read_bytes()
     media_type = media_types[format]
     audit.record(request.app.state.store, user.username, "export", council=council.la_code, target="panel-pack",
