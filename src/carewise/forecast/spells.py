@@ -9,7 +9,9 @@ care, by moving to another category, or is still open at the data's last date.
 Repairs made here, as the peer model does (``combined_data``): an episode left open, or ending
 after the next episode starts, is closed at the next DECOM. Temporary placements (T0–T4) carry
 the category of the placement before them (a holiday or a hospital stay is not a move).
-Stays past the 18th birthday are cut at the birthday: care ends at 18.
+Stays past the 18th birthday are cut at the birthday: care ends at 18. Short breaks (legal
+status V3/V4, an agreed series of short-term placements) are left out, as DfE leaves them out of
+the children looked after figures.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date
 import polars as pl
 
 from carewise.forecast.states import CARE_ENDS_AT, CATEGORIES, category_expr
+from carewise.measures.codes import SHORT_BREAKS
 
 SPELL_SCHEMA = {
     "CHILD": pl.String,
@@ -47,6 +50,9 @@ def spells(episodes: pl.DataFrame, header: pl.DataFrame, as_at: date | None = No
     spell starts a period of care) and next_category (null when the spell ends by leaving care
     or is open).
     """
+    if "LS" in episodes.columns:
+        # DfE's children looked after figures leave out short breaks (LS V3/V4)
+        episodes = episodes.filter(pl.col("LS").is_null() | ~pl.col("LS").is_in(list(SHORT_BREAKS)))
     eps = episodes.select("CHILD", "DECOM", "DEC", "PLACE", "PLACE_PROVIDER").filter(
         pl.col("CHILD").is_not_null() & pl.col("DECOM").is_not_null()
     )

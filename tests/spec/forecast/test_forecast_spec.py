@@ -106,3 +106,17 @@ def test_children_leave_care_at_18():
     start = StartingPopulation(date(2024, 3, 31), np.array([age], dtype=np.int32), np.array([4], dtype=np.int8))
     mean = deterministic(rates, start, [date(2024, 4, 30)])
     assert mean[0].sum() == 1 and mean[1].sum() == 0
+
+
+def test_short_breaks_are_not_periods_of_care():
+    """Children looked after under an agreed series of short-term placements (LS V3/V4) are
+    left out of DfE's children looked after figures, so they neither enter nor are counted."""
+    eps = [_ep("1", "01/04/2023", None, "U4", "PR1")]
+    for start, end in [("05/05/2023", "07/05/2023"), ("01/06/2023", "03/06/2023")]:
+        eps.append({**_ep("2", start, end, "U4", "PR1", rec="E8"), "LS": "V3"})
+    eps.append({**_ep("3", "01/03/2024", None, "U4", "PR1"), "LS": "V4"})
+    h = _history(eps, [{"CHILD": c, "SEX": "1", "DOB": "01/01/2015"} for c in "123"])
+    sp = spells(h.episodes, h.header, as_at=date(2024, 3, 31))
+    assert sp["CHILD"].to_list() == ["1"]
+    assert stock_on(sp, date(2024, 3, 31))["CHILD"].to_list() == ["1"]
+    assert fit(sp, date(2023, 4, 1), date(2024, 3, 31)).entries == 1
