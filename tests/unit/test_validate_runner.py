@@ -94,6 +94,22 @@ def test_every_registered_rule_runs_or_skips_on_an_empty_return():
     assert not result.internal_errors, result.internal_errors
 
 
+def test_every_dfe_code_of_each_year_has_a_rule_and_no_rule_runs_outside_its_list():
+    from carewise.validate.engine import dfe_codes, rules_for
+
+    for start in range(2022, 2027):
+        year = CollectionYear(start)
+        run = {r.code for r in rules_for(year)}
+        assert dfe_codes(year) == run, (year.label, dfe_codes(year) ^ run)
+
+
+def test_every_year_runs_on_an_empty_return_without_internal_errors():
+    for start in (2022, 2023, 2025, 2026):
+        year = CollectionYear(start)
+        result = validate(Context(year, return_from_rows(year, header=[], episodes=[])))
+        assert not result.internal_errors, (year.label, result.internal_errors)
+
+
 def test_malformed_file_is_an_ingest_problem_not_rule_failures(tmp_path):
     (tmp_path / "episodes.csv").write_bytes(b"\x00\x01binary junk")
     result = validate_paths(tmp_path, year="2024-25")

@@ -208,6 +208,16 @@ def test_SW09STG2_fails():
     ) == {SW: {1}}
 
 
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_SW09STG2_from_2025_same_day_only(year):
+    """From 2025-26 an end before the start is SW18STG2's; SW09 keeps the same-day episode."""
+    rows = [
+        sw(decom="01/05/2025", dec="01/05/2025"),
+        sw(child="2", decom="01/05/2025", dec="30/04/2025"),
+    ]
+    assert run("SW09STG2", make(year, social_worker_episodes=rows)) == {SW: {1}}
+
+
 def test_SW10STG2_passes():
     ctx = make(
         2024,
@@ -215,7 +225,7 @@ def test_SW10STG2_passes():
             sw(decom="01/05/2024", dec="20/06/2024"),
             sw(decom="15/06/2024"),  # within the 7-day handover
             sw(child="2", decom="01/05/2024", dec="20/06/2024"),
-            sw(child="2", decom="01/06/2024", reason="FCONTA"),  # fixed-term contract ended: exempt
+            sw(child="2", decom="01/06/2024", reason="FCONTA"),  # first contact: exempt
         ],
     )
     assert run("SW10STG2", ctx) == {}
@@ -320,3 +330,106 @@ def test_SW13STG1_fails(year):
 def test_SW13STG1_blank_change_reason_fails_in_2023_only():
     rows = [sw(decom="01/05/2023"), sw(decom="01/06/2023", reason=None)]
     assert run("SW13STG1", make(2023, social_worker_episodes=rows)) == {SW: {2}}
+
+
+# SW10a / SW10b / SW18 / SW19 (2025-26 on) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_SW10aSTG2_passes(year):
+    ctx = make(
+        year,
+        social_worker_episodes=[
+            sw(decom="01/05/2025", dec="20/06/2025"),
+            sw(decom="13/06/2025", dec="01/08/2025"),  # 7 days' overlap: handover
+            sw(decom="08/08/2025"),  # 7 days' gap
+            sw(child="2", decom="01/05/2025", dec="20/06/2025"),
+            sw(child="2", decom="01/10/2025", reason="FCONTA"),  # a new first contact after a gap
+            sw(child="3", decom="01/05/2025"),  # open, then another: SW08's business, not SW10a's
+            sw(child="3", decom="01/09/2025"),
+        ],
+    )
+    assert run("SW10aSTG2", ctx) == {}
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_SW10aSTG2_fails(year):
+    ctx = make(
+        year,
+        social_worker_episodes=[
+            sw(decom="01/05/2025", dec="20/06/2025"),
+            sw(decom="12/06/2025", dec="01/08/2025"),  # 8 days before the previous ended
+            sw(decom="10/08/2025", reason=None),  # 9 days after it ended, no reason
+        ],
+    )
+    assert run("SW10aSTG2", ctx) == {SW: {2, 3}}
+
+
+@pytest.mark.parametrize("code", ["SW10aSTG2", "SW10bSTG2", "SW18STG2", "SW19STG2"])
+def test_new_SW_rules_run_from_2025(code):
+    from carewise.validate.engine import registered
+
+    assert [(r.first_year, r.last_year) for r in registered()[code]] == [(2025, 2026)]
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_SW10bSTG2_passes(year):
+    ctx = make(
+        year,
+        social_worker_episodes=[
+            sw(decom="01/05/2025", dec="20/06/2025"),
+            sw(decom="21/06/2025", reason="FCONTA"),
+            sw(child="2", decom="01/05/2025", dec="20/06/2025"),
+            sw(child="2", decom="15/06/2025", reason="MANAGE"),  # handover: not a first contact
+            sw(child="3", decom="01/05/2025", reason="FCONTA"),  # the child's first episode
+        ],
+    )
+    assert run("SW10bSTG2", ctx) == {}
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_SW10bSTG2_fails(year):
+    ctx = make(
+        year,
+        social_worker_episodes=[
+            sw(decom="01/05/2025", dec="20/06/2025"),
+            sw(decom="20/06/2025", reason="FCONTA"),  # the day the previous ended
+        ],
+    )
+    assert run("SW10bSTG2", ctx) == {SW: {2}}
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_SW18STG2_passes(year):
+    rows = [
+        sw(decom="01/05/2025", dec="02/05/2025"),
+        sw(child="2", decom="01/05/2025", dec="01/05/2025"),  # same day: SW09's business
+        sw(child="3", decom="01/05/2025"),
+    ]
+    assert run("SW18STG2", make(year, social_worker_episodes=rows)) == {}
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_SW18STG2_fails(year):
+    rows = [sw(decom="01/05/2025", dec="30/04/2025")]
+    assert run("SW18STG2", make(year, social_worker_episodes=rows)) == {SW: {1}}
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_SW19STG2_passes(year):
+    rows = [
+        sw(decom="01/05/2025", dec="01/06/2025"),
+        sw(decom="01/06/2025"),
+        sw(child="2", decom="01/05/2025"),  # another child on the same day
+    ]
+    assert run("SW19STG2", make(year, social_worker_episodes=rows)) == {}
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_SW19STG2_fails(year):
+    rows = [
+        sw(decom="01/05/2025", dec="01/06/2025"),
+        sw(decom="01/06/2025"),
+        sw(decom="01/05/2025", dec="03/05/2025", sw_id="SW999"),
+    ]
+    assert run("SW19STG2", make(year, social_worker_episodes=rows)) == {SW: {1, 3}}

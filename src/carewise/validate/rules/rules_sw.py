@@ -1,10 +1,11 @@
-"""DfE 903 validation rules SW01-SW17: social worker episodes (collected from 2023-24).
+"""DfE 903 validation rules SW01-SW19: social worker episodes (collected from 2023-24).
 
 Social worker episodes are returned for children looked after on 31 March, covering their
 social workers over the year (and the previous year where an episode began earlier). One
 function per DfE rule, named ``rule_<code>``; the DfE's own message per year comes from the
 shipped rule lists, and ``years`` follow the codes each year's list holds (SW01STG1, SW03,
-SW11a and SW14 in 2023-24 only; SW01a/SW01b from 2024-25; SW17 from 2025-26).
+SW11a and SW14 in 2023-24 only; SW01a/SW01b from 2024-25; SW10a, SW10b, SW17, SW18 and SW19
+from 2025-26). SW_REASON 'FCONTA' is a first contact (the DfE's wording in SW10bSTG2).
 """
 
 from __future__ import annotations
@@ -325,16 +326,31 @@ def rule_SW08STG2(ctx: Context) -> pl.DataFrame:
     fix="Check SW_DECOM and SW_DEC; remove episodes that never really started.",
     tables=(SW,),
     fields=("SW_DEC", "SW_DECOM"),
+    years=(2023, 2024),
 )
 def rule_SW09STG2(ctx: Context) -> pl.DataFrame:
-    """SW_DEC on or before SW_DECOM."""
+    """SW_DEC on or before SW_DECOM (until 2024-25 no other rule catches an end before the start)."""
     return failing_rows(ctx.t(SW), pl.col("SW_DEC") <= pl.col("SW_DECOM"))
+
+
+@rule(
+    "SW09STG2",
+    explanation="A social worker episode that ends on the day it began lasted less than 24 hours, which "
+    "is almost always a data entry error.",
+    fix="Check SW_DECOM and SW_DEC; remove episodes that never really started.",
+    tables=(SW,),
+    fields=("SW_DEC", "SW_DECOM"),
+    years=(2025, 2026),
+)
+def rule_SW09STG2_from_2025(ctx: Context) -> pl.DataFrame:
+    """From 2025-26: SW_DEC on the day of SW_DECOM; an end before the start is SW18STG2's."""
+    return failing_rows(ctx.t(SW), pl.col("SW_DEC") == pl.col("SW_DECOM"))
 
 
 @rule(
     "SW10STG2",
     explanation="A new social worker episode should not start before the previous one ended (7 days' "
-    "overlap allowed for a handover), unless the change was because a fixed-term contract ended.",
+    "overlap allowed for a handover), unless it began with a first contact (FCONTA).",
     fix="Check the dates of consecutive social worker episodes for the child.",
     tables=(SW,),
     fields=("SW_DECOM",),
@@ -347,6 +363,79 @@ def rule_SW10STG2(ctx: Context) -> pl.DataFrame:
         & pl.col("SW_REASON").ne_missing("FCONTA")
     )
     return ctx.t(SW).filter(pl.col(ROW).is_in(bad.get_column(ROW).implode()))
+
+
+def _rows_of(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
+    return ctx.t(SW).filter(pl.col(ROW).is_in(frame.get_column(ROW).implode()))
+
+
+@rule(
+    "SW10aSTG2",
+    explanation="A child's social worker episodes should follow on from each other: a new episode "
+    "should start within 7 days either side of the day the previous one ended, unless it began "
+    "with a first contact (FCONTA).",
+    fix="Check the dates of consecutive social worker episodes, or add the missing episode between "
+    "them.",
+    tables=(SW,),
+    fields=("SW_DECOM",),
+)
+def rule_SW10aSTG2(ctx: Context) -> pl.DataFrame:
+    """From 2025-26: SW_REASON not FCONTA and SW_DECOM more than 7 days before or after the previous
+    episode's SW_DEC (a gap or an overlap of over a week). A previous episode with no end date is
+    SW08's business."""
+    prev = pl.col("_PREV_DEC")
+    outside = (pl.col("SW_DECOM") < prev.dt.offset_by("-7d")) | (
+        pl.col("SW_DECOM") > prev.dt.offset_by("7d")
+    )
+    bad = _ordered(ctx).filter(outside.fill_null(False) & pl.col("SW_REASON").ne_missing("FCONTA"))
+    return _rows_of(ctx, bad)
+
+
+@rule(
+    "SW10bSTG2",
+    explanation="An episode that began with a first contact (FCONTA) means the child's previous "
+    "social worker episode had already ended, so it cannot start on or before that end date.",
+    fix="Check SW_DECOM and the reason: a change of worker during an allocation is not a first "
+    "contact.",
+    tables=(SW,),
+    fields=("SW_DECOM", "SW_REASON"),
+)
+def rule_SW10bSTG2(ctx: Context) -> pl.DataFrame:
+    """From 2025-26: SW_REASON FCONTA and SW_DECOM on or before the previous episode's SW_DEC. A
+    previous episode with no end date is SW08's business."""
+    bad = _ordered(ctx).filter(
+        (pl.col("SW_REASON") == "FCONTA")
+        & (pl.col("SW_DECOM") <= pl.col("_PREV_DEC")).fill_null(False)
+    )
+    return _rows_of(ctx, bad)
+
+
+@rule(
+    "SW18STG2",
+    explanation="A social worker episode cannot end before it began.",
+    fix="Check SW_DECOM and SW_DEC; one of the dates is wrong.",
+    tables=(SW,),
+    fields=("SW_DEC", "SW_DECOM"),
+)
+def rule_SW18STG2(ctx: Context) -> pl.DataFrame:
+    """From 2025-26: SW_DEC before SW_DECOM (an episode ending the day it began is SW09's)."""
+    return failing_rows(ctx.t(SW), pl.col("SW_DEC") < pl.col("SW_DECOM"))
+
+
+@rule(
+    "SW19STG2",
+    explanation="Two social worker episodes of the same child start on the same day; a child has one "
+    "allocated social worker at a time.",
+    fix="Remove the duplicated episode or correct its start date.",
+    tables=(SW,),
+    fields=("SW_DEC", "SW_DECOM"),
+)
+def rule_SW19STG2(ctx: Context) -> pl.DataFrame:
+    """From 2025-26: SW_DECOM the same as another SW episode's of the child; every episode of the
+    pair (or more) is flagged, as either may be the one to correct."""
+    frame = ctx.t(SW)
+    same_day = (pl.len().over("CHILD", "SW_DECOM") > 1) & pl.col("SW_DECOM").is_not_null()
+    return failing_rows(frame, same_day & pl.col("CHILD").is_not_null())
 
 
 def _children_at_31_march(ctx: Context) -> pl.Expr:
