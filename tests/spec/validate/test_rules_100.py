@@ -410,6 +410,24 @@ def test_continuously_looked_after_definition():
     }
 
 
+def test_continuously_looked_after_care_ceasing_on_31_march_is_not_in_the_oc2_cohort():
+    """OC2 is for children "looked after continuously for at least 12 months at 31 March": care
+    that ceased on 31 March itself means the child is not looked after at 31 March."""
+    from carewise.validate.rules.rules_100 import continuously_looked_after
+    from carewise.validate.rules.rules_500 import continuously_looked_after as cohort_500
+
+    eps = [
+        ep(CHILD="F", DECOM="01/01/2022", DEC="31/03/2025", REC="E4A"),  # ceased on 31 March
+        ep(CHILD="G", DECOM="01/01/2022", DEC="31/03/2025", REC="X1"),  # moved on 31 March
+        ep(CHILD="G", DECOM="31/03/2025", RNE="P"),
+        ep(CHILD="H", DECOM="01/01/2022", DEC="01/04/2025", REC="E4A"),  # ceased after the year
+    ]
+    ctx = make(episodes=eps)
+    cla = continuously_looked_after(ctx)
+    assert dict(zip(cla["CHILD"], cla["CLA"], strict=True)) == {"F": False, "G": True, "H": True}
+    assert sorted(cohort_500(ctx.t("episodes"), ctx.year).to_list()) == ["G", "H"]
+
+
 def test_157_passes():
     ctx = make(episodes=[long_stay()], oc2=[oc2(DOB="01/06/2012", SDQ_REASON="SDQ2")])
     assert fails("157", ctx) == set()

@@ -115,7 +115,9 @@ def continuously_looked_after(ctx: Context) -> pl.DataFrame:
     DfE definition (903 validation guide, <CONTINUOUSLY_LOOKED_AFTER>): the child was looked after
     during the year and no episode shows a break: no episode starting a period of care (RNE 'S')
     after 1 April, no episode ending the period of care (REC not 'X1') during the year, and no
-    short-break episode (LS V3/V4) during the year.
+    short-break episode (LS V3/V4) during the year. "During the year" includes 31 March: a child
+    whose care ceased on 31 March is not looked after at 31 March, so is not in the OC2 cohort
+    ("looked after continuously for at least 12 months at 31 March").
     """
 
     def build() -> pl.DataFrame:
@@ -124,7 +126,7 @@ def continuously_looked_after(ctx: Context) -> pl.DataFrame:
         decom, dec = pl.col("DECOM"), pl.col("DEC")
         during = (decom <= end) & ((dec >= start) | dec.is_null())
         enters = (pl.col("RNE") == "S") & (decom > start) & (decom <= end)
-        leaves = pl.col("REC").ne_missing("X1") & (dec >= start) & (dec < end)
+        leaves = pl.col("REC").ne_missing("X1") & (dec >= start) & (dec <= end)
         short_break = pl.col("LS").is_in(SHORT_BREAKS) & during
         breaks = (enters | leaves | short_break).fill_null(False)
         return (

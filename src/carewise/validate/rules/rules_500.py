@@ -77,8 +77,9 @@ def continuously_looked_after(episodes: pl.DataFrame, year: CollectionYear) -> p
     """Children looked after continuously for the 12 months to 31 March (the OC2 cohort).
 
     DfE SSDA903 guide: looked after at some point in the year and no episode in the year
-    that starts a period of care (RNE 'S' after 1 April), ends one (REC other than X1 before
-    31 March) or is a short break (LS V3/V4).
+    that starts a period of care (RNE 'S' after 1 April), ends one (REC other than X1 on or
+    before 31 March: care ceasing on 31 March means not looked after at 31 March) or is a short
+    break (LS V3/V4).
     """
     start, end = year.start, year.end
     during = (pl.col("DECOM") <= end) & ((pl.col("DEC") >= start) | pl.col("DEC").is_null())
@@ -86,7 +87,7 @@ def continuously_looked_after(episodes: pl.DataFrame, year: CollectionYear) -> p
     leaves = (
         (pl.col("REC").is_null() | (pl.col("REC") != "X1"))
         & (pl.col("DEC") >= start)
-        & (pl.col("DEC") < end)
+        & (pl.col("DEC") <= end)
     )
     short_break = pl.col("LS").is_in(["V3", "V4"]) & during
     flags = episodes.group_by(CHILD).agg(
