@@ -21,6 +21,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, selec
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from carewise.errors import UserFacingError
 from carewise.settings import Settings, get_settings
 from carewise.store import Store
 from carewise.web.data import CouncilData
@@ -140,6 +141,13 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
             return JSONResponse({"detail": "the request's parameters are not valid"}, status_code=422)
         return render(request, "error.html", status_code=400, title="Sorry, that request was not valid",
                       message="Check the address or go back and try again.")
+
+    @app.exception_handler(UserFacingError)
+    async def user_error(request: Request, exc: UserFacingError):
+        # e.g. a period typed into the address that is not one, or after the last return stored
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=422)
+        return render(request, "error.html", status_code=400, title="That cannot be shown", message=str(exc))
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):

@@ -262,7 +262,9 @@ async def upload(request: Request, files: list[UploadFile] = File(default=[]), y
     errors: dict[str, str] = {}
     if not la_code:
         errors["council_code"] = "Enter the council's ONS code, for example E06000056"
-    elif not user.may_see(la_code) and council is not None:
+    elif not user.may_see(la_code) and (
+            council is not None or la_code in {c.la_code for c in request.app.state.store.councils()}):
+        # a user with no council yet may start a new one, never write into another's data
         raise HTTPException(403, "You do not have access to that council's data.")
     real_files = [f for f in files if f.filename]
     if not real_files:
