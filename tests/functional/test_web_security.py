@@ -292,3 +292,36 @@ def _category(measure: dict, category: str) -> dict:
             if row["category"] == category:
                 return row
     raise AssertionError(f"no {category} row")
+
+
+# -- bad input in addresses and forms ---------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", "/population", "/population/download", "/stability", "/care-leavers",
+                                  "/pack/download", "/children"])
+@pytest.mark.parametrize("period", ["2024-zz", "1999-00", "2026-Q3", "9999-99"])
+def test_a_period_that_is_not_one_gives_a_page_saying_so_not_a_server_error(app, path, period):
+    client = signed_in(app, "admin")
+    r = client.get(path, params={"period": period})
+    assert r.status_code in (200, 400), r.status_code
+    if r.status_code == 400:
+        assert "period" in r.text and "Traceback" not in r.text
+    api = client.get("/api/v1/measures", params={"period": period})
+    assert api.status_code == 422 and "period" in api.json()["detail"]
+
+
+def test_a_user_without_councils_cannot_upload_into_an_existing_council(db, app):
+    from carewise.store import Store
+    from carewise.store.accounts import create_user, find_user
+
+    store = Store(db[0])
+    create_user(store, "newcomer", PASSWORD, "analyst")
+    before = [(b.id, b.status) for b in store.batches(LA)]
+    client = signed_in(app, "newcomer")
+    assert "No data yet" in client.get("/").text
+    files = [("files", ("header.csv", b"CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nX1,1,01/01/2015,WBRI,,,\n",
+                        "text/csv"))]
+    r = client.post("/imports", data={"council_code": LA, "year": "2024-25",
+                                      "csrf_token": csrf(client, "/imports")}, files=files)
+    assert r.status_code == 403
+    assert [(b.id, b.status) for b in store.batches(LA)] == before
+    assert find_user(store, "newcomer").councils == ()
