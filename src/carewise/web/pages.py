@@ -425,6 +425,10 @@ def users_update(request: Request, username: str, role: str = Form(""), active: 
 
     if role and role not in {r.value for r in Role}:
         raise HTTPException(400, "unknown role")
+    if username.strip().lower() == user.username and (active == "no" or role not in ("", Role.ADMIN.value)):
+        # otherwise the last administrator could lock everyone out of user management
+        raise HTTPException(403, "You cannot switch off your own account or take away your own "
+                                 "administrator role. Ask another administrator.")
     try:
         update_user(request.app.state.store, username, role=role or None,
                     active=None if active == "" else active == "yes")
