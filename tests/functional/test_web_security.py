@@ -325,3 +325,18 @@ def test_a_user_without_councils_cannot_upload_into_an_existing_council(db, app)
     assert r.status_code == 403
     assert [(b.id, b.status) for b in store.batches(LA)] == before
     assert find_user(store, "newcomer").councils == ()
+
+
+def test_an_admin_cannot_switch_themselves_off_or_drop_their_own_role(app):
+    from carewise.store.accounts import find_user
+
+    admin = signed_in(app, "admin")
+    for form in ({"active": "no"}, {"role": "panel"}):
+        r = admin.post("/admin/users/admin", data={**form, "csrf_token": csrf(admin, "/admin/users")})
+        assert r.status_code == 403, form
+        assert "Ask another administrator" in r.text
+    me = find_user(app.state.store, "admin")
+    assert me.active and me.role.value == "admin"
+    r = admin.post("/admin/users/admin", data={"role": "admin", "csrf_token": csrf(admin, "/admin/users")},
+                   follow_redirects=False)
+    assert r.status_code == 303, "saving one's own unchanged role is fine"
