@@ -67,6 +67,7 @@ def _neighbours() -> pl.DataFrame:
     )
 
 
+@lru_cache(maxsize=512)
 def _council_rows(la_code: str) -> pl.DataFrame:
     """Rows for a council by its current code, its published code or its DfE number."""
     table = cla_by_la()
@@ -99,6 +100,7 @@ def under18_population(la_code: str, mid_year: int) -> tuple[int, int] | None:
     return int(row["population_0_17"]), int(row["year"])
 
 
+@lru_cache(maxsize=512)
 def region_of(la_code: str) -> tuple[str, str] | None:
     """The council's region (9 English regions, as ONS code and name)."""
     rows = _council_rows(la_code).filter(pl.col("region_code").is_not_null())
@@ -110,8 +112,13 @@ def region_of(la_code: str) -> tuple[str, str] | None:
 
 def statistical_neighbours(la_code: str) -> list[tuple[str, str]]:
     """DfE's 2025 model: the ten councils most like this one, closest first (code, name)."""
+    return list(_neighbours_of(la_code))
+
+
+@lru_cache(maxsize=512)
+def _neighbours_of(la_code: str) -> tuple[tuple[str, str], ...]:
     rows = _neighbours().filter(pl.col("la_code") == la_code).sort("rank")
-    return list(
+    return tuple(
         zip(rows["neighbour_code"].to_list(), rows["neighbour_name"].to_list(), strict=True)
     )
 
@@ -149,6 +156,52 @@ def published(
     )
 
 
+@lru_cache(maxsize=64)
+def _years_with(column: str) -> tuple[int, ...]:
+    """Years ending 31 March for which some row has a number in ``column``."""
+    table = cla_by_la()
+    return tuple(sorted(set(table.filter(_number(column).is_not_null())["time_period"])))
+
+
+@dataclass(frozen=True)
+class _YearValues:
+    """One column's figure (or percentage) for every row of one year, by area code."""
+
+    by_code: dict[str, tuple[float | None, str]]
+    regions: dict[str, tuple[float | None, str]]
+    by_current: dict[str, tuple[float | None, str]]
+
+
+@lru_cache(maxsize=256)
+def _year_values(column: str, denominator: str | None, year: int) -> _YearValues:
+    """Computed once per column and year, so each council's comparators are look-ups."""
+    rows = cla_by_la().filter(pl.col("time_period") == year)
+    frame = rows.select(
+        "la_code",
+        "la_code_current",
+        "geographic_level",
+        pl.col("release").fill_null(""),
+        _number(column).alias("n"),
+        (_number(denominator) if denominator else pl.lit(None, dtype=pl.Float64)).alias("d"),
+    )
+    by_code: dict[str, tuple[float | None, str]] = {}
+    regions: dict[str, tuple[float | None, str]] = {}
+    by_current: dict[str, tuple[float | None, str]] = {}
+    for code, current, level, release, n, d in frame.iter_rows():
+        if n is None:
+            v = None
+        elif denominator is None:
+            v = float(n)
+        else:
+            v = round(100.0 * n / d, 1) if d else None
+        by_code.setdefault(code, (v, release))
+        if level == "Regional":
+            regions.setdefault(code, (v, release))
+        if current:
+            by_current.setdefault(current, (v, release))
+    return _YearValues(by_code, regions, by_current)
+
+
 def comparators(
     la_code: str | None, column: str, year: int, denominator: str | None = None
 ) -> list[Comparator]:
@@ -159,63 +212,36 @@ def comparators(
     the year ending 31 March; when it is later than the data, the latest year is used and the
     comparator's ``year`` says so.
     """
-    table = cla_by_la()
-    available = table.filter(_number(column).is_not_null())["time_period"]
-    if available.len() == 0:
+    available = _years_with(column)
+    if not available:
         return []
-    use_year = (
-        year
-        if year in set(available.to_list())
-        else int(available.filter(available <= year).max() or available.max())
-    )
-    in_year = table.filter(pl.col("time_period") == use_year)
+    earlier = [y for y in available if y <= year]
+    use_year = year if year in available else (max(earlier) if earlier else max(available))
+    values = _year_values(column, denominator, use_year)
     note = "" if use_year == year else f"latest published year ({use_year}) shown"
     out: list[Comparator] = []
-    eng = in_year.filter(pl.col("la_code") == ENGLAND)
-    out.append(
-        Comparator(
-            "England",
-            ENGLAND,
-            _value(eng, column, denominator),
-            use_year,
-            eng["release"][0] if eng.height else "",
-            note=note,
-        )
-    )
+    eng_value, eng_release = values.by_code.get(ENGLAND, (None, ""))
+    out.append(Comparator("England", ENGLAND, eng_value, use_year, eng_release, note=note))
     if la_code:
         region = region_of(la_code)
         if region:
-            reg = in_year.filter(
-                (pl.col("geographic_level") == "Regional") & (pl.col("la_code") == region[0])
-            )
+            reg_value, reg_release = values.regions.get(region[0], (None, ""))
             out.append(
-                Comparator(
-                    region[1],
-                    region[0],
-                    _value(reg, column, denominator),
-                    use_year,
-                    reg["release"][0] if reg.height else "",
-                    note=note,
-                )
+                Comparator(region[1], region[0], reg_value, use_year, reg_release, note=note)
             )
         neighbours = statistical_neighbours(la_code)
         if neighbours:
-            values = []
-            releases = set()
-            for code, _name in neighbours:
-                rows = in_year.filter(pl.col("la_code_current") == code)
-                v = _value(rows, column, denominator)
-                if v is not None:
-                    values.append(v)
-                    releases.add(rows["release"][0])
+            found = [values.by_current.get(code, (None, "")) for code, _name in neighbours]
+            numbers = [v for v, _r in found if v is not None]
+            releases = {r for v, r in found if v is not None and r}
             out.append(
                 Comparator(
                     "Statistical neighbours (median)",
                     None,
-                    round(median(values), 1) if values else None,
+                    round(median(numbers), 1) if numbers else None,
                     use_year,
-                    ",".join(sorted(r for r in releases if r)),
-                    note=f"median of {len(values)} of 10 neighbours (DfE 2025 model)"
+                    ",".join(sorted(releases)),
+                    note=f"median of {len(numbers)} of 10 neighbours (DfE 2025 model)"
                     + (f"; {note}" if note else ""),
                 )
             )

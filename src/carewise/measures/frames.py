@@ -42,6 +42,15 @@ def _cached(history: History, name: str, build) -> pl.DataFrame:
     return store[name]
 
 
+def table(history: History, name: str) -> pl.DataFrame:
+    """A stitched 903 table, read once per history (an absent table is an empty frame)."""
+    store = cache_for(history)
+    key = f"table:{name}"
+    if key not in store:
+        store[key] = history.table(name)
+    return store[key]
+
+
 def _children(history: History) -> pl.DataFrame:
     header = history.header
     cols = [c for c in ("CHILD", "SEX", "DOB", "ETHNIC", "UASC") if c in header.columns]
@@ -140,7 +149,7 @@ def uasc_status(history: History, on: date) -> pl.DataFrame:
     From the UASC table (a child stops being UASC on DUC, usually the 18th birthday) or, where a
     system sends it, the header's UASC flag.
     """
-    uasc = history.table("uasc")
+    uasc = table(history, "uasc")
     from_table = uasc.filter(pl.col("DUC").is_null() | (pl.col("DUC") > on)).select("CHILD")
     flagged = (
         children(history)

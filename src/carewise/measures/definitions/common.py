@@ -75,8 +75,12 @@ def before_first_return(ctx: Context, day: date) -> str | None:
 
 def year_rows(ctx: Context, table: str) -> pl.DataFrame:
     """Rows of a once-a-year table (OC2, OC3) from the return of the period's collection year."""
-    frame = ctx.history.table(table)
-    return frame.filter(pl.col(YEAR) == ctx.period.collection_year.start_year)
+    year = ctx.period.collection_year.start_year
+    store = frames.cache_for(ctx.history)
+    key = f"year_rows:{table}@{year}"
+    if key not in store:
+        store[key] = frames.table(ctx.history, table).filter(pl.col(YEAR) == year)
+    return store[key]
 
 
 def year_table_missing(table: str, what: str) -> Callable[[Context], str | None]:

@@ -89,6 +89,14 @@ def oc2_cohort(ctx: Context) -> pl.DataFrame:
 
 
 def _oc2_notes(ctx: Context) -> list[str]:
+    store = frames.cache_for(ctx.history)
+    key = f"oc2_notes@{ctx.period.collection_year.start_year}"
+    if key not in store:
+        store[key] = _oc2_note_lines(ctx)
+    return list(store[key])
+
+
+def _oc2_note_lines(ctx: Context) -> list[str]:
     cohort = twelve_months_cohort(ctx)
     rows = year_rows(ctx, "oc2").select("CHILD").unique()
     no_row = cohort.join(rows, on="CHILD", how="anti").height

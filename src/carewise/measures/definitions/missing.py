@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from carewise.measures import frames
 from carewise.measures.definitions.common import memo, without_short_break_only
 from carewise.measures.model import Breakdown, Context, Measure
 from carewise.measures.registry import declare
@@ -19,7 +20,7 @@ def missing_incidents(ctx: Context) -> pl.DataFrame:
     """Missing or away incidents that started in the period (short-break-only children out)."""
 
     def build() -> pl.DataFrame:
-        frame = ctx.history.table("missing").filter(
+        frame = frames.table(ctx.history, "missing").filter(
             pl.col("MIS_START").is_between(ctx.period.start, ctx.period.end)
         )
         frame = without_short_break_only(ctx, frame)

@@ -44,9 +44,9 @@ def _adopted(ctx: Context, start: date, end: date) -> pl.DataFrame:
         .group_by("CHILD")
         .agg(pl.col("DECOM").min().alias("placement_order_on"))
     )
-    ad1 = ctx.history.table("ad1").select("CHILD", pl.col("DATE_MATCH").alias("matched_on"))
+    ad1 = frames.table(ctx.history, "ad1").select("CHILD", pl.col("DATE_MATCH").alias("matched_on"))
     ad1 = ad1.unique("CHILD", keep="last")
-    decision = ctx.history.table("placed_for_adoption").select(
+    decision = frames.table(ctx.history, "placed_for_adoption").select(
         "CHILD", pl.col("DATE_PLACED").alias("decided_on")
     )
     frame = left.join(placed, on="CHILD", how="left").join(order, on="CHILD", how="left")
@@ -113,7 +113,7 @@ def _three_years_available(ctx: Context) -> str | None:
 def pipeline_population(ctx: Context) -> pl.DataFrame:
     """Children looked after at the date on the way to adoption, by the stage reached."""
     cla = cla_at(ctx)
-    pfa = ctx.history.table("placed_for_adoption")
+    pfa = frames.table(ctx.history, "placed_for_adoption")
     active = (
         pfa.filter(
             (pl.col("DATE_PLACED") <= ctx.on)

@@ -83,7 +83,7 @@ def started_population(ctx: Context) -> pl.DataFrame:
 
     def build() -> pl.DataFrame:
         frame = frames.started(ctx.history, ctx.period.start, ctx.period.end)
-        duc = ctx.history.table("uasc").select("CHILD", "DUC").unique("CHILD", keep="last")
+        duc = frames.table(ctx.history, "uasc").select("CHILD", "DUC").unique("CHILD", keep="last")
         flag = frames.children(ctx.history).select("CHILD", "UASC_FLAG")
         uasc = (pl.col("DUC").is_not_null() & (pl.col("DUC") > pl.col("DECOM"))) | pl.col(
             "UASC_FLAG"
