@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 
@@ -340,3 +341,13 @@ def test_an_admin_cannot_switch_themselves_off_or_drop_their_own_role(app):
     r = admin.post("/admin/users/admin", data={"role": "admin", "csrf_token": csrf(admin, "/admin/users")},
                    follow_redirects=False)
     assert r.status_code == 303, "saving one's own unchanged role is fine"
+
+
+def test_a_panel_members_population_download_hides_small_counts_and_what_they_come_from(app):
+    csv_text = signed_in(app, "panel").get("/population/download?format=csv").text
+    table = pl.read_csv(csv_text.encode(), infer_schema_length=0)
+    boys = table.filter((pl.col("breakdown") == "Sex") & (pl.col("category") == "Male")).row(0, named=True)
+    assert boys["value"] == "x" and boys["numerator"] is None and boys["denominator"] is None
+    analyst = pl.read_csv(signed_in(app, "analyst").get("/population/download?format=csv").text.encode(),
+                          infer_schema_length=0)
+    assert "x" not in analyst["value"].to_list()
