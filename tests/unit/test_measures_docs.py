@@ -16,3 +16,12 @@ def test_every_measure_is_documented():
 def test_cli_json_documents_measures_and_pack():
     text = (DOCS / "cli-json.md").read_text(encoding="utf-8")
     assert "## carewise measures" in text and "## carewise pack" in text
+
+
+def test_every_measure_section_is_written_from_the_declarations():
+    """The definitions in the document are the ones the code follows (regenerate with
+    ``python -m carewise.measures.catalogue`` after changing a measure)."""
+    from carewise.measures.catalogue import every_measure
+
+    text = (DOCS / "measures.md").read_text(encoding="utf-8")
+    assert every_measure() in text
