@@ -651,6 +651,16 @@ def test_389_fails():
     assert rows(r.rule_389(c)) == [1]
 
 
+def test_389_without_an_end_date_judges_age_at_31_march():
+    """E7 with no DEC: the episode ceased by 31 March at the latest, so a child under 16 then was
+    under 16 when it ceased; one already 16 is not judged."""
+    c = ctx(
+        header=[hd(dob="01/04/2009"), hd(child="2", dob="31/03/2009")],
+        episodes=[ep(rec="E7"), ep(child="2", rec="E7")],
+    )
+    assert rows(r.rule_389(c)) == [1]
+
+
 # 390-399 ----------------------------------------------------------------------------------
 
 

@@ -434,6 +434,21 @@ def test_558_fails():
     }
 
 
+def test_558_looks_at_the_latest_episode():
+    """An E11/E12 on an earlier episode followed by more care is not "has been adopted"."""
+    eps = [
+        ep("1", "01/05/2024", "01/06/2024", REC="E12"),
+        ep("1", "01/07/2024", None),
+        ep("2", "01/05/2024", "01/06/2024", REC="X1"),
+        ep("2", "01/06/2024", "01/08/2024", REC="E11"),
+    ]
+    decisions = [pa(ceased="01/06/2024", reason="RD1"), pa("2", ceased="01/07/2024", reason="RD1")]
+    assert run("558", episodes=eps, placed_for_adoption=decisions) == {
+        "episodes": [4],
+        "placed_for_adoption": [2],
+    }
+
+
 def test_559_passes():
     last = {"placed_for_adoption": [pa(placed="01/03/2024")]}
     assert run("559", last=last, placed_for_adoption=[pa(placed="01/03/2024")]) == {}

@@ -112,6 +112,12 @@ def test_624_fails():
     assert run("624", last=last, header=[{"CHILD": "1", "MC_DOB": "02/01/2024"}]) == {"header": [1]}
 
 
+def test_624_passes_when_mc_dob_is_left_blank_this_year():
+    """A blank MC_DOB contradicts nothing (motherhood details are not required every year)."""
+    last = {"header": [{"CHILD": "1", "MC_DOB": "01/01/2024"}]}
+    assert run("624", last=last, header=[{"CHILD": "1", "MC_DOB": None}]) == {}
+
+
 def test_625_passes():
     eps = [ep("1", "01/01/2024", "01/06/2024", REC="E13")]
     assert run("625", episodes=eps, header=[{"CHILD": "1", "MC_DOB": "01/06/2024"}]) == {}

@@ -1060,10 +1060,13 @@ def rule_388(ctx: Context) -> pl.DataFrame:
     fields=("REC", "DEC", "DOB"),
 )
 def rule_389(ctx: Context) -> pl.DataFrame:
-    """If REC is E7 the child must be 16 or over at DEC (DfE 389)."""
+    """If REC is E7 the child must be 16 or over at DEC (DfE 389). Without a DEC the episode
+    ceased by 31 March at the latest, so a child under 16 on 31 March was under 16 when it
+    ceased; a child 16 or over by then is not judged (the missing DEC is another rule's)."""
     eps = episodes_with_dob(ctx)
+    ceased_by = pl.coalesce(pl.col("DEC"), pl.lit(ctx.collection_end))
     return failing_rows(
-        eps, (pl.col("REC") == "E7") & (age_expr(pl.col("_DOB"), pl.col("DEC")) < 16)
+        eps, (pl.col("REC") == "E7") & (age_expr(pl.col("_DOB"), ceased_by) < 16)
     )
 
 

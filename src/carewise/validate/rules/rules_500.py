@@ -952,10 +952,12 @@ def rule_557_2024(ctx: Context) -> Failures:
     fields=("DATE_PLACED_CEASED", "REC"),
 )
 def rule_558(ctx: Context) -> Failures:
-    """An adopted child's (REC E11/E12) latest decision to place for adoption has not ceased."""
+    """If the child's latest episode ended in adoption (REC E11/E12), the latest decision to place
+    for adoption has not ceased: DATE_PLACED_CEASED blank (DfE 558). An E11/E12 on an earlier
+    episode, followed by more care, is not "has been adopted" here."""
     eps, pa = ctx.t("episodes"), ctx.t("placed_for_adoption")
     ceased = latest_decision(pa).filter(pl.col("DATE_PLACED_CEASED").is_not_null())
-    adopted = eps.filter(
+    adopted = last_per_child(eps, "DECOM").filter(
         pl.col("REC").is_in(ADOPTED) & pl.col(CHILD).is_in(ceased[CHILD].implode())
     )
     return {

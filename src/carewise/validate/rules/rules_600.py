@@ -9,7 +9,7 @@ import polars as pl
 from carewise.codes.lists import labels, valid_codes
 from carewise.returns.model import ROW
 from carewise.returns.years import CollectionYear, age_expr
-from carewise.validate.engine import Context, Failures, rule
+from carewise.validate.engine import Context, Failures, failing_rows, rule
 from carewise.validate.rules.rules_500 import (
     AD1_FIELDS,
     ADOPTED,
@@ -174,11 +174,13 @@ def rule_621(ctx: Context) -> Failures:
     needs_previous=True,
 )
 def rule_624(ctx: Context) -> Failures:
-    """MC_DOB, once reported, stays the same year to year."""
+    """MC_DOB, once reported, stays the same year to year (DfE 624: a date that "contradicts" the
+    one recorded last year). A blank MC_DOB contradicts nothing: motherhood details are only
+    required in some years (607, 628), and a mother without MC_DOB is rule 611's."""
     last = ctx.last("header").filter(pl.col("MC_DOB").is_not_null())
     header = ctx.t("header")
     merged = header.join(last.select(CHILD, pl.col("MC_DOB").alias("_last")), on=CHILD)
-    return rows_of(header, merged.filter(pl.col("MC_DOB").ne_missing(pl.col("_last"))))
+    return rows_of(header, failing_rows(merged, pl.col("MC_DOB") != pl.col("_last")))
 
 
 @rule(
