@@ -187,3 +187,14 @@ def test_missing_leaves_out_short_break_only_children(helpers):
     hist = h.make_history(y2024={"header": header, "episodes": eps, "missing": missing})
     assert h.measure(hist, "missing_children").value == 1
     assert h.measure(hist, "missing_incidents").value == 1
+
+
+def test_notes_never_show_a_small_count(helpers):
+    """Notes are text, outside the disclosure control: 1-4 is written "fewer than 5"."""
+    h = helpers
+    header = [h.child("norow", "01/06/2012"), h.child("row", "01/06/2012")]
+    eps = [h.ep("norow", "01/01/2023"), h.ep("row", "01/01/2023")]
+    oc2 = [{"CHILD": "row", "DOB": "01/06/2012", "HEALTH_ASSESSMENT": "1"}]
+    hist = h.make_history(y2024={"header": header, "episodes": eps, "oc2": oc2})
+    notes = h.measure(hist, "health_assessments", audience="panel").notes
+    assert any(n.startswith("fewer than 5 child(ren)") for n in notes)

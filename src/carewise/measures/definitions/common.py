@@ -117,3 +117,9 @@ def short_break_only(ctx: Context) -> pl.DataFrame:
 def without_short_break_only(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` without the rows of children looked after only under short breaks."""
     return frame.join(short_break_only(ctx), on="CHILD", how="anti")
+
+
+def how_many(n: int, threshold: int = 5) -> str:
+    """A count for a note's text: "fewer than 5" for 1-4, so a note never shows a small number
+    (notes are not covered by the disclosure control applied to figures)."""
+    return f"fewer than {threshold}" if 0 < n < threshold else f"{n:,}"

@@ -7,6 +7,7 @@ import polars as pl
 from carewise.measures import frames
 from carewise.measures.definitions.common import (
     cla_at,
+    how_many,
     without_short_break_only,
     year_rows,
     year_table_missing,
@@ -105,13 +106,13 @@ def _oc2_note_lines(ctx: Context) -> list[str]:
     notes = []
     if no_row:
         notes.append(
-            f"{no_row} child(ren) looked after for 12 months have no OC2 row: counted as not "
-            "having it"
+            f"{how_many(no_row)} child(ren) looked after for 12 months have no OC2 row: counted "
+            "as not having it"
         )
     if outside:
         notes.append(
-            f"{outside} OC2 row(s) for children not looked after continuously for 12 months at "
-            "31 March are left out"
+            f"{how_many(outside)} OC2 row(s) for children not looked after continuously for 12 "
+            "months at 31 March are left out"
         )
     return notes
 

@@ -20,6 +20,7 @@ from carewise.measures.definitions.common import (
     UASC,
     before_first_return,
     cla_at,
+    how_many,
     memo,
 )
 from carewise.measures.model import Benchmark, Breakdown, Context, Measure
@@ -159,7 +160,9 @@ def _locality_notes(ctx: Context) -> list[str]:
     cla = cla_at(ctx)
     known = placed_locality_population(ctx).height
     unknown = cla.height - known
-    return [f"{unknown} placement postcode(s) blank or not found are left out"] if unknown else []
+    if not unknown:
+        return []
+    return [f"{how_many(unknown)} placement postcode(s) blank or not found are left out"]
 
 
 def _need_council(ctx: Context) -> str | None:
