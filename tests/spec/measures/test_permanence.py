@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 
@@ -95,3 +97,44 @@ def test_adoption_a1_ignores_a_decision_dated_after_the_adoption(helpers):
     late = [{"CHILD": "z", "DOB": "01/01/2021", "DATE_PLACED": "01/12/2024"}]
     hist = h.make_history(y2024={"header": header, "episodes": eps, "placed_for_adoption": late})
     assert h.measure(hist, "adoption_a1_days").denominator == 1
+
+
+def test_adoption_a1_3_year_average_is_a_mean_over_children(helpers):
+    """The scorecard's 3-year figure pools every child adopted in the 3 years: one child adopted
+    in 2022-23 after 100 days and three in 2024-25 after 400 days give (100 + 3 x 400) / 4 = 325,
+    not the mean of the yearly means (250)."""
+    h = helpers
+    header = [h.child(c, "01/01/2021") for c in ("a", "b", "c", "d")]
+
+    def adopted(child, start, placed, days_after):
+        s = date.fromisoformat(start)
+        p = s + timedelta(days=placed)
+        end = p + timedelta(days=days_after)
+        fmt = "%d/%m/%Y"
+        return [
+            h.ep(child, s.strftime(fmt), ls="C2", dec=p.strftime(fmt), rec="X1"),
+            h.ep(
+                child,
+                p.strftime(fmt),
+                rne="P",
+                ls="E1",
+                place="A6",
+                dec=end.strftime(fmt),
+                rec="E11",
+            ),
+        ]
+
+    eps = (
+        adopted("a", "2022-05-01", 100, 60)
+        + adopted("b", "2023-06-01", 400, 30)
+        + adopted("c", "2023-07-01", 400, 30)
+        + adopted("d", "2023-08-01", 400, 30)
+    )
+    hist = h.make_history(
+        y2022={"header": [], "episodes": []},
+        y2023={"header": [], "episodes": []},
+        y2024={"header": header, "episodes": eps},
+    )
+    r = h.measure(hist, "adoption_a1_days_3y")
+    assert r.available and (r.numerator, r.denominator) == (1300, 4)
+    assert r.value == pytest.approx(325.0)
