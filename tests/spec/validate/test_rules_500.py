@@ -112,6 +112,24 @@ def test_503D_fails_k3_before_2024():
     assert run("503D", "2023-24", last=LAST_OPEN, episodes=eps) == {"episodes": [1]}
 
 
+def _z1_open_last_year(place: str) -> tuple[dict, list[dict]]:
+    first = dict(RNE="P", LS="C2", CIN="N1", PLACE_PROVIDER=None)
+    last = {"episodes": [ep("1", "01/02/2025", PLACE="Z1", **first)]}
+    return last, [ep("1", "01/02/2025", PLACE=place, **first)]
+
+
+@pytest.mark.parametrize("place", ["Z11", "Z12", "Z13", "Z14"])
+def test_503D_passes_z1_recoded_from_2025(place):
+    """Z1 ("other placements") was split into Z11-Z14 in 2025-26: a re-coding, not a change."""
+    last, eps = _z1_open_last_year(place)
+    assert run("503D", "2025-26", last=last, episodes=eps) == {}
+
+
+def test_503D_fails_z1_becoming_another_placement_in_2025():
+    last, eps = _z1_open_last_year("U4")
+    assert run("503D", "2025-26", last=last, episodes=eps) == {"episodes": [1]}
+
+
 WESTMINSTER = "E09000033"
 
 

@@ -254,7 +254,7 @@ def rule_503D(ctx: Context) -> Failures:
 @rule(
     "503D",
     explanation="The placement type of this year's first episode differs from the episode left "
-    "open at the end of last year (H5 last year becoming K3 is allowed).",
+    "open at the end of last year (H5 last year becoming K3, or Z1 becoming Z11-Z14, is allowed).",
     fix="Make the first episode's PLACE match last year's open episode, or correct last year.",
     tables=("episodes",),
     fields=("PLACE",),
@@ -262,10 +262,13 @@ def rule_503D(ctx: Context) -> Failures:
     needs_previous=True,
 )
 def rule_503D_2024(ctx: Context) -> Failures:
-    """As 503D, but from 2024-25 semi-independent H5 re-coded as supported accommodation K3 passes."""
+    """As 503D, but a placement the DfE re-coded between the years passes: semi-independent H5
+    as supported accommodation K3 (2024-25), other placements Z1 as Z11-Z14 (2025-26)."""
     merged = _first_vs_open_last_year(ctx)
     differs = pl.col("PLACE").ne_missing(pl.col("PLACE_PRE"))
-    recoded = (pl.col("PLACE") == "K3") & (pl.col("PLACE_PRE") == "H5")
+    recoded = ((pl.col("PLACE") == "K3") & (pl.col("PLACE_PRE") == "H5")) | (
+        pl.col("PLACE").is_in(("Z11", "Z12", "Z13", "Z14")) & (pl.col("PLACE_PRE") == "Z1")
+    )
     return rows_of(ctx.t("episodes"), merged.filter(differs & ~recoded.fill_null(False)))
 
 
