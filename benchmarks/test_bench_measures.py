@@ -3,6 +3,10 @@ every council of the national-size synthetic set (target < 60 s).
 
 Run alone: ``.venv/bin/pytest benchmarks/test_bench_measures.py -k large`` (the national one is
 marked slow: generating the set takes several minutes before the timed part).
+
+Measured November 2026 on the shared 2-core machine (load 4-17): large council 0.23-0.34 s per
+round; national set (152 councils) 22 s once the postcode directory is loaded (82 s before
+frames, tables and comparators were cached per history / per DfE column).
 """
 
 from __future__ import annotations
