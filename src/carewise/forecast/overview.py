@@ -178,13 +178,19 @@ def state_label(state: str) -> str:
     return "All children looked after" if state == "total" else CATEGORY_LABELS.get(state, state)
 
 
-def march_rows(summary: pl.DataFrame, audience: str = "internal", signed: bool = False) -> tuple[list[date], list[dict[str, Any]]]:
+def march_rows(summary: pl.DataFrame, audience: str = "internal", signed: bool = False,
+               start: bool = False) -> tuple[list[date], list[dict[str, Any]]]:
     """Per state (total first, then categories), median and 80% interval at each 31 March ahead
-    (and the forecast's last date if it is not a 31 March)."""
-    dates = sorted({d for d in summary["date"].to_list() if d.month == 3 and d.day == 31} - {summary["date"].min()})
+    (and the forecast's last date if it is not a 31 March); with ``start``, the children looked
+    after at the start first. ``signed`` figures are differences, shown with + or − and, not
+    being counts of children, never hidden."""
+    origin = summary["date"].min()
+    dates = sorted({d for d in summary["date"].to_list() if d.month == 3 and d.day == 31} - {origin})
     last = summary["date"].max()
     if last not in dates:
         dates.append(last)
+    if start:
+        dates.insert(0, origin)
     rows = []
     for state in ["total", *CATEGORIES]:
         sel = summary.filter((pl.col("state") == state) & pl.col("date").is_in(dates)).sort("date")
@@ -199,7 +205,7 @@ def march_rows(summary: pl.DataFrame, audience: str = "internal", signed: bool =
 
 
 def _signed(value: float, audience: str) -> str:
-    text = display(value, audience)
+    text = display(value, audience, count=False)
     return f"+{text}" if text not in ("x", "–", "0") and not text.startswith("−") else text
 
 
@@ -256,7 +262,7 @@ def fan_facets(summary: pl.DataFrame, observed: pl.DataFrame | None, states: lis
             obs = observed.filter(pl.col("state") == state).select("date", pl.col("count").cast(pl.Float64).alias("observed"))
             rows = rows.join(obs, on="date", how="full", coalesce=True)
         frames.append(rows.with_columns(pl.lit(state_label(state)).alias("category")))
-    data = pl.concat(frames, how="diagonal_relaxed").sort("category", "date").with_columns(pl.col("date").cast(pl.String))
+    data = pl.concat(frames, how="diagonal_relaxed").with_columns(pl.col("date").cast(pl.String))
     base = alt.Chart().encode(x=alt.X("date:T", title=None))
     layers = [
         base.mark_area(opacity=0.2, color="#1d70b8").encode(y=alt.Y("p2_5:Q", title="Children"), y2="p97_5:Q"),
@@ -270,7 +276,8 @@ def fan_facets(summary: pl.DataFrame, observed: pl.DataFrame | None, states: lis
     return (
         alt.layer(*layers)
         .properties(width=240, height=130)
-        .facet(data=alt.Data(values=data.to_dicts()), facet=alt.Facet("category:N", title=None, header=header),
+        .facet(data=alt.Data(values=data.to_dicts()),
+               facet=alt.Facet("category:N", title=None, header=header, sort=[state_label(s) for s in states]),
                columns=2)
         .resolve_scale(y="independent")
     )

@@ -42,8 +42,9 @@ from carewise.web.auth import current_user
 router = APIRouter(include_in_schema=False)
 
 RUNS = 1000
-RUN_BUDGET_SECONDS = 1.0
-"""Time the baseline projection may take on the first view; fewer runs (at least 200) if needed."""
+RUN_BUDGET_SECONDS = 2.0
+"""Time the baseline projection may take (worked out in the background, so pages stay quick);
+fewer runs (at least 200) if a trial shows 1,000 would take longer."""
 WAIT_SECONDS = 1.5
 """How long a page waits for a forecast being worked out before showing "being worked out"."""
 REFRESH_SECONDS = 3
@@ -191,7 +192,7 @@ def forecast_page(request: Request, user: User = Depends(current_user)):
     total_chart = charts[f"total:{audience}"]
     category_chart = charts[f"categories:{audience}"]
     hidden = [state_label(c) for c in CATEGORIES if chart_suppressed(ov.summary, ov.observed, c, audience)]
-    dates, rows = march_rows(ov.summary, audience)
+    dates, rows = march_rows(ov.summary, audience, start=True)
     monthly = [
         {"date": r["date"], "median": display(r["median"], audience), "p10": display(r["p10"], audience),
          "p90": display(r["p90"], audience)}
@@ -318,8 +319,7 @@ def scenarios_page(request: Request, saved: str = "", entry_change: str = "", in
             result = None
         if result is not None:
             dates, rows = march_rows(result.difference, audience, signed=True)
-            hidden = chart_suppressed(result.difference, None, "total", audience)
-            chart = None if hidden else chart_internal
+            chart = chart_internal  # differences are not counts of children: nothing to hide
             _, with_rows = march_rows(result.summary, audience)
             context = {"result": result, "dates": dates, "rows": rows, "with_rows": with_rows, "chart": chart,
                        "spend": _spend_rows(result.spend_difference, signed=True), "described": _describe(scenario)}
