@@ -121,20 +121,28 @@ def _care_episodes(history: History) -> pl.DataFrame:
         pl.col("DECOM").first().over(["CHILD", "placement_no"]).alias("placement_start"),
         pl.col("DECOM").first().over(["CHILD", "carer_no"]).alias("carer_start"),
     ).drop("_np", "_nc")
-    # the start of the placement before this one in the same period of care (long-term
-    # stability counts an adoptive placement together with the placement before it)
-    starts = (
-        eps.group_by(["CHILD", "placement_no"])
-        .agg(pl.col("placement_start").first(), pl.col("period_no").first())
-        .sort(["CHILD", "placement_no"])
-        .with_columns(
-            pl.when(pl.col("period_no").shift(1).over("CHILD") == pl.col("period_no"))
-            .then(pl.col("placement_start").shift(1).over("CHILD"))
-            .alias("previous_placement_start")
+    # long-term stability counts an adoptive placement (a run of A3-A6 episodes) together with
+    # the placement just before it: its start, and the start of that placement
+    adopt = pl.col("PLACE").is_in(codes.ADOPTION_PLACEMENTS).fill_null(False)
+    in_period = ["CHILD", "period_no"]
+    run_start = adopt & ~adopt.shift(1).over(in_period).fill_null(False)
+    eps = (
+        eps.with_columns(
+            run_start.cast(pl.Int32).cum_sum().over("CHILD").alias("_run"),
+            pl.when(run_start)
+            .then(pl.col("placement_start").shift(1).over(in_period))
+            .alias("_before"),
         )
-        .select("CHILD", "placement_no", "previous_placement_start")
+        .with_columns(
+            pl.when(adopt)
+            .then(pl.col("DECOM").first().over(["CHILD", "_run"]))
+            .alias("adoptive_placement_start"),
+            pl.when(adopt)
+            .then(pl.col("_before").first().over(["CHILD", "_run"]))
+            .alias("placement_before_adoption_start"),
+        )
+        .drop("_run", "_before")
     )
-    eps = eps.join(starts, on=["CHILD", "placement_no"], how="left")
     return eps.join(children(history), on="CHILD", how="left")
 
 

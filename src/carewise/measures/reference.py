@@ -36,7 +36,8 @@ class Episode:
     cin: str | None
     period_start: date = date.min
     placement_start: date = date.min
-    previous_placement_start: date | None = None
+    adoptive_start: date | None = None
+    before_adoptive_start: date | None = None
     carer_start: date = date.min
     placement_key: tuple[int, int] = (0, 0)
 
@@ -72,7 +73,8 @@ def _walk(child: Child) -> None:
     """Mark each episode's period of care, placement and carers, one episode at a time."""
     previous: Episode | None = None
     period_start = placement_start = carer_start = date.min
-    previous_placement_start: date | None = None
+    adoptive_start: date | None = None
+    before_adoptive_start: date | None = None
     usual_place: str | None = None
     previous_temporary = False
     placement_no = 0
@@ -88,7 +90,6 @@ def _walk(child: Child) -> None:
         if new_period:
             period_start = e.decom
             placement_start = carer_start = e.decom
-            previous_placement_start = None
             usual_place = None
             previous_temporary = False
             placement_no += 1
@@ -99,17 +100,24 @@ def _walk(child: Child) -> None:
             # placed for adoption with the current foster carers is not a new placement
             adoption_with_carers = e.rne in ("T", "U") and with_foster_carers
             if moves and e.rne in ("P", "B", "T", "U") and not adoption_with_carers:
-                previous_placement_start = placement_start
                 placement_start = e.decom
                 placement_no += 1
             if moves and e.rne in ("P", "B") and not with_foster_carers:
                 carer_start = e.decom
+        # an adoptive placement: a run of A3-A6 episodes, and the placement just before it
+        adoptive = e.place in codes.ADOPTION_PLACEMENTS
+        if not adoptive:
+            adoptive_start = before_adoptive_start = None
+        elif new_period or previous is None or previous.place not in codes.ADOPTION_PLACEMENTS:
+            adoptive_start = e.decom
+            before_adoptive_start = None if new_period else previous.placement_start
         if not temporary:
             usual_place = e.place
         previous_temporary = temporary
         e.period_start = period_start
         e.placement_start = placement_start
-        e.previous_placement_start = previous_placement_start
+        e.adoptive_start = adoptive_start
+        e.before_adoptive_start = before_adoptive_start
         e.carer_start = carer_start
         e.placement_key = (placement_no, 0)
         previous = e
@@ -199,12 +207,9 @@ def figures(history: History, start: date, end: date) -> Figures:
                 out.three_plus += 1
             age = age_at(child.dob, end) if child.dob else None
             if age is not None and age < 16 and now.period_start <= two_and_a_half:
-                adoptive = now.place in codes.ADOPTION_PLACEMENTS and (
-                    now.placement_start <= two_years
-                    or (
-                        now.previous_placement_start is not None
-                        and now.previous_placement_start <= two_years
-                    )
+                adoptive = now.place in codes.ADOPTION_PLACEMENTS and any(
+                    d is not None and d <= two_years
+                    for d in (now.adoptive_start, now.before_adoptive_start)
                 )
                 stable = now.carer_start <= two_years or adoptive
                 num, den = out.long_term

@@ -152,3 +152,18 @@ def test_placement_moves_per_child(helpers):
         h.make_history(y2024={"header": header, "episodes": eps}), "placement_moves_per_child"
     )
     assert (r.numerator, r.denominator, r.value) == (2, 2, 1.0)
+
+
+def test_stability_long_term_counts_only_the_placement_just_before_the_adoptive_one(helpers):
+    """Adoptive placement + the one placement before it: an earlier placement does not count.
+    Placed for adoption with the foster carers (A5, RNE T) in January 2025, with them since
+    January 2024, in another home since 2021: together 15 months -> not stable."""
+    h = helpers
+    header = [h.child("c", "01/06/2016")]
+    eps = [
+        h.ep("c", "01/01/2021", place="U4", dec="01/01/2024", rec="X1"),
+        h.ep("c", "01/01/2024", rne="P", place="U6", dec="01/01/2025", rec="X1"),
+        h.ep("c", "01/01/2025", rne="T", ls="E1", place="A5"),
+    ]
+    r = h.measure(h.make_history(y2024={"header": header, "episodes": eps}), "stability_long_term")
+    assert (r.numerator, r.denominator) == (0, 1)

@@ -44,8 +44,8 @@ def long_term_population(ctx: Context) -> pl.DataFrame:
     cutoff = add_months(ctx.on, -30)
     two_years = add_months(ctx.on, -24)
     adoptive = pl.col("PLACE").is_in(codes.ADOPTION_PLACEMENTS).fill_null(False) & (
-        (pl.col("placement_start") <= two_years)
-        | (pl.col("previous_placement_start") <= two_years).fill_null(False)
+        (pl.col("adoptive_placement_start") <= two_years).fill_null(False)
+        | (pl.col("placement_before_adoption_start") <= two_years).fill_null(False)
     )
     return (
         cla_at(ctx)
