@@ -101,9 +101,7 @@ def _care_episodes(history: History) -> pl.DataFrame:
     counted = ~pl.col("temporary") & ~returns
     with_carers = pl.col("PLACE").is_in(codes.ADOPTION_WITH_FOSTER_CARER).fill_null(False)
     new_placement = pl.col("_np") | (
-        counted
-        & pl.col("RNE").is_in(codes.NEW_PLACEMENT_RNE).fill_null(False)
-        & ~(pl.col("RNE").is_in(("T", "U")).fill_null(False) & with_carers)
+        counted & pl.col("RNE").is_in(codes.NEW_PLACEMENT_RNE).fill_null(False) & ~with_carers
     )
     new_carer = pl.col("_np") | (
         counted & pl.col("RNE").is_in(codes.NEW_CARER_RNE).fill_null(False) & ~with_carers
@@ -231,7 +229,7 @@ def placements_in(history: History, start: date, end: date) -> pl.DataFrame:
 
     A placement is a run of episodes within a period of care that DfE counts as one placement:
     a change of legal status only (RNE L), a temporary placement (T0-T4) and the return from it,
-    and being placed for adoption with the current foster carers (A3/A5 by RNE T or U) do not
+    and being placed for adoption with the current foster carers (A3/A5) do not
     start a new one. It was lived in during the window if it began on or before ``end`` and
     ended after ``start``.
     """

@@ -97,9 +97,9 @@ def _walk(child: Child) -> None:
             back_from_temporary = previous_temporary and not temporary and e.place == usual_place
             moves = not temporary and not back_from_temporary
             with_foster_carers = e.place in ("A3", "A5")
-            # placed for adoption with the current foster carers is not a new placement
-            adoption_with_carers = e.rne in ("T", "U") and with_foster_carers
-            if moves and e.rne in ("P", "B", "T", "U") and not adoption_with_carers:
+            # placed for adoption with the current foster carers (A3/A5, whatever the RNE says)
+            # is not a new placement
+            if moves and e.rne in ("P", "B", "T", "U") and not with_foster_carers:
                 placement_start = e.decom
                 placement_no += 1
             if moves and e.rne in ("P", "B") and not with_foster_carers:

@@ -75,11 +75,16 @@ def test_stability_three_plus_placements_adoption_with_foster_carers_is_not_a_mo
         h.ep("adopters", "01/01/2024", place="U6", dec="01/05/2024", rec="X1"),
         h.ep("adopters", "01/05/2024", rne="P", place="U6", dec="01/10/2024", rec="X1"),
         h.ep("adopters", "01/10/2024", rne="B", ls="E1", place="A6"),
+        # A5 means "with current foster carer(s)" whatever the RNE says: still 2
+        h.ep("coded", "01/01/2024", place="U6", dec="01/05/2024", rec="X1"),
+        h.ep("coded", "01/05/2024", rne="P", place="U6", dec="01/10/2024", rec="X1"),
+        h.ep("coded", "01/10/2024", rne="P", ls="E1", place="A5"),
     ]
+    header.append(h.child("coded", "01/06/2020"))
     r = h.measure(
         h.make_history(y2024={"header": header, "episodes": eps}), "stability_three_plus_placements"
     )
-    assert (r.numerator, r.denominator) == (1, 2)
+    assert (r.numerator, r.denominator) == (1, 3)
 
 
 def test_stability_long_term(helpers):
