@@ -328,9 +328,10 @@ class _ReturnBuilder:
              ) -> pl.DataFrame:
         """Children looked after continuously for 12 months at 31 March."""
         s, e = day(year.start), day(year.end)
-        # DfE's "continuously looked after": in care on 1 April (entered that day at the
-        # latest) to 31 March (left that day at the earliest), with no short breaks
-        p = self.periods.filter((pl.col("entry") <= s) & (pl.col("end") >= e)
+        # DfE's "continuously looked after for 12 months at 31 March": in care on 1 April
+        # (entered that day at the latest) and still looked after at 31 March (a child whose
+        # care ceased on 31 March is not), with no short breaks
+        p = self.periods.filter((pl.col("entry") <= s) & (pl.col("end") > e)
                                 & ~pl.col("CHILD").is_in(self.short_break_children(s, e)))
         dob = p["dob"].to_numpy()
         n = p.height

@@ -171,8 +171,10 @@ PREV_PERM_PROBS = {"Z1": 0.86, "P1": 0.02, "P2": 0.06, "P3": 0.03, "P4": 0.03}
 REVIEW_CODE_PROBS = {"PN1": 0.45, "PN2": 0.08, "PN3": 0.05, "PN4": 0.05, "PN5": 0.08,
                      "PN6": 0.12, "PN7": 0.17}
 SW_CHANGE_RATE = 0.9  # social-worker changes per year
+# Reasons for a change of worker during an allocation; FCONTA (first contact) starts a new
+# allocation after the last one ended, never a change of worker (rule SW10bSTG2).
 SW_REASON_PROBS = {"LEFTRL": 0.30, "TSPROC": 0.25, "MANAGE": 0.15, "ORGRST": 0.08,
-                   "ABSENC": 0.05, "FCONTA": 0.05, "CHCHAN": 0.03, "PCCHAN": 0.02, "OTHERS": 0.07}
+                   "ABSENC": 0.05, "CHCHAN": 0.03, "PCCHAN": 0.02, "OTHERS": 0.12}
 DOLO_SHARE = 0.05  # children aged 10+ in a children's home or residential school in 2026-27
 STOCK_OVERSHOOT = (1.01, 0.84, 0.052)
 """Simulated stock over the target (entries x mean stay) is about a + b x UASC share + c x starts
