@@ -8,6 +8,7 @@ and every view of one is written to the audit trail.
 from __future__ import annotations
 
 import logging
+import traceback
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -151,7 +152,10 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):
-        log.exception("unhandled error on %s", request.url.path)  # the path carries no child data
+        # The path and the code's stack are logged, never the exception's message, which could
+        # hold a value from a child's record.
+        log.error("unhandled %s on %s\n%s", type(exc).__name__, request.url.path,
+                  "".join(traceback.format_tb(exc.__traceback__)))
         if request.url.path.startswith("/api/"):
             return add_security_headers(JSONResponse({"detail": "internal error"}, status_code=500), None,
                                         request.url.path, hsts=settings.secure_cookies)
