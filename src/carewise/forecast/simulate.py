@@ -227,9 +227,9 @@ def _choose(
     sparse = ~dense
     if sparse.any():
         ms = m[sparse]
-        g = np.repeat(groups[sparse], ms)
-        size = np.repeat(n[sparse], ms)
-        pick_id = (np.repeat(ids[sparse], ms) << 24) + np.arange(g.size) - np.repeat(np.cumsum(ms) - ms, ms)
+        which = np.repeat(np.arange(ms.size), ms)
+        g, size = groups[sparse][which], n[sparse][which]
+        pick_id = (ids[sparse][which] << 24) + np.arange(g.size) - (np.cumsum(ms) - ms)[which]
         key = g * width + (streams.uniform(purpose, step, pick_id) * size).astype(np.int64)
         sub = np.arange(key.size)
         flagged = np.zeros(int(groups.max()) + 1, dtype=bool)
@@ -248,9 +248,9 @@ def _choose(
         keys.append(key)
     key = np.sort(np.concatenate(keys), kind="stable")
     group, rank = key // width, key % width
-    starts = np.concatenate([[0], np.flatnonzero(group[1:] != group[:-1]) + 1])
-    pick = np.arange(key.size) - np.repeat(starts, np.diff(np.append(starts, key.size)))
-    return group, rank, pick
+    at = np.arange(key.size)
+    first = np.where(np.concatenate([[True], group[1:] != group[:-1]]), at, 0)
+    return group, rank, at - np.maximum.accumulate(first)
 
 
 # ---- the simulation ----------------------------------------------------------------------
@@ -398,7 +398,9 @@ def simulate(
     for t, d in enumerate(step_days):
         pm, cum = tables[d]
         # Moves: how many per group, which children, where to.
-        n_move = _binomial(c.totals, pm, rng.uniform(_N_MOVE, t, np.arange(c.totals.size)))
+        occupied = np.flatnonzero(c.totals)
+        n_move = np.zeros(c.totals.size, dtype=np.int64)
+        n_move[occupied] = _binomial(c.totals[occupied], pm[occupied], rng.uniform(_N_MOVE, t, occupied))
         group, rank, pick = _choose(c.totals, n_move, rng, _RANK, t)
         cell = c.cells_of(group, rank)
         mover_id = (group << 20) + pick
@@ -429,7 +431,7 @@ def simulate(
             mu = lam * d * eff.entry_factor[t]
             n_new = _poisson(mu, rng.uniform(_N_ENTRY, t, run_ids))
             e_run = np.repeat(run_ids, n_new)
-            e_id = (e_run << 20) + np.arange(e_run.size) - np.repeat(np.cumsum(n_new) - n_new, n_new)
+            e_id = (e_run << 20) + np.arange(e_run.size) - (np.cumsum(n_new) - n_new)[e_run]
             j = np.minimum((rng.uniform(_ENTRANT, t, e_id) * pool_n).astype(np.int64), pool_n - 1)
             e_cat = pool_cat[j].copy()
             for i, red in enumerate(eff.redirects):
