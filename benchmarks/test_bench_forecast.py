@@ -6,7 +6,7 @@ deterministic run, and backtest error (MAPE of the total at 3, 6 and 12 months) 
 same cut dates and reference windows. The peer lives in its own venv (it pins pandas<2 and
 numpy<2): create it with ``bash benchmarks/peer/setup_peer.sh``; without it the peer tests skip.
 
-    .venv/bin/pytest benchmarks/test_bench_forecast.py -s --benchmark-only
+    .venv/bin/pytest benchmarks/test_bench_forecast.py -s   (not --benchmark-only: it skips the peer)
 """
 
 from __future__ import annotations
