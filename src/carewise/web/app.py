@@ -8,8 +8,8 @@ and every view of one is written to the audit trail.
 from __future__ import annotations
 
 import logging
-import traceback
 import threading
+import traceback
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
