@@ -40,6 +40,16 @@ STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "carewise_session"
 
 
+def code_label(code: str | None, field: str, year: int | None = None) -> str:
+    """A 903 code with its meaning, as an analyst reads it: "U4 – Foster placement with …"."""
+    if not code:
+        return ""
+    from carewise.codes.lists import label
+
+    meaning = label(field, code, year if year is not None else 2024)
+    return f"{code} – {meaning}" if meaning else code
+
+
 def templates() -> Environment:
     env = Environment(
         loader=ChoiceLoader([
@@ -51,6 +61,7 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["thousands"] = lambda v: "–" if v is None else f"{v:,.0f}"
+    env.filters["code_label"] = code_label
     env.globals["comparator_value"] = comparator_value
     return env
 
