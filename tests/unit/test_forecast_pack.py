@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from carewise.forecast.pack import sufficiency_forecast
 from carewise.history import stitch
 from carewise.reports import ChartBlock, TableBlock, build_pack, pack_data
 from carewise.reports.sections import SECTIONS
@@ -27,13 +28,13 @@ def _blocks(section) -> dict[str, TableBlock]:
 def test_section_is_registered_when_the_pack_builds(tmp_path, history):
     (path,) = build_pack(history, "2024-25", "E06000056", "internal", ["html"], tmp_path)
     html = path.read_text()
-    assert "forecast" in SECTIONS
+    assert SECTIONS["forecast"].build is sufficiency_forecast
     assert "Sufficiency forecast" in html and "Personal Adviser" in html and "<svg" in html
 
 
 def test_section_shows_fan_chart_years_spend_backtest_and_pa(history):
     data = pack_data(history, "2024-25", "E06000056", "internal")
-    section = SECTIONS["forecast"].build(data)
+    section = sufficiency_forecast(data)
     assert section is not None
     chart = section.blocks[0]
     assert isinstance(chart, ChartBlock) and chart.svg.startswith("<svg")
@@ -52,8 +53,8 @@ def test_section_shows_fan_chart_years_spend_backtest_and_pa(history):
 
 
 def test_panel_pack_hides_figures_under_5(history):
-    internal = _blocks(SECTIONS["forecast"].build(pack_data(history, "2024-25", "E06000056", "internal")))
-    panel = _blocks(SECTIONS["forecast"].build(pack_data(history, "2024-25", "E06000056", "panel")))
+    internal = _blocks(sufficiency_forecast(pack_data(history, "2024-25", "E06000056", "internal")))
+    panel = _blocks(sufficiency_forecast(pack_data(history, "2024-25", "E06000056", "panel")))
     hidden = 0
     for tid in ("forecast_years", "pa_needing"):
         for row_i, row_p in zip(internal[tid].rows, panel[tid].rows, strict=True):

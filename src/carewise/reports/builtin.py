@@ -691,6 +691,3 @@ def about(data: PackData) -> Section:
             )
         ],
     )
-
-
-from carewise.forecast import pack as _forecast  # noqa: E402,F401 - registers its section
