@@ -5,8 +5,8 @@
   child concerned.
 - Randomly corrupted returns never crash the validator: every rule either runs or is skipped,
   and no rule fails inside carewise.
-- carewise's own synthetic councils pass the DfE rules, apart from the gaps reported to the
-  synthetic-data owner (KNOWN_SYNTH_GAPS), so a new failure shows up here.
+- carewise's own synthetic councils pass every DfE rule of their years,
+  so a rule change or a generator change that breaks either shows up here.
 """
 
 from __future__ import annotations
@@ -195,40 +195,12 @@ def test_randomly_corrupted_returns_never_crash_the_validator(council, data):
     assert result.rules_run > 0
 
 
-KNOWN_SYNTH_GAPS = {
-    # reported to the synthetic-data owner: see the validation engineer's report
-    "SW01bSTG1",
-    "SW03STG1",
-    "SW13STG1",
-    "SW01STG1",
-    "165",
-    "393",
-    "607",
-    "186",
-    "222",
-    "230",
-    "217t",
-    "524",
-    "132",
-    "133",
-    "153",
-    "344",
-    "630",
-    "520",
-    "624",
-    "625",
-    "191",
-    "435",
-    "189",
-}
-
-
 def test_synthetic_councils_pass_the_dfe_rules(council):
     failing: set[str] = set()
     for year in sorted(council.returns):
         result = validate_returns(council.returns, year, la_code=council.la_code)
         assert not result.internal_errors, result.internal_errors
         failing |= set(result.counts_by_rule())
-    assert failing <= KNOWN_SYNTH_GAPS, (
-        f"new rules failing on synthetic data: {sorted(failing - KNOWN_SYNTH_GAPS)}"
-    )
+    # the generator was fixed to pass every rule (tests/generative/test_synth_valid.py holds
+    # the few row-level exceptions where DfE rules contradict each other, none in these years)
+    assert failing == set(), f"rules failing on synthetic data: {sorted(failing)}"

@@ -283,6 +283,15 @@ def test_218_fails(year):
     assert fails("218", make(year, episodes=eps)) == {1, 2}
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_218_short_breaks_need_no_urn(year):
+    """Rule 214 requires PL_POST and URN to be blank for short breaks (LS V3/V4)."""
+    eps = [ep(PLACE="K2", LS="V3", URN="", PL_POST=""), ep(PLACE="U6", LS="V4", URN="", PL_POST="")]
+    ctx = make(year, episodes=eps)
+    assert fails("218", ctx) == set()
+    assert fails("214", ctx) == set()
+
+
 @pytest.mark.parametrize(
     ("year", "place", "flagged"), [(2022, "H5", False), (2023, "H5", True), (2025, "K3", True)]
 )

@@ -457,12 +457,18 @@ def rule_217t(ctx: Context) -> Failures:
 
 
 def _urn_required(ctx: Context, exempt: tuple[str, ...]) -> pl.DataFrame:
+    """Episodes in England that need a URN and have none.
+
+    Short-break episodes (LS V3/V4) are exempt: rule 214 requires their PL_POST and URN to be
+    blank, so DfE derives no placement location for them and 218 cannot ask for a URN.
+    """
     eps = _outside_england(ctx)
     dec = pl.col("DEC")
     bad = (
         (dec.is_null() | (dec >= ctx.collection_start))
         & pl.col("URN").is_null()
         & ~pl.col("PLACE").is_in(exempt).fill_null(False)
+        & ~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False)
         & ~pl.col("_outside")
     )
     return failing_rows(eps, bad)
