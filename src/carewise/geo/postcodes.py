@@ -85,7 +85,7 @@ def _empty() -> pl.DataFrame:
     )
 
 
-def _centroids(frame: pl.DataFrame, by: str) -> pl.DataFrame:
+def centroids(frame: pl.DataFrame, by: str) -> pl.DataFrame:
     """Mean grid reference of the postcodes in each sector/district, and their commonest laua."""
     return (
         frame.filter(pl.col("easting").is_not_null())
@@ -100,12 +100,12 @@ def _centroids(frame: pl.DataFrame, by: str) -> pl.DataFrame:
 
 @lru_cache(maxsize=32)
 def _sector_frame(letter: str) -> pl.DataFrame:
-    return _centroids(letter_frame(letter), "sector")
+    return centroids(letter_frame(letter), "sector")
 
 
 @lru_cache(maxsize=32)
 def _district_frame(letter: str) -> pl.DataFrame:
-    return _centroids(letter_frame(letter), "outward")
+    return centroids(letter_frame(letter), "outward")
 
 
 def _tables(
@@ -116,8 +116,8 @@ def _tables(
         empty = _empty()
         return (
             empty.select("key", "easting", "northing", "laua"),
-            _centroids(empty, "sector"),
-            _centroids(empty, "outward"),
+            centroids(empty, "sector"),
+            centroids(empty, "outward"),
         )
     wanted = keys.drop_nulls().unique()
     full = pl.concat(

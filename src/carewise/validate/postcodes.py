@@ -23,6 +23,8 @@ from pathlib import Path
 
 import polars as pl
 
+from carewise.geo.postcodes import centroids
+
 _COUNTRY = {"W": "WAL", "S": "SCO", "N": "NIR"}
 
 
@@ -95,18 +97,6 @@ def _cache_dir() -> Path:
     return Path(get_settings().data_dir) / "cache" / "postcodes" / stamp
 
 
-def _centroids(frame: pl.DataFrame, by: str) -> pl.DataFrame:
-    return (
-        frame.filter(pl.col("easting").is_not_null())
-        .group_by(by)
-        .agg(
-            pl.col("easting").mean(),
-            pl.col("northing").mean(),
-            pl.col("laua").drop_nulls().mode().sort().first(),
-        )
-    )
-
-
 def _letter_files(letter: str) -> tuple[Path, Path, Path]:
     """Parquet files (full, sector, district) for one initial letter, built on first use."""
     folder = _cache_dir()
@@ -119,8 +109,8 @@ def _letter_files(letter: str) -> tuple[Path, Path, Path]:
     frame = letter_frame(letter)
     parts = (
         frame.select("key", "easting", "northing", "laua"),
-        _centroids(frame, "sector"),
-        _centroids(frame, "outward"),
+        centroids(frame, "sector"),
+        centroids(frame, "outward"),
     )
     for part, path in zip(parts, files, strict=True):
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
