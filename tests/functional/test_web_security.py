@@ -351,3 +351,25 @@ def test_a_panel_members_population_download_hides_small_counts_and_what_they_co
     analyst = pl.read_csv(signed_in(app, "analyst").get("/population/download?format=csv").text.encode(),
                           infer_schema_length=0)
     assert "x" not in analyst["value"].to_list()
+
+
+# -- the pack's progress bar ------------------------------------------------------------------------
+
+def test_the_pack_progress_bar_counts_every_registered_section_in_a_fresh_process():
+    """``carewise pack`` calls steps_for before any section module is imported: the count must
+    include the compliance and forecast sections, not only the built-in ones."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json\n"
+        "from carewise.reports import steps_for\n"
+        "n = steps_for(['html', 'xlsx'])\n"
+        "from carewise.reports.sections import SECTIONS\n"
+        "print(json.dumps({'steps': n, 'sections': sorted(SECTIONS)}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    got = json.loads(done.stdout)
+    assert {"statutory-compliance", "pledges", "action-plan", "forecast", "summary"} <= set(got["sections"])
+    assert got["steps"] == 3 + len(got["sections"]) + 2

@@ -152,10 +152,14 @@ SECTION_MODULES = (
 """Modules whose ``@section`` declarations make up the pack (importing one registers its sections)."""
 
 
-def build_sections(data: PackData, step: Step | None = None) -> list[Section]:
+def _register_sections() -> None:
+    """Import every module in :data:`SECTION_MODULES`, so the registry holds the whole pack."""
     for module in SECTION_MODULES:
         importlib.import_module(module)
 
+
+def build_sections(data: PackData, step: Step | None = None) -> list[Section]:
+    _register_sections()
     out = []
     for spec in ordered():
         if step:
@@ -218,7 +222,11 @@ def build_pack(
 
 
 def steps_for(formats: list[str]) -> int:
-    """How many progress steps :func:`build_pack` reports (for a progress bar)."""
-    from carewise.reports import builtin  # noqa: F401
+    """How many progress steps :func:`build_pack` reports (for a progress bar).
 
+    Three for the figures, one per registered section (built-in, compliance and forecast:
+    :func:`build_sections` calls ``step`` for each, even one that leaves itself out) and one per
+    format written.
+    """
+    _register_sections()
     return 3 + len(ordered()) + len(formats)
