@@ -60,23 +60,49 @@ def children(rng: np.random.Generator, periods: pl.DataFrame, la_number: str,
 
 
 def reviews(rng: np.random.Generator, periods: pl.DataFrame, horizon: int) -> pl.DataFrame:
-    """Reviews: first within 20 working days, then within 3 months, then every 6 months.
+    """Reviews (CPPCR reg 33): first within 20 working days, then within 3 months, then every 6.
 
-    About one in twelve is late by up to three weeks, as happens in practice.
+    Councils hold most reviews a little before they fall due, but report only about 85-90% on
+    time: a share that is the council's own and moves a little from year to year is held late,
+    by days to weeks (a late review moves the ones after it), and a period of care that ends
+    soon after a review falls due sometimes ends without it (missed).
     """
     entry = periods["entry"].to_numpy()
     end = np.minimum(periods["end"].to_numpy(), horizon + 1)
     k = 3 + np.maximum(0, (end - entry) // 120)
     pid = np.repeat(np.arange(entry.size), k)
     pos = np.arange(pid.size) - np.repeat(np.cumsum(k) - k, k)
-    gap = np.where(pos == 0, rng.integers(8, 28, pid.size),
-                   np.where(pos == 1, rng.integers(60, 92, pid.size),
-                            rng.integers(130, 183, pid.size)))
-    late = rng.random(pid.size) < 0.08
-    gap = gap + np.where(late, rng.integers(2, 22, pid.size), 0)
+    on_time = np.select([pos == 0, pos == 1],
+                        [rng.integers(*m.REVIEW_GAP_DAYS[0], pid.size),
+                         rng.integers(*m.REVIEW_GAP_DAYS[1], pid.size)],
+                        rng.integers(*m.REVIEW_GAP_DAYS[2], pid.size))
+    latest = np.select([pos == 0, pos == 1], [m.REVIEW_GAP_DAYS[0][1], m.REVIEW_GAP_DAYS[1][1]],
+                       m.REVIEW_GAP_DAYS[2][1])  # the last on-time day (exclusive)
+    # the share held late in each collection year (April-March) of the on-time date
+    year = _collection_year(entry[pid] + _group_cumsum(on_time, k))
+    first = int(year.min()) if year.size else 0
+    span = int(year.max()) - first + 1 if year.size else 0
+    share = np.clip(rng.uniform(*m.REVIEW_LATE_SHARE) + rng.normal(0, m.REVIEW_LATE_YEAR_SD, span),
+                    0.03, 0.25)
+    late = rng.random(pid.size) < share[year - first]
+    days_late = np.minimum(1 + rng.gamma(*m.REVIEW_LATE_DAYS, pid.size), 90).astype(np.int64)
+    gap = np.where(late, latest - 1 + days_late, on_time)
     when = entry[pid] + _group_cumsum(gap, k)
     ok = when < end[pid]
+    # the last review before a period of care ends is sometimes not held
+    last = ok & ~np.r_[ok[1:] & (pid[1:] == pid[:-1]), False]
+    ended = end[pid] <= horizon
+    ok &= ~(last & ended & (rng.random(pid.size) < m.REVIEW_MISSED_AT_END))
     return pl.DataFrame({"period": pid[ok], "REVIEW": when[ok]})
+
+
+def _collection_year(days: np.ndarray) -> np.ndarray:
+    """The collection year (its first calendar year) of each day number (days since 1970)."""
+    d = days.astype("datetime64[D]")
+    y = d.astype("datetime64[Y]").astype(np.int64) + 1970
+    april = (np.datetime64("1970-04-01") - np.datetime64("1970-01-01")).astype(np.int64)
+    start = (y - 1970).astype("datetime64[Y]").astype("datetime64[D]") + april
+    return np.where(d < start, y - 1, y)
 
 
 def _group_cumsum(values: np.ndarray, counts: np.ndarray) -> np.ndarray:

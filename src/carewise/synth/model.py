@@ -168,6 +168,15 @@ MISSING_RATE_PER_YEAR = 7.0  # incidents per year in care for a child who goes m
 REENTRY_PROBABILITY = 0.22
 DEATH_PROBABILITY = 0.002  # periods of care ending in death (E2): ~70 a year in England (DfE)
 PREV_PERM_PROBS = {"Z1": 0.86, "P1": 0.02, "P2": 0.06, "P3": 0.03, "P4": 0.03}
+REVIEW_GAP_DAYS = ((8, 29), (60, 90), (130, 182))
+"""Days from the event before to a review held on time (low, high exclusive): first review by
+day 28 (20 working days are at least 28 days), second by 89 (3 months), then by 181 (6 months)."""
+REVIEW_LATE_SHARE = (0.085, 0.125)
+"""A council's share of reviews held late (uniform range); with the few missed at the end of
+care, ~85-90% on time, the range real councils run at (DfE publishes no national figure)."""
+REVIEW_LATE_YEAR_SD = 0.015  # the share's year-to-year spread
+REVIEW_LATE_DAYS = (1.3, 9.0)  # gamma (shape, scale): late by a few days to weeks, mean ~13
+REVIEW_MISSED_AT_END = 0.12  # last review due before care ends that is not held
 REVIEW_CODE_PROBS = {"PN1": 0.45, "PN2": 0.08, "PN3": 0.05, "PN4": 0.05, "PN5": 0.08,
                      "PN6": 0.12, "PN7": 0.17}
 SW_CHANGE_RATE = 0.9  # social-worker changes per year

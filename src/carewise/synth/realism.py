@@ -128,8 +128,18 @@ def realism(council: SyntheticCouncil, year: str = "2024-25") -> list[RealismRow
                    None, 3040 / 81770, ""),
         RealismRow("children with a missing incident per child looked after",
                    (value("missing_children") or 0) / cla, None, 12150 / 82170, ""),
+        RealismRow("reviews on time (12 months to 31 March)", _reviews_on_time(history, year),
+                   None, None),
     ]
     return rows + _episode_rows(council, CollectionYear.parse(year))
+
+
+def _reviews_on_time(history, year: str) -> float | None:
+    """Reviews on time as the compliance engine measures them (reg 33, the 903 reviews table)."""
+    from carewise.compliance import Extracts, assess
+
+    end = CollectionYear.parse(year).end
+    return assess(history, Extracts(), end).summary["reviews_on_time"]["value"]
 
 
 def _episode_rows(council: SyntheticCouncil, year: CollectionYear) -> list[RealismRow]:
