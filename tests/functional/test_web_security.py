@@ -373,3 +373,31 @@ def test_the_pack_progress_bar_counts_every_registered_section_in_a_fresh_proces
     got = json.loads(done.stdout)
     assert {"statutory-compliance", "pledges", "action-plan", "forecast", "summary"} <= set(got["sections"])
     assert got["steps"] == 3 + len(got["sections"]) + 2
+
+
+# -- published figures beside synthetic data --------------------------------------------------------
+
+def test_beside_a_synthetic_councils_figures_the_published_figure_is_named_as_the_real_councils(tmp_path):
+    """A synthetic council (made-up children) under a real ONS code: the DfE figure shown next to
+    it is Central Bedfordshire's, and the page must not present it as a check on these figures."""
+    from carewise.store import Store
+    from carewise.store.accounts import create_user
+
+    url = f"sqlite:///{tmp_path / 'carewise.db'}"
+    store = Store(url)
+    store.import_returns(LA, [_return("2024-25", "SYN", 12)], council_name="Made-up", synthetic=True)
+    store.import_returns("E06000055", [_return("2024-25", "OWN", 12)], council_name="Bedford")
+    create_user(store, "analyst", PASSWORD, "analyst", councils=[LA, "E06000055"])
+    client = signed_in(_app((url, tmp_path)), "analyst")
+    real = "Published figure for the real Central Bedfordshire (your data here is synthetic)"
+    for council in (LA, "E06000055"):
+        r = client.post("/council", data={"council": council, "csrf_token": csrf(client, "/")},
+                        follow_redirects=False)
+        assert r.status_code == 303
+        page = client.get("/", params={"period": "2024-25"}).text
+        if council == LA:
+            assert f"{real}: 337" in page
+            assert "Published (this council)" not in page
+        else:  # a council whose data is its own keeps the plain label
+            assert "Published (this council): " in page
+            assert "your data here is synthetic" not in page

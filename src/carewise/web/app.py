@@ -63,7 +63,24 @@ def templates() -> Environment:
     env.filters["thousands"] = lambda v: "–" if v is None else f"{v:,.0f}"
     env.filters["code_label"] = code_label
     env.globals["comparator_value"] = comparator_value
+    env.globals["comparator_label"] = comparator_label
     return env
+
+
+OWN_PUBLISHED = "Published (this council)"
+"""The label ``carewise.benchmarks.published`` gives a council's own DfE figure."""
+
+
+def comparator_label(comparator: dict[str, Any], council: Any) -> str:
+    """A comparator's label; beside a synthetic council's made-up figures, the council's own
+    published figure is named for what it is: the real council's DfE figure, not a check on these."""
+    label = comparator.get("label") or ""
+    if label != OWN_PUBLISHED or not getattr(council, "synthetic", False):
+        return label
+    from carewise.geo import la_name
+
+    real = la_name(comparator.get("area_code") or council.la_code)
+    return f"Published figure for the real {real} (your data here is synthetic)"
 
 
 def comparator_value(comparator: dict[str, Any], result: Any) -> str:
