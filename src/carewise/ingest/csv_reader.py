@@ -139,18 +139,23 @@ def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
     text, encoding, problems = decode(data, file)
     if text is None:
         return CsvFile(where, None, None, None, problems)
-    try:
-        rows = _split_rows(text)
-    except csv.Error as exc:
-        return CsvFile(where, None, None, None, problems + [
-            error(file, f"this is not a readable CSV file ({exc})", "Check the file is comma-separated text.")
-        ])
-    rows = [r for r in rows if any(cell.strip() for cell in r)] if rows else rows
-    if not rows:
+    fast = _fast_table(text)
+    if fast is not None:
+        header_cells, body = fast
+    else:
+        try:
+            rows = _split_rows(text)
+        except csv.Error as exc:
+            return CsvFile(where, None, None, None, problems + [
+                error(file, f"this is not a readable CSV file ({exc})", "Check the file is comma-separated text.")
+            ])
+        rows = [r for r in rows if any(cell.strip() for cell in r)]
+        header_cells, body = (rows[0], rows[1:]) if rows else ([], [])
+    if not header_cells:
         return CsvFile(where, None, None, None, problems + [
             error(file, "the file has no header row", "The first line must name the columns, e.g. CHILD,SEX,DOB.")
         ])
-    header = [normalise_column(c) for c in rows[0]]
+    header = [normalise_column(c) for c in header_cells]
     spec, _ = identify(header, file)
     if spec is None:
         return CsvFile(where, None, None, None, problems + [
@@ -186,10 +191,57 @@ def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
     if dupes or missing:
         return CsvFile(where, spec, None, None, problems)
 
+    keep = [i for i, c in enumerate(header) if c in known]
+    if isinstance(body, pl.DataFrame):
+        frame = body.select(pl.col(ROW), *[pl.col(f"c{i}").alias(header[i]) for i in keep])
+    else:
+        frame = _frame_from_rows(body, header, keep, spec, file, problems)
+        if frame is None:
+            return CsvFile(where, spec, None, None, problems)
+    # Blank cells are null (no value given); everything else is kept exactly as written.
+    frame = frame.with_columns(
+        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
+        for c in frame.columns if c != ROW
+    )
+    # Columns the table always has come first, in DfE order; optional ones after.
+    order = [ROW] + [c for c in spec.all_columns if c in frame.columns]
+    frame = frame.select(order)
+    problems.extend(date_problems(frame, spec, file))
+    source = SourceFile(str(where), sha, frame.height, spec.name, encoding)
+    return CsvFile(where, spec, frame, source, problems)
+
+
+def _fast_table(text: str) -> tuple[list[str], pl.DataFrame] | None:
+    """The common case, read with polars: no quotes, and every row as wide as the header.
+
+    Returns the header cells and the body as columns ``c0…`` plus ``_row``; ``None`` sends the
+    file to the careful reader, which reports the exact row of any irregularity.
+    """
+    if '"' in text:
+        return None
+    lines = pl.Series("line", text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
+    blank = lines.str.replace_all(r"[,\s]", "") == ""
+    lines = lines.filter(~blank)
+    if lines.len() == 0:
+        return None
+    header = lines[0].split(",")
+    body = lines.slice(1)
+    if body.len() and (body.str.count_matches(",", literal=True) != len(header) - 1).any():
+        return None
+    frame = (
+        pl.DataFrame({"line": body})
+        .select(pl.col("line").str.split_exact(",", len(header) - 1).alias("parts"))
+        .unnest("parts")
+    )
+    frame = frame.rename({f"field_{i}": f"c{i}" for i in range(len(header))})
+    frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW))
+    return header, frame
+
+
+def _frame_from_rows(body: list[list[str]], header: list[str], keep: list[int], spec: TableSpec,
+                     file: str, problems: list[Problem]) -> pl.DataFrame | None:
+    """The careful reader's body: rows of the wrong width are errors naming their row."""
     width = len(header)
-    body = rows[1:]
-    # Rows that are only empty cells (often trailing commas from Excel) are dropped above;
-    # a row of the wrong width is a truncated or corrupt file.
     data_rows: list[list[str]] = []
     line_numbers: list[int] = []
     for index, row in enumerate(body, start=1):
@@ -211,20 +263,11 @@ def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
         data_rows.append(row)
         line_numbers.append(index)
     if any(p.severity == "error" for p in problems):
-        return CsvFile(where, spec, None, None, problems)
-
-    keep = [i for i, c in enumerate(header) if c in known]
-    # Blank cells are null (no value given); everything else is kept exactly as written.
-    columns = {header[i]: [r[i] if r[i].strip() else None for r in data_rows] for i in keep}
-    frame = pl.DataFrame(
-        {ROW: pl.Series(line_numbers, dtype=pl.Int64), **{c: pl.Series(v, dtype=pl.String) for c, v in columns.items()}}
+        return None
+    return pl.DataFrame(
+        {ROW: pl.Series(line_numbers, dtype=pl.Int64),
+         **{header[i]: pl.Series([r[i] for r in data_rows], dtype=pl.String) for i in keep}}
     )
-    # Columns the table always has come first, in DfE order; optional ones after.
-    order = [ROW] + [c for c in spec.all_columns if c in frame.columns]
-    frame = frame.select(order)
-    problems.extend(date_problems(frame, spec, file))
-    source = SourceFile(str(where), sha, frame.height, spec.name, encoding)
-    return CsvFile(where, spec, frame, source, problems)
 
 
 def date_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50) -> list[Problem]:
