@@ -47,7 +47,19 @@ def register(app: typer.Typer) -> None:
             console.print(f"[bold]Demo sign-in[/]: user name [cyan]admin[/], password [cyan]{password}[/]")
         console.print(f"carewise is running at [link]http://{host}:{port}/[/link] — press Ctrl+C to stop")
         uvicorn.run(create_app(url, settings), host=host, port=port, workers=workers, log_level="warning",
-                    access_log=False, proxy_headers=False)
+                    access_log=False, **proxy_options(settings.trusted_proxies))
+
+
+def proxy_options(trusted: str | None) -> dict[str, object]:
+    """uvicorn's proxy options: believe forwarded headers only from ``CAREWISE_TRUSTED_PROXIES``.
+
+    Without it a proxy's own address would be every visitor's, and one visitor's failed sign-ins
+    would throttle everyone; believing the headers from anyone would let a visitor pick an address.
+    """
+    proxies = [a.strip() for a in (trusted or "").split(",") if a.strip()]
+    if not proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": proxies}
 
 
 def _demo_admin(url: str) -> str:

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     """Signs web session cookies; default: a random key kept in the data folder."""
     secure_cookies: bool = False
     """Set true when the web app is served over HTTPS: cookies become Secure and HSTS is sent."""
+    trusted_proxies: str | None = None
+    """Comma-separated addresses of reverse proxies in front of ``carewise serve`` (e.g.
+    ``127.0.0.1``): their ``X-Forwarded-For``/``-Proto`` headers are believed, so sign-in throttling
+    sees each visitor's real address. Default: none (the headers are ignored)."""
     oidc_metadata_url: str | None = None
     """OpenID Connect discovery URL of the council's single sign-on (enables "Sign in with SSO")."""
     oidc_client_id: str | None = None

@@ -135,6 +135,11 @@ def test_forms_without_the_sessions_csrf_token_are_refused(app):
 
 # -- throttling ------------------------------------------------------------------------------------
 
+def _try(client: TestClient, username: str, password: str, token: str) -> int:
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                       follow_redirects=False).status_code
+
+
 def test_the_sixth_failed_sign_in_in_five_minutes_is_refused_even_with_the_right_password(db):
     from carewise.store import audit
 
@@ -150,9 +155,102 @@ def test_the_sixth_failed_sign_in_in_five_minutes_is_refused_even_with_the_right
     assert r.status_code == 429
     assert "Wait 5 minutes" in r.text
     assert audit.events(app.state.store, action="sign-in-throttled", limit=1)[0].actor == "analyst"
-    # the same address cannot move on to guess another user's password
-    r = client.post("/login", data={"username": "panel", "password": PASSWORD, "csrf_token": token})
-    assert r.status_code == 429
+    assert _try(client, "ANALYST ", "wrong-password-1", token) == 429, "the name's case and spaces"
+
+
+def test_one_addresss_failures_do_not_lock_out_the_user_signing_in_from_another(db):
+    app = _app(db)
+    attacker = TestClient(app, client=("203.0.113.5", 50000))
+    user = TestClient(app, client=("198.51.100.7", 50000))
+    token = csrf(attacker)
+    assert [_try(attacker, "analyst", "wrong-password-1", token) for _ in range(6)] == [400] * 5 + [429]
+    assert _try(attacker, "analyst", PASSWORD, token) == 429
+    assert _try(user, "analyst", PASSWORD, csrf(user)) == 303, "the real user is not locked out"
+
+
+def test_an_address_trying_many_names_is_refused_after_twenty_failures(db):
+    app = _app(db)
+    client = TestClient(app, client=("203.0.113.9", 50000))
+    token = csrf(client)
+    for name in ("admin", "analyst", "panel", "nobody"):
+        assert [_try(client, name, "wrong-password-1", token) for _ in range(5)] == [400] * 5
+    assert _try(client, "leaver", PASSWORD, token) == 429, "20 failures from one address, any names"
+    other = TestClient(app, client=("198.51.100.9", 50000))
+    assert _try(other, "panel", PASSWORD, csrf(other)) == 303
+
+
+def test_a_name_attacked_from_many_addresses_is_slowed_not_locked(db):
+    import time
+
+    from carewise.web.security import Throttle
+
+    app = _app(db)
+    app.state.throttle = throttle = Throttle(user_soft_limit=10, base_delay=0.2, max_delay=0.4)
+    for i in range(12):  # a botnet: two guesses from each of six addresses, none locked
+        bot = TestClient(app, client=(f"192.0.2.{i // 2}", 50000))
+        assert _try(bot, "analyst", "wrong-password-1", csrf(bot)) == 400
+    assert throttle.delay("analyst") == 0.4 and throttle.delay("panel") == 0
+    user = TestClient(app, client=("198.51.100.7", 50000))
+    token = csrf(user)
+    started = time.monotonic()
+    assert _try(user, "analyst", PASSWORD, token) == 303, "slowed, but in"
+    assert time.monotonic() - started >= 0.4
+
+
+def test_behind_a_trusted_proxy_each_visitor_is_throttled_on_their_own_address(db):
+    """How ``carewise serve`` runs with CAREWISE_TRUSTED_PROXIES: uvicorn's proxy-headers middleware
+    believes X-Forwarded-For from the listed proxies only."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    from carewise.cli_web import proxy_options
+
+    app = _app(db)
+    options = proxy_options(" 10.0.0.1 , ")
+    assert options == {"proxy_headers": True, "forwarded_allow_ips": ["10.0.0.1"]}
+    served = ProxyHeadersMiddleware(app, trusted_hosts=options["forwarded_allow_ips"])
+    proxy = TestClient(served, client=("10.0.0.1", 50000))
+    token = csrf(proxy)
+
+    def via_proxy(visitor: str, password: str) -> int:
+        return proxy.post("/login", data={"username": "analyst", "password": password, "csrf_token": token},
+                          headers={"X-Forwarded-For": visitor}, follow_redirects=False).status_code
+
+    assert [via_proxy("203.0.113.5", "wrong-password-1") for _ in range(6)] == [400] * 5 + [429]
+    assert via_proxy("198.51.100.7", PASSWORD) == 303
+    # a visitor who is not a listed proxy cannot choose their address with the header
+    direct = TestClient(served, client=("203.0.113.77", 50000))
+    token = csrf(direct)
+    for forged in ("192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6"):
+        status = direct.post("/login", data={"username": "panel", "password": "wrong-password-1",
+                                             "csrf_token": token},
+                             headers={"X-Forwarded-For": forged}).status_code
+    assert status == 429
+    assert proxy_options(None) == proxy_options(" , ") == {"proxy_headers": False}
+
+
+def test_serve_passes_trusted_proxies_to_uvicorn_only_when_set(tmp_path, monkeypatch):
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from carewise.cli import app as cli
+    from carewise.settings import get_settings
+
+    calls: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    monkeypatch.setenv("CAREWISE_DATA_DIR", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    try:
+        for trusted in (None, "127.0.0.1,10.0.0.2"):
+            if trusted:
+                monkeypatch.setenv("CAREWISE_TRUSTED_PROXIES", trusted)
+            get_settings.cache_clear()
+            result = CliRunner().invoke(cli, ["serve", "--db", url])
+            assert result.exit_code == 0, result.output
+    finally:
+        get_settings.cache_clear()
+    assert calls[0]["proxy_headers"] is False and "forwarded_allow_ips" not in calls[0]
+    assert calls[1]["proxy_headers"] is True
+    assert calls[1]["forwarded_allow_ips"] == ["127.0.0.1", "10.0.0.2"]
 
 
 # -- headers ----------------------------------------------------------------------------------------

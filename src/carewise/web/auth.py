@@ -2,15 +2,18 @@
 
 Local accounts use argon2 hashes (``carewise.store.accounts``); optional OpenID
 Connect single sign-on (authlib) is switched on by the ``CAREWISE_OIDC_*``
-settings. Failed sign-ins are throttled per user name and per address.
+settings. Failed sign-ins are throttled (``carewise.web.security.Throttle``): locked per user
+name and address, slowed per user name, so nobody can lock another person out.
 """
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from carewise.store import accounts, audit
 from carewise.store.accounts import Role, User
@@ -76,15 +79,27 @@ def login_page(request: Request, next: str | None = None):
 
 
 @router.post("/login")
-def login(request: Request, username: str = Form(""), password: str = Form(""),
-          csrf_token: str = Form(""), next: str = Form("/")):
+async def login(request: Request, username: str = Form(""), password: str = Form(""),
+                csrf_token: str = Form(""), next: str = Form("/")):
+    """Sign in; a user name under attack from many addresses first waits (without holding a thread)."""
+    wait = request.app.state.throttle.delay(username) if username.strip() else 0.0
+    if wait:
+        await asyncio.sleep(wait)
+    return await run_in_threadpool(_login, request, username, password, csrf_token, next)
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the real one behind a trusted proxy (``CAREWISE_TRUSTED_PROXIES``)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _login(request: Request, username: str, password: str, csrf_token: str, next: str):
     from carewise.web.app import render
 
     check_csrf(request, csrf_token)
     store = request.app.state.store
     throttle = request.app.state.throttle
-    address = request.client.host if request.client else "unknown"
-    keys = (f"user:{username.strip().lower()}", f"addr:{address}")
+    address = client_address(request)
     errors: dict[str, str] = {}
     if not username.strip():
         errors["username"] = "Enter your user name"
@@ -93,16 +108,16 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
     if errors:
         return render(request, "login.html", status_code=400, next=_safe_next(next), errors=errors,
                       username=username)
-    if throttle.blocked(*keys):
+    if throttle.blocked(username, address):
         audit.record(store, username.strip().lower() or "(blank)", "sign-in-throttled")
         raise HTTPException(429, "Too many failed attempts. Wait 5 minutes and try again.")
     user = accounts.verify_password(store, username, password)
     if user is None:
-        throttle.fail(*keys)
+        throttle.fail(username, address)
         audit.record(store, username.strip().lower(), "sign-in-failed")
         return render(request, "login.html", status_code=400, next=_safe_next(next), username=username,
                       errors={"password": "The user name or password is not right"})
-    throttle.clear(*keys)
+    throttle.succeeded(username, address)
     request.session.clear()
     request.session["user"] = user.username
     audit.record(store, user.username, "sign-in", detail={"method": "password"})
