@@ -224,34 +224,53 @@ def register(app: typer.Typer) -> None:
     @user_errors
     def sweep_cmd(
         db: DbOption = None,
-        councils: Annotated[list[str] | None, typer.Option("--council", help="Council code; repeatable (default: every stored council).")] = None,
-        scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Saved scenario; repeatable.")] = None,
-        address: Annotated[str | None, typer.Option("--address", help="Dask scheduler address (default: a local cluster).")] = None,
-        workers: Annotated[int, typer.Option("--workers", help="Local Dask workers.")] = 2,
+        councils: Annotated[list[str] | None, typer.Option("--council", help="Council code; repeatable (default: every council).")] = None,
+        region: Annotated[str | None, typer.Option("--region", help="Only councils in this DfE region, e.g. 'North West' or 'London'.")] = None,
+        folder: Annotated[Path | None, typer.Option("--from", help="Folder with one sub-folder of 903 files per council (as `carewise synth --national --out` writes) instead of the store.")] = None,
+        scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Saved scenario name or .json/.toml file; repeatable.")] = None,
+        address: Annotated[str | None, typer.Option("--address", help="Dask scheduler address (default: CAREWISE_DASK_ADDRESS, else a local cluster).")] = None,
+        workers: Annotated[int, typer.Option("--workers", help="Workers of the local cluster.")] = 2,
         horizon_months: HorizonOption = 36,
         runs: RunsOption = 1000,
         seed: SeedOption = 0,
+        costs_file: Annotated[Path | None, typer.Option("--costs", help="Weekly costs file (.toml/.json).")] = None,
+        inflation: Annotated[float | None, typer.Option("--inflation", help="Yearly inflation, 0.03 = 3%.")] = None,
         json_out: JsonOption = False,
     ) -> None:
-        """Run the baseline and scenarios for many councils on Dask."""
-        from functools import partial
-
-        from carewise.cli_common import open_store
+        """Baseline and scenarios for many councils on Dask: children and spend at each 31 March."""
+        from carewise.cli_common import open_store, progress_bar
         from carewise.forecast.scenarios import load
-        from carewise.forecast.sweep import sweep
+        from carewise.forecast.sweep import folder_tasks, in_region, store_tasks, sweep
 
-        store = open_store(db)
-        codes = councils or [c.la_code for c in store.councils()]
-        if not codes:
-            raise SettingError("No council is stored: run `carewise import` first.")
-        url = store.url if hasattr(store, "url") else db
-        tasks = [(la, partial(_store_history, url, la)) for la in codes]
-        frame = sweep(tasks, [load(s) for s in scenario or []], address=address, n_workers=workers,
-                      horizon_months=horizon_months, runs=runs, seed=seed)
-        if json_out:
-            print_json({"councils": codes, "scenarios": scenario or [], "results": _records(frame)})
+        scenarios = [load(s) for s in scenario or []]
+        if folder is not None:
+            tasks = folder_tasks(folder)
         else:
-            out.print(frame)
+            store = open_store(db)
+            codes = [c.la_code for c in store.councils()]
+            if not codes:
+                raise SettingError("No council is stored: run `carewise import` first, or give --from FOLDER.")
+            tasks = store_tasks(store.url, codes)
+        if councils:
+            wanted = {c.strip().upper() for c in councils}
+            missing = wanted - {la for la, _ in tasks}
+            if missing:
+                raise SettingError(f"No data for {', '.join(sorted(missing))}: check the codes (ONS codes, e.g. E06000056).")
+            tasks = [t for t in tasks if t[0] in wanted]
+        if region:
+            keep = set(in_region([la for la, _ in tasks], region))
+            tasks = [t for t in tasks if t[0] in keep]
+        with progress_bar(not json_out) as bar:
+            job = bar.add_task("Councils forecast", total=len(tasks))
+            result = sweep(tasks, scenarios, address=address, n_workers=workers,
+                           progress=lambda done, total: bar.update(job, completed=done),
+                           horizon_months=horizon_months, runs=runs, seed=seed, costs=_costs(costs_file, inflation))
+        if json_out:
+            print_json({"councils": [la for la, _ in tasks], "scenarios": [s.name for s in scenarios],
+                        "runs": runs, "seed": seed, "horizon_months": horizon_months, "address": result.address,
+                        "results": _records(result.table), "failed": result.failed})
+            return
+        _print_sweep(result)
 
     @app.command("backtest")
     @user_errors
@@ -415,7 +434,24 @@ def register(app: typer.Typer) -> None:
         console.print("Assumptions: " + ", ".join(f"{k}={v}" for k, v in assumptions_dict(a).items()))
 
 
-def _store_history(url: str | None, la: str) -> Any:
-    from carewise.store import Store
+def _print_sweep(result: Any) -> None:
+    """One line per council × scenario × 31 March: children and spend, median (80% interval)."""
+    from rich.table import Table
 
-    return Store(url).load_history(la)
+    table = Table("council", "scenario", "31 March", "children (80%)", "vs baseline", "spend in year £m (80%)",
+                  "vs baseline £m")
+
+    def rng(r: dict, key: str, scale: float = 1.0, sign: str = "") -> str:
+        if r.get(f"{key}_median") is None:
+            return ""
+        m, lo, hi = (r[f"{key}_{f}"] / scale for f in ("median", "p10", "p90"))
+        digits = 1 if scale > 1 else 0
+        return f"{m:{sign}.{digits}f} ({lo:{sign}.{digits}f} to {hi:{sign}.{digits}f})"
+
+    for r in result.table.to_dicts():
+        table.add_row(r["la_code"], r["scenario"], r["date"].isoformat(), rng(r, "children"),
+                      rng(r, "children_difference", sign="+"), rng(r, "spend", 1e6),
+                      rng(r, "spend_difference", 1e6, "+"))
+    out.print(table)
+    for f in result.failed:
+        console.print(f"[yellow]{f['la_code']} not forecast:[/] {f['reason']}")

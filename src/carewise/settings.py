@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     """Comma-separated addresses of reverse proxies in front of ``carewise serve`` (e.g.
     ``127.0.0.1``): their ``X-Forwarded-For``/``-Proto`` headers are believed, so sign-in throttling
     sees each visitor's real address. Default: none (the headers are ignored)."""
+    dask_address: str | None = None
+    """Dask scheduler address for ``carewise forecast sweep`` (e.g. ``tcp://10.0.0.5:8786``);
+    default: a local cluster of 2 worker processes, one thread each, started for the sweep."""
     oidc_metadata_url: str | None = None
     """OpenID Connect discovery URL of the council's single sign-on (enables "Sign in with SSO")."""
     oidc_client_id: str | None = None
