@@ -190,6 +190,7 @@ def sweep(
     n_workers: int = 2,
     processes: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    connect_timeout: str = "20s",
     **options: Any,
 ) -> SweepResult:
     """Run :func:`council_task` for every council on Dask; one table back (see module doc).
@@ -208,7 +209,7 @@ def sweep(
     cluster = None
     try:
         if target:
-            client = Client(target, timeout="20s")
+            client = Client(target, timeout=connect_timeout)
         else:
             cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
                                    dashboard_address=None)
