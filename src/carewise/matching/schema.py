@@ -48,7 +48,7 @@ SEX_ACCEPTED = ("any", "M", "F")
 URGENCIES = ("today", "within_5_days", "over_5_days")
 DURATIONS = ("emergency", "short_term", "long_term", "respite")
 CONTRACTS = ("framework", "spot")
-REFERRAL_STATUSES = ("open", "placed", "withdrawn")
+REFERRAL_STATUSES = ("open", "placed", "withdrawn", "forecast")
 LEGAL_STATUSES = ("C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4")
 """903 LS codes (legal status) a referral can carry."""
 
@@ -228,7 +228,7 @@ REFERRALS = Table(
         Column("previous_carers", "list", False, "household ids / URNs the child lived with before",
                ""),
         Column("excluded", "list", False, "household ids / URNs the child must not go to", ""),
-        Column("status", "enum", False, "open, placed or withdrawn (blank: open)", "open",
+        Column("status", "enum", False, "open, placed, withdrawn or forecast (blank: open)", "open",
                REFERRAL_STATUSES),
     ),
     "One row per child to place. A sibling group placed together is one row with "
