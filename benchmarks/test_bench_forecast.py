@@ -11,7 +11,9 @@ numpy<2): create it with ``bash benchmarks/peer/setup_peer.sh``; without it the 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import resource
 import subprocess
 import time
 from datetime import date
@@ -118,3 +120,67 @@ def test_backtest_error_vs_peer(history, peer_folder):
     }
     print("\nbacktest vs peer:", json.dumps(report, indent=1))
     assert summary["mape_total_12m"] is not None
+
+
+class _PeakMemory:
+    """Peak resident memory of this process and its children (the Dask workers), sampled."""
+
+    def __init__(self, every: float = 0.25) -> None:
+        import threading
+
+        self.peak = 0
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += proc.memory_info().rss
+            self.peak = max(self.peak, total)
+            self._stop.wait(self._every)
+
+    def __enter__(self) -> _PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@pytest.mark.slow
+def test_national_sweep_on_local_cluster(benchmark, tmp_path):
+    """Every synthetic council (national sizes, 2022-23..2024-25), baseline + 1 scenario, 1,000 runs,
+    on the default local cluster (2 worker processes, 1 thread each): seconds and peak memory."""
+    from carewise.forecast.scenarios import Change, Scenario
+    from carewise.forecast.sweep import folder_tasks, sweep
+    from carewise.returns.years import year_range
+    from carewise.synth import generate_national
+
+    out = tmp_path / "national"
+    started = time.perf_counter()
+    n = sum(1 for _ in generate_national(year_range("2022-23..2024-25"), seed=1, out_dir=out))
+    synth_seconds = time.perf_counter() - started
+    scenario = Scenario("fewer_residential", "", [Change("residential_entries", change=-0.25)])
+
+    def run():
+        with _PeakMemory() as mem:
+            result = sweep(folder_tasks(out), [scenario], runs=1000, seed=0)
+        return result, mem.peak
+
+    result, peak = benchmark.pedantic(run, rounds=1, iterations=1)
+    assert result.table["la_code"].n_unique() + len(result.failed) == n
+    benchmark.extra_info.update(
+        councils=n, failed=len(result.failed), synth_seconds=round(synth_seconds, 1),
+        sweep_seconds=round(benchmark.stats.stats.mean, 1),
+        peak_memory_mb_all_processes=round(peak / 2**20),
+        peak_memory_mb_main=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    )
+    print(f"\nnational sweep: {n} councils, {benchmark.stats.stats.mean:.1f} s, "
+          f"peak {peak / 2**20:.0f} MB (main + workers), failed {result.failed}")
