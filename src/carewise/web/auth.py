@@ -9,17 +9,20 @@ name and address, slowed per user name, so nobody can lock another person out.
 from __future__ import annotations
 
 import asyncio
+import logging
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from carewise.errors import UserFacingError
 from carewise.store import accounts, audit
 from carewise.store.accounts import Role, User
 from carewise.web.security import csrf_valid
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 
 
 def redirect_to_login(request: Request) -> RedirectResponse:
@@ -144,9 +147,36 @@ def choose_council(request: Request, council: str = Form(""), csrf_token: str = 
     return RedirectResponse("/", status_code=303)
 
 
+SSO_RETRY = "carewise_retry"
+"""Marks the callback's second try, made from carewise's own page (see ``_bounce``)."""
+
+
 def configure_oidc(app, settings) -> None:
-    """Council single sign-on through OpenID Connect (authlib)."""
+    """Council single sign-on through OpenID Connect (authlib's Starlette client).
+
+    ``/auth/sso`` sends the browser to the provider with a fresh ``state`` and ``nonce`` (kept in the
+    session); ``/auth/callback`` exchanges the code, checks the ID token (signature from the JWKS,
+    issuer, audience, expiry, nonce) and signs the person in, creating a first-time user with
+    ``CAREWISE_OIDC_DEFAULT_ROLE``. Every refusal is a page saying what to do, never a 500.
+    """
+    import httpx
+    from authlib.integrations.base_client import OAuthError
     from authlib.integrations.starlette_client import OAuth
+    from joserfc.errors import JoseError  # what authlib (1.7+) raises for a bad ID token
+
+    from carewise.web.app import SESSION_COOKIE
+
+    missing = [name for name in ("oidc_client_id", "oidc_client_secret") if not getattr(settings, name)]
+    if missing:
+        raise SSOSettingsError(
+            f"single sign-on needs {' and '.join('CAREWISE_' + m.upper() for m in missing)}: set them to "
+            "the client registered for carewise with the council's sign-in service")
+    try:
+        default_role = Role(settings.oidc_default_role)
+    except ValueError:
+        raise SSOSettingsError(
+            f"CAREWISE_OIDC_DEFAULT_ROLE is {settings.oidc_default_role!r}: set it to one of "
+            + ", ".join(r.value for r in Role)) from None
 
     oauth = OAuth()
     oauth.register(
@@ -154,28 +184,109 @@ def configure_oidc(app, settings) -> None:
         server_metadata_url=settings.oidc_metadata_url,
         client_id=settings.oidc_client_id,
         client_secret=settings.oidc_client_secret,
-        client_kwargs={"scope": "openid email profile"},
+        client_kwargs={"scope": "openid email profile", "timeout": 10},
     )
 
     @app.get("/auth/sso", include_in_schema=False)
-    async def sso_start(request: Request):
-        return await oauth.council.authorize_redirect(request, str(request.url_for("sso_callback")))
+    async def sso_start(request: Request, next: str | None = None):
+        # the callback address comes from the request: behind a proxy, uvicorn's proxy headers
+        # (CAREWISE_TRUSTED_PROXIES) give it the public scheme and host
+        callback = str(request.url_for("sso_callback"))
+        try:
+            response = await oauth.council.authorize_redirect(request, callback)
+        except (httpx.HTTPError, OAuthError, ValueError) as exc:
+            log.warning("single sign-on: the provider's metadata could not be read (%s)", type(exc).__name__)
+            return _sso_unavailable(request)
+        request.session["sso_next"] = _safe_next(next)
+        return response
 
     @app.get("/auth/callback", include_in_schema=False, name="sso_callback")
     async def sso_callback(request: Request):
-        token = await oauth.council.authorize_access_token(request)
-        claims = token.get("userinfo") or {}
-        username = (claims.get("email") or claims.get("preferred_username") or claims.get("sub") or "").lower()
-        if not username:
-            raise HTTPException(403, "Your sign-in did not say who you are.")
         store = request.app.state.store
-        user = accounts.find_user(store, username)
+        if SESSION_COOKIE not in request.cookies and SSO_RETRY not in request.query_params:
+            return _bounce(request)
+        try:
+            token = await oauth.council.authorize_access_token(request)
+            claims = dict(token.get("userinfo") or {})
+            if not claims:
+                raise OAuthError(error="no_id_token")
+            if not _identity(claims):
+                # some providers put only "sub" in the ID token: ask userinfo, for the same subject
+                extra = await oauth.council.userinfo(token=token)
+                if extra.get("sub") != claims.get("sub"):
+                    raise OAuthError(error="userinfo_subject_mismatch")
+                claims.update(extra)
+        except httpx.HTTPError as exc:
+            log.warning("single sign-on: the provider could not be reached (%s)", type(exc).__name__)
+            return _sso_unavailable(request)
+        except OAuthError as exc:
+            audit.record(store, "(single sign-on)", "sign-in-failed",
+                         detail={"method": "sso", "reason": exc.error or "oauth"})
+            if exc.error and exc.error != "mismatching_state" and request.query_params.get("error"):
+                return _sso_refused(request, "The council's sign-in service did not sign you in.")
+            return _sso_refused(request, "Your sign-in could not be checked, or it took too long.")
+        except JoseError as exc:
+            # the ID token's signature, issuer, audience, expiry or nonce is wrong
+            audit.record(store, "(single sign-on)", "sign-in-failed",
+                         detail={"method": "sso", "reason": exc.error})
+            return _sso_refused(request, "Your sign-in could not be checked.")
+        username = _identity(claims)
+        if not username:
+            return _sso_refused(request, "Your council's sign-in did not say who you are.")
+        user = await run_in_threadpool(accounts.find_user, store, username)
         if user is None:
-            user = accounts.create_user(store, username, None, settings.oidc_default_role,
-                                        display_name=claims.get("name") or username)
+            user = await run_in_threadpool(
+                lambda: accounts.create_user(store, username, None, default_role,
+                                             display_name=claims.get("name") or username))
+            audit.record(store, user.username, "user-created", target=user.username,
+                         detail={"method": "sso", "role": default_role.value})
         if not user.active:
+            audit.record(store, user.username, "sign-in-failed", detail={"method": "sso", "reason": "switched off"})
             raise HTTPException(403, "Your account is switched off. Ask an administrator.")
+        next_page = _safe_next(request.session.get("sso_next"))
         request.session.clear()
         request.session["user"] = user.username
         audit.record(store, user.username, "sign-in", detail={"method": "sso"})
-        return RedirectResponse("/", status_code=303)
+        return RedirectResponse(next_page, status_code=303)
+
+
+class SSOSettingsError(UserFacingError):
+    """The CAREWISE_OIDC_* settings are incomplete or wrong."""
+
+
+def _identity(claims: dict) -> str:
+    """Who signed in, as a carewise user name: a verified email, else the provider's user name.
+
+    An email the provider marks unverified is not used, as anyone could have typed it; the bare
+    ``sub`` is not used either, as no administrator could recognise it.
+    """
+    email = claims.get("email") if claims.get("email_verified") is not False else None
+    return (email or claims.get("preferred_username") or "").strip().lower()
+
+
+def _bounce(request: Request):
+    """The callback reached without the session cookie: try again from carewise's own page.
+
+    The session cookie is SameSite=Strict, so a browser withholds it on the redirect from the
+    provider (another site). A same-site navigation from this page sends it; the second try is
+    marked, so a callback that truly has no session is refused rather than bounced again.
+    """
+    from carewise.web.app import render
+
+    query = request.url.query + ("&" if request.url.query else "") + f"{SSO_RETRY}=1"
+    return render(request, "sso_continue.html", target=f"{request.url.path}?{query}")
+
+
+def _sso_refused(request: Request, message: str):
+    from carewise.web.app import render
+
+    return render(request, "error.html", status_code=403, title="You are not signed in",
+                  message=f"{message} Sign in again; if it keeps happening, ask your administrator.")
+
+
+def _sso_unavailable(request: Request):
+    from carewise.web.app import render
+
+    return render(request, "error.html", status_code=503, title="Sorry, sign-in is not working",
+                  message="The council's sign-in service cannot be reached. Try again in a few minutes, "
+                  "or sign in with a carewise password if you have one.")
