@@ -172,6 +172,7 @@ def test_callback_without_the_session_cookie_retries_once_from_carewise(carewise
     base, _ = carewise
     first = httpx.get(f"{base}/auth/callback?code=abc&state=xyz")
     assert first.status_code == 200
+    assert "set-cookie" not in first.headers  # a new cookie would replace the one with the state
     target = "/auth/callback?code=abc&amp;state=xyz&amp;carewise_retry=1"
     assert f'content="0;url={target}"' in first.text and f'href="{target}"' in first.text
     second = httpx.get(f"{base}/auth/callback?code=abc&state=xyz&carewise_retry=1")

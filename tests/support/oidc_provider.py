@@ -12,12 +12,16 @@ Knobs a test may turn (all on the running provider object):
 - ``refuse``: answer the authorization request with ``error=access_denied``.
 - ``wrong_nonce``: sign ID tokens with a nonce other than the one the client sent.
 - ``claims_in_id_token``: put email and name only in userinfo, not the ID token (as some IdPs do).
+- ``consent_page``: show a page with a "Continue" button (a form posted to the provider) instead of
+  consenting at once, so that in a browser the redirect back is started by the provider's own page,
+  as after a real sign-in form (browsers then withhold SameSite=Strict cookies of the client).
 
 Started by :func:`running_provider` with uvicorn on a free loopback port in a thread.
 """
 
 from __future__ import annotations
 
+import html
 import secrets
 import socket
 import threading
@@ -41,7 +45,7 @@ from authlib.oidc.core.grants import OpenIDCode
 from joserfc.jwk import RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 SCOPES = ("openid", "email", "profile")
@@ -166,13 +170,14 @@ class OIDCProvider:
         self.refuse = False
         self.wrong_nonce = False
         self.claims_in_id_token = True
+        self.consent_page = False
         self.codes: dict[str, Code] = {}
         self.tokens: dict[str, tuple[SSOUser, str]] = {}
         self.authorize_requests = 0
         self.server = self._authorization_server()
         self.app = Starlette(routes=[
             Route("/.well-known/openid-configuration", self.discovery),
-            Route("/authorize", self.authorize),
+            Route("/authorize", self.authorize, methods=["GET", "POST"]),
             Route("/token", self.token, methods=["POST"]),
             Route("/userinfo", self.userinfo),
             Route("/jwks", self.jwks),
@@ -285,10 +290,18 @@ class OIDCProvider:
         })
 
     async def authorize(self, request: Request) -> Response:
-        """Consent at once for ``self.user`` (or refuse, when told to)."""
-        self.authorize_requests += 1
-        req = _Request(request, [])
+        """Consent for ``self.user`` at once (or after the consent page's button; or refuse)."""
+        self.authorize_requests += request.method == "GET"
+        form = list((await request.form()).multi_items()) if request.method == "POST" else []
+        req = _Request(request, form)
         grant = self.server.get_consent_grant(req)  # validates client, redirect_uri, scope, nonce
+        if self.consent_page and request.method == "GET":
+            fields = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                             for k, v in request.query_params.multi_items())
+            return HTMLResponse(
+                f"<!DOCTYPE html><html lang='en'><title>Test sign-in</title><form method='post' "
+                f"action='/authorize'>{fields}<button type='submit'>Continue as "
+                f"{html.escape(self.user.name)}</button></form></html>")
         if self.refuse:
             query = urlencode({"error": "access_denied", "error_description": "The user said no",
                                "state": req.payload.state or ""})

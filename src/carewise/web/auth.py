@@ -274,7 +274,11 @@ def _bounce(request: Request):
     from carewise.web.app import render
 
     query = request.url.query + ("&" if request.url.query else "") + f"{SSO_RETRY}=1"
-    return render(request, "sso_continue.html", target=f"{request.url.path}?{query}")
+    page = render(request, "sso_continue.html", target=f"{request.url.path}?{query}")
+    # rendering put a CSRF token in this cookie-less request's new session: drop it, or its cookie
+    # would replace the one holding the sign-in's state before the retry could send it
+    request.session.clear()
+    return page
 
 
 def _sso_refused(request: Request, message: str):
