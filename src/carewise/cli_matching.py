@@ -74,6 +74,24 @@ def _audit(db: str | None, council: str, target: str, detail: dict) -> None:
            detail=detail)
 
 
+def _with_forecast(market, cfg, db: str | None, months: int, percentile: float,
+                   seed: int) -> dict:
+    """Open referrals plus the forecast stream for ``months``, assigned against today's market."""
+    from carewise.errors import NotFoundError
+    from carewise.matching.future import expected_flows, forecast_report, referral_stream
+
+    try:
+        history = open_store(db).load_history(market.la_code)
+    except NotFoundError:
+        raise UserFacingError(f"no 903 returns are stored for {market.la_code}, so there is no "
+                              "forecast: import them with `carewise import` (or leave out "
+                              "--with-forecast)") from None
+    flows = expected_flows(history, months=months, percentile=percentile, seed=seed)
+    stream = referral_stream(history, months, seed=seed, percentile=percentile,
+                             open_referrals=market.open_referrals(), flows=flows)
+    return forecast_report(market, cfg, stream, flows, seed)
+
+
 def register(app: typer.Typer) -> None:
     market_app = typer.Typer(help="Load and examine the placements market (carers, providers, "
                              "vacancies, referrals).", no_args_is_help=True)
@@ -223,6 +241,13 @@ def register(app: typer.Typer) -> None:
         version: VersionOption = None,
         settings: SettingsOption = None,
         limit: Annotated[int, typer.Option(help="Candidates to show.")] = 20,
+        with_forecast: Annotated[int | None, typer.Option(
+            "--with-forecast", metavar="MONTHS", help="With --all: add the referrals the "
+            "sufficiency forecast expects in the next MONTHS months (from the council's 903 "
+            "returns in the database).")] = None,
+        percentile: Annotated[float, typer.Option(help="With --with-forecast: the forecast's "
+                                                  "percentile (50 median, 90 a busy year).")] = 50,
+        seed: Annotated[int, typer.Option(help="With --with-forecast: random seed.")] = 0,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -232,10 +257,28 @@ def register(app: typer.Typer) -> None:
 
         if bool(referral_id) == all_:
             raise UserFacingError("give a REFERRAL_ID, or --all for every open referral")
+        if with_forecast is not None and not all_:
+            raise UserFacingError("--with-forecast works with --all (the batch assignment)")
         mstore = ParquetMarketStore()
         la_code = _council(mstore, council)
         market = mstore.load(la_code, version)
         cfg = _settings(mstore, la_code, settings)
+        if all_ and with_forecast is not None:
+            result = _with_forecast(market, cfg, db, with_forecast, percentile, seed)
+            if as_json:
+                print_json(result)
+                return
+            f, split = result["forecast"], result["unmet_split"]
+            out.print(f"{result['summary']['met']} of {result['summary']['referrals']} "
+                      f"referrals met: {split['open_today']['referrals']} open today, "
+                      f"{f['referrals']} expected {f['first_month']} to {f['last_month']} "
+                      f"(forecast percentile {f['percentile']:g})")
+            for name, label in (("open_today", "open today"), ("expected", "expected")):
+                out.print(f"  not met, {label}: {split[name]['unmet']} of "
+                          f"{split[name]['referrals']}")
+            for p in result["suggestions"]:
+                out.print(f"  what-if: {p['description']} → meets {p['would_meet']} more")
+            return
         if all_:
             result = batch_report(market, cfg)
             if as_json:

@@ -42,9 +42,17 @@ from carewise.forecast import AGE_BANDS, CATEGORIES, fit_model, project
 from carewise.forecast.model import DEFAULT_REFERENCE_MONTHS, FittedModel
 from carewise.geo import resolve
 from carewise.history import History
-from carewise.matching.gap import age_group_expr
-from carewise.matching.market import empty
+from carewise.matching.batch import Assignment, assign
+from carewise.matching.engine import ReferralArrays, prepare
+from carewise.matching.gap import (
+    _group_addition,
+    age_group_expr,
+    hypothetical_options,
+    unmet_report,
+)
+from carewise.matching.market import Market, empty
 from carewise.matching.schema import LEGAL_STATUSES, NEEDS, REFERRALS
+from carewise.matching.settings import MatchSettings
 from carewise.returns.years import age_expr
 
 MARKET_TYPES: dict[str, list[str]] = {
@@ -56,6 +64,8 @@ MARKET_TYPES: dict[str, list[str]] = {
 """Forecast placement category -> placement types a referral for it seeks."""
 
 SOURCES = ("entrant", "move")
+ID_PREFIX = "FORECAST-"
+"""Forecast referrals are FORECAST-00001 …, child ids FORECAST-C00001 … (no real child)."""
 PROFILE_COLUMNS = (*(f"need_{n}" for n in NEEDS), "uasc", "urgency", "duration",
                    "budget_weekly", "max_distance_miles")
 """What a forecast referral takes from an open referral of the same type and age group."""
@@ -391,9 +401,9 @@ def _frame(out: pl.DataFrame, size: int) -> pl.DataFrame:
     if size == 0:
         return pl.DataFrame(schema=dict(schema) | {"expected_month": pl.String,
                                                    "forecast_source": pl.String})
-    ids = [f"F{i:05d}" for i in range(1, size + 1)]
     out = out.with_columns(
-        pl.Series("referral_id", ids), pl.Series("child_id", [f"FC{i[1:]}" for i in ids]),
+        pl.Series("referral_id", [f"{ID_PREFIX}{i:05d}" for i in range(1, size + 1)]),
+        pl.Series("child_id", [f"{ID_PREFIX}C{i:05d}" for i in range(1, size + 1)]),
         pl.lit("forecast").alias("status"),
         pl.lit(False).alias("siblings_together_required"),
         pl.lit("").alias("school_postcode"),
@@ -430,3 +440,140 @@ def write_extract(stream: pl.DataFrame, path) -> None:
             cols.append(pl.col(c.name))
     stream.select(cols).write_csv(path)
 
+
+
+@dataclass
+class _Merged:
+    """The two stages' referral frames as one, for ``unmet_report``."""
+
+    referrals: pl.DataFrame
+
+
+def _after_open(options: pl.DataFrame, first: Assignment, r: ReferralArrays) -> pl.DataFrame:
+    """Options with the places the open referrals took removed (and those children counted
+    towards each household's fostering limit)."""
+    taken = _plain(first.referrals).select("referral_id", "met", "option_id").with_columns(
+        pl.Series("needed", r.needed.astype(np.int64))
+    ).filter(pl.col("met")).group_by("option_id").agg(pl.col("needed").sum().alias("_used"))
+    return options.join(taken, on="option_id", how="left").with_columns(
+        (pl.col("places_free") - pl.col("_used").fill_null(0)).clip(0).alias("places_free"),
+        (pl.col("current_children") + pl.col("_used").fill_null(0)).alias("current_children"),
+    ).drop("_used")
+
+
+def two_stage(market: Market, settings: MatchSettings, open_refs: pl.DataFrame,
+              stream: pl.DataFrame, extra_options: pl.DataFrame | None = None
+              ) -> tuple[Assignment, Assignment, pl.DataFrame]:
+    """Open referrals first (today's children are not displaced by expected ones), then the
+    forecast referrals in the places left. Returns both assignments and the options used."""
+    options = market.options()
+    if extra_options is not None and extra_options.height:
+        options = pl.concat([options, extra_options])
+    o1, r1 = prepare(options, open_refs, settings)
+    first = assign(r1, o1, settings)
+    o2, r2 = prepare(_after_open(options, first, r1), stream, settings)
+    return first, assign(r2, o2, settings), o1.frame
+
+
+def _plain(frame: pl.DataFrame) -> pl.DataFrame:
+    """Object columns (all-null option ids when nothing is met) as text, so frames stack."""
+    return frame.with_columns(pl.Series(c, frame[c].to_list(), dtype=pl.String)
+                              for c in frame.columns if frame[c].dtype == pl.Object)
+
+
+def _combined_summary(first: Assignment, second: Assignment) -> dict:
+    a, b = first.summary, second.summary
+    out = {k: a[k] + b[k] for k in ("referrals", "met", "unmet", "greedy_met", "greedy_unmet",
+                                    "extra_met_vs_greedy", "candidate_pairs")}
+    out |= {k: round(a[k] + b[k], 1) for k in ("total_score", "greedy_total_score",
+                                                "score_gain_vs_greedy")}
+    out["options"] = a["options"]
+    out["mean_score_met"] = round(out["total_score"] / out["met"], 1) if out["met"] else None
+    out["solve_seconds"] = round(a["solve_seconds"] + b["solve_seconds"], 3)
+    out["solver_status"] = {"open_today": a["solver_status"], "expected": b["solver_status"]}
+    out["settings_version"] = a["settings_version"]
+    return out
+
+
+def forecast_report(market: Market, settings: MatchSettings, stream: pl.DataFrame,
+                    flows: ExpectedFlows, seed: int, suggestions: int = 3) -> dict:
+    """The batch report over open + forecast referrals, unmet need split by where it comes from.
+
+    Open referrals are assigned first, then the expected ones to the places left, both against
+    today's market (no vacancy is assumed to free up, so the expected gap is an upper bound).
+    Capacity suggestions are shaped on the combined unmet need and tested by re-solving both
+    stages with the capacity added.
+    """
+    open_refs = market.open_referrals()
+    clash = set(open_refs["referral_id"].to_list()) & set(stream["referral_id"].to_list())
+    if clash:
+        raise UserFacingError(f"open referral ids such as {sorted(clash)[0]} look like forecast "
+                              f"ids ({ID_PREFIX}…): rename them in the referrals extract")
+    combined = pl.concat([open_refs.with_columns(pl.lit(None, pl.String).alias("expected_month"),
+                                                 pl.lit(None, pl.String).alias("forecast_source")),
+                          stream], how="diagonal_relaxed")
+    first, second, options = two_stage(market, settings, open_refs, stream)
+    merged = _Merged(pl.concat([_plain(first.referrals), _plain(second.referrals)]))
+    unmet = unmet_report(market, combined, merged)
+    summary = _combined_summary(first, second)
+    proposals = []
+    for group in unmet.head(suggestions).iter_rows(named=True):
+        addition = _group_addition(group, combined, market)
+        extra = hypothetical_options([addition], market, options, settings)
+        a1, a2, _ = two_stage(market, settings, open_refs, stream, extra)
+        after = a1.summary["unmet"] + a2.summary["unmet"]
+        proposals.append({
+            "for_group": {k: group[k] for k in ("age_group", "main_need", "placement_type")},
+            "addition": addition.as_dict(),
+            "description": addition.describe(market.la_code),
+            "unmet_before": summary["unmet"],
+            "unmet_after": after,
+            "would_meet": summary["unmet"] - after,
+            "would_meet_open_today": first.summary["unmet"] - a1.summary["unmet"],
+        })
+    extra_cols = combined.select("referral_id", pl.col("status").fill_null("open"),
+                                 "expected_month", "forecast_source")
+    assignments = merged.referrals.join(extra_cols, on="referral_id", how="left")
+    split = {}
+    for name, refs, stage in (("open_today", open_refs, first), ("expected", stream, second)):
+        split[name] = {"referrals": stage.summary["referrals"], "met": stage.summary["met"],
+                       "unmet": stage.summary["unmet"],
+                       "unmet_groups": unmet_report(market, refs, stage).to_dicts()}
+    expected_months = (
+        stream.group_by("expected_month")
+        .agg(pl.len().alias("referrals"),
+             (pl.col("forecast_source") == "entrant").sum().alias("entrants"),
+             (pl.col("forecast_source") == "move").sum().alias("moves"))
+        .sort("expected_month")
+    )
+    unmet_by_month = (
+        assignments.filter(pl.col("status") == "forecast")
+        .group_by("expected_month").agg((~pl.col("met")).sum().alias("unmet"))
+    )
+    in_market = flows.expected[..., _MARKET_CATS]
+    return {
+        "council": market.la_code,
+        "market_version": market.version,
+        "summary": summary,
+        "assignments": assignments.to_dicts(),
+        "unmet_groups": unmet.to_dicts(),
+        "suggestions": proposals,
+        "unmet_split": split,
+        "forecast": {
+            "months": len(flows.months),
+            "percentile": flows.percentile,
+            "seed": seed,
+            "forecast_origin": flows.origin.isoformat(),
+            "first_month": flows.starts[0].isoformat() if flows.starts else None,
+            "last_month": flows.months[-1].isoformat() if flows.months else None,
+            "expected_referrals": round(float(in_market.sum()), 1),
+            "expected_entrants": round(float(in_market[:, 0].sum()), 1),
+            "expected_moves": round(float(in_market[:, 1].sum()), 1),
+            "referrals": stream.height,
+            "needs_from": "open_referrals" if open_refs.height else "903",
+            "not_in_market": flows.not_in_market(),
+            "by_month": expected_months.join(unmet_by_month, on="expected_month", how="left")
+            .with_columns(pl.col("unmet").fill_null(0)).rename({"expected_month": "month"})
+            .to_dicts(),
+        },
+    }
