@@ -42,6 +42,7 @@ from carewise.matching import (
     shortlist,
     what_if,
 )
+from carewise.matching.future import ID_PREFIX
 from carewise.matching.schema import NEEDS, OPTION_KINDS, SKILLS
 from carewise.store import audit
 from carewise.store.accounts import User
@@ -79,6 +80,9 @@ SKILL_LABELS = {s: s.replace("_", " ") for s in SKILLS} | {
 }
 URGENCY_LABELS = {"today": "Today", "within_5_days": "Within 5 days", "over_5_days": "Over 5 days"}
 REASONS = {c.name: c.reason for c in CONSTRAINTS}
+EXPECTED_MONTHS = ("6", "12")
+"""The forecast horizons the sufficiency page offers for expected referrals."""
+FORECAST_SEED = 0
 TEMPLATE_FILES = (*(f"{t}.csv" for t in TABLES), "carewise-market-template.xlsx", "README.md")
 
 
@@ -126,6 +130,24 @@ class MatchingData:
         key = (market.la_code, market.version, cfg.version)
         with self._lock(key):
             return self._reports.get_or_make(key, lambda: batch_report(market, cfg))
+
+    def with_forecast(self, market: Market, cfg: MatchSettings, months: int,
+                      data_version: tuple, history: Any) -> dict:
+        """Open referrals plus the forecast stream for ``months`` (``history`` is called only
+        when the report is not cached: loading the 903 returns is not free)."""
+        from carewise.matching.future import expected_flows, forecast_report, referral_stream
+
+        key = (market.la_code, market.version, cfg.version, months, data_version)
+
+        def make() -> dict:
+            hist = history()
+            flows = expected_flows(hist, months=months, seed=FORECAST_SEED)
+            stream = referral_stream(hist, months, seed=FORECAST_SEED,
+                                     open_referrals=market.open_referrals(), flows=flows)
+            return forecast_report(market, cfg, stream, flows, FORECAST_SEED)
+
+        with self._lock(key):
+            return self._reports.get_or_make(key, make)
 
     def what_if(self, market: Market, cfg: MatchSettings, addition: Addition) -> dict:
         key = (market.la_code, market.version, cfg.version, repr(addition))
@@ -529,7 +551,8 @@ def _groups_view(groups: list[dict], panel: bool, total_unmet: int) -> list[dict
              "referrals": str(g["referrals"]), "children": str(g["children"]),
              "nothing_fits": str(g["nothing_fits"]), "outcompeted": str(g["outcompeted"]),
              "binding": REASONS.get(g["binding_constraint"] or "", "none"),
-             "referral_ids": g["referral_id"]} for g in groups]
+             "referral_ids": [r for r in g["referral_id"] if not r.startswith(ID_PREFIX)]}
+            for g in groups]
     if panel:
         children_total = sum(g["children"] for g in groups)
         for col, total in (("referrals", total_unmet), ("children", children_total)):
@@ -571,7 +594,7 @@ def _suggestion_view(p: dict, panel: bool) -> dict:
 def sufficiency(request: Request, kind: str = "in_house_fostering", count: str = "",
                 places: str = "1", min_age: str = "0", max_age: str = "17",
                 skills: Annotated[list[str] | None, Query()] = None, run: str = "",
-                user: User = Depends(current_user)):
+                expected: str = "", user: User = Depends(current_user)):
     market, page = _market_or_page(request)
     if page is not None:
         return page
@@ -583,7 +606,18 @@ def sufficiency(request: Request, kind: str = "in_house_fostering", count: str =
                               "allocate. Upload the missing extracts on the Placements page.")
     data = matching_data(request)
     cfg = data.settings(market.la_code)
-    report = data.batch(market, cfg)
+    expected = expected if expected in EXPECTED_MONTHS else ""
+    report, forecast_problem = data.batch(market, cfg), None
+    if expected:
+        app_data = request.app.state.data
+        try:
+            report = data.with_forecast(market, cfg, int(expected),
+                                        app_data.version(market.la_code),
+                                        lambda: app_data.history(market.la_code))
+        except UserFacingError as exc:
+            forecast_problem = (f"Expected referrals cannot be forecast: {exc} The figures are "
+                                "for open referrals only.")
+            expected = ""
     s = report["summary"]
     form = WhatIfForm(kind, count, places, min_age, max_age, tuple(skills or ()))
     errors: dict[str, str] = {}
@@ -604,10 +638,11 @@ def sufficiency(request: Request, kind: str = "in_house_fostering", count: str =
         referrals, met, unmet = str(s["referrals"]), str(s["met"]), str(s["unmet"])
         greedy_met, greedy_unmet = str(s["greedy_met"]), str(s["greedy_unmet"])
         extra = str(s["extra_met_vs_greedy"])
+    split = _split_view(report.get("unmet_split"), panel)
     plan = []
     if not panel:
         plan = [dict(a, ref=data.referral_ref(market.la_code, a["referral_id"]), why=_why(a))
-                for a in report["assignments"]]
+                for a in report["assignments"] if a.get("status", "open") == "open"]
         audit.record(request.app.state.store, user.username, "view-referral-list",
                      council=market.la_code, detail={"market_version": market.version,
                                                      "page": "sufficiency",
@@ -620,9 +655,23 @@ def sufficiency(request: Request, kind: str = "in_house_fostering", count: str =
         summary=s, groups=_groups_view(report["unmet_groups"], panel, s["unmet"]),
         suggestions=[_suggestion_view(p, panel) for p in report["suggestions"]],
         plan=plan, form=form, errors=errors, result=result, kind_labels=KIND_LABELS,
+        expected=expected, expected_months=EXPECTED_MONTHS, split=split,
+        forecast=report.get("forecast"), forecast_problem=forecast_problem,
         skill_labels=SKILL_LABELS, option_kinds=OPTION_KINDS, skills=SKILLS,
         ref_for=lambda rid: data.referral_ref(market.la_code, rid),
     )
+
+
+def _split_view(split: dict | None, panel: bool) -> dict | None:
+    """Unmet need open today and expected, as shown (panel: small counts hidden, and so is
+    any count that could be worked out from the others)."""
+    if split is None:
+        return None
+    today, later = split["open_today"], split["expected"]
+    values = [today["referrals"], today["unmet"], later["referrals"], later["unmet"]]
+    shown = suppress_linked(values) if panel else [str(v) for v in values]
+    return dict(zip(("today_referrals", "today_unmet", "expected_referrals", "expected_unmet"),
+                    shown, strict=True))
 
 
 def _why(a: dict) -> str | None:
