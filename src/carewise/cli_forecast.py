@@ -438,8 +438,11 @@ def _print_sweep(result: Any) -> None:
     """One line per council × scenario × 31 March: children and spend, median (80% interval)."""
     from rich.table import Table
 
-    table = Table("council", "scenario", "31 March", "children (80%)", "vs baseline", "spend in year £m (80%)",
-                  "vs baseline £m")
+    table = Table()
+    for name in ("council", "scenario", "31 March"):
+        table.add_column(name, no_wrap=True)
+    for name in ("children (80%)", "vs baseline", "spend in year £m (80%)", "vs baseline £m"):
+        table.add_column(name, justify="right")
 
     def rng(r: dict, key: str, scale: float = 1.0, sign: str = "") -> str:
         if r.get(f"{key}_median") is None:

@@ -6,6 +6,7 @@ import pytest
 from distributed import LocalCluster
 from distributed.diagnostics.plugin import SchedulerPlugin
 
+from carewise.cli_forecast import _print_sweep
 from carewise.errors import UserFacingError
 from carewise.forecast.known_rates import example_rates, known_council
 from carewise.forecast.scenarios import Change, Scenario
@@ -32,7 +33,7 @@ def history():
     return stitch(known_council(known, first_year=2022, last_year=2024, seed=2))
 
 
-def test_address_setting_is_honoured(history, monkeypatch):
+def test_address_setting_is_honoured(history, monkeypatch, capsys):
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         seen = _Seen()
         cluster.scheduler.add_plugin(seen)
@@ -47,6 +48,9 @@ def test_address_setting_is_honoured(history, monkeypatch):
         assert result.address == cluster.scheduler_address
         assert any(key.startswith("_safe_task") for key in seen.done)
         assert set(result.table["scenario"]) == {"baseline", "less"}
+    _print_sweep(result)  # the text table renders every row, with ranges
+    text = capsys.readouterr().out
+    assert text.count("E06000056") == result.table.height and " to " in text
 
 
 def test_explicit_address_wins_over_setting(monkeypatch):
