@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from html import unescape
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from web_helpers import create_users, page_text, sign_in, synthetic_store
 
 PASSWORD = "forecast-pages-password-1"
 ROLES = ("admin", "analyst", "manager", "panel")
@@ -28,37 +28,18 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> World:
-    from carewise.importing import import_paths
     from carewise.settings import Settings
-    from carewise.store import Store
-    from carewise.store.accounts import create_user
-    from carewise.synth import generate_council, write_council
     from carewise.web import create_app
 
     root = tmp_path_factory.mktemp("web-forecast")
-    council = generate_council(90, "2021-22..2024-25", seed=8)
-    url = f"sqlite:///{root / 'carewise.db'}"
-    store = Store(url)
-    outcome = import_paths(store, [write_council(council, root / "synth")], la_code=council.la_code,
-                           council_name=council.la_name, synthetic=True, validate=False)
-    assert outcome.stored
-    for role in ROLES:
-        create_user(store, role, PASSWORD, role, display_name=f"Test {role}", councils=[council.la_code])
+    url, store, council = synthetic_store(root, 90, "2021-22..2024-25", seed=8)
+    create_users(store, ROLES, PASSWORD, council.la_code)
     app = create_app(url, Settings(data_dir=root / "data"))
     return World(app, council.la_code, root / "data")
 
 
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def client_for(world: World, role: str) -> TestClient:
-    client = TestClient(world.app)
-    page = client.get("/login")
-    signed = client.post("/login", data={"username": role, "password": PASSWORD,
-                                         "csrf_token": _csrf(page.text), "next": "/"}, follow_redirects=False)
-    assert signed.status_code == 303, signed.text
-    return client
+    return sign_in(world.app, role, PASSWORD)
 
 
 def ready(client: TestClient, url: str, **kw):
@@ -72,16 +53,12 @@ def ready(client: TestClient, url: str, **kw):
     raise AssertionError(f"{url} was still being worked out")
 
 
-def _text(html: str) -> str:
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
-
-
 def _table(html: str, table_id: str) -> list[list[str]]:
     """Cells (th and td text) of each body row of the table with this id."""
     body = re.search(rf'<table class="govuk-table" id="{table_id}">.*?<tbody[^>]*>(.*?)</tbody>', html, re.S)
     assert body, f"no table {table_id}"
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1), re.S)
-    return [[_text(c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)] for r in rows]
+    return [[page_text(c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)] for r in rows]
 
 
 def _numbers(cell: str) -> list[int]:
@@ -97,7 +74,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(world):
 def test_every_role_sees_the_baseline_with_its_backtest(world, role):
     page = ready(client_for(world, role), "/forecast")
     assert page.status_code == 200, page.text[-2000:]
-    html, text = page.text, _text(page.text)
+    html, text = page.text, page_text(page.text)
     assert '<a class="govuk-service-navigation__link" href="/forecast"' in html or 'href="/forecast"' in html
     assert "How much to trust this" in text
     assert re.search(r"\d+\.\d% at 3 months, \d+\.\d% at 6 months, \d+\.\d% at 12 months", text), text[:3000]
@@ -149,8 +126,8 @@ def test_forecast_is_worked_out_once_per_data_version(world):
 def test_a_scenario_built_on_the_page_is_compared_with_the_baseline(world):
     client = client_for(world, "analyst")
     page = ready(client, "/forecast/scenarios", params={"entry_change": "-30"})
-    assert page.status_code == 200, _text(page.text)[:2000]
-    text = _text(page.text)
+    assert page.status_code == 200, page_text(page.text)[:2000]
+    text = page_text(page.text)
     assert "This scenario compared with the baseline" in text and "-30% children entering care" in text
     diff = _table(page.text, "difference")
     assert diff[0][0] == "All children looked after"
@@ -170,7 +147,7 @@ def test_saved_scenarios_can_be_picked(world):
     assert 'value="step down 6"' in form.text
     page = ready(client, "/forecast/scenarios", params={"saved": "step down 6"})
     assert page.status_code == 200
-    assert "6 children a year stepped down from residential" in _text(page.text)
+    assert "6 children a year stepped down from residential" in page_text(page.text)
     rows = {r[0]: r for r in _table(page.text, "difference")}
     assert "Residential" in rows
 
@@ -185,7 +162,7 @@ def test_scenario_form_errors_are_shown_next_to_the_fields(world):
     march = re.search(r'<option value="(\d{4}-03-31)"', page.text).group(1)
     unreachable = ready(client, "/forecast/scenarios", params={"in_house_target": "100", "in_house_by": march})
     assert unreachable.status_code == 400
-    assert "not reachable" in _text(unreachable.text)
+    assert "not reachable" in page_text(unreachable.text)
     assert ready(client, "/forecast/scenarios", params={"saved": "no such"}).status_code == 400
 
 

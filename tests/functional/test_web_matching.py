@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
-from html import unescape
 from pathlib import Path
 
 import polars as pl
 import pytest
 from fastapi.testclient import TestClient
+from web_helpers import (
+    create_users,
+    csrf_in,
+    page_text,
+    save_synthetic_market,
+    sign_in,
+    synthetic_store,
+)
 
 PASSWORD = "matching-pages-password-1"
 ROLES = ("admin", "analyst", "manager", "panel")
@@ -31,51 +37,20 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> World:
-    from carewise.importing import import_paths
-    from carewise.matching import Market, ParquetMarketStore, check_extracts
     from carewise.settings import Settings
-    from carewise.store import Store
-    from carewise.store.accounts import create_user
-    from carewise.synth import generate_council, write_council
-    from carewise.synth.market import generate_market, write_market
     from carewise.web import create_app
 
     root = tmp_path_factory.mktemp("web-matching")
-    council = generate_council(60, "2024-25", seed=11)
-    url = f"sqlite:///{root / 'carewise.db'}"
-    store = Store(url)
-    outcome = import_paths(store, [write_council(council, root / "synth")], la_code=council.la_code,
-                           council_name=council.la_name, synthetic=True, validate=False)
-    assert outcome.stored
-    for role in ROLES:
-        create_user(store, role, PASSWORD, role, display_name=f"Test {role}",
-                    councils=[council.la_code])
-    extracts = write_market(generate_market(council.la_code, seed=3, size=30,
-                                            as_at=date.today()), root / "extracts")
+    url, store, council = synthetic_store(root, 60, "2024-25", seed=11)
+    create_users(store, ROLES, PASSWORD, council.la_code)
     market_root = root / "data" / "market"
-    frames, _ = check_extracts(extracts)
-    ParquetMarketStore(market_root).save(Market(council.la_code).with_tables(frames),
-                                         actor="fixture", sources=extracts)
+    extracts = save_synthetic_market(council.la_code, root, market_root, size=30)
     app = create_app(url, Settings(data_dir=root / "data"))
     return World(app, store, council.la_code, market_root, extracts)
 
 
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def client_for(world: World, role: str) -> TestClient:
-    client = TestClient(world.app)
-    page = client.get("/login")
-    signed = client.post("/login", data={"username": role, "password": PASSWORD,
-                                         "csrf_token": _csrf(page.text), "next": "/"},
-                         follow_redirects=False)
-    assert signed.status_code == 303, signed.text
-    return client
-
-
-def _text(html: str) -> str:
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+    return sign_in(world.app, role, PASSWORD)
 
 
 def _referral_links(html: str) -> list[tuple[str, str]]:
@@ -110,7 +85,7 @@ def test_shortlist_page_ranks_explains_and_records_the_view(world):
     page = analyst.get(f"/placements/referrals/{ref}")
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
-    text = _text(page.text)
+    text = page_text(page.text)
     assert f"Shortlist for referral {rid}" in text
     top = expected.candidates[0]
     assert f"score {top['score']:.1f} out of 100" in text
@@ -149,7 +124,7 @@ def test_nothing_fits_names_the_constraint_that_excluded_most(world):
         pytest.skip("this synthetic market has no referral that nothing fits")
     ref, rid = empty[0]
     worst = shortlist(market, rid, load_settings()).most_excluding
-    text = _text(manager.get(f"/placements/referrals/{ref}").text)
+    text = page_text(manager.get(f"/placements/referrals/{ref}").text)
     assert "Nothing fits" in text
     assert f"The constraint that excluded most was {worst['reason']}" in text
 
@@ -184,7 +159,7 @@ def test_panel_member_cannot_see_shortlists_but_sees_the_suppressed_sufficiency_
         else:
             assert shown in (str(g["referrals"]), "x")
 
-    full = _text(analyst.get("/placements/sufficiency").text)
+    full = page_text(analyst.get("/placements/sufficiency").text)
     assert rid in analyst.get("/placements/sufficiency").text
     assert f"{report['summary']['unmet']}" in full
 
@@ -206,7 +181,7 @@ def test_what_if_re_solves_and_reports_the_change_in_unmet_need(world):
         kind="in_house_fostering", count=15, places=3, min_age=0, max_age=17,
         skills=params["skills"])])
     assert expected["after"]["unmet"] < unmet_before
-    text = _text(page.text)
+    text = page_text(page.text)
     gain = expected["met_gain"]
     assert f"Would meet {gain} more referral" in text
     assert f"Not met: {expected['before']['unmet']} → {expected['after']['unmet']}" in text
@@ -229,7 +204,7 @@ def test_upload_with_a_bad_row_names_file_row_and_column_and_stores_nothing(worl
     analyst = client_for(world, "analyst")
     page = analyst.get("/placements")
     assert page.status_code == 200
-    token = _csrf(page.text)
+    token = csrf_in(page.text)
     carers = pl.read_csv(world.extracts[0], infer_schema=False)
     assert world.extracts[0].name == "carers.csv"
     bad = carers.with_columns(
@@ -242,7 +217,7 @@ def test_upload_with_a_bad_row_names_file_row_and_column_and_stores_nothing(worl
     refused = analyst.post("/placements", data={"csrf_token": token},
                            files=[("files", ("carers.csv", bad_path.read_bytes(), "text/csv"))])
     assert refused.status_code == 400
-    text = _text(refused.text)
+    text = page_text(refused.text)
     assert "Nothing was stored" in text
     problems = refused.text.split('id="problems"')[1].split("</table>")[0]
     row = re.search(r"<tr class=\"govuk-table__row\">(.*?)</tr>", problems.split("<tbody")[1],
@@ -256,22 +231,22 @@ def test_upload_with_a_bad_row_names_file_row_and_column_and_stores_nothing(worl
                            files=[("files", ("carers.xlsx", b"not a workbook",
                                              "application/octet-stream"))])
     assert garbage.status_code == 400
-    assert "could not be read as CSV or Excel" in _text(garbage.text)
+    assert "could not be read as CSV or Excel" in page_text(garbage.text)
 
     no_token = analyst.post("/placements", data={"csrf_token": "wrong"},
                             files=[("files", ("carers.csv", bad_path.read_bytes(), "text/csv"))])
     assert no_token.status_code == 403
     manager = client_for(world, "manager")
     assert "Upload the market extracts" not in manager.get("/placements").text
-    assert manager.post("/placements", data={"csrf_token": _csrf(manager.get("/").text)},
+    assert manager.post("/placements", data={"csrf_token": csrf_in(manager.get("/").text)},
                         files=[("files", ("carers.csv", b"x", "text/csv"))]).status_code == 403
 
     fine = analyst.post("/placements", data={"csrf_token": token},
                         files=[("files", ("carers.csv", world.extracts[0].read_bytes(),
                                           "text/csv"))])
     assert fine.status_code == 200
-    assert f"Market v{versions + 1:04d} stored: {carers.height} carers" in _text(fine.text)
-    assert "Kept from the previous version: providers, referrals, vacancies" in _text(fine.text)
+    assert f"Market v{versions + 1:04d} stored: {carers.height} carers" in page_text(fine.text)
+    assert "Kept from the previous version: providers, referrals, vacancies" in page_text(fine.text)
     assert len(ParquetMarketStore(world.market_root).versions(world.la_code)) == versions + 1
 
 
@@ -279,7 +254,7 @@ def test_market_summary_and_blank_templates(world):
     manager = client_for(world, "manager")
     page = manager.get("/placements")
     assert page.status_code == 200
-    text = _text(page.text)
+    text = page_text(page.text)
     market = _market(world)
     assert f"Open referrals {market.open_referrals().height}" in text
     assert f"Providers {market.providers.height}" in text

@@ -3,61 +3,34 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
+from web_helpers import create_users, page_text, save_synthetic_market, sign_in, synthetic_store
 
 PASSWORD = "matching-forecast-password-1"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    from carewise.importing import import_paths
-    from carewise.matching import Market, ParquetMarketStore, check_extracts
     from carewise.settings import Settings
-    from carewise.store import Store
-    from carewise.store.accounts import create_user
-    from carewise.synth import generate_council, write_council
-    from carewise.synth.market import generate_market, write_market
     from carewise.web import create_app
 
     root = tmp_path_factory.mktemp("web-matching-forecast")
-    council = generate_council(120, "2022-23..2024-25", seed=21)
-    url = f"sqlite:///{root / 'carewise.db'}"
-    store = Store(url)
-    assert import_paths(store, [write_council(council, root / "synth")],
-                        la_code=council.la_code, council_name=council.la_name, synthetic=True,
-                        validate=False).stored
-    for role in ("analyst", "panel"):
-        create_user(store, role, PASSWORD, role, display_name=f"Test {role}",
-                    councils=[council.la_code])
-    extracts = write_market(generate_market(council.la_code, seed=3, size=20,
-                                            as_at=date.today()), root / "extracts")
-    frames, _ = check_extracts(extracts)
-    ParquetMarketStore(root / "data" / "market").save(
-        Market(council.la_code).with_tables(frames), actor="fixture", sources=extracts)
+    url, store, council = synthetic_store(root, 120, "2022-23..2024-25", seed=21)
+    create_users(store, ("analyst", "panel"), PASSWORD, council.la_code)
+    save_synthetic_market(council.la_code, root, root / "data" / "market", size=20)
     return create_app(url, Settings(data_dir=root / "data"))
 
 
 def _client(app, role: str) -> TestClient:
-    client = TestClient(app)
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    signed = client.post("/login", data={"username": role, "password": PASSWORD,
-                                         "csrf_token": token, "next": "/"},
-                         follow_redirects=False)
-    assert signed.status_code == 303, signed.text
-    return client
+    return sign_in(app, role, PASSWORD)
 
 
 def _figure(html: str, id_: str) -> str:
     return re.search(rf'id="{id_}">([^<]+)<', html).group(1)
 
 
-def _text(html: str) -> str:
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
 
 def test_expected_referrals_choice_shows_the_combined_gap(app):
@@ -70,7 +43,7 @@ def test_expected_referrals_choice_shows_the_combined_gap(app):
 
     page = client.get("/placements/sufficiency", params={"expected": "12"})
     assert page.status_code == 200, page.text
-    text = _text(page.text)
+    text = page_text(page.text)
     assert "Include expected referrals over the next 12 months" in text
     assert re.search(r'value="12" checked', page.text)
     assert "Not met: expected in the next 12 months" in text
@@ -82,7 +55,7 @@ def test_expected_referrals_choice_shows_the_combined_gap(app):
     assert "FORECAST-" not in page.text
 
     six = client.get("/placements/sufficiency", params={"expected": "6"})
-    assert "Not met: expected in the next 6 months" in _text(six.text)
+    assert "Not met: expected in the next 6 months" in page_text(six.text)
     odd = client.get("/placements/sufficiency", params={"expected": "7"})
     assert odd.status_code == 200 and 'id="unmet-split"' not in odd.text
 
