@@ -1,7 +1,8 @@
 """Frames every measure starts from, built once per history with polars expressions.
 
 - :func:`care_episodes`: episodes of care without short breaks, with the period of care,
-  placement and carer each belongs to, and the day the episode stops counting (``end_excl``);
+  placement and carer each belongs to, the day the episode stops counting (``end_excl``) and
+  whether the child's episode just before it was a short break (``after_short_break``);
 - :func:`looked_after_at`: one row per child looked after on a date;
 - :func:`started`, :func:`ceased`: DfE's first start and last ceasing per child in a window;
 - :func:`placements_in`: placements each child had during a window.
@@ -66,9 +67,15 @@ def children(history: History) -> pl.DataFrame:
 
 
 def _care_episodes(history: History) -> pl.DataFrame:
-    eps = history.episodes.filter(
-        pl.col("DECOM").is_not_null() & ~pl.col("LS").is_in(codes.SHORT_BREAKS).fill_null(False)
-    ).sort(["CHILD", "DECOM"])
+    short_break = pl.col("LS").is_in(codes.SHORT_BREAKS).fill_null(False)
+    eps = (
+        history.episodes.filter(pl.col("DECOM").is_not_null())
+        .sort([pl.col("CHILD"), pl.col("DECOM"), short_break])  # a same-day break goes after
+        .with_columns(
+            short_break.shift(1).over("CHILD").fill_null(False).alias("after_short_break")
+        )
+        .filter(~short_break)
+    )
     year_end_excl = pl.date(pl.col(YEAR) + 1, 4, 1)
     prev_dec = pl.col("DEC").shift(1).over("CHILD")
     prev_rec = pl.col("REC").shift(1).over("CHILD")
@@ -198,9 +205,16 @@ def describe_child(age: pl.Expr) -> list[pl.Expr]:
 
 
 def started(history: History, start: date, end: date) -> pl.DataFrame:
-    """Children who started to be looked after in [start, end]: first start per child (DfE)."""
+    """Children who started to be looked after in [start, end]: first start per child (DfE).
+
+    A start is an episode with RNE S or, for a child whose care began under short breaks
+    (V3/V4), the first episode of care after them (usually RNE L, e.g. to V2 or C1): DfE leaves
+    short breaks out of every figure, so such a child starts to be looked after on the day the
+    non-short-break care began (docs/measures.md, source 1).
+    """
+    after_breaks = pl.col("after_short_break") & (pl.col("DECOM") == pl.col("period_start"))
     eps = care_episodes(history).filter(
-        (pl.col("RNE") == "S") & pl.col("DECOM").is_between(start, end)
+        ((pl.col("RNE") == "S") | after_breaks) & pl.col("DECOM").is_between(start, end)
     )
     eps = eps.sort(["CHILD", "DECOM"]).unique("CHILD", keep="first", maintain_order=True)
     return eps.with_columns(age_expr(pl.col("DOB"), pl.col("DECOM")).alias("age")).with_columns(

@@ -40,6 +40,7 @@ class Episode:
     before_adoptive_start: date | None = None
     carer_start: date = date.min
     placement_key: tuple[int, int] = (0, 0)
+    after_short_break: bool = False
 
 
 @dataclass
@@ -129,6 +130,11 @@ def children_of(history: History) -> dict[str, Child]:
     for row in history.header.to_dicts():
         dobs[row["CHILD"]] = row.get("DOB")
     out: dict[str, Child] = {}
+    # the child's latest short break so far, to mark care that began straight after breaks
+    breaks: dict[str, list[date]] = {}
+    for row in history.episodes.to_dicts():
+        if row["DECOM"] is not None and row["LS"] in codes.SHORT_BREAKS:
+            breaks.setdefault(row["CHILD"], []).append(row["DECOM"])
     for row in history.episodes.to_dicts():
         if row["DECOM"] is None or row["LS"] in codes.SHORT_BREAKS:
             continue
@@ -150,6 +156,12 @@ def children_of(history: History) -> dict[str, Child]:
         )
     for child in out.values():
         child.episodes.sort(key=lambda e: e.decom)
+        before = None
+        for e in child.episodes:
+            # a short break began after the previous episode of care and before this one
+            between = [d for d in breaks.get(child.id, []) if d < e.decom]
+            e.after_short_break = bool(between) and (before is None or max(between) >= before)
+            before = e.decom
         _walk(child)
     return out
 
@@ -214,8 +226,15 @@ def figures(history: History, start: date, end: date) -> Figures:
                 stable = now.carer_start <= two_years or adoptive
                 num, den = out.long_term
                 out.long_term = (num + stable, den + 1)
+        # a start: RNE S, or the first episode of care after short breaks (however it began)
         first_start = next(
-            (e for e in child.episodes if e.rne == "S" and start <= e.decom <= end), None
+            (
+                e
+                for e in child.episodes
+                if (e.rne == "S" or (e.after_short_break and e.decom == e.period_start))
+                and start <= e.decom <= end
+            ),
+            None,
         )
         if first_start is not None:
             out.starts += 1

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from carewise.measures import Options
+from carewise.measures import Options, reference
 
 
 def _council(h):
@@ -200,3 +202,70 @@ def test_placement_groups_as_dfe_publishes_them(helpers):
     assert types["Foster: in-house"] == 1
     assert types["Foster: agency"] == 1
     assert types["Foster: other provider or not recorded"] == 1
+
+
+def _short_breaks_then_care(h):
+    """Children whose care began under short breaks (V3/V4, RNE S) and became full care by a
+    change of legal status (RNE L): they start to be looked after when full care begins."""
+    header = [h.child(c, "15/10/2014") for c in ("H", "J", "K", "L")]
+    y2023 = [
+        # K: short breaks from September 2023, then care order inside 2024-25 (below)
+        h.ep("K", "01/09/2023", ls="V3", place="U6", provider="PR1"),
+        # L: in full care since 2022, only a change of legal status in 2024-25 (below)
+        h.ep("L", "01/03/2022", ls="V2"),
+    ]
+    y2024 = [
+        # H: short breaks from May, then accommodated under s20 (V2) from 1 September 2024
+        h.ep("H", "01/05/2024", dec="01/09/2024", rec="X1", ls="V3", place="U6", cin="N1"),
+        h.ep("H", "01/09/2024", rne="L", ls="V2", place="U6", cin="N2"),
+        # J: short breaks only, from V3 to V4 by a change of legal status -> never a start
+        h.ep("J", "01/06/2024", dec="01/10/2024", rec="X1", ls="V3", place="U6"),
+        h.ep("J", "01/10/2024", rne="L", ls="V4", place="U6"),
+        # K: short breaks continue, care order (C1) from 10 January 2025
+        h.ep("K", "01/09/2023", dec="10/01/2025", rec="X1", ls="V3", place="U6"),
+        h.ep("K", "10/01/2025", rne="L", ls="C1", place="U4", cin="N1"),
+        # L: V2 -> C2: a change of legal status within care is not a start
+        h.ep("L", "01/03/2022", dec="01/08/2024", rec="X1", ls="V2"),
+        h.ep("L", "01/08/2024", rne="L", ls="C2"),
+    ]
+    return h.make_history(
+        y2023={"header": header, "episodes": y2023}, y2024={"header": header, "episodes": y2024}
+    )
+
+
+def test_care_after_short_breaks_starts_on_the_non_short_break_date(helpers):
+    hist = _short_breaks_then_care(helpers)
+    r = helpers.measure(hist, "started_in_period")
+    # H (1 Sep 2024) and K (10 Jan 2025); not J (short breaks only) nor L (already in care)
+    assert r.value == 2
+    need = {row.category: row.numerator for row in r.breakdowns["need"]}
+    # H counted by the need at the V2 episode (N2), K by N1
+    assert need["N2. Child's disability"] == 1 and need["N1. Abuse or neglect"] == 1
+    legal = {row.category: row.numerator for row in r.breakdowns["legal_status"]}
+    assert sum(legal.values()) == 2
+    # H turned 9 on 15 Oct 2023 and is 9 on 1 Sep 2024; K is 10 on 10 Jan 2025
+    ages = {row.category: row.numerator for row in r.breakdowns["age_band"]}
+    assert ages["5 to 9 years"] == 1 and ages["10 to 15 years"] == 1
+    # the plain-Python reference engine agrees, by need too
+    ref = reference.figures(hist, date(2024, 4, 1), date(2025, 3, 31))
+    assert ref.starts == 2
+    assert ref.starts_by_need == {"N1. Abuse or neglect": 1, "N2. Child's disability": 1}
+
+
+def test_short_breaks_alone_are_not_a_start(helpers):
+    hist = _short_breaks_then_care(helpers)
+    # April-June 2024: H's and J's short breaks began, nobody started to be looked after
+    assert helpers.measure(hist, "started_in_period", period="2024-Q1").value == 0
+    # 2023-24: K's short breaks began in September 2023; not a start in that year
+    assert helpers.measure(hist, "started_in_period", period="2023-24").value == 0
+    # July-September 2024: H's care began on 1 September
+    assert helpers.measure(hist, "started_in_period", period="2024-Q2").value == 1
+
+
+def test_time_in_care_counts_from_the_end_of_short_breaks(helpers):
+    hist = _short_breaks_then_care(helpers)
+    r = helpers.measure(hist, "time_in_care_days")
+    # on 31 March 2025: H 211 days (from 1 Sep 2024), K 80 (from 10 Jan 2025),
+    # L 1126 (from 1 Mar 2022); J is on short breaks, not looked after
+    assert r.denominator == 3
+    assert r.value == pytest.approx((211 + 80 + 1126) / 3, abs=0.05)  # shown to 1 decimal

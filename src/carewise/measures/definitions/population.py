@@ -259,7 +259,8 @@ declare(
         kind="count",
         population=started_population,
         dfe="DfE: children who started to be looked after during the year (RNE S); only the first "
-        "occasion per child in the period is counted; short breaks excluded",
+        "occasion per child in the period is counted; short breaks excluded, so a child whose "
+        "care began under short breaks starts on the day the non-short-break episode began",
         description="Children who came into care during the period, by category of need at entry.",
         breakdowns=(NEED, LEGAL, AGE, SEX, UASC),
         benchmark=Benchmark("starts_in_year", own_only=True),
