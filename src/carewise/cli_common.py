@@ -61,6 +61,14 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
+def print_warnings(warnings: list[dict], limit: int = 20) -> None:
+    """Show the first ``limit`` warnings (``Problem.as_dict()`` rows) on stderr: file, row, message
+    and, when there is one, the fix, so every loading command words its warnings alike."""
+    for w in warnings[:limit]:
+        fix = f". {w['fix']}" if w.get("fix") else ""
+        console.print(f"[yellow]Warning:[/] {w['file']}, row {w['row']}: {w['message']}{fix}")
+
+
 def user_errors(fn: Callable) -> Callable:
     """Show a UserFacingError as a plain message with its exit code, not a traceback."""
 

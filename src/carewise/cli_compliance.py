@@ -21,6 +21,7 @@ from carewise.cli_common import (
     out,
     pick_council,
     print_json,
+    print_warnings,
     progress_bar,
     user_errors,
 )
@@ -143,8 +144,7 @@ def register(app: typer.Typer) -> None:
         for b in batches:
             out.print(f"Loaded {b.kind}: {b.rows:,} rows from {b.file}"
                       + (f" ({b.covers_from:%d/%m/%Y} to {b.covers_to:%d/%m/%Y})" if b.covers_from and b.covers_to else ""))
-        for w in warnings[:20]:
-            console.print(f"[yellow]Warning:[/] {w['file']}, row {w['row']}: {w['message']}. {w['fix']}")
+        print_warnings(warnings)
 
     @extracts_app.command("template")
     @user_errors

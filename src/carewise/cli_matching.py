@@ -15,10 +15,10 @@ from carewise.cli_common import (
     CouncilOption,
     DbOption,
     JsonOption,
-    console,
     open_store,
     out,
     print_json,
+    print_warnings,
     user_errors,
 )
 from carewise.errors import UserFacingError
@@ -145,8 +145,7 @@ def register(app: typer.Typer) -> None:
             return
         out.print(f"Stored market {version} for {la_code}: " + ", ".join(
             f"{n} {k}" for k, n in result["loaded"].items()))
-        for w in warnings[:20]:
-            console.print(f"[yellow]Warning:[/] {w['file']} row {w['row']}: {w['message']}")
+        print_warnings(warnings)
 
     @market_app.command("template")
     @user_errors
