@@ -9,14 +9,12 @@ cookie is then withheld on the provider's redirect back, which this test must su
 from __future__ import annotations
 
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
-from oidc_provider import SSOUser, free_port, running_provider  # noqa: E402
+from oidc_provider import SSOUser, running_provider, serving  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +22,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def sso_world(world, tmp_path_factory):
     """The browser suite's council, served by a second carewise whose SSO settings name the provider."""
-    import uvicorn
-
     from carewise.settings import Settings
     from carewise.web import create_app
 
@@ -37,18 +33,8 @@ def sso_world(world, tmp_path_factory):
             oidc_default_role="panel",
         )
         app = create_app(world.store.url, settings)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                               access_log=False, lifespan="off"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline and thread.is_alive(), "carewise did not start"
-            time.sleep(0.02)
-        yield f"http://127.0.0.1:{port}", provider
-        server.should_exit = True
-        thread.join(timeout=10)
+        with serving(app, name="carewise") as port:
+            yield f"http://127.0.0.1:{port}", provider
 
 
 def test_council_account_link_signs_in_through_the_provider(browser, world, sso_world):

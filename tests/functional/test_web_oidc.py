@@ -5,8 +5,6 @@ redirects with one httpx client across both servers. Nothing of carewise or auth
 from __future__ import annotations
 
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -15,7 +13,7 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
-from oidc_provider import OIDCProvider, SSOUser, free_port, running_provider  # noqa: E402
+from oidc_provider import OIDCProvider, SSOUser, free_port, running_provider, serving  # noqa: E402
 
 LA = "E06000056"
 
@@ -36,8 +34,6 @@ def fresh_provider_knobs(provider):
 @pytest.fixture(scope="module")
 def carewise(tmp_path_factory, provider) -> Iterator[tuple[str, object]]:
     """carewise served on a free loopback port, its SSO settings pointing at the provider."""
-    import uvicorn
-
     from carewise.settings import Settings
     from carewise.store import Store
     from carewise.web import create_app
@@ -49,18 +45,8 @@ def carewise(tmp_path_factory, provider) -> Iterator[tuple[str, object]]:
                         oidc_client_id=provider.client.client_id,
                         oidc_client_secret=provider.client.client_secret, oidc_default_role="analyst")
     app = create_app(url, settings)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "carewise did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", store
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app, name="carewise") as port:
+        yield f"http://127.0.0.1:{port}", store
 
 
 def _follow(client: httpx.Client, url: str, *, tamper=None, limit: int = 10) -> tuple[httpx.Response, list[str]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from fastapi.testclient import TestClient
+from web_helpers import csrf, sign_in
 
 from carewise.returns.build import return_from_rows
 
@@ -53,17 +54,8 @@ def app(db):
     return _app(db)
 
 
-def csrf(client: TestClient, path: str = "/login") -> str:
-    page = client.get(path)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-
-
 def signed_in(app, username: str) -> TestClient:
-    client = TestClient(app, raise_server_exceptions=False)
-    r = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf(client),
-                                    "next": "/"}, follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return client
+    return sign_in(app, username, PASSWORD, raise_server_exceptions=False)
 
 
 # -- sessions ------------------------------------------------------------------------------------

@@ -332,6 +332,30 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextmanager
+def serving(app, host: str = "127.0.0.1", port: int | None = None,
+            name: str = "test server") -> Iterator[int]:
+    """Serve an ASGI ``app`` with uvicorn on ``host`` (a free port unless one is given) in a
+    thread for the ``with`` block; yields the port."""
+    import uvicorn
+
+    port = port or free_port(host)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                           access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError(f"{name} did not start")
+        time.sleep(0.02)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
 def running_provider(host: str = "127.0.0.1", public_host: str | None = None,
                      **kwargs) -> Iterator[OIDCProvider]:
     """An :class:`OIDCProvider` served by uvicorn on a free port of ``host`` in a thread.
@@ -339,22 +363,8 @@ def running_provider(host: str = "127.0.0.1", public_host: str | None = None,
     ``public_host`` is the name in its issuer and endpoints (e.g. ``localhost`` so that a browser sees
     it as another site than a carewise served on ``127.0.0.1``).
     """
-    import uvicorn
-
     provider = OIDCProvider(**kwargs)
     port = free_port(host)
     provider.issuer = f"http://{public_host or host}:{port}"
-    server = uvicorn.Server(uvicorn.Config(provider.app, host=host, port=port, log_level="warning",
-                                           access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, name="test-oidc-provider", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test OpenID Connect provider did not start")
-        time.sleep(0.02)
-    try:
+    with serving(provider.app, host, port, name="the test OpenID Connect provider"):
         yield provider
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
