@@ -159,10 +159,16 @@ def suppress(results: Iterable[MeasureResult], threshold: int = 5) -> None:
     results = [r for r in results if r.available]
     table = Table(threshold=threshold)
     plan: list[tuple[MeasureResult, dict[str, str]]] = []
+    rest: list[tuple[str, list[str]]] = []
     for result in results:
         measure = MEASURES[result.id]
         k = _keys(measure, result)
         names: dict[str, str] = {}
+        if measure.rest_of is not None:
+            other, breakdown, category = measure.rest_of
+            src = MEASURES[other]
+            total = f"{src.population_id or src.population.__name__}@{k['pop'].split('@')[1]}"
+            rest.append((total, [k["numer"], f"{total}|{breakdown}={category}"]))
         if result.kind in ("count", "rate"):
             table.add(k["numer"], result.numerator)
             names["numerator"] = k["numer"]
@@ -218,6 +224,9 @@ def suppress(results: Iterable[MeasureResult], threshold: int = 5) -> None:
                 table.tie(num, nparts)
                 table.tie(den, dparts)
         plan.append((result, names))
+    for total, parts in rest:  # once every measure's figures are in the table
+        if len(parts) == len([p for p in parts if p in table.entries]):
+            table.tie(total, parts)
     hidden = table.solve()
     for result, names in plan:
         _apply(result, names, hidden)

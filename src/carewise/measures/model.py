@@ -99,6 +99,10 @@ class Measure:
     same_as: tuple[str, str, str] | None = None
     """(measure id, breakdown, category): this measure's numerator is that cell of another
     measure (a count, or a proportion's numerator), so disclosure control hides them alike."""
+    rest_of: tuple[str, str, str] | None = None
+    """(measure id, breakdown, category): this count plus that cell of another count make that
+    measure's total (children away = all children missing or away - "missing only"), so
+    disclosure control cannot be undone by inclusion-exclusion across the two measures."""
     notes: Callable[[Context], list[str]] | None = None
     available: Callable[[Context], str | None] | None = None
     """Returns a message when the data this measure needs is absent (nothing is computed)."""

@@ -601,7 +601,14 @@ def missing(data: PackData) -> Section:
     s.blocks.append(
         measures_table(
             data,
-            ["missing_children", "missing_incidents"],
+            [
+                "missing_children",
+                "missing_children_missing",
+                "missing_children_away",
+                "missing_incidents",
+                "missing_incidents_missing",
+                "missing_incidents_away",
+            ],
             "missing",
             "Missing or away from placement",
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from carewise.measures import evaluate
+
 
 def _leavers(h):
     oc3 = [
@@ -198,3 +200,71 @@ def test_notes_never_show_a_small_count(helpers):
     hist = h.make_history(y2024={"header": header, "episodes": eps, "oc2": oc2})
     notes = h.measure(hist, "health_assessments", audience="panel").notes
     assert any(n.startswith("fewer than 5 child(ren)") for n in notes)
+
+
+def _incident(child_id: str, kind: str, start: str) -> dict[str, object]:
+    return {"CHILD": child_id, "DOB": "01/06/2010", "MISSING": kind, "MIS_START": start}
+
+
+def test_missing_and_away_are_counted_separately(helpers):
+    """DfE publishes children who went missing (M) and children away from placement without
+    authorisation (A) as separate figures, each with its incidents."""
+    h = helpers
+    header = [h.child(c, "01/06/2010") for c in ("a", "b", "c", "d", "e")]
+    eps = [h.ep(c, "01/01/2024") for c in "abcd"] + [h.ep("e", "01/01/2024", ls="V3")]
+    missing = [
+        _incident("a", "M", "01/05/2024"),  # a: missing twice and away once
+        _incident("a", "M", "01/07/2024"),
+        _incident("a", "A", "01/08/2024"),
+        _incident("b", "M", "31/03/2025"),  # b: missing once, on the last day
+        _incident("c", "A", "01/04/2024"),  # c: away twice, from the first day
+        _incident("c", "A", "10/10/2024"),
+        _incident("d", "M", "31/03/2024"),  # d: before the year
+        _incident("e", "A", "01/05/2024"),  # e: short breaks only
+    ]
+    hist = h.make_history(y2024={"header": header, "episodes": eps, "missing": missing})
+    assert h.measure(hist, "missing_children").value == 3  # a, b, c
+    went = h.measure(hist, "missing_children_missing")
+    assert went.value == 2  # a, b
+    assert {r.category: r.numerator for r in went.breakdowns["kind"]} == {
+        "Missing only": 1,
+        "Missing and away": 1,
+    }
+    away = h.measure(hist, "missing_children_away")
+    assert away.value == 2  # a, c
+    assert {r.category: r.numerator for r in away.breakdowns["kind"]} == {
+        "Away only": 1,
+        "Missing and away": 1,
+    }
+    assert h.measure(hist, "missing_incidents").value == 6
+    assert h.measure(hist, "missing_incidents_missing").value == 3  # a twice, b
+    assert h.measure(hist, "missing_incidents_away").value == 3  # a, c twice
+    assert "LAG1" in went.dfe and "LAG1" in away.dfe
+
+
+def test_separate_missing_figures_give_nothing_small_away(helpers):
+    """10 children missing only, 10 away only, 3 both: the 3 is hidden, and no combination of
+    the combined and separate figures gives it back."""
+    h = helpers
+    ids = [f"m{i}" for i in range(10)] + [f"a{i}" for i in range(10)] + ["b0", "b1", "b2"]
+    header = [h.child(c, "01/06/2010") for c in ids]
+    eps = [h.ep(c, "01/01/2024") for c in ids]
+    missing = [_incident(c, "M", "01/05/2024") for c in ids if c[0] in "mb"]
+    missing += [_incident(c, "A", "01/06/2024") for c in ids if c[0] in "ab"]
+    hist = h.make_history(y2024={"header": header, "episodes": eps, "missing": missing})
+    mids = ["missing_children", "missing_children_missing", "missing_children_away"]
+    results = {
+        r.id: r for r in evaluate(hist, "2024-25", None, "panel", ids=mids + ["missing_incidents"])
+    }
+    internal = {r.id: r for r in evaluate(hist, "2024-25", None, "internal", ids=mids)}
+    assert internal["missing_children_missing"].value == 13
+    assert internal["missing_children_away"].value == 13
+    kind = {r.category: r.numerator for r in results["missing_children"].breakdowns["kind"]}
+    assert kind["Missing and away"] is None
+    total = results["missing_children"].numerator
+    went, away = (results[m].numerator for m in mids[1:])
+    # went missing + away - all children = both: never all three shown
+    assert None in (total, went, away)
+    # nor a separate figure beside the "only" cell it differs from by the hidden 3
+    assert went is None or kind["Missing only"] is None
+    assert away is None or kind["Away only"] is None

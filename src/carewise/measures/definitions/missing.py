@@ -9,6 +9,11 @@ from carewise.measures.definitions.common import memo, without_short_break_only
 from carewise.measures.model import Breakdown, Context, Measure
 from carewise.measures.registry import declare
 
+DFE_LAG1 = (
+    "; DfE publishes it separately (EES 'Children looked after who were missing or away from "
+    "placement without authorisation', formerly table LAG1)"
+)
+
 MISSING = (
     "DfE 'Children looked after who went missing or were away from placement' (903 Missing "
     "table): M missing, A away from placement without authorisation; an incident counts in the "
@@ -50,6 +55,26 @@ def missing_children_population(ctx: Context) -> pl.DataFrame:
     return per_child.with_columns(kind.alias("kind"))
 
 
+def went_missing_population(ctx: Context) -> pl.DataFrame:
+    """Children with at least one missing incident (MISSING M) starting in the period."""
+    return missing_children_population(ctx).filter(pl.col("m"))
+
+
+def away_population(ctx: Context) -> pl.DataFrame:
+    """Children with at least one away-without-authorisation incident (A) in the period."""
+    return missing_children_population(ctx).filter(pl.col("a"))
+
+
+def missing_only_incidents(ctx: Context) -> pl.DataFrame:
+    """Missing incidents (M) that started in the period."""
+    return missing_incidents(ctx).filter(pl.col("kind") == "Missing")
+
+
+def away_incidents(ctx: Context) -> pl.DataFrame:
+    """Away-from-placement-without-authorisation incidents (A) that started in the period."""
+    return missing_incidents(ctx).filter(pl.col("kind") == "Away")
+
+
 def _rhi_absent(ctx: Context) -> str | None:
     return (
         "return-home interviews are not in the 903 return: they come from a local extract, "
@@ -83,6 +108,71 @@ declare(
         dfe=MISSING,
         description="Incidents of going missing or being away from placement during the period.",
         breakdowns=(Breakdown("kind", "Missing or away", "kind", ("Missing", "Away")),),
+        higher_is="worse",
+    ),
+    # The children figures below share missing_children's cells: a child who went missing is
+    # "Missing only" or "Missing and away" there, so disclosure control sees that the figure is
+    # the sum of those two cells (same population_id, and the numerator named as a cell of
+    # missing_children's population), and that it plus "Away only" is the total (rest_of), so
+    # "went missing" + "away" - all children cannot reveal a hidden "Missing and away".
+    Measure(
+        id="missing_children_missing",
+        title="Children who went missing",
+        section="missing",
+        kind="count",
+        population=went_missing_population,
+        population_id="missing_children_population",
+        same_as=("missing_children", "went", "Missing"),
+        rest_of=("missing_children", "kind", "Away only"),
+        dfe=MISSING
+        + "; children with one or more missing incidents (M: whereabouts not known)"
+        + DFE_LAG1,
+        description="Children who went missing (whereabouts not known) during the period.",
+        breakdowns=(Breakdown("kind", "Also away?", "kind", ("Missing only", "Missing and away")),),
+        headline=True,
+        higher_is="worse",
+    ),
+    Measure(
+        id="missing_children_away",
+        title="Children who were away from placement without authorisation",
+        section="missing",
+        kind="count",
+        population=away_population,
+        population_id="missing_children_population",
+        same_as=("missing_children", "went", "Away"),
+        rest_of=("missing_children", "kind", "Missing only"),
+        dfe=MISSING + "; children with one or more away-from-placement incidents (A: whereabouts "
+        "known, not where they should be)" + DFE_LAG1,
+        description="Children who were away from placement without authorisation (whereabouts "
+        "known) during the period.",
+        breakdowns=(Breakdown("kind", "Also missing?", "kind", ("Away only", "Missing and away")),),
+        headline=True,
+        higher_is="worse",
+    ),
+    Measure(
+        id="missing_incidents_missing",
+        title="Missing incidents",
+        section="missing",
+        kind="count",
+        population=missing_only_incidents,
+        population_id="missing_incidents",
+        same_as=("missing_incidents", "kind", "Missing"),
+        dfe=MISSING + "; incidents of going missing (M)" + DFE_LAG1,
+        description="Incidents of going missing during the period.",
+        higher_is="worse",
+    ),
+    Measure(
+        id="missing_incidents_away",
+        title="Away from placement without authorisation incidents",
+        section="missing",
+        kind="count",
+        population=away_incidents,
+        population_id="missing_incidents",
+        same_as=("missing_incidents", "kind", "Away"),
+        dfe=MISSING
+        + "; incidents of being away from placement without authorisation (A)"
+        + DFE_LAG1,
+        description="Incidents of being away from placement without authorisation in the period.",
         higher_is="worse",
     ),
     Measure(
