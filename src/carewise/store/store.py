@@ -275,7 +275,15 @@ class Store:
             query = query.where(s.council.c.la_code == la_code)
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(s.import_batch.c.id)).all()
-            files = conn.execute(select(s.batch_file)).all()
+            files_query = select(s.batch_file)
+            if la_code is not None:
+                # only this council's files: a server holding every council stays quick
+                files_query = files_query.where(
+                    s.batch_file.c.batch_id.in_(
+                        select(s.import_batch.c.id).join(s.council).where(s.council.c.la_code == la_code)
+                    )
+                )
+            files = conn.execute(files_query).all()
         by_batch: dict[int, list[dict[str, Any]]] = {}
         for f in files:
             by_batch.setdefault(f.batch_id, []).append(
