@@ -12,9 +12,9 @@ from datetime import date
 
 import polars as pl
 
+from carewise.codes import SHORT_BREAKS
 from carewise.history import History
 
-SHORT_BREAKS = ("V3", "V4")
 PLACEMENT_START_RNE = ("S", "P", "B", "T", "U")
 """RNE codes that start a placement (a change of legal status alone, L, does not)."""
 

@@ -20,8 +20,8 @@ from datetime import date
 
 import polars as pl
 
+from carewise.codes import SHORT_BREAKS
 from carewise.forecast.states import CARE_ENDS_AT, CATEGORIES, category_expr
-from carewise.measures.codes import SHORT_BREAKS
 
 SPELL_SCHEMA = {
     "CHILD": pl.String,

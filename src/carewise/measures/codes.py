@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import polars as pl
 
-SHORT_BREAKS = ("V3", "V4")
-"""Legal statuses of an agreed series of short-term breaks: DfE leaves these children out of
-every headline count (EES footnotes to "Children looked after in England")."""
+# DfE leaves children looked after only under short breaks out of every headline count (EES
+# footnotes to "Children looked after in England"). A temporary placement and the return from it
+# are not a change of placement in DfE's stability measures (903 rule 383). Re-exported so measure
+# definitions read them as ``codes.SHORT_BREAKS`` beside DfE's reporting groups.
+from carewise.codes import SHORT_BREAKS as SHORT_BREAKS
+from carewise.codes import TEMPORARY_PLACEMENTS as TEMPORARY_PLACEMENTS
 
 NEW_PLACEMENT_RNE = ("S", "P", "B", "T", "U")
 """RNE codes that start a placement; L (legal status change only) does not."""
 
 NEW_CARER_RNE = ("S", "P", "B")
 """RNE codes that change the carer; T and U change placement with the same carer(s)."""
-
-TEMPORARY_PLACEMENTS = ("T0", "T1", "T2", "T3", "T4")
-"""Temporary placements (hospital, holiday, carers' holiday, 7 days or less): the child returns
-to the normal placement afterwards (903 rule 383), so neither the temporary placement nor the
-return is a change of placement in DfE's stability measures."""
 
 AGE_BANDS = ("Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years and over")
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from carewise.codes import SHORT_BREAKS
 from carewise.returns import ROW, CollectionYear, Return, tables_for
 from carewise.returns.tables import TABLES
 from carewise.synth import events
@@ -364,7 +365,7 @@ class _ReturnBuilder:
     def short_break_children(self, s: int, e: int) -> pl.Series:
         """Children with a short-break (V3/V4) episode in the year."""
         return self.episodes.filter(
-            pl.col("LS").is_in(["V3", "V4"]) & (pl.col("DECOM") <= e) & (pl.col("DEC") >= s)
+            pl.col("LS").is_in(SHORT_BREAKS) & (pl.col("DECOM") <= e) & (pl.col("DEC") >= s)
         )["CHILD"].unique().implode()
 
     def _oc3(self, rng: np.random.Generator, year: CollectionYear) -> pl.DataFrame:

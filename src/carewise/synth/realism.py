@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from carewise.codes import SHORT_BREAKS
 from carewise.returns import CollectionYear
 from carewise.synth.council import SyntheticCouncil, generate_council
 from carewise.synth.figures import ENGLAND, _table, characteristics, council_figures
@@ -145,7 +146,7 @@ def _reviews_on_time(history, year: str) -> float | None:
 def _episode_rows(council: SyntheticCouncil, year: CollectionYear) -> list[RealismRow]:
     """Episodes per child, short breaks, temporary placements and deaths in the year's return."""
     ep = council.returns[year].table("episodes")
-    short = ep.filter(pl.col("LS").is_in(["V3", "V4"]))
+    short = ep.filter(pl.col("LS").is_in(SHORT_BREAKS))
     care = ep.filter(~pl.col("CHILD").is_in(short["CHILD"].implode()))
     children = care["CHILD"].n_unique() or 1
     return [

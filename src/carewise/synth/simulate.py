@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
+from carewise.codes import URN_NOT_KNOWN
 from carewise.synth import model as m
 from carewise.synth.figures import CouncilFigures, Truth
 from carewise.synth.places import FAR, INSIDE, NEAR, Postcodes, place_authorities
@@ -741,7 +742,7 @@ def _placements(rng: np.random.Generator, truth: Truth, p: dict, frame: pl.DataF
             urn[mask] = urns[rng.integers(0, urns.size, mask.sum())]
     registered = urn.copy()
     unregistered = (place == "P2") | ((place == "H5") & (days < SUPPORTED_REGISTERED_FROM))
-    urn[unregistered] = "XXXXXXX"
+    urn[unregistered] = URN_NOT_KNOWN
     # A5 keeps the foster carers' home
     sc = np.flatnonzero(same_carer)
     pl_post[sc] = pl_post[sc - 1]

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 
 import polars as pl
 
+from carewise.codes import SHORT_BREAKS
 from carewise.codes.lists import valid_codes
 from carewise.returns.model import ROW, Return
 from carewise.returns.years import CollectionYear
@@ -40,11 +41,7 @@ OC2_ITEMS = (
 
 OC3_ITEMS = ("IN_TOUCH", "ACTIV", "ACCOM")
 AD1_ITEMS = ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")
-SHORT_BREAKS = ("V3", "V4")
-"""Legal statuses of agreed series of short-term breaks."""
-TEMPORARY_PLACEMENTS = ("T0", "T1", "T2", "T3", "T4")
 ADOPTED = ("E11", "E12")
-URN_NOT_KNOWN = "XXXXXXX"
 
 
 def codes(field: str, year: CollectionYear) -> list[str]:

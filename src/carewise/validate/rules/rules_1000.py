@@ -12,14 +12,13 @@ from datetime import date
 
 import polars as pl
 
+from carewise.codes import SHORT_BREAKS, URN_NOT_KNOWN
 from carewise.codes.lists import valid_codes
 from carewise.returns.model import ROW
 from carewise.returns.years import age_expr
 from carewise.validate.engine import Context, Skip, failing_rows, rule
 
 OC3_ITEMS = ("IN_TOUCH", "ACTIV", "ACCOM")
-SHORT_BREAKS = ("V3", "V4")
-URN_NOT_KNOWN = "XXXXXXX"
 
 
 def _oc3_filled() -> pl.Expr:

@@ -14,14 +14,12 @@ from datetime import date
 
 import polars as pl
 
+from carewise.codes import SHORT_BREAKS, TEMPORARY_PLACEMENTS, URN_NOT_KNOWN
 from carewise.returns.model import ROW, Return
 from carewise.validate.engine import Context, Failures, Skip, failing_rows, rule
 from carewise.validate.rules.rules_100 import (
     OC2_ITEMS,
     OC3_ITEMS,
-    SHORT_BREAKS,
-    TEMPORARY_PLACEMENTS,
-    URN_NOT_KNOWN,
     child_rows,
     given,
     latest_earlier,

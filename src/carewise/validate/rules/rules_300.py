@@ -16,15 +16,12 @@ from datetime import date
 
 import polars as pl
 
+from carewise.codes import SHORT_BREAKS, TEMPORARY_PLACEMENTS
 from carewise.codes.lists import valid_codes
 from carewise.returns.model import ROW, Return
 from carewise.returns.years import CollectionYear, age_expr
 from carewise.validate.engine import Context, Skip, failing_rows, rule
 
-TEMPORARY_PLACEMENTS = ("T0", "T1", "T2", "T3", "T4")
-"""Placement codes for temporary moves (DfE 903 guide, placement type T0-T4)."""
-SHORT_BREAKS = ("V3", "V4")
-"""Legal statuses of children accommodated under an agreed series of short-term breaks."""
 ADOPTED = ("E11", "E12")
 """Reason episode ceased: adopted (application unopposed / opposed)."""
 PLACED_FOR_ADOPTION = ("A3", "A4", "A5", "A6")

@@ -11,13 +11,13 @@ from datetime import date
 
 import polars as pl
 
+from carewise.codes import SHORT_BREAKS
 from carewise.returns.model import ROW
 from carewise.returns.years import age_expr
 from carewise.validate.engine import Context, Skip, failing_rows, rule
 from carewise.validate.rules.rules_300 import (
     COMPARED_PLACEMENT_FIELDS,
     CONTINUATION_RNE,
-    SHORT_BREAKS,
     birthday,
     episodes_with_dob,
     ordered_episodes,

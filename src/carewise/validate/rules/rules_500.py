@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from carewise.codes import SHORT_BREAKS
 from carewise.returns.model import ROW
 from carewise.returns.years import CollectionYear, age_expr
 from carewise.validate.engine import Context, Failures, Skip, rule
@@ -89,7 +90,7 @@ def continuously_looked_after(episodes: pl.DataFrame, year: CollectionYear) -> p
         & (pl.col("DEC") >= start)
         & (pl.col("DEC") <= end)
     )
-    short_break = pl.col("LS").is_in(["V3", "V4"]) & during
+    short_break = pl.col("LS").is_in(SHORT_BREAKS) & during
     flags = episodes.group_by(CHILD).agg(
         during.fill_null(False).any().alias("in_year"),
         (enters | leaves | short_break).fill_null(False).any().alias("broken"),

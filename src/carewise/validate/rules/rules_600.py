@@ -6,6 +6,7 @@ from datetime import date
 
 import polars as pl
 
+from carewise.codes import SHORT_BREAKS
 from carewise.codes.lists import labels, valid_codes
 from carewise.returns.model import ROW
 from carewise.returns.years import CollectionYear, age_expr
@@ -86,7 +87,7 @@ def rule_607(ctx: Context) -> Failures:
     ceased = eps.filter(
         pl.col("REC").is_not_null()
         & (pl.col("REC") != "X1")
-        & ~pl.col("LS").is_in(["V3", "V4"]).fill_null(False)
+        & ~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False)
         & (pl.col("DEC") >= ctx.year.start).fill_null(False)
         & (pl.col("DEC") <= ctx.year.end).fill_null(False)
     )

@@ -14,12 +14,12 @@ from datetime import date
 
 import polars as pl
 
+from carewise.codes import SHORT_BREAKS
 from carewise.codes.lists import valid_codes
 from carewise.returns.model import ROW
 from carewise.validate.engine import Context, failing_rows, rule
 
 SW = "social_worker_episodes"
-SHORT_BREAKS = ("V3", "V4")
 SW_FIELDS_FROM = date(2023, 4, 1)
 """SW_REASON is required for episodes starting on or after 1 April 2023 (the first SW collection)."""
 
