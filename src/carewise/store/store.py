@@ -75,7 +75,8 @@ def make_engine(url: str) -> Engine:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the database to the latest schema with alembic."""
+    """Bring the database to the latest schema with alembic (every branch head: capabilities add
+    their own migrations beside each other)."""
     from alembic import command
     from alembic.config import Config
 
@@ -83,7 +84,7 @@ def upgrade(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 class Store:
