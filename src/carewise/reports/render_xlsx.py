@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import xlsxwriter
-
+from carewise.exports import neutralise, workbook
 from carewise.reports.model import ChartBlock, PackData, Section, TableBlock
 
 
@@ -22,7 +21,7 @@ def _sheet_name(text: str, used: set[str]) -> str:
 
 
 def render_xlsx(data: PackData, sections: list[Section], path: Path) -> Path:
-    book = xlsxwriter.Workbook(str(path))
+    book = workbook(path)
     bold = book.add_format({"bold": True})
     title = book.add_format({"bold": True, "font_size": 14})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
@@ -61,16 +60,16 @@ def render_xlsx(data: PackData, sections: list[Section], path: Path) -> Path:
             sheet = book.add_worksheet(name)
             sheet.write(0, 0, table.title, title)
             for c, col in enumerate(table.columns):
-                sheet.write(2, c, col, bold)
+                sheet.write_string(2, c, neutralise(col), bold)
             for r, cells in enumerate(table.rows, start=3):
                 for c, cell in enumerate(cells):
                     if cell.number is not None:
                         sheet.write_number(r, c, cell.number)
                     elif c == 0:
-                        sheet.write_string(r, c, cell.text, wrap if len(cell.text) > 60 else None)
+                        sheet.write_string(r, c, neutralise(cell.text), wrap if len(cell.text) > 60 else None)
                     else:
                         sheet.write_string(
-                            r, c, cell.text, right if cell.text in ("x", "–") else None
+                            r, c, neutralise(cell.text), right if cell.text in ("x", "–") else None
                         )
             if table.caption:
                 sheet.write(len(table.rows) + 4, 0, table.caption)

@@ -8,13 +8,13 @@ summary sheet, an errors sheet with an autofilter and a by-child sheet.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
 import jinja2
 
+from carewise.exports import workbook, write_cells, write_csv_rows
 from carewise.validate.runner import RuleError, ValidationResult
 
 CSV_COLUMNS = ("rule", "table", "row", "child", "fields", "message", "explanation", "fix")
@@ -60,10 +60,7 @@ def write_csv(result: ValidationResult, path: str | Path) -> Path:
     """One line per error (UTF-8 with BOM so Excel opens it cleanly)."""
     out = Path(path)
     with out.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(CSV_COLUMNS)
-        for e in result.errors:
-            writer.writerow(_row(e))
+        write_csv_rows(fh, [CSV_COLUMNS, *(_row(e) for e in result.errors)])
     return out
 
 
@@ -74,11 +71,10 @@ def write_html(result: ValidationResult, path: str | Path, source: str | None = 
 
 
 def write_xlsx(result: ValidationResult, path: str | Path) -> Path:
-    """Summary sheet, errors sheet (autofilter, frozen header) and by-child sheet."""
-    import xlsxwriter
-
+    """Summary sheet, errors sheet (autofilter, frozen header) and by-child sheet; values from the
+    files (CHILD ids) are written as text, never formulas (``carewise.exports``)."""
     out = Path(path)
-    book = xlsxwriter.Workbook(str(out))
+    book = workbook(out)
     bold = book.add_format({"bold": True})
     title = book.add_format({"bold": True, "font_size": 16})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
@@ -114,12 +110,12 @@ def write_xlsx(result: ValidationResult, path: str | Path) -> Path:
         summary.write(row, 0, "The files could not be read; no rule was checked.", bold)
         for p in result.problems:
             row += 1
-            summary.write(row, 1, p.describe(), wrap)
+            write_cells(summary, row, 1, [p.describe()], wrap)
 
     errors = book.add_worksheet("Errors")
     errors.write_row(0, 0, [c.capitalize() for c in CSV_COLUMNS], bold)
     for i, e in enumerate(result.errors, start=1):
-        errors.write_row(i, 0, _row(e))
+        write_cells(errors, i, 0, _row(e))
     errors.autofilter(0, 0, max(len(result.errors), 1), len(CSV_COLUMNS) - 1)
     errors.freeze_panes(1, 0)
     errors.set_column(0, 3, 12)
@@ -129,7 +125,7 @@ def write_xlsx(result: ValidationResult, path: str | Path) -> Path:
     by_child = book.add_worksheet("By child")
     by_child.write_row(0, 0, ["Child", "Errors", "Rules"], bold)
     for i, (child, items) in enumerate(_grouped(result.errors, lambda e: e.child or "(no child id)"), start=1):
-        by_child.write(i, 0, child)
+        write_cells(by_child, i, 0, [child])
         by_child.write_number(i, 1, len(items))
         by_child.write(i, 2, ", ".join(sorted({e.rule for e in items})))
     by_child.autofilter(0, 0, max(len(result.counts_by_child()), 1), 2)
@@ -140,7 +136,7 @@ def write_xlsx(result: ValidationResult, path: str | Path) -> Path:
     skipped = book.add_worksheet("Not checked")
     skipped.write_row(0, 0, ["Rule", "Why not checked"], bold)
     for i, s in enumerate(result.skipped, start=1):
-        skipped.write_row(i, 0, [s.rule, s.reason])
+        write_cells(skipped, i, 0, [s.rule, s.reason])
     skipped.set_column(0, 0, 12)
     skipped.set_column(1, 1, 90)
     book.close()

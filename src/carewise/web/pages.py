@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import shutil
 import tempfile
@@ -14,6 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import RedirectResponse, Response
 
 from carewise.errors import UserFacingError
+from carewise.exports import frame_csv, frame_xlsx
 from carewise.store import audit
 from carewise.store.accounts import Role, User
 from carewise.web.auth import admin_role, check_csrf, children_roles, current_user, import_roles
@@ -197,11 +197,10 @@ def population_download(request: Request, period: str | None = None, format: str
                  target="population", detail={"period": chosen, "format": format, "filters": filters})
     name = f"carewise-population-{council.la_code}-{chosen}"
     if format == "xlsx":
-        buffer = io.BytesIO()
-        table.write_excel(buffer, worksheet="Population")
-        return Response(buffer.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return Response(frame_xlsx(table, "Population"),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    return Response(table.write_csv(), media_type="text/csv",
+    return Response(frame_csv(table), media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
