@@ -36,7 +36,10 @@ def _print_summary(result, report_path: Path | None) -> None:
                 out.print(f"  {p.describe()}")
         return
     for p in result.problems:
-        console.print(f"[yellow]Warning:[/] {p.describe()}")
+        if p.severity == "error":
+            console.print(f"[red]Error:[/] {p.describe()}")
+        else:
+            console.print(f"[yellow]Warning:[/] {p.describe()}")
     out.print(
         f"903 return {result.year}: {result.rules_run} rules checked, "
         f"{len(result.skipped)} not checked, [bold]{len(result.errors)} errors[/] "

@@ -27,7 +27,7 @@ def _good(tmp_path):
 def test_json_keys_and_exit_code(tmp_path):
     res = CliRunner().invoke(app, ["validate", str(_good(tmp_path)), "--year", "2024-25", "--json"])
     data = json.loads(res.stdout)
-    assert set(data) == {"year", "rules_run", "rules_skipped", "errors"}
+    assert set(data) == {"year", "rules_run", "rules_skipped", "errors", "problems"}
     assert data["year"] == "2024-25"
     assert res.exit_code == (1 if data["errors"] else 0)
     for e in data["errors"]:

@@ -45,19 +45,64 @@ def test_utf8_bom_and_windows_1252():
 def test_codes_trimmed_uppercased_raw_kept():
     read = read_csv_bytes((EPISODES + "1, 01/04/2024 , s ,c2,N1,u4,pr1,,,,,,\n").encode(), "e.csv")
     typed = typed_from_raw(read.raw, read.spec)
+    assert {p.column for p in read.problems} == {"RNE", "LS", "PLACE", "PLACE_PROVIDER"}
     assert typed["RNE"][0] == "S" and typed["PLACE"][0] == "U4"
     assert typed["DECOM"][0] == date(2024, 4, 1)
     assert read.raw["RNE"][0] == " s "
 
 
-def test_iso_dates_tolerated_and_bad_dates_reported_with_row_column_value():
+def test_iso_dates_read_with_a_warning_and_impossible_dates_are_errors_naming_row_column_value():
     read = read_csv_bytes((EPISODES + "1,2024-04-01,S,C2,N1,U4,PR1,,,,,,\n2,31/02/2024,S,C2,N1,U4,PR1,,,,,,\n").encode(), "e.csv")
     typed = typed_from_raw(read.raw, read.spec)
     assert typed["DECOM"].to_list() == [date(2024, 4, 1), None]
-    bad = [p for p in read.problems if p.column == "DECOM"]
-    assert len(bad) == 1 and bad[0].row == 2 and bad[0].value == "31/02/2024"
-    assert bad[0].severity == Severity.WARNING
-    assert read.usable
+    iso, impossible = [p for p in read.problems if p.column == "DECOM"]
+    assert (iso.severity, iso.file, iso.row, iso.value) == (Severity.WARNING, "e.csv", 1, "2024-04-01")
+    assert "YYYY-MM-DD" in iso.message and "01/04/2024" in iso.message
+    assert (impossible.severity, impossible.row, impossible.value) == (Severity.ERROR, 2, "31/02/2024")
+    assert "does not exist" in impossible.message
+    assert read.usable  # the layout was read: the rules can still check every other row
+
+
+@pytest.mark.parametrize(
+    ("written", "read_as", "layout"),
+    [
+        ("4/2/12", date(2012, 2, 4), "DD/MM/YY"),
+        ("01/05/98", date(1998, 5, 1), "DD/MM/YY"),
+        ("01/04/2024 00:00:00", date(2024, 4, 1), "DD/MM/YYYY and a time"),
+        ("2024-04-01T00:00", date(2024, 4, 1), "YYYY-MM-DD and a time"),
+        ("01-04-2024", date(2024, 4, 1), "DD-MM-YYYY"),
+    ],
+)
+def test_other_date_layouts_are_read_with_a_warning_never_as_the_year_12(written, read_as, layout):
+    read = read_csv_bytes((EPISODES + f"1,{written},S,C2,N1,U4,PR1,,,,,,\n").encode(), "e.csv")
+    assert typed_from_raw(read.raw, read.spec)["DECOM"].to_list() == [read_as]
+    (problem,) = [p for p in read.problems if p.column == "DECOM"]
+    assert problem.severity == Severity.WARNING and problem.value == written and problem.row == 1
+    assert layout in problem.message and read_as.strftime("%d/%m/%Y") in problem.message
+
+
+@pytest.mark.parametrize("written", ["04/02/0012", "30/13/2024", "unknown", "00/00/0000"])
+def test_dates_that_cannot_be_right_are_errors(written):
+    read = read_csv_bytes((EPISODES + f"1,{written},S,C2,N1,U4,PR1,,,,,,\n").encode(), "e.csv")
+    assert typed_from_raw(read.raw, read.spec)["DECOM"].to_list() == [None]
+    (problem,) = [p for p in read.problems if p.column == "DECOM"]
+    assert problem.severity == Severity.ERROR and problem.value == written
+
+
+def test_two_digit_year_warnings_stop_at_the_limit_with_a_count():
+    body = "".join(f"{i},4/2/12,S,C2,N1,U4,PR1,,,,,,\n" for i in range(60))
+    read = read_csv_bytes((EPISODES + body).encode(), "e.csv")
+    decom = [p for p in read.problems if p.column == "DECOM"]
+    assert len(decom) == 51 and decom[-1].row is None and decom[-1].message.startswith("10 more dates")
+
+
+def test_trimmed_and_recased_codes_are_warned_with_the_value_read():
+    read = read_csv_bytes((EPISODES + "1,01/04/2024, S,c2,N1,U4,PR1,,,,,,\n").encode(), "e.csv")
+    codes = {p.column: p for p in read.problems}
+    assert set(codes) == {"RNE", "LS"}
+    assert codes["RNE"].value == " S" and "'S'" in codes["RNE"].message and "spaces" in codes["RNE"].message
+    assert codes["LS"].value == "c2" and "lower case" in codes["LS"].message
+    assert all(p.severity == Severity.WARNING and p.row == 1 for p in codes.values())
 
 
 def test_missing_column_is_an_error_naming_it():

@@ -36,7 +36,9 @@ class CsvFile:
 
     @property
     def usable(self) -> bool:
-        return self.raw is not None and not any(p.severity == "error" for p in self.problems)
+        """The file's layout was read, so its rows can be validated (errors in values, such as a date
+        that does not exist, still refuse the import, but every rule can check the rest)."""
+        return self.raw is not None
 
 
 def normalise_column(name: str) -> str:
@@ -206,7 +208,7 @@ def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
     # Columns the table always has come first, in DfE order; optional ones after.
     order = [ROW] + [c for c in spec.all_columns if c in frame.columns]
     frame = frame.select(order)
-    problems.extend(date_problems(frame, spec, file))
+    problems.extend(value_problems(frame, spec, file))
     source = SourceFile(str(where), sha, frame.height, spec.name, encoding)
     return CsvFile(where, spec, frame, source, problems)
 
@@ -270,29 +272,84 @@ def _frame_from_rows(body: list[list[str]], header: list[str], keep: list[int], 
     )
 
 
+def value_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50) -> list[Problem]:
+    """Dates not written DD/MM/YYYY and codes carewise had to trim or upper-case, cell by cell."""
+    return date_problems(raw, spec, file, limit) + code_problems(raw, spec, file, limit)
+
+
+def _two_digit_fix() -> str:
+    from carewise.returns.model import TWO_DIGIT_YEAR_PIVOT as pivot
+
+    return (f"Two-digit years 00-{pivot - 1} are read as 2000-20{pivot - 1} and {pivot}-99 as 19{pivot}-1999; "
+            "export dates as DD/MM/YYYY so nothing is guessed.")
+
+
 def date_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50) -> list[Problem]:
-    """A warning for each date that cannot be read (the first ``limit`` per column)."""
-    from carewise.returns.model import parse_date_expr
+    """Each date not written DD/MM/YYYY (the first ``limit`` per column and kind).
+
+    A date that does not exist (31/02/2024, a year before 1900) or is not a date at all is an
+    error: stored, it would be a blank and figures would silently leave the child out. Any other
+    readable layout (ISO, DD-MM-YYYY, two-digit years, a time part) is read, with a warning
+    giving the date carewise read, so a wrong guess can be seen.
+    """
+    from carewise.returns.model import DATE_LAYOUT, date_layout_expr, parse_date_expr
 
     found: list[Problem] = []
     cols = [c for c in spec.date_columns if c in raw.columns]
     if not cols or raw.height == 0:
         return found
-    # One pass over the frame: which cells hold text that is not a readable date.
+    # One pass over the frame: how each date cell is written, kept only where it is not DD/MM/YYYY.
+    layouts = raw.select(
+        pl.col(ROW), *[pl.col(c).alias(f"raw_{c}") for c in cols],
+        *[date_layout_expr(c).alias(f"layout_{c}") for c in cols],
+        *[parse_date_expr(c).alias(f"date_{c}") for c in cols],
+    ).filter(pl.any_horizontal([pl.col(f"layout_{c}").is_not_null() & (pl.col(f"layout_{c}") != DATE_LAYOUT)
+                                for c in cols]))
+    for col in cols:
+        odd = layouts.filter(pl.col(f"layout_{col}").is_not_null() & (pl.col(f"layout_{col}") != DATE_LAYOUT))
+        for (layout,), group in odd.group_by(f"layout_{col}", maintain_order=True):
+            if layout == "impossible":
+                make, message, fix = error, "this date does not exist", "Correct the date, written DD/MM/YYYY."
+            elif layout == "unreadable":
+                make, message, fix = error, "this is not a date", "Write the date as DD/MM/YYYY, or leave it blank."
+            else:
+                make, message = warning, f"this date is written {layout}, not DD/MM/YYYY"
+                fix = _two_digit_fix() if layout.startswith("DD/MM/YY ") or layout == "DD/MM/YY" else \
+                    "Check the date read is right; export dates as DD/MM/YYYY to avoid this warning."
+            for row, value, read in group.head(limit).select(ROW, f"raw_{col}", f"date_{col}").iter_rows():
+                said = f"{message} (read as {read:%d/%m/%Y})" if read is not None else message
+                found.append(make(file, said, fix, row=row, column=col, value=value, table=spec.name))
+            if group.height > limit:
+                found.append(make(file, f"{group.height - limit} more dates in this column: {message}", fix,
+                                  column=col, table=spec.name))
+    return found
+
+
+def code_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50) -> list[Problem]:
+    """A warning for each code carewise trimmed or upper-cased (the first ``limit`` per column):
+    `` S`` or ``s`` is read as ``S``, which is right nearly always, but the file should say so."""
+    from carewise.returns.model import clean_code_expr
+
+    found: list[Problem] = []
+    cols = [c for c in spec.code_columns if c in raw.columns]
+    if not cols or raw.height == 0:
+        return found
+    changed = {c: pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") & (clean_code_expr(c) != pl.col(c))
+               for c in cols}
     flags = raw.select(
         pl.col(ROW), *[pl.col(c).alias(f"raw_{c}") for c in cols],
-        *[(pl.col(c).is_not_null() & parse_date_expr(c).is_null()).alias(f"bad_{c}") for c in cols],
-    ).filter(pl.any_horizontal([pl.col(f"bad_{c}") for c in cols]))
+        *[clean_code_expr(c).alias(f"clean_{c}") for c in cols],
+        *[changed[c].alias(f"changed_{c}") for c in cols],
+    ).filter(pl.any_horizontal([pl.col(f"changed_{c}") for c in cols]))
     for col in cols:
-        bad = flags.filter(pl.col(f"bad_{col}"))
-        for row, value in bad.head(limit).select(ROW, f"raw_{col}").iter_rows():
-            found.append(
-                warning(file, "this date could not be read", "Write dates as DD/MM/YYYY, e.g. 31/03/2025.",
-                        row=row, column=col, value=value, table=spec.name)
-            )
-        if bad.height > limit:
-            found.append(
-                warning(file, f"{bad.height - limit} more dates in this column could not be read",
-                        "Write dates as DD/MM/YYYY.", column=col, table=spec.name)
-            )
+        odd = flags.filter(pl.col(f"changed_{col}"))
+        for row, value, clean in odd.head(limit).select(ROW, f"raw_{col}", f"clean_{col}").iter_rows():
+            what = "spaces around it" if value.strip() != value else "lower case"
+            found.append(warning(file, f"this value has {what}; it was read as '{clean}'",
+                                 "Nothing to do if that is right; correct the export to avoid this warning.",
+                                 row=row, column=col, value=value, table=spec.name))
+        if odd.height > limit:
+            found.append(warning(file, f"{odd.height - limit} more values in this column had spaces or lower case "
+                                 "and were trimmed and upper-cased", "Correct the export to avoid this warning.",
+                                 column=col, table=spec.name))
     return found

@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 from lxml import etree
 
-from carewise.ingest.csv_reader import date_problems, identify, normalise_column
+from carewise.ingest.csv_reader import identify, normalise_column, value_problems
 from carewise.ingest.problems import Problem, error
 from carewise.returns.model import ROW, Return, SourceFile
 from carewise.returns.tables import TABLES
@@ -203,7 +203,7 @@ def _read(data: bytes, file: str, year: CollectionYear | None) -> tuple[Return |
         )
         raw[name] = frame
         sources[name] = SourceFile(file, sha, frame.height, name, "xml")
-        problems.extend(date_problems(frame, spec, file))
+        problems.extend(value_problems(frame, spec, file))
     if year is None:
         from carewise.ingest.reader import infer_year
 

@@ -18,17 +18,71 @@ from carewise.returns.years import CollectionYear
 
 ROW = "_row"
 
-_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y")
+DATE_LAYOUT = "DD/MM/YYYY"
+"""The layout DfE asks for; every other readable layout is accepted with a warning."""
+
+TWO_DIGIT_YEAR_PIVOT = 70
+"""Two-digit years below this are 20YY, the rest 19YY (``4/2/12`` is 4 February 2012,
+``1/5/98`` is 1 May 1998): no child in a 903 return was born before 1970 or is dated after 2069."""
+
+FIRST_PLAUSIBLE_YEAR = 1900
+LAST_PLAUSIBLE_YEAR = 2100
+"""A date outside these years cannot belong to a 903 return (``04/02/0012`` is a typing slip)."""
+
+_TIME_PART = r"[ T]\d\d?:\d\d(:\d\d(\.\d+)?)?$"
+_LAYOUTS: tuple[tuple[str, str, str], ...] = (
+    (DATE_LAYOUT, r"^\d{1,2}/\d{1,2}/\d{4}$", "%d/%m/%Y"),
+    ("YYYY-MM-DD", r"^\d{4}-\d{1,2}-\d{1,2}$", "%Y-%m-%d"),
+    ("DD-MM-YYYY", r"^\d{1,2}-\d{1,2}-\d{4}$", "%d-%m-%Y"),
+    ("DD/MM/YY", r"^\d{1,2}/\d{1,2}/\d{2}$", "%d/%m/%Y"),
+)
+"""(name, pattern, format) of each layout read; DD/MM/YY is widened to four digits first."""
+
+
+def _date_text(col: str) -> pl.Expr:
+    """The cell trimmed, without an Excel time part ("01/04/2024 00:00:00")."""
+    return pl.col(col).str.strip_chars().str.replace(_TIME_PART, "")
+
+
+def _four_digit_year(text: pl.Expr) -> pl.Expr:
+    """DD/MM/YY → DD/MM/YYYY with :data:`TWO_DIGIT_YEAR_PIVOT`."""
+    pivot = TWO_DIGIT_YEAR_PIVOT
+    text = text.str.replace(rf"^(\d{{1,2}}/\d{{1,2}}/)([0-{pivot // 10 - 1}]\d)$", "${1}20${2}")
+    return text.str.replace(rf"^(\d{{1,2}}/\d{{1,2}}/)([{pivot // 10}-9]\d)$", "${1}19${2}")
 
 
 def parse_date_expr(col: str) -> pl.Expr:
-    """DD/MM/YYYY as DfE asks; ISO and a few common variants tolerated; else null."""
-    text = pl.col(col).str.strip_chars()
-    # Excel exports sometimes add a time part: "01/04/2024 00:00:00"
-    text = text.str.replace(r"[ T]\d\d:\d\d(:\d\d(\.\d+)?)?$", "")
-    return pl.coalesce(
-        [text.str.strptime(pl.Date, fmt, strict=False, exact=True) for fmt in _DATE_FORMATS]
-    ).alias(col)
+    """DD/MM/YYYY as DfE asks; ISO, DD-MM-YYYY, two-digit years and a time part tolerated; else null.
+
+    Each layout is tried only on text of its exact shape, so ``4/2/12`` is never read as the year 12.
+    """
+    text = _date_text(col)
+    wide = _four_digit_year(text)
+    parsed = pl.coalesce(
+        [pl.when(text.str.contains(pattern)).then((wide if name == "DD/MM/YY" else text)
+                                                  .str.strptime(pl.Date, fmt, strict=False, exact=True))
+         for name, pattern, fmt in _LAYOUTS]
+    )
+    plausible = parsed.dt.year().is_between(FIRST_PLAUSIBLE_YEAR, LAST_PLAUSIBLE_YEAR)
+    return pl.when(plausible).then(parsed).alias(col)
+
+
+def date_layout_expr(col: str) -> pl.Expr:
+    """How a date cell is written: null when blank, else the layout's name (with " and a time" when
+    an Excel time part follows), "impossible" when shaped like a date but no such day exists (or the
+    year is implausible), or "unreadable"."""
+    stripped = pl.col(col).str.strip_chars()
+    text = _date_text(col)
+    layout = pl.coalesce([pl.when(text.str.contains(pattern)).then(pl.lit(name)) for name, pattern, _ in _LAYOUTS])
+    timed = stripped.str.contains(_TIME_PART)
+    named = pl.when(timed).then(layout + pl.lit(" and a time")).otherwise(layout)
+    return (
+        pl.when(stripped.is_null() | (stripped == "")).then(None)
+        .when(layout.is_null()).then(pl.lit("unreadable"))
+        .when(parse_date_expr(col).is_null()).then(pl.lit("impossible"))
+        .otherwise(named)
+        .alias(col)
+    )
 
 
 def clean_code_expr(col: str) -> pl.Expr:

@@ -106,10 +106,19 @@ class ValidationResult:
     """Every rule run or skipped, by code, for the reports."""
     seconds: float = 0.0
 
+    read: bool = True
+    """False when the files' layout could not be read, so no rule was run."""
+
     @property
     def readable(self) -> bool:
         """False when the files could not be read, so no rule was run."""
-        return not any(p.severity == Severity.ERROR for p in self.problems) and self.year is not None
+        return self.read and self.year is not None
+
+    @property
+    def read_errors(self) -> list[Problem]:
+        """Errors in the files' values (a date that does not exist, a duplicate row): the rules still
+        ran, but the return would be refused by ``carewise import``."""
+        return [p for p in self.problems if p.severity == Severity.ERROR]
 
     @property
     def internal_errors(self) -> list[SkippedRule]:
@@ -117,10 +126,10 @@ class ValidationResult:
 
     @property
     def exit_code(self) -> int:
-        """0 no errors, 1 errors found, 3 the input could not be read."""
+        """0 no errors, 1 errors found (rule errors or errors in values), 3 the input could not be read."""
         if not self.readable:
             return 3
-        return 1 if self.errors else 0
+        return 1 if self.errors or self.read_errors else 0
 
     def as_json(self) -> dict:
         """The ``carewise validate --json`` contract (docs/cli-json.md)."""
@@ -129,6 +138,7 @@ class ValidationResult:
             "rules_run": self.rules_run,
             "rules_skipped": [s.as_json() for s in self.skipped],
             "errors": [e.as_json() for e in self.errors],
+            "problems": [p.as_dict() for p in self.problems],
         }
 
     def counts_by_rule(self) -> dict[str, int]:
@@ -373,11 +383,10 @@ def validate_paths(
         problems.extend(prev.problems)
         for y, r in prev.returns.items():
             returns.setdefault(y, r)
-    if any(p.severity == Severity.ERROR for p in problems) or not returns:
-        return ValidationResult(wanted, problems=problems)
-    if wanted is None:
-        current_paths = read.returns
-        wanted = max(current_paths) if current_paths else max(returns)
+    if wanted is None and read.returns:
+        wanted = max(read.returns)
+    if not returns or wanted not in returns:
+        return ValidationResult(wanted, problems=problems, read=False)
     result = validate_returns(returns, wanted, providers=providers, la_code=la_code)
     result.problems = problems + result.problems
     return result
