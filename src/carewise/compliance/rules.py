@@ -17,12 +17,12 @@ from pathlib import Path
 
 import polars as pl
 
-from carewise.compliance.calendar import add_working_days
+from carewise.compliance.calendar import add_school_days, add_working_days
 from carewise.errors import SettingError
 
 RULES_FILE = Path(__file__).with_name("timescales.toml")
 
-_DURATION = re.compile(r"^(\d+)(wd|d|w|mo|y|h)$")
+_DURATION = re.compile(r"^(\d+)(wd|sd|d|w|mo|y|h)$")
 
 LONG_TERM_PLACEMENTS = ("U1", "U4")
 """903 PLACE codes for long-term fostering: the only record of a placement intended to last to 18."""
@@ -38,15 +38,20 @@ class Duration:
         m = _DURATION.match(text.strip())
         if not m:
             raise SettingError(
-                f"timescale '{text}' is not a duration: write e.g. 7d, 6w, 3mo, 1y, 20wd or 72h"
+                f"timescale '{text}' is not a duration: write e.g. 7d, 6w, 3mo, 1y, 20wd, 20sd or 72h"
             )
         return cls(int(m.group(1)), m.group(2))
 
-    def after(self, expr: pl.Expr) -> pl.Expr:
-        """The date this long after ``expr`` (a Date expression)."""
+    def after(self, expr: pl.Expr, terms: list[dict] | None = None) -> pl.Expr:
+        """The date this long after ``expr`` (a Date expression); school days ("sd") count
+        working days inside the school ``terms``."""
+        n = self.n
         if self.unit == "wd":
-            n = self.n
             return expr.map_batches(lambda s: add_working_days(s, n), return_dtype=pl.Date)
+        if self.unit == "sd":
+            if not terms:
+                raise SettingError("timescales: a duration in school days (sd) needs the version's school_terms")
+            return expr.map_batches(lambda s: add_school_days(s, n, terms), return_dtype=pl.Date)
         if self.unit == "h":
             return expr.dt.offset_by(f"{-(-self.n // 24)}d")
         return expr.dt.offset_by(f"{self.n}{self.unit}")
@@ -108,15 +113,15 @@ class Requirement:
 
     def due(self) -> pl.Expr:
         """The due date of the next event after ``anchor`` (null when nothing more is due)."""
-        anchor = pl.col("anchor")
+        anchor, terms = pl.col("anchor"), self.extra.get("terms")
         chain: pl.Expr = pl.lit(None, dtype=pl.Date)
         for step in reversed(self.then):
-            value = step.every.after(anchor)
+            value = step.every.after(anchor, terms)
             chain = value if step.when is None else pl.when(CONDITIONS[step.when]()).then(value).otherwise(chain)
         if self.second is not None:
-            chain = pl.when(pl.col("n") == 1).then(self.second.after(anchor)).otherwise(chain)
+            chain = pl.when(pl.col("n") == 1).then(self.second.after(anchor, terms)).otherwise(chain)
         if self.first is not None:
-            chain = pl.when(pl.col("n") == 0).then(self.first.after(anchor)).otherwise(chain)
+            chain = pl.when(pl.col("n") == 0).then(self.first.after(anchor, terms)).otherwise(chain)
         return chain
 
 
@@ -128,7 +133,7 @@ class Version:
     requirements: dict[str, Requirement]
 
 
-def _requirement(rid: str, raw: dict) -> Requirement:
+def _requirement(rid: str, raw: dict, school_terms: list[dict] | None = None) -> Requirement:
     try:
         steps = []
         for step in raw.get("then", []):
@@ -143,7 +148,7 @@ def _requirement(rid: str, raw: dict) -> Requirement:
             first=Duration.parse(raw["first"]) if raw.get("first") else None,
             second=Duration.parse(raw["second"]) if raw.get("second") else None,
             then=tuple(steps),
-            extra={k: v for k, v in raw.items() if k not in known},
+            extra={"terms": school_terms or [], **{k: v for k, v in raw.items() if k not in known}},
         )
     except KeyError as exc:
         raise SettingError(f"timescales: requirement {rid} has no '{exc.args[0]}'") from None
@@ -154,7 +159,8 @@ def load_versions(path: Path = RULES_FILE) -> list[Version]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     out = []
     for raw in data.get("version", []):
-        reqs = {rid: _requirement(rid, r) for rid, r in raw.get("requirements", {}).items()}
+        reqs = {rid: _requirement(rid, r, raw.get("school_terms"))
+                for rid, r in raw.get("requirements", {}).items()}
         out.append(Version(raw["effective_from"], raw.get("label", ""), int(raw.get("due_soon_days", 14)),
                            reqs))
     if not out:

@@ -29,9 +29,11 @@ from datetime import date
 import polars as pl
 
 from carewise.compliance import cohort
+from carewise.compliance.calendar import term_bounds
 from carewise.compliance.rules import Version, due_expr, in_force, versions
 from carewise.compliance.storage import Extracts
 from carewise.history import History
+from carewise.returns.years import age_expr
 
 INSTANCE_SCHEMA = {
     "requirement": pl.String,
@@ -53,7 +55,8 @@ class Clocks:
     """What a requirement is measured on: clocks and the events that meet it."""
 
     clocks: pl.DataFrame
-    """clock (id), CHILD, start, end (last day, null while running), DOB, PLACE."""
+    """clock (id), CHILD, start, end (last day, null while running), DOB, PLACE; optionally
+    ``cap``: a date the first event is due by at the latest (e.g. the first review)."""
     events: pl.DataFrame
     """CHILD, date, and optionally clock (events tied to one clock, e.g. an RHI to its episode)."""
     coverage_from: date | None
@@ -87,7 +90,12 @@ def chain(requirement: str, c: Clocks, as_at: date, all_versions: tuple[Version,
         .alias("n"),
         pl.col("anchor").shift(-1).over("clock").alias("met"),
     )
-    rows = rows.with_columns(due_expr(requirement, all_versions).alias("due"))
+    due = due_expr(requirement, all_versions)
+    if "cap" in clocks.columns:
+        rows = rows.join(clocks.select("clock", "cap"), on="clock", how="left")
+        first = (pl.col("n") == 0) & pl.col("cap").is_not_null()
+        due = pl.when(first).then(pl.min_horizontal(due, pl.col("cap"))).otherwise(due)
+    rows = rows.with_columns(due.alias("due"))
     return _status(rows.filter(pl.col("due").is_not_null()), requirement, as_at).with_columns(
         ~(pl.col("_assumed") & ~pl.col("_event")).alias("assessed")
     ).select(list(INSTANCE_SCHEMA))
@@ -255,18 +263,46 @@ def pa_contact(history: History, extracts: Extracts, as_at: date) -> Clocks:
 
 
 def terms(first: date, last: date, spec: list[dict]) -> pl.DataFrame:
-    """School terms overlapping [first, last]: term (label), start, end, school_year_start."""
+    """School terms overlapping [first, last], in date order: term (label), t_start, t_end, sy
+    (31 August before the school year, the day school age is reckoned on)."""
     rows = []
     for year in range(first.year - 1, last.year + 2):
-        for t in spec:
-            sm, sd = (int(x) for x in t["start"].split("-"))
-            em, ed = (int(x) for x in t["end"].split("-"))
+        for t, (sm, sd, em, ed) in zip(spec, term_bounds(spec), strict=True):
             sy = year if sm >= 9 else year - 1
             start, end = date(year, sm, sd), date(year, em, ed)
             if end >= first and start <= last:
                 rows.append({"term": f"{sy}-{(sy + 1) % 100:02d} {t['name']}", "t_start": start,
                              "t_end": end, "sy": date(sy, 8, 31)})
-    return pl.DataFrame(rows, schema={"term": pl.String, "t_start": pl.Date, "t_end": pl.Date, "sy": pl.Date})
+    schema = {"term": pl.String, "t_start": pl.Date, "t_end": pl.Date, "sy": pl.Date}
+    return pl.DataFrame(rows, schema=schema).sort("t_start")
+
+
+def school_age(req_extra: dict, dob: pl.Expr, on_31_august: pl.Expr) -> pl.Expr:
+    """Reception to year 11: aged ``min_age_31_august`` to ``max_age_31_august`` on the 31 August
+    before the school year (DfE school-year age)."""
+    age = age_expr(dob, on_31_august)
+    return age.is_between(req_extra.get("min_age_31_august", 4), req_extra.get("max_age_31_august", 15))
+
+
+def _31_august_before(day: pl.Expr) -> pl.Expr:
+    year = pl.when(day.dt.month() >= 9).then(day.dt.year()).otherwise(day.dt.year() - 1)
+    return pl.date(year, 8, 31)
+
+
+def pep_first(history: History, extracts: Extracts, as_at: date, version: Version) -> Clocks:
+    """The first PEP of each period of care of a school-age child: due 20 school days after
+    coming into care, or by the first review if that is sooner (the PEP is part of the care plan
+    the first review considers)."""
+    req = version.requirements["pep_first"]
+    per = period_clocks(history, as_at).filter(
+        school_age(req.extra, pl.col("DOB"), _31_august_before(pl.col("start"))).fill_null(False))
+    rev = history.table("reviews").select("CHILD", pl.col("REVIEW").alias("_r")).drop_nulls()
+    first_review = per.join(rev, on="CHILD").filter(
+        (pl.col("_r") >= pl.col("start")) & (pl.col("end").is_null() | (pl.col("_r") <= pl.col("end")))
+        & (pl.col("_r") <= as_at)
+    ).group_by("clock").agg(pl.col("_r").min().alias("cap"))
+    clocks = per.join(first_review, on="clock", how="left")
+    return Clocks(clocks, _events(extracts.get("peps")), _coverage(extracts, "peps"))
 
 
 def pep_term_of(dates: pl.Expr, spec: list[dict]) -> pl.Expr:
@@ -294,18 +330,15 @@ def peps(history: History, extracts: Extracts, as_at: date, version: Version) ->
         return pl.DataFrame(schema=INSTANCE_SCHEMA)
     lo = per["start"].min()
     t = terms(max(lo, date(1990, 1, 1)), as_at, spec)  # type: ignore[arg-type]
-    upcoming = terms(as_at, as_at.replace(year=as_at.year + 1), spec).filter(pl.col("t_start") > as_at).head(1)
+    # the next term to start after the date (terms() is in date order): what the worklist shows
+    upcoming = terms(as_at, date(as_at.year + 1, as_at.month, 1), spec).filter(pl.col("t_start") > as_at).head(1)
     t = pl.concat([t, upcoming]).unique("term").sort("t_start")
-    def md(c: str) -> pl.Expr:
-        return pl.col(c).dt.month().cast(pl.Int32) * 100 + pl.col(c).dt.day().cast(pl.Int32)
-
-    age = pl.col("sy").dt.year() - pl.col("DOB").dt.year() - (md("sy") < md("DOB")).cast(pl.Int32)
     end = pl.coalesce(pl.col("end"), pl.max_horizontal(pl.col("t_end"), pl.lit(as_at)))
     overlap = (pl.min_horizontal(end, pl.col("t_end")) - pl.max_horizontal(pl.col("start"), pl.col("t_start"))
                ).dt.total_days() + 1
-    inst = per.join(t, how="cross").filter(
-        (overlap >= req.extra.get("min_days_in_term", 28))
-        & age.is_between(req.extra.get("min_age_31_august", 4), req.extra.get("max_age_31_august", 15))
+    # a term that ended before the extract starts cannot be judged: it is left out, not overdue
+    inst = per.join(t.filter(pl.col("t_end") >= cov), how="cross").filter(
+        (overlap >= req.extra.get("min_days_in_term", 28)) & school_age(req.extra, pl.col("DOB"), pl.col("sy"))
     )
     pep = extracts.get("peps").with_columns(
         pl.coalesce(pl.col("term").str.to_lowercase().str.strip_chars(), pep_term_of(pl.col("date"), spec)).alias("_t")
@@ -330,10 +363,11 @@ def peps(history: History, extracts: Extracts, as_at: date, version: Version) ->
 
 # -- everything -------------------------------------------------------------------------------
 
-REQUIREMENTS = ("visits", "reviews", "iha", "rha", "dental", "pep", "rhi", "pathway_plan", "pa_contact")
+REQUIREMENTS = ("visits", "reviews", "iha", "rha", "dental", "pep_first", "pep", "rhi", "pathway_plan",
+                "pa_contact")
 NEEDS_EXTRACT = {
     "visits": "visits", "iha": "health_assessments", "rha": "health_assessments",
-    "dental": "dental_checks", "pep": "peps", "rhi": "return_home_interviews",
+    "dental": "dental_checks", "pep": "peps", "pep_first": "peps", "rhi": "return_home_interviews",
     "pathway_plan": "pathway_plans", "pa_contact": "pa_contacts",
 }
 """Requirements that can only be assessed once the named extract is loaded (reviews come from
@@ -350,6 +384,7 @@ def instances(history: History, extracts: Extracts, as_at: date) -> pl.DataFrame
         "iha": lambda: iha(history, extracts, as_at),
         "rha": lambda: rha(history, extracts, as_at),
         "dental": lambda: dental(history, extracts, as_at),
+        "pep_first": lambda: pep_first(history, extracts, as_at, in_force(as_at, vs)),
         "rhi": lambda: rhi(history, extracts, as_at),
         "pathway_plan": lambda: pathway_plans(history, extracts, as_at),
         "pa_contact": lambda: pa_contact(history, extracts, as_at),

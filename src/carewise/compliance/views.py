@@ -27,6 +27,7 @@ SUMMARY_IDS: dict[str, tuple[str, str]] = {
     "iha_on_time": ("iha", "Initial health assessments within 20 working days"),
     "rha_on_time": ("rha", "Review health assessments on time"),
     "dental_on_time": ("dental", "Dental checks on time"),
+    "pep_first_on_time": ("pep_first", "First PEPs within 20 school days of coming into care"),
     "pep_on_time": ("pep", "PEPs held in term"),
     "rhi_within_72h": ("rhi", "Return home interviews offered within 72 hours"),
     "pa_contact_on_time": ("pa_contact", "Personal Adviser contact at least every 2 months"),
