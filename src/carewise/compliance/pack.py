@@ -89,30 +89,40 @@ def statutory_compliance(data: PackData) -> Section | None:
         return None
     year_before = _assessment(data, date(data.period.end.year - 1, data.period.end.month,
                                          min(data.period.end.day, 28)))
-    headlines, rows = [], []
+    headlines = []
+    rows: dict[str, list[list[Cell]]] = {"window": [], "snapshot": []}
     for sid, s in a.summary.items():
         if not s["assessed"]:
             continue
         text, number = _shown(s["value"], s["denominator"], data.audience)
         prev = year_before.summary.get(sid) if year_before else None
         change = _change(s, prev, data.audience)
-        headlines.append(Headline(sid, s["title"], text, "%", "–", change))
+        # the headline says its basis, as its table does: 12 months to the date, or on the day
+        headlines.append(Headline(sid, f"{s['title']} ({s['period']})", text, "%", "–", change))
         den = s["denominator"]
         den_text = "x" if data.audience != "internal" and 0 < den < SUPPRESS_UNDER else f"{den:,}"
-        rows.append([Cell(s["title"]), Cell(text, number), Cell(den_text, None if den_text == "x" else float(den)),
-                     Cell(change)])
+        rows[s["basis"]].append([Cell(s["title"]), Cell(text, number),
+                                 Cell(den_text, None if den_text == "x" else float(den)), Cell(change)])
     missing = [SUMMARY_IDS[s][1] for s in SUMMARY_IDS if not a.summary[s]["assessed"]]
     notes = [f"Due dates in the 12 months to {a.as_at:%d %B %Y}, by the statutory timescales "
-             "(carewise compliance rules, versioned). Reviews come from the 903 return; the rest "
-             "from the council's local extracts."]
+             "(carewise compliance rules, versioned), counted the same way as the team and month "
+             "breakdowns. Reviews come from the 903 return; the rest from the council's local extracts."]
+    if rows["snapshot"]:
+        notes.append(f"'On {a.as_at:%d %B %Y}' figures count young people on that day, not due dates "
+                     "over the year.")
     if missing:
         notes.append("Not shown (extract not loaded): " + ", ".join(missing) + ".")
+    blocks = [TableBlock("Compliance", f"On time in the 12 months to {a.as_at:%d %B %Y}",
+                         ["Requirement", "On time", "Due", "Change on a year"], rows["window"])]
+    if rows["snapshot"]:
+        blocks.append(TableBlock("Compliance on the day", f"Up to date on {a.as_at:%d %B %Y}",
+                                 ["Requirement", "Up to date", "Young people", "Change on a year"],
+                                 rows["snapshot"]))
     return Section(
         "statutory-compliance", "Statutory compliance",
         intro="Whether each child was seen, reviewed and assessed on time.",
         headlines=headlines,
-        blocks=[TableBlock("Compliance", "On time in the last 12 months",
-                           ["Requirement", "On time", "Due", "Change on a year"], rows)],
+        blocks=blocks,
         notes=notes,
     )
 

@@ -31,9 +31,23 @@ SUMMARY_IDS: dict[str, tuple[str, str]] = {
     "pep_on_time": ("pep", "PEPs held in term"),
     "rhi_within_72h": ("rhi", "Return home interviews offered within 72 hours"),
     "pa_contact_on_time": ("pa_contact", "Personal Adviser contact at least every 2 months"),
-    "pathway_plans_current": ("pathway_plan", "Pathway plans reviewed in the last 6 months"),
+    "pathway_plans_on_time": ("pathway_plan", "Pathway plans reviewed on time (at least every 6 months)"),
+    "pathway_plans_current": ("pathway_plan", "Young people whose pathway plan is up to date on the day"),
 }
 """Summary id -> (requirement, title). The ids are a stable contract (docs/cli-json.md)."""
+
+SNAPSHOTS = ("pathway_plans_current",)
+"""Summary ids counted on the day asked, not over the window: shown apart from the window's
+rates, under their own date, so a headline is never read on another basis than its breakdown
+(the team and trend breakdowns are all over the window)."""
+
+
+def basis(sid: str, as_at: date, months: int = 12) -> dict[str, str]:
+    """What a summary figure counts over: ``window`` (due dates in the months to the date) or
+    ``snapshot`` (the day itself), with the words to show beside it."""
+    if sid in SNAPSHOTS:
+        return {"basis": "snapshot", "period": f"on {as_at.day} {as_at:%B %Y}"}
+    return {"basis": "window", "period": f"{months} months to {as_at.day} {as_at:%B %Y}"}
 
 CHILD_STATUSES = ("overdue", "due_soon", "done_on_time", "done_late", "not_yet_due")
 BAD = ("late", "missed", "overdue")
@@ -67,8 +81,9 @@ def assess(history: History, extracts: Extracts, as_at: date | None = None, wind
     result = summary(inst, at, window_months)
     result["visits_seen_alone"] = seen_alone(extracts, at, window_months)
     assessed = schedule.assessed_requirements(extracts)
-    for item in result.values():
+    for sid, item in result.items():
         item["assessed"] = item["requirement"] in assessed
+        item.update(basis(sid, at, window_months))
     return Assessment(at, inst, current, result, assessed, alloc, coverage_notes(extracts, at))
 
 

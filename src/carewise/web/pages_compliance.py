@@ -107,7 +107,7 @@ def compliance_page(request: Request, at: str | None = None, user: User = Depend
     except UserFacingError as exc:
         return _render(request, "error.html", title="Compliance cannot be shown", message=str(exc))
     summary = [
-        {"id": sid, "title": s["title"], "assessed": s["assessed"],
+        {"id": sid, "title": s["title"], "assessed": s["assessed"], "basis": s.get("basis", "window"),
          "rate": _rate(s["value"], s["denominator"], internal),
          "due": _count(s["denominator"], internal)}
         for sid, s in a.summary.items()
