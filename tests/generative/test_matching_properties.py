@@ -25,6 +25,8 @@ from carewise.matching.schema import NEEDS, OPTION_KINDS
 
 CFG = load_settings()
 DAY0 = date(2026, 11, 1)
+TODAY = DAY0 + timedelta(days=10)
+"""The day matching runs: some referrals are overdue, some offers end before, on or after it."""
 GRADES = [None, "outstanding", "good", "requires_improvement", "inadequate", "not_yet_inspected"]
 TOKENS = [*NEEDS, "uasc", "therapeutic"]
 
@@ -51,7 +53,9 @@ def option_rows(draw, i: int) -> dict:
         "contract": "framework", "price_standard": draw(st.floats(300, 6000)),
         "price_complex": draw(st.floats(300, 6000)), "price_specialist": draw(st.floats(300, 6000)),
         "available_from": DAY0 + timedelta(days=draw(st.integers(0, 20))),
-        "available_to": draw(st.sampled_from([None, DAY0 + timedelta(days=30)])),
+        "available_to": draw(st.sampled_from([None, DAY0 + timedelta(days=9), TODAY,
+                                              DAY0 + timedelta(days=30)])),
+        "accepts_dol": draw(st.booleans()),
         "easting": e, "northing": None if e is None else 430_000.0, "la_code": "E08000035",
         "resolution": "full",
     }
@@ -78,6 +82,8 @@ def referral_rows(draw, i: int, option_ids: list[str]) -> dict:
         "keep_school": False, "urgency": draw(st.sampled_from(["today", "over_5_days"])),
         "previous_carers": draw(st.lists(st.sampled_from(option_ids), max_size=1)),
         "excluded": draw(st.lists(st.sampled_from(option_ids), max_size=2)),
+        "min_distance_miles": draw(st.one_of(st.none(), st.floats(1, 20))),
+        "deprivation_of_liberty": draw(st.booleans()),
     }
     return row
 
@@ -94,6 +100,7 @@ def markets(draw, max_options: int = 12, max_referrals: int = 8):
         "language": pl.String, "faith_culture": pl.String, "duration": pl.String,
         "budget_weekly": pl.Float64, "max_distance_miles": pl.Float64,
         "home_easting": pl.Float64, "school_easting": pl.Float64, "school_northing": pl.Float64,
+        "min_distance_miles": pl.Float64,
         "previous_carers": pl.List(pl.String), "excluded": pl.List(pl.String)})
     return options, referrals
 
@@ -103,9 +110,10 @@ def reference_fails(o: dict, r: dict) -> set[str]:
     fails = set()
     needed = r["sibling_group_size"] if r["siblings_together_required"] else 1
     needs = {n for n in NEEDS if r[f"need_{n}"]}
-    if o["places_free"] < 1 or o["available_from"] > r["date_needed"] or (
-            o["available_to"] is not None and o["available_to"] < r["date_needed"]):
+    if o["places_free"] < 1 or o["available_from"] > max(r["date_needed"], TODAY):
         fails.add("vacancy")
+    if o["available_to"] is not None and o["available_to"] < TODAY:
+        fails.add("offer_expired")
     if o["kind"] not in r["placement_types"]:
         fails.add("placement_type")
     registrable = needs & {"disability", "emotional_behavioural", "substance_misuse"}
@@ -137,6 +145,13 @@ def reference_fails(o: dict, r: dict) -> set[str]:
         miles = abs(o["easting"] - r["home_easting"]) / 1000 / 1.6093
         if miles > r["max_distance_miles"]:
             fails.add("distance_cap")
+    if r["min_distance_miles"] is not None:
+        known = r["home_easting"] is not None and o["easting"] is not None
+        if not known or abs(o["easting"] - r["home_easting"]) / 1000 / 1.6093 < r[
+                "min_distance_miles"]:
+            fails.add("min_distance")
+    if r["deprivation_of_liberty"] and not o["accepts_dol"]:
+        fails.add("deprivation_of_liberty")
     if o["ofsted_grade"] == "inadequate":
         fails.add("ofsted_floor")
     return fails
@@ -146,7 +161,7 @@ def reference_fails(o: dict, r: dict) -> set[str]:
 @given(markets())
 def test_constraints_agree_with_the_plain_reference(market):
     options, referrals = market
-    o, r = prepare(options, referrals, CFG)
+    o, r = prepare(options, referrals, CFG, TODAY)
     ev = evaluate(r, o, CFG)
     for i, ref in enumerate(referrals.iter_rows(named=True)):
         for j, opt in enumerate(options.iter_rows(named=True)):
@@ -171,7 +186,7 @@ def _loads(pairs, chosen, r, o):
 @given(markets(max_options=10, max_referrals=10))
 def test_assignment_respects_capacity_and_fostering_limit(market):
     options, referrals = market
-    o, r = prepare(options, referrals, CFG)
+    o, r = prepare(options, referrals, CFG, TODAY)
     result = assign(r, o, CFG)
     for chosen in (result.chosen, greedy_assignment(result.pairs, r, o, CFG)):
         refs = result.pairs.ref[chosen]
@@ -196,7 +211,7 @@ def ev_feasible(result, r, o, chosen) -> bool:
 @given(markets(max_options=10, max_referrals=10))
 def test_optimum_at_least_as_good_as_greedy(market):
     options, referrals = market
-    o, r = prepare(options, referrals, CFG)
+    o, r = prepare(options, referrals, CFG, TODAY)
     pairs = candidate_pairs(r, o, CFG)
     result = assign(r, o, CFG)
     s = result.summary

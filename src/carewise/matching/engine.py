@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import polars as pl
 
-from carewise.geo import distance_miles
+from carewise.geo import distance_miles, normalise
+from carewise.matching.market import OPTION_SCHEMA, conform, referral_schema
 from carewise.matching.schema import NEEDS, OPTION_KINDS, REGISTRABLE_NEEDS
 from carewise.matching.settings import OFSTED_RANK, MatchSettings
 
 _FIXED_TOKENS = (*NEEDS, "uasc", "therapeutic", "parent_and_child")
 _INT_MIN, _INT_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+_EPOCH = date(1970, 1, 1)
+_OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
 
 
 class Vocabulary:
@@ -114,6 +118,13 @@ class OptionArrays:
     avail_to: np.ndarray
     e: np.ndarray
     n: np.ndarray
+    district: np.ndarray
+    """Postcode district (outward code, ``LS9``), "" when not known."""
+    sector: np.ndarray
+    """Postcode sector (``LS9 8``), "" when not known."""
+    la: np.ndarray
+    """Children's services authority code, "" when not known."""
+    dol: np.ndarray
     id_index: dict[str, list[int]]
 
     @property
@@ -148,17 +159,49 @@ class ReferralArrays:
     keep_school: np.ndarray
     previous: list[list[str]]
     excluded: list[list[str]]
+    min_miles: np.ndarray
+    avoid: list[list[str]]
+    """Areas to avoid, normalised: postcode districts/sectors (upper case) or council codes."""
+    dol: np.ndarray
+    today: int
+    """The day matching is run, as days since 1970-01-01 (offers must still stand then)."""
 
 
-def prepare(options: pl.DataFrame, referrals: pl.DataFrame, settings: MatchSettings
-            ) -> tuple[OptionArrays, ReferralArrays]:
-    """numpy arrays for options and referrals, sharing one token vocabulary."""
+def prepare(options: pl.DataFrame, referrals: pl.DataFrame, settings: MatchSettings,
+            today: date | None = None) -> tuple[OptionArrays, ReferralArrays]:
+    """numpy arrays for options and referrals, sharing one token vocabulary.
+
+    ``today`` (default: the real date) is the day matching is run: an offer whose last day is
+    before it no longer stands, and an overdue referral needs a place free today.
+    """
+    options = conform(options, OPTION_SCHEMA)
+    referrals = conform(referrals, referral_schema())
     r_tokens = referral_tokens(referrals)
     o_tokens = option_tokens(options)
     extra = set(r_tokens.explode().drop_nulls().to_list())
     vocab = Vocabulary(sorted(t for t in extra if ":" in t))
     return _option_arrays(options, o_tokens, vocab), _referral_arrays(
-        referrals, r_tokens, vocab, settings)
+        referrals, r_tokens, vocab, settings, ((today or date.today()) - _EPOCH).days)
+
+
+def postcode_areas(postcodes: pl.Series) -> pl.DataFrame:
+    """Postcode district (``LS9``) and sector (``LS9 8``) of full or partial postcodes, written
+    with or without the space; "" when the text is not a postcode."""
+    norm = normalise(postcodes.fill_null(""))
+    key = norm.str.replace_all(" ", "")
+    full = key.str.extract_groups(rf"^({_OUTWARD})([0-9][A-Z]{{2}})$")
+    spaced = norm.str.extract_groups(rf"^({_OUTWARD}) ([0-9])[A-Z]?$")
+    district = pl.select(pl.coalesce(full.struct.field("1"), spaced.struct.field("1"),
+                                     key.str.extract(rf"^({_OUTWARD})$", 1))).to_series()
+    sector = pl.select(pl.coalesce(
+        full.struct.field("1") + " " + full.struct.field("2").str.slice(0, 1),
+        spaced.struct.field("1") + " " + spaced.struct.field("2"))).to_series()
+    return pl.DataFrame({"district": district.fill_null(""), "sector": sector.fill_null("")})
+
+
+def area_tokens(values: list[str]) -> list[str]:
+    """Areas as written by a person (``ls9``, ``LS12  5``, ``e08000035``), normalised."""
+    return [" ".join(v.upper().split()) for v in values if v and v.strip()]
 
 
 def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary) -> OptionArrays:
@@ -175,6 +218,7 @@ def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary) -> Opt
         if b is not None and b != a:
             id_index.setdefault(b, []).append(i)
     grade = o["ofsted_grade"].replace_strict(OFSTED_RANK, default=-1, return_dtype=pl.Int64)
+    areas = postcode_areas(o["postcode"])
     return OptionArrays(
         frame=o,
         ids=ids,
@@ -202,12 +246,16 @@ def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary) -> Opt
         avail_to=_days(o["available_to"], _INT_MAX),
         e=_f(o["easting"]),
         n=_f(o["northing"]),
+        district=areas["district"].to_numpy().astype(object),
+        sector=areas["sector"].to_numpy().astype(object),
+        la=o["la_code"].fill_null("").str.to_uppercase().to_numpy().astype(object),
+        dol=o["accepts_dol"].fill_null(False).to_numpy(),
         id_index=id_index,
     )
 
 
 def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
-                     settings: MatchSettings) -> ReferralArrays:
+                     settings: MatchSettings, today: int) -> ReferralArrays:
     needs = vocab.mask(tokens)
     reg = vocab.mask(pl.Series([list(REGISTRABLE_NEEDS)] * r.height, dtype=pl.List(pl.String)))
     n_needs = r.select(pl.sum_horizontal(pl.col(f"need_{x}").fill_null(False).cast(pl.Int64)
@@ -250,6 +298,10 @@ def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
         keep_school=r["keep_school"].fill_null(False).to_numpy(),
         previous=r["previous_carers"].fill_null([]).to_list(),
         excluded=r["excluded"].fill_null([]).to_list(),
+        min_miles=_f(r["min_distance_miles"]),
+        avoid=[area_tokens(v) for v in r["avoid_areas"].fill_null([]).to_list()],
+        dol=r["deprivation_of_liberty"].fill_null(False).to_numpy(),
+        today=today,
     )
 
 
@@ -302,10 +354,15 @@ class Constraint:
 
 
 def _vacancy(p: Pairs) -> np.ndarray:
-    """No free place, or not free by the latest date the placement must start."""
-    need = p.rcol("date_needed")
-    return ((p.ocol("places") < 1) | (p.ocol("avail_from") > need)
-            | (p.ocol("avail_to") < need))
+    """No free place, or not free by the latest date the placement must start (for an overdue
+    referral: not free today)."""
+    start = np.maximum(p.rcol("date_needed"), p.r.today)
+    return (p.ocol("places") < 1) | (p.ocol("avail_from") > start)
+
+
+def _offer_expired(p: Pairs) -> np.ndarray:
+    """The offer's last day is before today: it no longer stands, whatever the date needed."""
+    return np.broadcast_to(p.ocol("avail_to") < p.r.today, (len(p.rows), p.o.size))
 
 
 def _placement_type(p: Pairs) -> np.ndarray:
@@ -379,6 +436,40 @@ def _distance_cap(p: Pairs) -> np.ndarray:
         return p.distance("home_e", "home_n") > p.rcol("max_miles")
 
 
+def _keeps_away(p: Pairs) -> np.ndarray:
+    """(R,) the referral sets a minimum distance from home (a safeguarding plan)."""
+    with np.errstate(invalid="ignore"):
+        return p.r.min_miles[p.rows] > 0
+
+
+def _min_distance(p: Pairs) -> np.ndarray:
+    """Nearer to home than the safeguarding minimum, or the distance cannot be worked out (a
+    child kept away from home is never placed on a guess)."""
+    d = p.distance("home_e", "home_n")
+    with np.errstate(invalid="ignore"):
+        near = d < p.rcol("min_miles")
+    return _keeps_away(p)[:, None] & (near | np.isnan(d))
+
+
+def _avoid_areas(p: Pairs) -> np.ndarray:
+    """In an area the child must not live in (postcode district or sector, or council), or
+    where the option is cannot be told."""
+    o = p.o
+    out = np.zeros((len(p.rows), o.size), dtype=bool)
+    unknown = (o.district == "") & (o.la == "")
+    for k, i in enumerate(p.rows):
+        for token in p.r.avoid[i]:
+            out[k] |= (o.district == token) | (o.sector == token) | (o.la == token)
+        if p.r.avoid[i]:
+            out[k] |= unknown
+    return out
+
+
+def _deprivation_of_liberty(p: Pairs) -> np.ndarray:
+    """A child under a deprivation of liberty order only where the setting can care for one."""
+    return p.rcol("dol") & ~p.ocol("dol")
+
+
 def _ofsted_floor(p: Pairs) -> np.ndarray:
     floor = OFSTED_RANK.get(str(p.settings.constraints["ofsted_floor"]), 3)
     return p.ocol("grade") > floor
@@ -387,6 +478,8 @@ def _ofsted_floor(p: Pairs) -> np.ndarray:
 CONSTRAINTS: tuple[Constraint, ...] = (
     Constraint("vacancy", "no free place by the date needed",
                "vacancy and latest start date (RCC home search standard)", _vacancy),
+    Constraint("offer_expired", "the offer has expired", "vacancy offer end date (RCC home search "
+               "standard)", _offer_expired),
     Constraint("placement_type", "not a type of placement sought",
                "care plan; CA 1989 s22C placement ladder", _placement_type),
     Constraint("registration", "not active or not registered for the child's needs",
@@ -408,6 +501,14 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                "referral exclusions; Fostering NMS 15.1 (can meet assessed needs)", _exclusions),
     Constraint("distance_cap", "further from home than the referral allows",
                "referral maximum distance", _distance_cap),
+    Constraint("min_distance", "nearer to home than the safeguarding plan allows (or distance "
+               "not known)", "safeguarding plan; CA 1989 s22C(7)-(8) 'so far as consistent with "
+               "the child's welfare'", _min_distance),
+    Constraint("avoid_areas", "in an area the child must not live in (or location not known)",
+               "safeguarding plan: locations to avoid (RCC home search standard)", _avoid_areas),
+    Constraint("deprivation_of_liberty", "cannot care for a child under a deprivation of "
+               "liberty order", "DoL order (national Placement Standard); High Court inherent "
+               "jurisdiction", _deprivation_of_liberty),
     Constraint("ofsted_floor", "Ofsted grade below the council's floor", "council policy setting",
                _ofsted_floor),
 )
@@ -494,8 +595,9 @@ def _always(p: Pairs) -> np.ndarray:
 
 CRITERIA_RULES: tuple[Criterion, ...] = (
     Criterion("distance_home", "distance from home",
-              "CA 1989 s22C(7)-(9): near home, within the area", _c_home,
-              lambda p: ~np.isnan(p.r.home_e[p.rows])),
+              "CA 1989 s22C(7)-(9): near home, within the area (not scored when a safeguarding "
+              "minimum distance keeps the child away from home)", _c_home,
+              lambda p: ~np.isnan(p.r.home_e[p.rows]) & ~_keeps_away(p)),
     Criterion("distance_school", "distance from school",
               "CA 1989 s22C(8)(b); CPPCR reg 10: avoid disrupting education", _c_school,
               lambda p: ~np.isnan(p.r.school_e[p.rows])),

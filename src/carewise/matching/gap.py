@@ -10,6 +10,7 @@ meet. ``what_if`` runs any commissioner's own additions the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import polars as pl
 
@@ -182,27 +183,27 @@ def _group_addition(group: dict, referrals: pl.DataFrame, market: Market) -> Add
 
 
 def run_assignment(market: Market, settings: MatchSettings, referrals: pl.DataFrame | None = None,
-                   extra_options: pl.DataFrame | None = None
+                   extra_options: pl.DataFrame | None = None, today: date | None = None
                    ) -> tuple[Assignment, OptionArrays, ReferralArrays]:
     refs = market.open_referrals() if referrals is None else referrals
     options = market.options()
     if extra_options is not None and extra_options.height:
         options = pl.concat([options, extra_options])
-    o, r = prepare(options, refs, settings)
+    o, r = prepare(options, refs, settings, today)
     return assign(r, o, settings), o, r
 
 
 def sufficiency_gap(market: Market, settings: MatchSettings, referrals: pl.DataFrame | None = None,
-                    suggestions: int = 3) -> dict:
+                    suggestions: int = 3, today: date | None = None) -> dict:
     """Batch assignment, unmet-need report and tested capacity suggestions, as one report."""
     refs = market.open_referrals() if referrals is None else referrals
-    result, o, _ = run_assignment(market, settings, refs)
+    result, o, _ = run_assignment(market, settings, refs, today=today)
     report = unmet_report(market, refs, result)
     proposals = []
     for group in report.head(suggestions).iter_rows(named=True):
         addition = _group_addition(group, refs, market)
         extra = hypothetical_options([addition], market, o.frame, settings)
-        after, _, _ = run_assignment(market, settings, refs, extra)
+        after, _, _ = run_assignment(market, settings, refs, extra, today)
         proposals.append({
             "for_group": {k: group[k] for k in ("age_group", "main_need", "placement_type")},
             "addition": addition.as_dict(),
@@ -215,12 +216,12 @@ def sufficiency_gap(market: Market, settings: MatchSettings, referrals: pl.DataF
 
 
 def what_if(market: Market, settings: MatchSettings, additions: list[Addition],
-            referrals: pl.DataFrame | None = None) -> dict:
+            referrals: pl.DataFrame | None = None, today: date | None = None) -> dict:
     """Re-solve with hypothetical capacity added; compare met need before and after."""
     refs = market.open_referrals() if referrals is None else referrals
-    before, o, _ = run_assignment(market, settings, refs)
+    before, o, _ = run_assignment(market, settings, refs, today=today)
     extra = hypothetical_options(additions, market, o.frame, settings)
-    after, _, _ = run_assignment(market, settings, refs, extra)
+    after, _, _ = run_assignment(market, settings, refs, extra, today)
     newly = after.referrals.filter(pl.col("met")).join(
         before.referrals.filter(~pl.col("met")).select("referral_id"), on="referral_id")
     used = after.referrals.filter(pl.col("option_id").str.starts_with("WHATIF"))

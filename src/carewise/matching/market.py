@@ -40,7 +40,29 @@ OPTION_SCHEMA = {
     "northing": pl.Float64,
     "la_code": pl.String,
     "resolution": pl.String,
+    "postcode": pl.String,
+    "accepts_dol": pl.Boolean,
 }
+"""One row per candidate placement. Frames built elsewhere (what-if capacity, tests, benchmarks)
+may leave out later columns: ``conform`` adds them as blanks."""
+
+
+def _blank(dtype: pl.DataType) -> pl.Expr:
+    return pl.lit([], dtype) if isinstance(dtype, pl.List) else pl.lit(None, dtype)
+
+
+def conform(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
+    """``frame`` with every column of ``schema`` (missing ones blank; lists empty), cast."""
+    missing = [_blank(t).alias(c) for c, t in schema.items() if c not in frame.columns]
+    frame = frame.with_columns(missing) if missing else frame
+    lists = [pl.col(c).fill_null(_blank(t)) for c, t in schema.items()
+             if isinstance(t, pl.List)]
+    return frame.with_columns(lists) if lists else frame
+
+
+def referral_schema() -> dict:
+    """Columns of a loaded referrals frame (the template's, plus the resolved locations)."""
+    return dict(empty("referrals").schema)
 
 
 def empty(table: str) -> pl.DataFrame:
@@ -96,6 +118,9 @@ def _list(col: str) -> pl.Expr:
 
 def build_options(carers: pl.DataFrame, providers: pl.DataFrame,
                   vacancies: pl.DataFrame) -> pl.DataFrame:
+    # a market stored before a column was added reads with that column blank
+    carers, providers, vacancies = (conform(f, empty(n).schema) for f, n in (
+        (carers, "carers"), (providers, "providers"), (vacancies, "vacancies")))
     in_house = carers.select(
         pl.col("household_id").alias("option_id"),
         pl.lit("in_house_fostering").alias("kind"),
@@ -128,6 +153,8 @@ def build_options(carers: pl.DataFrame, providers: pl.DataFrame,
         "northing",
         "la_code",
         "resolution",
+        "postcode",
+        pl.col("accepts_dol").fill_null(False),
     )
     prov = providers.with_columns(
         pl.col("provider_type").replace_strict(PROVIDER_TYPES, default=None).alias("kind")
@@ -140,6 +167,7 @@ def build_options(carers: pl.DataFrame, providers: pl.DataFrame,
         pl.col("weekly_price"), _list("skills").alias("v_skills"),
         pl.col("easting").alias("v_e"), pl.col("northing").alias("v_n"),
         pl.col("la_code").alias("v_la"), pl.col("resolution").alias("v_res"),
+        pl.col("postcode").alias("v_pc"),
     )
     joined = prov.join(v, on="urn", how="left")
     has_v = pl.col("vacancy_id").is_not_null()
@@ -181,7 +209,10 @@ def build_options(carers: pl.DataFrame, providers: pl.DataFrame,
         pl.when(own_location).then(pl.col("v_la")).otherwise(pl.col("la_code")).alias("la_code"),
         pl.when(own_location).then(pl.col("v_res")).otherwise(pl.col("resolution"))
         .alias("resolution"),
+        pl.when(own_location).then(pl.col("v_pc")).otherwise(pl.col("postcode")).alias("postcode"),
+        pl.col("accepts_dol").fill_null(False),
     )
-    frames = [f.select([pl.col(k).cast(t) for k, t in OPTION_SCHEMA.items()])
+    frames = [conform(f, OPTION_SCHEMA).select([pl.col(k).cast(t)
+                                                for k, t in OPTION_SCHEMA.items()])
               for f in (in_house, offered)]
     return pl.concat(frames).sort("kind", "option_id")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
 from carewise.geo import la_name
@@ -36,9 +38,9 @@ def market_summary(market: Market, versions: list[dict]) -> dict:
 
 
 def batch_report(market: Market, settings: MatchSettings, referrals: pl.DataFrame | None = None,
-                 suggestions: int = 3) -> dict:
+                 suggestions: int = 3, today: date | None = None) -> dict:
     """Optimal assignment vs greedy, unmet need by group and tested capacity suggestions."""
-    gap = sufficiency_gap(market, settings, referrals, suggestions)
+    gap = sufficiency_gap(market, settings, referrals, suggestions, today)
     result = gap["assignment"]
     return {
         "council": market.la_code,

@@ -1,5 +1,8 @@
 """The four market extracts a council loads: their columns, types, vocabularies and templates.
 
+Each is a ``Table`` of ``Column``s that the one extract reader (``carewise.ingest.extracts``)
+reads and checks, as it does compliance's local extracts.
+
 One spec per table drives the reader (schema checks with file/row/column/value/fix), the blank
 templates (``carewise market template``) and the documentation, so they cannot disagree.
 The referral is a subset of the South West RCC "home search" standard and the proposed
@@ -9,7 +12,7 @@ postcode sectors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from carewise.ingest.extracts import Column, Table
 
 NEEDS = (
     "disability",
@@ -53,36 +56,6 @@ LEGAL_STATUSES = ("C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V
 """903 LS codes (legal status) a referral can carry."""
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str
-    """id, text, int, float, date, bool (Y/N), enum, list (``;``-separated), postcode."""
-    required: bool
-    help: str
-    example: str
-    vocab: tuple[str, ...] | None = None
-    low: float | None = None
-    high: float | None = None
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    title: str
-    key: str
-    columns: tuple[Column, ...]
-    notes: str = ""
-    extra: dict = field(default_factory=dict)
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-    @property
-    def required(self) -> list[str]:
-        return [c.name for c in self.columns if c.required]
-
-
 def _loc(example: str, who: str) -> tuple[Column, ...]:
     return (
         Column("postcode", "postcode", False, f"{who} full postcode or sector (e.g. LS1 1)", example),
@@ -123,6 +96,8 @@ CARERS = Table(
                "offending", NEEDS),
         Column("fostering_limit_exemption", "bool", False,
                "exemption from the usual fostering limit of 3 (CA 1989 Sch. 7)", "N"),
+        Column("accepts_dol", "bool", False, "can care for a child under a deprivation of liberty "
+               "order (Y/N; blank: N)", "N"),
         Column("weekly_cost", "float", False, "weekly allowance and fee", "450", low=0, high=100_000),
     ),
     "One row per approved household. Vacancies are places free now (a vacant place that is not "
@@ -139,7 +114,7 @@ PROVIDERS = Table(
         Column("provider_type", "enum", True, "agency, childrens_home, supported_accommodation or "
                "parent_and_child_unit", "childrens_home", tuple(PROVIDER_TYPES)),
         Column("ofsted_grade", "enum", True, "latest overall Ofsted judgement", "good", OFSTED_GRADES),
-        Column("ofsted_date", "date", False, "date of that inspection", "2025-06-12"),
+        Column("ofsted_date", "date", False, "date of that inspection", "12/06/2025"),
         Column("registered_places", "int", True, "registered places", "4", low=0, high=1000),
         Column("categories", "list", False, "registered categories of need (;-separated)",
                "emotional_behavioural", NEEDS),
@@ -159,6 +134,8 @@ PROVIDERS = Table(
         Column("faiths", "list", False, "faith or cultural background offered", ""),
         Column("cannot_accept", "list", False, "needs the provider will not accept", "", NEEDS),
         Column("active", "bool", False, "registered and not suspended (blank: Y)", "Y"),
+        Column("accepts_dol", "bool", False, "can care for a child under a deprivation of liberty "
+               "order (Y/N; blank: N)", "Y"),
     ),
     "One row per provider (agency) or per home (children's home, supported accommodation, "
     "parent-and-child unit). Places come from the vacancies extract.",
@@ -174,7 +151,7 @@ VACANCIES = Table(
                "SC123456"),
         Column("places", "int", True, "places offered", "1", low=1, high=50),
         Column("available_from", "date", False, "first date the place is free (blank: now)",
-               "2026-11-20"),
+               "20/11/2026"),
         Column("available_to", "date", False, "last date the offer stands", ""),
         *_loc("", "the carer's (agency vacancies); blank: the provider's"),
         Column("min_age", "int", False, "youngest age for this vacancy (blank: provider's)", "",
@@ -217,7 +194,7 @@ REFERRALS = Table(
         Column("keep_school", "bool", False, "must keep the current school (Y/N)", "Y"),
         Column("urgency", "enum", True, "today, within_5_days or over_5_days", "within_5_days",
                URGENCIES),
-        Column("date_needed", "date", True, "latest date the placement must start", "2026-11-25"),
+        Column("date_needed", "date", True, "latest date the placement must start", "25/11/2026"),
         Column("duration", "enum", False, "emergency, short_term, long_term or respite",
                "long_term", DURATIONS),
         Column("placement_types", "list", True, "types that may meet need (;-separated)",
@@ -225,6 +202,13 @@ REFERRALS = Table(
         Column("budget_weekly", "float", False, "weekly budget", "900", low=0, high=100_000),
         Column("max_distance_miles", "float", False, "furthest acceptable from home", "20", low=0,
                high=1000),
+        Column("min_distance_miles", "float", False, "safeguarding: nearest to home the placement "
+               "may be (e.g. risk of exploitation near home); home is then never scored as a "
+               "pull", "5", low=0, high=1000),
+        Column("avoid_areas", "list", False, "safeguarding: areas the child must not live in: "
+               "postcode districts or sectors, or council codes (;-separated)", "LS11;LS12 5"),
+        Column("deprivation_of_liberty", "bool", False, "a deprivation of liberty order applies "
+               "(Y/N)", "N"),
         Column("previous_carers", "list", False, "household ids / URNs the child lived with before",
                ""),
         Column("excluded", "list", False, "household ids / URNs the child must not go to", ""),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import polars as pl
@@ -161,7 +162,8 @@ def explain(ev: Evaluation, r: ReferralArrays, o: OptionArrays, settings: MatchS
 
 
 def shortlist(market: Market, referral_id: str, settings: MatchSettings,
-              options: pl.DataFrame | None = None, limit: int | None = None) -> Shortlist:
+              options: pl.DataFrame | None = None, limit: int | None = None,
+              today: date | None = None) -> Shortlist:
     """Rank every option for one referral (open or not), excluding those a hard rule forbids."""
     refs = market.referrals.filter(pl.col("referral_id") == referral_id)
     if refs.height == 0:
@@ -169,7 +171,7 @@ def shortlist(market: Market, referral_id: str, settings: MatchSettings,
                             " Check the id, or load the referrals extract with "
                             "`carewise market load`.")
     opts = market.options() if options is None else options
-    o, r = prepare(opts, refs, settings)
+    o, r = prepare(opts, refs, settings, today)
     return shortlist_arrays(r, o, settings, market.la_code, market.version, limit)
 
 

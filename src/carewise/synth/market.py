@@ -94,6 +94,7 @@ def _carers(rng: np.random.Generator, n: int, pools: tuple) -> pl.DataFrame:
         "cannot_accept": _tokens(rng, n, {"offending": 0.15, "substance_misuse": 0.1,
                                           "exploitation": 0.05}),
         "fostering_limit_exemption": _yn(rng.random(n) < 0.03),
+        "accepts_dol": _yn(rng.random(n) < 0.01),
         "weekly_cost": np.round(rng.normal(400, 50, n), 2),
     }, strict=False)
 
@@ -124,7 +125,7 @@ def _providers(rng: np.random.Generator, size: int, pools: tuple, as_at: date) -
         "name": [f"Synthetic {k.replace('_', ' ')} {i + 1}" for i, k in enumerate(kinds)],
         "provider_type": kinds,
         "ofsted_grade": grade,
-        "ofsted_date": [d.isoformat() for d in inspected],
+        "ofsted_date": [f"{d:%d/%m/%Y}" for d in inspected],
         "registered_places": places,
         "categories": cats,
         "min_age": min_age,
@@ -144,6 +145,8 @@ def _providers(rng: np.random.Generator, size: int, pools: tuple, as_at: date) -
         "faiths": [""] * n,
         "cannot_accept": [""] * n,
         "active": _yn(rng.random(n) < 0.98),
+        # a few homes (often solo, high staffing) can care for a child under a DoL order
+        "accepts_dol": _yn(home & (rng.random(n) < 0.1)),
     }, strict=False)
 
 
@@ -164,7 +167,7 @@ def _vacancies(rng: np.random.Generator, providers: pl.DataFrame, size: int, poo
                 "vacancy_id": f"V{len(rows) + 1:05d}",
                 "urn": urn,
                 "places": int(rng.choice([1, 2, 3], p=[0.6, 0.3, 0.1])) if kind == "agency" else 1,
-                "available_from": (as_at + timedelta(days=int(rng.integers(0, 21)))).isoformat(),
+                "available_from": f"{as_at + timedelta(days=int(rng.integers(0, 21))):%d/%m/%Y}",
                 "available_to": "",
                 "postcode": _located(rng, 1, pools, (0.5, 0.4, 0.1))[0] if kind == "agency" else "",
                 "easting": None,
@@ -216,6 +219,12 @@ def _referrals(rng: np.random.Generator, n: int, pools: tuple, carers: pl.DataFr
     school = [pc if s else "" for pc, s in zip(_located(rng, n, pools, (1.0, 0.0, 0.0)),
                                                  school_age, strict=True)]
     budget = np.where(np.char.find(np.array(types), "childrens_home") >= 0, 5500.0, 900.0)
+    # safeguarding: about 4 in 10 children at risk of exploitation are to be kept away from
+    # home (a minimum distance, and their home district to avoid); DoL orders are rare
+    away = needs["exploitation"] & (rng.random(n) < 0.4)
+    min_miles = np.where(away, rng.choice([10.0, 15.0, 20.0], size=n), np.nan)
+    avoid = [h.split(" ")[0] if a and h else "" for h, a in zip(home, away, strict=True)]
+    dol = teen & (n_needs >= 3) & (rng.random(n) < 0.05)
     prev_ids = carers["household_id"].to_list()
     urns = providers["urn"].to_list()
     return pl.DataFrame({
@@ -235,12 +244,16 @@ def _referrals(rng: np.random.Generator, n: int, pools: tuple, carers: pl.DataFr
         "school_postcode": school,
         "keep_school": _yn(school_age & (rng.random(n) < 0.5)),
         "urgency": rng.choice(["today", "within_5_days", "over_5_days"], size=n, p=[.2, .3, .5]),
-        "date_needed": [(as_at + timedelta(days=int(d))).isoformat()
+        "date_needed": [f"{as_at + timedelta(days=int(d)):%d/%m/%Y}"
                         for d in rng.integers(0, 28, n)],
         "duration": rng.choice(["emergency", "short_term", "long_term"], size=n, p=[.15, .35, .5]),
         "placement_types": types,
         "budget_weekly": budget,
-        "max_distance_miles": [20.0 if u < 0.5 else None for u in rng.random(n)],
+        "max_distance_miles": [None if a else (20.0 if u < 0.5 else None)
+                               for u, a in zip(rng.random(n), away, strict=True)],
+        "min_distance_miles": [None if np.isnan(m) else float(m) for m in min_miles],
+        "avoid_areas": avoid,
+        "deprivation_of_liberty": _yn(dol),
         "previous_carers": [rng.choice(prev_ids) if (r < 0.1 and prev_ids) else ""
                             for r in rng.random(n)],
         "excluded": [rng.choice(urns) if (r < 0.05 and urns) else "" for r in rng.random(n)],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 import pytest
 
@@ -11,6 +13,8 @@ from carewise.matching.schema import TABLES
 HOME = "LS1 1BA"  # ONSPD grid reference 429317, 433507 (Leeds)
 HOME_E, HOME_N = 429317.0, 433507.0
 MILE = 1609.3  # metres per DfE mile
+TODAY = date(2026, 11, 10)
+"""The day the spec tests match on (offers must still stand then)."""
 
 BASE = {
     "carers": dict(household_id="H1", postcode="", easting=HOME_E + MILE * 4, northing=HOME_N,
@@ -54,6 +58,11 @@ def build_market(tmp_path, **tables: list[dict]) -> Market:
     errors = [p.describe() for p in problems if p.severity == "error"]
     assert not errors, errors
     return Market("E08000035").with_tables(frames)
+
+
+@pytest.fixture
+def today():
+    return TODAY
 
 
 @pytest.fixture

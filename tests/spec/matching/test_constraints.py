@@ -6,7 +6,11 @@ the first passes every rule, the second fails this rule alone.
 
 from __future__ import annotations
 
+from datetime import date
+
 from carewise.matching import shortlist
+
+TODAY = date(2026, 11, 10)  # as conftest.TODAY: the day matching is run
 
 
 def _reasons(found) -> dict[str, list[str]]:
@@ -15,7 +19,7 @@ def _reasons(found) -> dict[str, list[str]]:
 
 def _check(market, settings, constraint: str, *, referral: dict | None = None, **tables):
     m = market(referrals=[referral or {}], **tables)
-    found = shortlist(m, "R1", settings)
+    found = shortlist(m, "R1", settings, today=TODAY)
     reasons = _reasons(found)
     passed = {c["option_id"] for c in found.candidates}
     return passed, reasons
