@@ -114,6 +114,18 @@ def statutory_compliance(data: PackData) -> Section | None:
         notes.append("Not shown (extract not loaded): " + ", ".join(missing) + ".")
     blocks = [TableBlock("Compliance", f"On time in the 12 months to {a.as_at:%d %B %Y}",
                          ["Requirement", "On time", "Due", "Change on a year"], rows["window"])]
+    pa = a.summary.get("pa_contact_on_time", {})
+    if pa.get("assessed") and pa.get("by_age"):
+        pa_rows = []
+        for band in pa["by_age"]:
+            text, number = _shown(band["value"], band["denominator"], data.audience)
+            den = band["denominator"]
+            den_text = "x" if data.audience != "internal" and 0 < den < SUPPRESS_UNDER else f"{den:,}"
+            pa_rows.append([Cell(band["label"]), Cell(text, number),
+                            Cell(den_text, None if den_text == "x" else float(den)), Cell(band["rule"])])
+        blocks.append(TableBlock("Personal Adviser contact by age",
+                                 f"Personal Adviser contact by age, 12 months to {a.as_at:%d %B %Y}",
+                                 ["Age on the due date", "On time", "Due", "The rule at that age"], pa_rows))
     if rows["snapshot"]:
         blocks.append(TableBlock("Compliance on the day", f"Up to date on {a.as_at:%d %B %Y}",
                                  ["Requirement", "Up to date", "Young people", "Change on a year"],

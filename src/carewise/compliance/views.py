@@ -15,10 +15,11 @@ from typing import Any
 
 import polars as pl
 
-from carewise.compliance import schedule
+from carewise.compliance import cohort, schedule
 from carewise.compliance.rules import in_force
 from carewise.compliance.storage import Extracts
 from carewise.history import History
+from carewise.returns.years import age_expr
 
 SUMMARY_IDS: dict[str, tuple[str, str]] = {
     "visits_on_time": ("visits", "Statutory visits on time"),
@@ -80,11 +81,44 @@ def assess(history: History, extracts: Extracts, as_at: date | None = None, wind
     current = child_status(inst, at)
     result = summary(inst, at, window_months)
     result["visits_seen_alone"] = seen_alone(extracts, at, window_months)
+    result["pa_contact_on_time"]["by_age"] = pa_contact_by_age(inst, history, at, window_months)
     assessed = schedule.assessed_requirements(extracts)
     for sid, item in result.items():
         item["assessed"] = item["requirement"] in assessed
         item.update(basis(sid, at, window_months))
     return Assessment(at, inst, current, result, assessed, alloc, coverage_notes(extracts, at))
+
+
+PA_CONTACT_AGES: tuple[tuple[int, int, str, str], ...] = (
+    (16, 17, "Relevant children (16-17)",
+     "The Personal Adviser visits within 7 days of a move to new accommodation, then at least every "
+     "2 months (Care Leavers (England) Regulations 2010, visits to relevant children)."),
+    (18, 20, "Former relevant (18-20)",
+     "The council must keep in touch (Children Act 1989 s23C(2)); how often is set in the pathway "
+     "plan, so carewise checks the 16-17 rule (within 7 days of leaving care, then every 2 months)."),
+    (21, 24, "Former relevant (21-24), Personal Adviser on request",
+     "A Personal Adviser on request to 25 (Children Act 1989 s23CZB, Children and Social Work Act "
+     "2017 s3): checked only for young people with a Personal Adviser allocated after 21, against "
+     "the same 2-month rule."),
+)
+"""Personal Adviser contact by age at the due date, each with the rule that applies at that age
+and what carewise checks (one schedule: 7 days, then 2 months; ``timescales.toml``)."""
+
+
+def pa_contact_by_age(inst: pl.DataFrame, history: History, as_at: date, months: int = 12
+                      ) -> list[dict[str, Any]]:
+    """PA contact on time in the window, by the young person's age on each due date, each band
+    labelled with its rule."""
+    dob = cohort.periods(history, as_at).select("CHILD", "DOB").unique("CHILD")
+    win = _window(inst.filter(pl.col("requirement") == "pa_contact"), as_at, months).join(
+        dob, on="CHILD", how="left").with_columns(age_expr(pl.col("DOB"), pl.col("due")).alias("_age"))
+    out = []
+    for lo, hi, label, rule in PA_CONTACT_AGES:
+        band = win.filter(pl.col("_age").is_between(lo, hi))
+        num, den = int((band["status"] == "on_time").sum()), band.height
+        out.append({"ages": f"{lo}-{hi}", "label": label, "rule": rule, "numerator": num,
+                    "denominator": den, "value": round(100 * num / den, 1) if den else None})
+    return out
 
 
 def seen_alone(extracts: Extracts, as_at: date, months: int = 12) -> dict[str, Any]:

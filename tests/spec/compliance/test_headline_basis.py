@@ -50,3 +50,18 @@ def test_the_pack_shows_window_rates_and_snapshots_in_separate_tables_with_their
     heads = {h.measure_id: h.title for h in section.headlines}
     assert heads["pathway_plans_current"].endswith("(on 31 December 2024)")
     assert heads["pathway_plans_on_time"].endswith("(12 months to 31 December 2024)")
+
+
+def test_personal_adviser_contact_is_reported_by_age_with_the_rule_for_that_age():
+    # Left care at 18 on 15 May 2024 (E6): contacts due 23 May (held 20 May, on time, aged 18),
+    # 20 Jul (held 1 Aug, late), 1 Oct (pending on 1 Sep, not counted). All at age 18: the 18-20
+    # band has 1 of 2 on time; the 16-17 and 21-24 bands have nothing due.
+    h = build_history(2023, 2024, [episode("1", "2022-01-01", dec="2024-05-15", rec="E6")],
+                      {"1": "2006-05-15"})
+    e = extracts(pa_contacts=[{"child": "1", "date": "2024-05-20"}, {"child": "1", "date": "2024-08-01"}])
+    a = assess(h, e, D("2024-09-01"))
+    bands = {b["ages"]: b for b in a.summary["pa_contact_on_time"]["by_age"]}
+    assert (bands["18-20"]["numerator"], bands["18-20"]["denominator"]) == (1, 2)
+    assert bands["16-17"]["denominator"] == 0 and bands["21-24"]["denominator"] == 0
+    assert "s23C(2)" in bands["18-20"]["rule"] and "relevant children" in bands["16-17"]["rule"]
+    assert "on request" in bands["21-24"]["label"]
