@@ -66,3 +66,17 @@ def test_a_date_that_does_not_exist_refuses_the_import_but_validation_still_chec
     assert result.exit_code == 1
     assert any(e["rule"] == "103" and e["row"] == 3 for e in data["errors"])  # the rules still ran
     assert any(p["value"] == "31/06/2024" and p["severity"] == "error" for p in data["problems"])
+
+
+def test_a_repeated_row_refuses_the_import_so_no_child_is_counted_twice(tmp_path):
+    header, episodes = good_rows()
+    folder = write_year(tmp_path / "good" / "2024-25", header, episodes)
+    assert invoke("import", str(folder), "--council", "E06000056")[0].exit_code == 0
+    repeated = write_year(tmp_path / "bad" / "2024-25", header + [header[0]], episodes + [episodes[0]])
+    result, data = invoke("import", str(repeated), "--council", "E06000056", "--json")
+    assert result.exit_code == 3 and data["stored"] is False
+    errors = sorted((p["file"], p["row"]) for p in data["problems"] if p["severity"] == "error")
+    assert errors == [("episodes.csv", 4), ("header.csv", 4)]
+    assert all("repeats row 1 exactly" in p["message"] for p in data["problems"] if p["severity"] == "error")
+    status = json.loads(invoke("status", "--json")[0].stdout)
+    assert status["years"]["2024-25"]["children"] == 3 and status["years"]["2024-25"]["episodes"] == 3

@@ -40,7 +40,7 @@ def test_failing_rows_become_errors_with_rows_and_children():
         ("146", "episodes", 2, "B")
     ]
     data = result.as_json()
-    assert set(data) == {"year", "rules_run", "rules_skipped", "errors"}
+    assert set(data) == {"year", "rules_run", "rules_skipped", "errors", "problems"}
     assert data["errors"][0]["message"].startswith("Placement type code")
     assert data["errors"][0]["fields"] == ["PLACE"]
     json.dumps(data)

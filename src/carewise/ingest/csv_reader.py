@@ -190,6 +190,7 @@ def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
                 warning(file, f"the column {col} is not part of the {spec.title} table and was ignored",
                         "Nothing to do unless you expected it to be read.", column=col, table=spec.name)
             )
+    problems.extend(_unnamed_column_problems(header, body, file, spec))
     if dupes or missing:
         return CsvFile(where, spec, None, None, problems)
 
@@ -211,6 +212,41 @@ def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
     problems.extend(value_problems(frame, spec, file))
     source = SourceFile(str(where), sha, frame.height, spec.name, encoding)
     return CsvFile(where, spec, frame, source, problems)
+
+
+def excel_column(index: int) -> str:
+    """Excel's letters for a 0-based column index: 0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _unnamed_column_problems(header: list[str], body: list[list[str]] | pl.DataFrame, file: str,
+                             spec: TableSpec) -> list[Problem]:
+    """A warning for each column with no name in the header row: empty ones are what Excel leaves
+    after a column was once used; ones holding values were probably meant to be read."""
+    found: list[Problem] = []
+    for i, name in enumerate(header):
+        if name:
+            continue
+        if isinstance(body, pl.DataFrame):
+            cells = body.get_column(f"c{i}") if f"c{i}" in body.columns else pl.Series([], dtype=pl.String)
+            filled = int((cells.str.strip_chars() != "").sum())
+        else:
+            filled = sum(1 for r in body if i < len(r) and r[i].strip())
+        where = f"column {i + 1} (Excel column {excel_column(i)})"
+        if filled:
+            found.append(warning(file, f"{where} has no name in the header row but holds {filled} values; "
+                                 "they were ignored", "Name the column with its DfE name, or remove it.",
+                                 column=excel_column(i), table=spec.name))
+        else:
+            found.append(warning(file, f"{where} is an empty column with no name (Excel adds these when a column "
+                                 "was once used); it was ignored", "Nothing to do.",
+                                 column=excel_column(i), table=spec.name))
+    return found
 
 
 def _fast_table(text: str) -> tuple[list[str], pl.DataFrame] | None:
@@ -273,8 +309,11 @@ def _frame_from_rows(body: list[list[str]], header: list[str], keep: list[int], 
 
 
 def value_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50) -> list[Problem]:
-    """Dates not written DD/MM/YYYY and codes carewise had to trim or upper-case, cell by cell."""
-    return date_problems(raw, spec, file, limit) + code_problems(raw, spec, file, limit)
+    """Dates not written DD/MM/YYYY, codes carewise had to trim or upper-case, blank and repeated rows."""
+    from carewise.ingest.checks import row_problems
+
+    return date_problems(raw, spec, file, limit) + code_problems(raw, spec, file, limit) + row_problems(
+        raw, spec, file, limit)
 
 
 def _two_digit_fix() -> str:

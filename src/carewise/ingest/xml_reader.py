@@ -25,7 +25,7 @@ import polars as pl
 from lxml import etree
 
 from carewise.ingest.csv_reader import identify, normalise_column, value_problems
-from carewise.ingest.problems import Problem, error
+from carewise.ingest.problems import Problem, error, warning
 from carewise.returns.model import ROW, Return, SourceFile
 from carewise.returns.tables import TABLES
 from carewise.returns.years import CollectionYear
@@ -125,6 +125,13 @@ def _parse(data: bytes, file: str) -> tuple[etree._Element | None, list[Problem]
         return None, [error(file, f"this is not a readable XML file ({exc})", "Export the 903 XML file again.")]
     if root is None:
         return None, [error(file, "the XML file is empty", "Export the 903 XML file again.")]
+    if root.getroottree().docinfo.doctype:
+        # Entities declared in a DOCTYPE are not expanded (they could read files or explode in
+        # size), so values using them would be stored blank: the file is refused instead.
+        return None, [error(file, "the XML file declares a DOCTYPE (a document type with entities); "
+                            "903 exports never do, and carewise does not read them",
+                            "Export the 903 XML file again from the case-management system, without a DOCTYPE.",
+                            row=1)]
     return root, []
 
 
@@ -149,10 +156,16 @@ def _read(data: bytes, file: str, year: CollectionYear | None) -> tuple[Return |
                             "Check this is the 903 XML export (root element EXPSSDA903).")]
     rows: dict[str, list[dict[str, str | None]]] = defaultdict(list)
     header_cols = TABLES["header"].all_columns
+    direct_known = set(header_cols) | {f for fields in HEADER_DIRECT.values() for f in fields}
+    ignored: dict[tuple[str, str], int | None] = {}
+    """(table, field) never read → the line where it first appears."""
     for child in children:
         header_el = next((c for c in child if _tag(c) == "HEADER"), None)
         direct = _leaf_fields(header_el) if header_el is not None else {}
         direct.update({k: v for k, v in _leaf_fields(child).items() if k not in direct})
+        for name in direct:
+            if name not in direct_known:
+                ignored.setdefault(("header", name), header_el.sourceline if header_el is not None else child.sourceline)
         child_id = direct.get("CHILD")
         dob = direct.get("DOB")
         if header_el is not None or any(direct.get(c) is not None for c in header_cols if c != "CHILD"):
@@ -181,6 +194,8 @@ def _read(data: bytes, file: str, year: CollectionYear | None) -> tuple[Return |
                 continue
             spec = TABLES[table]
             row = {c: fields.get(c) for c in spec.all_columns}
+            for name in fields.keys() - set(spec.all_columns):
+                ignored.setdefault((table, name), group.sourceline)
             if row.get("CHILD") is None:
                 row["CHILD"] = child_id
             if "DOB" in spec.columns and row.get("DOB") is None:
@@ -191,6 +206,10 @@ def _read(data: bytes, file: str, year: CollectionYear | None) -> tuple[Return |
             pending[0:0] = nested
     if any(p.severity == "error" for p in problems):
         return None, problems
+    for (table, name), line in ignored.items():
+        problems.append(warning(file, f"the field <{name}> is not part of the {TABLES[table].title} table "
+                                "and was ignored", "Nothing to do unless you expected it to be read.",
+                                row=line, column=name, table=table))
     sha = hashlib.sha256(data).hexdigest()
     raw: dict[str, pl.DataFrame] = {}
     sources: dict[str, SourceFile] = {}
