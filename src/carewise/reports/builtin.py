@@ -231,12 +231,13 @@ def summary(data: PackData) -> Section:
         notes.append(
             f"{r.title}: {format_value(y.value, r.kind, r.per)} a year earlier, now {r.display} ({text})."
         )
-    share = data.current.get("foster_in_house_share")
+    share = data.current.get("foster_in_house_share_mainstream")
     if _usable(share) and share is not None and share.value is not None:
         target = data.extra.get("in_house_target", 70.0)
         gap = share.value - target
         notes.append(
-            f"In-house fostering: {share.display} of fostered children live with the council's own carers, "
+            f"In-house fostering: {share.display} of children with mainstream foster carers (family "
+            "and friends carers left out) live with the council's own carers rather than an agency's, "
             + (
                 f"{abs(gap):.1f} points below the {target:.0f}% target."
                 if gap < 0
@@ -452,8 +453,13 @@ def placements(data: PackData) -> Section:
         )
     ):
         s.blocks.append(t)
+        mainstream = data.current.get("foster_in_house_share_mainstream")
         s.notes.append(
-            f"Target: {data.extra.get('in_house_target', 70.0):.0f}% of fostered children with in-house carers; now {share.display}."
+            f"In-house share on two bases: {share.display} of all fostered children (family and "
+            "friends included); "
+            + (f"{mainstream.display} of children with mainstream carers, in-house or agency. "
+               if mainstream is not None else "")
+            + f"The target, {data.extra.get('in_house_target', 70.0):.0f}%, is on the mainstream basis."
         )
     s.blocks.append(
         measures_table(
@@ -461,6 +467,7 @@ def placements(data: PackData) -> Section:
             [
                 "foster_share_at_date",
                 "foster_in_house_share",
+                "foster_in_house_share_mainstream",
                 "childrens_homes_share_at_date",
                 "placed_outside_council",
             ],

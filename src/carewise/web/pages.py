@@ -28,7 +28,7 @@ HEADLINE_IDS = (
     "started_in_period",
     "ceased_in_period",
     "uasc_at_date",
-    "foster_in_house_share",
+    "foster_in_house_share_mainstream",
     "stability_three_plus_placements",
     "care_leavers_in_touch",
 )

@@ -146,9 +146,24 @@ def test_placement_type_at_date(helpers):
 
 def test_foster_in_house_share(helpers):
     r = helpers.measure(_placements(helpers), "foster_in_house_share")
-    # fostered: 1 (PR1), 2 (PR4), 3 (U1 PR1), 4 (PR5) -> in-house 2 of 4
+    # all fostering: 1 (U4 PR1), 2 (U6 PR4), 3 (U1 PR1), 4 (U5 PR5) -> in-house 2 of 4
     assert (r.numerator, r.denominator, r.value) == (2, 4, 50.0)
-    assert "70%" in r.notes[0]
+    assert not any("target" in n for n in r.notes)  # the target is on the mainstream basis
+
+
+def test_foster_in_house_share_mainstream_leaves_out_family_and_friends_and_has_the_target(helpers):
+    # mainstream (U4-U6, PR1 or PR4/PR5): 1 (U4 PR1), 2 (U6 PR4), 4 (U5 PR5); child 3 is family
+    # and friends (U1) -> in-house 1 of 3 = 33.3%
+    hist = _placements(helpers)
+    r = helpers.measure(hist, "foster_in_house_share_mainstream")
+    assert (r.numerator, r.denominator, r.value) == (1, 3, 33.3)
+    assert "70%" in r.notes[0] and "mainstream" in r.notes[0]
+    # another council's carers (PR2) are neither in-house nor agency: left out of the basis
+    header = [helpers.child(c, "01/06/2012") for c in "ab"]
+    eps = [helpers.ep("a", "01/05/2023", place="U4", provider="PR1"),
+           helpers.ep("b", "01/05/2023", place="U6", provider="PR2")]
+    other = helpers.make_history(y2024={"header": header, "episodes": eps})
+    assert helpers.measure(other, "foster_in_house_share_mainstream").denominator == 1
 
 
 def test_turning_18_next_6_months(helpers):
