@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 import typer
@@ -65,10 +64,10 @@ def proxy_options(trusted: str | None) -> dict[str, object]:
 def _demo_admin(url: str) -> str:
     """An admin for the demo, with a fresh random password each time it is asked for."""
     from carewise.store import Store
-    from carewise.store.accounts import create_user, find_user, update_user
+    from carewise.store.accounts import create_user, find_user, temporary_password, update_user
 
     store = Store(url)
-    password = "-".join(secrets.token_hex(3) for _ in range(3))
+    password = temporary_password()
     if find_user(store, "admin") is None:
         create_user(store, "admin", password, Role.ADMIN, display_name="Demo administrator", all_councils=True)
     else:

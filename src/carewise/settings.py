@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     """Comma-separated addresses of reverse proxies in front of ``carewise serve`` (e.g.
     ``127.0.0.1``): their ``X-Forwarded-For``/``-Proto`` headers are believed, so sign-in throttling
     sees each visitor's real address. Default: none (the headers are ignored)."""
+    session_idle_minutes: float = 30
+    """A web session unused for this long ends (OWASP ASVS 3.3.2); sign in again."""
+    session_absolute_hours: float = 8
+    """A web session ends this long after sign-in, however busy (OWASP ASVS 3.3.2)."""
+    audit_retention_days: int | None = None
+    """Audit entries older than this many days may be purged (``carewise audit purge`` or the
+    audit page); default: kept for ever. The purge itself is audited."""
     dask_address: str | None = None
     """Dask scheduler address for ``carewise forecast sweep`` (e.g. ``tcp://10.0.0.5:8786``);
     default: a local cluster of 2 worker processes, one thread each, started for the sweep."""

@@ -42,11 +42,19 @@ def db(tmp_path_factory) -> tuple[str, Path]:
 
 
 def _app(db, **settings):
+    """A fresh app on the module's database, with no failed sign-ins counted yet (the counts are
+    in the database, shared by every app on it, as by every worker of one server)."""
+    from sqlalchemy import delete
+
     from carewise.settings import Settings
+    from carewise.store import schema
     from carewise.web import create_app
 
     url, root = db
-    return create_app(url, Settings(data_dir=root / "data", **settings))
+    app = create_app(url, Settings(data_dir=root / "data", **settings))
+    with app.state.store.engine.begin() as conn:
+        conn.execute(delete(schema.login_failure))
+    return app
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +185,8 @@ def test_a_name_attacked_from_many_addresses_is_slowed_not_locked(db):
     from carewise.web.security import Throttle
 
     app = _app(db)
-    app.state.throttle = throttle = Throttle(user_soft_limit=10, base_delay=0.2, max_delay=0.4)
+    app.state.throttle = throttle = Throttle(app.state.store, user_soft_limit=10, base_delay=0.2,
+                                                 max_delay=0.4)
     for i in range(12):  # a botnet: two guesses from each of six addresses, none locked
         bot = TestClient(app, client=(f"192.0.2.{i // 2}", 50000))
         assert _try(bot, "analyst", "wrong-password-1", csrf(bot)) == 400

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from carewise.returns.tables import TABLES
@@ -84,7 +85,8 @@ audit_event = Table(
     Column("target", String(200), nullable=True, doc="what was acted on (never a child's details)"),
     Column("detail", JSON, nullable=True),
 )
-"""Append-only: the application never updates or deletes audit rows."""
+"""Append-only: the application never updates audit rows, and deletes only those older than the
+retention setting (``audit.purge``, itself audited)."""
 
 
 def _return_table(name: str) -> Table:
@@ -115,6 +117,8 @@ web_user = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("all_councils", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("must_change_password", Boolean, nullable=False, default=False, server_default=false(),
+           doc="set when an administrator resets the password: the user chooses a new one at sign-in"),
 )
 
 user_council = Table(
@@ -124,3 +128,25 @@ user_council = Table(
     Column("council_id", ForeignKey("council.id"), primary_key=True),
 )
 """Which councils' data a user may see (admins granted ``all_councils`` see every council)."""
+
+
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("token_hash", String(64), primary_key=True, doc="SHA-256 of the cookie's random id; the id is never stored"),
+    Column("username", String(200), nullable=True, index=True, doc="who signed in (null before sign-in)"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("data", JSON, nullable=False, doc="CSRF token, chosen council, single sign-on state"),
+)
+"""Server-side web sessions: signing out deletes the row, so a copied cookie opens nothing."""
+
+login_failure = Table(
+    "login_failure",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(500), nullable=False, doc="pair:<name> <address> | addr:<address> | user:<name>"),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Index("ix_login_failure_key_at", "key", "at"),
+)
+"""Failed sign-ins, counted in the database so that every server process shares the counts."""

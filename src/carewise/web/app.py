@@ -11,6 +11,7 @@ import logging
 import threading
 import traceback
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +20,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from carewise.errors import UserFacingError
 from carewise.settings import Settings, get_settings
 from carewise.store import Store
 from carewise.web.data import CouncilData
 from carewise.web.security import (
+    DatabaseSessionMiddleware,
     SecurityHeaders,
+    SessionStore,
     Throttle,
     add_security_headers,
     csrf_token,
@@ -110,6 +113,19 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     return HTMLResponse(html, status_code=status_code)
 
 
+def record_refusal(request: Request, reason: Any) -> None:
+    """A refused request (403) in the audit trail: who, which address and method, and why
+    (OWASP ASVS 7.1.3: access control failures are logged)."""
+    from carewise.store import audit
+
+    user = getattr(request.state, "user", None)
+    actor = user.username if user else (request.session.get("user") if "session" in request.scope else None)
+    council = getattr(request.state, "council", None)
+    audit.record(request.app.state.store, actor or "(not signed in)", "refused",
+                 council=council.la_code if council else None, target=request.url.path[:200],
+                 detail={"method": request.method, "reason": reason if isinstance(reason, str) else "refused"})
+
+
 @asynccontextmanager
 async def _warm_up_in_background(app: FastAPI):
     """When served, compute the dashboards' figures in a background thread (see pages.warm_up)."""
@@ -137,23 +153,39 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     app.state.store = store
     app.state.data = CouncilData(store, secret)
     app.state.templates = templates()
-    app.state.throttle = Throttle()
-    app.add_middleware(
-        SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE, max_age=8 * 3600,
-        same_site="strict", https_only=settings.secure_cookies,
-    )
+    app.state.throttle = Throttle(store)
+    app.state.sessions = SessionStore(store, idle=timedelta(minutes=settings.session_idle_minutes),
+                                      absolute=timedelta(hours=settings.session_absolute_hours))
+    app.add_middleware(DatabaseSessionMiddleware, sessions=app.state.sessions, cookie=SESSION_COOKIE,
+                       secure=settings.secure_cookies)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    from carewise.web import api, auth, pages, pages_compliance, pages_forecast, pages_matching
+    from carewise.web import (
+        api,
+        auth,
+        pages,
+        pages_admin,
+        pages_compliance,
+        pages_forecast,
+        pages_matching,
+    )
 
-    for module in (auth, pages, pages_matching, pages_forecast, pages_compliance, api):
+    for module in (auth, pages, pages_admin, pages_matching, pages_forecast, pages_compliance, api):
         app.include_router(module.router)
     if settings.oidc_metadata_url:
         auth.configure_oidc(app, settings)
 
+    @app.exception_handler(auth.PasswordChangeRequired)
+    async def password_change_required(request: Request, exc: auth.PasswordChangeRequired):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "choose a new password first: sign in on /login"}, status_code=403)
+        return auth.redirect_to_password_change(request)
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
+        if exc.status_code == 403:
+            await run_in_threadpool(record_refusal, request, exc.detail)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         if exc.status_code == 401:

@@ -30,20 +30,39 @@ def redirect_to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
 
+def redirect_to_password_change(request: Request) -> RedirectResponse:
+    target = request.url.path if request.method == "GET" else "/"
+    return RedirectResponse(f"/account/password?next={quote(target)}", status_code=303)
+
+
 def _safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return "/"
 
 
-def current_user(request: Request) -> User:
-    """The signed-in user (401 otherwise); sets ``request.state`` user, council and councils."""
+class PasswordChangeRequired(Exception):
+    """The user must choose a new password (an administrator reset it) before anything else."""
+
+
+def signed_in_user(request: Request) -> User:
+    """The signed-in user, read from the database on every request (so a role or council change,
+    or switching the account off, applies at once); 401 otherwise."""
     username = request.session.get("user")
     user = accounts.find_user(request.app.state.store, username) if username else None
     if user is None or not user.active:
         request.session.pop("user", None)
         raise HTTPException(401, "sign in first")
     request.state.user = user
+    return user
+
+
+def current_user(request: Request) -> User:
+    """The signed-in user (401 otherwise) with a usable password; sets ``request.state`` user,
+    council and councils."""
+    user = signed_in_user(request)
+    if user.must_change_password:
+        raise PasswordChangeRequired()
     store = request.app.state.store
     allowed = [c for c in store.councils() if user.may_see(c.la_code)]
     request.state.councils = allowed
@@ -121,20 +140,58 @@ def _login(request: Request, username: str, password: str, csrf_token: str, next
         return render(request, "login.html", status_code=400, next=_safe_next(next), username=username,
                       errors={"password": "The user name or password is not right"})
     throttle.succeeded(username, address)
+    # a new user in the session: the middleware issues a fresh session id (no fixation)
     request.session.clear()
     request.session["user"] = user.username
     audit.record(store, user.username, "sign-in", detail={"method": "password"})
+    if user.must_change_password:
+        return RedirectResponse(f"/account/password?next={quote(_safe_next(next))}", status_code=303)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: str = Form("")):
+    """Sign out: the session's row is deleted, so the cookie (or a copy of it) opens nothing."""
     check_csrf(request, csrf_token)
     who = request.session.get("user")
     if who:
         audit.record(request.app.state.store, who, "sign-out")
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/account/password")
+def password_page(request: Request, next: str | None = None, user: User = Depends(signed_in_user)):
+    from carewise.web.app import render
+
+    return render(request, "account_password.html", title="Change your password", errors={},
+                  next=_safe_next(next), forced=user.must_change_password)
+
+
+@router.post("/account/password")
+def change_password(request: Request, current_password: str = Form(""), new_password: str = Form(""),
+                    confirm_password: str = Form(""), csrf_token: str = Form(""), next: str = Form("/"),
+                    user: User = Depends(signed_in_user)):
+    """A user's own new password (NIST SP 800-63B: the current one first); their other sessions end."""
+    from carewise.web.app import SESSION_COOKIE, render
+
+    check_csrf(request, csrf_token)
+    errors: dict[str, str] = {}
+    if not current_password:
+        errors["current_password"] = "Enter your current password"
+    if new_password != confirm_password:
+        errors["confirm_password"] = "Enter the same new password twice"
+    if not errors:
+        try:
+            accounts.change_own_password(request.app.state.store, user.username, current_password, new_password,
+                                         keep_session=request.cookies.get(SESSION_COOKIE))
+        except accounts.AccountError as exc:
+            errors[exc.field] = str(exc)
+    if errors:
+        return render(request, "account_password.html", status_code=400, title="Change your password",
+                      errors=errors, next=_safe_next(next), forced=user.must_change_password)
+    audit.record(request.app.state.store, user.username, "password-changed", target=user.username)
+    return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/council")

@@ -1,4 +1,4 @@
-"""The web app's pages: dashboard, explorer, stability, care leavers, imports, pack, children, admin."""
+"""The web app's pages: dashboard, explorer, stability, care leavers, imports, pack, children."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from typing import Any
 
 import polars as pl
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from carewise.errors import UserFacingError
 from carewise.exports import frame_csv, frame_xlsx
 from carewise.store import audit
-from carewise.store.accounts import Role, User
-from carewise.web.auth import admin_role, check_csrf, children_roles, current_user, import_roles
+from carewise.store.accounts import User
+from carewise.web.auth import check_csrf, children_roles, current_user, import_roles
 from carewise.web.data import FILTERS
 
 log = logging.getLogger(__name__)
@@ -383,65 +383,3 @@ def child(request: Request, ref: str, user: User = Depends(children_roles)):
         reviews=history.table("reviews").filter(pick).sort("REVIEW").to_dicts(),
         missing=history.table("missing").filter(pick).sort("MIS_START").to_dicts(),
     )
-
-
-# -- administration -----------------------------------------------------------------------------
-
-@router.get("/admin/users")
-def users_page(request: Request, user: User = Depends(admin_role)):
-    from carewise.store.accounts import list_users
-
-    return render(request, "users.html", title="Users", users=list_users(request.app.state.store), errors={},
-                  roles=list(Role), all_councils=request.app.state.store.councils())
-
-
-@router.post("/admin/users")
-def users_create(request: Request, username: str = Form(""), display_name: str = Form(""),
-                 password: str = Form(""), role: str = Form("panel"), councils: list[str] = Form(default=[]),
-                 csrf_token: str = Form(""), user: User = Depends(admin_role)):
-    check_csrf(request, csrf_token)
-    from carewise.store.accounts import create_user, list_users
-
-    store = request.app.state.store
-    try:
-        if role not in {r.value for r in Role}:
-            raise UserFacingError("choose a role")
-        create_user(store, username, password, role, display_name=display_name or None, councils=councils)
-    except UserFacingError as exc:
-        return render(request, "users.html", title="Users", users=list_users(store), roles=list(Role),
-                      all_councils=store.councils(), errors={"username": str(exc)}, form=dict(
-                          username=username, display_name=display_name, role=role))
-    audit.record(store, user.username, "user-created", target=username.strip().lower(),
-                 detail={"role": role, "councils": councils})
-    return RedirectResponse("/admin/users", status_code=303)
-
-
-@router.post("/admin/users/{username}")
-def users_update(request: Request, username: str, role: str = Form(""), active: str = Form(""),
-                 csrf_token: str = Form(""), user: User = Depends(admin_role)):
-    check_csrf(request, csrf_token)
-    from carewise.store.accounts import update_user
-
-    if role and role not in {r.value for r in Role}:
-        raise HTTPException(400, "unknown role")
-    if username.strip().lower() == user.username and (active == "no" or role not in ("", Role.ADMIN.value)):
-        # otherwise the last administrator could lock everyone out of user management
-        raise HTTPException(403, "You cannot switch off your own account or take away your own "
-                                 "administrator role. Ask another administrator.")
-    try:
-        update_user(request.app.state.store, username, role=role or None,
-                    active=None if active == "" else active == "yes")
-    except UserFacingError:
-        raise HTTPException(404) from None
-    audit.record(request.app.state.store, user.username, "settings-changed", target=username,
-                 detail={"role": role or None, "active": active or None})
-    return RedirectResponse("/admin/users", status_code=303)
-
-
-@router.get("/admin/audit")
-def audit_page(request: Request, action: str = "", page: int = 1, user: User = Depends(admin_role)):
-    page = max(1, min(page, 10_000))
-    store = request.app.state.store
-    events = audit.events(store, action=action or None, limit=100, offset=(page - 1) * 100)
-    return render(request, "audit.html", title="Audit trail", events=events, action=action, page=page,
-                  total=audit.count(store, action or None))

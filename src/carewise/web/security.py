@@ -1,25 +1,30 @@
-"""Security for the web app: headers, CSRF tokens and sign-in throttling.
+"""Security for the web app: headers, CSRF tokens, server-side sessions and sign-in throttling.
 
 - Every response carries a strict Content-Security-Policy with a per-request
   nonce for the one inline script GOV.UK Frontend needs; HSTS is sent when the
   app is told it runs behind HTTPS.
 - Forms carry a CSRF token tied to the session (synchroniser token pattern).
-- Failed sign-ins are throttled (:class:`Throttle`) so passwords cannot be guessed
-  quickly, without letting anyone lock another person out on purpose.
+- Sessions live in the database (:class:`SessionStore`); the cookie is an opaque random id.
+- Failed sign-ins are throttled (:class:`Throttle`, counted in the database) so passwords cannot
+  be guessed quickly, without letting anyone lock another person out on purpose.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import delete, func, insert, select, update
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
+
+from carewise.store import schema as s
+from carewise.store.accounts import session_key
 
 CSRF_SESSION_KEY = "csrf"
 CSRF_FIELD = "csrf_token"
@@ -90,10 +95,14 @@ class Throttle:
       every further attempt for it waits :meth:`delay` (doubling from ``base_delay`` up to
       ``max_delay``) before the password is checked, right or wrong, so a spread-out attack is
       slowed while the real user still gets in.
+
+    The failures are rows of the database's ``login_failure`` table, so every server process
+    (``carewise serve --workers N``, or several machines on one PostgreSQL) shares one count.
     """
 
     def __init__(
         self,
+        store,
         limit: int = 5,
         window: float = 300.0,
         *,
@@ -102,8 +111,8 @@ class Throttle:
         user_window: float = 900.0,
         base_delay: float = 0.5,
         max_delay: float = 4.0,
-        max_keys: int = 10_000,
     ) -> None:
+        self.store = store
         self.limit = limit
         self.window = window
         self.address_limit = address_limit
@@ -111,64 +120,175 @@ class Throttle:
         self.user_window = user_window
         self.base_delay = base_delay
         self.max_delay = max_delay
-        self.max_keys = max_keys
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
 
     @staticmethod
     def _keys(username: str, address: str) -> tuple[str, str, str]:
-        name = username.strip().lower()
-        return f"pair:{name}\x00{address}", f"addr:{address}", f"user:{name}"
+        name = username.strip().lower()[:200]
+        address = address[:100]
+        return f"pair:{name} {address}", f"addr:{address}", f"user:{name}"
 
-    def _recent(self, key: str, window: float) -> int:
-        q = self._failures.get(key)
-        if q is None:
-            return 0
-        now = time.monotonic()
-        while q and now - q[0] > window:
-            q.popleft()
-        return len(q)
+    def _recent(self, conn, key: str, window: float) -> int:
+        since = datetime.now(UTC) - timedelta(seconds=window)
+        table = s.login_failure
+        return int(conn.execute(select(func.count()).select_from(table)
+                                .where(table.c.key == key, table.c.at > since)).scalar() or 0)
 
     def blocked(self, username: str, address: str) -> bool:
         """True when this user name from this address, or this address, has failed too often."""
         pair, addr, _ = self._keys(username, address)
-        with self._lock:
-            return (self._recent(pair, self.window) >= self.limit
-                    or self._recent(addr, self.window) >= self.address_limit)
+        with self.store.engine.connect() as conn:
+            return (self._recent(conn, pair, self.window) >= self.limit
+                    or self._recent(conn, addr, self.window) >= self.address_limit)
 
     def delay(self, username: str) -> float:
         """Seconds to wait before checking a password for this user name (0 below the soft limit)."""
         _, _, user = self._keys(username, "")
-        with self._lock:
-            over = self._recent(user, self.user_window) - self.user_soft_limit
+        with self.store.engine.connect() as conn:
+            over = self._recent(conn, user, self.user_window) - self.user_soft_limit
         if over < 0:
             return 0.0
         return min(self.max_delay, self.base_delay * 2 ** min(over, 16))
 
     def fail(self, username: str, address: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if len(self._failures) >= self.max_keys:
-                self._prune()
-            for key in self._keys(username, address):
-                self._failures[key].append(now)
+        now = datetime.now(UTC)
+        with self.store.engine.begin() as conn:
+            conn.execute(insert(s.login_failure), [{"key": key, "at": now}
+                                                   for key in self._keys(username, address)])
+            # forget what no window can see any more, so the table stays small
+            conn.execute(delete(s.login_failure).where(
+                s.login_failure.c.at < now - timedelta(seconds=max(self.window, self.user_window))))
 
     def succeeded(self, username: str, address: str) -> None:
         """A right password forgets this pair's failures; the address's and the name's stay, so
         signing in to one's own account does not reset the count of guesses at others'."""
         pair, _, _ = self._keys(username, address)
-        with self._lock:
-            self._failures.pop(pair, None)
+        with self.store.engine.begin() as conn:
+            conn.execute(delete(s.login_failure).where(s.login_failure.c.key == pair))
 
-    def _prune(self) -> None:
-        longest = max(self.window, self.user_window)
-        for key in list(self._failures):
-            if not self._recent(key, longest):
-                del self._failures[key]
+
+def _as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; carewise writes UTC, so read them as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class SessionStore:
+    """Server-side sessions (OWASP ASVS V3, OWASP Session Management Cheat Sheet).
+
+    The browser's cookie holds only a random 256-bit id; the database keeps its SHA-256 (so a
+    copy of the table opens no session) beside the session's data. A session ends when the user
+    signs out (its row is deleted), after ``idle`` unused or ``absolute`` after sign-in, and when an
+    administrator switches the user off or resets their password (:func:`end_sessions`). Signing in
+    always starts a new id, so an id planted before sign-in is worthless (session fixation).
+    """
+
+    touch_every = timedelta(seconds=60)
+    """``seen_at`` is written at most once a minute per session, not on every request."""
+
+    def __init__(self, store, *, idle: timedelta, absolute: timedelta) -> None:
+        self.store = store
+        self.idle = idle
+        self.absolute = absolute
+
+    def load(self, token: str) -> tuple[dict, datetime] | None:
+        """The session's data and when it was last written down, or None (unknown or timed out)."""
+        table = s.web_session
+        key = session_key(token)
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(table).where(table.c.token_hash == key)).first()
+        if row is None:
+            return None
+        now = datetime.now(UTC)
+        seen = _as_utc(row.seen_at)
+        if now - seen > self.idle or now - _as_utc(row.created_at) > self.absolute:
+            with self.store.engine.begin() as conn:
+                conn.execute(delete(table).where(table.c.token_hash == key))
+            return None
+        return dict(row.data or {}), seen
+
+    def save(self, token: str | None, before: dict, after: dict, seen: datetime | None) -> str | None:
+        """Write the session down after a request; returns a new cookie value when one is issued
+        ("" to clear the cookie, None to leave it as it is)."""
+        table = s.web_session
+        now = datetime.now(UTC)
+        if not after:
+            if token is not None:
+                self.end(token)
+                return ""
+            return None
+        if token is None or after.get("user") != before.get("user"):
+            # a new session, or the user changed (signed in): always a fresh id
+            if token is not None:
+                self.end(token)
+            fresh = secrets.token_urlsafe(32)
+            with self.store.engine.begin() as conn:
+                conn.execute(delete(table).where(
+                    (table.c.seen_at < now - self.idle) | (table.c.created_at < now - self.absolute)))
+                conn.execute(insert(table).values(token_hash=session_key(fresh), username=after.get("user"),
+                                                  created_at=now, seen_at=now, data=after))
+            return fresh
+        if after != before:
+            with self.store.engine.begin() as conn:
+                conn.execute(update(table).where(table.c.token_hash == session_key(token))
+                             .values(data=after, seen_at=now))
+        elif seen is None or now - seen > self.touch_every:
+            with self.store.engine.begin() as conn:
+                conn.execute(update(table).where(table.c.token_hash == session_key(token)).values(seen_at=now))
+        return None
+
+    def end(self, token: str) -> None:
+        with self.store.engine.begin() as conn:
+            conn.execute(delete(s.web_session).where(s.web_session.c.token_hash == session_key(token)))
+
+
+def end_sessions(store, username: str) -> int:
+    """End every session of a user, in every server process at once (the rows are shared)."""
+    with store.engine.begin() as conn:
+        return conn.execute(delete(s.web_session).where(
+            s.web_session.c.username == username.strip().lower())).rowcount or 0
+
+
+class DatabaseSessionMiddleware:
+    """``request.session`` backed by :class:`SessionStore`: the same dict interface as Starlette's
+    signed-cookie sessions (which authlib's single sign-on also uses), but nothing readable or
+    replayable lives in the browser."""
+
+    def __init__(self, app, *, sessions: SessionStore, cookie: str, secure: bool) -> None:
+        self.app = app
+        self.sessions = sessions
+        self.cookie = cookie
+        self.secure = secure
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = HTTPConnection(scope).cookies.get(self.cookie) or None
+        loaded = await run_in_threadpool(self.sessions.load, token) if token else None
+        before, seen = loaded if loaded else ({}, None)
+        token_known = token if loaded else None
+        scope["session"] = dict(before)
+
+        async def send_with_cookie(message) -> None:
+            if message["type"] == "http.response.start":
+                cookie = await run_in_threadpool(self.sessions.save, token_known, before,
+                                                 dict(scope["session"]), seen)
+                if cookie is None and token and loaded is None:
+                    cookie = ""  # the browser holds an ended session's id: drop it
+                if cookie is not None:
+                    MutableHeaders(scope=message).append("Set-Cookie", self._cookie(cookie))
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+    def _cookie(self, value: str) -> str:
+        max_age = int(self.sessions.absolute.total_seconds()) if value else 0
+        flags = "; Secure" if self.secure else ""
+        return f"{self.cookie}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{flags}"
 
 
 def secret_key(data_dir: Path, configured: str | None) -> str:
-    """The session-signing key: configured, or made once and kept in the data folder (mode 600)."""
+    """The installation's secret (the key of children's opaque references): configured, or made
+    once and kept in the data folder (mode 600)."""
     if configured:
         return configured
     path = data_dir / "secret.key"
