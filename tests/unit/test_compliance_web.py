@@ -79,3 +79,22 @@ def test_worklist_is_for_roles_that_see_children_and_every_view_is_audited(world
     book = analyst.get("/compliance/worklist.xlsx")
     assert book.status_code == 200 and book.content[:2] == b"PK"
     assert events(store, action="export")[0].target == "compliance-worklist.xlsx"
+
+
+def test_care_leavers_page_is_worked_out_once_per_data_version_and_its_links_lead_somewhere(world, monkeypatch):
+    from carewise.compliance import leavers as lv
+
+    app, _ = world
+    calls = []
+    real = lv.leavers
+    monkeypatch.setattr(lv, "leavers", lambda *a, **k: calls.append(1) or real(*a, **k))
+    if hasattr(app.state, "compliance"):
+        delattr(app.state, "compliance")  # a cold cache
+    c = client_for(app, "analyst")
+    pages = [c.get("/compliance/leavers") for _ in range(3)]
+    assert all(p.status_code == 200 for p in pages)
+    assert len(calls) == 1, "the second and third visits use the cached figures"
+    links = set(re.findall(r'href="(/[^"#?]*)', pages[0].text)) - {"/api/openapi.json"}
+    assert "/forecast/pa-caseload" in links
+    for link in links:
+        assert c.get(link).status_code != 404, link
