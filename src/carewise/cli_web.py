@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,10 +21,13 @@ from carewise.cli_common import (
 from carewise.store.accounts import Role
 
 users_app = typer.Typer(help="Manage the web app's accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail: export it for the data protection officer, purge old entries.",
+                        no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")
 
     @app.command("serve")
     @user_errors
@@ -83,7 +88,8 @@ def add(
     council: Annotated[list[str] | None, typer.Option("--council", help="A council they may see (repeat).")] = None,
     all_councils: Annotated[bool, typer.Option(help="May see every council stored.")] = False,
     name: Annotated[str | None, typer.Option(help="Full name.")] = None,
-    password: Annotated[str | None, typer.Option(help="Password (at least 12 characters); asked for if not given.")] = None,
+    password: Annotated[str | None, typer.Option(
+        help="Password (at least 12 characters, not a common one); asked for if not given.")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -120,3 +126,116 @@ def list_(db: DbOption = None, as_json: JsonOption = False) -> None:
         table.add_row(u.username, u.display_name, u.role.label, "all" if u.all_councils else ", ".join(u.councils),
                       "yes" if u.active else "no")
     out.print(table)
+
+
+def _user_json(u) -> dict:
+    return {"username": u.username, "role": u.role.value, "councils": list(u.councils),
+            "all_councils": u.all_councils, "active": u.active, "must_change_password": u.must_change_password}
+
+
+@users_app.command("set")
+@user_errors
+def set_(
+    username: Annotated[str, typer.Argument(help="The user to change.")],
+    role: Annotated[Role | None, typer.Option(help="New role.")] = None,
+    council: Annotated[list[str] | None, typer.Option("--council", help="Councils they may see (repeat; replaces the list).")] = None,
+    all_councils: Annotated[bool | None, typer.Option("--all-councils/--not-all-councils", help="May see every council.")] = None,
+    active: Annotated[bool | None, typer.Option("--on/--off", help="Switch the account on or off (off ends its sessions).")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change a web account's role, councils or whether it is on; applies to its next request."""
+    from carewise.store import audit
+    from carewise.store.accounts import update_user
+
+    store = open_store(db)
+    user = update_user(store, username, role=role, councils=council, all_councils=all_councils, active=active)
+    audit.record(store, "(command line)", "settings-changed", target=user.username,
+                 detail={"role": role.value if role else None, "councils": council, "all_councils": all_councils,
+                         "active": active})
+    if as_json:
+        print_json(_user_json(user))
+    else:
+        out.print(f"Changed {user.username} ({user.role.label}).")
+
+
+@users_app.command("reset-password")
+@user_errors
+def reset_password(
+    username: Annotated[str, typer.Argument(help="The user whose password to reset.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Give a user a random temporary password (printed once); they choose their own at next sign-in."""
+    from carewise.store import audit
+    from carewise.store.accounts import reset_password as reset
+    from carewise.store.accounts import temporary_password
+
+    store = open_store(db)
+    temporary = temporary_password()
+    user = reset(store, username, temporary)
+    audit.record(store, "(command line)", "password-reset", target=user.username)
+    if as_json:
+        print_json({**_user_json(user), "temporary_password": temporary})
+    else:
+        out.print(f"Temporary password for {user.username}: [bold]{temporary}[/] (they must change it at sign-in)")
+
+
+@audit_app.command("export")
+@user_errors
+def audit_export(
+    out_path: Annotated[Path, typer.Option("--out", help="File to write: .csv or .xlsx.")],
+    since: Annotated[str | None, typer.Option(help="From this UTC date (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="To this UTC date, inclusive (YYYY-MM-DD).")] = None,
+    user: Annotated[str | None, typer.Option(help="Only this user's entries.")] = None,
+    action: Annotated[str | None, typer.Option(help="Only this action (e.g. sign-in-failed, refused, view-child).")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write the audit trail (times in UTC with the zone) for the data protection officer."""
+    from carewise.errors import UserFacingError
+    from carewise.exports import frame_csv, frame_xlsx
+    from carewise.store import audit
+
+    try:
+        where = audit.AuditFilter(action=action, actor=user, since=date.fromisoformat(since) if since else None,
+                                  until=date.fromisoformat(until) if until else None)
+    except ValueError:
+        raise UserFacingError("write --since and --until as YYYY-MM-DD, e.g. 2025-03-31") from None
+    if out_path.suffix.lower() not in (".csv", ".xlsx"):
+        raise UserFacingError(f"{out_path}: name the file .csv or .xlsx")
+    store = open_store(db)
+    frame = audit.export_frame(store, where)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    if out_path.suffix.lower() == ".xlsx":
+        out_path.write_bytes(frame_xlsx(frame, "Audit trail"))
+    else:
+        out_path.write_text(frame_csv(frame), encoding="utf-8")
+    audit.record(store, "(command line)", "export", target="audit",
+                 detail={"since": since, "until": until, "user": user, "action": action, "entries": frame.height})
+    if as_json:
+        print_json({"path": str(out_path), "entries": frame.height})
+    else:
+        out.print(f"Wrote {frame.height:,} audit entries to {out_path}")
+
+
+@audit_app.command("purge")
+@user_errors
+def audit_purge(
+    days: Annotated[int | None, typer.Option(help="Keep this many days (default: CAREWISE_AUDIT_RETENTION_DAYS).")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete audit entries older than the retention period; the purge is itself recorded."""
+    from carewise.errors import UserFacingError
+    from carewise.settings import get_settings
+    from carewise.store import audit
+
+    days = days or get_settings().audit_retention_days
+    if not days or days < 1:
+        raise UserFacingError("no retention period: set CAREWISE_AUDIT_RETENTION_DAYS or give --days (1 or more)")
+    deleted = audit.purge(open_store(db), days, "(command line)")
+    if as_json:
+        print_json({"retention_days": days, "deleted": deleted})
+    else:
+        out.print(f"Deleted {deleted:,} audit entries older than {days} days.")

@@ -452,9 +452,8 @@ class _Merged:
 def _after_open(options: pl.DataFrame, first: Assignment, r: ReferralArrays) -> pl.DataFrame:
     """Options with the places the open referrals took removed (and those children counted
     towards each household's fostering limit)."""
-    taken = _plain(first.referrals).select("referral_id", "met", "option_id").with_columns(
-        pl.Series("needed", r.needed.astype(np.int64))
-    ).filter(pl.col("met")).group_by("option_id").agg(pl.col("needed").sum().alias("_used"))
+    taken = _plain(first.referrals).select("met", "option_id", "children").filter(
+        pl.col("met")).group_by("option_id").agg(pl.col("children").sum().alias("_used"))
     return options.join(taken, on="option_id", how="left").with_columns(
         (pl.col("places_free") - pl.col("_used").fill_null(0)).clip(0).alias("places_free"),
         (pl.col("current_children") + pl.col("_used").fill_null(0)).alias("current_children"),
@@ -484,7 +483,9 @@ def _plain(frame: pl.DataFrame) -> pl.DataFrame:
 def _combined_summary(first: Assignment, second: Assignment) -> dict:
     a, b = first.summary, second.summary
     out = {k: a[k] + b[k] for k in ("referrals", "met", "unmet", "greedy_met", "greedy_unmet",
-                                    "extra_met_vs_greedy", "candidate_pairs")}
+                                    "extra_met_vs_greedy", "candidate_pairs", "children",
+                                    "children_met", "children_unmet", "greedy_children_met",
+                                    "extra_children_met_vs_greedy")}
     out |= {k: round(a[k] + b[k], 1) for k in ("total_score", "greedy_total_score",
                                                 "score_gain_vs_greedy")}
     out["options"] = a["options"]

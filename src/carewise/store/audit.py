@@ -107,9 +107,14 @@ def purge(store, retention_days: int, actor: str) -> int:
 EXPORT_COLUMNS = ("when_utc", "user", "action", "council", "target", "detail")
 
 
-def export_rows(events_: list[AuditEvent]) -> list[tuple]:
-    """Rows for the data protection officer's export: ISO 8601 times with their zone."""
+def export_frame(store, where: AuditFilter):
+    """The matching entries for the data protection officer's export, oldest last (newest first),
+    times as ISO 8601 with their zone (``2026-12-06T09:22:55+00:00``)."""
     import json
 
-    return [(e.at.isoformat(), e.actor, e.action, e.council or "", e.target or "",
-             json.dumps(e.detail, sort_keys=True) if e.detail else "") for e in events_]
+    import polars as pl
+
+    rows = [(e.at.isoformat(), e.actor, e.action, e.council or "", e.target or "",
+             json.dumps(e.detail, sort_keys=True) if e.detail else "")
+            for e in events(store, limit=None, where=where)]
+    return pl.DataFrame(rows, schema={c: pl.String for c in EXPORT_COLUMNS}, orient="row")

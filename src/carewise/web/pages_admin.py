@@ -174,17 +174,14 @@ def audit_page(request: Request, action: str = "", who: str = "", since: str = "
 def audit_download(request: Request, action: str = "", who: str = "", since: str = "", until: str = "",
                    format: str = "csv", user: User = Depends(admin_role)):
     """The audit trail for the data protection officer: every matching entry, CSV or Excel."""
-    import polars as pl
-
     where, errors = _audit_filter(action, who, since, until)
     if errors:
         raise HTTPException(400, " ".join(errors.values()))
     store = request.app.state.store
-    rows = audit.export_rows(audit.events(store, limit=None, where=where))
-    frame = pl.DataFrame(rows, schema=list(audit.EXPORT_COLUMNS), orient="row")
+    frame = audit.export_frame(store, where)
     audit.record(store, user.username, "export", target="audit",
                  detail={"format": format, "action": action or None, "user": who or None,
-                         "since": since or None, "until": until or None, "entries": len(rows)})
+                         "since": since or None, "until": until or None, "entries": frame.height})
     name = f"carewise-audit-{date.today().isoformat()}"
     if format == "xlsx":
         return Response(frame_xlsx(frame, "Audit trail"),
