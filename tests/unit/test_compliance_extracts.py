@@ -49,13 +49,14 @@ def test_errors_name_file_row_column_value_and_the_fix(tmp_path):
     errors = {(p.row, p.column, p.value) for p in read.problems if p.severity == "error"}
     assert errors == {(2, "date", "31/02/2024"), (3, "child", ""), (3, "seen_alone", "maybe")}
     text = next(p for p in read.problems if p.column == "seen_alone").describe()
-    assert text == "visits.csv, row 3, column seen_alone: seen_alone is not a valid bool (value 'maybe'). Write Y or N"
+    assert text == ("visits.csv, row 3, column seen_alone: seen_alone is not Y or N (value 'maybe'). "
+                    "Write Y or N (Yes/No also accepted)")
 
 
 def test_missing_column_future_date_and_end_before_start(tmp_path):
     a = _write(tmp_path / "peps.csv", "child,term\n1,2024-25 autumn\n")
-    b = _write(tmp_path / "allocations.csv", "child,worker,team,start,end\n1,SW1,T1,2024-06-01,2024-05-01\n"
-               "1,SW1,T1,2030-01-01,\n")
+    b = _write(tmp_path / "allocations.csv", "child,worker,team,start,end\n1,SW1,T1,01/06/2024,01/05/2024\n"
+               "1,SW1,T1,1/1/2030,\n")
     ra, rb = read_extracts([a, b], today=date(2025, 1, 1))
     assert [p.column for p in ra.problems] == ["date"]
     assert {(p.row, p.message) for p in rb.problems} == {(1, "end is before start"), (2, "start is in the future")}
@@ -121,7 +122,7 @@ def test_typed_frames_match_the_specs(store):
 
 
 def test_a_child_not_in_the_903_is_kept_with_a_warning(store, tmp_path):
-    f = _write(tmp_path / "visits.csv", "child,date,seen_alone\n1,2024-06-05,Y\n999,2024-06-05,Y\n")
+    f = _write(tmp_path / "visits.csv", "child,date,seen_alone\n1,05/06/2024,Y\n999,05/06/2024,Y\n")
     (batch,) = import_extracts(store, "E06000056", reads := read_extracts([f]))
     assert batch.rows == 2
     (w,) = reads[0].problems

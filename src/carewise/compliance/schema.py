@@ -55,14 +55,14 @@ _SQL = {"text": lambda: String(200), "enum": lambda: String(40), "date": lambda:
 
 def _extract_table(ex: Extract) -> Table:
     return Table(
-        f"compliance_{ex.kind}",
+        f"compliance_{ex.name}",
         metadata,
         Column("id", Integer, primary_key=True),
         Column("council_id", ForeignKey("council.id"), nullable=False),
         Column("batch_id", ForeignKey("compliance_extract_batch.id"), nullable=False),
         Column("row_no", Integer, nullable=False),
         *[Column(c.name, _SQL[c.kind](), nullable=True) for c in ex.columns],
-        Index(f"ix_compliance_{ex.kind}_council", "council_id"),
+        Index(f"ix_compliance_{ex.name}_council", "council_id"),
     )
 
 

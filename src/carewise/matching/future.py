@@ -438,7 +438,7 @@ def write_extract(stream: pl.DataFrame, path) -> None:
                         .when(pl.col(c.name).not_()).then(pl.lit("N")).alias(c.name))
         else:
             cols.append(pl.col(c.name))
-    stream.select(cols).write_csv(path)
+    stream.select(cols).write_csv(path, date_format="%d/%m/%Y")
 
 
 

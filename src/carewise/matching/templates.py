@@ -10,7 +10,7 @@ import xlsxwriter
 from carewise.matching.schema import TABLES, Table
 
 _KIND = {"id": "text (reference)", "text": "text", "int": "whole number", "float": "number",
-         "date": "date YYYY-MM-DD", "bool": "Y or N", "enum": "one of the values",
+         "date": "date DD/MM/YYYY", "bool": "Y or N", "enum": "one of the values",
          "list": "values separated by ;", "postcode": "postcode or sector"}
 
 

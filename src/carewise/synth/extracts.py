@@ -271,7 +271,7 @@ def extracts_for_council(council, seed: int | None = None, rates: Rates | None =
 
 
 def write_extracts(frames: dict[str, pl.DataFrame], folder: str | Path) -> list[Path]:
-    """One CSV per extract (dates as YYYY-MM-DD, booleans as Y/N), named after the extract."""
+    """One CSV per extract (dates as DD/MM/YYYY, booleans as Y/N), named after the extract."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -281,7 +281,7 @@ def write_extracts(frames: dict[str, pl.DataFrame], folder: str | Path) -> list[
             for c, t in frame.schema.items() if t == pl.Boolean
         )
         path = out / f"{kind}.csv"
-        text.write_csv(path, null_value="", date_format="%Y-%m-%d")
+        text.write_csv(path, null_value="", date_format="%d/%m/%Y")
         written.append(path)
     return written
 
