@@ -2,19 +2,28 @@
 
 The model (solved with HiGHS as a MILP, in two lexicographic phases):
 
-- one binary x[r, o] per referral/option pair that passes every hard constraint, pruned to
-  each referral's ``top_k`` best-scoring options (a referral left unmet with more feasible
+- the units placed are those of ``siblings.units``: a sibling group to be kept together is
+  one unit needing a place for each child; every other child is a unit of one;
+- one binary x[r, o] per unit/option pair that passes every hard constraint, pruned to
+  each unit's ``top_k`` best-scoring options (a unit left unmet with more feasible
   options than that gets all of them in a second round);
-- each referral is placed at most once (Σ_o x[r, o] ≤ 1; the slack is "unmet");
+- each unit is placed at most once (Σ_o x[r, o] ≤ 1; the slack is "unmet");
 - each option holds at most its free places: Σ_r needed[r]·x[r, o] ≤ places[o], where a
   sibling group placed together needs its size;
 - each foster household without an exemption stays within the usual fostering limit of 3
   (CA 1989 Sch. 7) counted with the children already there; a sibling group that alone
   exceeds it may only go to an empty household, on its own;
-- phase 1 maximises the number of referrals met; phase 2 keeps that number and maximises the
-  total match score. Placement decisions remain people's: this is a planning view.
+- phase 1 maximises the number of **children** placed (Σ needed·x, so a group of three
+  counts three);
+- phase 2 keeps that number of children and maximises, in this order of priority, **sibling
+  groups kept together** and then the total match score: each child of a group placed
+  together (a kept-together unit, or every child of a may-be-split group in the same option:
+  y[g, o] ≤ x[r, o] for each child r of g) adds ``batch.together_bonus`` (default 1,000, ten
+  times the most one unit's score can add), so keeping a group together outweighs any
+  difference in match scores unless the scores of ten or more units are at stake
+  (CA 1989 s22C(8)(c)). Placement decisions remain people's: this is a planning view.
 
-The greedy baseline takes referrals in order of urgency, date needed and id, each taking its
+The greedy baseline takes units in order of urgency, date needed and id, each taking its
 best-scoring option that still has room, over the same candidate pairs.
 """
 
@@ -171,25 +180,40 @@ def solve_assignment(pairs: CandidatePairs, r: ReferralArrays, o: OptionArrays,
     row_upper = np.concatenate(upper)
     time_limit = float(settings.batch["time_limit_seconds"])
 
-    def run(objective: np.ndarray, extra_lower: float | None) -> tuple[np.ndarray, str]:
+    def run(objective: np.ndarray, extra_lower: float | None, link: list[np.ndarray],
+            y_cost: np.ndarray) -> tuple[np.ndarray, str]:
         h = _new_highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("time_limit", time_limit)
         h.setOptionValue("mip_rel_gap", 1e-6)
         h.setOptionValue("threads", 1)
-        mat = a
+        m = len(link)
+        mat = sparse.hstack([a, sparse.csc_matrix((n_rows, m))]).tocsc() if m else a
         lower = np.full(n_rows, -highspy.kHighsInf)
         up = row_upper
+        if m:  # y[g, o] - x[r, o] <= 0 for each child r of group g: one row per child
+            x_cols = np.concatenate(link)
+            y_cols = n + np.concatenate([np.full(len(c), k) for k, c in enumerate(link)])
+            k_rows = np.arange(len(x_cols))
+            rows_y = sparse.csc_matrix(
+                (np.concatenate([np.ones(len(x_cols)), -np.ones(len(x_cols))]),
+                 (np.concatenate([k_rows, k_rows]), np.concatenate([y_cols, x_cols]))),
+                shape=(len(x_cols), n + m))
+            mat = sparse.vstack([mat, rows_y]).tocsc()
+            lower = np.append(lower, np.full(len(x_cols), -highspy.kHighsInf))
+            up = np.append(up, np.zeros(len(x_cols)))
         if extra_lower is not None:
-            mat = sparse.vstack([a, sparse.csr_matrix(np.ones((1, n)))]).tocsc()
-            lower = np.append(lower, extra_lower)
+            children = np.append(needed, np.zeros(m))
+            mat = sparse.vstack([mat, sparse.csr_matrix(children[None, :])]).tocsc()
+            lower = np.append(lower, extra_lower - 1e-6)
             up = np.append(up, highspy.kHighsInf)
+        cols_total = n + m
         lp = highspy.HighsLp()
-        lp.num_col_ = n
+        lp.num_col_ = cols_total
         lp.num_row_ = mat.shape[0]
-        lp.col_cost_ = objective
-        lp.col_lower_ = np.zeros(n)
-        lp.col_upper_ = np.ones(n)
+        lp.col_cost_ = np.append(objective, y_cost)
+        lp.col_lower_ = np.zeros(cols_total)
+        lp.col_upper_ = np.ones(cols_total)
         lp.row_lower_ = lower
         lp.row_upper_ = up
         lp.sense_ = highspy.ObjSense.kMaximize
@@ -197,21 +221,48 @@ def solve_assignment(pairs: CandidatePairs, r: ReferralArrays, o: OptionArrays,
         lp.a_matrix_.start_ = mat.indptr
         lp.a_matrix_.index_ = mat.indices
         lp.a_matrix_.value_ = mat.data
-        lp.a_matrix_.num_col_ = n
+        lp.a_matrix_.num_col_ = cols_total
         lp.a_matrix_.num_row_ = mat.shape[0]
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+        lp.integrality_ = ([highspy.HighsVarType.kInteger] * n
+                           + [highspy.HighsVarType.kContinuous] * m)
         h.passModel(lp)
         h.run()
         status = h.modelStatusToString(h.getModelStatus())
-        x = np.asarray(h.getSolution().col_value)
+        x = np.asarray(h.getSolution().col_value)[:n]
         return (x > 0.5) if len(x) == n else np.zeros(n, dtype=bool), status
 
-    x1, status1 = run(np.ones(n), None)
-    met = int(x1.sum())
-    x2, status2 = run(pairs.score.astype(float), float(met))
-    if x2.sum() < met:  # phase 2 hit its time limit without a full solution: keep phase 1
+    bonus = float(settings.batch["together_bonus"])
+    link, y_bonus = _together_links(pairs, r)
+    x1, status1 = run(needed, None, link, np.zeros(len(y_bonus)))
+    met = float(needed[x1].sum())
+    kept = np.where(needed > 1, bonus * needed, 0.0)
+    x2, status2 = run(pairs.score.astype(float) + kept, met, link, bonus * y_bonus)
+    if needed[x2].sum() < met:  # phase 2 hit its time limit without a full solution
         x2, status2 = x1, status1
     return Solution(np.flatnonzero(x2), status2, time.perf_counter() - started)
+
+
+def _together_links(pairs: CandidatePairs, r: ReferralArrays
+                    ) -> tuple[list[np.ndarray], np.ndarray]:
+    """For each may-be-split sibling group and each option every child of it could go to: the
+    pair columns y[g, o] must not exceed, and the children it would count."""
+    keys = r.group_key[pairs.ref]
+    links: list[np.ndarray] = []
+    counts: list[float] = []
+    has = np.array([k is not None for k in keys], dtype=bool)
+    if not has.any():
+        return links, np.zeros(0)
+    for key in sorted({k for k in keys[has]}):
+        in_group = np.flatnonzero(keys == key)
+        children = np.unique(pairs.ref[in_group])
+        if len(np.flatnonzero(r.group_key == key)) < 2 or len(children) < 2:
+            continue
+        for opt in np.unique(pairs.opt[in_group]):
+            cols = in_group[pairs.opt[in_group] == opt]
+            if len(np.unique(pairs.ref[cols])) == len(np.flatnonzero(r.group_key == key)):
+                links.append(cols)
+                counts.append(float(len(cols)))
+    return links, np.array(counts)
 
 
 def greedy_assignment(pairs: CandidatePairs, r: ReferralArrays, o: OptionArrays,
@@ -274,21 +325,31 @@ def assign(r: ReferralArrays, o: OptionArrays, settings: MatchSettings,
         sol = solve_assignment(pairs, r, o, settings)
         rounds = 2
     greedy = greedy_assignment(pairs, r, o, settings)
-    frame = _referral_frame(r, o, pairs, sol.chosen, greedy)
+    units = _unit_frame(r, o, pairs, sol.chosen, greedy)
+    frame = _member_frame(units, r)
     met = int(frame["met"].sum())
     g_met = int(frame["greedy_option_id"].is_not_null().sum())
-    total = float(frame["score"].fill_null(0).sum())
-    g_total = float(frame["greedy_score"].fill_null(0).sum())
+    total = float(units["score"].fill_null(0).sum())
+    g_total = float(units["greedy_score"].fill_null(0).sum())
+    children = int(frame["children"].sum())
+    c_met = int(frame.filter(pl.col("met"))["children"].sum())
+    g_c_met = int(frame.filter(pl.col("greedy_option_id").is_not_null())["children"].sum())
     summary = {
-        "referrals": len(r.ids),
+        "referrals": frame.height,
         "options": o.size,
         "candidate_pairs": len(pairs.ref),
+        "children": children,
+        "children_met": c_met,
+        "children_unmet": children - c_met,
+        "greedy_children_met": g_c_met,
+        "extra_children_met_vs_greedy": c_met - g_c_met,
+        "sibling_groups": _group_counts(frame),
         "met": met,
-        "unmet": len(r.ids) - met,
+        "unmet": frame.height - met,
         "total_score": round(total, 1),
         "mean_score_met": round(total / met, 1) if met else None,
         "greedy_met": g_met,
-        "greedy_unmet": len(r.ids) - g_met,
+        "greedy_unmet": frame.height - g_met,
         "greedy_total_score": round(g_total, 1),
         "extra_met_vs_greedy": met - g_met,
         "score_gain_vs_greedy": round(total - g_total, 1),
@@ -302,8 +363,67 @@ def assign(r: ReferralArrays, o: OptionArrays, settings: MatchSettings,
     return Assignment(frame, summary, pairs, sol.chosen)
 
 
-def _referral_frame(r: ReferralArrays, o: OptionArrays, pairs: CandidatePairs,
-                    chosen: np.ndarray, greedy: np.ndarray) -> pl.DataFrame:
+def _group_counts(frame: pl.DataFrame) -> dict:
+    """Sibling groups (two or more children) in the batch: kept together, split, not placed."""
+    groups = frame.filter(pl.col("sibling_group").is_not_null())
+    if groups.height == 0:
+        return {"groups": 0, "together": 0, "split": 0, "not_placed": 0}
+    per = groups.group_by("sibling_group").agg(pl.col("siblings").first())
+    counts = per["siblings"].value_counts()
+    get = dict(zip(counts["siblings"].to_list(), counts["count"].to_list(), strict=True))
+    return {"groups": per.height, "together": int(get.get("together", 0)),
+            "split": int(get.get("split", 0)), "not_placed": int(get.get("not_placed", 0))}
+
+
+def _member_frame(units: pl.DataFrame, r: ReferralArrays) -> pl.DataFrame:
+    """One row per referral: a kept-together group's result repeated for each of its children,
+    with what happened to the group (``siblings``: together, split, not_placed)."""
+    f = r.frame
+    gid = f["sibling_group_id"] if "sibling_group_id" in f.columns else pl.Series(
+        [None] * f.height, dtype=pl.String)
+    placed = f["sibling_group_size"].fill_null(1)
+    frame = units.with_columns(
+        pl.Series("members", r.members, dtype=pl.List(pl.String)),
+        pl.Series("sibling_group", [g or (rid if s > 1 else None) for g, rid, s in zip(
+            gid.to_list(), r.ids.tolist(), r.size.tolist(), strict=True)], dtype=pl.String),
+        pl.Series("_needed", r.needed.astype(np.int64)),
+        pl.Series("_together", r.together),
+        pl.Series("_placed", placed.to_numpy().astype(np.int64)),
+        pl.Series("_size", r.size.astype(np.int64)),
+    )
+    frame = frame.with_columns(
+        pl.col("members").list.len().alias("_n"),
+    ).explode("members").with_columns(
+        pl.int_range(pl.len()).over("referral_id").alias("_k"),
+    )
+    # each child counts once: a group on one row counts its size; rows of a linked group 1 each
+    children = pl.when(~pl.col("_together")).then(1).when(pl.col("_n") == 1).then(
+        pl.col("_needed")).when(pl.col("_k") == 0).then(pl.col("_needed") - pl.col("_n") + 1
+                                                        ).otherwise(1)
+    frame = frame.with_columns(children.alias("children"))
+    if frame["sibling_group"].is_null().all():
+        return frame.with_columns(pl.col("members").alias("referral_id"),
+                                  pl.lit(None, pl.String).alias("siblings")).drop(
+            "members", "_n", "_k", "_needed", "_together", "_placed", "_size")
+    # what the batch did with each sibling group
+    in_group = pl.col("sibling_group").is_not_null()
+    all_met = pl.col("met").all().over("sibling_group")
+    one_option = pl.col("option_id").n_unique().over("sibling_group") == 1
+    linked = pl.col("members").n_unique().over("sibling_group") >= pl.col("_size")
+    frame = frame.with_columns(
+        pl.when(~in_group).then(None)
+        .when(~pl.col("met").any().over("sibling_group")).then(pl.lit("not_placed"))
+        .when(pl.col("_together") & pl.col("met")).then(pl.lit("together"))
+        .when(linked & all_met & one_option).then(pl.lit("together"))
+        .when(linked).then(pl.lit("split"))
+        .otherwise(pl.lit("others_not_in_batch")).alias("siblings"),
+    )
+    return frame.with_columns(pl.col("members").alias("referral_id")).drop(
+        "members", "_n", "_k", "_needed", "_together", "_placed", "_size")
+
+
+def _unit_frame(r: ReferralArrays, o: OptionArrays, pairs: CandidatePairs,
+                chosen: np.ndarray, greedy: np.ndarray) -> pl.DataFrame:
     n = len(r.ids)
     opt_for = np.full(n, -1)
     score_for = np.full(n, np.nan)
@@ -326,10 +446,10 @@ def _referral_frame(r: ReferralArrays, o: OptionArrays, pairs: CandidatePairs,
     return pl.DataFrame({
         "referral_id": r.ids.astype(str),
         "met": met,
-        "option_id": ids[opt_for],
-        "kind": kinds[opt_for],
+        "option_id": pl.Series(ids[opt_for].tolist(), dtype=pl.String),
+        "kind": pl.Series(kinds[opt_for].tolist(), dtype=pl.String),
         "score": np.round(score_for, 1),
-        "greedy_option_id": ids[g_opt],
+        "greedy_option_id": pl.Series(ids[g_opt].tolist(), dtype=pl.String),
         "greedy_score": np.round(g_score, 1),
         "feasible_options": pairs.feasible_count,
         "most_excluding": pl.Series(most.tolist(), dtype=pl.String),

@@ -19,6 +19,7 @@ from carewise.geo import distance_miles, normalise
 from carewise.matching.market import OPTION_SCHEMA, conform, referral_schema
 from carewise.matching.schema import NEEDS, OPTION_KINDS, REGISTRABLE_NEEDS
 from carewise.matching.settings import OFSTED_RANK, MatchSettings
+from carewise.matching.siblings import units
 
 _FIXED_TOKENS = (*NEEDS, "uasc", "therapeutic", "parent_and_child")
 _INT_MIN, _INT_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
@@ -135,10 +136,14 @@ class OptionArrays:
 @dataclass
 class ReferralArrays:
     frame: pl.DataFrame
+    """One row per unit (``siblings.units``): a kept-together sibling group is one row."""
     ids: np.ndarray
     age: np.ndarray
+    """Youngest child's age (``age_lo``); ``age_hi`` the oldest's."""
+    age_hi: np.ndarray
     sex: np.ndarray
     size: np.ndarray
+    """Children in the sibling group (1 for a child on their own)."""
     together: np.ndarray
     needed: np.ndarray
     types: np.ndarray
@@ -163,6 +168,10 @@ class ReferralArrays:
     avoid: list[list[str]]
     """Areas to avoid, normalised: postcode districts/sectors (upper case) or council codes."""
     dol: np.ndarray
+    members: list[list[str]]
+    """Referral ids each unit places."""
+    group_key: np.ndarray
+    """Sibling group of a child whose group may be split (None otherwise)."""
     today: int
     """The day matching is run, as days since 1970-01-01 (offers must still stand then)."""
 
@@ -175,7 +184,7 @@ def prepare(options: pl.DataFrame, referrals: pl.DataFrame, settings: MatchSetti
     before it no longer stands, and an overdue referral needs a place free today.
     """
     options = conform(options, OPTION_SCHEMA)
-    referrals = conform(referrals, referral_schema())
+    referrals = units(conform(referrals, referral_schema()))
     r_tokens = referral_tokens(referrals)
     o_tokens = option_tokens(options)
     extra = set(r_tokens.explode().drop_nulls().to_list())
@@ -264,8 +273,9 @@ def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
     sc = settings.scoring
     band = np.where(n_needs >= sc["price_band_specialist_from"], 2,
                     np.where(n_needs >= sc["price_band_complex_from"], 1, 0))
-    size = r["sibling_group_size"].fill_null(1).to_numpy()
+    size = r["group_children"].fill_null(1).to_numpy()
     together = r["siblings_together_required"].fill_null(False).to_numpy()
+    placed = r["sibling_group_size"].fill_null(1).to_numpy()
     types = np.column_stack([
         r["placement_types"].fill_null([]).list.contains(k).to_numpy() for k in OPTION_KINDS
     ]) if r.height else np.zeros((0, len(OPTION_KINDS)), dtype=bool)
@@ -276,11 +286,13 @@ def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
     return ReferralArrays(
         frame=r,
         ids=r["referral_id"].to_numpy().astype(object),
-        age=r["age"].to_numpy(),
-        sex=r["sex"].replace_strict({"M": 1, "F": 2}, default=0, return_dtype=pl.Int64).to_numpy(),
+        age=r["age_lo"].to_numpy(),
+        age_hi=r["age_hi"].to_numpy(),
+        sex=r["sex"].replace_strict({"M": 1, "F": 2, "mixed": 3}, default=0,
+                                    return_dtype=pl.Int64).to_numpy(),
         size=size,
         together=together,
-        needed=np.where(together, size, 1),
+        needed=np.where(together, placed, 1),
         types=types,
         duration=r["duration"].fill_null("").to_numpy().astype(object),
         pac=(r["placement_types"].fill_null([]).list.contains("parent_and_child")).to_numpy(),
@@ -301,6 +313,8 @@ def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
         min_miles=_f(r["min_distance_miles"]),
         avoid=[area_tokens(v) for v in r["avoid_areas"].fill_null([]).to_list()],
         dol=r["deprivation_of_liberty"].fill_null(False).to_numpy(),
+        members=r["members"].to_list(),
+        group_key=r["group_key"].to_numpy().astype(object),
         today=today,
     )
 
@@ -383,8 +397,8 @@ def _registration(p: Pairs) -> np.ndarray:
 
 
 def _age_range(p: Pairs) -> np.ndarray:
-    age = p.rcol("age")
-    return (age < p.ocol("min_age")) | (age > p.ocol("max_age"))
+    """Every child's age (the youngest and the oldest of a sibling group) within the range."""
+    return (p.rcol("age") < p.ocol("min_age")) | (p.rcol("age_hi") > p.ocol("max_age"))
 
 
 def _sex(p: Pairs) -> np.ndarray:
@@ -485,7 +499,7 @@ CONSTRAINTS: tuple[Constraint, ...] = (
     Constraint("registration", "not active or not registered for the child's needs",
                "Ofsted registration and Statement of Purpose (Children's Homes Regs 2015)",
                _registration),
-    Constraint("age_range", "outside the age range approved or registered",
+    Constraint("age_range", "a child's age is outside the age range approved or registered",
                "terms of approval (FSR 2011 reg 27) / Statement of Purpose", _age_range),
     Constraint("sex", "does not accept the child's sex", "terms of approval / Statement of Purpose",
                _sex),
@@ -608,7 +622,7 @@ CRITERIA_RULES: tuple[Criterion, ...] = (
     Criterion("skills", "skills for the child's needs",
               "Fostering NMS 15; CA 1989 s22(5)(c) religion, culture, language", _c_skills,
               lambda p: p.r.n_tokens[p.rows] > 0),
-    Criterion("siblings_together", "takes the whole sibling group", "CA 1989 s22C(8)(c)",
+    Criterion("siblings_together", "room for the whole sibling group", "CA 1989 s22C(8)(c)",
               _c_siblings, lambda p: p.r.size[p.rows] > 1),
     Criterion("continuity", "lived there before", "stability; Wirral/Lincolnshire matching "
               "factors (previous placements)", _c_continuity,

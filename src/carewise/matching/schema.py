@@ -185,10 +185,16 @@ REFERRALS = Table(
         Column("uasc", "bool", True, "unaccompanied asylum-seeking child (Y/N)", "N"),
         Column("language", "text", False, "first language if not English", ""),
         Column("faith_culture", "text", False, "faith or cultural need to match", ""),
-        Column("sibling_group_size", "int", True, "children to place together, this child included",
-               "1", low=1, high=12),
-        Column("siblings_together_required", "bool", False, "must the group be placed together (Y/N)",
-               "N"),
+        Column("sibling_group_size", "int", True, "children in the sibling group, this child "
+               "included (one row per child with sibling_group_id: 1)", "1", low=1, high=12),
+        Column("siblings_together_required", "bool", False, "keep the group together (Y), or it "
+               "may be split (N)", "Y"),
+        Column("sibling_group_id", "id", False, "links the rows of siblings referred together, one "
+               "row per child (blank: this row alone, or a group on one row)", "G0001"),
+        Column("sibling_youngest_age", "int", False, "a group on one row: the youngest child's age "
+               "(blank: age)", "", low=0, high=17),
+        Column("sibling_oldest_age", "int", False, "a group on one row: the oldest child's age "
+               "(blank: age)", "", low=0, high=17),
         Column("home_postcode", "postcode", False, "home postcode or sector (903 HOME_POST)", "LS9 8"),
         Column("school_postcode", "postcode", False, "school postcode or sector", "LS9 7"),
         Column("keep_school", "bool", False, "must keep the current school (Y/N)", "Y"),
@@ -215,8 +221,10 @@ REFERRALS = Table(
         Column("status", "enum", False, "open, placed, withdrawn or forecast (blank: open)", "open",
                REFERRAL_STATUSES),
     ),
-    "One row per child to place. A sibling group placed together is one row with "
-    "sibling_group_size > 1.",
+    "One row per child to place, siblings linked by sibling_group_id (each child's own age, "
+    "needs and wishes); or a sibling group on one row with sibling_group_size > 1 and the "
+    "youngest and oldest ages. siblings_together_required says whether the group must be kept "
+    "together or may be split.",
 )
 
 TABLES: dict[str, Table] = {t.name: t for t in (CARERS, PROVIDERS, VACANCIES, REFERRALS)}

@@ -48,6 +48,9 @@ class Shortlist:
     excluded: list[dict]
     funnel: list[dict]
     options_considered: int
+    sibling_group: dict | None = None
+    """For a sibling group: ``sibling_group_id``, ``children``, ``together`` (one shortlist for
+    the whole group), the ``referral_ids`` placed together, youngest and oldest ages."""
 
     @property
     def nothing_fits(self) -> bool:
@@ -73,6 +76,7 @@ class Shortlist:
             "funnel": self.funnel,
             "nothing_fits": self.nothing_fits,
             "most_excluding": (self.most_excluding or {}).get("constraint"),
+            "sibling_group": self.sibling_group,
         }
 
     def ranked(self) -> pl.DataFrame:
@@ -166,13 +170,21 @@ def shortlist(market: Market, referral_id: str, settings: MatchSettings,
               today: date | None = None) -> Shortlist:
     """Rank every option for one referral (open or not), excluding those a hard rule forbids."""
     refs = market.referrals.filter(pl.col("referral_id") == referral_id)
+    if refs.height and "sibling_group_id" in refs.columns and refs["sibling_group_id"][0]:
+        group = refs["sibling_group_id"][0]
+        refs = market.referrals.filter((pl.col("sibling_group_id") == group)
+                                       & pl.col("status").fill_null("open").is_in(["open"])
+                                       | (pl.col("referral_id") == referral_id))
     if refs.height == 0:
         raise NotFoundError(f"No referral '{referral_id}' in the loaded market for {market.la_code}."
                             " Check the id, or load the referrals extract with "
                             "`carewise market load`.")
     opts = market.options() if options is None else options
     o, r = prepare(opts, refs, settings, today)
-    return shortlist_arrays(r, o, settings, market.la_code, market.version, limit)
+    row = next(k for k, members in enumerate(r.members) if referral_id in members)
+    found = shortlist_arrays(r, o, settings, market.la_code, market.version, limit, row)
+    found.referral_id = referral_id
+    return found
 
 
 def shortlist_arrays(r: ReferralArrays, o: OptionArrays, settings: MatchSettings, council: str,
@@ -181,4 +193,15 @@ def shortlist_arrays(r: ReferralArrays, o: OptionArrays, settings: MatchSettings
     ev = evaluate(r, o, settings, np.array([row]))
     candidates, excluded, funnel = explain(ev, r, o, settings, council, 0, limit)
     return Shortlist(str(r.ids[row]), council, settings.version, market_version, candidates,
-                     excluded, funnel, o.size)
+                     excluded, funnel, o.size, sibling_group(r, row))
+
+
+def sibling_group(r: ReferralArrays, row: int) -> dict | None:
+    """The sibling group a shortlist is for: who, how many, ages, kept together or not."""
+    if r.size[row] <= 1:
+        return None
+    frame = r.frame.row(row, named=True)
+    return {"sibling_group_id": frame.get("sibling_group_id"),
+            "children": int(r.size[row]), "together": bool(r.together[row]),
+            "referral_ids": list(r.members[row]) if r.together[row] else None,
+            "youngest_age": int(r.age[row]), "oldest_age": int(r.age_hi[row])}

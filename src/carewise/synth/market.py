@@ -261,6 +261,39 @@ def _referrals(rng: np.random.Generator, n: int, pools: tuple, carers: pl.DataFr
     }, strict=False)
 
 
+def _sibling_rows(rng: np.random.Generator, referrals: pl.DataFrame) -> pl.DataFrame:
+    """Sibling groups as practice records them: about half on one row (group size, youngest
+    and oldest ages), half as one row per child linked by ``sibling_group_id`` (the rows after
+    the first child become its brothers and sisters, so the extract keeps ``size`` rows)."""
+    rows = referrals.to_dicts()
+    taken: set[int] = set()
+    groups = 0
+    for i, row in enumerate(rows):
+        k = int(row["sibling_group_size"])
+        row.setdefault("sibling_group_id", "")
+        row.setdefault("sibling_youngest_age", None)
+        row.setdefault("sibling_oldest_age", None)
+        if i in taken or k < 2:
+            continue
+        ages = sorted({int(np.clip(row["age"] + d, 0, 17))
+                       for d in rng.integers(-4, 5, k - 1)} | {int(row["age"])})
+        following = [j for j in range(i + 1, min(i + k, len(rows))) if j not in taken]
+        if rng.random() < 0.5 or len(following) < k - 1:
+            row["sibling_youngest_age"], row["sibling_oldest_age"] = ages[0], ages[-1]
+            continue
+        groups += 1
+        gid = f"G{groups:04d}"
+        row.update(sibling_group_id=gid, sibling_group_size=1)
+        for j, age in zip(following, rng.integers(max(0, row["age"] - 4),
+                                                  min(17, row["age"] + 4) + 1, k - 1),
+                          strict=True):
+            rows[j] = dict(row, referral_id=rows[j]["referral_id"], child_id=rows[j]["child_id"],
+                           age=int(age), sex=rows[j]["sex"] if row["uasc"] != "Y" else "M")
+            taken.add(j)
+    return pl.DataFrame(rows, schema_overrides={"sibling_youngest_age": pl.Int64,
+                                                "sibling_oldest_age": pl.Int64}, strict=False)
+
+
 def generate_market(la_code: str, seed: int = 0, size: int = 40,
                     as_at: date | None = None) -> dict[str, pl.DataFrame]:
     """Carers, providers, vacancies and referrals extracts for ``la_code``, template layout.
@@ -277,7 +310,7 @@ def generate_market(la_code: str, seed: int = 0, size: int = 40,
     carers = _carers(rng, max(1, round(size * 0.9)), pools)
     providers = _providers(rng, size, pools, as_at)
     vacancies = _vacancies(rng, providers, size, pools, as_at)
-    referrals = _referrals(rng, size, pools, carers, providers, as_at)
+    referrals = _sibling_rows(rng, _referrals(rng, size, pools, carers, providers, as_at))
     frames = {"carers": carers, "providers": providers, "vacancies": vacancies,
               "referrals": referrals}
     return {name: frame.select([c.name for c in TABLES[name].columns])
