@@ -98,3 +98,22 @@ def test_care_leavers_page_is_worked_out_once_per_data_version_and_its_links_lea
     assert "/forecast/pa-caseload" in links
     for link in links:
         assert c.get(link).status_code != 404, link
+
+
+def test_the_worklist_download_writes_names_and_ids_as_text_never_formulas(world, monkeypatch):
+    import io
+
+    import openpyxl
+    import polars as pl
+
+    from carewise.compliance import views
+
+    app, _ = world
+    hostile = pl.DataFrame({"CHILD": ["=HYPERLINK(\"http://evil.example\")"], "worker": ["@SUM(A1)"],
+                            "next_due": [date(2025, 1, 1)]})
+    monkeypatch.setattr(views, "worklist", lambda *a, **k: hostile)
+    book = openpyxl.load_workbook(io.BytesIO(client_for(app, "analyst").get("/compliance/worklist.xlsx").content))
+    sheet = book["Worklist"]
+    assert (sheet["A2"].value, sheet["A2"].data_type) == ("'=HYPERLINK(\"http://evil.example\")", "s")
+    assert (sheet["B2"].value, sheet["B2"].data_type) == ("'@SUM(A1)", "s")
+    assert not [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]

@@ -298,8 +298,9 @@ def worklist(a: Assessment, team: str | None = None, worker: str | None = None) 
 
 
 def to_excel(a: Assessment, path: Path, team: str | None = None, worker: str | None = None) -> Path:
-    """A workbook an officer can work from: worklist, per child, summary, teams, workers, trend."""
-    import xlsxwriter
+    """A workbook an officer can work from: worklist, per child, summary, teams, workers, trend.
+    Names and ids from the extracts are written as text, never formulas (``carewise.exports``)."""
+    from carewise.exports import safe_frame, workbook
 
     path.parent.mkdir(parents=True, exist_ok=True)
     summary_rows = pl.DataFrame([{"id": k, **{c: v[c] for c in ("title", "value", "numerator", "denominator")}}
@@ -312,9 +313,9 @@ def to_excel(a: Assessment, path: Path, team: str | None = None, worker: str | N
         "Workers": by_group(a, "worker"),
         "Trend by month": trend(a, "team"),
     }
-    with xlsxwriter.Workbook(str(path)) as book:
+    with workbook(path) as book:
         for name, frame in sheets.items():
-            frame.write_excel(book, worksheet=name, autofit=True, table_style="Table Style Light 9",
+            safe_frame(frame).write_excel(book, worksheet=name, autofit=True, table_style="Table Style Light 9",
                               dtype_formats={pl.Date: "dd/mm/yyyy"})
     return path
 
