@@ -16,6 +16,7 @@ from datetime import date
 
 import polars as pl
 
+from carewise.codes import SEX_LETTERS
 from carewise.returns.model import ROW, Return
 from carewise.returns.tables import TABLES
 from carewise.returns.years import CollectionYear
@@ -26,8 +27,6 @@ YEAR = "YEAR"
 _CLOSED_SINCE = {"DEC", "REC", "REASON_PLACE_CHANGE"}
 """Episode fields that an earlier return leaves blank while the episode is still open."""
 
-SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U", "0": "U", "9": "U"}
-"""SEX is 1/2 until 2023-24 and M/F/U from 2024-25; histories use M/F/U throughout."""
 
 
 @dataclass
@@ -86,7 +85,7 @@ def _stack(returns: list[Return], name: str) -> pl.DataFrame | None:
             )
             if "SEX" in frame.columns:
                 frame = frame.with_columns(
-                    pl.col("SEX").replace_strict(SEX_CODES, default=pl.col("SEX"), return_dtype=pl.String)
+                    pl.col("SEX").replace_strict(SEX_LETTERS, default=pl.col("SEX"), return_dtype=pl.String)
                 )
             frames.append(frame)
     if not frames:

@@ -13,3 +13,24 @@ to the usual placement afterwards."""
 
 URN_NOT_KNOWN = "XXXXXXX"
 """The URN DfE asks for when a placement's provider has no Ofsted registration number."""
+
+ADOPTED = ("E11", "E12")
+"""Reasons episode ceased that mean the child was adopted (REC E11 contested, E12 uncontested)."""
+
+PLACEMENT_START_RNE = ("S", "P", "B", "T", "U")
+"""Reasons for new episode that start a placement; L (change of legal status only) does not
+(DfE SSDA903 guide, RNE code list)."""
+
+NEW_CARERS_RNE = ("S", "P", "B")
+"""Reasons for new episode that start a placement with new carers."""
+
+SAME_CARERS_RNE = ("T", "U")
+"""Reasons for new episode that change the placement but keep the same carers (T: placement
+only; U: legal status and placement), e.g. foster carers becoming the child's long-term or
+adoptive carers. Whether such a change counts as a new placement is each figure's own rule, stated
+where it is used: DfE's "3 or more placements" counts it, the reg 28 visits clock does not restart."""
+
+SEX_LETTERS = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U", "0": "U", "9": "U"}
+"""SEX as written in any year, in the 2024-25 coding (M/F/U). SEX was 1 male / 2 female until
+2023-24 and M/F/U from 2024-25 (DfE SSDA903 code list); 0 and 9 (ISO 5218 not known / not
+applicable) are read as U. The code a given year expects is ``codes.lists.sex_code``."""

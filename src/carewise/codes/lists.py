@@ -91,3 +91,14 @@ def fields() -> tuple[str, ...]:
     folder = resources.files("carewise.codes") / "code_lists"
     names = sorted(e.name[:-4] for e in folder.iterdir() if e.name.endswith(".csv"))
     return tuple(names)
+
+
+SEX_LABELS = {"M": "Male", "F": "Female", "U": "Unknown or not recorded"}
+"""The SEX code-list label of each M/F/U letter (the letters of :data:`carewise.codes.SEX_LETTERS`)."""
+
+
+def sex_code(letter: str, year: CollectionYear | int) -> str | None:
+    """The SEX code the DfE list uses in the collection year for ``letter`` (M, F or U): 1/2 until
+    2023-24, M/F/U from 2024-25, read from the code list; None when the year has no such code."""
+    wanted = SEX_LABELS[letter]
+    return next((code for code, text in labels("SEX", year).items() if text == wanted), None)

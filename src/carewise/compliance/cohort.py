@@ -12,13 +12,11 @@ from datetime import date
 
 import polars as pl
 
-from carewise.codes import SHORT_BREAKS
+from carewise.codes import ADOPTED, PLACEMENT_START_RNE, SHORT_BREAKS, TEMPORARY_PLACEMENTS
 from carewise.history import History
+from carewise.returns import birthday_expr
 
-PLACEMENT_START_RNE = ("S", "P", "B", "T", "U")
-"""RNE codes that start a placement (a change of legal status alone, L, does not)."""
-
-NOT_CARE_LEAVER_REC = ("E11", "E12", "E2", "E3", "E15", "E41", "E43", "E44", "E45", "E46", "E47", "E48")
+NOT_CARE_LEAVER_REC = (*ADOPTED, "E2", "E3", "E15", "E41", "E43", "E44", "E45", "E46", "E47", "E48")
 """Left care by adoption, died, taken over by another council, found to be an adult, or a
 child arrangements or special guardianship order: not relevant children (SGO/CAO leavers are
 'qualifying' care leavers, which carewise does not track)."""
@@ -28,9 +26,6 @@ RETURNED_HOME_REC = ("E4A", "E4B")
 (Care Leavers (England) Regs 2010 reg 3(5))."""
 
 DAYS_13_WEEKS = 91
-
-TEMPORARY_PLACE = ("T0", "T1", "T2", "T3", "T4")
-"""903 PLACE codes for temporary moves (not a new placement for reg 28 visits)."""
 
 _memo: dict[str, tuple[object, date, pl.DataFrame]] = {}
 
@@ -100,9 +95,9 @@ def placements(history: History, as_at: date) -> pl.DataFrame:
                         left_on="DECOM", right_on="_ps", by="CHILD", strategy="backward",
                         check_sortedness=False)
     first = (pl.col("period").shift(1).over("CHILD") != pl.col("period")).fill_null(True)
-    after_temp = pl.col("PLACE").shift(1).over("CHILD").is_in(TEMPORARY_PLACE).fill_null(False)
+    after_temp = pl.col("PLACE").shift(1).over("CHILD").is_in(TEMPORARY_PLACEMENTS).fill_null(False)
     eps = eps.with_columns(first.alias("_first"), (after_temp & ~first).alias("_after_temp"))
-    home = eps.filter(~pl.col("PLACE").is_in(TEMPORARY_PLACE).fill_null(False) | pl.col("_first"))
+    home = eps.filter(~pl.col("PLACE").is_in(TEMPORARY_PLACEMENTS).fill_null(False) | pl.col("_first"))
     key = [c for c in ("PLACE", "PLACE_PROVIDER", "PL_POST", "URN") if c in home.columns]
     same_home = pl.all_horizontal([pl.col(c).eq_missing(pl.col(c).shift(1).over("period")) for c in key])
     moved = pl.col("RNE").is_in(PLACEMENT_START_RNE).fill_null(False) & ~(pl.col("_after_temp") & same_home)
@@ -130,7 +125,7 @@ def eligibility(history: History, as_at: date) -> pl.DataFrame:
 
 def _eligibility(history: History, as_at: date) -> pl.DataFrame:
     per = periods(history, as_at).filter(pl.col("DOB").is_not_null())
-    b14 = pl.col("DOB").dt.offset_by("14y")
+    b14 = birthday_expr(pl.col("DOB"), 14)
     end = pl.coalesce(pl.col("end"), pl.lit(as_at))
     clipped = per.with_columns(pl.max_horizontal(pl.col("start"), b14).alias("_cs"), end.alias("_ce"))
     clipped = clipped.with_columns(((pl.col("_ce") - pl.col("_cs")).dt.total_days() + 1).clip(0).alias("_d"))
@@ -141,11 +136,11 @@ def _eligibility(history: History, as_at: date) -> pl.DataFrame:
         "CHILD",
         pl.max_horizontal(
             pl.col("_cs").dt.offset_by(pl.format("{}d", DAYS_13_WEEKS - 1 - pl.col("_before"))),
-            pl.col("DOB").dt.offset_by("16y"),
+            birthday_expr(pl.col("DOB"), 16),
         ).alias("_x"),
     )
     cand = per.join(reach, on="CHILD").filter(end >= pl.col("_x"))
     cand = cand.with_columns(pl.max_horizontal("_x", "start").alias("eligible_from"))
-    cand = cand.filter((pl.col("eligible_from") < pl.col("DOB").dt.offset_by("18y"))
+    cand = cand.filter((pl.col("eligible_from") < birthday_expr(pl.col("DOB"), 18))
                        & (pl.col("eligible_from") <= as_at))
     return cand.group_by("CHILD").agg(pl.col("DOB").first(), pl.col("eligible_from").min())

@@ -26,6 +26,7 @@ import polars as pl
 from carewise.compliance import cohort
 from carewise.compliance.storage import Extracts
 from carewise.history import History
+from carewise.returns import age_expr, birthday_expr
 
 STATUSES = ("eligible", "relevant", "former_relevant", "former_relevant_21_25")
 EET_ACTIV = ("F1", "P1", "F2", "P2", "F3", "P3", "F4", "P4", "F5", "P5")
@@ -34,25 +35,18 @@ STAYING_PUT_ACCOM = ("Z1", "Z2")
 """OC3 ACCOM Z: living with former foster carers (Staying Put)."""
 
 
-def _age(dob: pl.Expr, on: date) -> pl.Expr:
-    """Whole years on ``on`` (a 29 February birthday counts on 1 March)."""
-    md = on.month * 100 + on.day
-    dob_md = dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)
-    return (on.year - dob.dt.year() - (dob_md > md).cast(pl.Int32)).cast(pl.Int32)
-
-
 def cohort_at(history: History, extracts: Extracts, as_at: date) -> pl.DataFrame:
     """One row per young person in a care-leaver status on ``as_at``, with their support."""
     elig = cohort.eligibility(history, as_at)
     per = cohort.periods(history, as_at)
     lac_now = per.filter(pl.col("end").is_null()).select("CHILD").unique().with_columns(pl.lit(True).alias("lac"))
-    b18 = pl.col("DOB").dt.offset_by("18y")
+    b18 = birthday_expr(pl.col("DOB"), 18)
     # the period that was running (or ended last) before the 18th birthday / now
     last_end = per.filter(pl.col("end").is_not_null()).sort("end").group_by("CHILD").agg(
         pl.col("end").last().alias("left"), pl.col("REC").last().alias("left_rec"))
     lac_at_18 = per.join(elig.select("CHILD", "DOB").rename({"DOB": "_d"}), on="CHILD").filter(
-        (pl.col("start") < pl.col("_d").dt.offset_by("18y"))
-        & (pl.col("end").is_null() | (pl.col("end") >= pl.col("_d").dt.offset_by("18y").dt.offset_by("-1d")))
+        (pl.col("start") < birthday_expr(pl.col("_d"), 18))
+        & (pl.col("end").is_null() | (pl.col("end") >= birthday_expr(pl.col("_d"), 18).dt.offset_by("-1d")))
     ).select("CHILD").unique().with_columns(pl.lit(True).alias("lac_to_18"))
     left_before_18 = per.join(elig.select("CHILD", "DOB", "eligible_from"), on="CHILD", suffix="_e").filter(
         pl.col("end").is_not_null() & (pl.col("end") >= pl.col("eligible_from")) & (pl.col("end") < b18)
@@ -60,7 +54,7 @@ def cohort_at(history: History, extracts: Extracts, as_at: date) -> pl.DataFrame
     df = (elig.join(lac_now, on="CHILD", how="left").join(last_end, on="CHILD", how="left")
           .join(lac_at_18, on="CHILD", how="left").join(left_before_18, on="CHILD", how="left")
           .with_columns(pl.col("lac").fill_null(False), pl.col("lac_to_18").fill_null(False),
-                        _age(pl.col("DOB"), as_at).alias("age")))
+                        age_expr(pl.col("DOB"), as_at).alias("age")))
     not_leaver = pl.col("left_rec").is_in(cohort.NOT_CARE_LEAVER_REC).fill_null(False)
     home_6m = (pl.col("left_rec").is_in(cohort.RETURNED_HOME_REC).fill_null(False)
                & (pl.col("left").dt.offset_by("6mo") <= as_at))

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from carewise.codes import TEMPORARY_PLACEMENTS
+
 CATEGORIES: tuple[str, ...] = (
     "fostering_in_house",
     "fostering_agency",
@@ -45,7 +47,6 @@ _KINSHIP = ("U1", "U2", "U3")
 _RESIDENTIAL = ("K1", "K2", "R1", "S1", "P3")
 _SUPPORTED = ("H5", "K3", "P2")
 _ADOPTION = ("A3", "A4", "A5", "A6")
-_TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
 _IN_HOUSE_PROVIDERS = ("PR1",)
 _AGENCY_PROVIDERS = ("PR4", "PR5")
 
@@ -102,7 +103,7 @@ def category_expr(place: str = "PLACE", provider: str = "PLACE_PROVIDER") -> pl.
         .then(pl.lit("placed_with_parents"))
         .when(p.is_in(_ADOPTION))
         .then(pl.lit("adoption"))
-        .when(p.is_in(_TEMPORARY))
+        .when(p.is_in(TEMPORARY_PLACEMENTS))
         .then(pl.lit(None, dtype=pl.String))
         .otherwise(pl.lit("other"))
     )

@@ -222,8 +222,7 @@ def placement_starts(model: FittedModel, history: History) -> pl.DataFrame:
             pl.when(pl.col("entry")).then(0).otherwise(1).alias("source"),
             pl.col("category").replace_strict({c: i for i, c in enumerate(CATEGORIES)},
                                               return_dtype=pl.Int64).alias("cat"),
-            pl.col("SEX").cast(pl.String).replace_strict(
-                {"1": "M", "2": "F", "M": "M", "F": "F"}, default=None)
+            pl.when(pl.col("SEX").cast(pl.String).is_in(("M", "F"))).then(pl.col("SEX").cast(pl.String))
             .alias("sex"),
             pl.col("CHILD").is_in(_flag(history, "missing")["CHILD"].implode()).alias("_missing"),
             pl.col("CHILD").is_in(_flag(history, "oc2", "CONVICTED")["CHILD"].implode())

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import polars as pl
 
+from carewise.codes import ADOPTED as ADOPTED
+from carewise.codes import NEW_CARERS_RNE as NEW_CARERS_RNE
+from carewise.codes import PLACEMENT_START_RNE as PLACEMENT_START_RNE
+from carewise.codes import SAME_CARERS_RNE as SAME_CARERS_RNE
+
 # DfE leaves children looked after only under short breaks out of every headline count (EES
 # footnotes to "Children looked after in England"). A temporary placement and the return from it
 # are not a change of placement in DfE's stability measures (903 rule 383). Re-exported so measure
 # definitions read them as ``codes.SHORT_BREAKS`` beside DfE's reporting groups.
 from carewise.codes import SHORT_BREAKS as SHORT_BREAKS
 from carewise.codes import TEMPORARY_PLACEMENTS as TEMPORARY_PLACEMENTS
-
-NEW_PLACEMENT_RNE = ("S", "P", "B", "T", "U")
-"""RNE codes that start a placement; L (legal status change only) does not."""
-
-NEW_CARER_RNE = ("S", "P", "B")
-"""RNE codes that change the carer; T and U change placement with the same carer(s)."""
 
 AGE_BANDS = ("Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years and over")
 
@@ -102,7 +101,7 @@ FOSTER_TYPES = (
 )
 
 CEASED_GROUPS: dict[str, tuple[str, ...]] = {
-    "Adopted": ("E11", "E12"),
+    "Adopted": ADOPTED,
     "Special guardianship order": ("E43", "E44", "E45", "E46", "E47", "E48"),
     "Child arrangements order": ("E41",),
     "Returned home to parents or relatives": ("E4A", "E4B", "E4"),
@@ -119,7 +118,6 @@ CEASED_GROUPS: dict[str, tuple[str, ...]] = {
     "Other reason": ("E8",),
 }
 
-ADOPTED = CEASED_GROUPS["Adopted"]
 SGO = CEASED_GROUPS["Special guardianship order"]
 CAO = CEASED_GROUPS["Child arrangements order"]
 RETURNED_HOME = CEASED_GROUPS["Returned home to parents or relatives"]

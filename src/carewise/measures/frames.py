@@ -108,10 +108,10 @@ def _care_episodes(history: History) -> pl.DataFrame:
     counted = ~pl.col("temporary") & ~returns
     with_carers = pl.col("PLACE").is_in(codes.ADOPTION_WITH_FOSTER_CARER).fill_null(False)
     new_placement = pl.col("_np") | (
-        counted & pl.col("RNE").is_in(codes.NEW_PLACEMENT_RNE).fill_null(False) & ~with_carers
+        counted & pl.col("RNE").is_in(codes.PLACEMENT_START_RNE).fill_null(False) & ~with_carers
     )
     new_carer = pl.col("_np") | (
-        counted & pl.col("RNE").is_in(codes.NEW_CARER_RNE).fill_null(False) & ~with_carers
+        counted & pl.col("RNE").is_in(codes.NEW_CARERS_RNE).fill_null(False) & ~with_carers
     )
     eps = eps.with_columns(
         pl.coalesce(pl.col("DEC"), year_end_excl).alias("end_excl"),

@@ -2,7 +2,14 @@
 
 from carewise.returns.model import ROW, Return, SourceFile, typed_from_raw
 from carewise.returns.tables import TABLES, TableSpec, table, tables_for
-from carewise.returns.years import CollectionYear, age_at, age_expr, year_range
+from carewise.returns.years import (
+    CollectionYear,
+    age_at,
+    age_expr,
+    birthday,
+    birthday_expr,
+    year_range,
+)
 
 __all__ = [
     "ROW",
@@ -13,6 +20,8 @@ __all__ = [
     "TableSpec",
     "age_at",
     "age_expr",
+    "birthday",
+    "birthday_expr",
     "table",
     "tables_for",
     "typed_from_raw",

@@ -113,9 +113,30 @@ def age_expr(dob: pl.Expr, on: pl.Expr | date) -> pl.Expr:
     return (years - (on_md < dob_md).cast(pl.Int32)).cast(pl.Int32)
 
 
-def add_years(day: date, years: int) -> date:
-    """The same calendar date ``years`` later; 29 February becomes 1 March (an 18th birthday rule)."""
+def birthday(dob: date, age: int) -> date:
+    """The day a child born on ``dob`` turns ``age``.
+
+    A child born on 29 February turns a year older on 1 March in a year with no 29 February: under
+    the Family Law Reform Act 1969 s9 a person attains an age at the start of the anniversary of
+    the date of birth, and in a common year that anniversary has not come until 28 February has
+    passed. carewise's one rule for every figure (ages, 16th/18th/21st birthdays); DfE's 903
+    validator and :func:`age_at` agree.
+    """
     try:
-        return day.replace(year=day.year + years)
+        return dob.replace(year=dob.year + age)
     except ValueError:
-        return date(day.year + years, 3, 1)
+        return date(dob.year + age, 3, 1)
+
+
+def birthday_expr(dob: pl.Expr, age: int | pl.Expr) -> pl.Expr:
+    """Vectorised :func:`birthday`: the day each child turns ``age`` (a number or a column)."""
+    years = f"{age}y" if isinstance(age, int) else pl.format("{}y", age)
+    shifted = dob.dt.offset_by(years)
+    # offset_by keeps 29 February as 28 February in a common year; the birthday is 1 March.
+    leap_day = (dob.dt.month() == 2) & (dob.dt.day() == 29) & (shifted.dt.day() == 28)
+    return pl.when(leap_day).then(shifted.dt.offset_by("1d")).otherwise(shifted)
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar date ``years`` later, 29 February becoming 1 March as :func:`birthday`."""
+    return birthday(day, years)

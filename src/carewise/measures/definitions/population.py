@@ -26,6 +26,7 @@ from carewise.measures.definitions.common import (
 from carewise.measures.model import Benchmark, Breakdown, Context, Measure
 from carewise.measures.period import add_months
 from carewise.measures.registry import declare
+from carewise.returns import birthday_expr
 
 DFE_CLA = (
     "DfE 'Children looked after in England including adoptions': children looked after at the "
@@ -191,7 +192,7 @@ def _need_council(ctx: Context) -> str | None:
 def turning_18_population(ctx: Context) -> pl.DataFrame:
     """Children looked after at the date whose 18th birthday falls in the next 6 months."""
     cla = cla_at(ctx)
-    eighteenth = pl.col("DOB").dt.offset_by("18y")
+    eighteenth = birthday_expr(pl.col("DOB"), 18)
     return cla.filter((eighteenth > ctx.on) & (eighteenth <= add_months(ctx.on, 6)))
 
 

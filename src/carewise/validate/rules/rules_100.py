@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable
 
 import polars as pl
 
-from carewise.codes import SHORT_BREAKS
-from carewise.codes.lists import valid_codes
+from carewise.codes import ADOPTED, SHORT_BREAKS
+from carewise.codes.lists import sex_code, valid_codes
 from carewise.returns.model import ROW, Return
-from carewise.returns.years import CollectionYear
+from carewise.returns.years import CollectionYear, birthday_expr
 from carewise.validate.engine import Context, Failures, Skip, failing_rows, rule
 
 # ---------------------------------------------------------------------------------------------
@@ -41,7 +41,6 @@ OC2_ITEMS = (
 
 OC3_ITEMS = ("IN_TOUCH", "ACTIV", "ACCOM")
 AD1_ITEMS = ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")
-ADOPTED = ("E11", "E12")
 
 
 def codes(field: str, year: CollectionYear) -> list[str]:
@@ -49,14 +48,14 @@ def codes(field: str, year: CollectionYear) -> list[str]:
     return sorted(valid_codes(field, year))
 
 
-def male_code(year: CollectionYear) -> str:
-    """SEX code for male: '1' until 2023-24, 'M' from 2024-25 (DfE rule 101)."""
-    return "1" if year.start_year <= 2023 else "M"
+def male_code(year: CollectionYear) -> str | None:
+    """SEX code for male in the year (1 until 2023-24, M from 2024-25; DfE rule 101)."""
+    return sex_code("M", year)
 
 
-def female_code(year: CollectionYear) -> str:
-    """SEX code for female: '2' until 2023-24, 'F' from 2024-25."""
-    return "2" if year.start_year <= 2023 else "F"
+def female_code(year: CollectionYear) -> str | None:
+    """SEX code for female in the year (2 until 2023-24, F from 2024-25)."""
+    return sex_code("F", year)
 
 
 def filled(col: str) -> pl.Expr:
@@ -94,9 +93,8 @@ def invalid_date(ctx: Context, table: str, field: str, *, required: bool) -> pl.
 
 
 def plus_years(col: str | pl.Expr, years: int) -> pl.Expr:
-    """A date ``years`` later, as the DfE's "DOB + n years" (29 February gives 28 February)."""
-    expr = pl.col(col) if isinstance(col, str) else col
-    return expr.dt.offset_by(f"{years}y")
+    """The ``years``-th birthday of a date of birth (29 February gives 1 March: ``returns.birthday``)."""
+    return birthday_expr(pl.col(col) if isinstance(col, str) else col, years)
 
 
 def _shared(ctx: Context, key: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:

@@ -12,10 +12,10 @@ from datetime import date
 
 import polars as pl
 
-from carewise.codes import SHORT_BREAKS, URN_NOT_KNOWN
+from carewise.codes import ADOPTED, SHORT_BREAKS, URN_NOT_KNOWN
 from carewise.codes.lists import valid_codes
 from carewise.returns.model import ROW
-from carewise.returns.years import age_expr
+from carewise.returns.years import age_expr, birthday_expr
 from carewise.validate.engine import Context, Skip, failing_rows, rule
 
 OC3_ITEMS = ("IN_TOUCH", "ACTIV", "ACCOM")
@@ -27,11 +27,8 @@ def _oc3_filled() -> pl.Expr:
 
 
 def _years_later(col: str | pl.Expr, years: int | pl.Expr) -> pl.Expr:
-    """The date ``years`` later (29 February → 28 February, as calendar-year offsets do)."""
-    expr = pl.col(col) if isinstance(col, str) else col
-    if isinstance(years, int):
-        return expr.dt.offset_by(f"{years}y")
-    return expr.dt.offset_by(pl.concat_str([years.cast(pl.String), pl.lit("y")]))
+    """The ``years``-th birthday of a date of birth (29 February gives 1 March: ``returns.birthday``)."""
+    return birthday_expr(pl.col(col) if isinstance(col, str) else col, years)
 
 
 def _with_raw(ctx: Context, table: str, col: str) -> pl.DataFrame:
@@ -158,7 +155,7 @@ def rule_1001(ctx: Context) -> pl.DataFrame:
         .with_columns(pl.col("_AFTER14").fill_null(0), pl.col("_AFTER16").fill_null(0))
     )
     not_relevant = (pl.col("_AFTER14") < 91) | (pl.col("_AFTER16") < 1)
-    adopted = pl.col("_LAST_REC").is_in(["E11", "E12"])
+    adopted = pl.col("_LAST_REC").is_in(ADOPTED)
     judged = pl.col("_D14") >= pl.lit(covered)
     return failing_rows(frame, _oc3_filled() & ((judged & not_relevant) | adopted))
 

@@ -14,7 +14,7 @@ from datetime import date
 
 import polars as pl
 
-from carewise.codes import SHORT_BREAKS, TEMPORARY_PLACEMENTS, URN_NOT_KNOWN
+from carewise.codes import SEX_LETTERS, SHORT_BREAKS, TEMPORARY_PLACEMENTS, URN_NOT_KNOWN
 from carewise.returns.model import ROW, Return
 from carewise.validate.engine import Context, Failures, Skip, failing_rows, rule
 from carewise.validate.rules.rules_100 import (
@@ -50,7 +50,7 @@ def _same_sex_code(col: str, year_col: str) -> pl.Expr:
     """SEX in the 2024-25 coding (M/F/U): the 1/2 codes of earlier years mapped to M/F."""
     return (
         pl.when(pl.col(year_col) <= 2023)
-        .then(pl.col(col).replace({"1": "M", "2": "F"}))
+        .then(pl.col(col).replace(SEX_LETTERS))
         .otherwise(pl.col(col))
     )
 
@@ -130,7 +130,7 @@ def rule_202(ctx: Context) -> Failures:
     """SEX must agree with the sex already recorded for the child (DfE rule 202); 1/2 from before
     2024-25 are read as M/F so the change of coding is not an error."""
     sex = pl.col("SEX")
-    now = sex.replace({"1": "M", "2": "F"}) if ctx.year.start_year <= 2023 else sex
+    now = sex.replace(SEX_LETTERS) if ctx.year.start_year <= 2023 else sex
     frame = _compare_with_recorded(ctx, "SEX").with_columns(
         _same_sex_code("SEX_was", "_was_year").alias("_was"), now.alias("_now")
     )

@@ -16,13 +16,12 @@ from datetime import date
 
 import polars as pl
 
-from carewise.codes import SHORT_BREAKS, TEMPORARY_PLACEMENTS
-from carewise.codes.lists import valid_codes
+from carewise.codes import ADOPTED, SHORT_BREAKS, TEMPORARY_PLACEMENTS
+from carewise.codes.lists import sex_code
 from carewise.returns.model import ROW, Return
-from carewise.returns.years import CollectionYear, age_expr
+from carewise.returns.years import CollectionYear, age_expr, birthday_expr
 from carewise.validate.engine import Context, Skip, failing_rows, rule
 
-ADOPTED = ("E11", "E12")
 """Reason episode ceased: adopted (application unopposed / opposed)."""
 PLACED_FOR_ADOPTION = ("A3", "A4", "A5", "A6")
 FOSTER_OR_ADOPTION = ("A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6")
@@ -33,13 +32,6 @@ COMPARED_PLACEMENT_FIELDS = ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def birthday(dob: pl.Expr, years: int) -> pl.Expr:
-    """The date a child turns ``years`` old (29 February birthdays fall on 1 March, as age_at)."""
-    shifted = dob.dt.offset_by(f"{years}y")
-    leap = (dob.dt.month() == 2) & (dob.dt.day() == 29) & (shifted.dt.day() == 28)
-    return pl.when(leap).then(shifted + pl.duration(days=1)).otherwise(shifted)
 
 
 def header_dob(ctx: Context) -> pl.DataFrame:
@@ -262,7 +254,7 @@ def rule_303(ctx: Context) -> dict[str, pl.DataFrame]:
 def rule_304(ctx: Context) -> pl.DataFrame:
     """DUC must be on or before the 18th birthday (DfE 304)."""
     uasc = ctx.t("uasc")
-    return failing_rows(uasc, pl.col("DUC") > birthday(pl.col("DOB"), 18))
+    return failing_rows(uasc, pl.col("DUC") > birthday_expr(pl.col("DOB"), 18))
 
 
 # --------------------------------------------------------------------------- 331-336 adoption
@@ -468,7 +460,7 @@ def rule_351(ctx: Context) -> pl.DataFrame:
     supported to 25); older tools still test 21.
     """
     header = ctx.t("header")
-    return failing_rows(header, pl.lit(ctx.collection_start) > birthday(pl.col("DOB"), 25))
+    return failing_rows(header, pl.lit(ctx.collection_start) > birthday_expr(pl.col("DOB"), 25))
 
 
 @rule(
@@ -586,7 +578,7 @@ def rule_359(ctx: Context) -> pl.DataFrame:
     return failing_rows(
         eps,
         pl.col("DEC").is_null()
-        & (birthday(pl.col("_DOB"), 18) < ctx.collection_end)
+        & (birthday_expr(pl.col("_DOB"), 18) < ctx.collection_end)
         & ~((pl.col("LS") == "V2") & (pl.col("PLACE") == "K2")).fill_null(False),
     )
 
@@ -1178,8 +1170,8 @@ def rule_392d(ctx: Context) -> pl.DataFrame:
 
 def _female(year: CollectionYear) -> frozenset[str]:
     """The SEX code(s) meaning female in the year: 2 until 2023-24, F from 2024-25."""
-    female = {"2", "F"} & valid_codes("SEX", year)
-    return frozenset(female)
+    female = sex_code("F", year)
+    return frozenset({female} if female else ())
 
 
 @rule(

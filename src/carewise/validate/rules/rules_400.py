@@ -13,12 +13,11 @@ import polars as pl
 
 from carewise.codes import SHORT_BREAKS
 from carewise.returns.model import ROW
-from carewise.returns.years import age_expr
+from carewise.returns.years import age_expr, birthday_expr
 from carewise.validate.engine import Context, Skip, failing_rows, rule
 from carewise.validate.rules.rules_300 import (
     COMPARED_PLACEMENT_FIELDS,
     CONTINUATION_RNE,
-    birthday,
     episodes_with_dob,
     ordered_episodes,
     placement_fields_of,
@@ -553,5 +552,5 @@ def rule_460(ctx: Context) -> pl.DataFrame:
     """If REC is E17, DEC must be on or after the 18th birthday (DfE 460)."""
     eps = episodes_with_dob(ctx)
     return failing_rows(
-        eps, (pl.col("REC") == "E17") & (pl.col("DEC") < birthday(pl.col("_DOB"), 18))
+        eps, (pl.col("REC") == "E17") & (pl.col("DEC") < birthday_expr(pl.col("_DOB"), 18))
     )

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from carewise.codes import SHORT_BREAKS
+from carewise.codes import ADOPTED, SHORT_BREAKS
 from carewise.returns.model import ROW
-from carewise.returns.years import CollectionYear, age_expr
+from carewise.returns.years import CollectionYear, age_expr, birthday_expr
 from carewise.validate.engine import Context, Failures, Skip, rule
 
 CHILD = "CHILD"
 ADOPTION_PLACES = ("A3", "A4", "A5", "A6")
 """Placed for adoption (placement types A3-A6)."""
-ADOPTED = ("E11", "E12")
 """Reasons an episode ceased that mean the child was adopted."""
 AD1_FIELDS = ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")
 
@@ -1294,7 +1293,7 @@ def rule_579(ctx: Context) -> Failures:
 def rule_580(ctx: Context) -> Failures:
     """Missing on the 18th birthday, the day care ended: REC must be E8 ("any other reason")."""
     eps, mis = ctx.t("episodes"), ctx.t("missing")
-    birthday = mis.select(CHILD, "MIS_END", pl.col("DOB").dt.offset_by("18y").alias("_bd18"))
+    birthday = mis.select(CHILD, "MIS_END", birthday_expr(pl.col("DOB"), 18).alias("_bd18"))
     merged = eps.filter(pl.col("DEC").is_not_null()).join(birthday, on=CHILD)
     bad = merged.filter(
         ((pl.col("_bd18") == pl.col("MIS_END")) & (pl.col("MIS_END") == pl.col("DEC"))).fill_null(

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 
 from carewise.codes import SHORT_BREAKS
-from carewise.codes.lists import labels, valid_codes
+from carewise.codes.lists import sex_code, valid_codes
 from carewise.returns.model import ROW
 from carewise.returns.years import CollectionYear, age_expr
 from carewise.validate.engine import Context, Failures, failing_rows, rule
@@ -26,7 +26,7 @@ PREVIOUS_PERMANENCE_FROM = date(2016, 4, 1)
 
 def _female(year: CollectionYear) -> str:
     """The SEX code for female in the year ("2" until 2023-24, "F" from 2024-25), from the code list."""
-    return next(code for code, label in labels("SEX", year).items() if label.lower() == "female")
+    return sex_code("F", year) or "F"
 
 
 def _adopted_in_year(ctx: Context) -> pl.DataFrame:
