@@ -1,10 +1,12 @@
-"""Forecast speed and accuracy against the peer model (cs-demand-model 0.5.1, PyPI).
+"""Forecast speed and accuracy against the peer models (cs-demand-model 0.5.1 from PyPI and its
+regional successor from GitHub).
 
-Same run, same large synthetic council (about 1,200 children looked after, 2020-21 to
-2025-26): carewise's 1,000-run stochastic projection over 3 years vs the peer's single
-deterministic run, and backtest error (MAPE of the total at 3, 6 and 12 months) of both on the
-same cut dates and reference windows. The peer lives in its own venv (it pins pandas<2 and
-numpy<2): create it with ``bash benchmarks/peer/setup_peer.sh``; without it the peer tests skip.
+Speed: carewise's 1,000-run stochastic projection over 3 years of a large synthetic council
+(about 1,200 children looked after, 2020-21 to 2025-26) vs the PyPI peer's single deterministic
+run. Accuracy: ``benchmarks/peer/compare_forecasts.py`` (same data as received at each cut,
+same cuts, same truth) on two councils, one of them growing. The peers live in their own venvs
+(``PEER_VENV=/work/peer-venv bash benchmarks/peer/setup_peer.sh`` and
+``bash benchmarks/peer/setup_regional_peer.sh``); without them their columns say "absent".
 
     .venv/bin/pytest benchmarks/test_bench_forecast.py -s   (not --benchmark-only: it skips the peer)
 """
@@ -14,22 +16,19 @@ from __future__ import annotations
 import contextlib
 import json
 import resource
-import subprocess
+import sys
 import time
-from datetime import date
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from carewise.forecast import fit_model, project
-from carewise.forecast.backtest import _add_months, run_backtest
-from carewise.forecast.spells import category_counts, spells
+from carewise.forecast.model import months_before
 from carewise.history import stitch
 
-PEER_PYTHON = Path("/tmp/peer-venv/bin/python")
-RUNNER = Path(__file__).parent / "peer" / "run_peer.py"
-CUTS = [date(2024, 3, 31), date(2024, 9, 30), date(2025, 3, 31)]
+sys.path.insert(0, str(Path(__file__).parent / "peer"))
+import compare_forecasts as peers  # noqa: E402
+
 RESULTS: dict[str, float] = {}
 
 
@@ -45,40 +44,6 @@ def history(council):
     return stitch(council.returns)
 
 
-@pytest.fixture(scope="module")
-def peer_folder(council, tmp_path_factory) -> Path:
-    """The council's episodes and header in the peer's layout: END_YEAR/episodes.csv (dd/mm/YYYY),
-    without short breaks (LS V3/V4), which both models then leave out as DfE does."""
-    root = tmp_path_factory.mktemp("peer")
-    for year, ret in council.returns.items():
-        if ret.episodes == 0:
-            continue
-        folder = root / str(year.start_year + 1)
-        folder.mkdir()
-        for name in ("episodes", "header"):
-            frame = ret.table(name).drop("_row")
-            if name == "episodes":  # short breaks are not in DfE's figures; the peer cannot tell
-                frame = frame.filter(pl.col("LS").is_null() | ~pl.col("LS").is_in(["V3", "V4"]))
-            frame = frame.with_columns(
-                [pl.col(c).dt.strftime("%d/%m/%Y") for c, t in frame.schema.items() if t == pl.Date]
-            )
-            frame.write_csv(folder / f"{name}.csv")
-    return root
-
-
-def _peer(folder: Path, ref_start: date, ref_end: date, days: int, checks: list[date]) -> dict:
-    if not PEER_PYTHON.exists():
-        pytest.skip("peer venv absent: run `bash benchmarks/peer/setup_peer.sh` to compare with cs-demand-model")
-    proc = subprocess.run(
-        [str(PEER_PYTHON), str(RUNNER), str(folder), ref_start.isoformat(), ref_end.isoformat(), str(days),
-         *[c.isoformat() for c in checks]],
-        capture_output=True, text=True, timeout=900, check=False,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"peer model failed: {proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def test_carewise_1000_runs_3_years(benchmark, history):
     model = fit_model(history)
     proj = benchmark.pedantic(lambda: project(model, 36, 1000, 0), rounds=3, iterations=1)
@@ -87,39 +52,28 @@ def test_carewise_1000_runs_3_years(benchmark, history):
     assert proj.counts.shape[1] == 1000
 
 
-def test_peer_single_run_3_years(history, peer_folder):
+def test_peer_single_run_3_years(council, history, tmp_path):
+    if not peers.PYPI_PYTHON.exists():
+        pytest.skip("peer venv absent: run `bash benchmarks/peer/setup_peer.sh` to compare with cs-demand-model")
     end = history.last_date
-    start = date(end.year - 2, end.month, end.day)
+    folder = peers.write_pypi_folder(council.returns, tmp_path / "pypi")
     t0 = time.perf_counter()
-    res = _peer(peer_folder, start, end, 3 * 365, [])
+    res = peers.run_pypi(folder, months_before(end, 24), end, [end.replace(year=end.year + 3)])
     RESULTS["peer_wall_seconds"] = time.perf_counter() - t0
+    assert "totals" in res, res
     RESULTS["peer_predict_seconds"] = res["predict_seconds"]
     if "carewise_seconds" in RESULTS:
         RESULTS["speedup_vs_peer_predict"] = res["predict_seconds"] / RESULTS["carewise_seconds"]
     print("\nforecast speed:", json.dumps(RESULTS, indent=1))
 
 
-def test_backtest_error_vs_peer(history, peer_folder):
-    """MAPE of the total children looked after at 3, 6, 12 months, same cuts and windows."""
-    ours = run_backtest(history, cuts=CUTS, reference_months=24, runs=1000)
-    truth = spells(history.episodes, history.header, as_at=history.last_date)
-    peer_ape: dict[int, list[float]] = {3: [], 6: [], 12: []}
-    for cut in CUTS:
-        checks = [_add_months(cut, h) for h in (3, 6, 12)]
-        res = _peer(peer_folder, _add_months(cut, -24), cut, 370, checks)
-        observed = category_counts(truth, checks).group_by("date").agg(pl.col("count").sum())
-        for h, d in zip((3, 6, 12), checks, strict=True):
-            obs = observed.filter(pl.col("date") == d)["count"].item()
-            peer_ape[h].append(abs(res["totals"][d.isoformat()] - obs) / obs * 100)
-    summary = ours.summary()
-    report = {
-        **{f"carewise_mape_total_{h}m": round(summary[f"mape_total_{h}m"], 2) for h in (3, 6, 12)},
-        **{f"peer_mape_total_{h}m": round(sum(v) / len(v), 2) for h, v in peer_ape.items()},
-        "carewise_coverage_80": round(summary["coverage_80"], 3),
-        "carewise_coverage_95": round(summary["coverage_95"], 3),
-    }
-    print("\nbacktest vs peer:", json.dumps(report, indent=1))
-    assert summary["mape_total_12m"] is not None
+def test_backtest_error_vs_peers(tmp_path):
+    """Error of the total at 3, 6 and 12 months, per case and on average, both peers."""
+    rows = []
+    for case in peers.QUICK:
+        rows.extend(peers.compare_council(case, tmp_path, runs=1000))
+    print("\nbacktest vs peers:\n" + peers.report(rows))
+    assert all(r["carewise"] is not None for r in rows)
 
 
 class _PeakMemory:

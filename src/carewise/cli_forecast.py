@@ -51,10 +51,8 @@ def _date(text: str | None, name: str) -> date | None:
         raise SettingError(f"{name} '{text}' is not a date: write it as YYYY-MM-DD.") from None
 
 
-def load_history(db: str | None, council: str | None, files: list[Path] | None) -> tuple[str, Any]:
-    """The council's stitched history, from files (``--from``) or from the store."""
-    from carewise.history import stitch
-
+def load_returns(db: str | None, council: str | None, files: list[Path] | None) -> tuple[str, Any]:
+    """The council's returns per collection year, as received, from files (``--from``) or the store."""
     if files:
         from carewise.ingest import read_returns
 
@@ -62,12 +60,20 @@ def load_history(db: str | None, council: str | None, files: list[Path] | None) 
         if not result.returns:
             detail = "; ".join(p.describe() for p in result.errors[:3]) if result.errors else "no 903 files found"
             raise BadInputError(f"No 903 return could be read from {', '.join(map(str, files))}: {detail}.")
-        return council or "files", stitch(result.returns)
+        return council or "files", result.returns
     from carewise.cli_common import open_store, pick_council
 
     store = open_store(db)
     la = pick_council(store, council)
-    return la, store.load_history(la)
+    return la, store.load_returns(la)
+
+
+def load_history(db: str | None, council: str | None, files: list[Path] | None) -> tuple[str, Any]:
+    """The council's stitched history, from files (``--from``) or from the store."""
+    from carewise.history import stitch
+
+    la, returns = load_returns(db, council, files)
+    return la, stitch(returns)
 
 
 def _records(frame) -> list[dict[str, Any]]:
@@ -82,7 +88,7 @@ def _costs(costs_file: Path | None, inflation: float | None):
 
     settings = CostSettings.from_file(costs_file) if costs_file else CostSettings()
     if inflation is not None:
-        settings = CostSettings(weekly=settings.weekly, inflation=inflation)
+        settings = settings.with_inflation(inflation)
     return settings
 
 
@@ -99,6 +105,7 @@ def run_forecast(
     costs: Any = None,
     levels: tuple[str, ...] = ("total", "category", "age_band", "state"),
     backtest: bool = True,
+    returns: Any = None,
 ) -> dict[str, Any]:
     """Everything ``carewise forecast --json`` prints (also used by the web app)."""
     from carewise.forecast import fit_model, month_ends, project, summarise, summarise_difference
@@ -124,12 +131,15 @@ def run_forecast(
         "spend": _records(spend_by_period(base, costs)),
         "weekly_costs": costs.weekly,
         "inflation": costs.inflation,
+        "price_base": costs.price_base,
+        "prices": costs.as_json(),
         "backtest": None,
         "scenarios": [],
     }
     if backtest:
         try:
-            bt = run_backtest(history, reference_months=reference_months, runs=min(runs, 500), seed=seed)
+            bt = run_backtest(history, reference_months=reference_months, runs=min(runs, 500), seed=seed,
+                              returns=returns)
             result["backtest"] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in bt.summary().items()}
         except SettingError as exc:
             result["backtest"] = {"not_available": str(exc)}
@@ -160,8 +170,9 @@ def _print_forecast(res: dict[str, Any], la: str) -> None:
     bt = res.get("backtest") or {}
     if "mape_total_12m" in bt and bt["mape_total_12m"] is not None:
         out.print(
-            f"  Backtest over {bt['cuts']} cut dates: error at 12 months {bt['mape_total_12m']:.1f}%, "
-            f"{bt['coverage_80']:.0%} of outcomes inside the 80% interval."
+            f"  Backtest over {bt['cuts']} cut dates: error of the total at 12 months {bt['mape_total_12m']:.1f}%, "
+            f"inside its 80% range {bt['coverage_total_80_12m']:.0%} and 95% range {bt['coverage_total_95_12m']:.0%} "
+            "of the time."
         )
     elif "not_available" in bt:
         out.print(f"  Backtest not available: {bt['not_available']}")
@@ -193,7 +204,7 @@ def register(app: typer.Typer) -> None:
         seed: SeedOption = 0,
         scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Also run a saved scenario; repeatable.")] = None,
         costs_file: Annotated[Path | None, typer.Option("--costs", help="Weekly costs file (.toml/.json).")] = None,
-        inflation: Annotated[float | None, typer.Option("--inflation", help="Yearly inflation, 0.03 = 3%.")] = None,
+        inflation: Annotated[float | None, typer.Option("--inflation", help="Yearly inflation after the price index ends, 0.03 = 3% (default 0.02).")] = None,
         no_backtest: Annotated[bool, typer.Option("--no-backtest", help="Skip the backtest shown beside the forecast.")] = False,
         svg: Annotated[Path | None, typer.Option("--svg", help="Write a fan chart of the total (SVG).")] = None,
         json_out: JsonOption = False,
@@ -201,11 +212,13 @@ def register(app: typer.Typer) -> None:
         """Project children looked after (median, 80% and 95% intervals), spend and scenarios."""
         if ctx.invoked_subcommand is not None:
             return
-        la, history = load_history(db, council, files)
+        from carewise.history import stitch
+
+        la, returns = load_returns(db, council, files)
         res = run_forecast(
-            history, _date(start, "--start"), _date(reference_start, "--reference-start"),
+            stitch(returns), _date(start, "--start"), _date(reference_start, "--reference-start"),
             _date(reference_end, "--reference-end"), reference_months, horizon_months, runs, seed,
-            scenario, _costs(costs_file, inflation), backtest=not no_backtest,
+            scenario, _costs(costs_file, inflation), backtest=not no_backtest, returns=returns,
         )
         res["council"] = la
         if svg:
@@ -234,7 +247,7 @@ def register(app: typer.Typer) -> None:
         runs: RunsOption = 1000,
         seed: SeedOption = 0,
         costs_file: Annotated[Path | None, typer.Option("--costs", help="Weekly costs file (.toml/.json).")] = None,
-        inflation: Annotated[float | None, typer.Option("--inflation", help="Yearly inflation, 0.03 = 3%.")] = None,
+        inflation: Annotated[float | None, typer.Option("--inflation", help="Yearly inflation after the price index ends, 0.03 = 3% (default 0.02).")] = None,
         json_out: JsonOption = False,
     ) -> None:
         """Baseline and scenarios for many councils on Dask: children and spend at each 31 March."""
@@ -278,7 +291,7 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         council: CouncilOption = None,
         files: FromOption = None,
-        cut: Annotated[list[str] | None, typer.Option("--cut", help="Cut date YYYY-MM-DD; repeatable (default: every 31 March and 30 September that fit).")] = None,
+        cut: Annotated[list[str] | None, typer.Option("--cut", help="Cut date YYYY-MM-DD; repeatable (default: every quarter end with 2 years of returns before it and 12 months after).")] = None,
         reference_months: RefMonthsOption = 24,
         runs: RunsOption = 500,
         seed: SeedOption = 0,
@@ -286,19 +299,26 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Fit up to cut dates, forecast, and compare with what happened (MAPE, interval coverage)."""
         from carewise.forecast.backtest import run_backtest
+        from carewise.history import stitch
 
-        la, history = load_history(db, council, files)
+        la, returns = load_returns(db, council, files)
         cuts = [d for d in (_date(c, "--cut") for c in cut or []) if d] or None
-        bt = run_backtest(history, cuts=cuts, reference_months=reference_months, runs=runs, seed=seed)
+        bt = run_backtest(stitch(returns), cuts=cuts, reference_months=reference_months, runs=runs, seed=seed,
+                          returns=returns)
         summary = bt.summary()
+        calibration = bt.calibration()
         if json_out:
-            print_json({"council": la, **summary, "by_state": _records(bt.by_state()), "rows": _records(bt.rows)})
+            print_json({"council": la, **summary, "calibration": _records(calibration),
+                        "by_state": _records(calibration), "rows": _records(bt.rows)})
             return
-        out.print(f"[bold]{la}[/]: backtest over {summary['cuts']} cut dates")
-        for h in (3, 6, 12):
-            v = summary[f"mape_total_{h}m"]
-            out.print(f"  error of the total at {h} months: {v:.1f}%" if v is not None else f"  {h} months: no data")
-        out.print(f"  outcomes inside the 80% interval: {summary['coverage_80']:.0%}; 95%: {summary['coverage_95']:.0%}")
+        out.print(f"[bold]{la}[/]: backtest over {summary['cuts']} quarter-end cut dates, each with only the returns "
+                  "received by then")
+        out.print("  state                 months  error %  bias %  inside 80%  inside 95%")
+        for r in calibration.iter_rows(named=True):
+            mape = "-" if r["mape"] is None else f"{r['mape']:.1f}"
+            bias = "-" if r["bias"] is None else f"{r['bias']:+.1f}"
+            out.print(f"  {r['state']:<21} {r['horizon_months']:>6}  {mape:>7}  {bias:>6}  "
+                      f"{r['coverage_80']:>10.0%}  {r['coverage_95']:>10.0%}")
 
     @scenario_app.command("create")
     @user_errors

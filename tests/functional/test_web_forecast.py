@@ -78,7 +78,9 @@ def test_every_role_sees_the_baseline_with_its_backtest(world, role):
     assert '<a class="govuk-service-navigation__link" href="/forecast"' in html or 'href="/forecast"' in html
     assert "How much to trust this" in text
     assert re.search(r"\d+\.\d% at 3 months, \d+\.\d% at 6 months, \d+\.\d% at 12 months", text), text[:3000]
-    assert re.search(r"\d+\.\d% of outcomes fell inside the 80% range", text)
+    assert re.search(r"At 12 months the total fell inside the 80% range \d+\.\d% of the time", text)
+    assert 'id="calibration"' in html and "Backtest by placement category" in text
+    assert "2025-26 prices" in text  # every cost output says its price base
     assert "<svg" in html and 'role="img"' in html
     assert "<details" in html and 'id="monthly"' in html
     years = _table(html, "by-year")

@@ -13,6 +13,7 @@ from carewise.forecast import CATEGORIES, fit_model, month_ends, project, summar
 from carewise.forecast.costs import CostSettings, spend_by_period
 from carewise.forecast.known_rates import example_rates, known_council
 from carewise.forecast.pa_caseload import PaAssumptions, pa_caseload
+from carewise.forecast.prices import step_multipliers
 from carewise.forecast.scenarios import Scenario, in_house_share, load, resolve, save
 from carewise.history import stitch
 from carewise.returns.build import return_from_rows
@@ -106,7 +107,9 @@ def test_spend_is_children_times_weekly_cost(small):
     costs = CostSettings(weekly={c: 0.0 for c in CATEGORIES} | {"residential": 7000.0})
     spend = spend_by_period(proj, costs).filter(pl.col("period_type") == "financial_year")
     res = proj.mean[:, :, CATEGORIES.index("residential")].sum(1)
-    expected = ((res[:-1] + res[1:]) / 2 * 1000 * proj.step_days).sum()
+    levels = step_multipliers(proj.dates[1:], list(proj.step_days), costs.price_base, costs.inflation)
+    expected = ((res[:-1] + res[1:]) / 2 * 1000 * proj.step_days * levels).sum()
+    assert set(spend["price_base"]) == {"2025-26"}
     assert spend["mean"].sum() == pytest.approx(expected)
     inflated = spend_by_period(proj, CostSettings(weekly=costs.weekly, inflation=0.1))
     assert inflated["mean"].sum() >= spend_by_period(proj, costs)["mean"].sum()

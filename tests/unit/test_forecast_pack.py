@@ -46,8 +46,12 @@ def test_section_shows_fan_chart_years_spend_backtest_and_pa(history):
     assert low <= median <= high
     assert len(blocks["forecast_spend"].rows) == 3
     trust = blocks["forecast_backtest"]
-    assert [r[0].text for r in trust.rows][:3] == [f"Average error at {h} months" for h in (3, 6, 12)]
+    assert [r[0].text for r in trust.rows][:3] == [f"Average error of the total at {h} months" for h in (3, 6, 12)]
     assert all(r[1].text.endswith("%") for r in trust.rows)
+    calibration = blocks["forecast_calibration"]
+    assert calibration.rows[0][0].text == "All children looked after"
+    assert {r[0].text for r in calibration.rows} > {"All children looked after"}
+    assert "2025-26 prices" in blocks["forecast_spend"].caption
     assert len(blocks["pa_needing"].rows) == 3
     assert [r[0].text for r in blocks["pa_caseload"].rows] == ["7", "8", "9", "10", "11"]
 

@@ -1,14 +1,22 @@
-"""Backtest: fit with the data known at a cut date, forecast forward, compare with what happened.
+"""Backtest: forecast with only what was known at a cut date, compare with what happened.
 
-For each cut date the model sees only episodes started by then (episodes ending later are
-open), fits rates on the reference window ending at the cut and projects. The children looked
-after 3, 6 and 12 months later (from all the data) are compared with the forecast: absolute
-percentage error of the median, and whether they fell inside the 80% and 95% intervals. Shown
-beside every forecast so users know how far to trust it — the peer model has no backtest.
+A backtest that can see the future flatters the model, so each cut date sees only the returns
+received by then (:func:`known_at`: the collection years that ended on or before the cut, each
+as it was submitted — a later correction, such as a provider recoded, is not visible). The
+forecast starts where that data ends (31 March of the last year received) and the outcome is
+scored at 3, 6 and 12 months after the cut against the children looked after then according to
+all the data (the truth as now known).
+
+Cut dates roll: every quarter end with two years of data known before it and 12 months of
+outcomes after it (:func:`default_cuts`). Error and coverage are reported separately for the
+total and for each placement category (:meth:`Backtest.calibration`) — pooling categories with
+the total hides a total that misses. Shown beside every forecast; the peer models have none.
 """
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,60 +31,116 @@ from carewise.forecast.model import (
     summarise,
 )
 from carewise.forecast.spells import category_counts, spells
-from carewise.history import History
+from carewise.forecast.states import CATEGORIES
+from carewise.history import History, stitch
+from carewise.returns.model import Return
+from carewise.returns.years import CollectionYear
 
 HORIZONS = (3, 6, 12)
+QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
+
+Returns = Mapping[CollectionYear, Return] | Iterable[Return]
+"""A council's returns as received, one per collection year."""
+
+
+def known_at(returns: Returns, cut: date) -> History:
+    """The council's history as it could be known at ``cut``: the returns of the collection years
+    that ended on or before it, stitched (the one place the backtest's information cut is made).
+    """
+    received = returns.values() if isinstance(returns, Mapping) else returns
+    years = [r for r in received if r.year.end <= cut]
+    if not years:
+        raise SettingError(f"No return had been received by {cut}: choose a later cut date.")
+    return stitch(years)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    y, m = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+
+
+_add_months = add_months  # kept for callers of the old private name
+
+
+def _months_between(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
 
 
 @dataclass
 class Backtest:
     rows: pl.DataFrame
-    """One row per cut date, horizon and state: predicted quantiles, observed, ape, inside_80/95."""
+    """One row per cut, horizon and state: data_end (where the forecast started), predicted
+    quantiles, observed, ape, inside_80, inside_95."""
+    as_received: bool = True
+    """False when only a stitched history was given: later corrections may leak into the fit."""
 
-    def summary(self) -> dict[str, float | int | None]:
-        """``mape_total_3m/6m/12m`` (percent), ``coverage_80``/``coverage_95`` (share of state-dates
-        inside the interval, all horizons), ``cuts``."""
-        out: dict[str, float | int | None] = {"cuts": int(self.rows["cut"].n_unique()) if self.rows.height else 0}
+    def summary(self) -> dict[str, float | int | bool | None]:
+        """``cuts``; ``mape_total_3m/6m/12m`` (percent); ``coverage_total_80_12m`` /
+        ``coverage_total_95_12m`` (share of cuts whose 12-month total fell inside the range);
+        ``coverage_80`` / ``coverage_95`` (pooled over the total and categories and all horizons,
+        kept for older readers); ``as_received``."""
+        out: dict[str, float | int | bool | None] = {
+            "cuts": int(self.rows["cut"].n_unique()) if self.rows.height else 0,
+            "as_received": self.as_received,
+        }
+        total = self.rows.filter(pl.col("state") == "total")
         for h in HORIZONS:
-            sel = self.rows.filter((pl.col("state") == "total") & (pl.col("horizon_months") == h))
+            sel = total.filter(pl.col("horizon_months") == h)
             out[f"mape_total_{h}m"] = float(sel["ape"].mean() * 100) if sel.height else None
+            for level in (80, 95):
+                out[f"coverage_total_{level}_{h}m"] = float(sel[f"inside_{level}"].mean()) if sel.height else None
         scored = self.rows.filter(pl.col("observed") > 0)
         out["coverage_80"] = float(scored["inside_80"].mean()) if scored.height else None
         out["coverage_95"] = float(scored["inside_95"].mean()) if scored.height else None
         return out
 
-    def by_state(self) -> pl.DataFrame:
-        """MAPE (percent) and coverage per state and horizon, over the cut dates."""
+    def calibration(self) -> pl.DataFrame:
+        """Per state (total first, then categories) and horizon: cuts, MAPE and mean signed
+        error (percent), and the share of cuts inside the 80% and 95% ranges."""
+        order = {s: i for i, s in enumerate(["total", *CATEGORIES])}
         return (
             self.rows.group_by(["state", "horizon_months"])
             .agg(
+                pl.len().alias("cuts"),
                 (pl.col("ape").mean() * 100).alias("mape"),
+                ((pl.col("median") - pl.col("observed")) / pl.col("observed")).filter(pl.col("observed") > 0)
+                .mean().mul(100).alias("bias"),
                 pl.col("inside_80").mean().alias("coverage_80"),
                 pl.col("inside_95").mean().alias("coverage_95"),
-                pl.len().alias("cuts"),
             )
-            .sort(["state", "horizon_months"])
+            .with_columns(pl.col("state").replace_strict(order, default=len(order)).alias("_o"))
+            .sort(["_o", "horizon_months"])
+            .drop("_o")
         )
+
+    def by_state(self) -> pl.DataFrame:
+        """The calibration table (older name)."""
+        return self.calibration()
 
 
 def default_cuts(history: History, reference_months: int = DEFAULT_REFERENCE_MONTHS, max_horizon: int = 12) -> list[date]:
-    """Every 31 March and 30 September with a full reference window before and 12 months after."""
+    """Every quarter end with ``reference_months`` of data known before it and ``max_horizon``
+    months of outcomes after it, within the data."""
     first, last = history.first_date, history.last_date
     if first is None or last is None:
         return []
     cuts = []
     for y in range(first.year, last.year + 1):
-        for d in (date(y, 3, 31), date(y, 9, 30)):
-            if months_before(d, reference_months) >= first and _add_months(d, max_horizon) <= last:
-                cuts.append(d)
+        for m, d in QUARTER_ENDS:
+            cut = date(y, m, d)
+            known = _known_end(history, cut)
+            if known is None or months_before(known, reference_months) < first:
+                continue
+            if add_months(cut, max_horizon) <= last:
+                cuts.append(cut)
     return cuts
 
 
-def _add_months(day: date, months: int) -> date:
-    import calendar
-
-    y, m = divmod(day.year * 12 + day.month - 1 + months, 12)
-    return date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+def _known_end(history: History, cut: date) -> date | None:
+    """The last day of the latest collection year that ended on or before ``cut``."""
+    ends = [y.end for y in history.years if y.end <= cut]
+    return max(ends) if ends else None
 
 
 def run_backtest(
@@ -86,48 +150,69 @@ def run_backtest(
     runs: int = 500,
     seed: int = 0,
     horizons: tuple[int, ...] = HORIZONS,
+    returns: Returns | None = None,
 ) -> Backtest:
-    """Forecast from each cut date and score against the children actually looked after."""
+    """Forecast from each cut with the data known then and score against what happened.
+
+    With ``returns`` (the council's returns per collection year, as received) each cut sees
+    only :func:`known_at` the cut. Without them the stitched ``history`` is cut at the date
+    (episodes starting later dropped, later ends left open), which cannot undo corrections made
+    in later returns; the result says so (``as_received`` False).
+    """
     cuts = cuts if cuts is not None else default_cuts(history, reference_months, max(horizons))
     if not cuts:
         raise SettingError(
-            f"Not enough data to backtest: a cut date needs {reference_months} months before it and "
-            f"{max(horizons)} months after it. Import more years or shorten --reference-months."
+            f"Not enough data to backtest: a cut date needs {reference_months} months of returns before it "
+            f"and {max(horizons)} months after it. Import more years or shorten --reference-months."
         )
     truth = spells(history.episodes, history.header, as_at=history.last_date)
-    frames = []
+    by_origin: dict[date, list[date]] = {}
     for cut in cuts:
-        model = fit_model(history, origin=cut, reference_months=reference_months)
-        proj = project(model, horizon_months=max(horizons), runs=runs, seed=seed)
+        origin = _known_end(history, cut) if returns is not None else cut
+        if origin is None:
+            raise SettingError(f"No return had been received by {cut}: choose a later cut date.")
+        by_origin.setdefault(origin, []).append(cut)
+    frames = []
+    for origin, its_cuts in sorted(by_origin.items()):
+        known = known_at(returns, origin) if returns is not None else history
+        model = fit_model(known, origin=origin, reference_months=reference_months)
+        targets = {(cut, h): add_months(cut, h) for cut in its_cuts for h in horizons}
+        months = max(_months_between(origin, t) for t in targets.values())
+        proj = project(model, horizon_months=max(months, 1), runs=runs, seed=seed)
         summ = summarise(proj, levels=("total", "category"))
-        targets = [_add_months(cut, h) for h in horizons]
-        observed = category_counts(truth, targets)
-        observed = pl.concat(
-            [
-                observed.rename({"category": "state"}),
-                observed.group_by("date").agg(pl.col("count").sum()).with_columns(pl.lit("total").alias("state")).select("date", "state", "count"),
-            ]
+        frames.append(_score(summ, proj.dates, truth, targets, origin))
+    return Backtest(rows=pl.concat(frames).sort(["cut", "horizon_months", "state"]), as_received=returns is not None)
+
+
+def _score(summ: pl.DataFrame, dates: list[date], truth: pl.DataFrame,
+           targets: dict[tuple[date, int], date], origin: date) -> pl.DataFrame:
+    """Join the forecast at each target's month end with the children observed on the target."""
+    days = sorted(set(targets.values()))
+    observed = category_counts(truth, days)
+    observed = pl.concat([
+        observed.rename({"category": "state"}),
+        observed.group_by("date").agg(pl.col("count").sum()).with_columns(pl.lit("total").alias("state"))
+        .select("date", "state", "count"),
+    ]).rename({"date": "target", "count": "observed"})
+    lookup = pl.DataFrame(
+        {
+            "cut": [c for c, _ in targets],
+            "horizon_months": [h for _, h in targets],
+            "target": list(targets.values()),
+            "date": [max(d for d in dates if d <= t) for t in targets.values()],
+        }
+    )
+    return (
+        lookup.join(summ, on="date")
+        .join(observed, on=["target", "state"])
+        .with_columns(
+            pl.lit(origin).alias("data_end"),
+            pl.when(pl.col("observed") > 0)
+            .then((pl.col("median") - pl.col("observed")).abs() / pl.col("observed"))
+            .otherwise(None).alias("ape"),
+            ((pl.col("observed") >= pl.col("p10")) & (pl.col("observed") <= pl.col("p90"))).alias("inside_80"),
+            ((pl.col("observed") >= pl.col("p2_5")) & (pl.col("observed") <= pl.col("p97_5"))).alias("inside_95"),
         )
-        month_end = {t: max(d for d in proj.dates if d <= t) for t in targets}
-        pred = summ.filter(pl.col("date").is_in(list(month_end.values())))
-        lookup = pl.DataFrame(
-            {"date": list(month_end.values()), "target": targets, "horizon_months": list(horizons)}
-        )
-        joined = (
-            pred.join(lookup, on="date")
-            .join(observed.rename({"date": "target", "count": "observed"}), on=["target", "state"])
-            .with_columns(
-                pl.lit(cut).alias("cut"),
-                ((pl.col("median") - pl.col("observed")).abs() / pl.col("observed")).alias("ape"),
-                ((pl.col("observed") >= pl.col("p10")) & (pl.col("observed") <= pl.col("p90"))).alias("inside_80"),
-                ((pl.col("observed") >= pl.col("p2_5")) & (pl.col("observed") <= pl.col("p97_5"))).alias("inside_95"),
-            )
-        )
-        frames.append(
-            joined.select(
-                "cut", "horizon_months", "target", "state", "observed", "mean", "median", "p10", "p90", "p2_5", "p97_5",
-                pl.when(pl.col("observed") > 0).then(pl.col("ape")).otherwise(None).alias("ape"),
-                "inside_80", "inside_95",
-            )
-        )
-    return Backtest(rows=pl.concat(frames).sort(["cut", "horizon_months", "state"]))
+        .select("cut", "data_end", "horizon_months", "target", "state", "observed", "mean", "median",
+                "p10", "p90", "p2_5", "p97_5", "ape", "inside_80", "inside_95")
+    )

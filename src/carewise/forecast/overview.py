@@ -98,11 +98,13 @@ def build_overview(
     costs: CostSettings | None = None,
     pa_assumptions: PaAssumptions | None = None,
     origin: date | None = None,
+    returns: Any = None,
 ) -> Overview:
     """Fit, project ``runs`` futures (or as many as fit ``budget_seconds``), price, backtest, PA.
 
     ``origin`` (default: the end of the data) is where the forecast starts; the backtest uses
-    the cut dates with 12 months of data after them up to the end of the data."""
+    the cut dates with 12 months of data after them up to the end of the data, each seeing only
+    the ``returns`` (per collection year, as received) that had come in by then."""
     t0 = time.perf_counter()
     costs = costs or CostSettings()
     model = fit_model(history, origin=origin)
@@ -113,8 +115,10 @@ def build_overview(
     summary = summarise(proj, ("total", "category"))
     spend = spend_by_period(proj, costs).filter(pl.col("period_type") == "financial_year").drop("period_type")
     try:
-        bt = run_backtest(history, runs=backtest_runs, seed=seed).summary()
-        backtest: dict[str, Any] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in bt.items()}
+        result = run_backtest(history, runs=backtest_runs, seed=seed, returns=returns)
+        backtest: dict[str, Any] = {k: (round(v, 4) if isinstance(v, float) else v)
+                                    for k, v in result.summary().items()}
+        backtest["calibration"] = result.calibration().to_dicts()
     except SettingError as exc:
         backtest = {"not_available": str(exc)}
     try:

@@ -20,6 +20,7 @@ from carewise.forecast.overview import (
     fan,
     march_rows,
     money,
+    state_label,
     svg,
 )
 from carewise.forecast.pa_caseload import ADVISERS, PaAssumptions
@@ -38,7 +39,9 @@ def _overview(data: PackData) -> Overview | None:
     if history is None or history.last_date is None:
         return None
     origin = min(data.period.end, history.last_date)
-    return build_overview(history, runs=RUNS, origin=origin)
+    store = data.extra.get("store")
+    returns = store.load_returns(data.la_code) if store is not None and data.la_code else None
+    return build_overview(history, runs=RUNS, origin=origin, returns=returns)
 
 
 def _number(text: str, value: float | None) -> Cell:
@@ -75,7 +78,8 @@ def spend_table(ov: Overview) -> TableBlock:
     ]
     return TableBlock("forecast_spend", "Projected placement spend per financial year",
                       ["Financial year", "Median", "80% from", "80% to"], rows,
-                      caption="Weekly costs per placement category: " + ", ".join(
+                      caption=f"Pounds of each year: {ov.costs.describe()}. Weekly costs per placement category "
+                      f"in {ov.costs.price_base} prices: " + ", ".join(
                           f"{k.replace('_', ' ')} £{v:,.0f}" for k, v in ov.costs.weekly.items()) + ".")
 
 
@@ -86,14 +90,39 @@ def trust_table(ov: Overview) -> TableBlock | None:
     rows = []
     for h in (3, 6, 12):
         v = bt.get(f"mape_total_{h}m")
-        rows.append([Cell(f"Average error at {h} months"), Cell("–" if v is None else f"{v:.1f}%", v)])
+        rows.append([Cell(f"Average error of the total at {h} months"), Cell("–" if v is None else f"{v:.1f}%", v)])
     for level in (80, 95):
-        v = bt.get(f"coverage_{level}")
-        rows.append([Cell(f"Outcomes inside the {level}% range"),
+        v = bt.get(f"coverage_total_{level}_12m")
+        rows.append([Cell(f"Total at 12 months inside the {level}% range"),
                      Cell("–" if v is None else f"{v * 100:.0f}%", None if v is None else v * 100)])
     return TableBlock("forecast_backtest", "How much to trust this forecast", ["Check", "Result"], rows,
-                      caption=f"Forecasts made from {bt.get('cuts')} earlier dates with only the data known then, "
-                      "compared with the children actually looked after.")
+                      caption=f"Forecasts made from {bt.get('cuts')} earlier quarter ends, each with only the returns "
+                      "received by then, compared with the children actually looked after.")
+
+
+def calibration_table(ov: Overview) -> TableBlock | None:
+    """Per state and horizon: error, bias and how often the outcome fell inside each range."""
+    rows_in = ov.backtest.get("calibration")
+    if not rows_in:
+        return None
+
+    def pct(v: float | None, scale: float = 1.0, signed: bool = False) -> Cell:
+        if v is None:
+            return Cell("–")
+        return Cell(f"{v * scale:+.1f}%" if signed else f"{v * scale:.0f}%" if scale == 100 else f"{v * scale:.1f}%",
+                    round(v * scale, 1))
+
+    body = [
+        [Cell(state_label(r["state"])), Cell(str(r["horizon_months"]), r["horizon_months"]),
+         Cell(str(r["cuts"]), r["cuts"]), pct(r["mape"]), pct(r["bias"], signed=True),
+         pct(r["coverage_80"], 100), pct(r["coverage_95"], 100)]
+        for r in rows_in
+    ]
+    return TableBlock("forecast_calibration", "Backtest by placement category",
+                      ["Placement", "Months ahead", "Cut dates", "Average error", "Bias", "Inside 80% range",
+                       "Inside 95% range"], body,
+                      caption="A well-calibrated forecast has about 80% and 95% of outcomes inside its ranges. "
+                      "Quarter ends between two returns share the same data, so their outcomes are not independent.")
 
 
 def pa_tables(ov: Overview, audience: str) -> list[TableBlock]:
@@ -157,6 +186,9 @@ def sufficiency_forecast(data: PackData) -> Section | None:
     trust = trust_table(ov)
     if trust is not None:
         blocks.append(trust)
+    calibration = calibration_table(ov)
+    if calibration is not None:
+        blocks.append(calibration)
     blocks += pa_tables(ov, audience)
     notes = [
         f"{ov.runs:,} simulated futures from {_day(ov.origin)}, with rates of moving and leaving care from "

@@ -151,7 +151,8 @@ def _by_year_end(spend: pl.DataFrame, prefix: str) -> pl.DataFrame:
     end = pl.date(pl.col("period").str.slice(0, 4).cast(pl.Int32) + 1, 3, 31)
     cols = [pl.col(f).alias(f"{prefix}_{f}") for f in FIGURES]
     if prefix == "spend":
-        cols = [pl.col("period").alias("financial_year"), pl.col("months").alias("spend_months"), *cols]
+        cols = [pl.col("period").alias("financial_year"), pl.col("months").alias("spend_months"), *cols,
+                pl.col("price_base")]
     return fy.select(end.alias("date"), *cols)
 
 

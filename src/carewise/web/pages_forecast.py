@@ -34,6 +34,7 @@ from carewise.forecast.overview import (
     svg,
 )
 from carewise.forecast.pa_caseload import ADVISERS, PaAssumptions
+from carewise.forecast.prices import INDEX_NAME
 from carewise.forecast.scenarios import Scenario, list_saved
 from carewise.forecast.states import CATEGORIES, CATEGORY_LABELS
 from carewise.store.accounts import User
@@ -124,7 +125,8 @@ def _charts(ov: Overview) -> dict[str, str | None]:
 
 
 def _build(data: Any, la_code: str) -> tuple[Overview, dict[str, str | None]]:
-    ov = build_overview(data.history(la_code), runs=RUNS, budget_seconds=RUN_BUDGET_SECONDS)
+    ov = build_overview(data.history(la_code), runs=RUNS, budget_seconds=RUN_BUDGET_SECONDS,
+                        returns=data.store.load_returns(la_code))
     return ov, _charts(ov)
 
 
@@ -166,8 +168,14 @@ def _trust(ov: Overview) -> dict[str, Any]:
         "available": True,
         "cuts": bt.get("cuts"),
         "mape": {h: pct(bt.get(f"mape_total_{h}m")) for h in (3, 6, 12)},
-        "coverage_80": pct(bt.get("coverage_80"), 100),
-        "coverage_95": pct(bt.get("coverage_95"), 100),
+        "coverage_80": pct(bt.get("coverage_total_80_12m"), 100),
+        "coverage_95": pct(bt.get("coverage_total_95_12m"), 100),
+        "calibration": [
+            {"state": state_label(r["state"]), "horizon": r["horizon_months"], "cuts": r["cuts"],
+             "mape": pct(r["mape"]), "bias": "–" if r["bias"] is None else f"{r['bias']:+.1f}%",
+             "coverage_80": pct(r["coverage_80"], 100), "coverage_95": pct(r["coverage_95"], 100)}
+            for r in bt.get("calibration", [])
+        ],
     }
 
 
@@ -203,6 +211,7 @@ def forecast_page(request: Request, user: User = Depends(current_user)):
         total_chart=total_chart, category_chart=category_chart, hidden_categories=hidden,
         dates=dates, rows=rows, monthly=monthly, spend=_spend_rows(ov.spend), panel=audience != "internal",
         labels=CATEGORY_LABELS, starting=display(ov.model.start.size, audience), entries=display(ov.model.rates.entry_rate * 365.25, audience),
+        index_name=INDEX_NAME,
     )
 
 
@@ -326,7 +335,7 @@ def scenarios_page(request: Request, saved: str = "", entry_change: str = "", in
     return _render(request, "forecast_scenarios.html", status_code=400 if errors else 200,
                    title="Forecast scenarios", ov=ov, saved_list=saved_list,
                    saved=saved, form=form, errors=errors, march_ends=march_ends, scenario=scenario,
-                   panel=audience != "internal", describe=_describe, **context)
+                   panel=audience != "internal", describe=_describe, prices=ov.costs.describe(), **context)
 
 
 # -- Personal Adviser caseload -----------------------------------------------------------------------

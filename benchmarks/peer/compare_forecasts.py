@@ -1,0 +1,270 @@
+"""carewise's forecast against both open-source demand models: same data, same cuts, same truth.
+
+    .venv/bin/python benchmarks/peer/compare_forecasts.py [--quick] [--runs 1000] [--json OUT]
+
+Councils: synthetic councils of several sizes (``carewise.synth.generate_council``, 2020-21 to
+2025-26) and two that change: the generator's entries are stationary, so a growing (or
+shrinking) council is made by keeping each child with a probability that rises (or falls)
+exponentially with the date they first came into care (:func:`thin_by_entry`) — entries then
+grow at that rate and the stock follows.
+
+Cuts: every 31 March with two years of returns before it and 12 months after it. Each model
+sees only the returns of the collection years that ended by the cut (the backtest's
+``known_at``), fits on the 24 months to the cut and forecasts; the truth is the children looked
+after 3, 6 and 12 months later according to all the data (carewise's count: episodes open at
+the end of the day, short breaks left out, as DfE counts). The peers run in their own venvs:
+
+- cs-demand-model 0.5.1 (PyPI): ``PEER_VENV=/work/peer-venv bash benchmarks/peer/setup_peer.sh``
+- cs-demand-model-regional (GitHub, engine ``ssda903``): ``bash benchmarks/peer/setup_regional_peer.sh``
+
+A peer that is absent is skipped (its columns show "absent"); a peer that fails on a case
+(the regional model raises on some birthday starts) shows "failed". Before scoring, each peer's
+total at the start is printed beside carewise's count of the same children (a hand check that
+its exit columns were dropped and its stock matches the data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from carewise.forecast.backtest import add_months, known_at, run_backtest
+from carewise.forecast.model import months_before
+from carewise.forecast.spells import category_counts, spells
+from carewise.history import stitch
+from carewise.returns.model import Return
+
+HERE = Path(__file__).parent
+PYPI_PYTHON = Path(os.environ.get("PEER_VENV", "/work/peer-venv")) / "bin" / "python"
+REGIONAL_DIR = Path(os.environ.get("REGIONAL_PEER", "/work/regional-peer"))
+REGIONAL_PYTHON = REGIONAL_DIR / "venv" / "bin" / "python"
+HORIZONS = (3, 6, 12)
+YEARS = "2020-21..2025-26"
+SHORT_BREAKS = ["V3", "V4"]
+
+
+@dataclass(frozen=True)
+class CouncilCase:
+    name: str
+    size: int
+    seed: int
+    growth: float = 0.0
+    """Yearly growth of entries (0.08 = 8% more each year), made by thinning."""
+
+
+COUNCILS = (
+    CouncilCase("small", 150, 3),
+    CouncilCase("medium", 500, 5),
+    CouncilCase("large", 1200, 11),
+    CouncilCase("growing", 700, 7, growth=0.10),
+    CouncilCase("shrinking", 700, 9, growth=-0.07),
+)
+QUICK = (COUNCILS[1], COUNCILS[3])
+
+
+def thin_by_entry(returns: dict, growth: float, seed: int) -> dict:
+    """Keep each child with probability exp(growth × years from the reference date to their first
+    entry), the reference being the last day of the data when growing and the first when
+    shrinking (so every probability is at most 1); every table of every return loses the same
+    children. Entries then change by ``growth`` a year (a thinned Poisson process)."""
+    if growth == 0:
+        return returns
+    eps = pl.concat([r.table("episodes").select("CHILD", "DECOM") for r in returns.values()])
+    first = eps.group_by("CHILD").agg(pl.col("DECOM").min().alias("first"))
+    years = sorted(returns)
+    ref = years[-1].end if growth > 0 else years[0].start
+    t = first.select((pl.col("first") - pl.lit(ref)).dt.total_days() / 365.25).to_series().to_numpy()
+    keep_p = np.minimum(1.0, np.exp(growth * t))
+    u = np.random.default_rng(seed).random(t.size)
+    kept = set(first.filter(pl.Series(u < keep_p))["CHILD"].to_list())
+    out = {}
+    for year, ret in returns.items():
+        raw = {name: frame.filter(pl.col("CHILD").str.strip_chars().is_in(kept)) for name, frame in ret.raw.items()}
+        out[year] = Return(year=year, raw=raw, sources=ret.sources)
+    return out
+
+
+def make_council(case: CouncilCase) -> dict:
+    from carewise.synth import generate_council
+
+    council = generate_council(case.size, YEARS, seed=case.seed)
+    return thin_by_entry(council.returns, case.growth, case.seed)
+
+
+def _dates_as(frame: pl.DataFrame, fmt: str) -> pl.DataFrame:
+    return frame.with_columns([pl.col(c).dt.strftime(fmt) for c, t in frame.schema.items() if t == pl.Date])
+
+
+def _no_short_breaks(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.filter(pl.col("LS").is_null() | ~pl.col("LS").is_in(SHORT_BREAKS))
+
+
+def write_pypi_folder(returns: dict, root: Path) -> Path:
+    """END_YEAR/episodes.csv and header.csv, dd/mm/YYYY dates, short breaks left out."""
+    for year, ret in returns.items():
+        folder = root / str(year.start_year + 1)
+        folder.mkdir(parents=True, exist_ok=True)
+        _dates_as(_no_short_breaks(ret.table("episodes").drop("_row")), "%d/%m/%Y").write_csv(folder / "episodes.csv")
+        _dates_as(ret.table("header").drop("_row"), "%d/%m/%Y").write_csv(folder / "header.csv")
+    return root
+
+
+def write_regional_folder(returns: dict, root: Path, la: str = "X") -> Path:
+    """episodes.csv, header.csv, uasc.csv with LA and YEAR (the year the return ends) columns,
+    ISO dates — the regional data platform's layout — short breaks left out."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("episodes", "header", "uasc"):
+        frames = []
+        for year, ret in returns.items():
+            frame = ret.table(name).drop("_row")
+            if name == "episodes":
+                frame = _no_short_breaks(frame)
+            frames.append(frame.with_columns(pl.lit(la).alias("LA"), pl.lit(year.start_year + 1).alias("YEAR")))
+        _dates_as(pl.concat(frames, how="diagonal_relaxed"), "%Y-%m-%d").write_csv(root / f"{name}.csv")
+    return root
+
+
+def _run(cmd: list[str]) -> dict:
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
+    if proc.returncode != 0:
+        return {"failed": proc.stderr.strip().splitlines()[-1][:300] if proc.stderr.strip() else "exit code"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_pypi(folder: Path, ref_start: date, ref_end: date, checks: list[date]) -> dict:
+    if not PYPI_PYTHON.exists():
+        return {"absent": True}
+    return _run([str(PYPI_PYTHON), str(HERE / "run_peer.py"), str(folder), ref_start.isoformat(),
+                 ref_end.isoformat(), *[d.isoformat() for d in checks]])
+
+
+def run_regional(folder: Path, ref_start: date, ref_end: date, checks: list[date]) -> dict:
+    if not REGIONAL_PYTHON.exists():
+        return {"absent": True}
+    return _run([str(REGIONAL_PYTHON), str(HERE / "run_regional_peer.py"), str(REGIONAL_DIR), str(folder),
+                 ref_start.isoformat(), ref_end.isoformat(), ref_end.isoformat(), *[d.isoformat() for d in checks]])
+
+
+def cuts_for(returns: dict, horizon: int = 12, reference_months: int = 24) -> list[date]:
+    years = sorted(returns)
+    first, last = years[0].start, years[-1].end
+    return [y.end for y in years if months_before(y.end, reference_months) >= first and add_months(y.end, horizon) <= last]
+
+
+def compare_council(case: CouncilCase, workdir: Path, runs: int = 1000, seed: int = 0) -> list[dict]:
+    """One row per cut and horizon: observed, carewise median and ranges, each peer's total."""
+    returns = make_council(case)
+    history = stitch(returns)
+    truth = spells(history.episodes, history.header, as_at=history.last_date)
+    cuts = cuts_for(returns)
+    t0 = time.perf_counter()
+    ours = run_backtest(history, cuts=cuts, runs=runs, seed=seed, returns=returns)
+    ours_seconds = time.perf_counter() - t0
+    rows = []
+    for cut in cuts:
+        known = {y: r for y, r in returns.items() if y.end <= cut}
+        ref_start = months_before(cut, 24)
+        checks = [add_months(cut, h) for h in HORIZONS]
+        base = workdir / case.name / cut.isoformat()
+        pypi = run_pypi(write_pypi_folder(known, base / "pypi"), ref_start, cut, checks)
+        regional = run_regional(write_regional_folder(known, base / "regional"), ref_start, cut, checks)
+        kh = known_at(returns, cut)
+        start_count = category_counts(spells(kh.episodes, kh.header, as_at=cut), [cut])["count"].sum()
+        for h, d in zip(HORIZONS, checks, strict=True):
+            obs = category_counts(truth, [d])["count"].sum()
+            mine = ours.rows.filter((pl.col("cut") == cut) & (pl.col("horizon_months") == h) & (pl.col("state") == "total")).row(0, named=True)
+            row = {
+                "council": case.name, "cut": cut.isoformat(), "horizon_months": h, "target": d.isoformat(),
+                "observed": int(obs), "start_carewise": int(start_count),
+                "carewise": mine["median"], "carewise_p2_5": mine["p2_5"], "carewise_p97_5": mine["p97_5"],
+                "carewise_p10": mine["p10"], "carewise_p90": mine["p90"], "carewise_seconds_all_cuts": ours_seconds,
+            }
+            for name, res in (("pypi", pypi), ("regional", regional)):
+                if "totals" in res:
+                    row[name] = res["totals"][d.isoformat()]
+                    row[f"start_{name}"] = res["start_total"]
+                    row[f"{name}_seconds"] = res["prepare_seconds"] + res["predict_seconds"]
+                    if "sd" in res:
+                        row[f"{name}_sd"] = res["sd"][d.isoformat()]
+                else:
+                    row[name] = None
+                    row[f"{name}_status"] = "absent" if res.get("absent") else f"failed: {res.get('failed')}"
+            rows.append(row)
+    return rows
+
+
+def ape(pred: float | None, obs: int) -> float | None:
+    return None if pred is None else abs(pred - obs) / obs * 100
+
+
+def report(rows: list[dict]) -> str:
+    """Per case (council × cut) the 12-month error of each model, then means per horizon."""
+    lines = ["council    cut         start cw/pypi/reg   observed  carewise (95% range)      pypi     regional",
+             "                         (children at cut)  at 12 m   12-m error %              error %  error %"]
+    for r in rows:
+        if r["horizon_months"] != 12:
+            continue
+        sp = r.get("start_pypi")
+        sr = r.get("start_regional")
+        inside = r["carewise_p2_5"] <= r["observed"] <= r["carewise_p97_5"]
+        cells = []
+        for name in ("pypi", "regional"):
+            e = ape(r[name], r["observed"])
+            cells.append(f"{e:7.2f}" if e is not None else r.get(f"{name}_status", "-")[:7])
+        lines.append(
+            f"{r['council']:<10} {r['cut']}  {r['start_carewise']:>4}/{(sp or 0):>6.0f}/{(sr or 0):>6.0f}  {r['observed']:>7}  "
+            f"{ape(r['carewise'], r['observed']):6.2f} ({r['carewise_p2_5']:.0f}–{r['carewise_p97_5']:.0f}{'' if inside else ' MISS'})"
+            f"{'':<6} {cells[0]}  {cells[1]}"
+        )
+    lines.append("")
+    lines.append("mean absolute % error of the total (cases where every model ran):")
+    for h in HORIZONS:
+        sel = [r for r in rows if r["horizon_months"] == h]
+        both = [r for r in sel if r["pypi"] is not None and r["regional"] is not None]
+        use = both or sel
+        cw = np.mean([ape(r["carewise"], r["observed"]) for r in use])
+        pp = np.mean([ape(r["pypi"], r["observed"]) for r in use]) if both else float("nan")
+        rg = np.mean([ape(r["regional"], r["observed"]) for r in use]) if both else float("nan")
+        cov95 = np.mean([r["carewise_p2_5"] <= r["observed"] <= r["carewise_p97_5"] for r in sel])
+        cov80 = np.mean([r["carewise_p10"] <= r["observed"] <= r["carewise_p90"] for r in sel])
+        reg_cov = [abs(r["regional"] - r["observed"]) <= 2 * r["regional_sd"] for r in sel if r.get("regional_sd") is not None]
+        lines.append(
+            f"  {h:>2} months: carewise {cw:.2f}%  pypi {pp:.2f}%  regional {rg:.2f}%  (n={len(use)}); "
+            f"carewise inside 95% {cov95:.0%}, 80% {cov80:.0%} (n={len(sel)}); "
+            f"regional inside ±2σ {np.mean(reg_cov) if reg_cov else float('nan'):.0%}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="two councils only")
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--council", action="append", help="only these councils (by name)")
+    parser.add_argument("--workdir", default="/tmp/carewise-peer-compare")
+    parser.add_argument("--json", help="write every row to this file")
+    args = parser.parse_args()
+    cases = QUICK if args.quick else COUNCILS
+    if args.council:
+        cases = tuple(c for c in COUNCILS if c.name in args.council)
+    rows = []
+    for case in cases:
+        print(f"{case.name}: size {case.size}, seed {case.seed}, growth {case.growth:+.0%}/year", file=sys.stderr)
+        rows.extend(compare_council(case, Path(args.workdir), runs=args.runs))
+    print(report(rows))
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
