@@ -17,7 +17,7 @@ import polars as pl
 
 from carewise.geo import distance_miles, normalise
 from carewise.matching.market import OPTION_SCHEMA, conform, referral_schema
-from carewise.matching.schema import NEEDS, OPTION_KINDS, REGISTRABLE_NEEDS
+from carewise.matching.schema import ADAPTATIONS, NEEDS, OPTION_KINDS, REGISTRABLE_NEEDS
 from carewise.matching.settings import OFSTED_RANK, MatchSettings
 from carewise.matching.siblings import units
 
@@ -63,16 +63,36 @@ def _tokens(frame: pl.DataFrame, list_col: str, prefix: str) -> pl.Expr:
     return pl.col(list_col).fill_null([]).list.eval(prefix + pl.element().str.to_lowercase())
 
 
-def referral_tokens(referrals: pl.DataFrame) -> pl.Series:
-    """A referral's needs as tokens: need flags, uasc, lang:<language>, faith:<faith>."""
-    flags = [pl.when(pl.col(f"need_{n}").fill_null(False)).then(pl.lit(n)) for n in NEEDS]
-    flags.append(pl.when(pl.col("uasc").fill_null(False)).then(pl.lit("uasc")))
+def referral_tokens(referrals: pl.DataFrame, essential: bool = False) -> pl.Series:
+    """A referral's needs as tokens: need flags, uasc, lang:<language>, faith:<faith>.
+
+    ``essential``: only those the referral marks essential (``essential_needs``); a need
+    marked essential counts as a need even if its Y/N flag was left N.
+    """
+    marked = pl.col("essential_needs").fill_null(pl.lit([], pl.List(pl.String)))
+
+    def has(name: str, flag: pl.Expr) -> pl.Expr:
+        return marked.list.contains(name) if essential else flag | marked.list.contains(name)
+
+    flags = [pl.when(has(n, pl.col(f"need_{n}").fill_null(False))).then(pl.lit(n))
+             for n in NEEDS]
+    flags.append(pl.when(has("uasc", pl.col("uasc").fill_null(False))).then(pl.lit("uasc")))
     lang = pl.col("language").str.strip_chars().str.to_lowercase()
-    flags.append(pl.when(lang.is_not_null() & ~lang.is_in(["english", "en", ""]))
-                 .then("lang:" + lang))
+    flags.append(pl.when(lang.is_not_null() & ~lang.is_in(["english", "en", ""])
+                         & has("language", pl.lit(True))).then("lang:" + lang))
     faith = pl.col("faith_culture").str.strip_chars().str.to_lowercase()
-    flags.append(pl.when(faith.is_not_null() & (faith != "")).then("faith:" + faith))
+    flags.append(pl.when(faith.is_not_null() & (faith != "") & has("faith_culture", pl.lit(True)))
+                 .then("faith:" + faith))
     return referrals.select(pl.concat_list(flags).list.drop_nulls().alias("tokens"))["tokens"]
+
+
+def adaptation_bits(lists: pl.Series) -> np.ndarray:
+    """(n,) int64 bitmask of adaptations (``ADAPTATIONS`` order) in a list column."""
+    lists = lists.fill_null(pl.lit([], pl.List(pl.String)))
+    frame = pl.DataFrame({"a": lists})
+    bits = [pl.col("a").list.contains(a).cast(pl.Int64) * (1 << i)
+            for i, a in enumerate(ADAPTATIONS)]
+    return frame.select(pl.sum_horizontal(bits)).to_series().to_numpy().astype(np.int64)
 
 
 def option_tokens(options: pl.DataFrame) -> pl.Series:
@@ -111,6 +131,9 @@ class OptionArrays:
     pac: np.ndarray
     active: np.ndarray
     skills: np.ndarray
+    covers: np.ndarray
+    """Needs the option can meet: its skills, and for a home its registration categories."""
+    adapt: np.ndarray
     categories: np.ndarray
     cannot: np.ndarray
     grade: np.ndarray
@@ -151,6 +174,12 @@ class ReferralArrays:
     duration: np.ndarray
     pac: np.ndarray
     needs: np.ndarray
+    essential: np.ndarray
+    """(R, W) needs marked essential (hard constraint)."""
+    desirable: np.ndarray
+    """(R, W) the other needs (scored)."""
+    adapt: np.ndarray
+    """(R,) adaptations needed (bitmask)."""
     registrable: np.ndarray
     n_tokens: np.ndarray
     band: np.ndarray
@@ -186,11 +215,13 @@ def prepare(options: pl.DataFrame, referrals: pl.DataFrame, settings: MatchSetti
     options = conform(options, OPTION_SCHEMA)
     referrals = units(conform(referrals, referral_schema()))
     r_tokens = referral_tokens(referrals)
+    r_essential = referral_tokens(referrals, essential=True)
     o_tokens = option_tokens(options)
     extra = set(r_tokens.explode().drop_nulls().to_list())
     vocab = Vocabulary(sorted(t for t in extra if ":" in t))
     return _option_arrays(options, o_tokens, vocab), _referral_arrays(
-        referrals, r_tokens, vocab, settings, ((today or date.today()) - _EPOCH).days)
+        referrals, r_tokens, r_essential, vocab, settings,
+        ((today or date.today()) - _EPOCH).days)
 
 
 def postcode_areas(postcodes: pl.Series) -> pl.DataFrame:
@@ -215,6 +246,7 @@ def area_tokens(values: list[str]) -> list[str]:
 
 def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary) -> OptionArrays:
     skills = vocab.mask(tokens)
+    categories = vocab.mask(o["categories"].fill_null([]))
     if "therapeutic" in vocab.index:
         has_t = (skills & vocab.bit("therapeutic")).any(axis=1)
         skills[has_t] |= vocab.bit("emotional_behavioural")
@@ -246,7 +278,9 @@ def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary) -> Opt
         pac=o["parent_and_child"].fill_null(False).to_numpy(),
         active=o["active"].fill_null(True).to_numpy(),
         skills=skills,
-        categories=vocab.mask(o["categories"].fill_null([])),
+        covers=skills | categories,
+        adapt=adaptation_bits(o["adaptations"]),
+        categories=categories,
         cannot=vocab.mask(o["cannot_accept"].fill_null([])),
         grade=grade.to_numpy(),
         price=np.column_stack([_f(o["price_standard"]), _f(o["price_complex"]),
@@ -263,9 +297,11 @@ def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary) -> Opt
     )
 
 
-def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
+def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, essential_tokens: pl.Series,
+                     vocab: Vocabulary,
                      settings: MatchSettings, today: int) -> ReferralArrays:
     needs = vocab.mask(tokens)
+    essential = vocab.mask(essential_tokens)
     reg = vocab.mask(pl.Series([list(REGISTRABLE_NEEDS)] * r.height, dtype=pl.List(pl.String)))
     n_needs = r.select(pl.sum_horizontal(pl.col(f"need_{x}").fill_null(False).cast(pl.Int64)
                                          for x in NEEDS))
@@ -297,6 +333,9 @@ def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
         duration=r["duration"].fill_null("").to_numpy().astype(object),
         pac=(r["placement_types"].fill_null([]).list.contains("parent_and_child")).to_numpy(),
         needs=needs,
+        essential=essential,
+        desirable=needs & ~essential,
+        adapt=adaptation_bits(r["adaptations_needed"]),
         registrable=needs & reg,
         n_tokens=np.bitwise_count(needs).sum(axis=1),
         band=band,
@@ -444,6 +483,18 @@ def _exclusions(p: Pairs) -> np.ndarray:
     return p.sparse(p.r.excluded) | _overlap(p.r.needs[p.rows], p.o.cannot)
 
 
+def _essential_needs(p: Pairs) -> np.ndarray:
+    """A need marked essential that the option does not list (skills, or a home's registration
+    categories), for every kind of option, foster homes included (Fostering NMS 15.1)."""
+    return _missing(p.r.essential[p.rows], p.o.covers)
+
+
+def _adaptations(p: Pairs) -> np.ndarray:
+    """An adaptation the child needs (wheelchair access, ground-floor bedroom …) that the
+    home does not have."""
+    return (p.rcol("adapt") & ~p.ocol("adapt")) != 0
+
+
 def _distance_cap(p: Pairs) -> np.ndarray:
     """Further from home than the referral's maximum (unknown distances are not excluded)."""
     with np.errstate(invalid="ignore"):
@@ -513,6 +564,13 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                "FSR 2011 reg 27(5)", _terms_of_approval),
     Constraint("exclusions", "excluded for this child or cannot accept one of the needs",
                "referral exclusions; Fostering NMS 15.1 (can meet assessed needs)", _exclusions),
+    Constraint("essential_needs", "does not meet a need marked essential",
+               "Fostering NMS 15.1 (can reasonably be expected to meet the child's assessed "
+               "needs); Statement of Purpose (Children's Homes Regs 2015 reg 16)",
+               _essential_needs),
+    Constraint("adaptations", "lacks an adaptation the child needs",
+               "CA 1989 s22C(8)(d) suitable for a disabled child's needs; RCC home search "
+               "standard (home adaptations)", _adaptations),
     Constraint("distance_cap", "further from home than the referral allows",
                "referral maximum distance", _distance_cap),
     Constraint("min_distance", "nearer to home than the safeguarding plan allows (or distance "
@@ -588,9 +646,10 @@ def _c_ofsted(p: Pairs) -> np.ndarray:
 
 
 def _c_skills(p: Pairs) -> np.ndarray:
-    need = p.r.needs[p.rows]
-    covered = np.bitwise_count(need[:, None, :] & p.o.skills[None, :, :]).sum(axis=2)
-    count = np.maximum(p.r.n_tokens[p.rows], 1)[:, None]
+    """Share of the desirable needs (those not marked essential) the option can meet."""
+    need = p.r.desirable[p.rows]
+    covered = np.bitwise_count(need[:, None, :] & p.o.covers[None, :, :]).sum(axis=2)
+    count = np.maximum(np.bitwise_count(need).sum(axis=1), 1)[:, None]
     return covered / count
 
 
@@ -619,9 +678,9 @@ CRITERIA_RULES: tuple[Criterion, ...] = (
               _always),
     Criterion("cost", "weekly cost against budget", "best use of resources", _c_cost, _always),
     Criterion("ofsted", "Ofsted grade", "quality of care", _c_ofsted, _always),
-    Criterion("skills", "skills for the child's needs",
+    Criterion("skills", "skills for the child's desirable needs",
               "Fostering NMS 15; CA 1989 s22(5)(c) religion, culture, language", _c_skills,
-              lambda p: p.r.n_tokens[p.rows] > 0),
+              lambda p: np.bitwise_count(p.r.desirable[p.rows]).sum(axis=1) > 0),
     Criterion("siblings_together", "room for the whole sibling group", "CA 1989 s22C(8)(c)",
               _c_siblings, lambda p: p.r.size[p.rows] > 1),
     Criterion("continuity", "lived there before", "stability; Wirral/Lincolnshire matching "

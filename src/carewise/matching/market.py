@@ -42,6 +42,7 @@ OPTION_SCHEMA = {
     "resolution": pl.String,
     "postcode": pl.String,
     "accepts_dol": pl.Boolean,
+    "adaptations": pl.List(pl.String),
 }
 """One row per candidate placement. Frames built elsewhere (what-if capacity, tests, benchmarks)
 may leave out later columns: ``conform`` adds them as blanks."""
@@ -155,6 +156,7 @@ def build_options(carers: pl.DataFrame, providers: pl.DataFrame,
         "resolution",
         "postcode",
         pl.col("accepts_dol").fill_null(False),
+        _list("adaptations"),
     )
     prov = providers.with_columns(
         pl.col("provider_type").replace_strict(PROVIDER_TYPES, default=None).alias("kind")
@@ -168,6 +170,7 @@ def build_options(carers: pl.DataFrame, providers: pl.DataFrame,
         pl.col("easting").alias("v_e"), pl.col("northing").alias("v_n"),
         pl.col("la_code").alias("v_la"), pl.col("resolution").alias("v_res"),
         pl.col("postcode").alias("v_pc"),
+        pl.col("adaptations").alias("v_adapt"),
     )
     joined = prov.join(v, on="urn", how="left")
     has_v = pl.col("vacancy_id").is_not_null()
@@ -211,6 +214,8 @@ def build_options(carers: pl.DataFrame, providers: pl.DataFrame,
         .alias("resolution"),
         pl.when(own_location).then(pl.col("v_pc")).otherwise(pl.col("postcode")).alias("postcode"),
         pl.col("accepts_dol").fill_null(False),
+        pl.when(pl.col("v_adapt").list.len() > 0).then(pl.col("v_adapt"))
+        .otherwise(_list("adaptations")).alias("adaptations"),
     )
     frames = [conform(f, OPTION_SCHEMA).select([pl.col(k).cast(t)
                                                 for k, t in OPTION_SCHEMA.items()])

@@ -28,6 +28,15 @@ SKILLS = (*NEEDS, "uasc", "therapeutic", "parent_and_child")
 """Skills a household or provider may list; ``therapeutic`` (therapeutic care) also counts as
 meeting emotional and behavioural needs."""
 
+ADAPTATIONS = ("wheelchair_access", "ground_floor_bedroom", "adapted_bathroom", "hoist")
+"""Physical adaptations of a home a child may need (RCC home search standard: home
+adaptations); always essential when a referral names them."""
+
+ESSENTIAL = (*NEEDS, "uasc", "language", "faith_culture")
+"""What a referral can mark essential: a hard constraint for every kind of option (Fostering
+NMS 15.1: only carers who can reasonably be expected to meet the child's assessed needs);
+needs flagged Y but not marked essential are desirable and scored."""
+
 REGISTRABLE_NEEDS = ("disability", "emotional_behavioural", "substance_misuse")
 """Needs that map onto Ofsted children's home registration categories (learning/physical
 disability, emotional and behavioural difficulties, alcohol/drug misuse)."""
@@ -94,6 +103,8 @@ CARERS = Table(
         Column("faiths", "list", False, "faith or cultural background offered", "Muslim"),
         Column("cannot_accept", "list", False, "restrictions: needs the household cannot meet",
                "offending", NEEDS),
+        Column("adaptations", "list", False, "adaptations of the home (;-separated)",
+               "ground_floor_bedroom", ADAPTATIONS),
         Column("fostering_limit_exemption", "bool", False,
                "exemption from the usual fostering limit of 3 (CA 1989 Sch. 7)", "N"),
         Column("accepts_dol", "bool", False, "can care for a child under a deprivation of liberty "
@@ -133,6 +144,8 @@ PROVIDERS = Table(
         Column("languages", "list", False, "languages offered", ""),
         Column("faiths", "list", False, "faith or cultural background offered", ""),
         Column("cannot_accept", "list", False, "needs the provider will not accept", "", NEEDS),
+        Column("adaptations", "list", False, "adaptations of the home (;-separated)",
+               "wheelchair_access;ground_floor_bedroom", ADAPTATIONS),
         Column("active", "bool", False, "registered and not suspended (blank: Y)", "Y"),
         Column("accepts_dol", "bool", False, "can care for a child under a deprivation of liberty "
                "order (Y/N; blank: N)", "Y"),
@@ -166,6 +179,8 @@ VACANCIES = Table(
         Column("weekly_price", "float", False, "price for this vacancy (blank: provider's band)",
                "", low=0, high=100_000),
         Column("skills", "list", False, "extra skills of this carer/home", "", SKILLS),
+        Column("adaptations", "list", False, "adaptations of this carer's home (blank: the "
+               "provider's)", "", ADAPTATIONS),
     ),
     "One row per offered vacancy. A provider with no vacancy row has no free place.",
 )
@@ -183,6 +198,11 @@ REFERRALS = Table(
         *(Column(f"need_{n}", "bool", True, f"needs: {n.replace('_', ' ')} (Y/N)",
                  "Y" if n in ("emotional_behavioural", "missing") else "N") for n in NEEDS),
         Column("uasc", "bool", True, "unaccompanied asylum-seeking child (Y/N)", "N"),
+        Column("essential_needs", "list", False, "needs the placement must meet (hard constraint); "
+               "other needs marked Y are desirable and scored", "emotional_behavioural",
+               ESSENTIAL),
+        Column("adaptations_needed", "list", False, "adaptations the child needs in the home "
+               "(always essential)", "ground_floor_bedroom", ADAPTATIONS),
         Column("language", "text", False, "first language if not English", ""),
         Column("faith_culture", "text", False, "faith or cultural need to match", ""),
         Column("sibling_group_size", "int", True, "children in the sibling group, this child "

@@ -39,8 +39,9 @@ def every_measure() -> str:
         ]
         for m in measures:
             breakdowns = ", ".join(b.name for b in m.breakdowns) or "–"
+            rule = f" **Rule stated with the figure:** {m.rule}" if m.rule else ""
             lines.append(
-                f"| `{m.id}` | {m.title} | {_kind(m.kind, m.per)} | {breakdowns} | {m.dfe} |"
+                f"| `{m.id}` | {m.title} | {_kind(m.kind, m.per)} | {breakdowns} | {m.dfe}{rule} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -16,7 +16,7 @@ from carewise.measures.model import (
     Options,
     Row,
 )
-from carewise.measures.period import Period, parse_period
+from carewise.measures.period import Period, annual_comparison_note, parse_period
 from carewise.measures.registry import MEASURES
 from carewise.measures.suppression import Table
 
@@ -84,6 +84,7 @@ def compute(measure: Measure, ctx: Context) -> MeasureResult:
         description=measure.description,
         per=measure.per,
         higher_is=measure.higher_is,
+        rule=measure.rule,
     )
     if measure.available is not None:
         missing = measure.available(ctx)
@@ -126,6 +127,9 @@ def compute(measure: Measure, ctx: Context) -> MeasureResult:
 
 def _attach_comparators(measure: Measure, result: MeasureResult, ctx: Context) -> None:
     if measure.benchmark is None or not result.available:
+        return
+    if measure.counts_in_period and not ctx.period.is_annual:
+        result.comparison_note = annual_comparison_note(ctx.period)
         return
     from carewise.benchmarks import comparators, published
 

@@ -109,6 +109,16 @@ class Measure:
     headline: bool = False
     at_date: bool = False
     higher_is: Literal["better", "worse", "neutral"] = "neutral"
+    rule: str = ""
+    """The counting rule in plain English, shown beside the figure (who is counted, what counts
+    as a placement or a move), so a reader never has to guess it."""
+    in_period: bool | None = None
+    """Counts what happened during the period (starts, placements in it): comparable with DfE's
+    annual figures only over 12 months. Default: measures that are not ``at_date``."""
+
+    @property
+    def counts_in_period(self) -> bool:
+        return (not self.at_date) if self.in_period is None else self.in_period
 
 
 @dataclass
@@ -156,6 +166,10 @@ class MeasureResult:
     notes: list[str] = field(default_factory=list)
     per: int = 100
     higher_is: str = "neutral"
+    rule: str = ""
+    """The measure's counting rule in plain English (``Measure.rule``)."""
+    comparison_note: str = ""
+    """Why no comparator is shown, in plain English (e.g. a quarter beside DfE's year)."""
 
     @property
     def display(self) -> str:
@@ -191,6 +205,8 @@ class MeasureResult:
             "dfe_definition": self.dfe,
             "description": self.description,
             "notes": self.notes,
+            "rule": self.rule,
+            "comparison_note": self.comparison_note,
         }
 
 

@@ -55,6 +55,16 @@ class Period:
         return (self.end - self.start).days + 1
 
     @property
+    def months(self) -> int:
+        """The period's length in whole months (a quarter 3, a year 12)."""
+        return round(self.days / 30.44)
+
+    @property
+    def is_annual(self) -> bool:
+        """Twelve months long: what DfE's annual figures count over."""
+        return self.months == 12
+
+    @property
     def collection_year(self) -> CollectionYear:
         """The collection year containing the end of the period."""
         return CollectionYear.containing(self.end)
@@ -151,3 +161,13 @@ def parse_period(text: str | Period) -> Period:
             f"'{text}' is not a period: write a collection year (2024-25), a quarter (2025-Q1 = "
             "April-June 2025), rolling-12m:2025-03-31, or a date (2025-03-31)"
         ) from exc
+
+
+def annual_comparison_note(period: Period) -> str:
+    """Why a figure counted over a part of a year is shown without DfE's annual comparators."""
+    return (
+        f"Not compared with England: DfE's figures count a whole year and this one counts "
+        f"{period.months} month{'s' if period.months != 1 else ''} ({period.label}). For a "
+        f"comparison, ask for the 12 months to {period.end.day} {period.end:%B %Y} "
+        f"(rolling-12m:{period.end.isoformat()})."
+    )

@@ -60,6 +60,8 @@ def headline(data: PackData, mid: str) -> Headline | None:
     comparison = ""
     if eng and eng.get("value") is not None:
         comparison = f"England {format_value(eng['value'], r.kind, r.per)} ({eng['year']}, DfE {eng['release']} release)"
+    elif r.comparison_note:
+        comparison = f"Not compared with England: DfE's figure is for a whole year, this one for {r.period.months} months"
     return Headline(
         mid,
         r.title,
@@ -201,6 +203,20 @@ def measures_table(data: PackData, ids: list[str], tid: str, title: str) -> Tabl
     )
 
 
+def _rules_for(data: PackData, ids: list[str]) -> list[str]:
+    """Each measure's counting rule, stated beside its figure (``Measure.rule``)."""
+    return [f"{r.title}: {r.rule}" for mid in ids if (r := data.current.get(mid)) is not None and r.rule]
+
+
+def _comparison_notes(data: PackData) -> list[str]:
+    """Say plainly which figures are not set beside DfE's annual ones, and why (once)."""
+    left_out = [r.title for r in data.current.values() if r.comparison_note]
+    if not left_out:
+        return []
+    first = next(r for r in data.current.values() if r.comparison_note)
+    return [f"{first.comparison_note} Figures not compared: {', '.join(left_out)}."]
+
+
 def _notes_for(data: PackData, ids: list[str]) -> list[str]:
     out = []
     for mid in ids:
@@ -244,6 +260,7 @@ def summary(data: PackData) -> Section:
                 else f"meeting the {target:.0f}% target."
             )
         )
+    notes += _comparison_notes(data)
     return Section(
         "summary",
         "Summary",
@@ -493,6 +510,7 @@ def stability(data: PackData) -> Section:
         intro="DfE's placement stability measures and the placement part of the Children's Commissioner's stability index.",
     )
     s.blocks.append(measures_table(data, ids, "stability", "Placement stability"))
+    s.notes += _rules_for(data, ids)
     if b := _comparison_chart(data, "stability_long_term", "long_term_comparison"):
         s.blocks.append(b)
     r = data.current.get("stability_three_plus_placements")
@@ -566,6 +584,7 @@ def health(data: PackData) -> Section | None:
         "health_assessments",
         "dental_checks",
         "immunisations",
+        "development_checks_under_5",
         "sdq_completed",
         "sdq_mean_score",
         "substance_misuse",
@@ -678,7 +697,7 @@ def comparison(data: PackData) -> Section:
         rows,
         caption="DfE revises earlier years in each release; the release of every comparator is shown. Statistical neighbours: DfE 2025 model.",
     )
-    return Section("comparison", "National comparison", blocks=[t])
+    return Section("comparison", "National comparison", blocks=[t], notes=_comparison_notes(data))
 
 
 @section("about", "About these figures", order=90)
@@ -694,7 +713,8 @@ def about(data: PackData) -> Section:
     notes.append(
         "Sources: the council's SSDA903 returns; DfE 'Children looked after in England including adoptions' (releases 2023-2025); ONS mid-year population estimates. Contains public sector information licensed under the Open Government Licence v3.0."
     )
-    rows = [[Cell(m.title), Cell(m.id), Cell(m.dfe)] for m in MEASURES.values()]
+    rows = [[Cell(m.title), Cell(m.id), Cell(f"{m.dfe}. {m.rule}" if m.rule else m.dfe)]
+            for m in MEASURES.values()]
     return Section(
         "about",
         "About these figures",

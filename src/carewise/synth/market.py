@@ -95,6 +95,8 @@ def _carers(rng: np.random.Generator, n: int, pools: tuple) -> pl.DataFrame:
                                           "exploitation": 0.05}),
         "fostering_limit_exemption": _yn(rng.random(n) < 0.03),
         "accepts_dol": _yn(rng.random(n) < 0.01),
+        "adaptations": _tokens(rng, n, {"wheelchair_access": 0.03, "ground_floor_bedroom": 0.06,
+                                        "adapted_bathroom": 0.02}),
         "weekly_cost": np.round(rng.normal(400, 50, n), 2),
     }, strict=False)
 
@@ -147,6 +149,8 @@ def _providers(rng: np.random.Generator, size: int, pools: tuple, as_at: date) -
         "active": _yn(rng.random(n) < 0.98),
         # a few homes (often solo, high staffing) can care for a child under a DoL order
         "accepts_dol": _yn(home & (rng.random(n) < 0.1)),
+        "adaptations": _tokens(rng, n, {"wheelchair_access": 0.1, "ground_floor_bedroom": 0.2,
+                                        "adapted_bathroom": 0.08, "hoist": 0.03}),
     }, strict=False)
 
 
@@ -179,6 +183,7 @@ def _vacancies(rng: np.random.Generator, providers: pl.DataFrame, size: int, poo
                 "current_children": int(rng.integers(0, 3)) if kind == "agency" else None,
                 "weekly_price": None,
                 "skills": "",
+                "adaptations": "",
             })
     cols = [c.name for c in TABLES["vacancies"].columns]
     return pl.DataFrame(rows, schema_overrides={"min_age": pl.Int64, "max_age": pl.Int64,
@@ -225,6 +230,14 @@ def _referrals(rng: np.random.Generator, n: int, pools: tuple, carers: pl.DataFr
     min_miles = np.where(away, rng.choice([10.0, 15.0, 20.0], size=n), np.nan)
     avoid = [h.split(" ")[0] if a and h else "" for h, a in zip(home, away, strict=True)]
     dol = teen & (n_needs >= 3) & (rng.random(n) < 0.05)
+    # essential needs: most disabled children's needs, some others', an interpreter-carer for
+    # a third of UASC; adaptations for about a third of disabled children
+    essential = [";".join(k for k in NEEDS if needs[k][i] and rng.random() < (
+        0.6 if k == "disability" else 0.2)) + (";language" if uasc[i] and rng.random() < 0.3
+                                               else "") for i in range(n)]
+    essential = [e.strip(";") for e in essential]
+    adapt = _tokens(rng, n, {"wheelchair_access": 0.15, "ground_floor_bedroom": 0.25})
+    adapt = [a if needs["disability"][i] else "" for i, a in enumerate(adapt)]
     prev_ids = carers["household_id"].to_list()
     urns = providers["urn"].to_list()
     return pl.DataFrame({
@@ -236,6 +249,8 @@ def _referrals(rng: np.random.Generator, n: int, pools: tuple, carers: pl.DataFr
                                                        p=[0.6, 0.25, 0.1, 0.05])),
         **{f"need_{k}": _yn(needs[k]) for k in NEEDS},
         "uasc": _yn(uasc),
+        "essential_needs": essential,
+        "adaptations_needed": adapt,
         "language": [rng.choice(LANGUAGES) if u else "" for u in uasc],
         "faith_culture": [rng.choice(FAITHS) if r < 0.1 else "" for r in rng.random(n)],
         "sibling_group_size": siblings,

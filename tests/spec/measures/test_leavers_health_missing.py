@@ -268,3 +268,35 @@ def test_separate_missing_figures_give_nothing_small_away(helpers):
     # nor a separate figure beside the "only" cell it differs from by the hidden 3
     assert went is None or kind["Missing only"] is None
     assert away is None or kind["Away only"] is None
+
+
+def test_development_checks_under_5_from_oc2_health_check(helpers):
+    """DfE's under-5 development assessments: OC2 HEALTH_CHECK = 1, for children under 5 at
+    31 March in the OC2 cohort (looked after 12 months or more)."""
+    h = helpers
+    header = [h.child("baby", "01/06/2022"), h.child("tot", "01/06/2021"), h.child("four", "01/04/2020"),
+              h.child("five", "31/03/2020"), h.child("new", "01/06/2022")]
+    eps = [h.ep(c, "01/01/2024") for c in ("baby", "tot", "four", "five")] + [h.ep("new", "02/04/2024")]
+    oc2 = [
+        {"CHILD": "baby", "DOB": "01/06/2022", "HEALTH_CHECK": "1"},  # aged 2: up to date
+        {"CHILD": "tot", "DOB": "01/06/2021", "HEALTH_CHECK": "0"},  # aged 3: not
+        # "four": aged 4 at 31 March 2025 with no OC2 row: counts as not up to date
+        {"CHILD": "five", "DOB": "31/03/2020", "HEALTH_CHECK": "1"},  # 5 on 31 March: not under 5
+        {"CHILD": "new", "DOB": "01/06/2022", "HEALTH_CHECK": "1"},  # in care under 12 months
+    ]
+    hist = h.make_history(y2024={"header": header, "episodes": eps, "oc2": oc2})
+    r = h.measure(hist, "development_checks_under_5")
+    assert (r.numerator, r.denominator, r.value) == (1, 3, 33.3)
+    assert r.notes[0].startswith("annual figure for 2024-25")
+
+
+def test_annual_oc2_and_oc3_figures_name_their_year_in_a_quarter(helpers):
+    h = helpers
+    hist = h.make_history(y2024={
+        "header": [h.child("a", "01/06/2012")], "episodes": [h.ep("a", "01/01/2023")],
+        "oc2": [{"CHILD": "a", "DOB": "01/06/2012", "HEALTH_ASSESSMENT": "1"}],
+        "oc3": [{"CHILD": "b", "DOB": "01/06/2006", "IN_TOUCH": "YES", "ACTIV": "F1", "ACCOM": "U1"}],
+    })
+    for mid in ("health_assessments", "care_leavers_in_touch"):
+        r = h.measure(hist, mid, "2024-Q4")
+        assert r.available and r.notes[0].startswith("annual figure for 2024-25"), mid

@@ -172,3 +172,36 @@ def test_stability_long_term_counts_only_the_placement_just_before_the_adoptive_
     ]
     r = h.measure(h.make_history(y2024={"header": header, "episodes": eps}), "stability_long_term")
     assert (r.numerator, r.denominator) == (0, 1)
+
+
+def test_stability_one_plus_moves_a_child_who_went_home_and_came_back_has_not_moved(helpers):
+    h = helpers
+    header = [h.child(c, "01/06/2012") for c in ("back", "moved", "same")]
+    eps = [
+        # "back": home on 1 Jul 2024 (E4A), back into care on 1 Sep 2024: 2 placements, 0 moves
+        h.ep("back", "01/05/2023", dec="01/07/2024", rec="E4A"),
+        h.ep("back", "01/09/2024"),
+        # "moved": a change of carers on 1 Oct 2024 (P): 1 move
+        h.ep("moved", "01/05/2023", dec="01/10/2024", rec="X1"),
+        h.ep("moved", "01/10/2024", rne="P", place="U6"),
+        # "same": the same carers become long-term carers on 1 Nov 2024 (T): counted, as DfE
+        # counts it for 3+ placements (the rule says so)
+        h.ep("same", "01/05/2023", place="U6", dec="01/11/2024", rec="X1"),
+        h.ep("same", "01/11/2024", rne="T", place="U4"),
+    ]
+    hist = h.make_history(y2024={"header": header, "episodes": eps})
+    r = h.measure(hist, "stability_one_plus_moves")
+    assert (r.numerator, r.denominator, r.value) == (2, 3, 66.7)  # was 3 of 3: "back" counted
+    assert "went home and came back" in r.rule
+    per_child = h.measure(hist, "placement_moves_per_child")
+    assert (per_child.numerator, per_child.denominator) == (2, 3)
+
+
+def test_three_plus_placements_and_moves_state_their_rule(helpers):
+    from carewise.measures import MEASURES
+
+    three = MEASURES["stability_three_plus_placements"].rule
+    assert "same carers" in three and "counts as a placement" in three
+    assert "temporary placement" in three
+    for mid in ("stability_one_plus_moves", "placement_moves_per_child"):
+        assert "not a move" in MEASURES[mid].rule

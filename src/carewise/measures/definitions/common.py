@@ -96,6 +96,14 @@ def year_table_missing(table: str, what: str) -> Callable[[Context], str | None]
     return check
 
 
+def annual_cohort_note(ctx: Context, table: str, cohort: str) -> str:
+    """Name the collection year an annual (OC2/OC3) figure belongs to: a quarter's or a rolling
+    period's pack shows the year's figure, and must say so."""
+    cy = ctx.period.collection_year
+    return (f"annual figure for {cy.label}: {cohort} ({table.upper()} rows of the {cy.label} "
+            f"return), whatever the period asked")
+
+
 def short_break_only(ctx: Context) -> pl.DataFrame:
     """Children (CHILD) whose every episode in the history is a short break (LS V3/V4).
 

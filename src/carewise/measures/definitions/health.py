@@ -6,6 +6,7 @@ import polars as pl
 
 from carewise.measures import frames
 from carewise.measures.definitions.common import (
+    annual_cohort_note,
     cla_at,
     how_many,
     without_short_break_only,
@@ -91,10 +92,13 @@ def oc2_cohort(ctx: Context) -> pl.DataFrame:
 
 def _oc2_notes(ctx: Context) -> list[str]:
     store = frames.cache_for(ctx.history)
-    key = f"oc2_notes@{ctx.period.collection_year.start_year}"
+    cy = ctx.period.collection_year
+    key = f"oc2_notes@{cy.start_year}"
     if key not in store:
         store[key] = _oc2_note_lines(ctx)
-    return list(store[key])
+    year = annual_cohort_note(
+        ctx, "oc2", f"children looked after for 12 months or more at 31 March {cy.end.year}")
+    return [year, *store[key]]
 
 
 def _oc2_note_lines(ctx: Context) -> list[str]:
@@ -120,6 +124,11 @@ def _oc2_note_lines(ctx: Context) -> list[str]:
 def sdq_cohort(ctx: Context) -> pl.DataFrame:
     """OC2 children aged 5 to 16 at 31 March: those DfE expects an SDQ for."""
     return oc2_cohort(ctx).filter(pl.col("age").is_between(5, 16))
+
+
+def under_5_cohort(ctx: Context) -> pl.DataFrame:
+    """OC2 children aged under 5 at 31 March: those whose development checks DfE reports."""
+    return oc2_cohort(ctx).filter(pl.col("age") < 5)
 
 
 def offending_cohort(ctx: Context) -> pl.DataFrame:
@@ -190,6 +199,7 @@ declare(
         description="Children aged 5 to 16 with a strengths and difficulties questionnaire score.",
         breakdowns=(AGE_GROUP,),
         available=_missing,
+        notes=_oc2_notes,
         higher_is="better",
     ),
     Measure(
@@ -204,7 +214,27 @@ declare(
         description="Average strengths and difficulties score (lower is better).",
         breakdowns=(AGE_GROUP,),
         available=_missing,
+        notes=_oc2_notes,
         higher_is="worse",
+    ),
+    Measure(
+        id="development_checks_under_5",
+        title="Development checks up to date (under 5s)",
+        section="health",
+        kind="proportion",
+        unit="% of children aged under 5 looked after 12 months+",
+        population=under_5_cohort,
+        numerator=_flag("HEALTH_CHECK"),
+        dfe=f"{OC2}; children aged under 5 at 31 March whose development assessments (health "
+        "surveillance and health promotion checks) are up to date: HEALTH_CHECK = 1, the OC2 "
+        "field DfE collects for under-5s only",
+        description="Children under 5 in care a year or more whose development checks are up to date.",
+        available=_missing,
+        notes=_oc2_notes,
+        higher_is="better",
+        rule="Children under 5 on 31 March who had been looked after for 12 months or more; counted "
+        "when the return records their development checks as up to date (HEALTH_CHECK 1). A child "
+        "with no OC2 row counts as not up to date.",
     ),
     _share(
         "substance_misuse",

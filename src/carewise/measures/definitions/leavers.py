@@ -6,6 +6,7 @@ import polars as pl
 
 from carewise.measures import frames
 from carewise.measures.definitions.common import (
+    annual_cohort_note,
     memo,
     without_short_break_only,
     year_rows,
@@ -74,9 +75,16 @@ def _share(
         description=description,
         breakdowns=(AGE,),
         available=_missing,
+        notes=_year_note,
         higher_is="better",
         headline=headline,
     )
+
+
+def _year_note(ctx: Context) -> list[str]:
+    cy = ctx.period.collection_year
+    return [annual_cohort_note(
+        ctx, "oc3", f"care leavers aged 17 to 21 on their birthday in the year to 31 March {cy.end.year}")]
 
 
 declare(

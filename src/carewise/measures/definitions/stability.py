@@ -15,20 +15,54 @@ PLACEMENT_COUNT = Breakdown(
 )
 
 
-def cla_with_placements(ctx: Context) -> pl.DataFrame:
-    """Children looked after at the period's end, with the placements they had in the period.
+PLACEMENTS_RULE = (
+    "Counts every placement a child lived in during the period, including one begun before it, "
+    "across all their periods of care, as DfE does. A change of placement with the same carers "
+    "(903 reason T or U, e.g. foster carers becoming long-term carers) counts as a placement; a "
+    "change of legal status only, a temporary placement (hospital, holiday, carers' holiday, a "
+    "week or less) and the return from it, and being placed for adoption with the current foster "
+    "carers do not."
+)
 
-    DfE counts placements during the year; a change of legal status alone (RNE L) is not a new
-    placement, and short breaks are not placements.
-    """
+MOVES_RULE = (
+    "A move is a new placement begun during the period within a period of care, counted as for "
+    "'3 or more placements' (a change with the same carers counts; a temporary placement and the "
+    "return from it do not). Coming into care is not a move, and a child who went home and came "
+    "back into care has not moved: the new period of care starts with a placement, not a move."
+)
+
+
+def moves_in(ctx: Context) -> pl.DataFrame:
+    """CHILD, moves: new placements begun in the period within a period of care (MOVES_RULE)."""
+
+    def build() -> pl.DataFrame:
+        eps = frames.care_episodes(ctx.history)
+        return (
+            eps.filter(
+                pl.col("DECOM").is_between(ctx.period.start, ctx.period.end)
+                & pl.col("new_placement")
+                & (pl.col("DECOM") != pl.col("period_start"))
+            )
+            .group_by("CHILD")
+            .agg(pl.len().alias("moves"))
+        )
+
+    return memo(ctx, "moves_in", build)
+
+
+def cla_with_placements(ctx: Context) -> pl.DataFrame:
+    """Children looked after at the period's end, with the placements they had in the period
+    (PLACEMENTS_RULE) and the moves they made in it (MOVES_RULE)."""
 
     def build() -> pl.DataFrame:
         placed = frames.placements_in(ctx.history, ctx.period.start, ctx.period.end)
         counts = placed.group_by("CHILD").agg(pl.len().alias("placements"))
-        cla = cla_at(ctx).join(counts, on="CHILD", how="left")
+        cla = cla_at(ctx).join(counts, on="CHILD", how="left").join(moves_in(ctx), on="CHILD", how="left")
         n = pl.col("placements").fill_null(1)
         band = pl.when(n >= 4).then(pl.lit("4 or more")).otherwise(n.cast(pl.String))
-        return cla.with_columns(n.alias("placements"), band.alias("placements_band"))
+        return cla.with_columns(
+            n.alias("placements"), band.alias("placements_band"), pl.col("moves").fill_null(0)
+        )
 
     return memo(ctx, "cla_with_placements", build)
 
@@ -55,24 +89,10 @@ def long_term_population(ctx: Context) -> pl.DataFrame:
 
 
 def moves_population(ctx: Context) -> pl.DataFrame:
-    """Children looked after at any time in the period, with placement moves made in it.
-
-    A move is a new placement begun in the period within a period of care, as the 3+ placements
-    measure counts placements (``frames.placements_in``); coming into care is not a move.
-    """
-    start, end = ctx.period.start, ctx.period.end
-    eps = frames.care_episodes(ctx.history)
-    moves = (
-        eps.filter(
-            pl.col("DECOM").is_between(start, end)
-            & pl.col("new_placement")
-            & (pl.col("DECOM") != pl.col("period_start"))
-        )
-        .group_by("CHILD")
-        .agg(pl.len().alias("moves"))
-    )
-    during = frames.looked_after_during(ctx.history, start, end)
-    return during.join(moves, on="CHILD", how="left").with_columns(pl.col("moves").fill_null(0))
+    """Children looked after at any time in the period, with the moves they made in it
+    (MOVES_RULE)."""
+    during = frames.looked_after_during(ctx.history, ctx.period.start, ctx.period.end)
+    return during.join(moves_in(ctx), on="CHILD", how="left").with_columns(pl.col("moves").fill_null(0))
 
 
 declare(
@@ -94,7 +114,9 @@ declare(
         benchmark=Benchmark("stability_3plus_placements_number", "cla_31_march"),
         headline=True,
         at_date=True,
+        in_period=True,
         higher_is="worse",
+        rule=PLACEMENTS_RULE,
     ),
     Measure(
         id="stability_long_term",
@@ -128,6 +150,7 @@ declare(
         "Stability Index, placement domain)",
         description="Average number of placement moves per child looked after in the period.",
         higher_is="worse",
+        rule=MOVES_RULE,
     ),
     Measure(
         id="stability_one_plus_moves",
@@ -137,11 +160,14 @@ declare(
         unit="% of children looked after",
         population=cla_with_placements,
         population_id="cla_population",
-        numerator=pl.col("placements") >= 2,
+        numerator=pl.col("moves") >= 1,
         dfe="Children's Commissioner Stability Index (placement domain, from the 903): children "
-        "looked after at 31 March with one or more placement moves in the year",
+        "looked after at 31 March with one or more placement moves in the year, a move being a "
+        "new placement within a period of care (going home and coming back into care is not one)",
         description="Children who moved placement at least once in the period.",
         at_date=True,
+        in_period=True,
         higher_is="worse",
+        rule=MOVES_RULE,
     ),
 )
