@@ -55,6 +55,16 @@ class Settings(BaseSettings):
     oidc_default_role: str = "panel"
     """Role given to a single-sign-on user seen for the first time (an admin can change it)."""
 
+    disclosure_threshold: int = 5
+    """Counts from 1 to this minus one are shown as ``x`` to audiences that may not see children
+    (``docs/disclosure.md``); DfE's older tables hid 1 to 5 (set 6 to follow them)."""
+    disclosure_rounding: int = 1
+    """Counts shown to those audiences are rounded to the nearest multiple of this (1: unrounded,
+    as DfE shows council figures; 5 or 10 as DfE and ONS round national ones)."""
+    disclosure_audiences: str = "panel,public"
+    """Comma-separated audiences whose figures are disclosure-controlled (``internal``, ``panel``,
+    ``public``): they get published periods and predefined tables only."""
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from carewise.disclosure import DEFAULT, Policy, Table
 from carewise.errors import UserFacingError
 from carewise.history import History
 from carewise.measures.model import (
@@ -18,7 +19,6 @@ from carewise.measures.model import (
 )
 from carewise.measures.period import Period, annual_comparison_note, parse_period
 from carewise.measures.registry import MEASURES
-from carewise.measures.suppression import Table
 
 
 class BadAudienceError(UserFacingError):
@@ -146,22 +146,46 @@ def _attach_comparators(measure: Measure, result: MeasureResult, ctx: Context) -
             result.comparators.append(own.as_dict())
 
 
+def _at_date_populations() -> frozenset[str]:
+    """Populations fixed by the period's end alone (those of "at date" measures)."""
+    return frozenset(m.population_id or m.population.__name__ for m in MEASURES.values() if m.at_date)
+
+
+def _pop_key(measure: Measure, period: Period) -> str:
+    """The name of a measure's population for a period: by its date when it is an "at date"
+    population, so a year, its last quarter and that date share its figures (and their
+    disclosure control); by its window otherwise."""
+    name = measure.population_id or measure.population.__name__
+    if name in _at_date_populations():
+        return f"{name}@{period.end}"
+    return f"{name}@{period.start}:{period.end}"
+
+
 def _keys(measure: Measure, result: MeasureResult) -> dict[str, str]:
     """Names for a result's figures; the same population's figures share names across measures."""
-    period = f"{result.period.start}:{result.period.end}"
-    pop = f"{measure.population_id or measure.population.__name__}@{period}"
-    numer = f"{pop}|{measure.id}" if measure.kind in ("proportion", "mean") else pop
+    pop = _pop_key(measure, result.period)
+    window = "" if measure.at_date else f"@{result.period.start}:{result.period.end}"
+    numer = f"{pop}|{measure.id}{window}" if measure.kind in ("proportion", "mean") else pop
     if measure.same_as is not None:
         other, breakdown, category = measure.same_as
-        src = MEASURES[other]
-        numer = f"{src.population_id or src.population.__name__}@{period}|{breakdown}={category}"
+        numer = f"{_pop_key(MEASURES[other], result.period)}|{breakdown}={category}"
     return {"pop": pop, "numer": numer}
 
 
-def suppress(results: Iterable[MeasureResult], threshold: int = 5) -> None:
-    """Hide small counts and any figure from which one could be derived (see suppression.py)."""
+def suppress(results: Iterable[MeasureResult], policy: Policy | int = DEFAULT) -> None:
+    """Hide small counts and any figure from which one could be derived (see carewise.disclosure)."""
+    policy = policy if isinstance(policy, Policy) else Policy(threshold=policy)
+    table = Table(threshold=policy.threshold)
+    plan = fill(table, results)
+    hidden = table.solve()
+    for result, names in plan:
+        apply(result, names, hidden, policy)
+
+
+def fill(table: Table, results: Iterable[MeasureResult]) -> list[tuple[MeasureResult, dict[str, str]]]:
+    """Put results' figures and the sums tying them into a disclosure table; returns which
+    figure of each result has which name there."""
     results = [r for r in results if r.available]
-    table = Table(threshold=threshold)
     plan: list[tuple[MeasureResult, dict[str, str]]] = []
     rest: list[tuple[str, list[str]]] = []
     for result in results:
@@ -171,7 +195,7 @@ def suppress(results: Iterable[MeasureResult], threshold: int = 5) -> None:
         if measure.rest_of is not None:
             other, breakdown, category = measure.rest_of
             src = MEASURES[other]
-            total = f"{src.population_id or src.population.__name__}@{k['pop'].split('@')[1]}"
+            total = _pop_key(src, result.period)
             rest.append((total, [k["numer"], f"{total}|{breakdown}={category}"]))
         if result.kind in ("count", "rate"):
             table.add(k["numer"], result.numerator)
@@ -231,12 +255,11 @@ def suppress(results: Iterable[MeasureResult], threshold: int = 5) -> None:
     for total, parts in rest:  # once every measure's figures are in the table
         if len(parts) == len([p for p in parts if p in table.entries]):
             table.tie(total, parts)
-    hidden = table.solve()
-    for result, names in plan:
-        _apply(result, names, hidden)
+    return plan
 
 
-def _apply(result: MeasureResult, names: dict[str, str], hidden: set[str]) -> None:
+def apply(result: MeasureResult, names: dict[str, str], hidden: set[str], policy: Policy = DEFAULT) -> None:
+    """Hide a result's figures named in ``hidden``; round the counts shown (policy.rounding)."""
     num_hidden = names.get("numerator") in hidden
     den_hidden = names.get("denominator") in hidden
     if num_hidden or den_hidden:
@@ -257,6 +280,21 @@ def _apply(result: MeasureResult, names: dict[str, str], hidden: set[str]) -> No
                     row.numerator = None
                 if d_h:
                     row.denominator = None
+    if policy.rounding > 1:
+        _round_counts(result, policy)
+
+
+def _round_counts(result: MeasureResult, policy: Policy) -> None:
+    """Counts shown rounded to the policy's base (rates and shares keep their unrounded basis,
+    as DfE computes percentages from unrounded figures)."""
+    rows = [result, *(row for rows in result.breakdowns.values() for row in rows)]
+    for row in rows:
+        for name in ("numerator", "denominator"):
+            value = getattr(row, name)
+            if value is not None and (result.kind != "mean" or name == "denominator"):
+                setattr(row, name, policy.rounded(value))
+        if result.kind == "count" and row.value is not None:
+            row.value = policy.rounded(row.value)
 
 
 def evaluate(
@@ -268,22 +306,47 @@ def evaluate(
     ids: Iterable[str] | None = None,
     options: Options | None = None,
     with_comparators: bool = True,
+    filters: dict[str, str] | None = None,
 ) -> list[MeasureResult]:
     """Every measure (or those in ``ids``) for the period, for an audience.
 
-    ``internal`` shows every figure; ``panel`` and ``public`` hide counts under 5 and any figure
-    from which one could be derived. Raises a user-facing error when the period ends after the
+    ``internal`` shows every figure; audiences the disclosure policy protects (``panel`` and
+    ``public`` by default) get figures for published periods only, from one table family
+    suppressed together (``carewise.measures.family``), optionally filtered by one explorer
+    characteristic (``filters``). Raises a user-facing error when the period ends after the
     last return stored.
     """
     if audience not in AUDIENCES:
         raise BadAudienceError(f"unknown audience '{audience}': use one of {', '.join(AUDIENCES)}")
-    the_period = parse_period(period)
+    opts = options or Options()
+    if opts.disclosure.protects(audience):
+        from carewise.measures.family import published
+
+        return published(history, parse_period(period), la_code, audience, ids=ids, options=opts,
+                         filters=filters, with_comparators=with_comparators)
+    if filters:
+        raise UserFacingError("filtered figures are made from the filtered history for internal use")
+    results = compute_all(history, parse_period(period), la_code, ids, opts, with_comparators)
+    if audience != "internal":  # an audience the council's policy leaves uncontrolled
+        for r in results:
+            r.audience = audience
+    return results
+
+
+def compute_all(
+    history: History,
+    the_period: Period,
+    la_code: str | None,
+    ids: Iterable[str] | None,
+    opts: Options,
+    with_comparators: bool = True,
+) -> list[MeasureResult]:
+    """Unsuppressed results of the measures (all, or ``ids``) for one period."""
     if history.last_date is not None and the_period.end > history.last_date:
         raise PeriodOutsideDataError(
             f"the period {the_period.label} ends on {the_period.end:%d %B %Y}, after the last return "
             f"stored (to {history.last_date:%d %B %Y}): choose an earlier period or import the next return"
         )
-    opts = options or Options()
     ctx = Context(history, the_period, la_code, opts)
     chosen = list(ids) if ids is not None else list(MEASURES)
     unknown = [i for i in chosen if i not in MEASURES]
@@ -296,8 +359,4 @@ def evaluate(
         if with_comparators:
             _attach_comparators(measure, result, ctx)
         results.append(result)
-    if audience != "internal":
-        suppress(results, opts.suppress_below)
-        for r in results:
-            r.audience = audience
     return results

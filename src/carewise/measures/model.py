@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 import polars as pl
 
+from carewise.disclosure import DEFAULT as DEFAULT_POLICY
+from carewise.disclosure import Policy
 from carewise.history import History
 from carewise.measures.period import Period
 
@@ -30,8 +32,8 @@ class Options:
     """Under-18 population by mid-year, replacing the shipped ONS estimate for the rate."""
     foster_in_house_target: float = 70.0
     """Target share (%) of fostered children placed with in-house carers (seed 004: 70%)."""
-    suppress_below: int = 5
-    """Counts from 1 to this minus one are shown as ``x`` outside internal use."""
+    disclosure: Policy = DEFAULT_POLICY
+    """Disclosure control for audiences that may not see children (``carewise.disclosure``)."""
 
 
 @dataclass

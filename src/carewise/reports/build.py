@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from carewise.disclosure import UnpublishedPeriodError
 from carewise.errors import UserFacingError
 from carewise.history import History
 from carewise.measures import MEASURES, MeasureResult, Options, evaluate, parse_period
@@ -64,11 +65,15 @@ def _by_id(results: list[MeasureResult]) -> dict[str, MeasureResult]:
 def _safe(
     history: History, period: Period, la_code: str | None, audience: str, options: Options, **kw
 ) -> dict[str, MeasureResult]:
-    """Figures for an earlier period; empty when it falls before the data."""
+    """Figures for an earlier period; empty when it falls before the data, or when it is not a
+    period the audience is given figures for (carewise.disclosure: years and quarters only)."""
     first = history.first_date
     if first is None or period.end < first:
         return {}
-    return _by_id(evaluate(history, period, la_code, audience, options=options, **kw))
+    try:
+        return _by_id(evaluate(history, period, la_code, audience, options=options, **kw))
+    except UnpublishedPeriodError:
+        return {}
 
 
 def pack_data(

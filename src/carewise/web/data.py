@@ -16,10 +16,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-import polars as pl
-
+from carewise.disclosure import DEFAULT, Policy
 from carewise.history import History
+from carewise.measures.explorer import FILTERS, filter_history, filter_options
 from carewise.store import Store
+
+__all__ = ["FILTERS", "CouncilData", "filter_history", "filter_options"]
 
 
 class _LRU:
@@ -71,8 +73,9 @@ the web app clears it at once; one from the command line shows within this time)
 class CouncilData:
     """Cached access to one store's councils: histories, measures, child references."""
 
-    def __init__(self, store: Store, secret: str) -> None:
+    def __init__(self, store: Store, secret: str, policy: Policy = DEFAULT) -> None:
         self.store = store
+        self.policy = policy
         self._secret = secret.encode()
         self._histories = _LRU(8)
         self._measures = _LRU(256)
@@ -95,15 +98,19 @@ class CouncilData:
 
     def measures(self, la_code: str, period: str, audience: str, ids: tuple[str, ...] | None = None,
                  filters: tuple[tuple[str, str], ...] = ()) -> list:
-        from carewise.measures import evaluate
+        from carewise.measures import Options, evaluate
 
         key = (la_code, self.version(la_code), period, audience, ids, filters)
 
         def make():
             history = self.history(la_code)
-            if filters:
+            options = Options(disclosure=self.policy)
+            if filters and not self.policy.protects(audience):
                 history = filter_history(history, period, dict(filters))
-            return evaluate(history, period, la_code, audience, ids=ids)
+                return evaluate(history, period, la_code, audience, ids=ids, options=options)
+            # audiences that may not see children: slices of one table family suppressed together
+            return evaluate(history, period, la_code, audience, ids=ids, options=options,
+                            filters=dict(filters) or None)
 
         return self._measures.get_or_make(key, make)
 
@@ -129,82 +136,3 @@ class CouncilData:
             if child is not None and hmac.compare_digest(self.child_ref(la_code, child), ref):
                 return child
         return None
-
-
-FILTERS = {
-    "age_band": "Age band",
-    "sex": "Sex",
-    "ethnicity": "Ethnicity",
-    "legal_status": "Legal status",
-    "placement_type": "Placement type",
-    "uasc": "Unaccompanied asylum-seeking",
-}
-
-
-_SOURCE_COLUMNS = {
-    "age_band": ("age_band",),
-    "sex": ("sex",),
-    "ethnicity": ("ethnic_group", "ethnicity"),
-    "legal_status": ("legal_status",),
-    "placement_type": ("placement_group", "placement_type", "placement"),
-    "uasc": ("uasc",),
-}
-
-
-def _with_filter_columns(at: pl.DataFrame) -> pl.DataFrame:
-    """The explorer's filter names as columns of the measures' "looked after at" frame."""
-    from carewise.measures import codes
-
-    if "PLACE" in at.columns and not any(c in at.columns for c in _SOURCE_COLUMNS["placement_type"]):
-        # DfE's placement groups, as the measures' "Placement (DfE groups)" breakdown uses them
-        at = at.with_columns(
-            codes.group_expr("PLACE", codes.PLACEMENT_GROUPS, "Other placements").alias("placement_group")
-        )
-    exprs = []
-    for name, sources in _SOURCE_COLUMNS.items():
-        found = next((c for c in sources if c in at.columns), None)
-        if found is not None:
-            expr = pl.col(found)
-            if name == "uasc":
-                expr = pl.when(expr).then(pl.lit("Yes")).otherwise(pl.lit("No"))
-            exprs.append(expr.cast(pl.String).alias(f"__{name}"))
-    at = at.with_columns(exprs)
-    return at.drop([n for n in _SOURCE_COLUMNS if n in at.columns]).rename(
-        {f"__{n}": n for n in _SOURCE_COLUMNS if f"__{n}" in at.columns}
-    )
-
-
-def filter_history(history: History, period: str, filters: dict[str, str]) -> History:
-    """The history of only the children who match the explorer's filters at the period's end."""
-    from carewise.measures.frames import looked_after_at
-    from carewise.measures.period import parse_period
-
-    on = parse_period(period).end
-    at = looked_after_at(history, on)
-    keep = _with_filter_columns(at)
-    for name, value in filters.items():
-        if not value or name not in keep.columns:
-            continue
-        keep = keep.filter(pl.col(name).cast(pl.String) == value)
-    children = keep["CHILD"].unique()
-    tables = {n: t.filter(pl.col("CHILD").is_in(children)) for n, t in history.tables.items()}
-    return History(
-        episodes=history.episodes.filter(pl.col("CHILD").is_in(children)),
-        header=history.header.filter(pl.col("CHILD").is_in(children)),
-        tables=tables,
-        conflicts=history.conflicts.clear(),
-        years=history.years,
-    )
-
-
-def filter_options(history: History, period: str) -> dict[str, list[str]]:
-    """The values each explorer filter can take at the period's end."""
-    from carewise.measures.frames import looked_after_at
-    from carewise.measures.period import parse_period
-
-    at = _with_filter_columns(looked_after_at(history, parse_period(period).end))
-    options: dict[str, list[str]] = {}
-    for name in FILTERS:
-        if name in at.columns:
-            options[name] = sorted(v for v in at[name].cast(pl.String).unique().to_list() if v is not None)
-    return options

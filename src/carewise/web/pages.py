@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from carewise.errors import UserFacingError
 from carewise.exports import frame_csv, frame_xlsx
+from carewise.measures.period import BadPeriodError, parse_period
 from carewise.store import audit
 from carewise.store.accounts import User
 from carewise.web.auth import check_csrf, children_roles, current_user, import_roles
@@ -61,18 +62,28 @@ def _periods(request: Request, la_code: str) -> list[str]:
 
 def _period(request: Request, la_code: str, asked: str | None) -> str:
     periods = _periods(request, la_code)
-    if asked and (asked in periods or asked[:4].isdigit()):
+    if asked and (asked in periods or _is_period(asked)):
         return asked
     if not periods:
         raise HTTPException(404, "No data is stored yet.")
     return periods[0]
 
 
+def _is_period(text: str) -> bool:
+    try:
+        parse_period(text)
+    except BadPeriodError:
+        return False
+    return True
+
+
 def _previous_year(period: str) -> str | None:
-    if len(period) == 7 and period[4] == "-":
-        start = int(period[:4]) - 1
-        return f"{start}-{(start + 1) % 100:02d}"
-    return None
+    """The collection year before a collection year (None for other kinds of period)."""
+    try:
+        asked = parse_period(period)
+    except BadPeriodError:
+        return None
+    return asked.collection_year.previous.label if asked.kind == "year" else None
 
 
 def _no_data(request: Request):
