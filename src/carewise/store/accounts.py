@@ -103,7 +103,9 @@ def password_problem(password: str, username: str = "") -> str | None:
     from zxcvbn import zxcvbn
 
     name = username.strip().lower()
-    if zxcvbn(password, user_inputs=[name, *name.replace("@", ".").split(".")])["guesses"] < 1e6:
+    words = [name, name.split("@")[0], *name.replace("@", ".").split(".")]
+    # zxcvbn scores at most 72 characters; a longer password is judged on its start
+    if zxcvbn(password[:72], user_inputs=[w for w in words if w])["guesses"] < 1e6:
         return ("That password is too easy to guess (a common password, a pattern or your user name "
                 "with small changes): try three random words")
     return None
