@@ -167,6 +167,13 @@ def _plain(value: float) -> str:
 DEFAULT = Policy()
 
 
+def current() -> Policy:
+    """The policy in the council's settings, for outputs that are not handed one."""
+    from carewise.settings import get_settings
+
+    return Policy.from_settings(get_settings())
+
+
 # -- the solver -------------------------------------------------------------------------------
 
 

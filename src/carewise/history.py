@@ -13,16 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import polars as pl
 
 from carewise.codes import SEX_LETTERS
 from carewise.returns.model import ROW, Return
 from carewise.returns.tables import TABLES
+from carewise.returns.timeline import YEAR, Timeline
 from carewise.returns.years import CollectionYear
-
-YEAR = "YEAR"
-"""Column added to stitched frames: the start year of the return a row came from (2024 = 2024-25)."""
 
 _CLOSED_SINCE = {"DEC", "REC", "REASON_PLACE_CHANGE"}
 """Episode fields that an earlier return leaves blank while the episode is still open."""
@@ -47,6 +46,12 @@ class History:
     @property
     def first_date(self) -> date | None:
         return self.years[0].start if self.years else None
+
+    @cached_property
+    def timeline(self) -> Timeline:
+        """Each child's date of birth, periods of care, placements and spells, derived once
+        (:mod:`carewise.returns.timeline`: the one place they are worked out)."""
+        return Timeline.build(self.episodes, self.header)
 
     def table(self, name: str) -> pl.DataFrame:
         if name == "episodes":

@@ -14,6 +14,13 @@ to the usual placement afterwards."""
 URN_NOT_KNOWN = "XXXXXXX"
 """The URN DfE asks for when a placement's provider has no Ofsted registration number."""
 
+PLACED_FOR_ADOPTION = ("A3", "A4", "A5", "A6")
+"""Placements for adoption (PLACE A3-A6): with the child's current foster carers (A3, A5) or not
+(A4, A6), under a placement order or with consent."""
+
+PLACED_FOR_ADOPTION_WITH_FOSTER_CARERS = ("A3", "A5")
+"""Placed for adoption with the child's current foster carer(s): the carers do not change."""
+
 ADOPTED = ("E11", "E12")
 """Reasons episode ceased that mean the child was adopted (REC E11 contested, E12 uncontested)."""
 

@@ -13,10 +13,9 @@ from datetime import date
 from typing import Any
 
 from carewise.compliance.views import SUMMARY_IDS, Assessment
+from carewise.disclosure import current
 from carewise.reports.model import Cell, Headline, PackData, Section, TableBlock
 from carewise.reports.sections import section
-
-SUPPRESS_UNDER = 5
 
 
 def _store(data: PackData):
@@ -65,7 +64,7 @@ def _assessment(data: PackData, as_at: date) -> Assessment | None:
 def _shown(value: float | None, denominator: int, audience: str) -> tuple[str, float | None]:
     if value is None:
         return "–", None
-    if audience != "internal" and denominator < SUPPRESS_UNDER:
+    if current().hides_share(denominator, audience):
         return "x", None
     return f"{value:.1f}%", value
 
@@ -73,7 +72,7 @@ def _shown(value: float | None, denominator: int, audience: str) -> tuple[str, f
 def _change(cur: dict[str, Any], prev: dict[str, Any] | None, audience: str) -> str:
     if prev is None or cur["value"] is None or prev["value"] is None:
         return "–"
-    if audience != "internal" and min(cur["denominator"], prev["denominator"]) < SUPPRESS_UNDER:
+    if current().hides_share(min(cur["denominator"], prev["denominator"]), audience):
         return "–"
     diff = cur["value"] - prev["value"]
     if abs(diff) < 0.05:
@@ -100,7 +99,7 @@ def statutory_compliance(data: PackData) -> Section | None:
         # the headline says its basis, as its table does: 12 months to the date, or on the day
         headlines.append(Headline(sid, f"{s['title']} ({s['period']})", text, "%", "–", change))
         den = s["denominator"]
-        den_text = "x" if data.audience != "internal" and 0 < den < SUPPRESS_UNDER else f"{den:,}"
+        den_text = current().count(den, data.audience)
         rows[s["basis"]].append([Cell(s["title"]), Cell(text, number),
                                  Cell(den_text, None if den_text == "x" else float(den)), Cell(change)])
     missing = [SUMMARY_IDS[s][1] for s in SUMMARY_IDS if not a.summary[s]["assessed"]]
@@ -120,7 +119,7 @@ def statutory_compliance(data: PackData) -> Section | None:
         for band in pa["by_age"]:
             text, number = _shown(band["value"], band["denominator"], data.audience)
             den = band["denominator"]
-            den_text = "x" if data.audience != "internal" and 0 < den < SUPPRESS_UNDER else f"{den:,}"
+            den_text = current().count(den, data.audience)
             pa_rows.append([Cell(band["label"]), Cell(text, number),
                             Cell(den_text, None if den_text == "x" else float(den)), Cell(band["rule"])])
         blocks.append(TableBlock("Personal Adviser contact by age",
@@ -159,7 +158,7 @@ def pledge_rows(store, la_code: str, as_at: date | None = None, audience: str = 
     compliance = {k: dict(v) for k, v in a.summary.items()}
     if audience != "internal":
         for v in compliance.values():
-            if v["denominator"] < SUPPRESS_UNDER:
+            if current().hides_share(v["denominator"], audience):
                 v["value"] = None
     wanted = [p.measure for p in pledges if p.measure in MEASURES]
     measures = {}

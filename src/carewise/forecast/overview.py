@@ -18,6 +18,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from carewise.disclosure import current
 from carewise.errors import SettingError
 from carewise.forecast.backtest import run_backtest
 from carewise.forecast.costs import CostSettings, spend_by_period
@@ -35,9 +36,6 @@ from carewise.forecast.simulate import Projection, month_ends
 from carewise.forecast.spells import category_counts
 from carewise.forecast.states import CATEGORIES, CATEGORY_LABELS
 from carewise.history import History
-
-SUPPRESS_BELOW = 5
-"""Counts from 1 to 4 are hidden from panel and public audiences (DfE's disclosure rule)."""
 
 
 @dataclass
@@ -164,7 +162,7 @@ def display(value: float | None, audience: str = "internal", count: bool = True)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     shown = round(value)
-    if count and audience != "internal" and 1 <= abs(shown) < SUPPRESS_BELOW:
+    if count and current().protects(audience) and current().small(shown):
         return "x"
     return f"{shown:,.0f}" if shown >= 0 else f"−{abs(shown):,.0f}"
 
@@ -219,10 +217,11 @@ def chart_suppressed(summary: pl.DataFrame, observed: pl.DataFrame | None, state
         return False
     rows = summary.filter(pl.col("state") == state)
     values = rows.select("median", "p10", "p90", "p2_5", "p97_5").to_numpy().round()
-    small = ((values >= 1) & (values < SUPPRESS_BELOW)).any()
+    below = current().threshold
+    small = ((values >= 1) & (values < below)).any()
     if observed is not None:
         obs = observed.filter(pl.col("state") == state)["count"]
-        small = small or bool(((obs >= 1) & (obs < SUPPRESS_BELOW)).any())
+        small = small or bool(((obs >= 1) & (obs < below)).any())
     return bool(small)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from carewise.codes import TEMPORARY_PLACEMENTS
+from carewise.codes import PLACED_FOR_ADOPTION, TEMPORARY_PLACEMENTS
 
 CATEGORIES: tuple[str, ...] = (
     "fostering_in_house",
@@ -46,7 +46,7 @@ _FOSTER_OTHER = ("U4", "U5", "U6")
 _KINSHIP = ("U1", "U2", "U3")
 _RESIDENTIAL = ("K1", "K2", "R1", "S1", "P3")
 _SUPPORTED = ("H5", "K3", "P2")
-_ADOPTION = ("A3", "A4", "A5", "A6")
+_ADOPTION = PLACED_FOR_ADOPTION
 _IN_HOUSE_PROVIDERS = ("PR1",)
 _AGENCY_PROVIDERS = ("PR4", "PR5")
 

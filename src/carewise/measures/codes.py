@@ -10,6 +10,7 @@ import polars as pl
 
 from carewise.codes import ADOPTED as ADOPTED
 from carewise.codes import NEW_CARERS_RNE as NEW_CARERS_RNE
+from carewise.codes import PLACED_FOR_ADOPTION, PLACED_FOR_ADOPTION_WITH_FOSTER_CARERS
 from carewise.codes import PLACEMENT_START_RNE as PLACEMENT_START_RNE
 from carewise.codes import SAME_CARERS_RNE as SAME_CARERS_RNE
 
@@ -60,7 +61,7 @@ AGENCY_PROVIDERS = ("PR4", "PR5")
 
 PLACEMENT_GROUPS: dict[str, tuple[str, ...]] = {
     "Foster placements": FOSTER,
-    "Placed for adoption": ("A3", "A4", "A5", "A6"),
+    "Placed for adoption": PLACED_FOR_ADOPTION,
     "Placed with parents or other person with parental responsibility": ("P1",),
     "Independent and semi-independent living arrangements/supported accommodation": (
         "H5",
@@ -122,8 +123,8 @@ SGO = CEASED_GROUPS["Special guardianship order"]
 CAO = CEASED_GROUPS["Child arrangements order"]
 RETURNED_HOME = CEASED_GROUPS["Returned home to parents or relatives"]
 
-ADOPTION_PLACEMENTS = PLACEMENT_GROUPS["Placed for adoption"]
-ADOPTION_WITH_FOSTER_CARER = ("A3", "A5")
+ADOPTION_PLACEMENTS = PLACED_FOR_ADOPTION
+ADOPTION_WITH_FOSTER_CARER = PLACED_FOR_ADOPTION_WITH_FOSTER_CARERS
 PLACEMENT_ORDER_LS = ("E1", "D1")
 
 

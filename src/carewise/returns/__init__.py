@@ -2,6 +2,7 @@
 
 from carewise.returns.model import ROW, Return, SourceFile, typed_from_raw
 from carewise.returns.tables import TABLES, TableSpec, table, tables_for
+from carewise.returns.timeline import Timeline
 from carewise.returns.years import (
     CollectionYear,
     age_at,
@@ -18,6 +19,7 @@ __all__ = [
     "Return",
     "SourceFile",
     "TableSpec",
+    "Timeline",
     "age_at",
     "age_expr",
     "birthday",

@@ -23,6 +23,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, selec
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from carewise.disclosure import Policy
 from carewise.errors import UserFacingError
 from carewise.settings import Settings, get_settings
 from carewise.store import Store
@@ -151,7 +152,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.data = CouncilData(store, secret)
+    app.state.data = CouncilData(store, secret, Policy.from_settings(settings))
     app.state.templates = templates()
     app.state.throttle = Throttle(store)
     app.state.sessions = SessionStore(store, idle=timedelta(minutes=settings.session_idle_minutes),

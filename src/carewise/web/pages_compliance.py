@@ -22,6 +22,7 @@ import carewise.compliance.pack  # noqa: F401 - registers the pack's compliance 
 from carewise.compliance import Assessment, assess, views
 from carewise.compliance import leavers as lv
 from carewise.compliance.storage import load_extracts
+from carewise.disclosure import current
 from carewise.errors import UserFacingError
 from carewise.store import audit
 from carewise.store.accounts import User
@@ -30,7 +31,6 @@ from carewise.web.data import _LRU
 
 router = APIRouter(include_in_schema=False)
 
-SUPPRESS_UNDER = 5
 REQUIREMENT_TITLES: dict[str, str] = {}
 for _req, _title in views.SUMMARY_IDS.values():
     REQUIREMENT_TITLES.setdefault(_req, _title)
@@ -106,13 +106,13 @@ def _internal(user: User) -> bool:
 def _rate(value: float | None, due: int, internal: bool) -> str:
     if value is None:
         return "–"
-    if not internal and due < SUPPRESS_UNDER:
+    if not internal and current().hides_share(due, "panel"):
         return "x"
     return f"{value:.1f}%"
 
 
 def _count(n: int, internal: bool) -> str:
-    return "x" if not internal and 0 < n < SUPPRESS_UNDER else f"{n:,}"
+    return f"{n:,}" if internal else current().count(n, "panel")
 
 
 @router.get("/compliance")
@@ -199,7 +199,7 @@ def leavers_page(request: Request, at: str | None = None, user: User = Depends(c
     def share(s: dict) -> str:
         if s["pct"] is None:
             return "–"
-        if not internal and (s["known"] < SUPPRESS_UNDER or 0 < s["count"] < SUPPRESS_UNDER):
+        if not internal and (current().hides_share(s["known"], "panel") or current().small(s["count"])):
             return "x"
         return f"{s['pct']:.0f}%"
 

@@ -29,6 +29,7 @@ import polars as pl
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
 
+from carewise.disclosure import current
 from carewise.errors import UserFacingError
 from carewise.matching import (
     CONSTRAINTS,
@@ -58,8 +59,6 @@ SHOWN_CANDIDATES = 20
 """Candidates on the shortlist page unless the user asks for all (as ``carewise match``)."""
 SHOWN_EXCLUDED = 500
 """Excluded options listed one by one (the funnel counts every one of them)."""
-SMALL = 5
-"""Panel members see counts from 1 to 4 as ``x`` (the council's disclosure threshold)."""
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 KIND_LABELS = {
@@ -219,23 +218,15 @@ def _no_data(request: Request) -> Response:
 # -- small-number suppression for panel members -------------------------------------------------
 
 def suppress_column(values: list[int], total: int | None = None) -> list[str]:
-    """Counts from 1 to 4 become ``x``; if only one cell of a column with a shown total is
-    hidden, the next smallest is hidden too, so it cannot be worked out by subtraction."""
-    shown = [str(v) if v == 0 or v >= SMALL else "x" for v in values]
-    hidden = [i for i, s in enumerate(shown) if s == "x"]
-    if len(hidden) == 1 and total is not None and total >= SMALL:
-        rest = [i for i, v in enumerate(values) if i not in hidden and v > 0]
-        if rest:
-            shown[min(rest, key=lambda i: values[i])] = "x"
-    return shown
+    """Counts from 1 to 4 become ``x``, and whatever would give one away by subtraction from
+    the total (carewise.disclosure)."""
+    return current().column(values, total, "panel")
 
 
 def suppress_linked(values: list[int]) -> list[str]:
-    """Figures that add up to each other (before, after, gain): if any is 1 to 4, hide all
-    that are not 0, so none can be worked out from the others."""
-    if any(0 < v < SMALL for v in values):
-        return ["0" if v == 0 else "x" for v in values]
-    return [str(v) for v in values]
+    """Figures that add up to each other (before, after, gain): if any is small, all that are
+    not 0 are hidden (carewise.disclosure)."""
+    return current().linked(values, "panel")
 
 
 # -- labels ---------------------------------------------------------------------------------------
@@ -574,7 +565,7 @@ def _suggestion_view(p: dict, panel: bool) -> dict:
     """A tested capacity suggestion; for panel members the option count (the size of the
     group it was shaped on) and the number it would meet are suppressed when small."""
     a = p["addition"]
-    count = str(a["count"]) if not panel or a["count"] >= SMALL else "x"
+    count = str(a["count"]) if not panel or not current().small(a["count"]) else "x"
     kind = KIND_LABELS.get(a["kind"], a["kind"]).lower()
     each = "one place each" if a["places"] == 1 else f"{a['places']} places each"
     meets = p["would_meet"]
@@ -587,7 +578,7 @@ def _suggestion_view(p: dict, panel: bool) -> dict:
                 SKILL_LABELS.get(p["for_group"]["main_need"], p["for_group"]["main_need"]),
                 KIND_LABELS.get(p["for_group"]["placement_type"],
                                 p["for_group"]["placement_type"] or ""))),
-            "would_meet": str(meets) if not panel or meets == 0 or meets >= SMALL else "x"}
+            "would_meet": str(meets) if not panel or not current().small(meets) else "x"}
 
 
 @router.get("/placements/sufficiency")

@@ -14,7 +14,13 @@ from datetime import date
 
 import polars as pl
 
-from carewise.codes import SEX_LETTERS, SHORT_BREAKS, TEMPORARY_PLACEMENTS, URN_NOT_KNOWN
+from carewise.codes import (
+    PLACED_FOR_ADOPTION_WITH_FOSTER_CARERS,
+    SEX_LETTERS,
+    SHORT_BREAKS,
+    TEMPORARY_PLACEMENTS,
+    URN_NOT_KNOWN,
+)
 from carewise.returns.model import ROW, Return
 from carewise.validate.engine import Context, Failures, Skip, failing_rows, rule
 from carewise.validate.rules.rules_100 import (
@@ -431,7 +437,7 @@ def rule_215(ctx: Context) -> Failures:
 def rule_217(ctx: Context) -> Failures:
     """From 1 April 2015, an episode with PLACE A3 or A5 must have RNE S, T or U (DfE 217)."""
     bad = (
-        pl.col("PLACE").is_in(["A3", "A5"])
+        pl.col("PLACE").is_in(PLACED_FOR_ADOPTION_WITH_FOSTER_CARERS)
         & (pl.col("DECOM") >= date(2015, 4, 1))
         & ~pl.col("RNE").is_in(["S", "T", "U"]).fill_null(False)
     )

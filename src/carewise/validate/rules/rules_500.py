@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from carewise.codes import ADOPTED, SHORT_BREAKS
+from carewise.codes import ADOPTED, PLACED_FOR_ADOPTION, SHORT_BREAKS
 from carewise.returns.model import ROW
 from carewise.returns.years import CollectionYear, age_expr, birthday_expr
 from carewise.validate.engine import Context, Failures, Skip, rule
 
 CHILD = "CHILD"
-ADOPTION_PLACES = ("A3", "A4", "A5", "A6")
+ADOPTION_PLACES = PLACED_FOR_ADOPTION
 """Placed for adoption (placement types A3-A6)."""
 """Reasons an episode ceased that mean the child was adopted."""
 AD1_FIELDS = ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")
