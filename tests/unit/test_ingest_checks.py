@@ -86,3 +86,26 @@ def test_xml_unknown_fields_are_named_and_repeated_episodes_are_errors():
     assert set(ignored) == {"NOTES", "COLOUR"} and ignored["COLOUR"].row == 4
     (dupe,) = [p for p in problems if p.severity == Severity.ERROR]
     assert dupe.table == "episodes" and "repeats row 1 exactly" in dupe.message
+
+
+def test_a_nul_character_past_the_first_4_kb_is_refused_naming_the_row():
+    body = "".join(f"C{i},01/04/2024,S,C2,N1,U4,PR1,,,,,,\n" for i in range(200))
+    read = read_csv_bytes((EPISODES + body + "X\x00,01/04/2024,S,C2,N1,U4,PR1,,,,,,\n").encode(), "e.csv")
+    assert read.raw is None
+    (problem,) = read.problems
+    assert problem.severity == Severity.ERROR and problem.row == 201 and "NUL" in problem.message
+
+
+def test_utf16_with_a_byte_order_mark_is_read_with_a_warning():
+    text = EPISODES + "C1,01/04/2024,S,C2,N1,U4,PR1,,,,,,\n"
+    for data in (text.encode("utf-16"), b"\xfe\xff" + text.encode("utf-16-be")):
+        read = read_csv_bytes(data, "e.csv")
+        assert read.usable and read.raw["CHILD"].to_list() == ["C1"] and read.source.encoding == "utf-16"
+        (problem,) = read.problems
+        assert problem.severity == Severity.WARNING and "UTF-16" in problem.message
+
+
+def test_messages_are_cut_to_a_sane_length_saying_how_long_the_text_was():
+    read = read_csv_bytes(b"CHILD," + b"y" * 60_000, "one_line.csv")
+    (problem,) = read.problems
+    assert len(problem.message) <= 300 and "(60,000 characters in all)" in problem.message

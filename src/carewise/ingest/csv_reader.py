@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from carewise.ingest.problems import Problem, error, warning
+from carewise.ingest.problems import Problem, error, shorten, warning
 from carewise.returns.model import ROW, SourceFile
 from carewise.returns.tables import COLUMN_ALIASES, TABLES, TableSpec
 
@@ -47,16 +47,30 @@ def normalise_column(name: str) -> str:
     return COLUMN_ALIASES.get(cleaned, cleaned)
 
 
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes make up more than 1% of the start: a binary file (an image, a database), not text."""
+    head = data[:4096]
+    return head.count(b"\x00") > len(head) // 100
+
+
+def _nul_problems(text: str, file: str) -> list[Problem]:
+    """An error for each line holding a NUL character (the first five): PostgreSQL cannot store
+    one, and it is never part of a real value."""
+    found: list[Problem] = []
+    for number, line in enumerate(text.splitlines(), start=0):
+        if "\x00" in line:
+            found.append(error(file, "this row holds a NUL character (an invisible control character)"
+                               + (" in the header row" if number == 0 else ""),
+                               "Export the file again; if the NUL is in a value, retype that value.",
+                               row=number or None))
+            if len(found) == 5:
+                break
+    return found
+
+
 def decode(data: bytes, file: str) -> tuple[str | None, str, list[Problem]]:
-    """Text of a file: UTF-8 (with or without BOM), else Windows-1252, else refused."""
-    if b"\x00" in data[:4096]:
-        return None, "", [
-            error(
-                file,
-                "this is not a text file (it contains binary data)",
-                "Export the table from your case-management system as CSV and try again.",
-            )
-        ]
+    """Text of a file: UTF-16 with a byte-order mark (Excel's "Unicode Text"), UTF-8 (with or
+    without BOM), else Windows-1252, else refused. A NUL character anywhere refuses the file."""
     if data[:2] == b"PK":
         return None, "", [
             error(
@@ -65,28 +79,47 @@ def decode(data: bytes, file: str) -> tuple[str | None, str, list[Problem]]:
                 "Open it in Excel and use File > Save As > CSV UTF-8, then import the CSV.",
             )
         ]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            return None, "", [error(file, f"the file starts as UTF-16 but is not (byte {exc.start + 1})",
+                                    "Save the file as CSV UTF-8 from Excel and try again.")]
+        problems = [warning(file, "the file is UTF-16 (Excel's \"Unicode Text\"); it was read as such",
+                            "Nothing to do; saving as CSV UTF-8 avoids this warning.")]
+        nul = _nul_problems(text, file)
+        return (None, "", problems + nul) if nul else (text, "utf-16", problems)
+    if _looks_binary(data):
+        return None, "", [
+            error(
+                file,
+                "this is not a text file (it contains binary data)",
+                "Export the table from your case-management system as CSV and try again.",
+            )
+        ]
     try:
-        return data.decode("utf-8-sig"), "utf-8", []
+        text, encoding, problems = data.decode("utf-8-sig"), "utf-8", []
     except UnicodeDecodeError as exc:
-        utf8_error = exc
-    if not any(b in _CP1252_UNDEFINED for b in data):
-        text = data.decode("cp1252")
-        return text, "windows-1252", [
+        if any(b in _CP1252_UNDEFINED for b in data):
+            line = data[: exc.start].count(b"\n")
+            return None, "", [
+                error(
+                    file,
+                    f"the file's text encoding could not be recognised (byte {exc.start + 1})",
+                    "Save the file as CSV UTF-8 from Excel or your case-management system.",
+                    row=line if line > 0 else None,
+                )
+            ]
+        text, encoding = data.decode("cp1252"), "windows-1252"
+        problems = [
             warning(
                 file,
                 "the file is not UTF-8; it was read as Windows-1252 (the usual Excel encoding)",
                 "Check names with accents look right; save as CSV UTF-8 to avoid this warning.",
             )
         ]
-    line = data[: utf8_error.start].count(b"\n")
-    return None, "", [
-        error(
-            file,
-            f"the file's text encoding could not be recognised (byte {utf8_error.start + 1})",
-            "Save the file as CSV UTF-8 from Excel or your case-management system.",
-            row=line if line > 0 else None,
-        )
-    ]
+    nul = _nul_problems(text, file) if "\x00" in text else []
+    return (None, "", problems + nul) if nul else (text, encoding, problems)
 
 
 def identify(columns: list[str], file_name: str) -> tuple[TableSpec | None, float]:
@@ -164,7 +197,7 @@ def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
             error(
                 file,
                 "the header row does not match any 903 table "
-                f"(columns: {', '.join(h for h in header[:8] if h)}{'…' if len(header) > 8 else ''})",
+                f"(columns: {', '.join(shorten(h, 40) for h in header[:8] if h)}{'…' if len(header) > 8 else ''})",
                 "Check this is a 903 table with the DfE column names; remove it from the folder if it is not.",
             )
         ])

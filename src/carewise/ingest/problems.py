@@ -13,6 +13,19 @@ class Severity(StrEnum):
     """The file is used; the analyst should look (e.g. a date that could not be read)."""
 
 
+LIMITS = {"message": 300, "fix": 300, "value": 80, "column": 60, "file": 260}
+"""Longest text kept per field: a hostile file (a 20 MB line with no comma) must not make a
+20 MB message, which terminals and reports then take minutes to lay out."""
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    rest = f"… ({len(text):,} characters in all)"
+    return text[: max(limit - len(rest), 1)] + rest
+
+
 @dataclass(frozen=True)
 class Problem:
     severity: Severity
@@ -25,6 +38,12 @@ class Problem:
     value: str | None = None
     table: str | None = None
     year: str | None = None
+
+    def __post_init__(self) -> None:
+        for name, limit in LIMITS.items():
+            text = getattr(self, name)
+            if isinstance(text, str) and len(text) > limit:
+                object.__setattr__(self, name, shorten(text, limit))
 
     def as_dict(self) -> dict:
         d = asdict(self)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    text,
 )
 
 from carewise.returns.tables import TABLES
@@ -60,6 +61,9 @@ import_batch = Table(
     Column("validation", JSON, nullable=True, doc="validation summary, when run"),
     Column("source", String(20), nullable=False, default="csv"),
     Index("ix_import_batch_council_year", "council_id", "year"),
+    # One current batch per council and year, whatever imports run at once (migration 0005_batch_unique).
+    Index("uq_import_batch_current", "council_id", "year", unique=True,
+          sqlite_where=text("status = 'current'"), postgresql_where=text("status = 'current'")),
 )
 
 batch_file = Table(

@@ -17,7 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from carewise.errors import NotFoundError
 from carewise.history import History, stitch
@@ -146,6 +156,7 @@ class Store:
         batch_ids: list[int] = []
         items = sorted(returns, key=lambda r: r.year)
         with self.engine.begin() as conn:
+            _lock_council_imports(conn, la_code)
             council_id = self._ensure_council(conn, la_code, council_name, synthetic)
             for ret in items:
                 year = ret.year.start_year
@@ -318,6 +329,18 @@ class Store:
             }
         return {"council": {"la_code": council.la_code, "name": council.name, "synthetic": council.synthetic},
                 "years": dict(sorted(years.items()))}
+
+
+def _lock_council_imports(conn: Connection, la_code: str) -> None:
+    """Imports for one council wait for each other, so the later one supersedes the earlier's batch
+    instead of both marking the old one superseded and leaving two current batches.
+
+    PostgreSQL: a transaction-level advisory lock (released at commit or rollback). SQLite allows
+    one writer at a time already. The unique index ``uq_import_batch_current`` (migration
+    0005_batch_unique) refuses a second current batch whatever happens.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"carewise import {la_code}"})
 
 
 def _copy_rows(conn: Connection, table_name: str, cols: list[str], frame: pl.DataFrame) -> None:
