@@ -122,9 +122,18 @@ def compliance_page(request: Request, at: str | None = None, user: User = Depend
         return _render(request, "no_data.html", title="No data yet")
     internal = _internal(user)
     try:
-        a = _assessment(request, council.la_code, _at(at))
+        when = _at(at)
+        context = _cache(request).get_or_make(
+            ("summary", *_data_version(request, council.la_code), when, internal),
+            lambda: _summary_context(_assessment(request, council.la_code, when), internal))
     except UserFacingError as exc:
         return _render(request, "error.html", title="Compliance cannot be shown", message=str(exc))
+    return _render(request, "compliance_summary.html", title="Statutory compliance", **context)
+
+
+def _summary_context(a: Assessment, internal: bool) -> dict[str, Any]:
+    """What /compliance shows, worked out once per data version, date and audience (the team and
+    monthly tables took most of the page's time under load)."""
     summary = [
         {"id": sid, "title": s["title"], "assessed": s["assessed"], "basis": s.get("basis", "window"),
          "rate": _rate(s["value"], s["denominator"], internal),
@@ -144,9 +153,8 @@ def compliance_page(request: Request, at: str | None = None, user: User = Depend
                  for r in trend.filter(pl.col("requirement") == req).to_dicts()}
         trend_rows.append({"title": REQUIREMENT_TITLES.get(req, req), "cells": [cells.get(m, "–") for m in months]})
     statuses = views.as_json(a, children=False)["statuses"]
-    return _render(request, "compliance_summary.html", title="Statutory compliance", a=a, summary=summary,
-                   teams=teams, months=months, trend_rows=trend_rows,
-                   statuses={k: _count(v, internal) for k, v in statuses.items()}, internal=internal)
+    return dict(a=a, summary=summary, teams=teams, months=months, trend_rows=trend_rows,
+                statuses={k: _count(v, internal) for k, v in statuses.items()}, internal=internal)
 
 
 @router.get("/compliance/worklist")
