@@ -62,7 +62,8 @@ class Duration:
 
 # -- conditions -----------------------------------------------------------------------------------
 # Columns available: anchor (the previous event or the clock start), start (clock start), DOB,
-# PLACE (placement at the clock start), n (0 for the clock start, 1 for the first event …).
+# PLACE (placement at the clock start), n (0 for the clock start, 1 for the first event …), and
+# the clock's own columns (visits: long_term_from; adoption: first_review).
 
 
 def first_year_of_placement() -> pl.Expr:
@@ -71,8 +72,17 @@ def first_year_of_placement() -> pl.Expr:
 
 
 def long_term_placement() -> pl.Expr:
-    """Reg 28(2)(c)(i): three-monthly visits only where the placement is intended to last to 18."""
-    return pl.col("PLACE").is_in(LONG_TERM_PLACEMENTS).fill_null(False)
+    """Reg 28(2)(c)(i): three-monthly visits only where the placement is intended to last to 18:
+    from ``long_term_from``, the day it became long-term fostering (U1/U4), which may be after the
+    placement began when the same carers become long-term carers (RNE T/U)."""
+    return (pl.col("long_term_from").is_not_null() & (pl.col("anchor") >= pl.col("long_term_from"))).fill_null(False)
+
+
+def before_first_review() -> pl.Expr:
+    """AAR 2005 reg 36(4)(a): weekly visits to a child placed for adoption until the first review
+    (while none has been held they go on); after it, the agency sets the frequency at each review,
+    which no extract records, so nothing more is due."""
+    return pl.col("first_review").is_null() | (pl.col("anchor") < pl.col("first_review"))
 
 
 def placed_with_parents() -> pl.Expr:
@@ -90,6 +100,7 @@ CONDITIONS: dict[str, Callable[[], pl.Expr]] = {
     "long_term_placement": long_term_placement,
     "placed_with_parents": placed_with_parents,
     "under_5": under_5,
+    "before_first_review": before_first_review,
 }
 
 

@@ -28,9 +28,10 @@ from datetime import date
 
 import polars as pl
 
+from carewise.codes import PLACED_FOR_ADOPTION, SAME_CARERS_RNE, TEMPORARY_PLACEMENTS
 from carewise.compliance import cohort
 from carewise.compliance.calendar import term_bounds
-from carewise.compliance.rules import Version, due_expr, in_force, versions
+from carewise.compliance.rules import LONG_TERM_PLACEMENTS, Version, due_expr, in_force, versions
 from carewise.compliance.storage import Extracts
 from carewise.history import History
 from carewise.returns.years import age_expr
@@ -84,7 +85,8 @@ def chain(requirement: str, c: Clocks, as_at: date, all_versions: tuple[Version,
         clocks.select("clock", pl.col("_a0").alias("anchor"), pl.lit(False).alias("_event")),
         ev.select("clock", pl.col("date").alias("anchor"), pl.lit(True).alias("_event")),
     ]).sort(["clock", "anchor", "_event"])
-    rows = rows.join(clocks.select("clock", "CHILD", "start", "end", "DOB", "PLACE", "_assumed"), on="clock")
+    # every clock column (start, end, DOB, PLACE and any a condition reads) goes with its rows
+    rows = rows.join(clocks.drop("_a0"), on="clock")
     rows = rows.sort(["clock", "anchor", "_event"]).with_columns(
         (pl.int_range(pl.len()).over("clock") + pl.when(pl.col("_assumed")).then(_ASSUMED_N).otherwise(0))
         .alias("n"),
@@ -92,7 +94,6 @@ def chain(requirement: str, c: Clocks, as_at: date, all_versions: tuple[Version,
     )
     due = due_expr(requirement, all_versions)
     if "cap" in clocks.columns:
-        rows = rows.join(clocks.select("clock", "cap"), on="clock", how="left")
         first = (pl.col("n") == 0) & pl.col("cap").is_not_null()
         due = pl.when(first).then(pl.min_horizontal(due, pl.col("cap"))).otherwise(due)
     rows = rows.with_columns(due.alias("due"))
@@ -123,9 +124,59 @@ def _coverage(extracts: Extracts, kind: str) -> date | None:
     return extracts.covers_from(kind)
 
 
+def placed_for_adoption(history: History, as_at: date) -> pl.DataFrame:
+    """CHILD, start, end: each time a child was placed for adoption (a spell of PLACE A3-A6 on the
+    care timeline; end the last day, null while it runs). It ends when the child is adopted,
+    leaves care or is returned to the council by the prospective adopters; a temporary placement
+    (e.g. hospital) does not end it."""
+    place = pl.col("PLACE")
+    state = (pl.when(place.is_in(PLACED_FOR_ADOPTION)).then(pl.lit("adoption"))
+             .when(place.is_in(TEMPORARY_PLACEMENTS)).then(pl.lit(None, dtype=pl.String))
+             .otherwise(pl.lit("other")))
+    spells = history.timeline.as_at(as_at).spells(state).filter(pl.col("state") == "adoption")
+    return spells.select("CHILD", "start", pl.col("end").dt.offset_by("-1d").alias("end")).sort("CHILD", "start")
+
+
+def _outside_adoption(clocks: pl.DataFrame, adoption: pl.DataFrame) -> pl.DataFrame:
+    """Clocks cut short the day before a placement for adoption begins inside them (the Adoption
+    Agencies Regulations 2005 then govern visits and reviews); a clock that begins inside one
+    is dropped."""
+    a = adoption.select("CHILD", pl.col("start").alias("_as"), pl.col("end").alias("_ae"))
+    inside = clocks.join(a, on="CHILD").filter(
+        (pl.col("start") >= pl.col("_as")) & (pl.col("_ae").is_null() | (pl.col("start") <= pl.col("_ae"))))
+    kept = clocks.join(inside.select("clock"), on="clock", how="anti")
+    cut = kept.join(a, on="CHILD").filter(
+        (pl.col("_as") > pl.col("start")) & (pl.col("end").is_null() | (pl.col("_as") <= pl.col("end")))
+    ).group_by("clock").agg(pl.col("_as").min().dt.offset_by("-1d").alias("_cut"))
+    return kept.join(cut, on="clock", how="left").with_columns(
+        pl.coalesce(pl.col("_cut"), pl.col("end")).alias("end")).drop("_cut")
+
+
 def placement_clocks(history: History, as_at: date) -> pl.DataFrame:
+    """Reg 28 visit clocks: a placement, except that a change of placement with the same carers
+    (RNE T/U, ``carewise.codes.SAME_CARERS_RNE``: e.g. foster carers approved as the child's
+    long-term carers) continues the clock it follows, so neither the one-week visit nor the first
+    year's six-weekly visits start again; ``long_term_from`` is the day the placement became
+    long-term fostering (U1/U4), if it did. Time placed for adoption is left out (it has its own
+    schedule), so a move to adopters, even the same carers, is a new start."""
     pl_ = cohort.placements(history, as_at)
-    return pl_.select(pl.col("placement").alias("clock"), "CHILD", "start", "end", "DOB", "PLACE")
+    if "same_carers" not in pl_.columns:  # cohort without the timeline's flag: from the RNE
+        rne = cohort.episodes_at(history, as_at).select("CHILD", pl.col("DECOM").alias("start"), "RNE")
+        pl_ = pl_.join(rne.unique(["CHILD", "start"], keep="last"), on=["CHILD", "start"], how="left").with_columns(
+            pl.col("RNE").is_in(SAME_CARERS_RNE).fill_null(False).alias("same_carers"))
+    first_in_period = (pl.col("period").shift(1).over("CHILD", order_by="start") != pl.col("period")).fill_null(True)
+    adoption = pl.col("PLACE").is_in(PLACED_FOR_ADOPTION).fill_null(False)
+    carries_on = pl.col("same_carers") & ~first_in_period & ~adoption & ~adoption.shift(1).over(
+        "CHILD", order_by="start").fill_null(False)
+    pl_ = pl_.sort("CHILD", "start").with_columns((~carries_on).cast(pl.Int32).cum_sum().over("CHILD").alias("_c"))
+    long_term = pl.col("PLACE").is_in(LONG_TERM_PLACEMENTS).fill_null(False)
+    merged = pl_.group_by("CHILD", "_c").agg(
+        pl.col("placement").first().alias("clock"), pl.col("start").first(), pl.col("end").last(),
+        pl.col("DOB").first(), pl.col("PLACE").first(),
+        pl.col("start").filter(long_term).first().alias("long_term_from"),
+    ).drop("_c").filter(~pl.col("PLACE").is_in(PLACED_FOR_ADOPTION).fill_null(False))
+    out = _outside_adoption(merged, placed_for_adoption(history, as_at))
+    return out.select("clock", "CHILD", "start", "end", "DOB", "PLACE", "long_term_from")
 
 
 def period_clocks(history: History, as_at: date) -> pl.DataFrame:
@@ -134,20 +185,63 @@ def period_clocks(history: History, as_at: date) -> pl.DataFrame:
                       pl.lit(None, dtype=pl.String).alias("PLACE"))
 
 
+def adoption_clocks(history: History, as_at: date) -> pl.DataFrame:
+    """One clock per placement for adoption, with ``first_review``: the first review held on or
+    after it began (weekly visits run until then, AAR 2005 reg 36(4))."""
+    a = placed_for_adoption(history, as_at).with_row_index("clock").with_columns(pl.col("clock").cast(pl.Int64))
+    rev = history.table("reviews").select("CHILD", pl.col("REVIEW").alias("_r")).drop_nulls().filter(
+        pl.col("_r") <= as_at)
+    first = a.join(rev, on="CHILD").filter(
+        (pl.col("_r") >= pl.col("start")) & (pl.col("end").is_null() | (pl.col("_r") <= pl.col("end")))
+    ).group_by("clock").agg(pl.col("_r").min().alias("first_review"))
+    dob = cohort.periods(history, as_at).select("CHILD", "DOB").unique("CHILD")
+    return a.join(first, on="clock", how="left").join(dob, on="CHILD", how="left").select(
+        "clock", "CHILD", "start", pl.when(pl.col("end") <= as_at).then(pl.col("end")).alias("end"), "DOB",
+        pl.lit("A").alias("PLACE"), "first_review")
+
+
 def _events(frame: pl.DataFrame, column: str = "date") -> pl.DataFrame:
     return frame.select(pl.col("child").alias("CHILD"), pl.col(column).alias("date")).drop_nulls()
 
 
 def visits(history: History, extracts: Extracts, as_at: date) -> Clocks:
-    """Reg 28: visits run per placement; a new placement restarts the clock (one week)."""
+    """Reg 28: visits run per placement (``placement_clocks``); a new placement restarts the
+    clock (one week), a change of placement with the same carers does not."""
     return Clocks(placement_clocks(history, as_at), _events(extracts.get("visits")),
                   _coverage(extracts, "visits"))
 
 
+def _review_events(history: History) -> pl.DataFrame:
+    return history.table("reviews").select("CHILD", pl.col("REVIEW").alias("date")).drop_nulls()
+
+
 def reviews(history: History, as_at: date) -> Clocks:
-    """Reg 33: reviews run per period of care, from the 903 reviews table."""
-    ev = history.table("reviews").select("CHILD", pl.col("REVIEW").alias("date")).drop_nulls()
-    return Clocks(period_clocks(history, as_at), ev, history.first_date)
+    """Reg 33: reviews run per period of care, from the 903 reviews table; time placed for
+    adoption is reviewed under the Adoption Agencies Regulations instead (``adoption_reviews``),
+    and care after a placement for adoption ends starts a new clock."""
+    per = period_clocks(history, as_at)
+    adoption = placed_for_adoption(history, as_at)
+    after = adoption.filter(pl.col("end").is_not_null() & (pl.col("end") < as_at)).join(
+        per.select("CHILD", pl.col("start").alias("_ps"), pl.col("end").alias("_pe"), "DOB"), on="CHILD").filter(
+        (pl.col("end") >= pl.col("_ps")) & (pl.col("_pe").is_null() | (pl.col("end") < pl.col("_pe")))
+    ).select("CHILD", pl.col("end").dt.offset_by("1d").alias("start"), pl.col("_pe").alias("end"), "DOB")
+    resumed = after.with_row_index("clock").select(
+        (pl.col("clock").cast(pl.Int64) + (per["clock"].max() or 0) + 1).alias("clock"), "CHILD", "start", "end",
+        "DOB", pl.lit(None, dtype=pl.String).alias("PLACE"))
+    clocks = _outside_adoption(pl.concat([per, resumed]), adoption)
+    return Clocks(clocks, _review_events(history), history.first_date)
+
+
+def adoption_visits(history: History, extracts: Extracts, as_at: date) -> Clocks:
+    """AAR 2005 reg 36(4)(a): a child placed for adoption (and the prospective adopters) is
+    visited within a week of the placement, then at least weekly until the first review."""
+    return Clocks(adoption_clocks(history, as_at), _events(extracts.get("visits")), _coverage(extracts, "visits"))
+
+
+def adoption_reviews(history: History, as_at: date) -> Clocks:
+    """AAR 2005 reg 36(3): reviews within 4 weeks of placement for adoption, then 3 months,
+    then every 6 months, until the adoption order (or the child is returned)."""
+    return Clocks(adoption_clocks(history, as_at), _review_events(history), history.first_date)
 
 
 def iha(history: History, extracts: Extracts, as_at: date) -> Clocks:
@@ -363,10 +457,10 @@ def peps(history: History, extracts: Extracts, as_at: date, version: Version) ->
 
 # -- everything -------------------------------------------------------------------------------
 
-REQUIREMENTS = ("visits", "reviews", "iha", "rha", "dental", "pep_first", "pep", "rhi", "pathway_plan",
-                "pa_contact")
+REQUIREMENTS = ("visits", "adoption_visits", "reviews", "adoption_reviews", "iha", "rha", "dental", "pep_first",
+                "pep", "rhi", "pathway_plan", "pa_contact")
 NEEDS_EXTRACT = {
-    "visits": "visits", "iha": "health_assessments", "rha": "health_assessments",
+    "visits": "visits", "adoption_visits": "visits", "iha": "health_assessments", "rha": "health_assessments",
     "dental": "dental_checks", "pep": "peps", "pep_first": "peps", "rhi": "return_home_interviews",
     "pathway_plan": "pathway_plans", "pa_contact": "pa_contacts",
 }
@@ -381,6 +475,8 @@ def instances(history: History, extracts: Extracts, as_at: date) -> pl.DataFrame
     builders = {
         "visits": lambda: visits(history, extracts, as_at),
         "reviews": lambda: reviews(history, as_at),
+        "adoption_visits": lambda: adoption_visits(history, extracts, as_at),
+        "adoption_reviews": lambda: adoption_reviews(history, as_at),
         "iha": lambda: iha(history, extracts, as_at),
         "rha": lambda: rha(history, extracts, as_at),
         "dental": lambda: dental(history, extracts, as_at),

@@ -24,7 +24,10 @@ from carewise.returns.years import age_expr
 SUMMARY_IDS: dict[str, tuple[str, str]] = {
     "visits_on_time": ("visits", "Statutory visits on time"),
     "visits_seen_alone": ("visits", "Statutory visits where the child was seen alone"),
+    "adoption_visits_on_time": ("adoption_visits",
+                                "Visits while placed for adoption (within a week, then weekly to the first review)"),
     "reviews_on_time": ("reviews", "Reviews on time"),
+    "adoption_reviews_on_time": ("adoption_reviews", "Reviews while placed for adoption (4 weeks, 3 months, 6-monthly)"),
     "iha_on_time": ("iha", "Initial health assessments within 20 working days"),
     "rha_on_time": ("rha", "Review health assessments on time"),
     "dental_on_time": ("dental", "Dental checks on time"),

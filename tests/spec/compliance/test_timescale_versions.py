@@ -20,7 +20,8 @@ def test_a_new_version_applies_only_to_anchors_from_its_effective_date(tmp_path)
     vs = tuple(load_versions(path))
     assert [v.effective_from for v in vs] == [date(2011, 4, 1), date(2025, 1, 1)]
     frame = pl.DataFrame({"anchor": [date(2024, 12, 31), date(2025, 1, 2)], "start": [date(2020, 1, 1)] * 2,
-                          "DOB": [date(2010, 1, 1)] * 2, "PLACE": ["U6", "U6"], "n": [3, 3]})
+                          "DOB": [date(2010, 1, 1)] * 2, "PLACE": ["U6", "U6"], "n": [3, 3],
+                          "long_term_from": [None, None]}, schema_overrides={"long_term_from": pl.Date})
     got = frame.select(due_expr("visits", vs).alias("due"))["due"].to_list()
     assert got == [date(2025, 2, 11), date(2025, 1, 30)]  # 6 weeks under the old rules, 4 under the new
     assert in_force(date(2024, 6, 1), vs).effective_from == date(2011, 4, 1)
