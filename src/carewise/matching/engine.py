@@ -15,9 +15,15 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from carewise.geo import distance_miles, normalise
+from carewise.geo import distance_miles, locality, normalise
 from carewise.matching.market import OPTION_SCHEMA, conform, referral_schema
-from carewise.matching.schema import ADAPTATIONS, NEEDS, OPTION_KINDS, REGISTRABLE_NEEDS
+from carewise.matching.schema import (
+    ADAPTATIONS,
+    CARED_FOR_ALONGSIDE,
+    NEEDS,
+    OPTION_KINDS,
+    REGISTRABLE_NEEDS,
+)
 from carewise.matching.settings import OFSTED_RANK, MatchSettings
 from carewise.matching.siblings import units
 
@@ -25,6 +31,9 @@ _FIXED_TOKENS = (*NEEDS, "uasc", "therapeutic", "parent_and_child")
 _INT_MIN, _INT_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
 _EPOCH = date(1970, 1, 1)
 _OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
+_LOCALITY = {"in_area": 0, "adjoining": 1, "at_a_distance": 2}
+_CONTRACT = {"framework": 0, "spot": 1, "in_house": 2}
+_FOSTER_KINDS = (OPTION_KINDS.index("in_house_fostering"), OPTION_KINDS.index("agency_fostering"))
 
 
 class Vocabulary:
@@ -149,6 +158,21 @@ class OptionArrays:
     la: np.ndarray
     """Children's services authority code, "" when not known."""
     dol: np.ndarray
+    pets: np.ndarray
+    young: np.ndarray
+    """Youngest / oldest child living there now (NaN: none or not known)."""
+    old: np.ndarray
+    connected: dict[str, list[int]]
+    """Child id or referral id -> households approved as connected persons for that child."""
+    connected_only: np.ndarray
+    """Approved as a connected person for named children (not a mainstream household)."""
+    locality: np.ndarray
+    """0 in the council's area, 1 adjoining, 2 at a distance, -1 not known (or no council)."""
+    contract: np.ndarray
+    inspected: np.ndarray
+    """Day of the latest Ofsted inspection (days since 1970-01-01; INT_MIN if none)."""
+    full_cost: np.ndarray
+    """In-house households priced at full cost (allowance plus overhead), not allowance."""
     id_index: dict[str, list[int]]
 
     @property
@@ -197,6 +221,15 @@ class ReferralArrays:
     avoid: list[list[str]]
     """Areas to avoid, normalised: postcode districts/sectors (upper case) or council codes."""
     dol: np.ndarray
+    child_ids: list[list[str]]
+    alongside: np.ndarray
+    """Index in ``CARED_FOR_ALONGSIDE`` (-1: not given)."""
+    no_pets: np.ndarray
+    school_year: np.ndarray
+    ehcp: np.ndarray
+    preferred_kinds: np.ndarray
+    """(R, len(OPTION_KINDS)) kinds the child would prefer (all False: none given)."""
+    preferred_areas: list[list[str]]
     members: list[list[str]]
     """Referral ids each unit places."""
     group_key: np.ndarray
@@ -206,11 +239,13 @@ class ReferralArrays:
 
 
 def prepare(options: pl.DataFrame, referrals: pl.DataFrame, settings: MatchSettings,
-            today: date | None = None) -> tuple[OptionArrays, ReferralArrays]:
+            today: date | None = None, council: str | None = None
+            ) -> tuple[OptionArrays, ReferralArrays]:
     """numpy arrays for options and referrals, sharing one token vocabulary.
 
     ``today`` (default: the real date) is the day matching is run: an offer whose last day is
-    before it no longer stands, and an overdue referral needs a place free today.
+    before it no longer stands, and an overdue referral needs a place free today. ``council``
+    (the placing council) makes in area / adjoining / at a distance a scored criterion.
     """
     options = conform(options, OPTION_SCHEMA)
     referrals = units(conform(referrals, referral_schema()))
@@ -219,7 +254,7 @@ def prepare(options: pl.DataFrame, referrals: pl.DataFrame, settings: MatchSetti
     o_tokens = option_tokens(options)
     extra = set(r_tokens.explode().drop_nulls().to_list())
     vocab = Vocabulary(sorted(t for t in extra if ":" in t))
-    return _option_arrays(options, o_tokens, vocab), _referral_arrays(
+    return _option_arrays(options, o_tokens, vocab, settings, council), _referral_arrays(
         referrals, r_tokens, r_essential, vocab, settings,
         ((today or date.today()) - _EPOCH).days)
 
@@ -244,7 +279,31 @@ def area_tokens(values: list[str]) -> list[str]:
     return [" ".join(v.upper().split()) for v in values if v and v.strip()]
 
 
-def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary) -> OptionArrays:
+def _index(ids: np.ndarray, lists: list[list[str]]) -> dict[str, list[int]]:
+    """Each name in a per-option list -> the options naming it."""
+    out: dict[str, list[int]] = {}
+    for i, names in enumerate(lists):
+        for name in names or []:
+            out.setdefault(name, []).append(i)
+    return out
+
+
+def _prices(o: pl.DataFrame, settings: MatchSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 3) weekly price per need band; in-house households at full cost (their own figure,
+    else allowance and fee plus the council's overhead), so they compare fairly with agency
+    prices, which include the agency's overheads."""
+    price = np.column_stack([_f(o["price_standard"]), _f(o["price_complex"]),
+                             _f(o["price_specialist"])])
+    in_house = (o["kind"] == "in_house_fostering").to_numpy()
+    own = _f(o["full_weekly_cost"])
+    overhead = float(settings.scoring["in_house_overhead_weekly"])
+    full = np.where(np.isnan(own), price[:, 0] + overhead, own)
+    price[in_house] = full[in_house][:, None]
+    return price, in_house
+
+
+def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
+                   settings: MatchSettings, council: str | None) -> OptionArrays:
     skills = vocab.mask(tokens)
     categories = vocab.mask(o["categories"].fill_null([]))
     if "therapeutic" in vocab.index:
@@ -260,6 +319,11 @@ def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary) -> Opt
             id_index.setdefault(b, []).append(i)
     grade = o["ofsted_grade"].replace_strict(OFSTED_RANK, default=-1, return_dtype=pl.Int64)
     areas = postcode_areas(o["postcode"])
+    price, full_cost = _prices(o, settings)
+    connected = o["connected_person_for"].fill_null([]).to_list()
+    where = (locality(council, o["la_code"]).replace_strict(_LOCALITY, default=-1,
+                                                            return_dtype=pl.Int64).to_numpy()
+             if council else np.full(o.height, -1))
     return OptionArrays(
         frame=o,
         ids=ids,
@@ -283,8 +347,7 @@ def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary) -> Opt
         categories=categories,
         cannot=vocab.mask(o["cannot_accept"].fill_null([])),
         grade=grade.to_numpy(),
-        price=np.column_stack([_f(o["price_standard"]), _f(o["price_complex"]),
-                               _f(o["price_specialist"])]),
+        price=price,
         avail_from=_days(o["available_from"], _INT_MIN),
         avail_to=_days(o["available_to"], _INT_MAX),
         e=_f(o["easting"]),
@@ -293,6 +356,16 @@ def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary) -> Opt
         sector=areas["sector"].to_numpy().astype(object),
         la=o["la_code"].fill_null("").str.to_uppercase().to_numpy().astype(object),
         dol=o["accepts_dol"].fill_null(False).to_numpy(),
+        pets=o["pets"].fill_null(False).to_numpy(),
+        young=_f(o["current_youngest_age"]),
+        old=_f(o["current_oldest_age"]),
+        connected=_index(ids, connected),
+        connected_only=np.array([bool(c) for c in connected], dtype=bool),
+        locality=where,
+        contract=o["contract"].replace_strict(_CONTRACT, default=-1,
+                                              return_dtype=pl.Int64).to_numpy(),
+        inspected=_days(o["ofsted_date"], _INT_MIN),
+        full_cost=full_cost,
         id_index=id_index,
     )
 
@@ -352,6 +425,17 @@ def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, essential_tokens: pl.Se
         min_miles=_f(r["min_distance_miles"]),
         avoid=[area_tokens(v) for v in r["avoid_areas"].fill_null([]).to_list()],
         dol=r["deprivation_of_liberty"].fill_null(False).to_numpy(),
+        child_ids=r["child_ids"].to_list(),
+        alongside=r["cared_for_alongside"].replace_strict(
+            {c: i for i, c in enumerate(CARED_FOR_ALONGSIDE)}, default=-1,
+            return_dtype=pl.Int64).to_numpy(),
+        no_pets=(r["can_live_with_pets"] == "no").fill_null(False).to_numpy(),
+        school_year=_f(r["school_year"]),
+        ehcp=r["ehcp"].fill_null(False).to_numpy(),
+        preferred_kinds=np.column_stack([
+            r["preferred_types"].fill_null([]).list.contains(k).to_numpy() for k in OPTION_KINDS
+        ]) if r.height else np.zeros((0, len(OPTION_KINDS)), dtype=bool),
+        preferred_areas=[area_tokens(v) for v in r["preferred_areas"].fill_null([]).to_list()],
         members=r["members"].to_list(),
         group_key=r["group_key"].to_numpy().astype(object),
         today=today,
@@ -386,6 +470,23 @@ class Pairs:
 
     def distance(self, e: str, n: str) -> np.ndarray:
         return distance_miles(self.rcol(e), self.rcol(n), self.ocol("e"), self.ocol("n"))
+
+    def connected_for(self) -> np.ndarray:
+        """(R, N) the household is approved as a connected person for this child (or group)."""
+        out = np.zeros((len(self.rows), self.o.size), dtype=bool)
+        for k, i in enumerate(self.rows):
+            for name in [*self.r.child_ids[i], *self.r.members[i]]:
+                out[k, self.o.connected.get(name, [])] = True
+        return out
+
+    def in_areas(self, lists: list[list[str]]) -> np.ndarray:
+        """(R, N) the option is in one of the referral's areas (district, sector or council)."""
+        o = self.o
+        out = np.zeros((len(self.rows), o.size), dtype=bool)
+        for k, i in enumerate(self.rows):
+            for token in lists[i]:
+                out[k] |= (o.district == token) | (o.sector == token) | (o.la == token)
+        return out
 
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -519,20 +620,26 @@ def _min_distance(p: Pairs) -> np.ndarray:
 def _avoid_areas(p: Pairs) -> np.ndarray:
     """In an area the child must not live in (postcode district or sector, or council), or
     where the option is cannot be told."""
-    o = p.o
-    out = np.zeros((len(p.rows), o.size), dtype=bool)
-    unknown = (o.district == "") & (o.la == "")
-    for k, i in enumerate(p.rows):
-        for token in p.r.avoid[i]:
-            out[k] |= (o.district == token) | (o.sector == token) | (o.la == token)
-        if p.r.avoid[i]:
-            out[k] |= unknown
-    return out
+    unknown = (p.o.district == "") & (p.o.la == "")
+    asked = np.array([bool(p.r.avoid[i]) for i in p.rows], dtype=bool)
+    return p.in_areas(p.r.avoid) | (asked[:, None] & unknown[None, :])
 
 
 def _deprivation_of_liberty(p: Pairs) -> np.ndarray:
     """A child under a deprivation of liberty order only where the setting can care for one."""
     return p.rcol("dol") & ~p.ocol("dol")
+
+
+def _household(p: Pairs) -> np.ndarray:
+    """A child who should be the only child where other children live now; a child who cannot
+    live with pets where there are pets."""
+    solo = p.rcol("alongside") == CARED_FOR_ALONGSIDE.index("solo")
+    return (solo & (p.ocol("current") > 0)) | (p.rcol("no_pets") & p.ocol("pets"))
+
+
+def _connected_person(p: Pairs) -> np.ndarray:
+    """A household approved as a connected person for other, named children only."""
+    return p.ocol("connected_only") & ~p.connected_for()
 
 
 def _ofsted_floor(p: Pairs) -> np.ndarray:
@@ -578,6 +685,13 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                "the child's welfare'", _min_distance),
     Constraint("avoid_areas", "in an area the child must not live in (or location not known)",
                "safeguarding plan: locations to avoid (RCC home search standard)", _avoid_areas),
+    Constraint("household", "other children live there and the child should be the only one, "
+               "or pets and the child cannot live with them", "national Placement Standard (who "
+               "the child can be cared for alongside; can live with pets); Fostering NMS 15.1 "
+               "(impact on the household)", _household),
+    Constraint("connected_person", "approved as a connected person for another child",
+               "CPPCR 2010 reg 24 (temporary approval of a connected person for a named child); "
+               "FSR 2011", _connected_person),
     Constraint("deprivation_of_liberty", "cannot care for a child under a deprivation of "
                "liberty order", "DoL order (national Placement Standard); High Court inherent "
                "jurisdiction", _deprivation_of_liberty),
@@ -662,6 +776,83 @@ def _c_continuity(p: Pairs) -> np.ndarray:
     return p.sparse(p.r.previous).astype(float)
 
 
+def _c_wishes(p: Pairs) -> np.ndarray:
+    """Kind and area the child would prefer: each given one counts half when both are given."""
+    kinds = p.r.preferred_kinds[p.rows]
+    asked_kind = kinds.any(axis=1)[:, None]
+    valid = p.o.kind >= 0
+    kind_ok = np.zeros((len(p.rows), p.o.size), dtype=bool)
+    kind_ok[:, valid] = kinds[:, p.o.kind[valid]]
+    asked_area = np.array([bool(p.r.preferred_areas[i]) for i in p.rows])[:, None]
+    area_ok = p.in_areas(p.r.preferred_areas)
+    parts = asked_kind.astype(float) + asked_area
+    met = np.where(asked_kind, kind_ok, 0.0) + np.where(asked_area, area_ok, 0.0)
+    return met / np.maximum(parts, 1)
+
+
+def _wishes_apply(p: Pairs) -> np.ndarray:
+    return p.r.preferred_kinds[p.rows].any(axis=1) | np.array(
+        [bool(p.r.preferred_areas[i]) for i in p.rows], dtype=bool)
+
+
+def _c_household(p: Pairs) -> np.ndarray:
+    """Who the child should live alongside against the children there now: only older (every
+    child there older), only younger, or with other children (some there). Ages not known
+    where children live: unknown."""
+    want = p.rcol("alongside")
+    current = p.ocol("current")
+    with np.errstate(invalid="ignore"):
+        older = np.where(current == 0, 1.0, np.where(np.isnan(p.ocol("young")), np.nan,
+                                                     (p.ocol("young") > p.rcol("age_hi"))))
+        younger = np.where(current == 0, 1.0, np.where(np.isnan(p.ocol("old")), np.nan,
+                                                       (p.ocol("old") < p.rcol("age"))))
+    others = (current > 0).astype(float)
+    idx = CARED_FOR_ALONGSIDE.index
+    return np.where(want == idx("older_children_only"), older,
+                    np.where(want == idx("younger_children_only"), younger,
+                             np.broadcast_to(others, older.shape)))
+
+
+def _household_applies(p: Pairs) -> np.ndarray:
+    idx = CARED_FOR_ALONGSIDE.index
+    return np.isin(p.r.alongside[p.rows], [idx("older_children_only"),
+                                           idx("younger_children_only"),
+                                           idx("with_other_children")])
+
+
+def _c_placement_order(p: Pairs) -> np.ndarray:
+    """CA 1989 s22C(6): connected person 1, other local authority foster parent 0.75,
+    children's home 0.5, other arrangements 0.25."""
+    kind = p.o.kind
+    base = np.where(np.isin(kind, _FOSTER_KINDS), 0.75,
+                    np.where(kind == OPTION_KINDS.index("childrens_home"), 0.5, 0.25))
+    return np.where(p.connected_for(), 1.0, base[None, :])
+
+
+def _c_locality(p: Pairs) -> np.ndarray:
+    """In the council's area 1, an adjoining council 0.5, at a distance 0 (not known: NaN)."""
+    s = np.array([1.0, 0.5, 0.0, np.nan])[np.where(p.o.locality < 0, 3, p.o.locality)]
+    return np.broadcast_to(s, (len(p.rows), p.o.size))
+
+
+def _c_contract(p: Pairs) -> np.ndarray:
+    """Framework providers are quality-assured on agreed terms; a spot purchase is not."""
+    spot = float(p.settings.scoring["spot_contract_score"])
+    s = np.array([1.0, spot, 1.0, np.nan])[np.where(p.o.contract < 0, 3, p.o.contract)]
+    return np.broadcast_to(s, (len(p.rows), p.o.size))
+
+
+def _c_inspection(p: Pairs) -> np.ndarray:
+    """1 if inspected within ``inspection_full_months``, falling to 0 at
+    ``inspection_zero_months``; no inspection date: NaN."""
+    full = float(p.settings.scoring["inspection_full_months"]) * 30.44
+    zero = float(p.settings.scoring["inspection_zero_months"]) * 30.44
+    age = (p.r.today - p.o.inspected).astype(float)
+    s = np.where(p.o.inspected == _INT_MIN, np.nan,
+                 np.clip((zero - age) / max(zero - full, 1.0), 0.0, 1.0))
+    return np.broadcast_to(s, (len(p.rows), p.o.size))
+
+
 def _always(p: Pairs) -> np.ndarray:
     return np.ones(len(p.rows), dtype=bool)
 
@@ -672,7 +863,8 @@ CRITERIA_RULES: tuple[Criterion, ...] = (
               "minimum distance keeps the child away from home)", _c_home,
               lambda p: ~np.isnan(p.r.home_e[p.rows]) & ~_keeps_away(p)),
     Criterion("distance_school", "distance from school",
-              "CA 1989 s22C(8)(b); CPPCR reg 10: avoid disrupting education", _c_school,
+              "CA 1989 s22C(8)(b); CPPCR 2010 reg 10: avoid disrupting education (weight up when "
+              "the school must be kept, in exam years 10-11 and with an EHC plan)", _c_school,
               lambda p: ~np.isnan(p.r.school_e[p.rows])),
     Criterion("in_house", "in-house carer", "council policy (switchable weight)", _c_in_house,
               _always),
@@ -686,7 +878,38 @@ CRITERIA_RULES: tuple[Criterion, ...] = (
     Criterion("continuity", "lived there before", "stability; Wirral/Lincolnshire matching "
               "factors (previous placements)", _c_continuity,
               lambda p: np.array([len(p.r.previous[i]) > 0 for i in p.rows], dtype=bool)),
+    Criterion("wishes", "the child's wishes and feelings", "CA 1989 s22(4)-(5): ascertain and "
+              "give due consideration to the child's wishes and feelings", _c_wishes,
+              _wishes_apply),
+    Criterion("household", "who the child would live alongside",
+              "Fostering NMS 15.1 (impact on the household); national Placement Standard (who "
+              "the child can be cared for alongside)", _c_household, _household_applies),
+    Criterion("placement_order", "order of preference for the kind of placement",
+              "CA 1989 s22C(6)-(7)(a): connected person first, then other foster parents, "
+              "children's homes, other arrangements", _c_placement_order, _always),
+    Criterion("locality", "in the area, adjoining or at a distance",
+              "CA 1989 s22C(9): within the area unless not reasonably practicable; CPPCR 2010 "
+              "reg 11 (approval outside it)", _c_locality,
+              lambda p: (p.o.locality >= 0).any() & ~_keeps_away(p)),
+    Criterion("contract", "framework or spot contract", "council commissioning: framework "
+              "providers are quality-assured on agreed terms", _c_contract, _always),
+    Criterion("inspection", "how recent the Ofsted inspection is", "Ofsted inspection (SCCIF): "
+              "a recent judgement says more about care now", _c_inspection, _always),
 )
+
+
+def exam_year(r: ReferralArrays, rows: np.ndarray) -> np.ndarray:
+    """(R,) in year 10 or 11, the GCSE years."""
+    return np.isin(r.school_year[rows], (10.0, 11.0))
+
+
+def school_multiplier(r: ReferralArrays, rows: np.ndarray, settings: MatchSettings
+                      ) -> np.ndarray:
+    """How much more school counts for each referral: keep the school, exam years, EHC plan."""
+    sc = settings.scoring
+    return (np.where(r.keep_school[rows], float(sc["keep_school_multiplier"]), 1.0)
+            * np.where(exam_year(r, rows), float(sc["exam_year_multiplier"]), 1.0)
+            * np.where(r.ehcp[rows], float(sc["ehcp_multiplier"]), 1.0))
 
 
 @dataclass
@@ -719,8 +942,7 @@ def evaluate(r: ReferralArrays, o: OptionArrays, settings: MatchSettings,
         w = settings.weights[crit.name]
         applies = crit.applies(p)
         if crit.name == "distance_school":
-            mult = float(settings.scoring["keep_school_multiplier"])
-            wr = np.where(r.keep_school[rows], w * mult, w)
+            wr = w * school_multiplier(r, rows, settings)
         else:
             wr = np.full(len(rows), w)
         wr = np.where(applies, wr, 0.0)

@@ -467,9 +467,10 @@ def two_stage(market: Market, settings: MatchSettings, open_refs: pl.DataFrame,
     options = market.options()
     if extra_options is not None and extra_options.height:
         options = pl.concat([options, extra_options])
-    o1, r1 = prepare(options, open_refs, settings)
+    o1, r1 = prepare(options, open_refs, settings, council=market.la_code)
     first = assign(r1, o1, settings)
-    o2, r2 = prepare(_after_open(options, first, r1), stream, settings)
+    o2, r2 = prepare(_after_open(options, first, r1), stream, settings,
+                     council=market.la_code)
     return first, assign(r2, o2, settings), o1.frame
 
 

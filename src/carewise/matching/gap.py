@@ -189,7 +189,7 @@ def run_assignment(market: Market, settings: MatchSettings, referrals: pl.DataFr
     options = market.options()
     if extra_options is not None and extra_options.height:
         options = pl.concat([options, extra_options])
-    o, r = prepare(options, refs, settings, today)
+    o, r = prepare(options, refs, settings, today, market.la_code)
     return assign(r, o, settings), o, r
 
 

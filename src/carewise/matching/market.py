@@ -43,6 +43,13 @@ OPTION_SCHEMA = {
     "postcode": pl.String,
     "accepts_dol": pl.Boolean,
     "adaptations": pl.List(pl.String),
+    "pets": pl.Boolean,
+    "current_youngest_age": pl.Int64,
+    "current_oldest_age": pl.Int64,
+    "connected_person_for": pl.List(pl.String),
+    "full_weekly_cost": pl.Float64,
+    "ofsted_date": pl.Date,
+    "registered_places": pl.Int64,
 }
 """One row per candidate placement. Frames built elsewhere (what-if capacity, tests, benchmarks)
 may leave out later columns: ``conform`` adds them as blanks."""
@@ -157,6 +164,11 @@ def build_options(carers: pl.DataFrame, providers: pl.DataFrame,
         "postcode",
         pl.col("accepts_dol").fill_null(False),
         _list("adaptations"),
+        "pets",
+        "current_youngest_age",
+        "current_oldest_age",
+        _list("connected_person_for"),
+        "full_weekly_cost",
     )
     prov = providers.with_columns(
         pl.col("provider_type").replace_strict(PROVIDER_TYPES, default=None).alias("kind")
@@ -171,6 +183,9 @@ def build_options(carers: pl.DataFrame, providers: pl.DataFrame,
         pl.col("la_code").alias("v_la"), pl.col("resolution").alias("v_res"),
         pl.col("postcode").alias("v_pc"),
         pl.col("adaptations").alias("v_adapt"),
+        pl.col("pets").alias("v_pets"),
+        pl.col("current_youngest_age").alias("v_young"),
+        pl.col("current_oldest_age").alias("v_old"),
     )
     joined = prov.join(v, on="urn", how="left")
     has_v = pl.col("vacancy_id").is_not_null()
@@ -185,7 +200,10 @@ def build_options(carers: pl.DataFrame, providers: pl.DataFrame,
         pl.coalesce("v_max_age", "max_age").alias("max_age"),
         pl.coalesce("v_sex", "sex_accepted").alias("sex_accepted"),
         pl.coalesce("v_sgm", "places", pl.lit(0)).cast(pl.Int64).alias("sibling_group_max"),
-        pl.coalesce("v_cc", pl.lit(0)).cast(pl.Int64).alias("current_children"),
+        # a home's children now: as the vacancy says, else its registered places not offered
+        pl.coalesce("v_cc", pl.when(pl.col("kind") == "childrens_home").then(
+            (pl.col("registered_places") - pl.col("places").fill_null(0)).clip(0)),
+            pl.lit(0)).cast(pl.Int64).alias("current_children"),
         (~fostering).alias("fostering_limit_exemption"),
         pl.lit(True).alias("short_term"),
         pl.lit(True).alias("long_term"),
@@ -216,6 +234,11 @@ def build_options(carers: pl.DataFrame, providers: pl.DataFrame,
         pl.col("accepts_dol").fill_null(False),
         pl.when(pl.col("v_adapt").list.len() > 0).then(pl.col("v_adapt"))
         .otherwise(_list("adaptations")).alias("adaptations"),
+        pl.col("v_pets").alias("pets"),
+        pl.col("v_young").alias("current_youngest_age"),
+        pl.col("v_old").alias("current_oldest_age"),
+        "ofsted_date",
+        "registered_places",
     )
     frames = [conform(f, OPTION_SCHEMA).select([pl.col(k).cast(t)
                                                 for k, t in OPTION_SCHEMA.items()])

@@ -61,6 +61,11 @@ URGENCIES = ("today", "within_5_days", "over_5_days")
 DURATIONS = ("emergency", "short_term", "long_term", "respite")
 CONTRACTS = ("framework", "spot")
 REFERRAL_STATUSES = ("open", "placed", "withdrawn", "forecast")
+CARED_FOR_ALONGSIDE = ("solo", "older_children_only", "younger_children_only",
+                       "with_other_children", "no_preference")
+"""Who the child can be cared for alongside (national Placement Standard)."""
+PETS = ("yes", "no", "not_known")
+"""Can the child live with pets (national Placement Standard: Yes / No / Not known)."""
 LEGAL_STATUSES = ("C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4")
 """903 LS codes (legal status) a referral can carry."""
 
@@ -105,6 +110,17 @@ CARERS = Table(
                "offending", NEEDS),
         Column("adaptations", "list", False, "adaptations of the home (;-separated)",
                "ground_floor_bedroom", ADAPTATIONS),
+        Column("pets", "bool", False, "pets in the household (Y/N)", "Y"),
+        Column("current_youngest_age", "int", False, "youngest child living there now (blank: "
+               "none, or not known)", "9", **_AGE),
+        Column("current_oldest_age", "int", False, "oldest child living there now", "9",
+               **_AGE),
+        Column("connected_person_for", "list", False, "903 child ids (or referral ids) this "
+               "household is approved, or being assessed, as a connected person (family and "
+               "friends) for; blank: a mainstream household", ""),
+        Column("full_weekly_cost", "float", False, "full weekly cost to the council (allowance, "
+               "fee, supervising social worker, support, recruitment; blank: weekly_cost plus "
+               "the in_house_overhead_weekly setting)", "650", low=0, high=100_000),
         Column("fostering_limit_exemption", "bool", False,
                "exemption from the usual fostering limit of 3 (CA 1989 Sch. 7)", "N"),
         Column("accepts_dol", "bool", False, "can care for a child under a deprivation of liberty "
@@ -181,6 +197,11 @@ VACANCIES = Table(
         Column("skills", "list", False, "extra skills of this carer/home", "", SKILLS),
         Column("adaptations", "list", False, "adaptations of this carer's home (blank: the "
                "provider's)", "", ADAPTATIONS),
+        Column("pets", "bool", False, "pets in the household (Y/N)", "N"),
+        Column("current_youngest_age", "int", False, "youngest child living there now (blank: "
+               "none, or not known)", "", **_AGE),
+        Column("current_oldest_age", "int", False, "oldest child living there now", "",
+               **_AGE),
     ),
     "One row per offered vacancy. A provider with no vacancy row has no free place.",
 )
@@ -198,6 +219,20 @@ REFERRALS = Table(
         *(Column(f"need_{n}", "bool", True, f"needs: {n.replace('_', ' ')} (Y/N)",
                  "Y" if n in ("emotional_behavioural", "missing") else "N") for n in NEEDS),
         Column("uasc", "bool", True, "unaccompanied asylum-seeking child (Y/N)", "N"),
+        Column("wishes_feelings", "text", False, "the child's wishes and feelings about where to "
+               "live, in their words (shown with the shortlist)", "Wants to stay near her school "
+               "and keep seeing her nan"),
+        Column("preferred_types", "list", False, "kinds of placement the child would prefer",
+               "in_house_fostering", OPTION_KINDS),
+        Column("preferred_areas", "list", False, "areas the child would like to live in: "
+               "postcode districts or sectors, or council codes", "LS9"),
+        Column("cared_for_alongside", "enum", False, "solo, older_children_only, "
+               "younger_children_only, with_other_children or no_preference", "no_preference",
+               CARED_FOR_ALONGSIDE),
+        Column("can_live_with_pets", "enum", False, "yes, no or not_known", "yes", PETS),
+        Column("school_year", "int", False, "national curriculum year (0 reception … 13); 10 and "
+               "11 are GCSE exam years", "10", low=0, high=13),
+        Column("ehcp", "bool", False, "has an education, health and care plan (Y/N)", "N"),
         Column("essential_needs", "list", False, "needs the placement must meet (hard constraint); "
                "other needs marked Y are desirable and scored", "emotional_behavioural",
                ESSENTIAL),

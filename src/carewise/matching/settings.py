@@ -20,6 +20,12 @@ CRITERIA = (
     "skills",
     "siblings_together",
     "continuity",
+    "wishes",
+    "household",
+    "placement_order",
+    "locality",
+    "contract",
+    "inspection",
 )
 
 

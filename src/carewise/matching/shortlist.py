@@ -17,6 +17,7 @@ from carewise.matching.engine import (
     OptionArrays,
     ReferralArrays,
     evaluate,
+    exam_year,
     prepare,
     price_for,
 )
@@ -24,6 +25,8 @@ from carewise.matching.engine import Pairs as _Pairs
 from carewise.matching.market import Market
 from carewise.matching.settings import MatchSettings
 
+SCHOOL_APPROVAL = ("nominated officer (CPPCR 2010 reg 10: a placement that changes school in "
+                   "year 10 or 11)")
 APPROVAL = {
     "in_area": None,
     "adjoining": "nominated officer (CPPCR 2010 reg 11: placement outside the area)",
@@ -48,6 +51,8 @@ class Shortlist:
     excluded: list[dict]
     funnel: list[dict]
     options_considered: int
+    wishes_feelings: str | None = None
+    """The child's wishes and feelings as recorded on the referral, shown with the shortlist."""
     sibling_group: dict | None = None
     """For a sibling group: ``sibling_group_id``, ``children``, ``together`` (one shortlist for
     the whole group), the ``referral_ids`` placed together, youngest and oldest ages."""
@@ -77,6 +82,7 @@ class Shortlist:
             "nothing_fits": self.nothing_fits,
             "most_excluding": (self.most_excluding or {}).get("constraint"),
             "sibling_group": self.sibling_group,
+            "wishes_feelings": self.wishes_feelings,
         }
 
     def ranked(self) -> pl.DataFrame:
@@ -100,15 +106,18 @@ def explain(ev: Evaluation, r: ReferralArrays, o: OptionArrays, settings: MatchS
     feasible = ev.feasible[k]
     total = ev.total[k]
     idx = np.flatnonzero(feasible)
-    order = idx[np.lexsort((o.ids[idx].astype(str), -total[idx]))]
-    if limit:
-        order = order[:limit]
     row = ev.rows[k]
     p = _Pairs(r, o, np.array([row]), settings)
+    # connected persons first (CA 1989 s22C(7)(a)), then by score
+    connected = p.connected_for()[0]
+    order = idx[np.lexsort((o.ids[idx].astype(str), -total[idx], ~connected[idx]))]
+    if limit:
+        order = order[:limit]
     d_home = p.distance("home_e", "home_n")[0]
     d_school = p.distance("school_e", "school_n")[0]
     price = price_for(p)[0]
     place = locality(council, o.frame["la_code"]).to_numpy()
+    exam = bool(exam_year(r, np.array([row]))[0])
     wsum = ev.weights[k].sum() or 1.0
     unknown = float(settings.scoring["unknown_score"])
     candidates = []
@@ -132,6 +141,7 @@ def explain(ev: Evaluation, r: ReferralArrays, o: OptionArrays, settings: MatchS
             })
         loc = place[j]
         miles = _round(d_home[j])
+        far_from_school = bool(d_school[j] > float(settings.scoring["school_travel_miles"]))
         candidates.append({
             "rank": rank,
             "option_id": o.ids[j],
@@ -146,6 +156,10 @@ def explain(ev: Evaluation, r: ReferralArrays, o: OptionArrays, settings: MatchS
             "location_resolution": o.frame["resolution"][int(j)],
             "locality": loc,
             "approval_needed": APPROVAL.get(loc) if loc else None,
+            "school_change_approval": SCHOOL_APPROVAL if exam and far_from_school else None,
+            "connected_person": bool(connected[j]),
+            "cost_basis": ("full cost: allowance and fee plus the council's overhead, or the "
+                           "household's own full cost" if o.full_cost[j] else "price offered"),
             "criteria": criteria,
         })
     fails = {c.name: ev.fails[c.name][k] for c in CONSTRAINTS}
@@ -180,10 +194,13 @@ def shortlist(market: Market, referral_id: str, settings: MatchSettings,
                             " Check the id, or load the referrals extract with "
                             "`carewise market load`.")
     opts = market.options() if options is None else options
-    o, r = prepare(opts, refs, settings, today)
+    o, r = prepare(opts, refs, settings, today, market.la_code)
     row = next(k for k, members in enumerate(r.members) if referral_id in members)
     found = shortlist_arrays(r, o, settings, market.la_code, market.version, limit, row)
     found.referral_id = referral_id
+    wishes = refs.filter(pl.col("referral_id") == referral_id)
+    if "wishes_feelings" in wishes.columns:
+        found.wishes_feelings = wishes["wishes_feelings"][0]
     return found
 
 
@@ -193,7 +210,7 @@ def shortlist_arrays(r: ReferralArrays, o: OptionArrays, settings: MatchSettings
     ev = evaluate(r, o, settings, np.array([row]))
     candidates, excluded, funnel = explain(ev, r, o, settings, council, 0, limit)
     return Shortlist(str(r.ids[row]), council, settings.version, market_version, candidates,
-                     excluded, funnel, o.size, sibling_group(r, row))
+                     excluded, funnel, o.size, sibling_group=sibling_group(r, row))
 
 
 def sibling_group(r: ReferralArrays, row: int) -> dict | None:

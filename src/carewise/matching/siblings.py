@@ -43,6 +43,7 @@ def _aggregations(r: pl.DataFrame) -> list[pl.Expr]:
     out: list[pl.Expr] = [
         pl.col("referral_id").sort().first(),
         pl.col("referral_id").sort().alias("members"),
+        pl.col("child_id").drop_nulls().alias("child_ids"),
         pl.col("_order").min(),
         pl.col("age").min(),
         pl.col("age_lo").min(),
@@ -102,6 +103,7 @@ def units(referrals: pl.DataFrame) -> pl.DataFrame:
     merge = pl.col("sibling_group_id").is_not_null() & pl.col("siblings_together_required")
     alone = r.filter(~merge).with_columns(
         pl.concat_list(pl.col("referral_id")).alias("members"),
+        pl.concat_list(pl.col("child_id")).list.drop_nulls().alias("child_ids"),
         pl.col("sibling_group_id").alias("group_key"),
     )
     grouped = r.filter(merge)

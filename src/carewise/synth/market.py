@@ -21,6 +21,10 @@ import polars as pl
 from carewise.geo import neighbours, postcodes_in
 from carewise.matching.schema import NEEDS, TABLES
 
+WISHES = ("Wants to stay near school and friends", "Would like to live with a family",
+          "Does not want to live with younger children", "Wants to keep seeing grandparents",
+          "Would rather live in a children's home than with a family",
+          "Wants to be somewhere new, away from the area")
 LANGUAGES = ("Arabic", "Pashto", "Tigrinya", "Kurdish", "Dari", "Vietnamese")
 COMMUNITY_LANGUAGES = ("Urdu", "Punjabi", "Polish", "Arabic", "Bengali")
 FAITHS = ("Muslim", "Christian", "Sikh", "Hindu", "Jewish")
@@ -68,6 +72,7 @@ def _carers(rng: np.random.Generator, n: int, pools: tuple) -> pl.DataFrame:
     current = rng.binomial(approved, 0.78)
     free = approved - current
     vacancies = np.where(rng.random(n) < 0.45, free, 0)  # about half of free places unavailable
+    young = [int(rng.integers(0, 17)) if c else None for c in current]
     band = rng.integers(0, len(AGE_BANDS), n)
     return pl.DataFrame({
         "household_id": [f"H{i + 1:04d}" for i in range(n)],
@@ -84,6 +89,12 @@ def _carers(rng: np.random.Generator, n: int, pools: tuple) -> pl.DataFrame:
         "parent_and_child": _yn(rng.random(n) < 0.04),
         "respite": _yn(rng.random(n) < 0.4),
         "current_children": current,
+        "pets": _yn(rng.random(n) < 0.4),
+        "current_youngest_age": young,
+        "current_oldest_age": [None if y is None else min(17, y + int(rng.integers(0, 6)) * (c > 1))
+                               for y, c in zip(young, current, strict=True)],
+        "connected_person_for": [""] * n,
+        "full_weekly_cost": [None] * n,
         "vacancies": vacancies,
         "available_from": [""] * n,
         "skills": _tokens(rng, n, {"emotional_behavioural": 0.35, "disability": 0.1,
@@ -181,6 +192,9 @@ def _vacancies(rng: np.random.Generator, providers: pl.DataFrame, size: int, poo
                 "sex_accepted": "",
                 "sibling_group_max": None,
                 "current_children": int(rng.integers(0, 3)) if kind == "agency" else None,
+                "pets": ("Y" if rng.random() < 0.4 else "N") if kind == "agency" else "",
+                "current_youngest_age": None,
+                "current_oldest_age": None,
                 "weekly_price": None,
                 "skills": "",
                 "adaptations": "",
@@ -273,7 +287,32 @@ def _referrals(rng: np.random.Generator, n: int, pools: tuple, carers: pl.DataFr
                             for r in rng.random(n)],
         "excluded": [rng.choice(urns) if (r < 0.05 and urns) else "" for r in rng.random(n)],
         "status": ["open"] * n,
+        "wishes_feelings": [rng.choice(WISHES) if u < 0.6 else "" for u in rng.random(n)],
+        "preferred_types": [rng.choice(["in_house_fostering", "childrens_home"])
+                            if u < 0.3 else "" for u in rng.random(n)],
+        "preferred_areas": [h.split(" ")[0] if (u < 0.2 and h and not a) else ""
+                            for h, u, a in zip(home, rng.random(n), away, strict=True)],
+        "cared_for_alongside": np.where(
+            teen & (n_needs >= 2) & (rng.random(n) < 0.3), "solo",
+            rng.choice(["no_preference", "older_children_only", "younger_children_only",
+                        "with_other_children"], size=n, p=[0.85, 0.05, 0.05, 0.05])),
+        "can_live_with_pets": rng.choice(["yes", "no", "not_known"], size=n, p=[.7, .1, .2]),
+        "school_year": [int(a - 4) if s else None for a, s in zip(age, school_age, strict=True)],
+        "ehcp": _yn(school_age & (rng.random(n) < np.where(needs["disability"], 0.5, 0.08))),
     }, strict=False)
+
+
+def _connected_carers(rng: np.random.Generator, carers: pl.DataFrame,
+                      referrals: pl.DataFrame) -> pl.DataFrame:
+    """About 1 in 12 children has a family-and-friends (connected person) household being
+    assessed or approved for them: a household with a free place becomes theirs."""
+    free = carers.with_row_index("_i").filter(pl.col("vacancies") > 0)["_i"].to_list()
+    kids = [c for c, u in zip(referrals["child_id"], rng.random(referrals.height), strict=True)
+            if u < 1 / 12]
+    named = [""] * carers.height
+    for i, child in zip(rng.permutation(free) if free else [], kids, strict=False):
+        named[int(i)] = child
+    return carers.with_columns(pl.Series("connected_person_for", named))
 
 
 def _sibling_rows(rng: np.random.Generator, referrals: pl.DataFrame) -> pl.DataFrame:
@@ -326,6 +365,7 @@ def generate_market(la_code: str, seed: int = 0, size: int = 40,
     providers = _providers(rng, size, pools, as_at)
     vacancies = _vacancies(rng, providers, size, pools, as_at)
     referrals = _sibling_rows(rng, _referrals(rng, size, pools, carers, providers, as_at))
+    carers = _connected_carers(rng, carers, referrals)
     frames = {"carers": carers, "providers": providers, "vacancies": vacancies,
               "referrals": referrals}
     return {name: frame.select([c.name for c in TABLES[name].columns])

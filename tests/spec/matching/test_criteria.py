@@ -58,11 +58,12 @@ def test_in_house_preference_is_a_switchable_weight(market, settings, tmp_path):
 
 
 def test_cost_against_budget(market, settings):
-    # in-house £450 against £900 budget: 1 - 450/1800 = 0.75
-    # home: no needs -> standard band £4000: 1 - 4000/1800 < 0 -> 0
+    # in-house at full cost: £450 allowance + £200 overhead = £650 against £900 budget:
+    # 1 - 650/1800 = 0.639; home: no needs -> standard band £4000: 1 - 4000/1800 < 0 -> 0
     m = market()
     found = shortlist(m, "R1", settings)
-    assert _crit(found, "H1")["cost"]["score"] == pytest.approx(0.75)
+    assert _crit(found, "H1")["cost"]["score"] == pytest.approx(1 - 650 / 1800, abs=1e-3)
+    assert _crit(found, "H1")["_"]["weekly_price"] == 650.0
     assert _crit(found, "V1")["cost"]["score"] == 0.0
     assert _crit(found, "V1")["_"]["weekly_price"] == 4000.0
 
@@ -121,11 +122,15 @@ def test_continuity_with_previous_carers(market, settings):
 
 
 def test_total_is_the_weighted_mean_and_contributions_add_up(market, settings):
-    # H1: 4 miles (0.9 x 3), in-house (1 x 1), cost 0.75 x 1.5, Ofsted unknown 0.5 x 1.5
-    # applicable weights 3 + 1 + 1.5 + 1.5 = 7 -> 100 x (2.7 + 1 + 1.125 + 0.75) / 7 = 79.6
+    # H1: 4 miles (0.9 x 3), in-house (1 x 1), full cost 650 of 1800 (0.639 x 1.5), Ofsted
+    # unknown (0.5 x 1.5), s22C order foster parent (0.75 x 2), council's own service counts
+    # as framework (1 x 0.5), no inspection date (unknown 0.5 x 0.5); location given as grid
+    # reference only, so in area / adjoining is not known and left out.
+    # weights 3 + 1 + 1.5 + 1.5 + 2 + 0.5 + 0.5 = 10
+    # -> 100 x (2.7 + 1 + 0.9583 + 0.75 + 1.5 + 0.5 + 0.25) / 10 = 76.6
     m = market(providers=[], vacancies=[])
     c = _crit(shortlist(m, "R1", settings), "H1")
-    assert c["_"]["score"] == pytest.approx(79.6, abs=0.05)
+    assert c["_"]["score"] == pytest.approx(76.6, abs=0.05)
     total = sum(v["contribution"] for k, v in c.items() if k != "_")
     assert total == pytest.approx(c["_"]["score"], abs=0.05)
 
