@@ -55,7 +55,7 @@ def main() -> None:
     dropped = [str(c) for c in pop.columns if c not in keep]
     total = pop[keep].sum(axis=1)
     total.index = pd.DatetimeIndex(total.index)
-    start_stock = stats.stock.loc[pd.Timestamp(ref_end)]
+    start_stock = stats.stock.loc[: pd.Timestamp(ref_end)].iloc[-1]  # the stock after the last change
     out = {
         "prepare_seconds": t1 - t0,
         "predict_seconds": t2 - t1,

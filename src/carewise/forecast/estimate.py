@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from carewise.errors import SettingError
+from carewise.forecast.entries import EntryTrend, fit_trend, monthly_counts
 from carewise.forecast.states import (
     AGE_BANDS,
     CARE_ENDS_AT,
@@ -55,6 +56,8 @@ class Rates:
     """Moves out of each state, shape (bands, categories, categories + 1); the last is leaving care."""
     entrant_age_days: np.ndarray
     entrant_category: np.ndarray
+    entry_trend: EntryTrend | None = None
+    """Local linear trend of monthly entries (None: a steady Poisson rate, the window's average)."""
 
     @property
     def days(self) -> int:
@@ -103,8 +106,17 @@ def _window_overlap(start: pl.Expr, end: pl.Expr, lo: pl.Expr, hi: pl.Expr) -> p
     return pl.max_horizontal((last - first).dt.total_days(), pl.lit(0))
 
 
-def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date) -> Rates:
-    """Count child-days, moves and entrants in the reference window [window_start, window_end]."""
+def _entry_trend(spell_frame: pl.DataFrame, start: date, end: date) -> EntryTrend | None:
+    starts = spell_frame.filter(pl.col("entry") & (pl.col("start") >= start) & (pl.col("start") <= end))["start"]
+    return fit_trend(monthly_counts(starts.to_numpy(), start, end))
+
+
+def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date, trend: bool = True,
+        entries_from: date | None = None) -> Rates:
+    """Count child-days, moves and entrants in the reference window [window_start, window_end];
+    with ``trend``, fit the local linear trend of monthly entries (:mod:`entries`) on the months
+    from ``entries_from`` (default the window's start; earlier months give the trend more to go on)
+    to the window's end."""
     if window_end < window_start:
         raise SettingError(
             f"The reference window ends ({window_end}) before it starts ({window_start}); "
@@ -159,6 +171,7 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date) -> Rate
     entrants = spell_frame.filter(
         pl.col("entry") & (pl.col("start") >= window_start) & (pl.col("start") <= window_end)
     ).select(
+        "start",
         (pl.col("start") - pl.col("DOB")).dt.total_days().alias("age_days"),
         pl.col("category").replace_strict(cat_index, return_dtype=pl.Int8).alias("category"),
     ).filter(pl.col("age_days") >= 0)
@@ -169,4 +182,5 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date) -> Rate
         events=events,
         entrant_age_days=entrants["age_days"].to_numpy().astype(np.int32),
         entrant_category=entrants["category"].to_numpy().astype(np.int8),
+        entry_trend=_entry_trend(spell_frame, entries_from or window_start, window_end) if trend else None,
     )

@@ -29,6 +29,8 @@ QUANTILES: dict[str, float] = {"p2_5": 0.025, "p10": 0.10, "median": 0.5, "p90":
 DEFAULT_REFERENCE_MONTHS = 24
 DEFAULT_HORIZON_MONTHS = 36
 DEFAULT_RUNS = 1000
+ENTRY_TREND_MONTHS = 60
+"""Months of entries the entry trend is fitted on (at most the data held, at least the window)."""
 
 
 def months_before(day: date, months: int) -> date:
@@ -64,8 +66,10 @@ def fit_model(
     reference_start: date | None = None,
     reference_end: date | None = None,
     reference_months: int = DEFAULT_REFERENCE_MONTHS,
+    entry_trend: bool = True,
 ) -> FittedModel:
-    """Fit rates on [reference_start, reference_end] with data known at ``origin`` (default: data end)."""
+    """Fit rates on [reference_start, reference_end] with data known at ``origin`` (default: data
+    end); ``entry_trend`` lets entries follow a local linear trend (else the window's average)."""
     last = data_end(history)
     origin = origin or last
     if origin > last:
@@ -78,7 +82,9 @@ def fit_model(
     if first is not None and reference_start < first:
         reference_start = first
     frame = spells(history.episodes, history.header, as_at=origin)
-    rates = fit(frame, reference_start, reference_end)
+    entries_from = max(first, months_before(reference_end, ENTRY_TREND_MONTHS)) if first else None
+    rates = fit(frame, reference_start, reference_end, trend=entry_trend,
+                entries_from=min(entries_from, reference_start) if entries_from else None)
     stock = stock_on(frame, origin).filter(pl.col("age_days") < AGE_OUT_DAYS)
     cat_index = {name: i for i, name in enumerate(CATEGORIES)}
     start = StartingPopulation(

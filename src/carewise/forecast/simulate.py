@@ -273,6 +273,32 @@ def _draw_rates(rates: Rates, runs: int, rng: np.random.Generator, uncertain: bo
     return q, lam
 
 
+def months_ahead(step_days: list[int]) -> np.ndarray:
+    """Each step's middle, in months after the origin, less half a month (the first month is 0)."""
+    ends = np.cumsum(step_days, dtype=float)
+    return np.maximum((ends - np.asarray(step_days) / 2) / DAYS_PER_MONTH - 0.5, 0.0)
+
+
+def expected_entries(rates: Rates, step_days: list[int], runs: int | None = None,
+                     rng: np.random.Generator | None = None, lam: np.ndarray | None = None) -> np.ndarray:
+    """Expected entrants in each step: (steps, runs) per run, or (steps,) central when ``runs`` is None.
+
+    With an entry trend, each run follows its own path of the local linear trend; without one,
+    a steady rate (``lam`` per run, per day)."""
+    days = np.asarray(step_days, dtype=float)
+    trend = rates.entry_trend
+    if trend is None:
+        if runs is None:
+            return rates.entry_rate * days
+        return days[:, None] * lam[None, :]
+    ahead = months_ahead(step_days)
+    if runs is None:
+        return trend.central(ahead) / DAYS_PER_MONTH * days
+    if rng is None:
+        return np.repeat((trend.central(ahead) / DAYS_PER_MONTH * days)[:, None], runs, axis=1)
+    return trend.paths(ahead, runs, rng) / DAYS_PER_MONTH * days[:, None]
+
+
 def _step_tables(q: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
     """Move probability and cumulative destination shares per group (run, category, band).
 
@@ -372,6 +398,7 @@ def simulate(
     g_par = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     rng = _Streams(seed)
     q, lam = _draw_rates(rates, runs, g_par, parameter_uncertainty)
+    entry_mu = expected_entries(rates, step_days, runs, g_par if parameter_uncertainty else None, lam)
     tables = {d: _step_tables(q, d) for d in set(step_days)}
 
     ok = rates.entrant_age_days < AGE_OUT_DAYS
@@ -428,7 +455,7 @@ def simulate(
         new_run, new_cat, new_col = run[moved_ok], dest[moved_ok], col[moved_ok]
 
         if pool_n:
-            mu = lam * d * eff.entry_factor[t]
+            mu = entry_mu[t] * eff.entry_factor[t]
             n_new = _poisson(mu, rng.uniform(_N_ENTRY, t, run_ids))
             e_run = np.repeat(run_ids, n_new)
             e_id = (e_run << 20) + np.arange(e_run.size) - (np.cumsum(n_new) - n_new)[e_run]
@@ -530,6 +557,7 @@ def deterministic(
         hist /= rates.entries
     out = np.zeros((steps + 1, N_BANDS, N_CATEGORIES))
     out[0] = onehot.T @ x
+    entry_mu = expected_entries(rates, step_days)
     in_use0 = {c.category: float(x[:, c.category].sum()) for c in eff.capacities}
     for t, d in enumerate(step_days):
         pm = -np.expm1(-h * d)[band]  # (ages, C)
@@ -556,7 +584,7 @@ def deterministic(
                 else np.zeros_like(new_flow)
             )
         if rates.entries:
-            arrivals = hist * rates.entry_rate * d * eff.entry_factor[t]
+            arrivals = hist * entry_mu[t] * eff.entry_factor[t]
             for red in eff.redirects:
                 moved = arrivals[:, red.source] * red.share[t]
                 arrivals[:, red.source] -= moved

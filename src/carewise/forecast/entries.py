@@ -1,0 +1,133 @@
+"""Entries into care that can trend: a local linear trend model of monthly entries.
+
+The peer models and carewise's first forecast took the entry rate as the reference window's
+average, so a council whose entries were rising was forecast flat and its ranges did not allow
+for the rate moving. Here monthly entries (per 30.44 days) follow a local linear trend (Harvey,
+*Forecasting, structural time series models and the Kalman filter*, 1989, ch. 2):
+
+    y_t = L_t + e_t,          e_t ~ N(0, L_t)           (Poisson-like noise)
+    L_t+1 = L_t + S_t + u_t,  u_t ~ N(0, q_level)
+    S_t+1 = S_t + v_t,        v_t ~ N(0, q_slope)
+
+fitted by the Kalman filter; the two variances are chosen by maximum likelihood over a grid
+(zero included, so a steady council gets a steady level), and the slope starts from a prior
+centred on no change (sd 1% of the mean a month), which shrinks a trend seen in noisy months.
+Each simulated future draws the level and slope at the origin from their filtered distribution
+(the uncertainty of the estimate) and then lets them drift with the fitted variances (the
+uncertainty of the future), so both are in the ranges. Ages and first placements of entrants
+stay those seen in the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+DAYS_PER_MONTH = 365.25 / 12
+SLOPE_PRIOR_SD = 0.01
+"""Prior sd of the monthly change in entries, as a share of the mean (about 12% a year)."""
+_GRID = (0.0, 0.02, 0.05, 0.1)
+"""Candidate innovation sds as shares of the mean monthly entries (level; slope × 0.1)."""
+
+
+@dataclass
+class EntryTrend:
+    """The filtered state at the end of the window and the fitted innovation variances."""
+
+    level: float
+    slope: float
+    cov: np.ndarray
+    q_level: float
+    q_slope: float
+    months: int
+    mean: float
+
+    def central(self, months_ahead: np.ndarray) -> np.ndarray:
+        """Expected entries per 30.44 days ``months_ahead`` after the origin (at least 0)."""
+        return np.maximum(self.level + self.slope * np.asarray(months_ahead, dtype=float), 0.0)
+
+    def paths(self, months_ahead: np.ndarray, runs: int, rng: np.random.Generator) -> np.ndarray:
+        """Entries per 30.44 days for each run at each point (len(months_ahead), runs): state
+        drawn from its filtered distribution, then drifting with the fitted variances."""
+        m = np.asarray(months_ahead, dtype=float)
+        start = rng.multivariate_normal([self.level, self.slope], self.cov, size=runs, method="cholesky")
+        level, slope = start[:, 0].copy(), start[:, 1].copy()
+        out = np.empty((m.size, runs))
+        done = 0.0
+        for i, h in enumerate(m):
+            step = max(h - done, 0.0)
+            if step > 0:
+                # advance by ``step`` months: the random walk's variance grows with the time elapsed
+                level = level + slope * step + rng.normal(0.0, np.sqrt(self.q_level * step), runs)
+                slope = slope + rng.normal(0.0, np.sqrt(self.q_slope * step), runs)
+                done = h
+            out[i] = np.maximum(level, 0.0)
+        return out
+
+
+def monthly_counts(start_days: np.ndarray, window_start: date, window_end: date) -> np.ndarray:
+    """Entries per whole calendar month in the window, scaled to 30.44 days (partial months left out)."""
+    if start_days.size == 0:
+        return np.zeros(0)
+    months = []
+    y, m = window_start.year, window_start.month
+    first_full = window_start.day == 1
+    if not first_full:
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    starts = start_days.astype("datetime64[D]")
+    while True:
+        lo = np.datetime64(date(y, m, 1))
+        ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
+        hi = np.datetime64(date(ny, nm, 1))
+        if hi - np.timedelta64(1, "D") > np.datetime64(window_end):
+            break
+        n = int(((starts >= lo) & (starts < hi)).sum())
+        months.append(n * DAYS_PER_MONTH / int((hi - lo).astype(int)))
+        y, m = ny, nm
+    return np.array(months, dtype=float)
+
+
+def _filter(y: np.ndarray, q_level: float, q_slope: float, slope_sd: float) -> tuple[float, np.ndarray, np.ndarray]:
+    """Kalman filter of the local linear trend: log-likelihood, final mean and covariance."""
+    x = np.array([y[0], 0.0])
+    P = np.diag([max(y[0], 1.0) * 4.0 + 1e-9, slope_sd**2])
+    F = np.array([[1.0, 1.0], [0.0, 1.0]])
+    Q = np.diag([q_level, q_slope])
+    loglik = 0.0
+    for t, obs in enumerate(y):
+        if t:
+            x = F @ x
+            P = F @ P @ F.T + Q
+        r = max(x[0], 1.0)
+        s = P[0, 0] + r
+        k = P[:, 0] / s
+        resid = obs - x[0]
+        if t:  # the first observation only sets the level
+            loglik += -0.5 * (np.log(2 * np.pi * s) + resid**2 / s)
+        x = x + k * resid
+        P = P - np.outer(k, P[0, :])
+    return loglik, x, P
+
+
+def fit_trend(y: np.ndarray) -> EntryTrend | None:
+    """The local linear trend with the most likely variances; None with fewer than 6 months."""
+    if y.size < 6 or y.mean() <= 0:
+        return None
+    mean = float(y.mean())
+    slope_sd = SLOPE_PRIOR_SD * mean
+    best = None
+    for a in _GRID:
+        for b in _GRID:
+            q_l, q_s = (a * mean) ** 2, (0.1 * b * mean) ** 2
+            ll, x, P = _filter(y, q_l, q_s, slope_sd)
+            if best is None or ll > best[0] + 1e-9:
+                best = (ll, x, P, q_l, q_s)
+    _, x, P, q_l, q_s = best  # type: ignore[misc]
+    # one step on: the state at the origin, a month after the window's last full month is centred
+    F = np.array([[1.0, 1.0], [0.0, 1.0]])
+    x, P = F @ x, F @ P @ F.T + np.diag([q_l, q_s])
+    P = (P + P.T) / 2 + np.eye(2) * 1e-9
+    return EntryTrend(level=float(x[0]), slope=float(x[1]), cov=P, q_level=q_l, q_slope=q_s, months=int(y.size),
+                      mean=mean)

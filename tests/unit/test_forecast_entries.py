@@ -1,0 +1,50 @@
+"""Entries that can trend: the local linear trend of monthly entries and its simulated paths."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from carewise.forecast.entries import DAYS_PER_MONTH, fit_trend, monthly_counts
+
+
+def test_monthly_counts_use_whole_months_scaled_to_the_average_month():
+    days = np.array(["2024-04-01", "2024-04-30", "2024-05-15", "2024-03-31"], dtype="datetime64[D]")
+    counts = monthly_counts(days, date(2024, 3, 15), date(2024, 5, 31))
+    # March is partial (from the 15th) and left out; April has 2 in 30 days, May 1 in 31
+    assert counts == pytest.approx([2 * DAYS_PER_MONTH / 30, 1 * DAYS_PER_MONTH / 31])
+
+
+def test_a_steady_council_gets_a_steady_level():
+    rng = np.random.default_rng(1)
+    y = rng.poisson(40, 24).astype(float)
+    trend = fit_trend(y)
+    assert trend is not None
+    assert trend.level == pytest.approx(40, rel=0.15)
+    assert abs(trend.slope) < 0.5  # under 1.3% of the level a month
+
+
+def test_rising_entries_are_followed():
+    rng = np.random.default_rng(2)
+    true = 30 + 1.0 * np.arange(24)  # one more entrant each month
+    trend = fit_trend(rng.poisson(true).astype(float))
+    assert trend is not None
+    assert 0.5 < trend.slope < 1.5
+    assert trend.central(np.array([12.0]))[0] == pytest.approx(true[-1] + 13, rel=0.15)
+
+
+def test_paths_spread_around_the_central_path_and_widen():
+    rng = np.random.default_rng(3)
+    trend = fit_trend(rng.poisson(50, 24).astype(float))
+    ahead = np.arange(12, dtype=float)
+    paths = trend.paths(ahead, 4000, np.random.default_rng(4))
+    assert paths.shape == (12, 4000) and (paths >= 0).all()
+    assert paths.mean(1) == pytest.approx(trend.central(ahead), rel=0.03)
+    assert paths[-1].std() >= paths[0].std()
+
+
+def test_too_few_months_give_no_trend():
+    assert fit_trend(np.array([3.0, 4.0, 5.0])) is None
+    assert fit_trend(np.zeros(12)) is None
