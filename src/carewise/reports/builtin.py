@@ -208,6 +208,16 @@ def _rules_for(data: PackData, ids: list[str]) -> list[str]:
     return [f"{r.title}: {r.rule}" for mid in ids if (r := data.current.get(mid)) is not None and r.rule]
 
 
+def _annual_label(data: PackData, ids: list[str]) -> list[str]:
+    """The collection year an annual (OC2/OC3) section's figures belong to, said once: a quarter's
+    pack shows the year's figures."""
+    for mid in ids:
+        r = data.current.get(mid)
+        if r is not None and r.available and r.notes and r.notes[0].startswith("annual figure"):
+            return [r.notes[0][0].upper() + r.notes[0][1:] + "."]
+    return []
+
+
 def _comparison_notes(data: PackData) -> list[str]:
     """Say plainly which figures are not set beside DfE's annual ones, and why (once)."""
     left_out = [r.title for r in data.current.values() if r.comparison_note]
@@ -596,6 +606,7 @@ def health(data: PackData) -> Section | None:
         intro="Children looked after for 12 months or more at 31 March (the OC2 group), from the collection year's return.",
     )
     s.blocks.append(measures_table(data, ids, "health", "Health and wellbeing"))
+    s.notes += _annual_label(data, ids)
     s.notes += _notes_for(data, ids[:1])
     return s
 
@@ -617,6 +628,7 @@ def care_leavers(data: PackData) -> Section:
             and (t := breakdown_table(r, "age_group", f"{mid[12:]}_age"[:31]))
         ):
             s.blocks.append(t)
+    s.notes += _annual_label(data, ids)
     s.notes += _notes_for(data, ids[:1])
     return s
 
