@@ -65,6 +65,8 @@ class CandidatePairs:
     """(R, C) options failing each constraint."""
     only_counts: np.ndarray
     """(R, C) options failing that constraint and no other."""
+    binding: np.ndarray
+    """(R,) for a referral nothing fits: the rule that binds (see ``binding_rule``)."""
 
 
 def candidate_pairs(r: ReferralArrays, o: OptionArrays, settings: MatchSettings,
@@ -78,6 +80,7 @@ def candidate_pairs(r: ReferralArrays, o: OptionArrays, settings: MatchSettings,
     feasible_count = np.zeros(len(r.ids), dtype=np.int64)
     fail_counts = np.zeros((len(r.ids), len(CONSTRAINT_NAMES)), dtype=np.int64)
     only_counts = np.zeros_like(fail_counts)
+    binding = np.full(len(r.ids), None, dtype=object)
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
         ev = evaluate(r, o, settings, part)
@@ -85,6 +88,7 @@ def candidate_pairs(r: ReferralArrays, o: OptionArrays, settings: MatchSettings,
         n_fail = stack.sum(axis=0)
         fail_counts[part] = stack.sum(axis=2).T
         only_counts[part] = (stack & (n_fail == 1)[None]).sum(axis=2).T
+        binding[part] = binding_rule(stack)
         feasible_count[part] = ev.feasible.sum(axis=1)
         masked = np.where(ev.feasible, ev.total, -np.inf)
         k = min(top_k, o.size)
@@ -102,7 +106,7 @@ def candidate_pairs(r: ReferralArrays, o: OptionArrays, settings: MatchSettings,
         return np.concatenate(xs).astype(dt) if xs else np.zeros(0, dtype=dt)
 
     return CandidatePairs(cat(refs, np.int64), cat(opts, np.int64), cat(scores, np.float64),
-                          feasible_count, fail_counts, only_counts)
+                          feasible_count, fail_counts, only_counts, binding)
 
 
 def merge_pairs(a: CandidatePairs, b: CandidatePairs) -> CandidatePairs:
@@ -111,7 +115,32 @@ def merge_pairs(a: CandidatePairs, b: CandidatePairs) -> CandidatePairs:
     score = np.concatenate([a.score, b.score])
     _, first = np.unique(ref * (max(opt.max(initial=0), 0) + 1) + opt, return_index=True)
     return CandidatePairs(ref[first], opt[first], score[first], a.feasible_count, a.fail_counts,
-                          a.only_counts)
+                          a.only_counts, a.binding)
+
+
+_TYPE = CONSTRAINT_NAMES.index("placement_type")
+
+
+def binding_rule(stack: np.ndarray) -> np.ndarray:
+    """(R,) the eligibility rule that binds for each referral, from (C, R, N) failures.
+
+    Among options of a type the care plan seeks (the type is the plan's decision, not the
+    market's): the rule that alone excludes most of them (relaxing it would open most
+    options); if every such option fails two or more rules, the rule excluding most of them.
+    With no option of a type sought at all: ``placement_type``.
+    """
+    sought = ~stack[_TYPE]
+    rules = np.delete(np.arange(stack.shape[0]), _TYPE)
+    fails = stack[rules] & sought[None]
+    alone = (fails & (fails.sum(axis=0) == 1)[None]).sum(axis=2).T
+    total = fails.sum(axis=2).T
+    names = np.array(CONSTRAINT_NAMES, dtype=object)[rules]
+    pick = np.where(alone.max(axis=1) > 0, alone.argmax(axis=1), total.argmax(axis=1))
+    out = names[pick]
+    none_sought = ~sought.any(axis=1)
+    out[none_sought] = "placement_type"
+    out[(total.max(axis=1) == 0) & ~none_sought] = None
+    return out
 
 
 def _limit_weights(pairs: CandidatePairs, r: ReferralArrays, o: OptionArrays, limit: int
@@ -453,5 +482,9 @@ def _unit_frame(r: ReferralArrays, o: OptionArrays, pairs: CandidatePairs,
         "greedy_score": np.round(g_score, 1),
         "feasible_options": pairs.feasible_count,
         "most_excluding": pl.Series(most.tolist(), dtype=pl.String),
+        # capacity: suitable options exist but the batch needs them for others; otherwise the
+        # eligibility rule that binds
+        "binding_constraint": pl.Series(np.where(met, None, np.where(
+            pairs.feasible_count > 0, "capacity", pairs.binding)).tolist(), dtype=pl.String),
         "why_unmet": pl.Series(why.tolist(), dtype=pl.String),
     }, strict=False).with_columns(pl.col("score", "greedy_score").fill_nan(None))

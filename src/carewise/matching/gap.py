@@ -12,15 +12,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from carewise.errors import UserFacingError
-from carewise.geo import la_name, resolve
+from carewise.geo import OVER_MILES, distance_miles, la_name, resolve
 from carewise.matching.batch import Assignment, assign
 from carewise.matching.engine import OptionArrays, ReferralArrays, prepare
-from carewise.matching.market import OPTION_SCHEMA, Market
-from carewise.matching.schema import NEEDS, OPTION_KINDS, SKILLS
+from carewise.matching.market import OPTION_SCHEMA, Market, conform, referral_schema
+from carewise.matching.schema import NEEDS, OPTION_KINDS, REGISTRABLE_NEEDS, SKILLS
 from carewise.matching.settings import MatchSettings
+from carewise.matching.siblings import units
+
+REGISTRATION_CATEGORIES = {
+    "disability": "learning disability, physical disability or sensory impairment",
+    "emotional_behavioural": "emotional and behavioural difficulties",
+    "substance_misuse": "drug or alcohol misuse",
+}
+"""Needs in the words of children's home registration categories (Ofsted)."""
 
 AGE_GROUPS = ((0, 0, "under 1"), (1, 4, "1 to 4"), (5, 9, "5 to 9"), (10, 15, "10 to 15"),
               (16, 17, "16 and over"))
@@ -62,16 +71,52 @@ class Addition:
     northing: float | None = None
     weekly_price: float | None = None
 
+    def terms(self) -> dict:
+        """The capacity in the terms its kind is commissioned in: a children's home's Ofsted
+        registration categories (Statement of Purpose), a foster carer's terms of approval
+        (FSR 2011 reg 27), supported accommodation's registration for 16-17s."""
+        home = self.kind == "childrens_home"
+        skills = [s for s in self.skills if not (home and s in REGISTRABLE_NEEDS)]
+        if home:
+            return {"registration_categories": [REGISTRATION_CATEGORIES[n] for n in self.skills
+                                                if n in REGISTRABLE_NEEDS],
+                    "ages": [self.min_age, self.max_age], "places": self.places,
+                    "staff_skills": skills}
+        if self.kind in ("in_house_fostering", "agency_fostering"):
+            return {"approval": {"min_age": self.min_age, "max_age": self.max_age,
+                                 "children": self.places, "sibling_group_max": self.places},
+                    "skills": skills}
+        return {"ages": [max(self.min_age, 16) if self.kind == "supported_accommodation"
+                         else self.min_age, self.max_age], "places": self.places,
+                "skills": skills}
+
     def describe(self, council: str) -> str:
-        where = f"near {self.postcode}" if self.postcode else f"in {la_name(council)}"
-        skills = f" with {', '.join(s.replace('_', ' ') for s in self.skills)} skills" \
-            if self.skills else ""
-        each = f" ({self.places} places each)" if self.places > 1 else ""
-        return (f"{self.count} more {self.kind.replace('_', ' ')} option(s){each} for ages "
-                f"{self.min_age}-{self.max_age}{skills} {where}")
+        where = f"near {self.postcode}" if self.postcode else f"in or near {la_name(council)}"
+        terms = self.terms()
+        skills = ", ".join(s.replace("_", " ") for s in terms.get("skills",
+                                                                   terms.get("staff_skills", [])))
+        if self.kind == "childrens_home":
+            cats = "; ".join(terms["registration_categories"]) or "no particular category"
+            text = (f"{self.count} more children's home place(s) for ages {self.min_age}-"
+                    f"{self.max_age}, registered for {cats}"
+                    + (f", staff skilled in {skills}" if skills else ""))
+        elif self.kind in ("in_house_fostering", "agency_fostering"):
+            who = "in-house" if self.kind == "in_house_fostering" else "agency"
+            each = (f"{self.places} children each (sibling groups)" if self.places > 1
+                    else "1 child each")
+            text = (f"{self.count} more {who} fostering household(s) approved for ages "
+                    f"{self.min_age}-{self.max_age}, {each}"
+                    + (f", with skills in {skills}" if skills else ""))
+        elif self.kind == "supported_accommodation":
+            text = (f"{self.count} more registered supported accommodation place(s) for 16-17 "
+                    "year olds" + (f", with support for {skills}" if skills else ""))
+        else:
+            text = (f"{self.count} more {self.kind.replace('_', ' ')} place(s)"
+                    + (f" with {skills}" if skills else ""))
+        return f"{text} {where}"
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items()}
+        return {k: v for k, v in self.__dict__.items()} | {"terms": self.terms()}
 
 
 def parse_addition(text: str) -> Addition:
@@ -136,9 +181,14 @@ def hypothetical_options(additions: list[Addition], market: Market, options: pl.
 
 
 def unmet_report(market: Market, referrals: pl.DataFrame, result: Assignment) -> pl.DataFrame:
-    """Unmet referrals by age group × main need × placement type sought first."""
+    """Unmet referrals by age group × main need × placement type sought first.
+
+    ``binding_constraint`` is the commonest reason in the group: ``capacity`` (suitable options
+    exist, all needed for other children) or the eligibility rule that binds (see
+    ``batch.binding_rule``); ``limited_by`` says which of the two holds for most of the group.
+    """
     joined = referrals.join(result.referrals.select("referral_id", "met", "feasible_options",
-                                                    "most_excluding"), on="referral_id")
+                                                    "binding_constraint"), on="referral_id")
     unmet = joined.filter(~pl.col("met"))
     return (
         unmet.with_columns(
@@ -154,11 +204,19 @@ def unmet_report(market: Market, referrals: pl.DataFrame, result: Assignment) ->
             pl.col("children").sum(),
             (pl.col("feasible_options") == 0).sum().alias("nothing_fits"),
             (pl.col("feasible_options") > 0).sum().alias("outcompeted"),
-            pl.col("most_excluding").drop_nulls().mode().sort().first().alias("binding_constraint"),
+            pl.col("binding_constraint").filter(pl.col("binding_constraint") != "capacity")
+            .drop_nulls().mode().sort().first().alias("_rule"),
+            (pl.col("binding_constraint") == "capacity").sum().alias("_capacity"),
             pl.col("age").min().alias("min_age"),
             pl.col("age").max().alias("max_age"),
             pl.col("referral_id").sort(),
         )
+        .with_columns(pl.when(pl.col("_capacity") * 2 >= pl.col("referrals"))
+                      .then(pl.lit("capacity")).otherwise(pl.lit("eligibility"))
+                      .alias("limited_by"))
+        .with_columns(pl.when(pl.col("limited_by") == "capacity").then(pl.lit("capacity"))
+                      .otherwise(pl.col("_rule")).alias("binding_constraint"))
+        .drop("_capacity", "_rule")
         .sort(["children", "age_group", "main_need"], descending=[True, False, False])
     )
 
@@ -170,13 +228,17 @@ def _group_addition(group: dict, referrals: pl.DataFrame, market: Market) -> Add
         needs.append("uasc")
     sought = members["placement_types"].explode().drop_nulls().unique().to_list()
     kind = "in_house_fostering" if "in_house_fostering" in sought else group["placement_type"]
-    places = int(members["sibling_group_size"].max()) if members[
-        "siblings_together_required"].fill_null(False).any() else 1
+    # one household or place per unit: a sibling group kept together needs room for all of them
+    placed = units(conform(members, referral_schema()))
+    together = placed.filter(pl.col("siblings_together_required"))
+    places = int(together["sibling_group_size"].max()) if together.height else 1
     bounds = next(((lo, hi) for lo, hi, label in AGE_GROUPS if label == group["age_group"]),
                   (int(group["min_age"]), int(group["max_age"])))
+    bounds = (min(bounds[0], int(placed["age_lo"].min())),
+              max(bounds[1], int(placed["age_hi"].max())))
     e = members["home_easting"].drop_nulls()
     n = members["home_northing"].drop_nulls()
-    return Addition(kind=kind, count=int(group["referrals"]), places=places,
+    return Addition(kind=kind, count=placed.height, places=places,
                     min_age=bounds[0], max_age=bounds[1], skills=needs,
                     easting=float(e.mean()) if len(e) else None,
                     northing=float(n.mean()) if len(n) else None)
@@ -193,11 +255,59 @@ def run_assignment(market: Market, settings: MatchSettings, referrals: pl.DataFr
     return assign(r, o, settings), o, r
 
 
+def commissioning_figures(result: Assignment, o: OptionArrays, r: ReferralArrays,
+                          settings: MatchSettings) -> dict:
+    """What the allocation means for commissioning, counted in children placed.
+
+    In-house share of fostering is on a mainstream basis (connected-person households left
+    out), against the council's target (``batch.in_house_fostering_target``); distance is
+    DfE's straight-line miles from home (over 20: DfE's measure); out of area is outside the
+    council (adjoining or at a distance, CPPCR 2010 reg 11); weekly cost is each placement's
+    price for the child's need band (in-house at full cost) times the children placed.
+    """
+    pairs, chosen = result.pairs, result.chosen
+    ref, opt = pairs.ref[chosen], pairs.opt[chosen]
+    kids = r.needed[ref].astype(np.int64)
+    kind = o.kind[opt]
+    miles = distance_miles(r.home_e[ref], r.home_n[ref], o.e[opt], o.n[opt])
+    price = o.price[opt, r.band[ref]]
+    where = o.locality[opt]
+    in_house = (kind == OPTION_KINDS.index("in_house_fostering")) & ~o.connected_only[opt]
+    agency = kind == OPTION_KINDS.index("agency_fostering")
+    n_in, n_ag = int(kids[in_house].sum()), int(kids[agency].sum())
+    target = float(settings.batch["in_house_fostering_target"])
+    share = n_in / (n_in + n_ag) if n_in + n_ag else None
+    with np.errstate(invalid="ignore"):
+        over = miles > OVER_MILES
+    return {
+        "children_placed": int(kids.sum()),
+        "children_unmet": result.summary["children_unmet"],
+        "children_by_kind": {k: int(kids[kind == i].sum()) for i, k in enumerate(OPTION_KINDS)},
+        "connected_person_children": int(kids[o.connected_only[opt]].sum()),
+        "fostering": {
+            "basis": "mainstream fostering: connected-person (family and friends) households "
+                     "left out",
+            "children_in_house": n_in, "children_agency": n_ag,
+            "in_house_share": None if share is None else round(share, 3),
+            "target": target,
+            "gap_children": (None if share is None
+                             else max(0, int(np.ceil(target * (n_in + n_ag) - n_in)))),
+        },
+        "over_20_miles": int(kids[over].sum()),
+        "distance_not_known": int(kids[np.isnan(miles)].sum()),
+        "out_of_area": int(kids[where > 0].sum()),
+        "at_a_distance": int(kids[where == 2].sum()),
+        "area_not_known": int(kids[where < 0].sum()),
+        "weekly_cost": round(float(np.nansum(price * kids)), 2),
+        "children_without_price": int(kids[np.isnan(price)].sum()),
+    }
+
+
 def sufficiency_gap(market: Market, settings: MatchSettings, referrals: pl.DataFrame | None = None,
                     suggestions: int = 3, today: date | None = None) -> dict:
     """Batch assignment, unmet-need report and tested capacity suggestions, as one report."""
     refs = market.open_referrals() if referrals is None else referrals
-    result, o, _ = run_assignment(market, settings, refs, today=today)
+    result, o, r = run_assignment(market, settings, refs, today=today)
     report = unmet_report(market, refs, result)
     proposals = []
     for group in report.head(suggestions).iter_rows(named=True):
@@ -212,7 +322,8 @@ def sufficiency_gap(market: Market, settings: MatchSettings, referrals: pl.DataF
             "unmet_after": after.summary["unmet"],
             "would_meet": result.summary["unmet"] - after.summary["unmet"],
         })
-    return {"assignment": result, "unmet_groups": report, "suggestions": proposals}
+    return {"assignment": result, "unmet_groups": report, "suggestions": proposals,
+            "commissioning": commissioning_figures(result, o, r, settings)}
 
 
 def what_if(market: Market, settings: MatchSettings, additions: list[Addition],

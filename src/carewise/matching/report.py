@@ -49,4 +49,5 @@ def batch_report(market: Market, settings: MatchSettings, referrals: pl.DataFram
         "assignments": result.referrals.to_dicts(),
         "unmet_groups": gap["unmet_groups"].to_dicts(),
         "suggestions": gap["suggestions"],
+        "commissioning": gap["commissioning"],
     }
