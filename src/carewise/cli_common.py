@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from typing import Annotated, Any
@@ -28,7 +28,8 @@ DbOption = Annotated[
 ]
 CouncilOption = Annotated[
     str | None,
-    typer.Option("--council", help="Council's ONS code, e.g. E06000056 (default: the only council stored)."),
+    typer.Option("--council", help="Council: ONS code (E08000035), DfE number (383) or name (Leeds); "
+                 "default: the configured council, else the only one stored."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable result (see docs/cli-json.md).")]
 
@@ -39,22 +40,40 @@ def open_store(db: str | None = None):
     return Store(db)
 
 
-def pick_council(store, council: str | None) -> str:
-    """The council a command works on: the one named, the configured one, or the only one stored."""
+def pick_council(store, council: str | None, *, among: list[str] | None = None, stored: bool = True,
+                 nothing: str = "nothing is stored yet: run `carewise import FOLDER` first") -> str:
+    """The council a command works on, chosen the same way by every command: the one named with
+    ``--council`` (ONS code, DfE number or name, resolved by ``geo.la_code_for``), else the
+    configured one, else the only one stored.
+
+    ``among``: the councils a default is chosen from (default: every council in the store, e.g.
+    those with a market); ``stored``: the named council must already be in the store;
+    ``nothing``: what to say when there is no council to choose.
+    """
     from carewise.settings import get_settings
 
-    if council:
-        return store.council(council).la_code
-    configured = get_settings().council
-    if configured:
-        return store.council(configured).la_code
-    stored = store.councils()
-    if not stored:
-        raise UserFacingError("nothing is stored yet: run `carewise import FOLDER` first")
-    if len(stored) > 1:
-        codes = ", ".join(c.la_code for c in stored)
-        raise UserFacingError(f"several councils are stored ({codes}): choose one with --council")
-    return stored[0].la_code
+    named = (council or get_settings().council or "").strip()
+    if named:
+        code = resolve_council(named, [c.la_code for c in store.councils()])
+        if stored:
+            store.council(code)  # NotFoundError saying what to import first
+        return code
+    candidates = among if among is not None else [c.la_code for c in store.councils()]
+    if not candidates:
+        raise UserFacingError(nothing)
+    if len(candidates) > 1:
+        raise UserFacingError(f"several councils are stored ({', '.join(candidates)}): choose one with "
+                              "--council (ONS code, DfE number or name)")
+    return candidates[0]
+
+
+def resolve_council(value: str, known: Iterable[str] = ()) -> str:
+    """A council's code from what a user typed: a code in ``known`` (councils held) as given, else
+    the registry's reading of an ONS code, DfE number or name (``geo.la_code_for``)."""
+    from carewise.geo import la_code_for
+
+    text = value.strip()
+    return text if text in set(known) else la_code_for(text)
 
 
 def print_json(data: Any) -> None:

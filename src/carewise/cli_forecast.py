@@ -60,7 +60,9 @@ def load_returns(db: str | None, council: str | None, files: list[Path] | None) 
         if not result.returns:
             detail = "; ".join(p.describe() for p in result.errors[:3]) if result.errors else "no 903 files found"
             raise BadInputError(f"No 903 return could be read from {', '.join(map(str, files))}: {detail}.")
-        return council or "files", result.returns
+        from carewise.geo import la_code_for
+
+        return la_code_for(council) if council else "files", result.returns
     from carewise.cli_common import open_store, pick_council
 
     store = open_store(db)
@@ -265,7 +267,9 @@ def register(app: typer.Typer) -> None:
                 raise SettingError("No council is stored: run `carewise import` first, or give --from FOLDER.")
             tasks = store_tasks(store.url, codes)
         if councils:
-            wanted = {c.strip().upper() for c in councils}
+            from carewise.cli_common import resolve_council
+
+            wanted = {resolve_council(c, [la for la, _ in tasks]) for c in councils}
             missing = wanted - {la for la, _ in tasks}
             if missing:
                 raise SettingError(f"No data for {', '.join(sorted(missing))}: check the codes (ONS codes, e.g. E06000056).")

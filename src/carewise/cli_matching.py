@@ -17,6 +17,7 @@ from carewise.cli_common import (
     JsonOption,
     open_store,
     out,
+    pick_council,
     print_json,
     print_warnings,
     user_errors,
@@ -33,30 +34,25 @@ VersionOption = Annotated[
 ]
 
 
-def _council(store, council: str | None) -> str:
-    from carewise.geo import la_code_for
-    from carewise.settings import get_settings
+def _markets(db: str | None):
+    from carewise.matching import StoreMarkets
 
-    if council:
-        return la_code_for(council)
-    configured = get_settings().council
-    if configured:
-        return la_code_for(configured)
-    loaded = store.councils()
-    if len(loaded) == 1:
-        return loaded[0]
-    if not loaded:
-        raise UserFacingError("no market is loaded yet: run `carewise market load FILES "
-                              "--council CODE` first")
-    raise UserFacingError(f"markets are loaded for several councils ({', '.join(loaded)}): "
-                          "choose one with --council")
+    return StoreMarkets(open_store(db))
 
 
-def _settings(store, la_code: str, path: Path | None):
+def _council(markets, council: str | None) -> str:
+    """The council: as every command chooses it; by default the only one with a market."""
+    return pick_council(markets.store, council, among=markets.councils(), stored=False,
+                        nothing="no market is loaded yet: run `carewise market load FILES "
+                        "--council CODE` first")
+
+
+def _settings(la_code: str, path: Path | None):
     from carewise.matching import load_settings
+    from carewise.matching.store import market_root
 
     if path is None:
-        local = store.root / la_code / "matching.toml"
+        local = market_root() / la_code / "matching.toml"
         path = local if local.exists() else None
     return load_settings(path)
 
@@ -103,6 +99,7 @@ def register(app: typer.Typer) -> None:
         files: Annotated[list[Path], typer.Argument(help="CSV or Excel extracts (any of carers, "
                                                     "providers, vacancies, referrals).")],
         council: CouncilOption = None,
+        db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Check the extracts and store them as a new market version (all or nothing).
@@ -110,14 +107,14 @@ def register(app: typer.Typer) -> None:
         Extracts not given are carried forward from the previous version.
         """
         from carewise.ingest.problems import Severity
-        from carewise.matching import TABLES, ParquetMarketStore, check_extracts
+        from carewise.matching import TABLES, check_extracts
         from carewise.matching.extracts import ExtractError
         from carewise.matching.market import Market
 
-        mstore = ParquetMarketStore()
-        la_code = _council(mstore, council) if council or mstore.councils() else None
-        if la_code is None:
-            raise UserFacingError("say which council this market belongs to with --council CODE")
+        mstore = _markets(db)
+        la_code = pick_council(mstore.store, council, among=mstore.councils(), stored=False,
+                               nothing="say which council this market belongs to with --council "
+                               "(ONS code, DfE number or name)")
         previous = mstore.load(la_code) if mstore.versions(la_code) else Market(la_code)
         known = set(previous.providers["urn"].to_list())
         try:
@@ -133,8 +130,9 @@ def register(app: typer.Typer) -> None:
                                   "providers, vacancies or referrals (see `carewise market "
                                   "template`)")
         market = previous.with_tables(frames)
-        version = mstore.save(market, actor=_actor(), sources=files)
         warnings = [p.as_dict() for p in problems if p.severity == Severity.WARNING]
+        version = mstore.save(market, actor=_actor(), sources=files, loaded=sorted(frames),
+                              problems=warnings)
         result = {"stored": True, "council": la_code, "version": version,
                   "loaded": {k: v.height for k, v in frames.items()},
                   "carried_forward": sorted(set(TABLES) - set(frames)) if previous.version
@@ -184,12 +182,11 @@ def register(app: typer.Typer) -> None:
     @market_app.command("summary")
     @user_errors
     def market_summary(council: CouncilOption = None, version: VersionOption = None,
-                       as_json: JsonOption = False) -> None:
+                       db: DbOption = None, as_json: JsonOption = False) -> None:
         """What is loaded: households, providers, places free, open referrals."""
-        from carewise.matching import ParquetMarketStore
         from carewise.matching.report import market_summary as summarise
 
-        mstore = ParquetMarketStore()
+        mstore = _markets(db)
         la_code = _council(mstore, council)
         result = summarise(mstore.load(la_code, version), mstore.versions(la_code))
         if as_json:
@@ -210,15 +207,16 @@ def register(app: typer.Typer) -> None:
         council: CouncilOption = None,
         version: VersionOption = None,
         settings: SettingsOption = None,
+        db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Re-solve the batch assignment with extra capacity and show what it would meet."""
-        from carewise.matching import ParquetMarketStore, parse_addition, what_if
+        from carewise.matching import parse_addition, what_if
 
-        mstore = ParquetMarketStore()
+        mstore = _markets(db)
         la_code = _council(mstore, council)
         market = mstore.load(la_code, version)
-        result = what_if(market, _settings(mstore, la_code, settings),
+        result = what_if(market, _settings(la_code, settings),
                          [parse_addition(a) for a in add])
         result["council"], result["market_version"] = la_code, market.version
         if as_json:
@@ -251,17 +249,17 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Shortlist for one referral, or (--all) the batch assignment and sufficiency gap."""
-        from carewise.matching import ParquetMarketStore, shortlist
+        from carewise.matching import shortlist
         from carewise.matching.report import batch_report
 
         if bool(referral_id) == all_:
             raise UserFacingError("give a REFERRAL_ID, or --all for every open referral")
         if with_forecast is not None and not all_:
             raise UserFacingError("--with-forecast works with --all (the batch assignment)")
-        mstore = ParquetMarketStore()
+        mstore = _markets(db)
         la_code = _council(mstore, council)
         market = mstore.load(la_code, version)
-        cfg = _settings(mstore, la_code, settings)
+        cfg = _settings(la_code, settings)
         if all_ and with_forecast is not None:
             result = _with_forecast(market, cfg, db, with_forecast, percentile, seed)
             if as_json:

@@ -56,7 +56,9 @@ def load_history(db: str | None, council: str | None, files: list[Path] | None):
         if not result.returns:
             raise UserFacingError("no 903 files were found in the paths given to --files")
         found = _council_from_files(list(files)) or {}
-        return stitch(result.returns), council or found.get("la_code")
+        from carewise.geo import la_code_for
+
+        return stitch(result.returns), la_code_for(council) if council else found.get("la_code")
     from carewise.cli_common import open_store, pick_council
 
     store = open_store(db)

@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
             help="Collection years, e.g. 2020-21..2025-26 or 2024-25.")] = "2020-21..2025-26",
         seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 1,
         council: Annotated[str | None, typer.Option(
-            help="ONS code of the council to model (default E06000056 Central Bedfordshire).")
+            help="Council to model: ONS code, DfE number or name (default E06000056 Central Bedfordshire).")
         ] = None,
         national: Annotated[bool, typer.Option(
             "--national", help="Every English council at its published size, in "
@@ -36,6 +36,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Write a realistic synthetic council's 903 returns (no real child's data)."""
+        from carewise.geo import la_code_for
         from carewise.returns import year_range
         from carewise.synth import generate_council, generate_national, write_council
         from carewise.synth.figures import national_councils
@@ -66,7 +67,7 @@ def register(app: typer.Typer) -> None:
             return
         with progress_bar(not as_json) as bar:
             task = bar.add_task("Simulating children", total=2)
-            made = generate_council(size, the_years, seed, council)
+            made = generate_council(size, the_years, seed, la_code_for(council) if council else None)
             bar.advance(task)
             bar.update(task, description="Writing files")
             write_council(made, out_dir)

@@ -91,7 +91,7 @@ def register(app: typer.Typer) -> None:
         la: Annotated[
             str | None,
             typer.Option(
-                "--la", help="The council's ONS code (E06000055 …), for placement-location rules."
+                "--la", help="The council (ONS code, DfE number or name), for placement-location rules."
             ),
         ] = None,
         fmt: Annotated[
@@ -136,8 +136,11 @@ def register(app: typer.Typer) -> None:
             result = validate_stored(store, code, year, providers=provider_lists)
             source = f"stored returns of {code}"
         else:
+            from carewise.geo import la_code_for
+
             result = validate_paths(
-                path, year=year, previous=previous, providers=provider_lists, la_code=la
+                path, year=year, previous=previous, providers=provider_lists,
+                la_code=la_code_for(la) if la else None,
             )
             source = str(path)
         written = None

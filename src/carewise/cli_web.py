@@ -80,6 +80,14 @@ def _demo_admin(url: str) -> str:
     return password
 
 
+def _council_codes(store, values: list[str] | None) -> list[str] | None:
+    """--council values (code, DfE number or name) as codes, chosen as every command chooses them."""
+    from carewise.cli_common import resolve_council
+
+    known = [c.la_code for c in store.councils()]
+    return None if values is None else [resolve_council(v, known) for v in values]
+
+
 @users_app.command("add")
 @user_errors
 def add(
@@ -100,8 +108,8 @@ def add(
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     store = open_store(db)
-    user = create_user(store, username, password, role, display_name=name, councils=council or [],
-                       all_councils=all_councils)
+    user = create_user(store, username, password, role, display_name=name,
+                       councils=_council_codes(store, council) or [], all_councils=all_councils)
     audit.record(store, "(command line)", "user-created", target=user.username, detail={"role": user.role.value})
     if as_json:
         print_json({"username": user.username, "role": user.role.value, "councils": list(user.councils),
@@ -149,6 +157,7 @@ def set_(
     from carewise.store.accounts import update_user
 
     store = open_store(db)
+    council = _council_codes(store, council)
     user = update_user(store, username, role=role, councils=council, all_councils=all_councils, active=active)
     audit.record(store, "(command line)", "settings-changed", target=user.username,
                  detail={"role": role.value if role else None, "councils": council, "all_councils": all_councils,

@@ -13,14 +13,14 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="session")
 def market(world):
     """A synthetic market for the suite's council, in the app's own data folder."""
-    from carewise.matching import Market, ParquetMarketStore, check_extracts
+    from carewise.matching import Market, StoreMarkets, check_extracts
     from carewise.synth.market import generate_market, write_market
 
     folder = Path(world.app.state.settings.data_dir)
     paths = write_market(generate_market(world.la_code, seed=5, size=30, as_at=date.today()),
                          folder / "market-extracts")
     frames, _ = check_extracts(paths)
-    store = ParquetMarketStore(folder / "market")
+    store = StoreMarkets(world.app.state.store)
     if not store.versions(world.la_code):
         store.save(Market(world.la_code).with_tables(frames), actor="browser-suite", sources=paths)
     return store.load(world.la_code)

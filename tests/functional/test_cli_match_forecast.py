@@ -33,7 +33,7 @@ def world(tmp_path, monkeypatch):
     extracts = write_market(generate_market(council.la_code, seed=5, size=15,
                                             as_at=date.today()), tmp_path / "extracts")
     loaded = runner.invoke(app, ["market", "load", *map(str, extracts), "--council",
-                                 council.la_code, "--json"])
+                                 council.la_code, "--db", url, "--json"])
     assert loaded.exit_code == 0, loaded.output
     yield url, council.la_code
     get_settings.cache_clear()
@@ -61,7 +61,7 @@ def test_match_all_with_forecast_splits_unmet_need(world):
         assert p["unmet_before"] == out["summary"]["unmet"]
         assert p["unmet_after"] <= p["unmet_before"]
     # today's children come first: expected referrals never take their places
-    today = json.loads(runner.invoke(app, ["match", "--all", "--json"]).stdout)
+    today = json.loads(runner.invoke(app, ["match", "--all", "--db", url, "--json"]).stdout)
     assert split["open_today"]["met"] == today["summary"]["met"]
 
     again = runner.invoke(app, ["match", "--all", "--with-forecast", "6", "--percentile", "90",
@@ -74,9 +74,11 @@ def test_match_all_with_forecast_splits_unmet_need(world):
 
 
 def test_with_forecast_needs_903_returns_and_all(world, tmp_path):
-    url, _ = world
+    url, la_code = world
     one = runner.invoke(app, ["match", "R0001", "--with-forecast", "6", "--db", url])
     assert one.exit_code != 0 and "--all" in one.output
-    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"  # a market, but no 903 returns
+    extracts = sorted(map(str, (tmp_path / "extracts").glob("*.csv")))
+    assert runner.invoke(app, ["market", "load", *extracts, "--council", la_code, "--db", empty]).exit_code == 0
     none = runner.invoke(app, ["match", "--all", "--with-forecast", "6", "--db", empty])
     assert none.exit_code != 0 and "903" in none.output

@@ -31,7 +31,6 @@ class World:
     app: object
     store: object
     la_code: str
-    market_root: Path
     extracts: list[Path]
 
 
@@ -43,10 +42,9 @@ def world(tmp_path_factory) -> World:
     root = tmp_path_factory.mktemp("web-matching")
     url, store, council = synthetic_store(root, 60, "2024-25", seed=11)
     create_users(store, ROLES, PASSWORD, council.la_code)
-    market_root = root / "data" / "market"
-    extracts = save_synthetic_market(council.la_code, root, market_root, size=30)
+    extracts = save_synthetic_market(council.la_code, root, store, size=30)
     app = create_app(url, Settings(data_dir=root / "data"))
-    return World(app, store, council.la_code, market_root, extracts)
+    return World(app, store, council.la_code, extracts)
 
 
 def client_for(world: World, role: str) -> TestClient:
@@ -58,9 +56,9 @@ def _referral_links(html: str) -> list[tuple[str, str]]:
 
 
 def _market(world: World):
-    from carewise.matching import ParquetMarketStore
+    from carewise.matching import StoreMarkets
 
-    return ParquetMarketStore(world.market_root).load(world.la_code)
+    return StoreMarkets(world.store).load(world.la_code)
 
 
 def test_shortlist_page_ranks_explains_and_records_the_view(world):
@@ -199,7 +197,7 @@ def test_what_if_re_solves_and_reports_the_change_in_unmet_need(world):
 
 
 def test_upload_with_a_bad_row_names_file_row_and_column_and_stores_nothing(world, tmp_path):
-    from carewise.matching import ParquetMarketStore
+    from carewise.matching import StoreMarkets
 
     analyst = client_for(world, "analyst")
     page = analyst.get("/placements")
@@ -212,7 +210,7 @@ def test_upload_with_a_bad_row_names_file_row_and_column_and_stores_nothing(worl
         .alias("max_age"))
     bad_path = tmp_path / "carers.csv"
     bad.write_csv(bad_path)
-    versions = len(ParquetMarketStore(world.market_root).versions(world.la_code))
+    versions = len(StoreMarkets(world.store).versions(world.la_code))
 
     refused = analyst.post("/placements", data={"csrf_token": token},
                            files=[("files", ("carers.csv", bad_path.read_bytes(), "text/csv"))])
@@ -225,7 +223,7 @@ def test_upload_with_a_bad_row_names_file_row_and_column_and_stores_nothing(worl
     assert [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][:4] == \
         ["carers.csv", "3", "max_age", "twelve"]
     assert "Write a whole number" in text
-    assert len(ParquetMarketStore(world.market_root).versions(world.la_code)) == versions
+    assert len(StoreMarkets(world.store).versions(world.la_code)) == versions
 
     garbage = analyst.post("/placements", data={"csrf_token": token},
                            files=[("files", ("carers.xlsx", b"not a workbook",
@@ -247,7 +245,7 @@ def test_upload_with_a_bad_row_names_file_row_and_column_and_stores_nothing(worl
     assert fine.status_code == 200
     assert f"Market v{versions + 1:04d} stored: {carers.height} carers" in page_text(fine.text)
     assert "Kept from the previous version: providers, referrals, vacancies" in page_text(fine.text)
-    assert len(ParquetMarketStore(world.market_root).versions(world.la_code)) == versions + 1
+    assert len(StoreMarkets(world.store).versions(world.la_code)) == versions + 1
 
 
 def test_market_summary_and_blank_templates(world):

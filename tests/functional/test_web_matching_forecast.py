@@ -19,7 +19,7 @@ def app(tmp_path_factory):
     root = tmp_path_factory.mktemp("web-matching-forecast")
     url, store, council = synthetic_store(root, 120, "2022-23..2024-25", seed=21)
     create_users(store, ("analyst", "panel"), PASSWORD, council.la_code)
-    save_synthetic_market(council.la_code, root, root / "data" / "market", size=20)
+    save_synthetic_market(council.la_code, root, store, size=20)
     return create_app(url, Settings(data_dir=root / "data"))
 
 

@@ -65,16 +65,15 @@ def create_users(store, roles, password: str, la_code: str) -> None:
         create_user(store, role, password, role, display_name=f"Test {role}", councils=[la_code])
 
 
-def save_synthetic_market(la_code: str, root: Path, market_root: Path, *, size: int,
+def save_synthetic_market(la_code: str, root: Path, store, *, size: int,
                           seed: int = 3) -> list[Path]:
     """Write a synthetic market's extracts under ``root / "extracts"``, check them and save the
-    market in ``market_root``; returns the extracts' paths."""
-    from carewise.matching import Market, ParquetMarketStore, check_extracts
+    market in ``store`` (the app's database); returns the extracts' paths."""
+    from carewise.matching import Market, StoreMarkets, check_extracts
     from carewise.synth.market import generate_market, write_market
 
     extracts = write_market(generate_market(la_code, seed=seed, size=size, as_at=date.today()),
                             root / "extracts")
     frames, _ = check_extracts(extracts)
-    ParquetMarketStore(market_root).save(Market(la_code).with_tables(frames), actor="fixture",
-                                         sources=extracts)
+    StoreMarkets(store).save(Market(la_code).with_tables(frames), actor="fixture", sources=extracts)
     return extracts

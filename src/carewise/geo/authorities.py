@@ -12,6 +12,8 @@ the Open Government Licence v3.0):
 
 from __future__ import annotations
 
+import difflib
+import re
 from functools import lru_cache
 from importlib.resources import files
 
@@ -50,23 +52,46 @@ def neighbours(la_code: str) -> list[str]:
     return sorted(pairs.filter(pl.col("la_code") == la_code)["neighbour_code"].to_list())
 
 
-def la_code_for(value: str) -> str:
-    """Accept an ONS code (E06…/E08…/E09…/E10…), a DfE 3-digit number or a name; return the code."""
-    table = authorities()
-    text = value.strip()
-    hit = table.filter(
-        (pl.col("la_code") == text.upper())
-        | (pl.col("la_number") == text)
-        | (pl.col("la_name").str.to_lowercase() == text.lower())
-    )
-    if hit.height != 1:
-        from carewise.errors import SettingError
+def _plain(name: str) -> str:
+    """A name as people type it: lower case, "&" as "and", no punctuation, no ", City of"."""
+    text = name.lower().replace("&", " and ")
+    text = re.sub(r",\s*(city|county) of$", "", text.strip())
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", text).split())
 
-        raise SettingError(
-            f"'{value}' is not a children's services authority. Give its ONS code (e.g. E08000035),"
-            " its DfE number (e.g. 383) or its name as DfE writes it (e.g. Leeds)."
-        )
-    return hit["la_code"][0]
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, str]:
+    """Every way of naming an authority (code, DfE number, name, plain name) to its code."""
+    out: dict[str, str] = {}
+    for code, name, number in authorities().select("la_code", "la_name", "la_number").iter_rows():
+        for key in (code.lower(), number, name.lower(), _plain(name)):
+            out.setdefault(key, code)
+    return out
+
+
+def la_code_for(value: str) -> str:
+    """The one council registry: the ONS code of a children's services authority named by its
+    ONS code (E06…/E08…/E09…/E10…), its DfE number (the old LA number, e.g. 830) or its name
+    (any case; "Bristol" for "Bristol, City of"). Every command and page that takes a council
+    resolves it here; an unknown council is a ``SettingError`` listing the closest names."""
+    text = value.strip()
+    found = _index().get(text.lower()) or _index().get(_plain(text))
+    if found:
+        return found
+    from carewise.errors import SettingError
+
+    names = dict(zip(authorities()["la_name"].to_list(), authorities()["la_code"].to_list(),
+                     strict=True))
+    plain = {_plain(n): n for n in names}
+    close = difflib.get_close_matches(_plain(text), plain, n=3, cutoff=0.6)
+    codes = difflib.get_close_matches(text.upper(), names.values(), n=3, cutoff=0.8)
+    hints = [f"{plain[c]} ({names[plain[c]]})" for c in close]
+    hints += [f"{la_name(c)} ({c})" for c in codes]
+    maybe = f" Did you mean {' or '.join(dict.fromkeys(hints))}?" if hints else ""
+    raise SettingError(
+        f"'{value}' is not an English children's services authority.{maybe} Give its ONS code "
+        "(e.g. E08000035), its DfE number (e.g. 383) or its name (e.g. Leeds)."
+    )
 
 
 def la_name(la_code: str) -> str:

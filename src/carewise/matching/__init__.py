@@ -5,7 +5,8 @@ Public face:
 - ``read_extracts`` / ``check_extracts``: read and schema-check the market extracts
   (carers, providers, vacancies, referrals) from CSV or Excel;
 - ``write_templates``: blank templates with an example row and notes;
-- ``Market``: one council's loaded extracts; ``ParquetMarketStore`` keeps them (versioned);
+- ``Market``: one council's loaded extracts; ``StoreMarkets`` keeps them (import batches in
+  the store, versioned and audited);
 - ``load_settings``: weights and thresholds (TOML) a council can set;
 - ``shortlist``: hard constraints with reasons, then explained weighted scores, for one referral;
 - ``prepare`` + ``assign``: optimal batch assignment (HiGHS) with a greedy baseline;
@@ -21,7 +22,7 @@ from carewise.matching.market import Market
 from carewise.matching.schema import TABLES
 from carewise.matching.settings import MatchSettings, load_settings
 from carewise.matching.shortlist import Shortlist, shortlist
-from carewise.matching.store import MarketStore, ParquetMarketStore
+from carewise.matching.store import MarketStore, StoreMarkets
 from carewise.matching.templates import write_templates
 
 __all__ = [
@@ -34,8 +35,8 @@ __all__ = [
     "Market",
     "MarketStore",
     "MatchSettings",
-    "ParquetMarketStore",
     "Shortlist",
+    "StoreMarkets",
     "assign",
     "check_extracts",
     "evaluate",

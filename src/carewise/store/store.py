@@ -123,6 +123,12 @@ class Store:
                 return c
         raise NotFoundError(f"no data is stored for council {la_code}; import its 903 files first")
 
+    def ensure_council(self, conn: Connection, la_code: str, name: str) -> int:
+        """The council's id in this transaction, adding it (as ``name``) if it is not stored yet;
+        a stored council keeps its name (e.g. a market loaded before any 903 return)."""
+        found = conn.execute(select(s.council.c.id).where(s.council.c.la_code == la_code)).scalar()
+        return int(found) if found is not None else self._ensure_council(conn, la_code, name, False)
+
     def _ensure_council(self, conn: Connection, la_code: str, name: str | None, synthetic: bool) -> int:
         found = conn.execute(select(s.council.c.id).where(s.council.c.la_code == la_code)).scalar()
         if found is not None:

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from carewise.errors import UserFacingError
 from carewise.exports import frame_csv, frame_xlsx
+from carewise.geo import la_code_for
 from carewise.measures.period import BadPeriodError, parse_period
 from carewise.store import audit
 from carewise.store.accounts import User
@@ -268,11 +269,16 @@ async def upload(request: Request, files: list[UploadFile] = File(default=[]), y
                  council_code: str = Form(""), csrf_token: str = Form(""), user: User = Depends(import_roles)):
     check_csrf(request, csrf_token)
     council = _council_or_none(request)
-    la_code = council.la_code if council else council_code.strip().upper()
+    la_code = council.la_code if council else council_code.strip()
     errors: dict[str, str] = {}
     if not la_code:
-        errors["council_code"] = "Enter the council's ONS code, for example E06000056"
-    elif not user.may_see(la_code) and (
+        errors["council_code"] = "Enter the council's ONS code, DfE number or name, for example E06000056"
+    elif council is None:
+        try:  # the one council registry: ONS code, DfE number or name
+            la_code = la_code_for(la_code)
+        except UserFacingError as exc:
+            errors["council_code"] = str(exc)
+    if not errors and not user.may_see(la_code) and (
             council is not None or la_code in {c.la_code for c in request.app.state.store.councils()}):
         # a user with no council yet may start a new one, never write into another's data
         raise HTTPException(403, "You do not have access to that council's data.")

@@ -38,7 +38,7 @@ from carewise.matching import (
     Addition,
     Market,
     MatchSettings,
-    ParquetMarketStore,
+    StoreMarkets,
     load_settings,
     shortlist,
     what_if,
@@ -90,8 +90,9 @@ TEMPLATE_FILES = (*(f"{t}.csv" for t in TABLES), "carewise-market-template.xlsx"
 class MatchingData:
     """One app's markets: loaded versions, batch reports and what-ifs, cached per version."""
 
-    def __init__(self, root: Path, secret: str) -> None:
-        self.store = ParquetMarketStore(root)
+    def __init__(self, store: Any, settings_root: Path, secret: str) -> None:
+        self.store = StoreMarkets(store)
+        self.settings_root = settings_root
         self._secret = secret.encode()
         self._markets = _LRU(8)
         self._reports = _LRU(16)
@@ -120,7 +121,7 @@ class MatchingData:
     def settings(self, la_code: str) -> MatchSettings:
         """The council's ``matching.toml`` in its market folder if present (as the CLI does),
         else the defaults."""
-        local = self.store.root / la_code / "matching.toml"
+        local = self.settings_root / la_code / "matching.toml"
         return load_settings(local if local.exists() else None)
 
     def batch(self, market: Market, cfg: MatchSettings) -> dict:
@@ -192,7 +193,7 @@ def matching_data(request: Request) -> MatchingData:
     data = getattr(app.state, "matching", None)
     if data is None:
         settings = app.state.settings
-        data = MatchingData(Path(settings.data_dir) / "market",
+        data = MatchingData(app.state.store, Path(settings.data_dir) / "market",
                             secret_key(settings.data_dir, settings.secret_key))
         app.state.matching = data
     return data
@@ -364,7 +365,9 @@ def _load(data: MatchingData, la_code: str, paths: list[Path], actor: str) -> di
                        "vacancies or referrals, as in the templates", [], 1)
     with data.saving:  # two loads at once must not both take the next version number
         market = (data.market(la_code) or Market(la_code)).with_tables(frames)
-        version = data.store.save(market, actor=actor, sources=paths)
+        version = data.store.save(market, actor=actor, sources=paths, loaded=sorted(frames),
+                                  problems=[p.as_dict() for p in problems
+                                            if p.severity == Severity.WARNING])
         data.invalidate()
     return {
         "version": version,
