@@ -246,6 +246,27 @@ def report(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def rolling(case: CouncilCase, runs: int = 1000, seed: int = 0) -> pl.DataFrame:
+    """carewise alone on every quarter-end cut (the backtest's default): total at 3/6/12 months."""
+    returns = make_council(case)
+    bt = run_backtest(stitch(returns), runs=runs, seed=seed, returns=returns)
+    return bt.rows.filter(pl.col("state") == "total").with_columns(pl.lit(case.name).alias("council"))
+
+
+def rolling_report(frame: pl.DataFrame) -> str:
+    """Per council and overall: cuts, mean error of the total and coverage at each horizon."""
+    lines = ["carewise on rolling quarter-end cuts (returns as received), total children looked after:",
+             "council     months  cuts  error %  inside 80%  inside 95%"]
+    groups = [*[(name, frame.filter(pl.col("council") == name)) for name in dict.fromkeys(frame["council"])],
+              ("all", frame)]
+    for name, sel in groups:
+        for h in HORIZONS:
+            x = sel.filter(pl.col("horizon_months") == h)
+            lines.append(f"{name:<11} {h:>6}  {x.height:>4}  {x['ape'].mean() * 100:7.2f}  "
+                         f"{x['inside_80'].mean():10.0%}  {x['inside_95'].mean():10.0%}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="two councils only")
@@ -253,10 +274,14 @@ def main() -> None:
     parser.add_argument("--council", action="append", help="only these councils (by name)")
     parser.add_argument("--workdir", default="/tmp/carewise-peer-compare")
     parser.add_argument("--json", help="write every row to this file")
+    parser.add_argument("--rolling-only", action="store_true", help="carewise on every quarter-end cut, no peers")
     args = parser.parse_args()
     cases = QUICK if args.quick else COUNCILS
     if args.council:
         cases = tuple(c for c in COUNCILS if c.name in args.council)
+    print(rolling_report(pl.concat([rolling(case, args.runs) for case in cases])), flush=True)
+    if args.rolling_only:
+        return
     rows = []
     for case in cases:
         print(f"{case.name}: size {case.size}, seed {case.seed}, growth {case.growth:+.0%}/year", file=sys.stderr)

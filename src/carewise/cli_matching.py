@@ -13,6 +13,7 @@ import typer
 
 from carewise.cli_common import (
     CouncilOption,
+    console,
     DbOption,
     JsonOption,
     open_store,
@@ -109,7 +110,7 @@ def register(app: typer.Typer) -> None:
         from carewise.ingest.problems import Severity
         from carewise.matching import TABLES, check_extracts
         from carewise.matching.extracts import ExtractError
-        from carewise.matching.market import Market
+        from carewise.matching.market import Market, consistency_warnings
 
         mstore = _markets(db)
         la_code = pick_council(mstore.store, council, among=mstore.councils(), stored=False,
@@ -138,12 +139,15 @@ def register(app: typer.Typer) -> None:
                   "carried_forward": sorted(set(TABLES) - set(frames)) if previous.version
                   else [],
                   "warnings": warnings}
+        result["market_warnings"] = consistency_warnings(market)
         if as_json:
             print_json(result)
             return
         out.print(f"Stored market {version} for {la_code}: " + ", ".join(
             f"{n} {k}" for k, n in result["loaded"].items()))
         print_warnings(warnings)
+        for w in result["market_warnings"]:
+            console.print(f"[yellow]Warning:[/] {w['message']}. {w['fix']}")
 
     @market_app.command("template")
     @user_errors
@@ -237,7 +241,10 @@ def register(app: typer.Typer) -> None:
         council: CouncilOption = None,
         version: VersionOption = None,
         settings: SettingsOption = None,
-        limit: Annotated[int, typer.Option(help="Candidates to show.")] = 20,
+        limit: Annotated[int, typer.Option(help="Candidates to show (explained).")] = 20,
+        show_excluded: Annotated[bool, typer.Option(
+            "--show-excluded", help="List every excluded option with its reasons (default: "
+            "the count each hard constraint excluded).")] = False,
         with_forecast: Annotated[int | None, typer.Option(
             "--with-forecast", metavar="MONTHS", help="With --all: add the referrals the "
             "sufficiency forecast expects in the next MONTHS months (from the council's 903 "
@@ -250,7 +257,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Shortlist for one referral, or (--all) the batch assignment and sufficiency gap."""
         from carewise.matching import shortlist
-        from carewise.matching.report import batch_report
+        from carewise.matching.report import batch_report, commissioning_text
+        from carewise.matching.shortlist import shortlist_text
 
         if bool(referral_id) == all_:
             raise UserFacingError("give a REFERRAL_ID, or --all for every open referral")
@@ -282,17 +290,21 @@ def register(app: typer.Typer) -> None:
                 print_json(result)
                 return
             s = result["summary"]
-            out.print(f"{s['met']} of {s['referrals']} open referrals met (greedy: "
-                      f"{s['greedy_met']}); total score {s['total_score']} vs greedy "
-                      f"{s['greedy_total_score']}")
+            out.print(f"{s['children_met']} of {s['children']} children placed "
+                      f"({s['met']} of {s['referrals']} open referrals; most urgent first "
+                      f"would place {s['greedy_children_met']}); total score "
+                      f"{s['total_score']} vs {s['greedy_total_score']}")
+            for line in commissioning_text(result["commissioning"]):
+                out.print(f"  {line}")
             for g in result["unmet_groups"]:
                 out.print(f"  unmet: {g['children']} × {g['age_group']}, {g['main_need']}, "
-                          f"{g['placement_type']} (binding: {g['binding_constraint']})")
+                          f"{g['placement_type']} (limited by {g['limited_by']}: "
+                          f"{g['binding_constraint']})")
             for p in result["suggestions"]:
                 out.print(f"  what-if: {p['description']} → meets {p['would_meet']} more")
             return
-        found = shortlist(market, referral_id, cfg)
-        shown = found.as_dict(limit=limit, excluded_limit=None)
+        found = shortlist(market, referral_id, cfg, limit=limit)
+        shown = found.as_dict(limit=limit, excluded_limit=None if show_excluded else 0)
         _audit(db, la_code, f"referral:{referral_id}", {
             "market_version": market.version, "settings_version": cfg.version,
             "shown": [c["option_id"] for c in shown["candidates"]],
@@ -301,15 +313,5 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(shown)
             return
-        out.print(f"Referral {referral_id}: {shown['candidates_count']} of "
-                  f"{shown['options_considered']} options pass every hard constraint")
-        for c in shown["candidates"]:
-            miles = c["distance_home_miles"]
-            flag = " (over 20 miles)" if c["over_20_miles"] else ""
-            approval = f"; needs {c['approval_needed']}" if c["approval_needed"] else ""
-            out.print(f"  {c['rank']:>3}. {c['option_id']} {c['kind']} score {c['score']} "
-                      f"{'' if miles is None else f'{miles} mi'}{flag}{approval}")
-        if found.nothing_fits:
-            worst = found.most_excluding
-            out.print(f"Nothing fits. The constraint that excluded most: "
-                      f"{worst['constraint'] if worst else 'none (no options loaded)'}")
+        for line in shortlist_text(shown):
+            out.print(line, highlight=False, markup=False)

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from scipy import stats
 
 from carewise.errors import SettingError
 from carewise.forecast.effects import Effects
@@ -171,6 +170,8 @@ def _poisson(mu: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Poisson(mu) draws by inversion of the uniforms ``u`` (scipy's quantile for huge means)."""
     mu = np.asarray(mu, dtype=np.float64)
     if mu.size and mu.max() > 600:  # exp(-mu) would underflow
+        from scipy import stats  # only for national-size means: importing it costs ~1 s at start-up
+
         return np.maximum(stats.poisson.ppf(u, mu), 0).astype(np.int64)
     pmf = np.exp(-mu)
     cdf = pmf.copy()
