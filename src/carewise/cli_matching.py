@@ -13,9 +13,9 @@ import typer
 
 from carewise.cli_common import (
     CouncilOption,
-    console,
     DbOption,
     JsonOption,
+    console,
     open_store,
     out,
     pick_council,

@@ -1,8 +1,8 @@
 """Frames every measure starts from, built once per history with polars expressions.
 
-- :func:`care_episodes`: episodes of care without short breaks, with the period of care,
-  placement and carer each belongs to, the day the episode stops counting (``end_excl``) and
-  whether the child's episode just before it was a short break (``after_short_break``);
+- :func:`care_episodes`: the care timeline's episodes of care (``carewise.returns.timeline``:
+  short breaks left out, the period of care, placement and carer each belongs to, the day the
+  episode stops counting ``end_excl``, ``after_short_break``), with the child's header facts;
 - :func:`looked_after_at`: one row per child looked after on a date;
 - :func:`started`, :func:`ceased`: DfE's first start and last ceasing per child in a window;
 - :func:`placements_in`: placements each child had during a window.
@@ -19,7 +19,7 @@ from datetime import date
 
 import polars as pl
 
-from carewise.history import YEAR, History
+from carewise.history import History
 from carewise.measures import codes
 from carewise.returns.years import age_expr
 
@@ -53,106 +53,25 @@ def table(history: History, name: str) -> pl.DataFrame:
 
 
 def _children(history: History) -> pl.DataFrame:
-    header = history.header
-    cols = [c for c in ("CHILD", "SEX", "DOB", "ETHNIC", "UASC") if c in header.columns]
-    frame = header.select(cols).unique("CHILD", keep="last")
-    if "UASC" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("UASC"))
-    return frame.rename({"UASC": "UASC_FLAG"})
+    return history.timeline.children.rename({"UASC": "UASC_FLAG"})
 
 
 def children(history: History) -> pl.DataFrame:
-    """The header, one row per child (SEX M/F/U, DOB, ETHNIC, the optional UASC flag)."""
+    """One row per child (SEX M/F/U, DOB, ETHNIC, the optional UASC flag as UASC_FLAG), from
+    the care timeline (which return's date of birth counts: ``carewise.returns.timeline``)."""
     return _cached(history, "children", _children)
 
 
 def _care_episodes(history: History) -> pl.DataFrame:
-    short_break = pl.col("LS").is_in(codes.SHORT_BREAKS).fill_null(False)
-    eps = (
-        history.episodes.filter(pl.col("DECOM").is_not_null())
-        .sort([pl.col("CHILD"), pl.col("DECOM"), short_break])  # a same-day break goes after
-        .with_columns(
-            short_break.shift(1).over("CHILD").fill_null(False).alias("after_short_break")
-        )
-        .filter(~short_break)
-    )
-    year_end_excl = pl.date(pl.col(YEAR) + 1, 4, 1)
-    prev_dec = pl.col("DEC").shift(1).over("CHILD")
-    prev_rec = pl.col("REC").shift(1).over("CHILD")
-    first = pl.col("CHILD").cum_count().over("CHILD") == 1
-    new_period = (
-        first
-        | (pl.col("RNE") == "S").fill_null(False)
-        | prev_dec.is_null()
-        | (pl.col("DECOM") != prev_dec).fill_null(True)
-        | (prev_rec != "X1").fill_null(True)
-    )
-    eps = eps.with_columns(
-        new_period.alias("_np"),
-        pl.col("PLACE").is_in(codes.TEMPORARY_PLACEMENTS).fill_null(False).alias("temporary"),
-    ).with_columns(pl.col("_np").cast(pl.Int32).cum_sum().over("CHILD").alias("period_no"))
-    # the placement a child returns to after a temporary one: the last non-temporary PLACE
-    # before it in the same period of care
-    usual_place = (
-        pl.when(~pl.col("temporary"))
-        .then(pl.col("PLACE"))
-        .forward_fill()
-        .shift(1)
-        .over(["CHILD", "period_no"])
-    )
-    returns = (
-        pl.col("temporary").shift(1).over(["CHILD", "period_no"]).fill_null(False)
-        & ~pl.col("temporary")
-        & (pl.col("PLACE") == usual_place).fill_null(False)
-    )
-    counted = ~pl.col("temporary") & ~returns
-    with_carers = pl.col("PLACE").is_in(codes.ADOPTION_WITH_FOSTER_CARER).fill_null(False)
-    new_placement = pl.col("_np") | (
-        counted & pl.col("RNE").is_in(codes.PLACEMENT_START_RNE).fill_null(False) & ~with_carers
-    )
-    new_carer = pl.col("_np") | (
-        counted & pl.col("RNE").is_in(codes.NEW_CARERS_RNE).fill_null(False) & ~with_carers
-    )
-    eps = eps.with_columns(
-        pl.coalesce(pl.col("DEC"), year_end_excl).alias("end_excl"),
-        new_placement.alias("new_placement"),
-        new_carer.alias("_nc"),
-    ).with_columns(
-        pl.col("new_placement").cast(pl.Int32).cum_sum().over("CHILD").alias("placement_no"),
-        pl.col("_nc").cast(pl.Int32).cum_sum().over("CHILD").alias("carer_no"),
-    )
-    eps = eps.with_columns(
-        pl.col("DECOM").first().over(["CHILD", "period_no"]).alias("period_start"),
-        pl.col("DECOM").first().over(["CHILD", "placement_no"]).alias("placement_start"),
-        pl.col("DECOM").first().over(["CHILD", "carer_no"]).alias("carer_start"),
-    ).drop("_np", "_nc")
-    # long-term stability counts an adoptive placement (a run of A3-A6 episodes) together with
-    # the placement just before it: its start, and the start of that placement
-    adopt = pl.col("PLACE").is_in(codes.ADOPTION_PLACEMENTS).fill_null(False)
-    in_period = ["CHILD", "period_no"]
-    run_start = adopt & ~adopt.shift(1).over(in_period).fill_null(False)
-    eps = (
-        eps.with_columns(
-            run_start.cast(pl.Int32).cum_sum().over("CHILD").alias("_run"),
-            pl.when(run_start)
-            .then(pl.col("placement_start").shift(1).over(in_period))
-            .alias("_before"),
-        )
-        .with_columns(
-            pl.when(adopt)
-            .then(pl.col("DECOM").first().over(["CHILD", "_run"]))
-            .alias("adoptive_placement_start"),
-            pl.when(adopt)
-            .then(pl.col("_before").first().over(["CHILD", "_run"]))
-            .alias("placement_before_adoption_start"),
-        )
-        .drop("_run", "_before")
-    )
-    return eps.join(children(history), on="CHILD", how="left")
+    return history.timeline.episodes.join(children(history), on="CHILD", how="left")
 
 
 def care_episodes(history: History) -> pl.DataFrame:
-    """Episodes of care (short breaks V3/V4 and episodes with no start date left out)."""
+    """Episodes of care from the care timeline (short breaks V3/V4 and episodes with no start
+    date left out; period, placement and carer of each), with the child's header facts.
+
+    Placements are DfE's: a change with the same carers (RNE T/U, ``same_carers``) counts as a
+    new placement in the stability measures, as in DfE's "3 or more placements"."""
     return _cached(history, "care_episodes", _care_episodes)
 
 

@@ -1,7 +1,9 @@
 """A deliberately simple reference for the main measures: plain Python over episode rows.
 
 Slow and obvious on purpose (style guide, "two engines, compared"): each DfE rule is written out
-as a loop over one child's episodes, with no shared code from ``frames``. The generative tests
+as a loop over one child's episodes, with no shared code from ``frames``; periods, placements and
+carers come from the care timeline's plain-Python reference (``returns.timeline_reference``),
+itself held to the polars timeline by hypothesis. The generative tests
 (``tests/generative/test_measures_reference.py``) check that the polars measures agree with it
 on random councils. Not for production use: it is quadratic in places and reads every row.
 
@@ -19,6 +21,7 @@ from datetime import date
 from carewise.history import YEAR, History
 from carewise.measures import codes
 from carewise.measures.period import add_months
+from carewise.returns import timeline_reference
 from carewise.returns.years import age_at
 
 
@@ -70,99 +73,35 @@ def placement_type(place: str | None, provider: str | None) -> str:
     return _group(place, codes.PLACEMENT_GROUPS, "Other placements")
 
 
-def _walk(child: Child) -> None:
-    """Mark each episode's period of care, placement and carers, one episode at a time."""
-    previous: Episode | None = None
-    period_start = placement_start = carer_start = date.min
-    adoptive_start: date | None = None
-    before_adoptive_start: date | None = None
-    usual_place: str | None = None
-    previous_temporary = False
-    placement_no = 0
-    for e in child.episodes:
-        new_period = (
-            previous is None
-            or e.rne == "S"
-            or previous.dec is None
-            or previous.dec != e.decom
-            or previous.rec != "X1"
-        )
-        temporary = e.place in codes.TEMPORARY_PLACEMENTS
-        if new_period:
-            period_start = e.decom
-            placement_start = carer_start = e.decom
-            usual_place = None
-            previous_temporary = False
-            placement_no += 1
-        else:
-            back_from_temporary = previous_temporary and not temporary and e.place == usual_place
-            moves = not temporary and not back_from_temporary
-            with_foster_carers = e.place in ("A3", "A5")
-            # placed for adoption with the current foster carers (A3/A5, whatever the RNE says)
-            # is not a new placement
-            if moves and e.rne in ("P", "B", "T", "U") and not with_foster_carers:
-                placement_start = e.decom
-                placement_no += 1
-            if moves and e.rne in ("P", "B") and not with_foster_carers:
-                carer_start = e.decom
-        # an adoptive placement: a run of A3-A6 episodes, and the placement just before it
-        adoptive = e.place in codes.ADOPTION_PLACEMENTS
-        if not adoptive:
-            adoptive_start = before_adoptive_start = None
-        elif new_period or previous is None or previous.place not in codes.ADOPTION_PLACEMENTS:
-            adoptive_start = e.decom
-            before_adoptive_start = None if new_period else previous.placement_start
-        if not temporary:
-            usual_place = e.place
-        previous_temporary = temporary
-        e.period_start = period_start
-        e.placement_start = placement_start
-        e.adoptive_start = adoptive_start
-        e.before_adoptive_start = before_adoptive_start
-        e.carer_start = carer_start
-        e.placement_key = (placement_no, 0)
-        previous = e
-
-
 def children_of(history: History) -> dict[str, Child]:
-    """Every child with their episodes of care (no short breaks, no unreadable starts), walked."""
-    dobs = {}
-    for row in history.header.to_dicts():
-        dobs[row["CHILD"]] = row.get("DOB")
+    """Every child with their episodes of care, walked by the timeline's plain-Python reference
+    (``carewise.returns.timeline_reference``: short breaks and unreadable starts left out)."""
+    dobs = {row["CHILD"]: row.get("DOB") for row in history.header.to_dicts()}
     out: dict[str, Child] = {}
-    # the child's latest short break so far, to mark care that began straight after breaks
-    breaks: dict[str, list[date]] = {}
-    for row in history.episodes.to_dicts():
-        if row["DECOM"] is not None and row["LS"] in codes.SHORT_BREAKS:
-            breaks.setdefault(row["CHILD"], []).append(row["DECOM"])
-    for row in history.episodes.to_dicts():
-        if row["DECOM"] is None or row["LS"] in codes.SHORT_BREAKS:
-            continue
-        child = out.setdefault(row["CHILD"], Child(row["CHILD"], dobs.get(row["CHILD"])))
-        end_excl = row["DEC"] or date(row[YEAR] + 1, 4, 1)
+    for care in timeline_reference.care_episodes(history.episodes.to_dicts()):
+        row = care.row
+        child = out.setdefault(care.child, Child(care.child, dobs.get(care.child)))
         child.episodes.append(
             Episode(
-                row["CHILD"],
-                row["DECOM"],
-                row["DEC"],
-                end_excl,
+                care.child,
+                care.decom,
+                care.dec,
+                care.end_excl or date(row[YEAR] + 1, 4, 1),
                 row["RNE"],
                 row["REC"],
                 row["LS"],
                 row["PLACE"],
                 row["PLACE_PROVIDER"],
                 row["CIN"],
+                period_start=care.period_start,
+                placement_start=care.placement_start,
+                adoptive_start=care.adoptive_placement_start,
+                before_adoptive_start=care.placement_before_adoption_start,
+                carer_start=care.carer_start,
+                placement_key=(care.placement_no, 0),
+                after_short_break=care.after_short_break,
             )
         )
-    for child in out.values():
-        child.episodes.sort(key=lambda e: e.decom)
-        before = None
-        for e in child.episodes:
-            # a short break began after the previous episode of care and before this one
-            between = [d for d in breaks.get(child.id, []) if d < e.decom]
-            e.after_short_break = bool(between) and (before is None or max(between) >= before)
-            before = e.decom
-        _walk(child)
     return out
 
 
