@@ -415,7 +415,7 @@ def peps(history: History, extracts: Extracts, as_at: date, version: Version) ->
     """One PEP per school term for a child of school age looked after for 28+ days of it.
 
     A term without a PEP is overdue until the next term ends, then missed (a PEP cannot be
-    held for a term long past)."""
+    held for a term long past); a term in which care ended is owed only if the PEP was held."""
     req = version.requirements["pep"]
     spec = req.extra["terms"]
     cov = _coverage(extracts, "peps") or date.min
@@ -445,13 +445,16 @@ def peps(history: History, extracts: Extracts, as_at: date, version: Version) ->
     status = (
         pl.when(met.is_not_null() & (met <= due)).then(pl.lit("on_time"))
         .when(met.is_not_null()).then(pl.lit("late"))
+        # care ended before the term did: the term's PEP was not yet due, so it is not owed (as a
+        # clock that ends before its due date, ``chain``)
+        .when(pl.col("end").is_not_null() & (pl.col("end") < due)).then(pl.lit(None, dtype=pl.String))
         .when(due >= as_at).then(pl.lit("pending"))
         .when(pl.col("end").is_null() & (due == pl.col("_last"))).then(pl.lit("overdue"))
         .otherwise(pl.lit("missed"))
     )
-    return inst.select(
+    return inst.with_columns(status.alias("status")).filter(pl.col("status").is_not_null()).select(
         pl.lit("pep").alias("requirement"), "CHILD", "clock", pl.col("t_start").alias("anchor"),
-        due.alias("due"), "met", status.alias("status"), (pl.col("t_start") >= cov).alias("assessed"),
+        due.alias("due"), "met", "status", (pl.col("t_start") >= cov).alias("assessed"),
     ).cast(INSTANCE_SCHEMA)  # type: ignore[arg-type]
 
 

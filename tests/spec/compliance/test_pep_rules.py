@@ -64,3 +64,15 @@ def test_worklist_shows_the_summer_term_next_not_the_autumn_term_a_year_ahead():
     row = a.current.filter((pl.col("requirement") == "pep") & (pl.col("CHILD") == "1")).row(0, named=True)
     assert row["next_due"] == D("2025-07-31")
     assert row["status"] == "done_on_time"
+
+
+def test_a_term_in_which_care_ended_is_not_owed_a_pep_unless_one_was_held():
+    # Aged 10; in care 1 Sep-15 Nov 2024 (76 days of autumn term), no PEP: care ended before the
+    # term did, so the autumn PEP was never due (as any clock that ends before its due date).
+    # Child 2, same dates, held one on 20 Oct: on time.
+    eps = [episode(c, "2024-09-01", dec="2024-11-15", rec="E4A") for c in ("1", "2")]
+    h = build_history(2024, 2024, eps, {"1": "2014-01-01", "2": "2014-01-01"})
+    a = assess(h, extracts(peps=[{"child": "2", "date": "2024-10-20"}]), D("2025-01-31"))
+    assert inst(a, "pep", "1") == []
+    assert inst(a, "pep", "2") == [(D("2024-12-31"), D("2024-10-20"), "on_time")]
+    assert a.current.filter(pl.col("CHILD") == "1").height == 0
