@@ -120,6 +120,25 @@ class Market:
         return build_options(self.carers, self.providers, self.vacancies)
 
 
+def consistency_warnings(market: Market) -> list[dict]:
+    """Providers offering more places in vacancies than they are registered for (a home with
+    0 registered places and a 9-place vacancy included): the load goes ahead, but each is
+    named wherever the market is used, with what to check."""
+    offered = market.vacancies.group_by("urn").agg(
+        pl.col("places").fill_null(0).sum().alias("offered"), pl.col("vacancy_id").sort())
+    rows = (market.providers.select("urn", "name", "registered_places")
+            .join(offered, on="urn").filter(pl.col("offered") > pl.col("registered_places"))
+            .sort("urn"))
+    return [{"table": "vacancies", "urn": urn, "vacancy_ids": ids,
+             "message": f"{name} ({urn}) offers {n} place(s) in vacancies but has "
+                        f"{registered} registered place(s)",
+             "fix": "Check the vacancies' places against the provider's registered_places (its "
+                    "Ofsted registration); a home cannot take more children than it is "
+                    "registered for"}
+            for urn, name, registered, n, ids in rows.select(
+                "urn", "name", "registered_places", "offered", "vacancy_id").iter_rows()]
+
+
 def _list(col: str) -> pl.Expr:
     return pl.col(col).fill_null(pl.lit([], pl.List(pl.String)))
 

@@ -8,7 +8,7 @@ import polars as pl
 
 from carewise.geo import la_name
 from carewise.matching.gap import sufficiency_gap
-from carewise.matching.market import Market
+from carewise.matching.market import Market, consistency_warnings
 from carewise.matching.settings import MatchSettings
 
 
@@ -34,6 +34,7 @@ def market_summary(market: Market, versions: list[dict]) -> dict:
         "options_by_kind": by_kind.to_dicts(),
         "providers_by_ofsted_grade": {g: n for g, n in grades.iter_rows()},
         "referrals": {"open": int((status == "open").sum()), "total": market.referrals.height},
+        "warnings": consistency_warnings(market),
     }
 
 
@@ -50,4 +51,21 @@ def batch_report(market: Market, settings: MatchSettings, referrals: pl.DataFram
         "unmet_groups": gap["unmet_groups"].to_dicts(),
         "suggestions": gap["suggestions"],
         "commissioning": gap["commissioning"],
+        "warnings": consistency_warnings(market),
     }
+
+
+def commissioning_text(c: dict) -> list[str]:
+    """The commissioning figures (``gap.commissioning_figures``) as plain lines."""
+    f = c["fostering"]
+    share = ("no mainstream fostering placed" if f["in_house_share"] is None else
+             f"in-house {f['children_in_house']} of {f['children_in_house'] + f['children_agency']}"
+             f" mainstream fostering ({f['in_house_share']:.0%}; target {f['target']:.0%}"
+             + (f", {f['gap_children']} more in-house to reach it)" if f["gap_children"]
+                else ", reached)"))
+    return [
+        f"{c['children_placed']} children placed, {c['children_unmet']} not; {share}",
+        f"{c['over_20_miles']} placed over 20 miles from home ({c['distance_not_known']} not "
+        f"known), {c['out_of_area']} outside the council ({c['at_a_distance']} at a distance); "
+        f"weekly cost £{c['weekly_cost']:,.0f}",
+    ]
