@@ -298,8 +298,9 @@ def register(app: typer.Typer) -> None:
                 out.print(f"  {line}")
             for g in result["unmet_groups"]:
                 out.print(f"  unmet: {g['children']} × {g['age_group']}, {g['main_need']}, "
-                          f"{g['placement_type']} (limited by {g['limited_by']}: "
-                          f"{g['binding_constraint']})")
+                          f"{g['placement_type']} (" + ("limited by capacity"
+                          if g["limited_by"] == "capacity" else "limited by eligibility: "
+                          f"{g['binding_constraint']}") + ")")
             for p in result["suggestions"]:
                 out.print(f"  what-if: {p['description']} → meets {p['would_meet']} more")
             return
