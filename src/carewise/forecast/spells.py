@@ -6,12 +6,11 @@ A spell is a run of contiguous episodes (each DECOM equal to the previous DEC) i
 category; it starts by entering care or by moving from another category and ends by leaving
 care, by moving to another category, or is still open at the data's last date.
 
-Repairs made here, as the peer model does (``combined_data``): an episode left open, or ending
-after the next episode starts, is closed at the next DECOM. Temporary placements (T0–T4) carry
-the category of the placement before them (a holiday or a hospital stay is not a move).
-Stays past the 18th birthday are cut at the birthday: care ends at 18. Short breaks (legal
-status V3/V4, an agreed series of short-term placements) are left out, as DfE leaves them out of
-the children looked after figures.
+Spells, their repairs (as the peer model's ``combined_data``: an episode left open, or ending
+after the next episode starts, is closed at the next DECOM; temporary placements T0–T4 carry the
+category before them), short breaks left out and the date of birth all come from the care
+timeline (``carewise.returns.timeline``). Stays past the 18th birthday (``returns.birthday``) are
+cut at the birthday: care ends at 18.
 """
 
 from __future__ import annotations
@@ -20,8 +19,9 @@ from datetime import date
 
 import polars as pl
 
-from carewise.codes import SHORT_BREAKS
 from carewise.forecast.states import CARE_ENDS_AT, CATEGORIES, category_expr
+from carewise.returns import birthday_expr
+from carewise.returns.timeline import Timeline, children
 
 SPELL_SCHEMA = {
     "CHILD": pl.String,
@@ -35,12 +35,9 @@ SPELL_SCHEMA = {
 
 
 def child_dobs(history_header: pl.DataFrame, episodes: pl.DataFrame) -> pl.DataFrame:
-    """One DOB per child: the header's (latest return), else none (the child is left out)."""
-    return (
-        history_header.select("CHILD", "DOB")
-        .filter(pl.col("DOB").is_not_null())
-        .unique(subset="CHILD", keep="last")
-    )
+    """One DOB per child, as the care timeline chooses it (``carewise.returns.timeline``: the
+    latest return's); a child with none is left out."""
+    return children(history_header).select("CHILD", "DOB").filter(pl.col("DOB").is_not_null())
 
 
 def spells(episodes: pl.DataFrame, header: pl.DataFrame, as_at: date | None = None) -> pl.DataFrame:
@@ -48,46 +45,15 @@ def spells(episodes: pl.DataFrame, header: pl.DataFrame, as_at: date | None = No
 
     Columns: CHILD, DOB, start, end (null when still open at ``as_at``), category, entry (the
     spell starts a period of care) and next_category (null when the spell ends by leaving care
-    or is open).
+    or is open). The spells are the care timeline's (``Timeline.spells``) in the placement
+    category; a change of carers within a category, including one with the same carers (RNE
+    T/U), is not a move for the forecast.
     """
-    if "LS" in episodes.columns:
-        # DfE's children looked after figures leave out short breaks (LS V3/V4)
-        episodes = episodes.filter(pl.col("LS").is_null() | ~pl.col("LS").is_in(list(SHORT_BREAKS)))
-    eps = episodes.select("CHILD", "DECOM", "DEC", "PLACE", "PLACE_PROVIDER").filter(
-        pl.col("CHILD").is_not_null() & pl.col("DECOM").is_not_null()
-    )
+    line = Timeline.build(episodes, header)
     if as_at is not None:
-        eps = eps.filter(pl.col("DECOM") <= as_at).with_columns(
-            pl.when(pl.col("DEC") > as_at).then(None).otherwise(pl.col("DEC")).alias("DEC")
-        )
-    eps = eps.sort(["CHILD", "DECOM"]).unique(subset=["CHILD", "DECOM"], keep="last", maintain_order=True)
-    next_start = pl.col("DECOM").shift(-1).over("CHILD")
-    eps = eps.with_columns(
-        pl.when(next_start.is_not_null() & (pl.col("DEC").is_null() | (pl.col("DEC") > next_start)))
-        .then(next_start)
-        .otherwise(pl.col("DEC"))
-        .alias("DEC"),
-        category_expr().alias("category"),
-    ).filter(pl.col("DEC").is_null() | (pl.col("DEC") >= pl.col("DECOM")))
-    eps = eps.with_columns(
-        pl.col("category").forward_fill().over("CHILD").fill_null("other"),
-        (pl.col("DEC").shift(1).over("CHILD") == pl.col("DECOM")).fill_null(False).alias("_contig"),
-    )
-    new_spell = ~pl.col("_contig") | (pl.col("category") != pl.col("category").shift(1).over("CHILD"))
-    eps = eps.with_columns(new_spell.fill_null(True).cum_sum().over("CHILD").alias("_spell"))
-    out = (
-        eps.group_by(["CHILD", "_spell"], maintain_order=True)
-        .agg(
-            pl.col("DECOM").first().alias("start"),
-            pl.col("DEC").last().alias("end"),
-            pl.col("category").first(),
-            pl.col("_contig").first().alias("_contig"),
-        )
-        .sort(["CHILD", "start"])
-    )
-    dobs = child_dobs(header, episodes)
-    out = out.join(dobs, on="CHILD", how="inner")
-    eighteen = pl.col("DOB").dt.offset_by(f"{CARE_ENDS_AT}y")
+        line = line.as_at(as_at)
+    out = line.spells(category_expr()).rename({"state": "category", "next_state": "next_category"})
+    eighteen = birthday_expr(pl.col("DOB"), CARE_ENDS_AT)
     horizon = pl.lit(as_at) if as_at is not None else pl.lit(None, dtype=pl.Date)
     end = pl.col("end")
     out = out.filter(pl.col("start") < eighteen).with_columns(
@@ -98,13 +64,8 @@ def spells(episodes: pl.DataFrame, header: pl.DataFrame, as_at: date | None = No
         .otherwise(end)
         .alias("end")
     )
-    next_contig = pl.col("_contig").shift(-1).over("CHILD").fill_null(False)
     out = out.with_columns(
-        (~pl.col("_contig")).alias("entry"),
-        pl.when(next_contig & (pl.col("end") < eighteen))
-        .then(pl.col("category").shift(-1).over("CHILD"))
-        .otherwise(None)
-        .alias("next_category"),
+        pl.when(pl.col("end") < eighteen).then(pl.col("next_category")).alias("next_category")
     )
     return out.select(list(SPELL_SCHEMA)).cast(SPELL_SCHEMA)  # type: ignore[arg-type]
 

@@ -80,6 +80,8 @@ def _ordered(episodes: pl.DataFrame) -> pl.DataFrame:
     episode of care sorts after it, so does not mark it)."""
     short_break = pl.col("LS").is_in(SHORT_BREAKS).fill_null(False)
     eps = episodes.filter(pl.col("DECOM").is_not_null())
+    missing = [c for c in ("RNE", "LS", "PLACE", "PLACE_PROVIDER", "REC") if c not in eps.columns]
+    eps = eps.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
     if YEAR not in eps.columns:
         eps = eps.with_columns(pl.lit(None, dtype=pl.Int32).alias(YEAR))
     return (
