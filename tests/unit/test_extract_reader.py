@@ -94,6 +94,12 @@ def test_blank_required_value_unknown_column_and_missing_column(tmp_path):
     assert (p.severity, p.column, p.message) == ("error", "date", "the visits extract has no column 'date'")
 
 
+def test_two_headers_that_read_alike_are_an_error(tmp_path):
+    read = _read(tmp_path, "visits.csv", "child,Date,date\n1,1/1/2025,1/1/2025\n")
+    (p,) = read.problems
+    assert (p.severity, p.column, p.message) == ("error", "date", "more than one column is called 'date'")
+
+
 def test_keys_ranges_lists_and_enums(tmp_path):
     read = _read(tmp_path, "carers.csv", "household_id,places,skills,sex\nH1,1,Missing; exploitation,m\n"
                  "H1,9,juggling,girls\nH2,1.5,,\n")

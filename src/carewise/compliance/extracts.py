@@ -1,10 +1,11 @@
-"""The local extracts a council loads beside its 903 data: columns, checks, templates, reader.
+"""The local extracts a council loads beside its 903 data: their tables, checks and templates.
 
 The 903 return has reviews, missing episodes, OC2 and OC3; it has no visits, health assessment
 dates, PEPs, return home interviews, pathway plans, Personal Adviser work or worker allocations.
-Councils export these from their case management system as CSV or Excel. One spec per extract
-drives the reader (errors name file, row, column, value and what to do), the downloadable
-templates (``carewise extracts template``) and docs/compliance.md, so they cannot disagree.
+Councils export these from their case management system as CSV or Excel. One ``Table`` per
+extract drives the one extract reader (``carewise.ingest.extracts``: errors name file, row,
+column, value and what to do), the downloadable templates (``carewise extracts template``) and
+docs/compliance.md, so they cannot disagree.
 """
 
 from __future__ import annotations

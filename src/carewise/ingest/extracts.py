@@ -265,6 +265,13 @@ def check_table(file: str, table: Table, raw: pl.DataFrame, *, today: date | Non
     """
     problems: list[Problem] = []
     where = {"table": table.name}
+    keys = [_key(c) for c in raw.columns]
+    for name in sorted({k for k in keys if keys.count(k) > 1}):
+        problems.append(error(file, f"more than one column is called '{name}'", "Keep one of them "
+                              "(carewise reads headers without case, spaces or hyphens)",
+                              column=name, **where))
+    if problems:
+        return ReadTable(table.name, file, "", table.empty(row=True), problems)
     text = _text(raw)
     see = f"; see the template from `{template}`" if template else ""
     missing = [c for c in table.required if c not in text.columns]
