@@ -156,6 +156,7 @@ def run_forecast(
                 "difference": _records(summarise_difference(base, proj)),
                 "spend": _records(spend_by_period(proj, costs)),
                 "spend_difference": _records(spend_by_period(base, costs, other=proj)),
+                "in_house_share_of_mainstream_fostering": in_house_shares(base, proj),
             }
         )
     return result
@@ -181,6 +182,36 @@ def _print_forecast(res: dict[str, Any], la: str) -> None:
     for sc in res["scenarios"]:
         last = [r for r in sc["difference"] if r["state"] == "total"][-1]
         out.print(f"  Scenario {sc['name']}: {last['median']:+.0f} children by {last['date']} (80% {last['p10']:+.0f} to {last['p90']:+.0f})")
+
+
+def _market_limit(db: str | None, council: str | None):
+    """An in-house limit from the council's latest stored market extract (approved places)."""
+    from carewise.cli_common import open_store, pick_council
+    from carewise.forecast.scenarios import Change, in_house_places
+    from carewise.matching import StoreMarkets
+
+    store = open_store(db)
+    la = pick_council(store, council)
+    markets = StoreMarkets(store)
+    versions = markets.versions(la)
+    if not versions:
+        raise SettingError(f"No market extract is stored for {la}: load one with `carewise market load`, "
+                           "or give --in-house-limit N.")
+    market = markets.load(la)
+    places = in_house_places(market.carers)
+    return Change("in_house_limit", places=places,
+                  source=f"market extract {versions[-1]['version']} for {la}: approved places of in-house carers "
+                  "approved for short- or long-term care")
+
+
+def in_house_shares(base: Any, proj: Any) -> list[dict[str, Any]]:
+    """In-house share of mainstream fostering (family and friends carers excluded) at each 31 March,
+    baseline and scenario (deterministic projections)."""
+    from carewise.forecast.scenarios import in_house_share
+
+    b, s = in_house_share(base.mean), in_house_share(proj.mean)
+    return [{"date": d.isoformat(), "baseline": round(float(b[i]), 4), "scenario": round(float(s[i]), 4)}
+            for i, d in enumerate(base.dates) if (d.month, d.day) == (3, 31)]
 
 
 def register(app: typer.Typer) -> None:
@@ -337,6 +368,10 @@ def register(app: typer.Typer) -> None:
         redirect_to: Annotated[str | None, typer.Option("--redirect-to", help="Where avoided residential placements go (default fostering_agency).")] = None,
         in_house_places: Annotated[float | None, typer.Option("--in-house-places", help="Extra in-house foster places.")] = None,
         step_down: Annotated[float | None, typer.Option("--step-down", help="Children a year stepped down from residential to fostering.")] = None,
+        in_house_limit: Annotated[float | None, typer.Option("--in-house-limit", help="Most children in-house foster carers can look after (places).")] = None,
+        limit_from_market: Annotated[bool, typer.Option("--in-house-limit-from-market", help="Take the in-house limit from the stored market extract's approved places (with --db/--council).")] = False,
+        db: DbOption = None,
+        council: CouncilOption = None,
         start: Annotated[str | None, typer.Option("--from-date", help="Changes begin on YYYY-MM-DD (default: forecast start).")] = None,
         full_by: Annotated[str | None, typer.Option("--full-by", help="Changes reach full size by YYYY-MM-DD (default: at once).")] = None,
         path: Annotated[Path | None, typer.Option("--path", help="Save here (.json/.toml) instead of the data folder.")] = None,
@@ -357,6 +392,10 @@ def register(app: typer.Typer) -> None:
             changes.append(Change("in_house_capacity", places=in_house_places, **timing))
         if step_down is not None:
             changes.append(Change("step_down", per_year=step_down, **timing))
+        if limit_from_market:
+            changes.append(_market_limit(db, council))
+        elif in_house_limit is not None:
+            changes.append(Change("in_house_limit", places=in_house_limit, source="given"))
         if not changes:
             raise SettingError("Say what the scenario changes, e.g. --in-house-target 0.7 --by 2027-03-31.")
         sc = Scenario(name, description, changes)
@@ -414,7 +453,9 @@ def register(app: typer.Typer) -> None:
                            costs=_costs(costs_file, None), levels=("total", "category"), backtest=False)
         if json_out:
             print_json({"council": la, "origin": res["origin"], "runs": runs, "seed": seed,
-                        "scenarios": [{k: s[k] for k in ("name", "description", "difference", "spend_difference")} for s in res["scenarios"]]})
+                        "scenarios": [{k: s[k] for k in ("name", "description", "difference", "spend_difference",
+                                                         "in_house_share_of_mainstream_fostering")}
+                                      for s in res["scenarios"]]})
             return
         for sc in res["scenarios"]:
             diff = [r for r in sc["difference"] if r["state"] == "total" and r["date"].endswith("-03-31")]

@@ -38,12 +38,29 @@ def test_forecast_json(folder):
     total = [r for r in data["forecast"] if r["state"] == "total"]
     assert len(total) == 13
     assert set(total[0]) >= {"date", "median", "mean", "p10", "p90", "p2_5", "p97_5"}
-    assert {"mape_total_12m", "coverage_80"} <= set(data["backtest"])
+    assert {"mape_total_12m", "coverage_80", "coverage_total_95_12m", "as_received"} <= set(data["backtest"])
+    assert data["backtest"]["as_received"] is True
+    assert data["price_base"] == "2025-26" and data["prices"]["index"].startswith("ONS CPIH")
+    assert {r["price_base"] for r in data["spend"]} == {"2025-26"}
 
 
 def test_backtest_json(folder):
     data = _json(["backtest", "--from", str(folder), "--runs", "100", "--json"])
     assert data["cuts"] >= 1 and data["mape_total_12m"] >= 0 and 0 <= data["coverage_80"] <= 1
+    assert data["calibration"][0]["state"] == "total"
+    assert all(r["data_end"] <= r["cut"] for r in data["rows"])
+
+
+def test_in_house_limit_scenario_reports_mainstream_share(folder, tmp_path):
+    path = tmp_path / "limit.json"
+    made = _json(["scenario", "create", "capped", "--in-house-share", "1", "--in-house-limit", "40",
+                  "--path", str(path), "--json"])
+    assert made["changes"][1] == {"kind": "in_house_limit", "places": 40.0, "source": "given"}
+    data = _json(["scenario", "compare", str(path), "--from", str(folder), "--runs", "50",
+                  "--horizon-months", "24", "--json"])
+    shares = data["scenarios"][0]["in_house_share_of_mainstream_fostering"]
+    assert [r["date"] for r in shares] == ["2025-03-31", "2026-03-31", "2027-03-31"]  # the start, then each year
+    assert all(0 <= r["scenario"] <= 1 for r in shares)
 
 
 def test_scenarios_create_list_show_compare(folder, tmp_path):

@@ -14,7 +14,14 @@ from carewise.forecast.costs import CostSettings, spend_by_period
 from carewise.forecast.known_rates import example_rates, known_council
 from carewise.forecast.pa_caseload import PaAssumptions, pa_caseload
 from carewise.forecast.prices import step_multipliers
-from carewise.forecast.scenarios import Scenario, in_house_share, load, resolve, save
+from carewise.forecast.scenarios import (
+    Scenario,
+    in_house_places,
+    in_house_share,
+    load,
+    resolve,
+    save,
+)
 from carewise.history import stitch
 from carewise.returns.build import return_from_rows
 
@@ -202,3 +209,34 @@ def test_capacity_scenario_fills_in_house_places_and_conserves(small):
     assert cap.counts[-1, :, :, ih].sum(1).mean() > base.counts[-1, :, :, ih].sum(1).mean()
     assert cap.counts[-1, :, :, ag].sum(1).mean() < base.counts[-1, :, :, ag].sum(1).mean()
     assert cap.counts[-1, :, :, ih].sum(1).max() <= cap.counts[0, 0, :, ih].sum() + 10 + 60  # places + ordinary inflow
+
+
+def test_in_house_limit_caps_in_house_children_and_target_says_so(small):
+    """A 100% in-house share cannot place more children than the carers' approved places."""
+    model = fit_model(small)
+    dates = month_ends(model.origin, 24)
+    ih = CATEGORIES.index("fostering_in_house")
+    in_use = int((model.start.category == ih).sum())
+    limit = in_use + 3
+    everyone = Scenario("all in-house", changes=[{"kind": "in_house_share", "share": 1.0}])
+    capped = Scenario("all in-house capped", changes=[{"kind": "in_house_share", "share": 1.0},
+                                                        {"kind": "in_house_limit", "places": limit}])
+    free = project(model, 24, 200, seed=1, effects=resolve(everyone, model, dates))
+    held = project(model, 24, 200, seed=1, effects=resolve(capped, model, dates))
+    assert free.counts[..., ih].sum(2).max() > limit  # without a limit it overflows
+    assert held.counts[-1, :, :, ih].sum(1).max() <= limit
+    assert held.mean[-1, :, ih].sum() <= limit + 1e-6
+    # in the first month the capped children went to agencies instead (same total, same draws)
+    assert np.array_equal(held.counts[1].sum((1, 2)), free.counts[1].sum((1, 2)))
+    ag = CATEGORIES.index("fostering_agency")
+    assert (held.counts[1, :, :, ag].sum(1) >= free.counts[1, :, :, ag].sum(1)).all()
+    target = Scenario("target 99", changes=[{"kind": "in_house_share", "target": 0.99, "by": dates[11].isoformat()},
+                                      {"kind": "in_house_limit", "places": limit}])
+    with pytest.raises(SettingError, match="not reachable"):
+        resolve(target, model, dates)
+
+
+def test_in_house_places_from_the_market_extract():
+    carers = pl.DataFrame({"approved_places": ["2", "3", "1"], "short_term": ["Y", "N", "N"],
+                           "long_term": ["N", "Y", "N"]})  # the third is respite only
+    assert in_house_places(carers) == 5

@@ -37,6 +37,17 @@ class Capacity:
 
 
 @dataclass
+class Limit:
+    """At most ``places`` children in ``category``: new placements into it beyond that go to
+    ``overflow`` (in-house foster carers cannot take more children than they are approved for)."""
+
+    category: int
+    overflow: int
+    places: np.ndarray
+    """Per step."""
+
+
+@dataclass
 class Effects:
     """Everything a scenario changes, as arrays over the projection's steps."""
 
@@ -45,6 +56,7 @@ class Effects:
     redirects: list[Redirect] = field(default_factory=list)
     step_downs: list[StepDown] = field(default_factory=list)
     capacities: list[Capacity] = field(default_factory=list)
+    limits: list[Limit] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.entry_factor is None:

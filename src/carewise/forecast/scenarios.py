@@ -13,7 +13,14 @@ start) to its full size at ``full_by`` (default: at once):
 - ``in_house_capacity``: ``places`` more in-house foster places than in use at the start; new
   agency placements fill them first;
 - ``step_down``: ``per_year`` children a year move from residential to ``to`` (default in-house
-  fostering).
+  fostering);
+- ``in_house_limit``: in-house foster carers can look after at most ``places`` children (from the
+  market extract's approved places, :func:`in_house_places`, or a number the user gives); new
+  in-house placements beyond it are made with agencies, so "100% in-house" cannot place more
+  children than there are carers, and an in-house target that needs more places says so.
+
+The in-house share is reported against **mainstream fostering** (in-house / (in-house + agency));
+family and friends (connected, kinship) carers are outside it, as in the 70% target.
 
 Scenarios are saved as JSON or TOML in the carewise data folder (``scenarios/``) or at a path.
 """
@@ -31,10 +38,10 @@ from typing import Any
 import numpy as np
 
 from carewise.errors import NotFoundError, SettingError
-from carewise.forecast.effects import Capacity, Effects, Redirect, StepDown
+from carewise.forecast.effects import Capacity, Effects, Limit, Redirect, StepDown
 from carewise.forecast.states import CATEGORIES
 
-KINDS = ("entry_rate", "in_house_share", "residential_entries", "in_house_capacity", "step_down")
+KINDS = ("entry_rate", "in_house_share", "residential_entries", "in_house_capacity", "step_down", "in_house_limit")
 _IDX = {name: i for i, name in enumerate(CATEGORIES)}
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,60}$")
 
@@ -49,6 +56,8 @@ class Change:
     places: float | None = None
     per_year: float | None = None
     to: str | None = None
+    source: str | None = None
+    """Where a number came from (e.g. the market extract an in-house limit was read from)."""
     start: date | None = None
     full_by: date | None = None
 
@@ -68,6 +77,7 @@ class Change:
             "entry_rate": ("change",),
             "residential_entries": ("change",),
             "in_house_capacity": ("places",),
+            "in_house_limit": ("places",),
             "step_down": ("per_year",),
         }.get(self.kind, ())
         for attr in need:
@@ -133,6 +143,10 @@ def resolve(scenario: Scenario | None, model: Any, dates: list[date]) -> Effects
     if scenario is None:
         return eff
     origin = model.origin
+    for ch in scenario.changes:  # limits first: an in-house target is solved within them
+        if ch.kind == "in_house_limit":
+            eff.limits.append(Limit(_IDX["fostering_in_house"], _IDX["fostering_agency"],
+                                    np.full(len(dates), float(ch.places or 0.0))))
     for ch in scenario.changes:
         r = ch.ramp(dates, origin)
         if ch.kind == "entry_rate":
@@ -151,8 +165,28 @@ def resolve(scenario: Scenario | None, model: Any, dates: list[date]) -> Effects
     return eff
 
 
+def in_house_places(carers: Any) -> int:
+    """Children in-house foster carers can look after: the approved places of the market
+    extract's in-house households approved for short- or long-term care (respite-only and
+    parent-and-child-only approvals do not take a looked-after child on their own)."""
+    import polars as pl
+
+    if carers is None or carers.height == 0:
+        raise SettingError("The market extract has no in-house foster carers: load one with `carewise market load`, "
+                           "or give the number of places.")
+    def yes(name: str) -> pl.Expr:
+        col = pl.col(name)
+        if carers.schema[name] == pl.Boolean:
+            return col.fill_null(False)
+        return col.cast(pl.String).str.to_uppercase().is_in(["Y", "YES", "TRUE", "1"]).fill_null(False)
+
+    usable = carers.filter(yes("short_term") | yes("long_term"))
+    return int(usable["approved_places"].cast(pl.Int64, strict=False).fill_null(0).sum())
+
+
 def in_house_share(mean: np.ndarray) -> np.ndarray:
-    """In-house share of fostered children (in-house / (in-house + agency)) per date."""
+    """In-house share of mainstream fostering (in-house / (in-house + agency)) per date; family and
+    friends carers are not in it."""
     ih = mean[..., _IDX["fostering_in_house"]].sum(-1)
     ag = mean[..., _IDX["fostering_agency"]].sum(-1)
     with np.errstate(invalid="ignore", divide="ignore"):

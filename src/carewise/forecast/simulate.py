@@ -486,6 +486,19 @@ def simulate(
             np.add.at(c.flat, base + capy.category * cw, _ONE)
             new_cat[conv] = capy.category
 
+        for lim in eff.limits:
+            in_use = c.x[:, lim.category].sum(1, dtype=np.int64)
+            excess = np.maximum(0, in_use - np.floor(lim.places[t])).astype(np.int64)
+            cand = np.flatnonzero(new_cat == lim.category)
+            cand = cand[np.argsort(new_run[cand], kind="stable")]
+            cr = new_run[cand]
+            rank_in_run = np.arange(cr.size) - np.searchsorted(cr, cr, side="left")
+            back = cand[rank_in_run < excess[cr]]
+            base = new_run[back] * width + new_col[back]
+            np.subtract.at(c.flat, base + lim.category * cw, _ONE)
+            np.add.at(c.flat, base + lim.overflow * cw, _ONE)
+            new_cat[back] = lim.overflow
+
         c.refresh()
         counts[t + 1] = c.by_band()
 
@@ -600,6 +613,16 @@ def deterministic(
                 moved = flow * min(1.0, available / total)
                 x[:, capy.overflow] -= moved
                 x[:, capy.category] += moved
+                new_flow[:, capy.overflow] -= moved
+                new_flow[:, capy.category] += moved
+        for lim in eff.limits:
+            excess = x[:, lim.category].sum() - lim.places[t]
+            flow = new_flow[:, lim.category]
+            total = flow.sum()
+            if excess > 0 and total > 0:
+                moved = flow * min(1.0, excess / total)
+                x[:, lim.category] -= moved
+                x[:, lim.overflow] += moved
         out[t + 1] = onehot.T @ x
     return out
 
