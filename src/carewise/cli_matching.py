@@ -256,9 +256,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Shortlist for one referral, or (--all) the batch assignment and sufficiency gap."""
-        from carewise.matching import shortlist
         from carewise.matching.report import batch_report, commissioning_text
-        from carewise.matching.shortlist import shortlist_text
+        from carewise.matching.shortlist import shortlist_json, shortlist_text
 
         if bool(referral_id) == all_:
             raise UserFacingError("give a REFERRAL_ID, or --all for every open referral")
@@ -304,8 +303,7 @@ def register(app: typer.Typer) -> None:
             for p in result["suggestions"]:
                 out.print(f"  what-if: {p['description']} → meets {p['would_meet']} more")
             return
-        found = shortlist(market, referral_id, cfg, limit=limit)
-        shown = found.as_dict(limit=limit, excluded_limit=None if show_excluded else 0)
+        shown = shortlist_json(market, referral_id, cfg, limit, show_excluded)
         _audit(db, la_code, f"referral:{referral_id}", {
             "market_version": market.version, "settings_version": cfg.version,
             "shown": [c["option_id"] for c in shown["candidates"]],

@@ -9,7 +9,7 @@ small function returning a 0–1 score (NaN where it cannot be worked out for th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -453,6 +453,11 @@ class Pairs:
     o: OptionArrays
     rows: np.ndarray
     settings: MatchSettings
+    _distances: dict = field(default_factory=dict, repr=False)
+
+    def subset(self, keep: np.ndarray) -> Pairs:
+        """The same pairs for the referrals where ``keep`` (R,) is True."""
+        return Pairs(self.r, self.o, self.rows[keep], self.settings)
 
     def rcol(self, name: str) -> np.ndarray:
         return getattr(self.r, name)[self.rows][:, None]
@@ -469,7 +474,11 @@ class Pairs:
         return out
 
     def distance(self, e: str, n: str) -> np.ndarray:
-        return distance_miles(self.rcol(e), self.rcol(n), self.ocol("e"), self.ocol("n"))
+        """(R, N) DfE miles from the referral's point ``e``/``n`` (worked out once per chunk)."""
+        if (e, n) not in self._distances:
+            self._distances[e, n] = distance_miles(self.rcol(e), self.rcol(n), self.ocol("e"),
+                                                   self.ocol("n"))
+        return self._distances[e, n]
 
     def connected_for(self) -> np.ndarray:
         """(R, N) the household is approved as a connected person for this child (or group)."""
@@ -947,13 +956,21 @@ def evaluate(r: ReferralArrays, o: OptionArrays, settings: MatchSettings,
             wr = np.full(len(rows), w)
         wr = np.where(applies, wr, 0.0)
         weights[:, k] = wr
-        if not wr.any():
-            scores[crit.name] = np.full((len(rows), o.size), np.nan)
+        use = wr > 0
+        if not use.any():
+            scores[crit.name] = np.broadcast_to(np.nan, (len(rows), o.size))
             continue
+        # scored only for the referrals it applies to (the rest stay NaN: not applicable)
         with np.errstate(invalid="ignore"):
-            s = np.asarray(crit.score(p), dtype=float)
+            if use.all():
+                s = np.asarray(crit.score(p), dtype=float)
+                total += wr[:, None] * np.where(np.isnan(s), unknown, s)
+            else:
+                part = np.asarray(crit.score(p.subset(use)), dtype=float)
+                s = np.full((len(rows), o.size), np.nan)
+                s[use] = part
+                total[use] += wr[use, None] * np.where(np.isnan(part), unknown, part)
         scores[crit.name] = s
-        total += wr[:, None] * np.where(np.isnan(s), unknown, s)
     denom = weights.sum(axis=1)
     total = np.where(denom[:, None] > 0, 100.0 * total / np.where(denom > 0, denom, 1)[:, None],
                      0.0)

@@ -296,6 +296,15 @@ def shortlist(market: Market, referral_id: str, settings: MatchSettings,
     return found
 
 
+def shortlist_json(market: Market, referral_id: str, settings: MatchSettings, limit: int = 20,
+                   show_excluded: bool = False, today: date | None = None) -> dict:
+    """What ``carewise match REFERRAL_ID`` shows: the best ``limit`` candidates explained and
+    the exclusions summarised (each listed only with ``show_excluded``). The benchmark times
+    this same function."""
+    found = shortlist(market, referral_id, settings, limit=limit, today=today)
+    return found.as_dict(limit=limit, excluded_limit=None if show_excluded else 0)
+
+
 def shortlist_arrays(r: ReferralArrays, o: OptionArrays, settings: MatchSettings, council: str,
                      market_version: str | None = None, limit: int | None = None,
                      row: int = 0) -> Shortlist:
