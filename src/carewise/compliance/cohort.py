@@ -1,9 +1,10 @@
 """Children's periods of care, placements and care-leaver eligibility, from the 903 history.
 
-Everything here is one vectorised pass over the stitched episodes, cut at a date ``as_at`` so
-that the clocks are those a council could see that day (an episode that ends later is open).
-Short breaks (LS V3/V4) are left out: a child on pre-planned short breaks is looked after under
-modified rules (CPPCR Regs 2010 reg 48) and does not become a care leaver through them.
+Periods of care and placements are the care timeline's (``carewise.returns.timeline``), cut at
+a date ``as_at`` so that the clocks are those a council could see that day (an episode that ends
+later is open). Short breaks (LS V3/V4) are left out there: a child on pre-planned short breaks
+is looked after under modified rules (CPPCR Regs 2010 reg 48) and does not become a care leaver
+through them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date
 
 import polars as pl
 
-from carewise.codes import ADOPTED, PLACEMENT_START_RNE, SHORT_BREAKS, TEMPORARY_PLACEMENTS
+from carewise.codes import ADOPTED
 from carewise.history import History
 from carewise.returns import birthday_expr
 
@@ -42,74 +43,48 @@ def _cached(name: str, history: History, as_at: date, make) -> pl.DataFrame:
 
 
 def episodes_at(history: History, as_at: date) -> pl.DataFrame:
-    """Episodes that had started by ``as_at``, ends after it blanked, short breaks left out."""
-    eps = history.episodes.filter(
-        pl.col("DECOM").is_not_null() & (pl.col("DECOM") <= as_at)
-        & ~pl.col("LS").is_in(SHORT_BREAKS).fill_null(False)
-    )
-    ended = pl.col("DEC").is_not_null() & (pl.col("DEC") <= as_at)
-    return eps.with_columns(
-        pl.when(ended).then(pl.col("DEC")).otherwise(None).alias("DEC"),
-        pl.when(ended).then(pl.col("REC")).otherwise(None).alias("REC"),
-    ).sort(["CHILD", "DECOM"])
-
-
-def _dob(history: History) -> pl.DataFrame:
-    return history.header.select("CHILD", "DOB").filter(pl.col("DOB").is_not_null()).unique("CHILD", keep="last")
+    """The care timeline's episodes as they stood at the end of ``as_at`` (short breaks left out,
+    later endings blanked; ``carewise.returns.timeline``)."""
+    return history.timeline.as_at(as_at).episodes
 
 
 def periods(history: History, as_at: date) -> pl.DataFrame:
     """Periods of care: CHILD, period (id), start, end (null if open at ``as_at``), REC, DOB.
 
-    A period runs from entering care to leaving it: consecutive episodes joined by REC X1 on
-    the same day (glossary: period of care)."""
-    return _cached("periods", history, as_at, lambda: _periods(history, as_at))
+    The care timeline's periods (a run of episodes joined by REC X1 on the same day; glossary:
+    period of care), numbered across children."""
+    return _cached("periods", history, as_at, lambda: _periods(history, as_at).drop("period_no"))
 
 
 def _periods(history: History, as_at: date) -> pl.DataFrame:
-    eps = episodes_at(history, as_at)
-    prev_dec = pl.col("DEC").shift(1).over("CHILD")
-    prev_rec = pl.col("REC").shift(1).over("CHILD")
-    new = prev_dec.is_null() | (prev_dec != pl.col("DECOM")) | (prev_rec != "X1").fill_null(True)
-    eps = eps.with_columns(new.alias("_new")).with_columns(pl.col("_new").cum_sum().over("CHILD").alias("_p"))
-    out = eps.group_by("CHILD", "_p", maintain_order=True).agg(
-        pl.col("DECOM").first().alias("start"),
-        pl.col("DEC").last().alias("end"),
-        pl.col("REC").last().alias("REC"),
-    )
-    out = out.join(_dob(history), on="CHILD", how="left")
-    return out.with_row_index("period").select(
-        pl.col("period").cast(pl.Int64), "CHILD", "start", "end", "REC", "DOB")
+    per = history.timeline.as_at(as_at).periods().sort(["CHILD", "period_no"])
+    return per.with_row_index("period").select(
+        pl.col("period").cast(pl.Int64), "CHILD", "period_no", "start", "end", "REC", "DOB")
 
 
 def placements(history: History, as_at: date) -> pl.DataFrame:
-    """Placements: CHILD, period, placement (id), start, end (last day, null if open), PLACE, DOB.
+    """Placements: CHILD, period, placement (id), start, end (last day, null if open), PLACE, DOB,
+    same_carers.
 
-    A placement starts with the first episode of a period or an episode whose RNE is a placement
-    change (P, B, T, U); it ends the day before the next placement starts or when care ends.
-    Temporary moves (PLACE T0-T4: hospital, holiday, carers' holiday, a week or less) do not
-    start a placement, and coming back from one to the same home does not start a new one."""
-    eps = episodes_at(history, as_at)
-    per = periods(history, as_at)
-    eps = eps.join_asof(per.select("CHILD", "period", pl.col("start").alias("_ps")).sort("_ps"),
-                        left_on="DECOM", right_on="_ps", by="CHILD", strategy="backward",
-                        check_sortedness=False)
-    first = (pl.col("period").shift(1).over("CHILD") != pl.col("period")).fill_null(True)
-    after_temp = pl.col("PLACE").shift(1).over("CHILD").is_in(TEMPORARY_PLACEMENTS).fill_null(False)
-    eps = eps.with_columns(first.alias("_first"), (after_temp & ~first).alias("_after_temp"))
-    home = eps.filter(~pl.col("PLACE").is_in(TEMPORARY_PLACEMENTS).fill_null(False) | pl.col("_first"))
-    key = [c for c in ("PLACE", "PLACE_PROVIDER", "PL_POST", "URN") if c in home.columns]
-    same_home = pl.all_horizontal([pl.col(c).eq_missing(pl.col(c).shift(1).over("period")) for c in key])
-    moved = pl.col("RNE").is_in(PLACEMENT_START_RNE).fill_null(False) & ~(pl.col("_after_temp") & same_home)
-    starts = home.filter(pl.col("_first") | moved)
-    starts = starts.sort(["CHILD", "DECOM"]).with_columns(
-        pl.col("DECOM").shift(-1).over("period").alias("_next")
+    The care timeline's placements (DfE's: a temporary move T0-T4 and the return from it, a
+    change of legal status only, and being placed for adoption with the current foster carers do
+    not start one). A placement ends the day before the next one in its period starts, or when
+    care ends. ``same_carers`` marks a placement that began with a change of placement keeping
+    the same carers (RNE T/U): it is a placement here, and each figure states whether it restarts
+    its clock (the reg 28 visits clock does not: ``schedule.placement_clocks``)."""
+    return _cached("placements", history, as_at, lambda: _placements(history, as_at))
+
+
+def _placements(history: History, as_at: date) -> pl.DataFrame:
+    per = _periods(history, as_at).select("CHILD", "period_no", "period", pl.col("end").alias("_pend"))
+    plc = history.timeline.as_at(as_at).placements().sort(["CHILD", "placement_no"])
+    plc = plc.join(per, on=["CHILD", "period_no"], how="left").with_columns(
+        pl.col("start").shift(-1).over(["CHILD", "period_no"]).alias("_next")
     )
-    out = starts.join(per.select("period", pl.col("end").alias("_pend"), "DOB"), on="period", how="left")
-    return out.with_row_index("placement").select(
-        pl.col("placement").cast(pl.Int64), "CHILD", "period", pl.col("DECOM").alias("start"),
+    return plc.with_row_index("placement").select(
+        pl.col("placement").cast(pl.Int64), "CHILD", "period", "start",
         pl.coalesce(pl.col("_next").dt.offset_by("-1d"), pl.col("_pend")).alias("end"),
-        "PLACE", "DOB",
+        "PLACE", "DOB", "same_carers",
     )
 
 
