@@ -202,6 +202,7 @@ class Table:
     sums: list[tuple[str, list[str]]] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
     """(figure, count): hide the figure whenever the count is hidden (a mean's sum of days)."""
+    _tries: dict[str, int] = field(default_factory=dict, repr=False)
 
     def add(self, key: str, value: float | None, *, is_count: bool = True, implicit: bool = False,
             derived: bool = False) -> None:
@@ -277,8 +278,10 @@ class Table:
 
     def _fix_recoverable(self) -> bool:
         """Hide one more figure near each protected figure the sums still give away: in the
-        nearest sum (through hidden figures) that still shows one."""
-        recoverable = self.recoverable()
+        nearest sum (through hidden figures, up to three sums away) that still shows one. A
+        figure still recoverable after three tries is fixed by the structure alone (e.g. a zero
+        every table implies) and left; :meth:`leaks` reports it."""
+        recoverable = [k for k in self.recoverable() if self._tries.get(k, 0) < 3]
         if not recoverable:
             return False
         touching: dict[str, list[int]] = {}
@@ -287,8 +290,9 @@ class Table:
                 touching.setdefault(k, []).append(n)
         changed = False
         for key in recoverable:
+            self._tries[key] = self._tries.get(key, 0) + 1
             seen_keys, seen_sums, frontier = {key}, set(), [key]
-            while frontier:
+            for _depth in range(3):
                 sums = sorted({n for k in frontier for n in touching.get(k, ()) if n not in seen_sums})
                 seen_sums.update(sums)
                 chosen = None

@@ -116,9 +116,9 @@ def _observe(eq: Equations, table: pl.DataFrame, view: tuple) -> dict[tuple, int
     return seen
 
 
-def _attack(app, la: str) -> tuple[set[tuple], dict[tuple, float]]:
+def _attack(app, la: str) -> tuple[set[tuple], dict[tuple, float], list[tuple]]:
     panel, analyst = _client(app, "panel"), _client(app, "analyst")
-    eq, truth = Equations(), {}
+    eq, truth, zeros = Equations(), {}, []
     options = app.state.data.filter_options(la, YEAR)
     # the explorer for the year: unfiltered and every one-filter view, as a panel member downloads them
     whole = _observe(eq, _tables(panel, la, f"period={YEAR}"), ("year", "all"))
@@ -134,6 +134,9 @@ def _attack(app, la: str) -> tuple[set[tuple], dict[tuple, float]]:
             analyst_table = _tables(analyst, la, f"period={YEAR}&{name}={value}")
             for row in analyst_table.iter_rows(named=True):
                 truth[(*view, row["measure"], row["breakdown"] or "", row["category"])] = float(row["value"])
+            for key, i in seen.items():  # a zero beside a group of 1 to 4 tells about all of them
+                if eq.known.get(i) == 0 and 0 < truth.get((*key[:3], "", "All"), 0) < 5:
+                    zeros.append(key)
     # views of one filter add up to the unfiltered table, less the children it cannot place; for
     # the children looked after at the end that is its "Not recorded" category (if shown, else none),
     # and the view filtered to a value is that value's cell of the unfiltered table
@@ -173,16 +176,17 @@ def _attack(app, la: str) -> tuple[set[tuple], dict[tuple, float]]:
             eq.add(eq.var(("sum", mid)), [ys, eq.var(("twice", mid))])
         title = per[YEAR]["title"]
         eq.add(ys, [eq.var(("year", "all", title, "", "All"))])  # the API's year is the explorer's
-    return eq.determined(), truth
+    return eq.determined(), truth, zeros
 
 
 @pytest.mark.parametrize("seed", [3])
 def test_the_refused_ethnicity_example_cannot_be_worked_out(tmp_path, seed):
     """Issue 12's attack: the filtered total minus the visible cells gave a hidden count."""
     app, la = _app(tmp_path, seed, 40)
-    determined, truth = _attack(app, la)
+    determined, truth, zeros = _attack(app, la)
     leaks = sorted(k for k in determined if k in truth and 0 < truth[k] < 5)
     assert leaks == []
+    assert zeros == [], "zeros beside a group of 1 to 4 children are hidden"
 
 
 @settings(max_examples=3, deadline=None, derandomize=True,
@@ -190,9 +194,10 @@ def test_the_refused_ethnicity_example_cannot_be_worked_out(tmp_path, seed):
 @given(seed=st.integers(1, 10_000), size=st.sampled_from([20, 35]))
 def test_no_hidden_small_count_is_recoverable_from_everything_a_panel_member_can_fetch(tmp_path, seed, size):
     app, la = _app(tmp_path, seed, size)
-    determined, truth = _attack(app, la)
+    determined, truth, zeros = _attack(app, la)
     leaks = sorted(k for k in determined if k in truth and 0 < truth[k] < 5)
     assert leaks == [], leaks[:5]
+    assert zeros == [], zeros[:5]
 
 
 def test_panel_members_get_years_and_quarters_only(tmp_path):
@@ -228,5 +233,5 @@ def _one_by_one(app):
 def test_the_attack_finds_the_leak_when_views_are_suppressed_one_by_one(tmp_path, monkeypatch):
     app, la = _app(tmp_path, 3, 40)
     monkeypatch.setattr(app.state.data, "measures", _one_by_one(app))
-    determined, truth = _attack(app, la)
+    determined, truth, _zeros = _attack(app, la)
     assert [k for k in determined if k in truth and 0 < truth[k] < 5], "the attack should work here"
