@@ -5,7 +5,15 @@ from datetime import date
 import polars as pl
 import pytest
 
-from carewise.returns.years import CollectionYear, add_years, age_at, age_expr, year_range
+from carewise.returns.years import (
+    CollectionYear,
+    add_years,
+    age_at,
+    age_expr,
+    label_expr,
+    start_year_expr,
+    year_range,
+)
 
 
 @pytest.mark.parametrize("text", ["2024-25", "2024_25", "202425", 2024, "return 2024-25 final"])
@@ -47,3 +55,17 @@ def test_age_at_and_vectorised_agree(dob, on, age):
 def test_add_years_leap_day():
     assert add_years(date(2008, 2, 29), 18) == date(2026, 3, 1)
     assert add_years(date(2008, 5, 1), 18) == date(2026, 5, 1)
+
+
+def test_dfe_and_ons_years_of_a_collection_year():
+    cy = CollectionYear.parse("2024-25")
+    assert cy.year_ending_march == 2025, "DfE's time_period"
+    assert cy.mid_year == 2024, "ONS mid-2024 estimate falls in 2024-25"
+
+
+def test_vectorised_labels_and_start_years_agree_with_collection_year():
+    days = [date(2025, 3, 31), date(2025, 4, 1), date(1999, 12, 31)]
+    frame = pl.DataFrame({"day": days}).with_columns(start_year_expr(pl.col("day")).alias("start"))
+    frame = frame.with_columns(label_expr(pl.col("start")).alias("label"))
+    assert frame["label"].to_list() == [CollectionYear.containing(d).label for d in days]
+    assert frame["label"].to_list() == ["2024-25", "2025-26", "1999-00"]

@@ -70,6 +70,16 @@ class CollectionYear:
         return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
 
     @property
+    def year_ending_march(self) -> int:
+        """The year DfE's tables name this collection year by (``time_period`` 2025 = 2024-25)."""
+        return self.start_year + 1
+
+    @property
+    def mid_year(self) -> int:
+        """The year of the ONS mid-year (30 June) population estimate that falls in this year."""
+        return self.start_year
+
+    @property
     def previous(self) -> CollectionYear:
         return CollectionYear(self.start_year - 1)
 
@@ -93,6 +103,18 @@ def year_range(text: str) -> list[CollectionYear]:
             raise ValueError(f"'{text}': the last year comes before the first")
         return [CollectionYear(y) for y in range(first.start_year, last.start_year + 1)]
     return [CollectionYear.parse(text)]
+
+
+def label_expr(start_year: pl.Expr) -> pl.Expr:
+    """Vectorised :attr:`CollectionYear.label` for polars: "2024-25" from the start year 2024."""
+    start = start_year.cast(pl.Int32)
+    return pl.format("{}-{}", start, ((start + 1) % 100).cast(pl.String).str.zfill(2))
+
+
+def start_year_expr(day: pl.Expr) -> pl.Expr:
+    """Vectorised ``CollectionYear.containing(day).start_year`` for polars."""
+    year = day.dt.year().cast(pl.Int32)
+    return pl.when(day.dt.month() >= 4).then(year).otherwise(year - 1)
 
 
 def age_at(dob: date, on: date) -> int:
