@@ -21,7 +21,7 @@ from carewise.codes import SEX_LETTERS
 from carewise.returns.model import ROW, Return
 from carewise.returns.tables import TABLES
 from carewise.returns.timeline import YEAR, Timeline
-from carewise.returns.years import CollectionYear
+from carewise.returns.years import CollectionYear, label_expr
 
 _CLOSED_SINCE = {"DEC", "REC", "REASON_PLACE_CHANGE"}
 """Episode fields that an earlier return leaves blank while the episode is still open."""
@@ -37,6 +37,8 @@ class History:
     tables: dict[str, pl.DataFrame]
     conflicts: pl.DataFrame
     years: list[CollectionYear] = field(default_factory=list)
+    returns: tuple[Return, ...] = field(default=(), repr=False)
+    """The returns stitched (kept so :meth:`as_known_at` can stitch again from fewer)."""
 
     @property
     def last_date(self) -> date | None:
@@ -46,6 +48,15 @@ class History:
     @property
     def first_date(self) -> date | None:
         return self.years[0].start if self.years else None
+
+    def as_known_at(self, day: date) -> History:
+        """The history as it could be known on ``day``: stitched from only the returns received
+        by then (``Return.known_from``), so a later return or correction cannot leak into, say,
+        a forecast backtest's fit. Cutting the timeline at a date (``timeline.as_at``) is not
+        the same: it keeps what later returns say about earlier days."""
+        if not self.returns and self.years:
+            raise ValueError("this history was not stitched from returns: cannot cut it by date received")
+        return stitch(self.returns, known_at=day)
 
     @cached_property
     def timeline(self) -> Timeline:
@@ -130,9 +141,9 @@ def _conflicts(stacked: pl.DataFrame, name: str) -> pl.DataFrame:
                     pl.lit(name).alias("table"),
                     pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=" ").alias("key"),
                     pl.lit(col).alias("column"),
-                    pl.format("{}-{}", pl.col(YEAR), ((pl.col(YEAR) + 1) % 100).cast(pl.String).str.zfill(2)).alias("earlier_year"),
+                    label_expr(pl.col(YEAR)).alias("earlier_year"),
                     before.alias("earlier_value"),
-                    pl.format("{}-{}", pl.col(f"{YEAR}_later"), ((pl.col(f"{YEAR}_later") + 1) % 100).cast(pl.String).str.zfill(2)).alias("later_year"),
+                    label_expr(pl.col(f"{YEAR}_later")).alias("later_year"),
                     after.alias("later_value"),
                 )
             )
@@ -161,16 +172,21 @@ def _vanished_open_episodes(stacked: pl.DataFrame, years: list[int]) -> pl.DataF
         pl.lit("episodes").alias("table"),
         pl.concat_str([pl.col("CHILD"), pl.col("DECOM").cast(pl.String)], separator=" ").alias("key"),
         pl.lit("(episode)").alias("column"),
-        pl.format("{}-{}", pl.col(YEAR), ((pl.col(YEAR) + 1) % 100).cast(pl.String).str.zfill(2)).alias("earlier_year"),
+        label_expr(pl.col(YEAR)).alias("earlier_year"),
         pl.lit("open at 31 March").alias("earlier_value"),
-        pl.format("{}-{}", pl.col(YEAR) + 1, ((pl.col(YEAR) + 2) % 100).cast(pl.String).str.zfill(2)).alias("later_year"),
+        label_expr(pl.col(YEAR) + 1).alias("later_year"),
         pl.lit("not in the return").alias("later_value"),
     ).cast(CONFLICT_SCHEMA)  # type: ignore[arg-type]
 
 
-def stitch(returns: Mapping[CollectionYear, Return] | Iterable[Return]) -> History:
-    """Stitch returns of several collection years into one history per child."""
+def stitch(
+    returns: Mapping[CollectionYear, Return] | Iterable[Return], known_at: date | None = None
+) -> History:
+    """Stitch returns of several collection years into one history per child; with ``known_at``,
+    only the returns that could be known by that day (``Return.known_from``)."""
     items = list(returns.values()) if isinstance(returns, Mapping) else list(returns)
+    if known_at is not None:
+        items = [r for r in items if r.known_from <= known_at]
     items.sort(key=lambda r: r.year)
     years = [r.year for r in items]
     conflicts: list[pl.DataFrame] = []
@@ -196,4 +212,5 @@ def stitch(returns: Mapping[CollectionYear, Return] | Iterable[Return]) -> Histo
         tables=tables,
         conflicts=pl.concat(conflicts) if conflicts else pl.DataFrame(schema=CONFLICT_SCHEMA),
         years=years,
+        returns=tuple(items),
     )

@@ -44,14 +44,13 @@ Returns = Mapping[CollectionYear, Return] | Iterable[Return]
 
 
 def known_at(returns: Returns, cut: date) -> History:
-    """The council's history as it could be known at ``cut``: the returns of the collection years
-    that ended on or before it, stitched (the one place the backtest's information cut is made).
-    """
-    received = returns.values() if isinstance(returns, Mapping) else returns
-    years = [r for r in received if r.year.end <= cut]
-    if not years:
+    """The council's history as it could be known at ``cut``: the returns received by then
+    (``stitch(known_at=)``: a collection year once it has ended, a correction once it was
+    imported), stitched."""
+    history = stitch(returns, known_at=cut)
+    if not history.years:
         raise SettingError(f"No return had been received by {cut}: choose a later cut date.")
-    return stitch(years)
+    return history
 
 
 def add_months(day: date, months: int) -> date:

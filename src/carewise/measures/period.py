@@ -72,7 +72,7 @@ class Period:
     @property
     def year_ending_march(self) -> int:
         """The year-ending-31-March (DfE ``time_period``) that contains the period's end."""
-        return self.collection_year.start_year + 1
+        return self.collection_year.year_ending_march
 
     def shifted(self, months: int) -> Period:
         """The same kind of period ``months`` later (negative: earlier); years become rolling."""

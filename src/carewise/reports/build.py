@@ -14,6 +14,7 @@ from carewise.measures import MEASURES, MeasureResult, Options, evaluate, parse_
 from carewise.measures.period import Period, add_months, month_end, quarter, snapshot
 from carewise.reports.model import PackData, Section
 from carewise.reports.sections import ordered
+from carewise.returns.years import CollectionYear
 
 FORMATS = ("html", "pdf", "xlsx")
 TREND_QUARTERS = 12
@@ -117,9 +118,8 @@ def pack_data(
                 with_comparators=False,
             )
         )
-        cy_start = day.year if day.month >= 4 else day.year - 1
         q = (day.month - 4) % 12 // 3 + 1
-        qp = quarter(cy_start, q)
+        qp = quarter(CollectionYear.containing(day).start_year, q)
         if qp.end == day and history.first_date and qp.start >= history.first_date:
             flows = _by_id(
                 evaluate(

@@ -10,6 +10,7 @@ unparseable). Both carry ``_row``, the 1-based data row in the source file
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import polars as pl
 
@@ -128,7 +129,16 @@ class Return:
     year: CollectionYear
     raw: dict[str, pl.DataFrame] = field(default_factory=dict)
     sources: dict[str, SourceFile] = field(default_factory=dict)
+    received: date | None = None
+    """The day this version of the return was received, when known (the store sets it for a
+    correction: a re-import that replaced an earlier one of the same year)."""
     _typed: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def known_from(self) -> date:
+        """The first day this version of the return could be known: the day it was received, else
+        the end of its collection year (a year's return describes it up to 31 March)."""
+        return self.received or self.year.end
 
     def has(self, table: str) -> bool:
         return table in self.raw

@@ -12,7 +12,7 @@ import getpass
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -285,7 +285,7 @@ class Store:
             frame = frame.rename({"row_no": ROW, **{c.lower(): c for c in spec.all_columns}})
             optional_empty = [c for c in spec.optional_columns if frame[c].null_count() == frame.height]
             raw[name] = frame.drop(optional_empty)
-        return Return(year, raw=raw, sources=sources)
+        return Return(year, raw=raw, sources=sources, received=_received(conn, batch))
 
     def batches(self, la_code: str | None = None) -> list[Batch]:
         query = select(s.import_batch, s.council.c.la_code).join(s.council)
@@ -335,6 +335,19 @@ class Store:
             }
         return {"council": {"la_code": council.la_code, "name": council.name, "synthetic": council.synthetic},
                 "years": dict(sorted(years.items()))}
+
+
+def _received(conn: Connection, batch) -> date | None:
+    """The day a correction was received: the import date of a batch that replaced an earlier one
+    of the same year. A first import is left undated (``Return.known_from`` is then the year's
+    end): it is often a load of past years, long after the council had them."""
+    replaced = conn.execute(
+        select(s.import_batch.c.id).where(
+            s.import_batch.c.council_id == batch.council_id, s.import_batch.c.year == batch.year,
+            s.import_batch.c.id < batch.id,
+        ).limit(1)
+    ).first()
+    return batch.imported_at.date() if replaced is not None else None
 
 
 def _lock_council_imports(conn: Connection, la_code: str) -> None:

@@ -63,7 +63,7 @@ def cla_12m_population(ctx: Context) -> pl.DataFrame:
 
 def under18(ctx: Context) -> tuple[float | None, str]:
     """ONS mid-(Y-1) under-18 population for the year ending 31 March Y, as DfE uses it."""
-    mid_year = ctx.period.year_ending_march - 1
+    mid_year = ctx.period.collection_year.mid_year
     if mid_year in ctx.options.population_override:
         return float(ctx.options.population_override[mid_year]), (
             f"denominator: the council's own under-18 population for mid-{mid_year}"
