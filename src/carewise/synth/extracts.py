@@ -22,6 +22,7 @@ import polars as pl
 from carewise.compliance import cohort
 from carewise.compliance.extracts import EXTRACTS, schema_of
 from carewise.history import History
+from carewise.returns.years import age_expr
 
 EPOCH = date(1970, 1, 1)
 
@@ -200,8 +201,21 @@ def _peps(rng, history, per, last, first, r, worker_at) -> pl.DataFrame:
     day = np.where(u < p, st + np.floor((te - st) * rng.uniform(0.2, 0.95, ts.shape[0])),
                    te + rng.integers(1, 40, ts.shape[0]))
     held = (u < p + (1 - p) * 0.6) & (day <= (last - EPOCH).days)
-    return pl.DataFrame({"child": inst["CHILD"].filter(held), "date": _dates(day[held]),
-                         "term": inst["term"].filter(held)})
+    termly = pl.DataFrame({"child": inst["CHILD"].filter(held), "date": _dates(day[held]),
+                           "term": inst["term"].filter(held)})
+    # the first PEP of a period of care (within 20 school days of coming into care, mostly):
+    # school-age children on the 31 August before it began; the term is read from the date
+    sy = pl.date(pl.when(pl.col("start").dt.month() >= 9).then(pl.col("start").dt.year())
+                 .otherwise(pl.col("start").dt.year() - 1), 8, 31)
+    new = per.filter((pl.col("start") >= first) & age_expr(pl.col("DOB"), sy).is_between(4, 15))
+    ns = _days(new["start"])
+    on = rng.random(ns.shape[0]) < np.clip(r.pep + worker_at(new["CHILD"], ns), 0.3, 0.995)
+    fday = ns + np.where(on, rng.integers(5, 26, ns.shape[0]), rng.integers(30, 70, ns.shape[0]))
+    ends = np.where(new["end"].is_null().to_numpy(), (last - EPOCH).days, _days(new["end"].fill_null(last)))
+    kept = (fday <= ends) & (fday <= (last - EPOCH).days)
+    first_peps = pl.DataFrame({"child": new["CHILD"].filter(kept), "date": _dates(fday[kept]),
+                               "term": pl.Series([None] * int(kept.sum()), dtype=pl.String)})
+    return pl.concat([termly, first_peps])
 
 
 def _rhis(rng, history, last, first, r) -> pl.DataFrame:
