@@ -60,12 +60,9 @@ def _blank(dtype: pl.DataType) -> pl.Expr:
 
 
 def conform(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
-    """``frame`` with every column of ``schema`` (missing ones blank; lists empty), cast."""
+    """``frame`` with every column of ``schema``: missing ones added blank (lists empty)."""
     missing = [_blank(t).alias(c) for c, t in schema.items() if c not in frame.columns]
-    frame = frame.with_columns(missing) if missing else frame
-    lists = [pl.col(c).fill_null(_blank(t)) for c, t in schema.items()
-             if isinstance(t, pl.List)]
-    return frame.with_columns(lists) if lists else frame
+    return frame.with_columns(missing) if missing else frame
 
 
 def referral_schema() -> dict:
@@ -120,11 +117,14 @@ class Market:
         return build_options(self.carers, self.providers, self.vacancies)
 
 
-def consistency_warnings(market: Market) -> list[dict]:
+def consistency_warnings(market: Market, urns: set[str] | None = None) -> list[dict]:
     """Providers offering more places in vacancies than they are registered for (a home with
     0 registered places and a 9-place vacancy included): the load goes ahead, but each is
-    named wherever the market is used, with what to check."""
-    offered = market.vacancies.group_by("urn").agg(
+    named wherever the market is used, with what to check. ``urns``: only these providers."""
+    vacancies = market.vacancies
+    if urns is not None:
+        vacancies = vacancies.filter(pl.col("urn").is_in(sorted(urns)))
+    offered = vacancies.group_by("urn").agg(
         pl.col("places").fill_null(0).sum().alias("offered"), pl.col("vacancy_id").sort())
     rows = (market.providers.select("urn", "name", "registered_places")
             .join(offered, on="urn").filter(pl.col("offered") > pl.col("registered_places"))

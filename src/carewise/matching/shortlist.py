@@ -289,7 +289,7 @@ def shortlist(market: Market, referral_id: str, settings: MatchSettings,
     found = shortlist_arrays(r, o, settings, market.la_code, market.version, limit, row)
     found.referral_id = referral_id
     shown = {c["urn"] for c in found.candidates if c["urn"]}
-    found.warnings = [w for w in consistency_warnings(market) if w["urn"] in shown]
+    found.warnings = consistency_warnings(market, shown) if shown else []
     wishes = refs.filter(pl.col("referral_id") == referral_id)
     if "wishes_feelings" in wishes.columns:
         found.wishes_feelings = wishes["wishes_feelings"][0]

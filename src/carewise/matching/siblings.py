@@ -38,6 +38,24 @@ def _with_group_facts(r: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _no_groups(r: pl.DataFrame) -> pl.DataFrame:
+    """``units`` when no row has a sibling group id: every row is its own unit (the facts
+    ``_with_group_facts`` works out, without its per-group windows)."""
+    size = pl.col("sibling_group_size").fill_null(1)
+    return r.with_columns(
+        size.alias("sibling_group_size"),
+        size.alias("group_children"),
+        pl.col("siblings_together_required").fill_null(False),
+        pl.min_horizontal("age", pl.col("sibling_youngest_age").fill_null(pl.col("age")))
+        .alias("age_lo"),
+        pl.max_horizontal("age", pl.col("sibling_oldest_age").fill_null(pl.col("age")))
+        .alias("age_hi"),
+        pl.concat_list(pl.col("referral_id")).alias("members"),
+        pl.concat_list(pl.col("child_id")).list.drop_nulls().alias("child_ids"),
+        pl.lit(None, pl.String).alias("group_key"),
+    )
+
+
 def _aggregations(r: pl.DataFrame) -> list[pl.Expr]:
     """How a kept-together group's rows combine into one unit, column by column."""
     out: list[pl.Expr] = [
@@ -99,6 +117,8 @@ def units(referrals: pl.DataFrame) -> pl.DataFrame:
     (the sibling group of a child whose group may be split; else null). A mixed-sex group's
     ``sex`` is ``mixed`` (only options accepting any sex can take it).
     """
+    if referrals["sibling_group_id"].null_count() == referrals.height:
+        return _no_groups(referrals)
     r = _with_group_facts(referrals)
     merge = pl.col("sibling_group_id").is_not_null() & pl.col("siblings_together_required")
     alone = r.filter(~merge).with_columns(
