@@ -478,25 +478,64 @@ def register(app: typer.Typer) -> None:
         joint_working_from: Annotated[float, typer.Option("--joint-working-from", help="Age the PA starts joint working (17.5).")] = 17.5,
         cost_per_adviser: Annotated[float, typer.Option("--cost-per-adviser", help="Yearly cost of one adviser (£).")] = 28_500.0,
         years: Annotated[int, typer.Option("--years", help="How many 31 Marches ahead.")] = 3,
+        joint_working_weight: Annotated[float, typer.Option("--joint-working-weight", help="Caseload places per child in joint working (workload, not people).")] = 1.0,
+        table_file: Annotated[Path | None, typer.Option("--table", help="Work from the council's own table (.toml/.json: years with date, entitled, requiring, published) instead of 903 data.")] = None,
         json_out: JsonOption = False,
     ) -> None:
         """Care leavers needing a Personal Adviser at each 31 March, and caseloads for 7-11 advisers."""
         from carewise.forecast.pa_caseload import PaAssumptions, assumptions_dict, pa_caseload
 
+        if table_file is not None:
+            _pa_table(table_file, cost_per_adviser, json_out)
+            return
         la, history = load_history(db, council, files)
         a = PaAssumptions(take_up_at_21=take_up_at_21, not_in_touch_return=not_in_touch_return, support_to=support_to,
-                          joint_working_from=joint_working_from, cost_per_adviser=cost_per_adviser, years=years)
+                          joint_working_from=joint_working_from, cost_per_adviser=cost_per_adviser, years=years,
+                          joint_working_weight=joint_working_weight)
         table = pa_caseload(history, a)
         if json_out:
             print_json({"council": la, "assumptions": assumptions_dict(a), "rows": _records(table)})
             return
-        out.print(f"[bold]{la}[/]: young people needing a Personal Adviser")
-        out.print("  date         needing  " + "  ".join(f"per {n} PAs" for n in (7, 8, 9, 10, 11)))
+        out.print(f"[bold]{la}[/]: young people needing a Personal Adviser (caseloads include joint working)")
+        out.print("  date         needing  joint  " + "  ".join(f"per {n} PAs" for n in (7, 8, 9, 10, 11)))
         for r in table.to_dicts():
             cells = "  ".join(f"{r[f'caseload_{n}']:>10.0f}" for n in (7, 8, 9, 10, 11))
-            out.print(f"  {r['date']}  {r['requiring_pa']:>7.0f}  {cells}")
+            out.print(f"  {r['date']}  {r['requiring_pa']:>7.0f}  {r['joint_working']:>5.0f}  {cells}")
         out.print(f"  cost: £{cost_per_adviser:,.0f} per adviser a year")
         console.print("Assumptions: " + ", ".join(f"{k}={v}" for k, v in assumptions_dict(a).items()))
+
+
+def _pa_table(path: Path, cost_per_adviser: float, json_out: bool) -> None:
+    """``pa-caseload --table``: caseloads from the council's own table, and where it disagrees."""
+    import json
+    import tomllib
+
+    from carewise.forecast.pa_caseload import ADVISERS, TableYear, table_caseload
+
+    if not path.exists():
+        raise SettingError(f"The table file {path} does not exist; give a .toml or .json file.")
+    try:
+        data = tomllib.loads(path.read_text()) if path.suffix.lower() == ".toml" else json.loads(path.read_text())
+        advisers = tuple(int(n) for n in data.get("advisers", ADVISERS))
+        years = [TableYear(date=_date(str(y["date"]), "date") or date.min, entitled=float(y["entitled"]),
+                           requiring=None if y.get("requiring") is None else float(y["requiring"]),
+                           published={int(k): float(v) for k, v in (y.get("published") or {}).items()})
+                 for y in data.get("years", [])]
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise SettingError(f"The table file {path} cannot be read ({exc}): give [[years]] with date and entitled "
+                           "(and optionally requiring and published), and advisers = [7, 8, …].") from None
+    table, notes = table_caseload(years, advisers, cost_per_adviser)
+    if json_out:
+        print_json({"mode": "table", "advisers": list(advisers), "rows": _records(table), "disagreements": notes})
+        return
+    out.print("Personal Adviser caseload from the table's own figures")
+    out.print("  date         entitled  requiring  " + "  ".join(f"per {n} PAs" for n in advisers))
+    for r in table.to_dicts():
+        req = "-" if r["requiring"] is None else f"{r['requiring']:.0f}"
+        out.print(f"  {r['date']}  {r['entitled']:>8.0f}  {req:>9}  "
+                  + "  ".join(f"{r[f'caseload_{n}']:>10.1f}" for n in advisers))
+    for note in notes:
+        out.print(f"  [yellow]Disagrees:[/] {note}")
 
 
 def _print_sweep(result: Any) -> None:

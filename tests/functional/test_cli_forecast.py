@@ -85,3 +85,13 @@ def test_scenarios_create_list_show_compare(folder, tmp_path):
 def test_pa_caseload_json(folder):
     data = _json(["pa-caseload", "--from", str(folder), "--json"])
     assert len(data["rows"]) == 3 and {"requiring_pa", "caseload_7", "caseload_11"} <= set(data["rows"][0])
+
+
+def test_pa_caseload_from_the_councils_own_table():
+    from pathlib import Path
+
+    example = Path(__file__).parents[2] / "docs" / "examples" / "pa-table-seed-002.toml"
+    data = _json(["pa-caseload", "--table", str(example), "--json"])
+    assert data["mode"] == "table" and data["advisers"] == [7, 8, 9, 10, 11]
+    assert [round(r["caseload_7"]) for r in data["rows"]] == [37, 36, 37]
+    assert any("254 / 9 = 28.2" in n for n in data["disagreements"])

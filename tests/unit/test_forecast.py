@@ -125,9 +125,10 @@ def test_spend_is_children_times_weekly_cost(small):
 
 
 def test_pa_caseload_hand_worked():
-    """At 31 March 2026: one child in care aged 17¾ (joint working), one aged 16 who turns 18
-    in 2027, a care leaver aged 19 in touch (1), one aged 20 not in touch (0.75 return), one
-    aged 22 in touch (0.72 take-up): 1 + 1 + 0.75 + 0.72 = 3.47."""
+    """At 31 March 2026: one child in care aged 17¾ (joint working: workload, not a care
+    leaver), one aged 16 who turns 18 in 2027, a care leaver aged 19 in touch (1), one aged 20
+    not in touch (0.75 return), one aged 22 in touch (0.72 take-up): 1 + 0.75 + 0.72 = 2.47
+    young people, workload 2.47 + 1."""
     fmt = "%d/%m/%Y"
     d = lambda y, m, dd: date(y, m, dd).strftime(fmt)  # noqa: E731
     eps = [
@@ -145,8 +146,11 @@ def test_pa_caseload_hand_worked():
     first = table.row(0, named=True)
     assert first["date"] == date(2026, 3, 31)
     assert first["joint_working"] == 1
-    assert first["requiring_pa"] == pytest.approx(1 + 1 + 0.75 + 0.72)
-    assert first["caseload_7"] == pytest.approx(first["requiring_pa"] / 7)
+    assert first["requiring_pa"] == pytest.approx(1 + 0.75 + 0.72)
+    assert first["workload"] == pytest.approx(1 + 1 + 0.75 + 0.72)
+    assert first["caseload_7"] == pytest.approx(first["workload"] / 7)
+    half = pa_caseload(history, PaAssumptions(joint_working_weight=0.5)).row(0, named=True)
+    assert half["workload"] == pytest.approx(0.5 + 1 + 0.75 + 0.72)
     assert first["cost_11"] == 11 * 28_500
     # 31 March 2027: A is 18 (care leaver), B 17¼; C 20, D 21 (0.75 x 0.72), E 23 (0.72)
     second = table.row(1, named=True)

@@ -136,7 +136,7 @@ def _forecast(history: History, at: date, advisers: int) -> pl.DataFrame | None:
         return None
     f = pa_caseload(history, as_at=at)
     if advisers:
-        f = f.with_columns((pl.col("requiring_pa") / advisers).round(1).alias("caseload_now_advisers"))
+        f = f.with_columns((pl.col("workload") / advisers).round(1).alias("caseload_now_advisers"))
     return f
 
 

@@ -17,7 +17,17 @@ seed 002, produced from data rather than typed in):
   their 14th birthday (DfE definition of an eligible/former relevant child), plus anyone in an
   OC3 table.
 
+Joint working is **workload, not people**: a child looked after aged 17½ to 18 is not a care
+leaver yet, so ``requiring_pa`` (young people needing a PA) leaves them out; ``workload`` adds
+``joint_working_weight`` caseload places for each of them (default 1: the paper's "6 months
+extra work for the PA with every care leaver" is a full place during the six months of joint
+working), and the caseload per adviser is the workload over the advisers.
+
 Costs: ``cost_per_adviser`` a year (default £28,500, the paper's figure; set your own).
+
+A second mode, :func:`table_caseload`, is driven by a council's own table (young people entitled
+each year, those requiring statutory support, the numbers of advisers) and reproduces the paper's
+caseload table, listing where the published figures disagree with their own inputs.
 """
 
 from __future__ import annotations
@@ -45,6 +55,7 @@ class PaAssumptions:
     unknown_in_touch: bool = True
     cost_per_adviser: float = 28_500.0
     years: int = 3
+    joint_working_weight: float = 1.0
 
     def __post_init__(self) -> None:
         for name in ("take_up_at_21", "not_in_touch_return", "qualify_share"):
@@ -53,6 +64,8 @@ class PaAssumptions:
                 raise SettingError(f"{name} is a share between 0 and 1 (72% is 0.72); {v} was given.")
         if not 16 <= self.joint_working_from <= 18:
             raise SettingError("joint_working_from is an age between 16 and 18 (17.5 = seventeen and a half).")
+        if not 0 <= self.joint_working_weight <= 2:
+            raise SettingError("joint_working_weight is caseload places per child in joint working (1 = a full place).")
         if not 21 <= self.support_to <= 26:
             raise SettingError("support_to is the age PA support ends (25 under the 2017 Act).")
 
@@ -102,8 +115,9 @@ def _years_between(dob: pl.Expr, on: date) -> pl.Expr:
 def pa_caseload(history: History, assumptions: PaAssumptions | None = None, as_at: date | None = None) -> pl.DataFrame:
     """Young people needing a PA at each of the next ``years`` 31 Marches, and caseloads.
 
-    Columns: date, joint_working, leavers_under_21, leavers_21_plus, requiring_pa,
-    caseload_7 … caseload_11, cost_7 … cost_11 (a year).
+    Columns: date, joint_working (children looked after in joint working), leavers_under_21,
+    leavers_21_plus, requiring_pa (care leavers: people), workload (requiring_pa plus joint
+    working weighted), caseload_7 … caseload_11 (workload per adviser), cost_7 … cost_11 (a year).
     """
     a = assumptions or PaAssumptions()
     as_at = as_at or history.last_date
@@ -131,16 +145,18 @@ def pa_caseload(history: History, assumptions: PaAssumptions | None = None, as_a
         cl = leavers.select(_years_between(pl.col("DOB"), d).alias("age"), touch_weight.alias("w"))
         young = cl.filter(pl.col("age") < 21)["w"].sum() + new_young
         old = cl.filter((pl.col("age") >= 21) & (pl.col("age") < a.support_to))["w"].sum() * a.take_up_at_21 + new_old
-        total = joint + young + old
+        people = young + old
+        workload = people + a.joint_working_weight * joint
         row = {
             "date": d,
             "joint_working": float(joint),
             "leavers_under_21": float(young),
             "leavers_21_plus": float(old),
-            "requiring_pa": float(total),
+            "requiring_pa": float(people),
+            "workload": float(workload),
         }
         for n in ADVISERS:
-            row[f"caseload_{n}"] = total / n
+            row[f"caseload_{n}"] = workload / n
             row[f"cost_{n}"] = n * a.cost_per_adviser
         rows.append(row)
     return pl.DataFrame(rows)
@@ -148,3 +164,60 @@ def pa_caseload(history: History, assumptions: PaAssumptions | None = None, as_a
 
 def assumptions_dict(a: PaAssumptions) -> dict:
     return asdict(a)
+
+
+# ---- the council's own table ------------------------------------------------------------------
+
+
+@dataclass
+class TableYear:
+    """One row of a council's PA table: young people entitled to PA support on ``date``, those
+    requiring statutory support (if the table gives them) and its published caseloads per number
+    of advisers (to check)."""
+
+    date: date
+    entitled: float
+    requiring: float | None = None
+    published: dict[int, float] | None = None
+
+
+SEED_002 = (
+    TableYear(date(2019, 3, 31), 259, 162, {7: 37, 8: 32, 9: 29, 10: 26, 11: 24}),
+    TableYear(date(2020, 3, 31), 254, 232, {7: 36, 8: 32, 9: 29, 10: 25, 11: 23}),
+    TableYear(date(2021, 3, 31), 258, 230, {7: 39, 8: 35, 9: 31, 10: 28, 11: 25}),
+)
+"""Central Bedfordshire's Corporate Parenting Panel paper, 11 February 2019, item 8 (seed 002):
+young people entitled to PA support (para 12), care leavers requiring statutory support (para 21)
+and average caseloads per 7-11 advisers (para 16)."""
+
+
+def table_caseload(years: list[TableYear] | tuple[TableYear, ...], advisers: tuple[int, ...] = ADVISERS,
+                   cost_per_adviser: float = 28_500.0) -> tuple[pl.DataFrame, list[str]]:
+    """Caseloads from the table's own inputs, and where its published caseloads disagree.
+
+    Rows: date, entitled, requiring, caseload_N (entitled / N advisers), requiring_caseload_N,
+    cost_N. Notes name each published caseload that is not its inputs' figure rounded to whole
+    young people, with the number of young people the published row implies.
+    """
+    if not years:
+        raise SettingError("The table has no years: give each 31 March with the young people entitled to PA support.")
+    rows, notes = [], []
+    for y in years:
+        if y.entitled < 0 or (y.requiring is not None and y.requiring < 0):
+            raise SettingError(f"{y.date}: numbers of young people cannot be negative.")
+        row: dict = {"date": y.date, "entitled": float(y.entitled),
+                     "requiring": None if y.requiring is None else float(y.requiring)}
+        for n in advisers:
+            row[f"caseload_{n}"] = y.entitled / n
+            row[f"requiring_caseload_{n}"] = None if y.requiring is None else y.requiring / n
+            row[f"cost_{n}"] = n * cost_per_adviser
+        rows.append(row)
+        wrong = {n: v for n, v in (y.published or {}).items() if n in advisers and round(y.entitled / n) != round(v)}
+        for n, v in wrong.items():
+            notes.append(f"{y.date:%d/%m/%Y}, {n} advisers: the table shows {v:g}, but {y.entitled:g} / {n} = "
+                         f"{y.entitled / n:.1f}.")
+        if len(wrong) > 1:
+            implied = [v * n for n, v in (y.published or {}).items()]
+            notes.append(f"{y.date:%d/%m/%Y}: the published caseloads imply {min(implied):g} to {max(implied):g} young "
+                         f"people, not the {y.entitled:g} in the table's own count.")
+    return pl.DataFrame(rows), notes

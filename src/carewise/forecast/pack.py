@@ -135,10 +135,10 @@ def pa_tables(ov: Overview, audience: str) -> list[TableBlock]:
         shown.append(needing)
         need_rows.append([
             Cell(_day(r["date"])),
-            _number(display(r["joint_working"], audience), r["joint_working"]),
             _number(display(r["leavers_under_21"], audience), r["leavers_under_21"]),
             _number(display(r["leavers_21_plus"], audience), r["leavers_21_plus"]),
             _number(needing, r["requiring_pa"]),
+            _number(display(r["joint_working"], audience), r["joint_working"]),
         ])
     dates = ov.pa["date"].to_list()
     for n in ADVISERS:
@@ -152,13 +152,16 @@ def pa_tables(ov: Overview, audience: str) -> list[TableBlock]:
     a = PaAssumptions()
     return [
         TableBlock("pa_needing", "Young people needing a Personal Adviser",
-                   ["At", "Looked after, 17½ to 18", "Care leavers under 21", "Care leavers 21 to 25",
-                    "Needing a Personal Adviser"], need_rows,
+                   ["At", "Care leavers under 21", "Care leavers 21 to 25", "Needing a Personal Adviser",
+                    "Joint working (looked after, 17½ to 18)"], need_rows,
                    caption=f"Assumes {a.take_up_at_21:.0%} take-up from 21 to 25 and that "
-                   f"{a.not_in_touch_return:.0%} of care leavers not in touch come back."),
+                   f"{a.not_in_touch_return:.0%} of care leavers not in touch come back. Children in joint "
+                   "working are not care leavers yet: they count in advisers' workload, not as young people "
+                   "needing a Personal Adviser."),
         TableBlock("pa_caseload", "Personal Adviser caseload by number of advisers",
                    ["Advisers", *[f"Caseload at {_day(d)}" for d in dates], "Cost a year"], load_rows,
-                   caption=f"An adviser costs £{a.cost_per_adviser:,.0f} a year."),
+                   caption=f"Caseload: care leavers plus {a.joint_working_weight:g} place for each child in joint "
+                   f"working, per adviser. An adviser costs £{a.cost_per_adviser:,.0f} a year."),
     ]
 
 
