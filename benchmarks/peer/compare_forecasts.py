@@ -80,7 +80,7 @@ def thin_by_entry(returns: dict, growth: float, seed: int) -> dict:
     if growth == 0:
         return returns
     eps = pl.concat([r.table("episodes").select("CHILD", "DECOM") for r in returns.values()])
-    first = eps.group_by("CHILD").agg(pl.col("DECOM").min().alias("first"))
+    first = eps.group_by("CHILD").agg(pl.col("DECOM").min().alias("first")).sort("CHILD")  # same draws every run
     years = sorted(returns)
     ref = years[-1].end if growth > 0 else years[0].start
     t = first.select((pl.col("first") - pl.lit(ref)).dt.total_days() / 365.25).to_series().to_numpy()
