@@ -112,6 +112,18 @@ def test_keys_ranges_lists_and_enums(tmp_path):
     assert read.frame["sex"][0] == "M"
 
 
+def test_ordered_columns_the_wrong_way_round(tmp_path):
+    spells = Table("spells", "Spells", None, (
+        Column("start", "date", True, "start", ""), Column("end", "date", False, "end", ""),
+        Column("low", "int", False, "low", ""), Column("high", "int", False, "high", ""),
+    ), ordered=(("start", "end"), ("low", "high")))
+    path = tmp_path / "spells.csv"
+    path.write_text("start,end,low,high\n01/06/2024,01/05/2024,3,2\n01/06/2024,,2,\n01/06/2024,01/06/2024,2,2\n")
+    (read,) = read_files([path], {"spells": spells}, today=TODAY)
+    got = {(p.row, p.column, p.message, p.value) for p in read.problems}
+    assert got == {(1, "end", "end is before start", "01/05/2024"), (1, "high", "low is greater than high", "2")}
+
+
 def test_repeated_rows_without_a_key_count_once_with_a_warning(tmp_path):
     read = _read(tmp_path, "visits.csv", "child,date\n1,1/1/2025\n1,1/1/2025\n")
     assert read.frame.height == 1

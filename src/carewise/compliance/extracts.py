@@ -17,8 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from carewise.ingest import extracts as reader
-from carewise.ingest.extracts import ROW, Column, ReadTable, Table
-from carewise.ingest.problems import error
+from carewise.ingest.extracts import Column, ReadTable, Table
 
 Extract = Table
 """A local extract's spec: the reader's ``Table``."""
@@ -41,7 +40,9 @@ def _date(name: str, help: str, required: bool = True, example: str = "31/01/202
 
 
 def _extract(kind: str, title: str, columns: tuple[Column, ...], date_column: str) -> Extract:
-    return Table(kind, title, None, columns, date_column=date_column)
+    names = {c.name for c in columns}
+    ordered = (("start", "end"),) if {"start", "end"} <= names else ()
+    return Table(kind, title, None, columns, date_column=date_column, ordered=ordered)
 
 
 EXTRACTS: dict[str, Extract] = {
@@ -110,22 +111,9 @@ def kind_for(name: str) -> str | None:
     return found.name if found else None
 
 
-def _end_before_start(read: ReadTable) -> None:
-    """An allocation cannot end before it starts."""
-    if {"start", "end"} <= set(read.frame.columns):
-        wrong = read.frame.filter(pl.col("end") < pl.col("start"))
-        for row, value in wrong.select(ROW, pl.col("end").dt.strftime("%d/%m/%Y")).iter_rows():
-            read.problems.append(error(
-                read.file, "end is before start", "Correct the end date, or leave it blank if the "
-                "allocation is still open", row=row, column="end", value=value, table=read.kind))
-
-
 def read_extracts(paths: Sequence[Path], today: date | None = None) -> list[ReadExtract]:
     """Read and check extract files; which extract each is comes from its file or sheet name."""
-    reads = reader.read_files(paths, EXTRACTS, today=today, template=TEMPLATE)
-    for read in reads:
-        _end_before_start(read)
-    return reads
+    return reader.read_files(paths, EXTRACTS, today=today, template=TEMPLATE)
 
 
 def write_templates(folder: Path) -> list[Path]:

@@ -17,7 +17,8 @@ import polars as pl
 from sqlalchemy import delete, insert, select, update
 
 from carewise.compliance import schema as cs
-from carewise.compliance.extracts import EXTRACTS, ROW, ExtractError, ReadExtract
+from carewise.compliance.extracts import EXTRACTS, ExtractError, ReadExtract
+from carewise.ingest.extracts import ROW
 from carewise.ingest.problems import Severity
 from carewise.store import schema as s
 

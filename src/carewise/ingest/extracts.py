@@ -85,6 +85,9 @@ class Table:
     date_column: str | None = None
     """The date that places a row in time (what period the extract covers)."""
     extra: dict = field(default_factory=dict)
+    ordered: tuple[tuple[str, str], ...] = ()
+    """Pairs of columns in order: the second may not be before (or less than) the first, e.g.
+    (start, end), (min_age, max_age); a blank in either is not checked."""
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -292,6 +295,7 @@ def check_table(file: str, table: Table, raw: pl.DataFrame, *, today: date | Non
     for col in table.columns:
         problems += _column_problems(file, table, col, text, frame, today or date.today(),
                                      native_dates)
+    problems += _order_problems(file, table, text, frame)
     if table.key:
         dup = frame.filter(pl.col(table.key).is_not_null() & pl.col(table.key).is_duplicated())
         for row, value in dup.select(ROW, table.key).iter_rows():
@@ -342,6 +346,23 @@ def _column_problems(file: str, table: Table, col: Column, text: pl.DataFrame,
                              value=token, **where))
     if col.kind == "date":
         out += _date_problems(file, col, both, today, native_dates, where)
+    return out
+
+
+def _order_problems(file: str, table: Table, text: pl.DataFrame,
+                    frame: pl.DataFrame) -> list[Problem]:
+    """Each row whose pair of ordered columns is the wrong way round."""
+    out: list[Problem] = []
+    for first, second in table.ordered:
+        wrong = frame.with_columns(text[second].alias("_given")).filter(
+            pl.col(second) < pl.col(first))
+        dates = table.column(first).kind == "date"
+        message = f"{second} is before {first}" if dates else f"{first} is greater than {second}"
+        fix = (f"Correct {second} (it cannot be before {first}), or leave it blank if still open"
+               if dates else f"Correct {first} or {second}, or swap them")
+        for row, value in wrong.select(ROW, "_given").iter_rows():
+            out.append(error(file, message, fix, row=row, column=second, value=value,
+                             table=table.name))
     return out
 
 

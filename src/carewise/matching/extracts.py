@@ -73,13 +73,6 @@ def _locate(file: str, table: Table, frame: pl.DataFrame, postcode_col: str,
 def _cross_checks(files: dict[str, str], frames: dict[str, pl.DataFrame],
                   known_urns: set[str]) -> list[Problem]:
     problems: list[Problem] = []
-    for name, frame in frames.items():
-        if {"min_age", "max_age"} <= set(frame.columns):
-            bad = frame.filter(pl.col("min_age") > pl.col("max_age"))
-            for (row,) in bad.select("_row").iter_rows():
-                problems.append(error(files[name], "min_age is greater than max_age",
-                                      "Swap them or correct the age range", row=row,
-                                      column="min_age", table=name))
     if "carers" in frames:
         c = frames["carers"]
         bad = c.filter(pl.col("vacancies") > pl.col("approved_places") - pl.col("current_children"))

@@ -129,6 +129,7 @@ CARERS = Table(
     ),
     "One row per approved household. Vacancies are places free now (a vacant place that is not "
     "available, e.g. carer on a break, is not a vacancy).",
+    ordered=(("min_age", "max_age"),),
 )
 
 PROVIDERS = Table(
@@ -168,6 +169,7 @@ PROVIDERS = Table(
     ),
     "One row per provider (agency) or per home (children's home, supported accommodation, "
     "parent-and-child unit). Places come from the vacancies extract.",
+    ordered=(("min_age", "max_age"),),
 )
 
 VACANCIES = Table(
@@ -204,6 +206,7 @@ VACANCIES = Table(
                **_AGE),
     ),
     "One row per offered vacancy. A provider with no vacancy row has no free place.",
+    ordered=(("min_age", "max_age"), ("available_from", "available_to")),
 )
 
 REFERRALS = Table(
