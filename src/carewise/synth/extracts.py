@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from carewise.codes import PLACED_FOR_ADOPTION
 from carewise.compliance import cohort
 from carewise.compliance.extracts import EXTRACTS, schema_of
 from carewise.history import History
@@ -142,12 +143,19 @@ def generate_extracts(history: History, seed: int = 1, rates: Rates | None = Non
     lt = plc["PLACE"].is_in(["U1", "U4"]).fill_null(False).to_numpy()
     i, d = _series(rng, v_start, v_end, np.full(v_start.shape, 7.0), np.full(v_start.shape, 42.0), p,
                    70, long_after=lt)
+    # placed for adoption (AAR 2005 reg 36): weekly visits for the first four weeks as well
+    adopt = np.flatnonzero(plc["PLACE"].is_in(PLACED_FOR_ADOPTION).fill_null(False).to_numpy())
+    weeks = np.repeat(adopt, 4)
+    wd = v_start[weeks] + np.tile(np.arange(4), adopt.shape[0]) * 7 + np.where(
+        rng.random(weeks.shape[0]) < p[weeks], rng.integers(2, 8, weeks.shape[0]), rng.integers(8, 12, weeks.shape[0]))
+    inside = wd <= v_end[weeks]
+    i, d = np.concatenate([i, weeks[inside]]), np.concatenate([d, wd[inside]])
     keep = d >= first_day
     dob = _days(plc["DOB"].fill_null(date(2010, 1, 1)))
     out["visits"] = pl.DataFrame({
         "child": plc["CHILD"].to_numpy()[i[keep]], "date": _dates(d[keep]),
         "seen_alone": (rng.random(keep.sum()) < np.where(d[keep] - dob[i[keep]] > 4 * 365, 0.8, 0.0)),
-    })
+    }).unique(["child", "date"], keep="first", maintain_order=True)
 
     # health: IHA per period, RHAs after it, dental checks
     ps, pe = _days(per["start"]), p_end
