@@ -22,7 +22,7 @@ from carewise.cli_common import (
     user_errors,
 )
 from carewise.errors import BadInputError, UserFacingError
-from carewise.importing import import_paths
+from carewise.importing import ReplaceNeededError, import_paths
 from carewise.ingest import Severity
 
 COUNCIL_FILE = "carewise-council.json"
@@ -57,16 +57,21 @@ def register(app: typer.Typer) -> None:
     def import_(
         paths: Annotated[list[Path], typer.Argument(help="Year folders, a folder of year folders, or 903 files.")],
         year: Annotated[str | None, typer.Option(help="Collection year, e.g. 2024-25 (default: from names or dates).")] = None,
-        council: CouncilOption = None,
+        council: Annotated[str | None, typer.Option(
+            "--council", help="Council's ONS code, e.g. E06000056 (needed unless a carewise-council.json beside "
+            "the files or the CAREWISE_COUNCIL setting names it).")] = None,
         council_name: Annotated[str | None, typer.Option(help="The council's name, when first imported.")] = None,
         validate: Annotated[bool, typer.Option(help="Run the DfE validation rules and record the summary.")] = True,
+        replace: Annotated[bool, typer.Option(
+            "--replace", help="Replace stored years even when the files change much of them.")] = False,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Read 903 CSV/XML files (one or many collection years) and store them.
 
         Each year is stored as an import batch; a year imported again replaces the
-        stored one. If any file cannot be read, nothing is stored.
+        stored one, showing the children added, removed and changed (more than a tenth
+        changed needs --replace). If any file cannot be read, nothing is stored.
         """
         info = _council_from_files(paths) or {}
         la_code = council or info.get("la_code")
@@ -83,12 +88,19 @@ def register(app: typer.Typer) -> None:
         with progress_bar(enabled=not as_json) as progress:
             reading = progress.add_task("Reading and checking files", total=None)
             storing = progress.add_task("Storing", total=None, visible=False)
-            outcome = import_paths(
-                store, paths, la_code=la_code, year=year, council_name=council_name or info.get("la_name"),
-                synthetic=bool(info.get("synthetic", False)), validate=validate,
-                read_progress=lambda _name: progress.advance(reading),
-                store_progress=lambda _name, rows: progress.update(storing, visible=True, advance=rows),
-            )
+            try:
+                outcome = import_paths(
+                    store, paths, la_code=la_code, year=year, council_name=council_name or info.get("la_name"),
+                    synthetic=bool(info.get("synthetic", False)), validate=validate, replace=replace,
+                    read_progress=lambda _name: progress.advance(reading),
+                    store_progress=lambda _name, rows: progress.update(storing, visible=True, advance=rows),
+                )
+            except ReplaceNeededError as exc:
+                if not as_json:
+                    raise
+                print_json({"stored": False, "needs_replace": True,
+                            "changes": {str(c.year): c.as_json() for c in exc.changes}, "problems": []})
+                raise typer.Exit(exc.exit_code) from None
         result = outcome.read
         errors = result.errors
         warnings = [p for p in result.problems if p.severity == Severity.WARNING]
@@ -113,6 +125,8 @@ def register(app: typer.Typer) -> None:
             table.add_row(label, f"{data['children']:,}", f"{data['episodes']:,}",
                           f"{sum(data['tables'].values()):,}", "—" if errors_found is None else f"{errors_found:,}")
         out.print(table)
+        for change in outcome.changes:
+            out.print(f"Replaced the stored {change.describe()}.")
         if outcome.conflicts:
             out.print(f"{outcome.conflicts:,} differences between collection years were found; the later return "
                       "was used. See them with `carewise conflicts`.")

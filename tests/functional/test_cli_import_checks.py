@@ -80,3 +80,69 @@ def test_a_repeated_row_refuses_the_import_so_no_child_is_counted_twice(tmp_path
     assert all("repeats row 1 exactly" in p["message"] for p in data["problems"] if p["severity"] == "error")
     status = json.loads(invoke("status", "--json")[0].stdout)
     assert status["years"]["2024-25"]["children"] == 3 and status["years"]["2024-25"]["episodes"] == 3
+
+
+def test_a_folder_named_for_the_wrong_year_is_refused_naming_the_year_the_dates_point_to(tmp_path):
+    header, episodes = good_rows(25, year=2023)
+    folder = write_year(tmp_path / "2024-25", header, episodes)
+    result, data = invoke("import", str(folder), "--council", "E06000056", "--json")
+    assert result.exit_code == 3 and data["stored"] is False
+    (problem,) = data["problems"]
+    assert "says collection year 2024-25" in problem["message"] and "point to 2023-24" in problem["message"]
+    assert "--year 2023-24" in problem["fix"]
+
+    plain = write_year(tmp_path / "plain", header, episodes)
+    result, data = invoke("import", str(plain), "--year", "2024-25", "--council", "E06000056", "--json")
+    assert result.exit_code == 3 and "--year says collection year 2024-25" in data["problems"][0]["message"]
+    result, data = invoke("import", str(plain), "--year", "2023-24", "--council", "E06000056", "--json")
+    assert result.exit_code == 0 and list(data["years"]) == ["2023-24"]
+
+
+def test_a_few_long_placements_from_before_the_year_only_warn():
+    from carewise.ingest.reader import _year_agrees
+    from carewise.returns.build import raw_frame
+    from carewise.returns.years import CollectionYear
+
+    episodes = raw_frame("episodes", [{"CHILD": "A", "DECOM": "01/06/2023", "RNE": "S"}])
+    problems: list = []
+    assert _year_agrees({"episodes": episodes}, CollectionYear(2024), "the folder name", "f", problems)
+    assert problems[0].severity == "warning" and "took the 2024-25 label" in problems[0].message
+    closed = raw_frame("episodes", [{"CHILD": "A", "DECOM": "01/06/2023", "DEC": "01/07/2023"}])
+    assert not _year_agrees({"episodes": closed}, CollectionYear(2024), "the folder name", "f", problems)
+
+
+def test_reimporting_a_year_shows_what_changes_and_a_large_change_needs_replace(tmp_path):
+    header, episodes = good_rows(20)
+    assert invoke("import", str(write_year(tmp_path / "a" / "2024-25", header, episodes)),
+                  "--council", "E06000056")[0].exit_code == 0
+    corrected = [h.replace(",WBRI,", ",WIRI,") if h.startswith("C1,") else h for h in header] + [
+        "C99,2,01/01/2012,WBRI,,,"]
+    result, data = invoke("import", str(write_year(tmp_path / "b" / "2024-25", corrected, episodes)),
+                          "--council", "E06000056", "--json")
+    assert result.exit_code == 0, result.output
+    assert data["years"]["2024-25"]["changes"] == {"added": 1, "removed": 0, "changed": 1, "unchanged": 19,
+                                                  "large": False}
+
+    other_header, other_episodes = good_rows(20)
+    other = write_year(tmp_path / "c" / "2024-25", [h.replace("C", "X", 1) for h in other_header],
+                       [e.replace("C", "X", 1) for e in other_episodes])
+    result, data = invoke("import", str(other), "--council", "E06000056", "--json")
+    assert result.exit_code == 3 and data["stored"] is False and data["needs_replace"] is True
+    assert data["changes"]["2024-25"] == {"added": 20, "removed": 21, "changed": 0, "unchanged": 0, "large": True}
+    result = runner.invoke(app, ["import", str(other), "--council", "E06000056"])
+    assert result.exit_code == 3 and "--replace" in result.output and "21 removed" in result.output
+    status = json.loads(invoke("status", "--json")[0].stdout)
+    assert status["years"]["2024-25"]["children"] == 21  # still the corrected return
+    result, data = invoke("import", str(other), "--council", "E06000056", "--replace", "--json")
+    assert result.exit_code == 0 and data["years"]["2024-25"]["changes"]["large"] is True
+
+
+def test_another_councils_file_in_the_folder_is_flagged(tmp_path):
+    header, episodes = good_rows(10)
+    stranger = [e.replace("C", "Z", 1) for e in episodes]
+    result, data = invoke("import", str(write_year(tmp_path / "2024-25", header, stranger)),
+                          "--council", "E06000056", "--json")
+    assert result.exit_code == 3
+    flagged = [p for p in data["problems"] if "none of the 10 children" in p["message"]]
+    assert {p["file"] for p in flagged} == {"episodes.csv", "header.csv"}
+    assert all(p["severity"] == "error" for p in flagged)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,8 +148,53 @@ def identify(columns: list[str], file_name: str) -> tuple[TableSpec | None, floa
     return None, score
 
 
-def _split_rows(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text, newline="")))
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+"""Separators tried, in order: DfE asks for commas; European Excel saves semicolons, "Text" tabs."""
+_FOOTER = re.compile(r"\b(total|rows|records|end of|generated|report|count|page)\b", re.IGNORECASE)
+
+
+def _records(text: str, delimiter: str, limit: int | None = None) -> list[list[str]]:
+    """Non-blank records of ``text`` (the csv module: quotes, and CR, LF or CRLF line ends)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = (r for r in reader if any(cell.strip() for cell in r))
+    return list(itertools.islice(rows, limit)) if limit is not None else list(rows)
+
+
+def _careful_table(text: str, file: str, problems: list[Problem]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a file the fast reader could not take, finding (and reporting) its
+    separator, title lines above the header row and footer lines below the rows."""
+    found: tuple[str, int] | None = None
+    for delimiter in DELIMITERS:
+        for index, row in enumerate(_records(text, delimiter, limit=10)):
+            if identify([normalise_column(c) for c in row], file)[0] is not None:
+                if found is None or index < found[1]:
+                    found = (delimiter, index)
+                break
+        if found is not None and found[1] == 0:
+            break
+    delimiter, start = found or (",", 0)
+    rows = _records(text, delimiter)
+    if not rows:
+        return [], []
+    if delimiter != ",":
+        problems.append(warning(file, f"the values are separated by {DELIMITERS[delimiter]}, not commas; "
+                                "the file was read as such", "Nothing to do; save as CSV UTF-8 to avoid this warning."))
+    if start:
+        title = " ".join(c.strip() for r in rows[:start] for c in r if c.strip())
+        problems.append(warning(file, f"the {start} line{'s' if start > 1 else ''} above the header row "
+                                f"({shorten(title, 60)}) {'were' if start > 1 else 'was'} skipped as a title; "
+                                "rows are counted from the header row",
+                                "Nothing to do; remove the title from the export to avoid this warning."))
+    header, body = rows[start], rows[start + 1:]
+    footer: list[str] = []
+    while body and len(body[-1]) != len(header) and _FOOTER.search(" ".join(body[-1])) \
+            and sum(1 for c in body[-1] if c.strip()) <= max(2, len(header) // 4):
+        footer.insert(0, " ".join(c.strip() for c in body.pop() if c.strip()))
+    if footer:
+        problems.append(warning(file, f"the last {len(footer)} line{'s' if len(footer) > 1 else ''} "
+                                f"({shorten('; '.join(footer), 60)}) {'were' if len(footer) > 1 else 'was'} "
+                                "skipped as a footer, not a row", "Nothing to do unless it was a row."))
+    return header, body
 
 
 def read_csv_file(path: Path) -> CsvFile:
@@ -175,17 +221,16 @@ def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
     if text is None:
         return CsvFile(where, None, None, None, problems)
     fast = _fast_table(text)
-    if fast is not None:
+    if fast is not None and identify([normalise_column(c) for c in fast[0]], file)[0] is not None:
         header_cells, body = fast
     else:
         try:
-            rows = _split_rows(text)
+            header_cells, body = _careful_table(text, file, problems)
         except csv.Error as exc:
             return CsvFile(where, None, None, None, problems + [
-                error(file, f"this is not a readable CSV file ({exc})", "Check the file is comma-separated text.")
+                error(file, f"this is not a readable CSV file ({shorten(str(exc), 80)})",
+                      "Check the file is comma-separated text.")
             ])
-        rows = [r for r in rows if any(cell.strip() for cell in r)]
-        header_cells, body = (rows[0], rows[1:]) if rows else ([], [])
     if not header_cells:
         return CsvFile(where, None, None, None, problems + [
             error(file, "the file has no header row", "The first line must name the columns, e.g. CHILD,SEX,DOB.")
@@ -231,7 +276,8 @@ def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
     if isinstance(body, pl.DataFrame):
         frame = body.select(pl.col(ROW), *[pl.col(f"c{i}").alias(header[i]) for i in keep])
     else:
-        frame = _frame_from_rows(body, header, keep, spec, file, problems)
+        frame = _frame_from_rows(body, header, keep, spec, file, problems,
+                                 complete=text.rstrip(" \t").endswith(("\n", "\r")))
         if frame is None:
             return CsvFile(where, spec, None, None, problems)
     # Blank cells are null (no value given); everything else is kept exactly as written.
@@ -288,7 +334,7 @@ def _fast_table(text: str) -> tuple[list[str], pl.DataFrame] | None:
     Returns the header cells and the body as columns ``c0…`` plus ``_row``; ``None`` sends the
     file to the careful reader, which reports the exact row of any irregularity.
     """
-    if '"' in text:
+    if '"' in text or text.count("\r") != text.count("\r\n"):  # quotes, or CR-only line ends
         return None
     lines = pl.Series("line", text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
     blank = lines.str.replace_all(r"[,\s]", "") == ""
@@ -310,15 +356,22 @@ def _fast_table(text: str) -> tuple[list[str], pl.DataFrame] | None:
 
 
 def _frame_from_rows(body: list[list[str]], header: list[str], keep: list[int], spec: TableSpec,
-                     file: str, problems: list[Problem]) -> pl.DataFrame | None:
-    """The careful reader's body: rows of the wrong width are errors naming their row."""
+                     file: str, problems: list[Problem], complete: bool = True,
+                     limit: int = 50) -> pl.DataFrame | None:
+    """The careful reader's body: a row with values beyond the header's columns is an error naming
+    its row, as is a short last row of a file not ending in a line break (cut short); other short
+    rows are padded with blanks, with a warning."""
     width = len(header)
     data_rows: list[list[str]] = []
     line_numbers: list[int] = []
+    padded: list[int] = []
     for index, row in enumerate(body, start=1):
         if len(row) != width:
             if len(row) > width and not any(c.strip() for c in row[width:]):
                 row = row[:width]
+            elif len(row) < width and (index < len(body) or complete):
+                padded.append(index)  # Excel leaves trailing empty cells out of some rows
+                row = row + [""] * (width - len(row))
             else:
                 problems.append(
                     error(
@@ -335,6 +388,14 @@ def _frame_from_rows(body: list[list[str]], header: list[str], keep: list[int], 
         line_numbers.append(index)
     if any(p.severity == "error" for p in problems):
         return None
+    for index in padded[:limit]:
+        problems.append(warning(file, f"this row has {len(body[index - 1])} values but the header has {width} "
+                                "columns; the missing values at its end were taken as blank",
+                                "Nothing to do if those cells are empty; otherwise check the row.",
+                                row=index, table=spec.name))
+    if len(padded) > limit:
+        problems.append(warning(file, f"{len(padded) - limit} more rows were short and padded with blanks",
+                                "Nothing to do if those cells are empty.", table=spec.name))
     return pl.DataFrame(
         {ROW: pl.Series(line_numbers, dtype=pl.Int64),
          **{header[i]: pl.Series([r[i] for r in data_rows], dtype=pl.String) for i in keep}}

@@ -22,8 +22,17 @@ from carewise.returns.model import Return
 from carewise.returns.tables import TABLES
 from carewise.returns.years import CollectionYear
 
-DATA_SUFFIXES = {".csv", ".txt", ".xml"}
+DATA_SUFFIXES = {".csv", ".txt", ".tsv", ".xml"}
 IGNORED_SUFFIXES = {".json", ".md", ".toml", ".yaml", ".yml", ".pdf", ".html", ".log"}
+SYSTEM_FILES = {"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"}
+"""Files Windows and macOS leave in folders; never a council's data."""
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+def is_system_file(path: Path) -> bool:
+    """Thumbs.db, desktop.ini, an Office lock file (``~$episodes.xlsx``) or a hidden file."""
+    name = path.name.lower()
+    return name in SYSTEM_FILES or name.startswith(("~$", "."))
 
 
 @dataclass
@@ -32,6 +41,8 @@ class ReadResult:
 
     returns: dict[CollectionYear, Return] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    provider_files: list[Path] = field(default_factory=list)
+    """Ofsted provider lists found beside the 903 files (for the URN rules)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -58,11 +69,30 @@ def _candidate_files(paths: Iterable[Path], problems: list[Problem]) -> list[Pat
             found.append(path)
         else:
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not child.name.startswith("."):
+                if child.is_file() and not is_system_file(child):
                     if child.suffix.lower() in IGNORED_SUFFIXES:
                         continue
                     found.append(child)
     return found
+
+
+def _workbook(path: Path, result: ReadResult) -> None:
+    """An Excel workbook beside the 903 files: Ofsted's provider list is kept for the URN rules,
+    anything else is skipped with the reason (a 903 table must be saved as CSV)."""
+    from carewise.errors import UserFacingError
+    from carewise.validate.providers import read_providers
+
+    try:
+        providers = read_providers([path])
+    except UserFacingError:
+        result.problems.append(warning(
+            path.name, "skipped: an Excel workbook that is not an Ofsted provider list",
+            "If it holds a 903 table, open it in Excel and save it as CSV UTF-8 beside the others."))
+        return
+    result.provider_files.append(path)
+    result.problems.append(warning(
+        path.name, f"recognised as Ofsted's provider list ({providers.providers.height:,} providers) and used "
+        "for the URN rules", "Nothing to do."))
 
 
 def _group_key(path: Path) -> tuple[Path, CollectionYear | None]:
@@ -109,10 +139,13 @@ def read_returns(
     files = _candidate_files([Path(p) for p in paths], result.problems)
     groups: dict[tuple[Path, CollectionYear | None], list[Path]] = defaultdict(list)
     for f in files:
+        if f.suffix.lower() in WORKBOOK_SUFFIXES:
+            _workbook(f, result)
+            continue
         if f.suffix.lower() not in DATA_SUFFIXES:
             result.problems.append(
-                error(str(f), f"files of type '{f.suffix or 'none'}' cannot be read",
-                      "Give carewise the 903 CSV files (or the 903 XML file); move other files out of the folder.")
+                warning(f.name, f"skipped: files of type '{f.suffix or 'none'}' are not 903 files",
+                        "Nothing to do unless it holds a 903 table: then save it as CSV.")
             )
             continue
         groups[_group_key(f)].append(f)
@@ -151,13 +184,23 @@ def read_returns(
                 continue
             per_table[read.spec.name] = read
         for ret in xml_returns:
+            label = forced or named
+            if label is not None and not _year_agrees(ret.raw, label, "--year" if forced else "the file or folder name",
+                                                      next(iter(ret.sources.values())).path if ret.sources else str(folder),
+                                                      result.problems):
+                continue
+            _overlap_problems(ret, str(folder), result.problems)
             _add_return(result, ret, str(folder))
         if not per_table:
             continue
         if any(not f.usable for f in per_table.values()):
             continue
         frames = {name: f.raw for name, f in per_table.items() if f.raw is not None}
-        the_year = forced or named or infer_year(frames)
+        label = forced or named
+        if label is not None and not _year_agrees(frames, label, "--year" if forced else "the folder or file name",
+                                                  str(folder), result.problems):
+            continue
+        the_year = label or infer_year(frames)
         if the_year is None:
             result.problems.append(
                 error(str(folder), "the collection year of these files could not be worked out",
@@ -166,6 +209,7 @@ def read_returns(
             continue
         ret = Return(the_year, raw=frames, sources={n: f.source for n, f in per_table.items() if f.source})
         _check_tables_for_year(ret, str(folder), result.problems)
+        _overlap_problems(ret, str(folder), result.problems)
         _add_return(result, ret, str(folder))
     if not result.returns and not result.errors:
         result.problems.append(
@@ -173,6 +217,78 @@ def read_returns(
                   "Point carewise at a folder of 903 CSV files, or at the files themselves.")
         )
     return result
+
+
+MIN_EPISODES_TO_DATE = 20
+"""With fewer episodes, none starting or ending in the labelled year is believable (a handful of
+children in long placements), so earlier dates only warn; with more, they refuse."""
+
+
+def _year_agrees(frames: dict[str, pl.DataFrame], label: CollectionYear, said_by: str, where: str,
+                 problems: list[Problem]) -> bool:
+    """Whether the year the files are labelled with is the year their dates point to.
+
+    A folder named for the wrong year, a wrong ``--year`` or last year's files in this year's folder
+    would otherwise replace a good stored year; the dates decide (:func:`infer_year`). Dates after
+    the labelled year refuse the files (no 903 date falls after the year's 31 March), as do dates
+    before it when there are enough episodes for one to start or end in any real year, or when no
+    episode is still open at the start of the year. Files without such dates take the label's word.
+    """
+    inferred = infer_year(frames)
+    if inferred is None or inferred == label:
+        return True
+    said = (f"{said_by} says collection year {label}, but the dates in the files point to {inferred} "
+            f"(their latest episode, review or missing date is between {inferred.start:%d/%m/%Y} and "
+            f"{inferred.end:%d/%m/%Y})")
+    fix = (f"Check these are the {label} files; if the dates are right, import them as {inferred} "
+           f"(--year {inferred} or a folder named {inferred}).")
+    episodes = frames.get("episodes")
+    if inferred < label and episodes is not None and 0 < episodes.height < MIN_EPISODES_TO_DATE:
+        from carewise.returns.model import parse_date_expr
+
+        open_at_start = episodes.select(
+            (parse_date_expr("DEC").is_null() | (parse_date_expr("DEC") >= label.start)).any()).item()
+        if open_at_start:
+            problems.append(warning(where, said + f"; with only {episodes.height} episodes, all starting earlier "
+                                    f"and some still open, carewise took the {label} label", fix, year=str(label)))
+            return True
+    problems.append(error(where, said, fix, year=str(label)))
+    return False
+
+
+MIN_OVERLAP = 0.5
+"""Below this share of its children found in the rest of the return, a file is flagged."""
+
+
+def _overlap_problems(ret: Return, where: str, problems: list[Problem]) -> None:
+    """Flag a table whose children are not the rest of the return's: another council's or another
+    year's file dropped into the folder. No child in common is an error, under half a warning.
+
+    Each table is compared with the header (every child of the return has a header row), and the
+    header with the episodes.
+    """
+    children = {name: set(frame.get_column("CHILD").drop_nulls().str.strip_chars().str.to_uppercase().to_list())
+                for name, frame in ret.raw.items() if "CHILD" in frame.columns and frame.height}
+    for name, ids in children.items():
+        other = "episodes" if name == "header" else "header"
+        if other not in children or not ids:
+            continue
+        shared = len(ids & children[other]) / len(ids)
+        if shared >= MIN_OVERLAP:
+            continue
+        file = Path(ret.sources[name].path).name if name in ret.sources else where
+        other_file = Path(ret.sources[other].path).name if other in ret.sources else TABLES[other].title
+        if shared == 0:
+            problems.append(error(
+                file, f"none of the {len(ids):,} children in the {TABLES[name].title} table appear in {other_file}: "
+                "it is probably another council's or another year's file",
+                "Check the file belongs with the others in the folder; replace it with this return's file.",
+                table=name, year=str(ret.year)))
+        else:
+            problems.append(warning(
+                file, f"only {shared:.0%} of the {len(ids):,} children in the {TABLES[name].title} table appear in "
+                f"{other_file}", "Check the file belongs with the others; every child in the return has a header row.",
+                table=name, year=str(ret.year)))
 
 
 def _check_tables_for_year(ret: Return, where: str, problems: list[Problem]) -> None:

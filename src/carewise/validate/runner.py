@@ -383,6 +383,10 @@ def validate_paths(
         problems.extend(prev.problems)
         for y, r in prev.returns.items():
             returns.setdefault(y, r)
+    if providers is None and read.provider_files:
+        from carewise.validate.providers import read_providers
+
+        providers = read_providers(read.provider_files)
     if wanted is None and read.returns:
         wanted = max(read.returns)
     if not returns or wanted not in returns:
