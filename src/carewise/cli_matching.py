@@ -149,6 +149,24 @@ def register(app: typer.Typer) -> None:
         for w in result["market_warnings"]:
             console.print(f"[yellow]Warning:[/] {w['message']}. {w['fix']}")
 
+    @market_app.command("import-parquet")
+    @user_errors
+    def market_import_parquet(
+        folder: Annotated[Path | None, typer.Argument(help="Folder of the old parquet markets "
+                                                      "(default: <data folder>/market).")] = None,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Move markets saved by earlier carewise versions (parquet folders) into the database."""
+        from carewise.matching.store import market_root
+
+        imported = _markets(db).import_parquet(folder or market_root())
+        if as_json:
+            print_json({"imported": imported})
+            return
+        out.print("\n".join(f"{la}: {n} version(s) imported" for la, n in imported.items())
+                  or "No parquet market to import (councils already in the database are skipped).")
+
     @market_app.command("template")
     @user_errors
     def market_template(

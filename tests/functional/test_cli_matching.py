@@ -106,3 +106,28 @@ def test_unknown_referral_is_a_plain_error(data_dir, extracts):
     result = runner.invoke(app, ["match", "NOPE"])
     assert result.exit_code == 5
     assert "No referral 'NOPE'" in result.output
+
+
+def test_markets_kept_as_parquet_by_earlier_versions_move_into_the_database(data_dir, extracts,
+                                                                           tmp_path):
+    """The folder layout earlier carewise wrote: <LA>/v0001/<extract>.parquet and manifest.json."""
+    from carewise.matching import check_extracts
+
+    frames, _ = check_extracts(extracts)
+    old = tmp_path / "old-market" / "E08000035"
+    for number, referrals in ((1, frames["referrals"]), (2, frames["referrals"].head(3))):
+        version = old / f"v{number:04d}"
+        version.mkdir(parents=True)
+        for name, frame in {**frames, "referrals": referrals}.items():
+            frame.write_parquet(version / f"{name}.parquet")
+        (version / "manifest.json").write_text(json.dumps({
+            "version": version.name, "la_code": "E08000035", "actor": "old analyst",
+            "sources": [{"file": "referrals.csv", "sha256": "ab" * 32}]}))
+    (old / "v0003").mkdir()  # a load that never finished: no manifest
+    moved = _json(runner.invoke(app, ["market", "import-parquet", str(old.parent), "--json"]))
+    assert moved == {"imported": {"E08000035": 2}}
+    summary = _json(runner.invoke(app, ["market", "summary", "--council", "Leeds", "--json"]))
+    assert summary["version"] == "v0002" and summary["referrals"]["open"] == 3
+    assert [v["actor"] for v in summary["versions"]] == ["old analyst", "old analyst"]
+    again = _json(runner.invoke(app, ["market", "import-parquet", str(old.parent), "--json"]))
+    assert again == {"imported": {}}

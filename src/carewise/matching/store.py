@@ -12,6 +12,7 @@ still be read (``load(la_code, "v0002")``). Migration ``0004_market_batches``.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -71,7 +72,7 @@ market_row = Table(
 class MarketStore(Protocol):
     """What matching needs from storage."""
 
-    def save(self, market: Market, *, actor: str, sources: list[Path],
+    def save(self, market: Market, *, actor: str, sources: list[Path] | list[dict],
              loaded: list[str] | None = None, problems: list[dict] | None = None) -> str: ...
 
     def load(self, la_code: str, version: str | None = None) -> Market: ...
@@ -143,12 +144,15 @@ class StoreMarkets:
             previous = _label(r.version)
         return out
 
-    def save(self, market: Market, *, actor: str, sources: list[Path],
+    def save(self, market: Market, *, actor: str, sources: list[Path] | list[dict],
              loaded: list[str] | None = None, problems: list[dict] | None = None) -> str:
-        """Store the market as the council's next version, with its audit event, all or nothing."""
+        """Store the market as the council's next version, with its audit event, all or nothing.
+
+        ``sources``: the files loaded (hashed here), or their ``{"file", "sha256"}`` records."""
         from carewise.geo import la_name
 
-        files = [{"file": Path(p).name, "sha256": hashlib.sha256(Path(p).read_bytes()).hexdigest()}
+        files = [p if isinstance(p, dict) else
+                 {"file": Path(p).name, "sha256": hashlib.sha256(Path(p).read_bytes()).hexdigest()}
                  for p in sources]
         rows = {name: market.table(name).height for name in TABLES}
         now = datetime.now(UTC)
@@ -184,6 +188,27 @@ class StoreMarkets:
                 detail={"version": _label(number), "rows": rows, "files": files,
                         "loaded": sorted(loaded if loaded is not None else TABLES)}))
         return _label(number)
+
+    def import_parquet(self, root: Path) -> dict[str, int]:
+        """Bring markets kept by earlier carewise versions as parquet folders
+        (``<root>/<la_code>/v0001/``: one parquet file per extract and a ``manifest.json``) into
+        the store, each version in order as a batch. A council that already has a market in the
+        store is left alone, so running it twice imports nothing twice. Versions per council."""
+        imported: dict[str, int] = {}
+        have = set(self.councils())
+        folders = sorted(p for p in Path(root).iterdir() if p.is_dir()) if Path(root).exists() else []
+        for folder in (f for f in folders if f.name not in have):
+            for version in sorted(folder.glob("v[0-9][0-9][0-9][0-9]")):
+                manifest = version / "manifest.json"
+                if not manifest.exists():
+                    continue  # a load that never finished
+                about = json.loads(manifest.read_text("utf-8"))
+                tables = {name: pl.read_parquet(path) if (path := version / f"{name}.parquet").exists()
+                          else empty(name) for name in TABLES}
+                self.save(Market(folder.name, **tables), actor=about.get("actor") or "unknown",
+                          sources=about.get("sources") or [])
+                imported[folder.name] = imported.get(folder.name, 0) + 1
+        return imported
 
     def load(self, la_code: str, version: str | None = None) -> Market:
         """The current market (or an earlier version) of a council."""
