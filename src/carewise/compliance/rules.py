@@ -19,6 +19,7 @@ import polars as pl
 
 from carewise.compliance.calendar import add_school_days, add_working_days
 from carewise.errors import SettingError
+from carewise.returns.years import birthday_expr
 
 RULES_FILE = Path(__file__).with_name("timescales.toml")
 
@@ -92,7 +93,7 @@ def placed_with_parents() -> pl.Expr:
 
 def under_5() -> pl.Expr:
     """Health guidance: review health assessments six-monthly before the fifth birthday."""
-    return pl.col("anchor") < pl.col("DOB").dt.offset_by("5y")
+    return pl.col("anchor") < birthday_expr(pl.col("DOB"), 5)
 
 
 CONDITIONS: dict[str, Callable[[], pl.Expr]] = {

@@ -34,7 +34,7 @@ from carewise.compliance.calendar import term_bounds
 from carewise.compliance.rules import LONG_TERM_PLACEMENTS, Version, due_expr, in_force, versions
 from carewise.compliance.storage import Extracts
 from carewise.history import History
-from carewise.returns.years import age_expr
+from carewise.returns.years import age_expr, birthday_expr
 
 INSTANCE_SCHEMA = {
     "requirement": pl.String,
@@ -312,14 +312,14 @@ def rhi(history: History, extracts: Extracts, as_at: date) -> Clocks:
 def care_leaver_end(elig: pl.DataFrame, extracts: Extracts) -> pl.Expr:
     """21st birthday, or 25th for a young person with a Personal Adviser allocated after 21
     (Children and Social Work Act 2017 s3: PA support to 25 on request)."""
-    return pl.when(pl.col("_pa21")).then(pl.col("DOB").dt.offset_by("25y")).otherwise(
-        pl.col("DOB").dt.offset_by("21y")).dt.offset_by("-1d")
+    return pl.when(pl.col("_pa21")).then(birthday_expr(pl.col("DOB"), 25)).otherwise(
+        birthday_expr(pl.col("DOB"), 21)).dt.offset_by("-1d")
 
 
 def _with_pa21(elig: pl.DataFrame, extracts: Extracts) -> pl.DataFrame:
     pa = extracts.get("pa_allocations")
     later = pa.join(elig.select("CHILD", "DOB"), left_on="child", right_on="CHILD").filter(
-        pl.coalesce(pl.col("end"), pl.lit(date.max)) >= pl.col("DOB").dt.offset_by("21y")
+        pl.coalesce(pl.col("end"), pl.lit(date.max)) >= birthday_expr(pl.col("DOB"), 21)
     ).select(pl.col("child").alias("CHILD")).unique().with_columns(pl.lit(True).alias("_pa21"))
     return elig.join(later, on="CHILD", how="left").with_columns(pl.col("_pa21").fill_null(False))
 

@@ -28,7 +28,7 @@ from carewise.forecast.states import (
     N_BANDS,
     N_CATEGORIES,
 )
-from carewise.returns.years import age_expr
+from carewise.returns.years import age_expr, birthday_expr
 
 AGEING_OUT_DAYS = 7
 """Leaving care in the week before the 18th birthday is ageing out, not a move: some systems
@@ -132,8 +132,8 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date, trend: 
 
     # Exposure: child-days in each band x category, cutting each spell at band birthdays.
     expo = base.join(_BAND_FRAME, how="cross").with_columns(
-        pl.col("DOB").dt.offset_by(pl.format("{}y", pl.col("low"))).alias("_b0"),
-        pl.col("DOB").dt.offset_by(pl.format("{}y", pl.col("high"))).alias("_b1"),
+        birthday_expr(pl.col("DOB"), pl.col("low")).alias("_b0"),
+        birthday_expr(pl.col("DOB"), pl.col("high")).alias("_b1"),
     )
     expo = expo.with_columns(
         _window_overlap(
@@ -148,7 +148,7 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date, trend: 
         exposure[band, cat_index[category]] += days
 
     # Moves: spells ending inside the window, in the band of the child's age on their last day.
-    eighteen = pl.col("DOB").dt.offset_by(f"{CARE_ENDS_AT}y")
+    eighteen = birthday_expr(pl.col("DOB"), CARE_ENDS_AT)
     ended = base.filter(
         pl.col("end").is_not_null()
         & (pl.col("end") > window_start)
