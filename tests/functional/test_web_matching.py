@@ -273,3 +273,21 @@ def test_small_counts_are_hidden_and_cannot_be_worked_out_by_subtraction():
     assert suppress_column([5, 4], total=None) == ["5", "x"]
     assert suppress_linked([20, 17, 3]) == ["x", "x", "x"]
     assert suppress_linked([20, 20, 0]) == ["20", "20", "0"]
+
+
+def test_shortlist_page_shows_wishes_siblings_and_what_was_assumed(world):
+    manager = client_for(world, "manager")
+    links = dict((rid, ref) for ref, rid in _referral_links(
+        manager.get("/placements/referrals").text))
+    refs = _market(world).open_referrals()
+    wished = refs.filter(pl.col("wishes_feelings").is_not_null()
+                         & (pl.col("home_resolution") == "sector")).row(0, named=True)
+    text = page_text(manager.get(f"/placements/referrals/{links[wished['referral_id']]}").text)
+    assert wished["wishes_feelings"] in text
+    assert "The child's home postcode" in text and "is a postcode sector" in text
+
+
+def test_sufficiency_page_gives_the_commissioning_figures_in_children(world):
+    text = page_text(client_for(world, "analyst").get("/placements/sufficiency").text)
+    assert "What the allocation means for commissioning" in text
+    assert "In-house share of fostering" in text and "against the strategy's 70%" in text

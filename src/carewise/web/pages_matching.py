@@ -78,7 +78,8 @@ SKILL_LABELS = {s: s.replace("_", " ") for s in SKILLS} | {
     "uasc": "unaccompanied asylum-seeking children",
 }
 URGENCY_LABELS = {"today": "Today", "within_5_days": "Within 5 days", "over_5_days": "Over 5 days"}
-REASONS = {c.name: c.reason for c in CONSTRAINTS}
+REASONS = {c.name: c.reason for c in CONSTRAINTS} | {
+    "capacity": "suitable places exist but all are needed for other children"}
 EXPECTED_MONTHS = ("6", "12")
 """The forecast horizons the sufficiency page offers for expected referrals."""
 FORECAST_SEED = 0
@@ -449,9 +450,10 @@ def referral_shortlist(request: Request, ref: str, show: str = "",
     if referral_id is None:
         raise HTTPException(404)
     cfg = data.settings(market.la_code)
-    found = shortlist(market, referral_id, cfg)
     show_all = show == "all"
-    shown = found.as_dict(limit=None if show_all else SHOWN_CANDIDATES)
+    found = shortlist(market, referral_id, cfg, limit=None if show_all else SHOWN_CANDIDATES)
+    shown = found.as_dict(limit=None if show_all else SHOWN_CANDIDATES,
+                          excluded_limit=SHOWN_EXCLUDED)
     audit.record(request.app.state.store, user.username, "shortlist", council=market.la_code,
                  target=f"referral:{referral_id}", detail={
                      "ref": ref, "market_version": market.version,
@@ -465,7 +467,6 @@ def referral_shortlist(request: Request, ref: str, show: str = "",
     for c in shown["candidates"]:
         c["name"] = _candidate_name(c, names)
         c["grade"] = (names.get(c["urn"]) or {}).get("grade") if c["urn"] else None
-    shown["excluded"] = shown["excluded"][:SHOWN_EXCLUDED]
     for e in shown["excluded"]:
         e["name"] = _candidate_name(dict(e, urn=urns.get(e["option_id"], e["option_id"])), names)
         e["reason_texts"] = [REASONS.get(r, r) for r in e["reasons"]]
@@ -633,6 +634,7 @@ def sufficiency(request: Request, kind: str = "in_house_fostering", count: str =
         greedy_met, greedy_unmet = str(s["greedy_met"]), str(s["greedy_unmet"])
         extra = str(s["extra_met_vs_greedy"])
     split = _split_view(report.get("unmet_split"), panel)
+    commissioning = _commissioning_view(report.get("commissioning"), panel)
     plan = []
     if not panel:
         plan = [dict(a, ref=data.referral_ref(market.la_code, a["referral_id"]), why=_why(a))
@@ -650,10 +652,31 @@ def sufficiency(request: Request, kind: str = "in_house_fostering", count: str =
         suggestions=[_suggestion_view(p, panel) for p in report["suggestions"]],
         plan=plan, form=form, errors=errors, result=result, kind_labels=KIND_LABELS,
         expected=expected, expected_months=EXPECTED_MONTHS, split=split,
+        commissioning=commissioning,
         forecast=report.get("forecast"), forecast_problem=forecast_problem,
         skill_labels=SKILL_LABELS, option_kinds=OPTION_KINDS, skills=SKILLS,
         ref_for=lambda rid: data.referral_ref(market.la_code, rid),
     )
+
+
+def _commissioning_view(c: dict | None, panel: bool) -> dict | None:
+    """The allocation's commissioning figures, in children (panel: counts 1 to 4 hidden)."""
+    if c is None:
+        return None
+    f = c["fostering"]
+
+    def n(value: int) -> str:
+        return suppress_linked([value])[0] if panel else str(value)
+
+    return {
+        "placed": n(c["children_placed"]), "unmet": n(c["children_unmet"]),
+        "in_house": n(f["children_in_house"]), "agency": n(f["children_agency"]),
+        "share": "not known" if f["in_house_share"] is None else f"{f['in_house_share']:.0%}",
+        "target": f"{f['target']:.0%}", "gap": n(f["gap_children"] or 0),
+        "over_20": n(c["over_20_miles"]), "out_of_area": n(c["out_of_area"]),
+        "at_a_distance": n(c["at_a_distance"]),
+        "weekly_cost": f"£{c['weekly_cost']:,.0f}",
+    }
 
 
 def _split_view(split: dict | None, panel: bool) -> dict | None:
@@ -672,8 +695,9 @@ def _why(a: dict) -> str | None:
     """Why a referral is unmet in the allocation; when nothing fits, the rule that excluded most."""
     if a["met"]:
         return None
-    if a["feasible_options"] == 0 and a["most_excluding"]:
-        return f"{a['why_unmet']} (most excluded: {REASONS.get(a['most_excluding'])})"
+    if a["feasible_options"] == 0 and a.get("binding_constraint"):
+        return (f"{a['why_unmet']} (the rule that binds: "
+                f"{REASONS.get(a['binding_constraint'], a['binding_constraint'])})")
     return a["why_unmet"]
 
 
