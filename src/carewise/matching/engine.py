@@ -370,6 +370,14 @@ def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
     )
 
 
+def _kinds_mask(lists: pl.Series) -> np.ndarray:
+    """(R, len(OPTION_KINDS)) bool: which kinds of option each list names."""
+    if not len(lists):
+        return np.zeros((0, len(OPTION_KINDS)), dtype=bool)
+    return np.column_stack([lists.fill_null([]).list.contains(k).to_numpy()
+                            for k in OPTION_KINDS])
+
+
 def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, essential_tokens: pl.Series,
                      vocab: Vocabulary,
                      settings: MatchSettings, today: int) -> ReferralArrays:
@@ -385,9 +393,7 @@ def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, essential_tokens: pl.Se
     size = r["group_children"].fill_null(1).to_numpy()
     together = r["siblings_together_required"].fill_null(False).to_numpy()
     placed = r["sibling_group_size"].fill_null(1).to_numpy()
-    types = np.column_stack([
-        r["placement_types"].fill_null([]).list.contains(k).to_numpy() for k in OPTION_KINDS
-    ]) if r.height else np.zeros((0, len(OPTION_KINDS)), dtype=bool)
+    types = _kinds_mask(r["placement_types"])
     default_cap = float(settings.constraints["default_max_distance_miles"] or 0)
     max_miles = _f(r["max_distance_miles"])
     if default_cap > 0:
@@ -432,9 +438,7 @@ def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, essential_tokens: pl.Se
         no_pets=(r["can_live_with_pets"] == "no").fill_null(False).to_numpy(),
         school_year=_f(r["school_year"]),
         ehcp=r["ehcp"].fill_null(False).to_numpy(),
-        preferred_kinds=np.column_stack([
-            r["preferred_types"].fill_null([]).list.contains(k).to_numpy() for k in OPTION_KINDS
-        ]) if r.height else np.zeros((0, len(OPTION_KINDS)), dtype=bool),
+        preferred_kinds=_kinds_mask(r["preferred_types"]),
         preferred_areas=[area_tokens(v) for v in r["preferred_areas"].fill_null([]).to_list()],
         members=r["members"].to_list(),
         group_key=r["group_key"].to_numpy().astype(object),
