@@ -39,10 +39,11 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
     ) -> None:
         """Serve the web app (dashboards, explorer, imports, panel pack, children's records)."""
+        import os
+
         import uvicorn
 
         from carewise.settings import get_settings
-        from carewise.web import create_app
 
         settings = get_settings()
         url = db or settings.resolved_database_url()
@@ -50,8 +51,15 @@ def register(app: typer.Typer) -> None:
             password = _demo_admin(url)
             console.print(f"[bold]Demo sign-in[/]: user name [cyan]admin[/], password [cyan]{password}[/]")
         console.print(f"carewise is running at [link]http://{host}:{port}/[/link] — press Ctrl+C to stop")
-        uvicorn.run(create_app(url, settings), host=host, port=port, workers=workers, log_level="warning",
-                    access_log=False, **proxy_options(settings.trusted_proxies))
+        # uvicorn starts each worker process from an import string; the workers read the database
+        # from the environment, and share sessions and sign-in throttling through it
+        os.environ["CAREWISE_DATABASE_URL"] = url
+        get_settings.cache_clear()
+        # a worker still importing carewise's libraries on a busy machine can miss uvicorn's
+        # default 5 s health check, and would be killed and restarted for ever
+        uvicorn.run("carewise.web:create_app", factory=True, host=host, port=port, workers=workers,
+                    timeout_worker_healthcheck=120, log_level="warning", access_log=False,
+                    **proxy_options(settings.trusted_proxies))
 
 
 def proxy_options(trusted: str | None) -> dict[str, object]:

@@ -68,3 +68,57 @@ def test_audit_export_and_purge(tmp_path):
     result = _run("audit", "purge", "--days", "365", "--db", db, "--json")
     assert json.loads(result.output) == {"retention_days": 365, "deleted": 1}
     assert audit.count(store, "audit-purged") == 1
+
+
+def test_serve_with_two_workers_shares_sessions_and_sign_out(tmp_path):
+    """``carewise serve --workers 2`` for real: many requests land on both workers; a session made
+    on one is known to the other, and signing out ends it for both."""
+    import os
+    import re
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    from carewise.store.accounts import create_user
+
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    create_user(Store(db), "worker.test", "quiet harbour lights", "analyst")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    carewise = Path(sys.executable).parent / "carewise"
+    env = {**os.environ, "CAREWISE_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.Popen([str(carewise), "serve", "--port", str(port), "--db", db, "--workers", "2"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "serve.log").open("w"))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            try:
+                httpx.get(f"{base}/login", timeout=5)
+                break
+            except httpx.HTTPError:
+                assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+                time.sleep(0.5)
+        with httpx.Client(base_url=base, timeout=60) as client:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+            r = client.post("/login", data={"username": "worker.test", "password": "quiet harbour lights",
+                                            "csrf_token": token})
+            assert r.status_code == 303
+            cookie = client.cookies["carewise_session"]
+            assert all(client.get("/api/v1/councils").status_code == 200 for _ in range(20))
+            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+            client.post("/logout", data={"csrf_token": token})
+        replay = [httpx.get(f"{base}/api/v1/councils", cookies={"carewise_session": cookie}).status_code
+                  for _ in range(20)]
+        assert replay == [401] * 20, "no worker still knows the session"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
