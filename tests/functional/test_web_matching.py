@@ -291,3 +291,24 @@ def test_sufficiency_page_gives_the_commissioning_figures_in_children(world):
     text = page_text(client_for(world, "analyst").get("/placements/sufficiency").text)
     assert "What the allocation means for commissioning" in text
     assert "In-house share of fostering" in text and "against the strategy's 70%" in text
+
+
+def test_market_page_warns_of_vacancies_above_registered_places(world, tmp_path):
+    import csv
+
+    from carewise.matching import StoreMarkets, check_extracts
+
+    market = _market(world)
+    urn = market.providers.filter(pl.col("provider_type") == "childrens_home")["urn"][0]
+    path = tmp_path / "vacancies.csv"
+    cols = [c for c in market.vacancies.columns if c in (
+        "vacancy_id", "urn", "places", "available_from")]
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(cols)
+        writer.writerow(["VBIG", urn, "40", ""])
+    frames, _ = check_extracts([path], known_urns=set(market.providers["urn"].to_list()))
+    store = StoreMarkets(world.store)
+    store.save(market.with_tables(frames), actor="test", sources=[path])
+    text = page_text(client_for(world, "analyst").get("/placements").text)
+    assert "offers 40 place(s) in vacancies but has" in text
