@@ -90,10 +90,12 @@ def status(request: Request, user: User = Depends(current_user)) -> StatusOut:
 @router.get("/measures", response_model=list[MeasureOut])
 def measures(
     request: Request,
-    period: str | None = Query(None, max_length=40, description="2024-25, 2025-Q1, rolling-12m:2025-03-31 or 2025-03-31"),
+    period: str | None = Query(None, max_length=40, description="2024-25, 2025-Q1, rolling-12m:2025-03-31 or "
+                               "2025-03-31; panel users: collection years and quarters only"),
     user: User = Depends(current_user),
 ) -> list[MeasureOut]:
-    """Every measure for a period; panel users get counts under 5 suppressed."""
+    """Every measure for a period; panel users get published periods only, with small counts and
+    whatever would give them away hidden (docs/disclosure.md)."""
     council = _council(request)
     data = request.app.state.data
     history = data.history(council.la_code)

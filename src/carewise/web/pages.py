@@ -12,8 +12,8 @@ import polars as pl
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 
+from carewise.disclosure import UnpublishedTableError
 from carewise.errors import UserFacingError
-from carewise.exports import frame_csv, frame_xlsx
 from carewise.geo import la_code_for
 from carewise.measures.period import BadPeriodError, parse_period
 from carewise.store import audit
@@ -136,14 +136,20 @@ def population(request: Request, period: str | None = None, age_band: str = "", 
     filters = _filters(age_band=age_band, sex=sex, ethnicity=ethnicity, legal_status=legal_status,
                        placement_type=placement_type, uasc=uasc)
     data = request.app.state.data
-    results = data.measures(council.la_code, chosen, audience_for(user), POPULATION_IDS,
-                            tuple(sorted(filters.items())))
+    errors: dict[str, str] = {}
+    try:
+        results = data.measures(council.la_code, chosen, audience_for(user), POPULATION_IDS,
+                                tuple(sorted(filters.items())))
+    except UnpublishedTableError as exc:  # e.g. two filters at once for a panel member
+        errors[next(iter(filters), "period")] = str(exc)
+        results = data.measures(council.la_code, chosen, audience_for(user), POPULATION_IDS, ())
     options = data.filter_options(council.la_code, chosen)
     charts = _population_charts(results)
     query = "&".join(f"{k}={v}" for k, v in {"period": chosen, **filters}.items())
     return render(request, "population.html", title="Population explorer", results=results, period=chosen,
                   periods=_periods(request, council.la_code), filters=filters, options=options,
-                  filter_titles=FILTERS, charts=charts, query=query)
+                  filter_titles=FILTERS, charts=charts, query=query, errors=errors,
+                  controlled=data.policy.protects(audience_for(user)), status_code=400 if errors else 200)
 
 
 def _population_charts(results) -> dict[tuple[str, str], str]:
@@ -207,13 +213,9 @@ def population_download(request: Request, period: str | None = None, format: str
     table = _results_table(results)
     audit.record(request.app.state.store, user.username, "export", council=council.la_code,
                  target="population", detail={"period": chosen, "format": format, "filters": filters})
-    name = f"carewise-population-{council.la_code}-{chosen}"
-    if format == "xlsx":
-        return Response(frame_xlsx(table, "Population"),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    return Response(frame_csv(table), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    from carewise.web.app import frame_download
+
+    return frame_download(table, f"carewise-population-{council.la_code}-{chosen}", format, "Population")
 
 
 def _results_table(results) -> pl.DataFrame:
