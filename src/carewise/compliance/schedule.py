@@ -289,7 +289,7 @@ def rhi(history: History, extracts: Extracts, as_at: date) -> Clocks:
         (pl.col("MISSING") == MISSING_CODE) & pl.col("MIS_END").is_not_null()
         & (pl.col("MIS_END") <= as_at)
     ).unique(["CHILD", "MIS_START"]).sort(["CHILD", "MIS_START"]).with_row_index("clock")
-    dob = history.header.select("CHILD", pl.col("DOB").alias("_hdob")).unique("CHILD", keep="last")
+    dob = history.timeline.children.select("CHILD", pl.col("DOB").alias("_hdob"))
     per = cohort.periods(history, as_at).select("CHILD", pl.col("start").alias("_ps"),
                                                  pl.col("end").alias("_pe")).sort("_ps")
     miss = miss.sort("MIS_END").join_asof(per, left_on="MIS_END", right_on="_ps", by="CHILD",
