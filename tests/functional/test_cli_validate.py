@@ -31,7 +31,7 @@ def test_json_keys_and_exit_code(tmp_path):
     assert data["year"] == "2024-25"
     assert res.exit_code == (1 if data["errors"] else 0)
     for e in data["errors"]:
-        assert set(e) == {"rule", "table", "row", "child", "fields", "message"}
+        assert set(e) == {"rule", "table", "row", "child", "fields", "message", "values"}
     for s in data["rules_skipped"]:
         assert set(s) == {"rule", "reason"}
 

@@ -52,8 +52,10 @@ class Problem:
 
     def describe(self) -> str:
         where = self.file
-        if self.row is not None:
-            where += f", row {self.row}"
+        if self.row is not None and self.file.lower().endswith((".csv", ".txt", ".tsv")):
+            where += f", row {self.row} (Excel row {self.row + 1})"
+        elif self.row is not None:
+            where += f", line {self.row}" if self.table is None else f", {self.table} record {self.row}"
         if self.column:
             where += f", column {self.column}"
         value = f" (value '{self.value}')" if self.value is not None else ""

@@ -209,7 +209,7 @@ def _read(data: bytes, file: str, year: CollectionYear | None) -> tuple[Return |
     for (table, name), line in ignored.items():
         problems.append(warning(file, f"the field <{name}> is not part of the {TABLES[table].title} table "
                                 "and was ignored", "Nothing to do unless you expected it to be read.",
-                                row=line, column=name, table=table))
+                                row=line, column=name))  # row is the line of its first use
     sha = hashlib.sha256(data).hexdigest()
     raw: dict[str, pl.DataFrame] = {}
     sources: dict[str, SourceFile] = {}

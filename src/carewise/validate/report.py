@@ -1,5 +1,9 @@
 """Validation reports: a self-contained HTML page, an Excel workbook and a CSV of the errors.
 
+Every report names the analyst's files (``sw_episodes.csv``, not the table), the row as Excel
+shows it (said so; XML records in document order), the offending values, and the problems found
+while reading the files with their severity.
+
 The HTML page works offline (no external CSS, fonts or scripts): counts first, then the
 errors grouped by rule (with the DfE message, what it means and how to fix it) and by
 child, a filter box, and the rules that could not be checked. The workbook has a
@@ -15,9 +19,14 @@ from pathlib import Path
 import jinja2
 
 from carewise.exports import workbook, write_cells, write_csv_rows
+from carewise.ingest.problems import Problem
 from carewise.validate.runner import RuleError, ValidationResult
 
-CSV_COLUMNS = ("rule", "table", "row", "child", "fields", "message", "explanation", "fix")
+CSV_COLUMNS = ("rule", "table", "row", "child", "fields", "message", "explanation", "fix",
+               "severity", "file", "excel_row", "values")
+"""The first eight are the original columns; ``file`` is the analyst's file, ``excel_row`` the row
+Excel shows (data row + 1; blank for XML), ``values`` the offending values. Problems found while
+reading the files follow the rule errors, with ``rule`` blank and their own severity."""
 
 
 def _env() -> jinja2.Environment:
@@ -43,6 +52,7 @@ def render_html(result: ValidationResult, source: str | None = None) -> str:
         generated=datetime.now().strftime("%d %B %Y %H:%M"),
         readable=result.readable,
         errors=result.errors,
+        where=result.where,
         by_rule=_grouped(result.errors, lambda e: e.rule),
         by_child=_grouped(result.errors, lambda e: e.child or "(no child id)"),
         rules=result.rules,
@@ -52,15 +62,27 @@ def render_html(result: ValidationResult, source: str | None = None) -> str:
     )
 
 
-def _row(e: RuleError) -> list:
-    return [e.rule, e.table, e.row, e.child, ", ".join(e.fields), e.message, e.explanation, e.fix]
+def _row(e: RuleError, result: ValidationResult) -> list:
+    return [e.rule, e.table, e.row, e.child, ", ".join(e.fields), e.message, e.explanation, e.fix,
+            "error", result.file_of(e.table), result.excel_row(e.table, e.row), e.values_text()]
+
+
+def _problem_row(p: Problem) -> list:
+    csv_file = p.file.lower().endswith((".csv", ".txt", ".tsv"))
+    return ["", p.table or "", p.row, "", p.column or "", p.message, "", p.fix,
+            str(p.severity), p.file, p.row + 1 if csv_file and p.row is not None else None, p.value or ""]
+
+
+def _rows(result: ValidationResult) -> list[list]:
+    """Every line of the CSV report and the Excel errors sheet: rule errors, then reading problems."""
+    return [*(_row(e, result) for e in result.errors), *(_problem_row(p) for p in result.problems)]
 
 
 def write_csv(result: ValidationResult, path: str | Path) -> Path:
     """One line per error (UTF-8 with BOM so Excel opens it cleanly)."""
     out = Path(path)
     with out.open("w", newline="", encoding="utf-8-sig") as fh:
-        write_csv_rows(fh, [CSV_COLUMNS, *(_row(e) for e in result.errors)])
+        write_csv_rows(fh, [CSV_COLUMNS, *_rows(result)])
     return out
 
 
@@ -90,6 +112,8 @@ def write_xlsx(result: ValidationResult, path: str | Path) -> Path:
         ("Rules failed", len(result.counts_by_rule())),
         ("Rules checked", result.rules_run),
         ("Rules not checked", len(result.skipped)),
+        ("Errors reading the files", len(result.read_errors)),
+        ("Warnings reading the files (on the Errors sheet)", len(result.problems) - len(result.read_errors)),
     ]
     for i, (name, value) in enumerate(facts, start=2):
         summary.write(i, 0, name, bold)
@@ -113,10 +137,11 @@ def write_xlsx(result: ValidationResult, path: str | Path) -> Path:
             write_cells(summary, row, 1, [p.describe()], wrap)
 
     errors = book.add_worksheet("Errors")
-    errors.write_row(0, 0, [c.capitalize() for c in CSV_COLUMNS], bold)
-    for i, e in enumerate(result.errors, start=1):
-        write_cells(errors, i, 0, _row(e))
-    errors.autofilter(0, 0, max(len(result.errors), 1), len(CSV_COLUMNS) - 1)
+    errors.write_row(0, 0, [c.replace("_", " ").capitalize() for c in CSV_COLUMNS], bold)
+    lines = _rows(result)
+    for i, line in enumerate(lines, start=1):
+        write_cells(errors, i, 0, line)
+    errors.autofilter(0, 0, max(len(lines), 1), len(CSV_COLUMNS) - 1)
     errors.freeze_panes(1, 0)
     errors.set_column(0, 3, 12)
     errors.set_column(4, 4, 24)

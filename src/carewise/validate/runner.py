@@ -58,6 +58,8 @@ class RuleError:
     message: str
     explanation: str
     fix: str
+    values: tuple[tuple[str, str | None], ...] = ()
+    """(field, value as read) of the rule's fields on the failing row: what to look at."""
 
     def as_json(self) -> dict:
         return {
@@ -67,7 +69,11 @@ class RuleError:
             "child": self.child,
             "fields": list(self.fields),
             "message": self.message,
+            "values": dict(self.values),
         }
+
+    def values_text(self) -> str:
+        return "; ".join(f"{f} {'blank' if v is None else repr(v)}" for f, v in self.values)
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,8 @@ class ValidationResult:
     rules: dict[str, RuleInfo] = field(default_factory=dict)
     """Every rule run or skipped, by code, for the reports."""
     seconds: float = 0.0
+    files: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    """Table → (the analyst's file name, whether it is XML), so reports name files, not tables."""
 
     read: bool = True
     """False when the files' layout could not be read, so no rule was run."""
@@ -140,6 +148,26 @@ class ValidationResult:
             "errors": [e.as_json() for e in self.errors],
             "problems": [p.as_dict() for p in self.problems],
         }
+
+    def file_of(self, table: str) -> str:
+        """The file a table was read from (``sw_episodes.csv``), else the table's name."""
+        return self.files[table][0] if table in self.files else table
+
+    def excel_row(self, table: str, row: int | None) -> int | None:
+        """The row Excel shows for a data row of a CSV file (the header is Excel's row 1); None for XML."""
+        if row is None or self.files.get(table, ("", False))[1]:
+            return None
+        return row + 1
+
+    def where(self, table: str, row: int | None) -> str:
+        """Where to look, in the analyst's words: "sw_episodes.csv, Excel row 13" or
+        "return.xml, episodes record 12 (in document order)"."""
+        file = self.file_of(table)
+        if row is None:
+            return file
+        if self.files.get(table, ("", False))[1]:
+            return f"{file}, {table} record {row} (in document order)"
+        return f"{file}, Excel row {row + 1}"
 
     def counts_by_rule(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -245,13 +273,18 @@ def _errors_from(r: Rule, info: RuleInfo, failures: object) -> list[RuleError]:
             continue
         if ROW not in frame.columns:
             raise TypeError(f"rule {r.code} returned rows of '{table}' without the {ROW} column")
-        cols = [ROW] + (["CHILD"] if "CHILD" in frame.columns else [])
+        shown = [f for f in info.fields if f in frame.columns and f not in (ROW, "CHILD")]
+        cols = [ROW] + (["CHILD"] if "CHILD" in frame.columns else []) + shown
         ids = frame.select(cols).unique(subset=[ROW], keep="first", maintain_order=True).sort(ROW)
+        ids = ids.with_columns(pl.col(f).dt.strftime("%d/%m/%Y") if ids.schema[f] == pl.Date
+                               else pl.col(f).cast(pl.String) for f in shown)
         rows = ids.get_column(ROW).to_list()
         children = ids.get_column("CHILD").to_list() if "CHILD" in ids.columns else [None] * len(rows)
-        for row, child in zip(rows, children, strict=True):
+        values = ids.select(shown).rows() if shown else [()] * len(rows)
+        for row, child, vals in zip(rows, children, values, strict=True):
             out.append(
-                RuleError(r.code, table, row, child, info.fields, info.message, info.explanation, info.fix)
+                RuleError(r.code, table, row, child, info.fields, info.message, info.explanation, info.fix,
+                          tuple(zip(shown, vals, strict=True)))
             )
     return out
 
@@ -269,6 +302,7 @@ def validate(ctx: Context, rules: Iterable[Rule] | None = None) -> ValidationRes
     """Run every rule of the context's collection year (or the rules given) and collect failures."""
     started = time.perf_counter()
     result = ValidationResult(ctx.year)
+    result.files = {name: (Path(src.path).name, src.encoding == "xml") for name, src in ctx.current.sources.items()}
     if rules is None and rules_year(ctx.year) != ctx.year:
         result.problems.append(
             Problem(

@@ -1,0 +1,56 @@
+"""Reports people can act on (issue 13): the analyst's file names, rows as Excel shows them (said
+so), the offending values, severities, and the problems found reading the files in every format."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import openpyxl
+from typer.testing import CliRunner
+
+from carewise.cli import app
+
+runner = CliRunner()
+
+
+def _folder(tmp_path):
+    folder = tmp_path / "2024-25"
+    folder.mkdir()
+    (folder / "kids.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA,1,01/01/2010,WBRI,,,\n"
+                                     "B,1,01/01/2011,NOTACODE,,,\n")
+    (folder / "eps.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+        "A,2024-05-01,S,C2,N1,U1,PR1,,,,,,\nB,01/06/2024,S,C2,N1,U1,PR1,,,,,,\n")
+    return folder
+
+
+def test_json_errors_carry_values_and_problems_carry_read_warnings(tmp_path):
+    result = runner.invoke(app, ["validate", str(_folder(tmp_path)), "--json"])
+    data = json.loads(result.stdout)
+    (ethnic,) = [e for e in data["errors"] if e["rule"] == "103"]
+    assert ethnic["values"] == {"ETHNIC": "NOTACODE"} and ethnic["row"] == 2
+    (iso,) = data["problems"]
+    assert (iso["file"], iso["row"], iso["value"], iso["severity"]) == ("eps.csv", 1, "2024-05-01", "warning")
+
+
+def test_csv_html_and_excel_reports_name_files_excel_rows_values_and_read_warnings(tmp_path):
+    folder = _folder(tmp_path)
+    for fmt in ("csv", "html", "xlsx"):
+        res = runner.invoke(app, ["validate", str(folder), "--format", fmt, "--out", str(tmp_path / f"r.{fmt}")])
+        assert res.exit_code == 1, res.output
+    rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8-sig")))
+    (ethnic,) = [r for r in rows if r["rule"] == "103"]
+    assert (ethnic["file"], ethnic["row"], ethnic["excel_row"], ethnic["values"], ethnic["severity"]) == (
+        "kids.csv", "2", "3", "ETHNIC 'NOTACODE'", "error")
+    (iso,) = [r for r in rows if r["rule"] == ""]
+    assert (iso["file"], iso["excel_row"], iso["values"], iso["severity"]) == ("eps.csv", "2", "2024-05-01", "warning")
+
+    html = (tmp_path / "r.html").read_text()
+    assert "kids.csv, Excel row 3" in html and "ETHNIC &#39;NOTACODE&#39;" in html
+    assert "Excel row 2" in html and "2024-05-01" in html and "warning" in html
+
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Errors"]
+    lines = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert lines[0][8:] == ["Severity", "File", "Excel row", "Values"]
+    assert ["warning", "eps.csv", 2, "2024-05-01"] in [line[8:] for line in lines]
