@@ -131,3 +131,22 @@ def test_markets_kept_as_parquet_by_earlier_versions_move_into_the_database(data
     assert [v["actor"] for v in summary["versions"]] == ["old analyst", "old analyst"]
     again = _json(runner.invoke(app, ["market", "import-parquet", str(old.parent), "--json"]))
     assert again == {"imported": {}}
+
+
+def test_match_text_gives_reasons_and_exclusions_only_when_asked(data_dir, extracts):
+    _json(runner.invoke(app, ["market", "load", *map(str, extracts), "--council", "Leeds",
+                              "--json"]))
+    summary = _json(runner.invoke(app, ["match", "R0001", "--json", "--limit", "2"]))
+    assert summary["excluded"] == [] and summary["excluded_listed"] == 0
+    listed = _json(runner.invoke(app, ["match", "R0001", "--json", "--limit", "2",
+                                       "--show-excluded"]))
+    assert len(listed["excluded"]) == listed["excluded_count"] == summary["excluded_count"]
+    text = runner.invoke(app, ["match", "R0001", "--limit", "2"])
+    assert text.exit_code == 0, text.output
+    assert "options pass every hard constraint" in text.stdout
+    if summary["candidates"]:
+        assert "why:" in text.stdout
+    assert "Excluded by each hard constraint:" in text.stdout
+    batch = runner.invoke(app, ["match", "--all"])
+    assert batch.exit_code == 0, batch.output
+    assert "children placed" in batch.stdout and "mainstream fostering" in batch.stdout
