@@ -476,34 +476,33 @@ def simulate(
         for capy in eff.capacities:
             in_use = c.x[:, capy.category].sum(1, dtype=np.int64)
             available = np.maximum(0, in_use0[capy.category] + capy.extra[t] - in_use).astype(np.int64)
-            cand = np.flatnonzero(new_cat == capy.overflow)
-            cand = cand[np.argsort(new_run[cand], kind="stable")]
-            cr = new_run[cand]
-            rank_in_run = np.arange(cr.size) - np.searchsorted(cr, cr, side="left")
-            conv = cand[rank_in_run < available[cr]]
-            base = new_run[conv] * width + new_col[conv]
-            np.subtract.at(c.flat, base + capy.overflow * cw, _ONE)
-            np.add.at(c.flat, base + capy.category * cw, _ONE)
-            new_cat[conv] = capy.category
-
+            _move_new(c, new_run, new_cat, new_col, capy.overflow, capy.category, available)
         for lim in eff.limits:
             in_use = c.x[:, lim.category].sum(1, dtype=np.int64)
             excess = np.maximum(0, in_use - np.floor(lim.places[t])).astype(np.int64)
-            cand = np.flatnonzero(new_cat == lim.category)
-            cand = cand[np.argsort(new_run[cand], kind="stable")]
-            cr = new_run[cand]
-            rank_in_run = np.arange(cr.size) - np.searchsorted(cr, cr, side="left")
-            back = cand[rank_in_run < excess[cr]]
-            base = new_run[back] * width + new_col[back]
-            np.subtract.at(c.flat, base + lim.category * cw, _ONE)
-            np.add.at(c.flat, base + lim.overflow * cw, _ONE)
-            new_cat[back] = lim.overflow
+            _move_new(c, new_run, new_cat, new_col, lim.category, lim.overflow, excess)
 
         c.refresh()
         counts[t + 1] = c.by_band()
 
     mean = deterministic(rates, start, dates, eff)
     return Projection(dates=all_dates, counts=counts, entries=entries, exits=exits, mean=mean)
+
+
+def _move_new(c: _Counts, new_run: np.ndarray, new_cat: np.ndarray, new_col: np.ndarray,
+              source: int, target: int, most: np.ndarray) -> None:
+    """Move up to ``most[run]`` of this step's new placements in ``source`` to ``target``, in
+    each run (the first ones in the step's order), and relabel them in ``new_cat``."""
+    width = N_CATEGORIES * c.width
+    cand = np.flatnonzero(new_cat == source)
+    cand = cand[np.argsort(new_run[cand], kind="stable")]
+    cr = new_run[cand]
+    rank_in_run = np.arange(cr.size) - np.searchsorted(cr, cr, side="left")
+    moved = cand[rank_in_run < most[cr]]
+    base = new_run[moved] * width + new_col[moved]
+    np.subtract.at(c.flat, base + source * c.width, _ONE)
+    np.add.at(c.flat, base + target * c.width, _ONE)
+    new_cat[moved] = target
 
 
 def _step_down(c: _Counts, source: int, target: int, expected: float, rng: _Streams, t: int, i: int) -> None:
