@@ -228,7 +228,7 @@ REFERRALS = Table(
         Column("preferred_types", "list", False, "kinds of placement the child would prefer",
                "in_house_fostering", OPTION_KINDS),
         Column("preferred_areas", "list", False, "areas the child would like to live in: "
-               "postcode districts or sectors, or council codes", "LS9"),
+               "postcode districts or sectors, or council codes", "LS6"),
         Column("cared_for_alongside", "enum", False, "solo, older_children_only, "
                "younger_children_only, with_other_children or no_preference", "no_preference",
                CARED_FOR_ALONGSIDE),
