@@ -29,6 +29,7 @@ import re
 from datetime import date
 
 from carewise.errors import SettingError
+from carewise.returns.years import CollectionYear
 
 INDEX_NAME = "ONS CPIH (UK, 2015 = 100)"
 CPIH_MARCH: dict[int, float] = {2022: 116.4, 2023: 126.8, 2024: 131.6, 2025: 136.1, 2026: 140.7}
@@ -44,12 +45,13 @@ _MONTHS = {m: i for i, m in enumerate(
 
 
 def financial_year_start(day: date) -> int:
-    """The calendar year a financial year (April to March) starts in: 2025 for 2025-26."""
-    return day.year if day.month >= 4 else day.year - 1
+    """The calendar year a financial year (April to March, as a collection year) starts in:
+    2025 for 2025-26."""
+    return CollectionYear.containing(day).start_year
 
 
 def financial_year_label(start_year: int) -> str:
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
+    return CollectionYear(start_year).label
 
 
 def _march(year: int, inflation: float) -> float:
@@ -73,10 +75,11 @@ def level(period: str, inflation: float = DEFAULT_INFLATION) -> float:
     """The price level of a period written as "2022-23" (financial year), "2024" (calendar
     year) or "Nov 2023" (month)."""
     text = period.strip()
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
-        start = int(m.group(1))
-        if (start + 1) % 100 != int(m.group(2)):
-            raise SettingError(f"'{period}' is not a financial year: write it as 2025-26.")
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        try:
+            start = CollectionYear.parse(text).start_year
+        except ValueError:
+            raise SettingError(f"'{period}' is not a financial year: write it as 2025-26.") from None
         return financial_year_level(start, inflation)
     if re.fullmatch(r"\d{4}", text):
         return financial_year_level(int(text), inflation)
@@ -88,7 +91,7 @@ def level(period: str, inflation: float = DEFAULT_INFLATION) -> float:
             return CPIH_MONTHS[(year, month)]
         if month == 3:
             return _march(year, inflation)
-        return financial_year_level(year if month >= 4 else year - 1, inflation)
+        return financial_year_level(financial_year_start(date(year, month, 1)), inflation)
     raise SettingError(f"Price year '{period}' is not understood: write 2025-26, 2024 or Nov 2023.")
 
 
