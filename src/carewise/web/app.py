@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
@@ -112,6 +112,19 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         **context,
     )
     return HTMLResponse(html, status_code=status_code)
+
+
+def frame_download(frame: Any, stem: str, format: str, sheet: str) -> Response:
+    """A table as a CSV (default) or Excel download, written through ``carewise.exports`` so no
+    cell can run as a formula."""
+    from carewise.exports import frame_csv, frame_xlsx
+
+    if format == "xlsx":
+        return Response(frame_xlsx(frame, sheet),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
+    return Response(frame_csv(frame), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
 
 
 def record_refusal(request: Request, reason: Any) -> None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 
-from carewise.exports import frame_csv, frame_xlsx
 from carewise.store import accounts, audit
 from carewise.store.accounts import AccountError, Role, User
 from carewise.web.auth import admin_role, check_csrf
@@ -182,13 +181,9 @@ def audit_download(request: Request, action: str = "", who: str = "", since: str
     audit.record(store, user.username, "export", target="audit",
                  detail={"format": format, "action": action or None, "user": who or None,
                          "since": since or None, "until": until or None, "entries": frame.height})
-    name = f"carewise-audit-{date.today().isoformat()}"
-    if format == "xlsx":
-        return Response(frame_xlsx(frame, "Audit trail"),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    return Response(frame_csv(frame), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    from carewise.web.app import frame_download
+
+    return frame_download(frame, f"carewise-audit-{date.today().isoformat()}", format, "Audit trail")
 
 
 @router.post("/admin/audit/purge")
