@@ -11,7 +11,7 @@ conflict so the analyst can correct the earlier return.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
@@ -212,5 +212,6 @@ def stitch(
         tables=tables,
         conflicts=pl.concat(conflicts) if conflicts else pl.DataFrame(schema=CONFLICT_SCHEMA),
         years=years,
-        returns=tuple(items),
+        # kept for as_known_at without their typed frames (rebuilt from raw text when needed)
+        returns=tuple(replace(r, _typed={}) for r in items),
     )
