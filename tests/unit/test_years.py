@@ -69,3 +69,13 @@ def test_vectorised_labels_and_start_years_agree_with_collection_year():
     frame = frame.with_columns(label_expr(pl.col("start")).alias("label"))
     assert frame["label"].to_list() == [CollectionYear.containing(d).label for d in days]
     assert frame["label"].to_list() == ["2024-25", "2025-26", "1999-00"]
+
+
+def test_start_years_of_numpy_dates_agree_with_collection_year():
+    import numpy as np
+
+    from carewise.returns.years import start_years
+
+    days = [date(2025, 3, 31), date(2025, 4, 1), date(2024, 2, 29)]
+    assert start_years(np.array(days, dtype="datetime64[D]")).tolist() == [
+        CollectionYear.containing(d).start_year for d in days]

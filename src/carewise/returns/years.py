@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 _YEAR_RE = re.compile(r"(?<!\d)(20\d\d)\s*[-_/]\s*(\d\d)(?!\d)")
@@ -115,6 +116,15 @@ def start_year_expr(day: pl.Expr) -> pl.Expr:
     """Vectorised ``CollectionYear.containing(day).start_year`` for polars."""
     year = day.dt.year().cast(pl.Int32)
     return pl.when(day.dt.month() >= 4).then(year).otherwise(year - 1)
+
+
+def start_years(days: np.ndarray) -> np.ndarray:
+    """Vectorised ``CollectionYear.containing(day).start_year`` for numpy dates (or day numbers
+    since 1970)."""
+    d = np.asarray(days).astype("datetime64[D]")
+    year = d.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    return np.where(month >= 4, year, year - 1)
 
 
 def age_at(dob: date, on: date) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from carewise.returns.years import start_years
 from carewise.synth import model as m
 from carewise.synth.figures import Truth
 from carewise.synth.simulate import YEAR, _pick, birthday
@@ -79,7 +80,7 @@ def reviews(rng: np.random.Generator, periods: pl.DataFrame, horizon: int) -> pl
     latest = np.select([pos == 0, pos == 1], [m.REVIEW_GAP_DAYS[0][1], m.REVIEW_GAP_DAYS[1][1]],
                        m.REVIEW_GAP_DAYS[2][1])  # the last on-time day (exclusive)
     # the share held late in each collection year (April-March) of the on-time date
-    year = _collection_year(entry[pid] + _group_cumsum(on_time, k))
+    year = start_years(entry[pid] + _group_cumsum(on_time, k))
     first = int(year.min()) if year.size else 0
     span = int(year.max()) - first + 1 if year.size else 0
     share = np.clip(rng.uniform(*m.REVIEW_LATE_SHARE) + rng.normal(0, m.REVIEW_LATE_YEAR_SD, span),
@@ -94,15 +95,6 @@ def reviews(rng: np.random.Generator, periods: pl.DataFrame, horizon: int) -> pl
     ended = end[pid] <= horizon
     ok &= ~(last & ended & (rng.random(pid.size) < m.REVIEW_MISSED_AT_END))
     return pl.DataFrame({"period": pid[ok], "REVIEW": when[ok]})
-
-
-def _collection_year(days: np.ndarray) -> np.ndarray:
-    """The collection year (its first calendar year) of each day number (days since 1970)."""
-    d = days.astype("datetime64[D]")
-    y = d.astype("datetime64[Y]").astype(np.int64) + 1970
-    april = (np.datetime64("1970-04-01") - np.datetime64("1970-01-01")).astype(np.int64)
-    start = (y - 1970).astype("datetime64[Y]").astype("datetime64[D]") + april
-    return np.where(d < start, y - 1, y)
 
 
 def _group_cumsum(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -136,18 +128,13 @@ def missing(rng: np.random.Generator, periods: pl.DataFrame, horizon: int) -> pl
     for _ in range(3):
         frame = frame.filter(
             (pl.col("MIS_START") > pl.col("MIS_END").shift(1).over("period")).fill_null(True))
-    start_year = _collection_year(frame["MIS_START"].to_numpy())
-    end_year = _collection_year(frame["MIS_END"].to_numpy())
+    start_year = start_years(frame["MIS_START"].to_numpy())
+    end_year = start_years(frame["MIS_END"].to_numpy())
     frame = frame.filter(pl.Series(start_year == end_year))
     return frame.with_columns(
         MISSING=pl.Series(np.where(rng.random(frame.height) < 0.6, "M", "A")))
 
 
-def _collection_year(days: np.ndarray) -> np.ndarray:
-    d = days.astype("datetime64[D]")
-    y = d.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    return np.where(month >= 4, y, y - 1)
 
 
 def social_workers(rng: np.random.Generator, kids: pl.DataFrame, n_target: int
@@ -231,4 +218,3 @@ def previous_permanence(rng: np.random.Generator, periods: pl.DataFrame, la_numb
         .when(month_only).then(pl.lit("ZZ/") + d.dt.strftime("%m/%Y"))
         .otherwise(d.dt.strftime("%d/%m/%Y")),
     )
-

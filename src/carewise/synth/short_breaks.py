@@ -17,8 +17,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from carewise.returns.years import start_years
 from carewise.synth import model as m
-from carewise.synth.simulate import YEAR, _collection_year, _not_29_february, _pick, birthday
+from carewise.synth.simulate import YEAR, _not_29_february, _pick, birthday
 
 
 def short_breaks(rng: np.random.Generator, n_target: int, first_start: int, horizon: int,
@@ -65,11 +66,11 @@ def short_breaks(rng: np.random.Generator, n_target: int, first_start: int, hori
     for _ in range(4):
         eps = eps.filter(
             (pl.col("DECOM") > pl.col("DEC").shift(1).over("c")).fill_null(True))
-    y0 = _collection_year(eps["DECOM"].to_numpy())
-    y1 = _collection_year(eps["DEC"].to_numpy())
+    y0 = start_years(eps["DECOM"].to_numpy())
+    y1 = start_years(eps["DEC"].to_numpy())
     eps = eps.filter(pl.Series(y0 == y1) | pl.col("v4"))
     # V3: at most 75 days in a collection year (rule 367): keep breaks up to 70
-    eps = eps.with_columns(year=pl.Series(_collection_year(eps["DECOM"].to_numpy()))).with_columns(
+    eps = eps.with_columns(year=pl.Series(start_years(eps["DECOM"].to_numpy()))).with_columns(
         used=(pl.col("DEC") - pl.col("DECOM")).cum_sum().over("c", "year"))
     eps = eps.filter(pl.col("v4") | (pl.col("used") <= m.SHORT_BREAK_MAX_DAYS))
     eps = eps.filter(pl.col("DECOM") <= horizon)

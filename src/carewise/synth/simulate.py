@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from carewise.codes import URN_NOT_KNOWN
+from carewise.returns.years import start_years
 from carewise.synth import model as m
 from carewise.synth.figures import CouncilFigures, Truth
 from carewise.synth.places import FAR, INSIDE, NEAR, Postcodes, place_authorities
@@ -858,13 +859,6 @@ def _build(rng: np.random.Generator, truth: Truth, p: dict, horizon: int, fig: C
 FOSTER_AND_HOMES = ("U1", "U2", "U3", "U4", "U5", "U6", "K2")
 
 
-def _collection_year(days: np.ndarray) -> np.ndarray:
-    d = days.astype("datetime64[D]")
-    y = d.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    return np.where(month >= 4, y, y - 1)
-
-
 def _temporary(rng: np.random.Generator, frame: pl.DataFrame, periods: pl.DataFrame,
                legal: pl.DataFrame, pc: Postcodes, home: int, home_post: np.ndarray
                ) -> pl.DataFrame:
@@ -890,7 +884,7 @@ def _temporary(rng: np.random.Generator, frame: pl.DataFrame, periods: pl.DataFr
                                        ).astype(np.int64)
     stop = start + nights
     hit &= (stop < f["spell_end"].to_numpy() - 2) & (
-        _collection_year(start) == _collection_year(stop))
+        start_years(start) == start_years(stop))
     cand = f.with_columns(t_start=pl.Series(start), t_stop=pl.Series(stop),
                           t_code=pl.Series(code.astype(str)), row=pl.int_range(pl.len())
                           ).filter(pl.Series(hit))
