@@ -132,10 +132,10 @@ class ImportOutcome:
     def summary(self) -> dict[str, Any]:
         data = self.read.summary()
         for b in self.batches:
-            data[b.year]["batch"] = b.id
-            data[b.year]["validation"] = b.validation
+            data[b.year.label]["batch"] = b.id
+            data[b.year.label]["validation"] = b.validation
         for c in self.changes:
-            data[str(c.year)]["changes"] = c.as_json()
+            data[c.year.label]["changes"] = c.as_json()
         return data
 
 

@@ -43,7 +43,7 @@ def test_reimport_replaces_year_and_keeps_history(db_url):
     assert store.status("E06000056")["years"]["2024-25"]["children"] == 6
     assert store.load_return("E06000056", "2024-25").raw["header"].height == 6
     assert store.load_return("E06000056", "2023-24").raw["header"].height == 3
-    statuses = [(b.year, b.status) for b in store.batches("E06000056")]
+    statuses = [(b.year.label, b.status) for b in store.batches("E06000056")]
     assert statuses == [("2023-24", "current"), ("2024-25", "superseded"), ("2024-25", "current")]
 
 

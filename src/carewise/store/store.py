@@ -53,7 +53,7 @@ class Council:
 class Batch:
     id: int
     council: str
-    year: str
+    year: CollectionYear
     imported_at: datetime
     imported_by: str
     status: str
@@ -309,7 +309,7 @@ class Store:
             )
         return [
             Batch(
-                id=r.id, council=r.la_code, year=str(CollectionYear(r.year)), imported_at=r.imported_at,
+                id=r.id, council=r.la_code, year=CollectionYear(r.year), imported_at=r.imported_at,
                 imported_by=r.imported_by, status=r.status, children=r.children, episodes=r.episodes,
                 counts=dict(r.counts or {}), files=by_batch.get(r.id, []), problems=list(r.problems or []),
                 validation=r.validation,
@@ -324,7 +324,7 @@ class Store:
         for b in self.batches(la_code):
             if b.status != "current":
                 continue
-            years[b.year] = {
+            years[b.year.label] = {
                 "children": b.children,
                 "episodes": b.episodes,
                 "tables": b.counts,
