@@ -153,7 +153,7 @@ def validation_summary(result) -> dict[str, Any]:
 def problems_for(ret: Return, result: ReadResult) -> list[dict[str, Any]]:
     """The problems that concern one year's return: its files, or the year itself."""
     names = {Path(s.path).name for s in ret.sources.values()} | {s.path for s in ret.sources.values()}
-    return [p.as_dict() for p in result.problems if p.year == str(ret.year) or p.file in names]
+    return [p.as_dict() for p in result.problems if p.year == ret.year or p.file in names]
 
 
 def validate_read(read: ReadResult, store, la_code: str) -> dict[CollectionYear, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from carewise.returns.years import CollectionYear
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -37,7 +39,7 @@ class Problem:
     column: str | None = None
     value: str | None = None
     table: str | None = None
-    year: str | None = None
+    year: CollectionYear | None = None
 
     def __post_init__(self) -> None:
         for name, limit in LIMITS.items():
@@ -48,6 +50,7 @@ class Problem:
     def as_dict(self) -> dict:
         d = asdict(self)
         d["severity"] = str(self.severity)
+        d["year"] = self.year.label if self.year is not None else None
         return d
 
     def describe(self) -> str:

@@ -250,9 +250,9 @@ def _year_agrees(frames: dict[str, pl.DataFrame], label: CollectionYear, said_by
             (parse_date_expr("DEC").is_null() | (parse_date_expr("DEC") >= label.start)).any()).item()
         if open_at_start:
             problems.append(warning(where, said + f"; with only {episodes.height} episodes, all starting earlier "
-                                    f"and some still open, carewise took the {label} label", fix, year=str(label)))
+                                    f"and some still open, carewise took the {label} label", fix, year=label))
             return True
-    problems.append(error(where, said, fix, year=str(label)))
+    problems.append(error(where, said, fix, year=label))
     return False
 
 
@@ -283,12 +283,12 @@ def _overlap_problems(ret: Return, where: str, problems: list[Problem]) -> None:
                 file, f"none of the {len(ids):,} children in the {TABLES[name].title} table appear in {other_file}: "
                 "it is probably another council's or another year's file",
                 "Check the file belongs with the others in the folder; replace it with this return's file.",
-                table=name, year=str(ret.year)))
+                table=name, year=ret.year))
         else:
             problems.append(warning(
                 file, f"only {shared:.0%} of the {len(ids):,} children in the {TABLES[name].title} table appear in "
                 f"{other_file}", "Check the file belongs with the others; every child in the return has a header row.",
-                table=name, year=str(ret.year)))
+                table=name, year=ret.year))
 
 
 def _check_tables_for_year(ret: Return, where: str, problems: list[Problem]) -> None:
@@ -296,7 +296,7 @@ def _check_tables_for_year(ret: Return, where: str, problems: list[Problem]) -> 
     if not year.supported:
         problems.append(
             warning(where, f"collection year {year} is outside the years carewise knows (2020-21 to 2026-27)",
-                    "Figures are computed, but the layout checks of that year may not apply.", year=str(year))
+                    "Figures are computed, but the layout checks of that year may not apply.", year=year)
         )
     for name in list(ret.raw):
         spec = TABLES[name]
@@ -305,13 +305,13 @@ def _check_tables_for_year(ret: Return, where: str, problems: list[Problem]) -> 
                 warning(ret.sources[name].path if name in ret.sources else where,
                         f"the {spec.title} table is not part of the {year} return",
                         "It was read and stored, but DfE only collects it from "
-                        f"{CollectionYear(spec.first_year)}.", table=name, year=str(year))
+                        f"{CollectionYear(spec.first_year)}.", table=name, year=year)
             )
     for required in ("header", "episodes"):
         if required not in ret.raw:
             problems.append(
                 warning(where, f"there is no {TABLES[required].title} table for {year}",
-                        "Most figures need it: add the file to the folder.", table=required, year=str(year))
+                        "Most figures need it: add the file to the folder.", table=required, year=year)
             )
 
 
@@ -319,7 +319,7 @@ def _add_return(result: ReadResult, ret: Return, where: str) -> None:
     if ret.year in result.returns:
         result.problems.append(
             error(where, f"collection year {ret.year} was given twice", "Import each collection year once.",
-                  year=str(ret.year))
+                  year=ret.year)
         )
         return
     result.returns[ret.year] = ret

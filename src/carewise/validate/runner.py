@@ -311,7 +311,7 @@ def validate(ctx: Context, rules: Iterable[Rule] | None = None) -> ValidationRes
                 f"the DfE rules for {ctx.year} are not shipped with carewise; "
                 f"the {rules_year(ctx.year)} rules were used",
                 "Check the few rules that changed between those years by hand.",
-                year=str(ctx.year),
+                year=ctx.year,
             )
         )
     chosen = list(rules) if rules is not None else rules_for(rules_year(ctx.year))
