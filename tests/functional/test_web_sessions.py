@@ -257,6 +257,7 @@ def test_audit_times_are_shown_in_utc_with_the_zone(app):
 def test_the_audit_export_filters_by_user_and_date_and_neutralises_formulas(app):
     store = app.state.store
     audit.record(store, "=cmd|' /C calc'!A0", "sign-in-failed")
+    sign_in(app, "panel", PASSWORD)
     admin = sign_in(app, "admin", PASSWORD)
     today = datetime.now(UTC).date().isoformat()
     r = admin.get("/admin/audit/download", params={"who": "panel", "since": today, "until": today})
