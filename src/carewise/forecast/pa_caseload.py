@@ -40,7 +40,7 @@ import polars as pl
 from carewise.errors import SettingError
 from carewise.forecast.spells import spells
 from carewise.history import History
-from carewise.returns.years import add_years
+from carewise.returns.years import add_years, birthday_expr
 
 ADVISERS = (7, 8, 9, 10, 11)
 
@@ -73,7 +73,7 @@ class PaAssumptions:
 def care_leavers(history: History, as_at: date) -> pl.DataFrame:
     """Care leavers known at ``as_at``: CHILD, DOB, in_touch (true/false/null for unknown)."""
     sp = spells(history.episodes, history.header, as_at=as_at)
-    fourteen = pl.col("DOB").dt.offset_by("14y")
+    fourteen = birthday_expr(pl.col("DOB"), 14)
     per_child = sp.group_by("CHILD").agg(
         pl.col("DOB").first(),
         pl.col("end").is_null().any().alias("open"),
@@ -85,7 +85,7 @@ def care_leavers(history: History, as_at: date) -> pl.DataFrame:
     )
     left = per_child.filter(
         ~pl.col("open")
-        & (pl.col("left") >= pl.col("DOB").dt.offset_by("16y"))
+        & (pl.col("left") >= birthday_expr(pl.col("DOB"), 16))
         & (pl.col("days_since_14") >= 91)
     ).select("CHILD", "DOB")
     oc3 = history.table("oc3")

@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from carewise.codes import SHORT_BREAKS
+from carewise.codes.lists import sex_code
 from carewise.returns import ROW, CollectionYear, Return, tables_for
 from carewise.returns.tables import TABLES
 from carewise.synth import events
@@ -480,10 +481,8 @@ class _ReturnBuilder:
 
 
 def _sex(year: CollectionYear, male: np.ndarray) -> np.ndarray:
-    """SEX is 1/2 until 2023-24 and M/F from 2024-25."""
-    if year.start_year >= 2024:
-        return np.where(male, "M", "F")
-    return np.where(male, "1", "2")
+    """The year's SEX codes for male and female, from the code list (1/2 until 2023-24, M/F after)."""
+    return np.where(male, sex_code("M", year), sex_code("F", year))
 
 
 def national_size() -> int:
