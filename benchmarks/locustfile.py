@@ -1,4 +1,5 @@
-"""Load on the web app's dashboards: signed-in users browsing the pages and the measures API.
+"""Load on the web app: signed-in users browsing the dashboards, the compliance and care-leaver
+pages and the measures API.
 
 Run by ``benchmarks/test_bench_web.py`` (which starts ``carewise serve`` on loopback with a large
 synthetic council), or by hand against a server you started::
@@ -70,6 +71,18 @@ class DashboardUser(HttpUser):
     @task(2)
     def care_leavers(self) -> None:
         self._get("/care-leavers")
+
+    @task(2)
+    def compliance(self) -> None:
+        self._get("/compliance")
+
+    @task(2)
+    def compliance_leavers(self) -> None:
+        self._get("/compliance/leavers")
+
+    @task(1)
+    def compliance_pledges(self) -> None:
+        self._get("/compliance/pledges")
 
     @task(2)
     def measures_api(self) -> None:

@@ -1,6 +1,8 @@
 """Load benchmark of the web app: 50 concurrent signed-in users browsing the dashboards (/,
-/population, /stability, /care-leavers, /api/v1/measures) of a large synthetic council for about a
-minute, with locust on loopback against ``carewise serve``. Goal: p95 under 200 ms, no errors.
+/population, /stability, /care-leavers, /api/v1/measures) and the compliance and care-leaver pages
+(/compliance, /compliance/leavers, /compliance/pledges) of a large synthetic council with synthetic
+compliance extracts, for about a minute, with locust on loopback against ``carewise serve``.
+Goal: every page's p95 under 200 ms, no errors.
 
     .venv/bin/pytest benchmarks/test_bench_web.py -s
 
@@ -29,6 +31,8 @@ USERS = int(os.environ.get("CAREWISE_LOAD_USERS", "50"))
 SECONDS = int(os.environ.get("CAREWISE_LOAD_SECONDS", "60"))
 PASSWORD = "load-test-password-1"
 GOAL_P95_MS = 200
+PAGES = ("/", "/population", "/population?sex=2", "/stability", "/care-leavers", "/api/v1/measures",
+         "/compliance", "/compliance/leavers", "/compliance/pledges")
 
 
 def _free_port() -> int:
@@ -39,10 +43,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(large_council_dir, tmp_path_factory):
-    """``carewise serve`` on a free loopback port, the large council imported, one analyst account."""
+    """``carewise serve`` on a free loopback port, the large council and synthetic compliance
+    extracts imported, one analyst account."""
+    from carewise.compliance.extracts import read_extracts
+    from carewise.compliance.storage import import_extracts
     from carewise.importing import import_paths
     from carewise.store import Store
     from carewise.store.accounts import create_user
+    from carewise.synth.extracts import generate_extracts, write_extracts
 
     root = tmp_path_factory.mktemp("web-load")
     url = f"sqlite:///{root / 'carewise.db'}"
@@ -51,6 +59,8 @@ def server(large_council_dir, tmp_path_factory):
     outcome = import_paths(store, [large_council_dir], la_code=council["la_code"],
                            council_name=council["la_name"], synthetic=True, validate=False)
     assert outcome.stored
+    written = write_extracts(generate_extracts(store.load_history(council["la_code"]), 2), root / "extracts")
+    import_extracts(store, council["la_code"], read_extracts(written))
     create_user(store, "loadtest", PASSWORD, "analyst", councils=[council["la_code"]])
     port = _free_port()
     env = {**os.environ, "CAREWISE_DATA_DIR": str(root / "data")}
@@ -68,12 +78,19 @@ def server(large_council_dir, tmp_path_factory):
                 proc.kill()
                 raise RuntimeError(f"carewise serve did not start: {log.read_text()[-2000:]}") from None
             time.sleep(0.5)
-    yield base, council["years"]
+    yield base, council["years"], proc.pid
     proc.terminate()
     try:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the server process has used so far: what a request costs, however
+    busy the rest of the machine is."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _stats(prefix: Path) -> list[dict[str, str]]:
@@ -98,14 +115,13 @@ def _prime(base: str, session: str) -> float:
 
     started = time.perf_counter()
     with httpx.Client(base_url=base, timeout=600, cookies={"carewise_session": session}) as client:
-        for path in ("/", "/population", "/population?sex=2", "/stability", "/care-leavers",
-                     "/api/v1/measures"):
+        for path in PAGES:
             assert client.get(path).status_code == 200, path
     return time.perf_counter() - started
 
 
 def test_fifty_users_browsing_dashboards(server, tmp_path, benchmark):
-    base, years = server
+    base, years, pid = server
     prefix = tmp_path / "load"
     sessions = tmp_path / "sessions.txt"
     sessions.write_text("\n".join(_sign_in(base) for _ in range(USERS)))
@@ -120,11 +136,15 @@ def test_fifty_users_browsing_dashboards(server, tmp_path, benchmark):
         subprocess.run(command, env=env, check=False, timeout=SECONDS + 120,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    cpu_before = _cpu_seconds(pid)
     benchmark.pedantic(run, rounds=1, iterations=1)
+    cpu = _cpu_seconds(pid) - cpu_before
     rows = _stats(prefix)
     total = next(r for r in rows if r["Name"] == "Aggregated")
     load = os.getloadavg()
     print(f"\nmachine load average during the run: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min)")
+    print(f"server CPU per request: {1000 * cpu / max(1, int(total['Request Count'])):.1f} ms "
+          f"({cpu:.1f} s for {total['Request Count']} requests)")
     print(f"{'page':<24}{'requests':>10}{'failures':>10}{'median ms':>11}{'p95 ms':>9}{'p99 ms':>9}")
     for r in rows:
         print(f"{r['Name']:<24}{r['Request Count']:>10}{r['Failure Count']:>10}{r['50%']:>11}"
@@ -136,3 +156,5 @@ def test_fifty_users_browsing_dashboards(server, tmp_path, benchmark):
     assert int(total["Request Count"]) > USERS * 5, "locust ran"
     assert failures == 0, f"{failures} failed requests"
     assert p95 < GOAL_P95_MS, f"p95 {p95} ms is over the {GOAL_P95_MS} ms goal"
+    slow = {r["Name"]: float(r["95%"]) for r in rows if r["Name"] != "Aggregated" and float(r["95%"]) >= GOAL_P95_MS}
+    assert not slow, f"pages whose p95 is over the {GOAL_P95_MS} ms goal: {slow}"
