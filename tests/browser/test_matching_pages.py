@@ -50,8 +50,10 @@ def test_a_shortlist_reads_as_a_ranked_explained_list(as_role, world, market):
     assert f"{top['score']:.1f} out of 100" in card.locator("h2").inner_text()
     rows = page.locator("#candidates tbody tr")
     assert rows.count() == min(len(expected.candidates), 20)
-    shown = [float(t) for t in page.locator("#candidates tbody td strong").all_inner_texts()]
-    assert shown == sorted(shown, reverse=True)
+    shown = [float(t) for t in page.locator("#candidates tbody td.carewise-score")
+             .all_inner_texts()]
+    # connected persons for the child first (CA 1989 s22C(7)(a)), then best score first
+    assert shown == [c["score"] for c in expected.candidates[:20]]
 
     details = page.locator("details.govuk-details").last
     assert not details.locator("table").is_visible()
