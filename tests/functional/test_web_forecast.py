@@ -197,3 +197,16 @@ def test_a_slow_first_forecast_shows_a_refreshing_page(world, monkeypatch):
     assert first.status_code == 200
     assert 'id="forecast-working"' in first.text and '<meta http-equiv="refresh" content="3">' in first.text
     assert "<svg" in ready(client, "/forecast").text
+
+
+def test_an_in_house_limit_from_the_form_caps_in_house_fostering(world):
+    client = client_for(world, "analyst")
+    page = ready(client, "/forecast/scenarios", params={"in_house_limit": "0"})
+    assert page.status_code == 200, page_text(page.text)[:2000]
+    assert "at most 0 children with in-house foster carers" in page_text(page.text)
+    rows = {r[0]: r for r in _table(page.text, "difference")}
+    # no in-house places: new in-house placements go to agencies
+    assert _numbers(rows["Fostering (in-house)"][-1])[0] <= 0
+    assert _numbers(rows["Fostering (agency)"][-1])[0] >= 0
+    bad = ready(client, "/forecast/scenarios", params={"in_house_limit": "many"})
+    assert bad.status_code == 400 and 'href="#in_house_limit"' in bad.text

@@ -258,6 +258,10 @@ def scenario_from_form(form: dict[str, str], march_ends: list[date]) -> tuple[Sc
                    "Enter the number of children a year stepped down from residential care, from 0 to 500")
     if step:
         changes.append({"kind": "step_down", "per_year": step, "to": "fostering_in_house"})
+    limit = _number(form, "in_house_limit", errors, 0, 100_000,
+                    "Enter the most children in-house foster carers can look after, as a whole number of places")
+    if limit is not None:
+        changes.append({"kind": "in_house_limit", "places": limit, "source": "given"})
     if errors:
         return None, errors
     if not changes:
@@ -288,13 +292,15 @@ def _describe(sc: Scenario) -> list[str]:
             words.append(f"{ch.places:g} more in-house foster places")
         elif ch.kind == "step_down":
             words.append(f"{ch.per_year:g} children a year stepped down from residential")
+        elif ch.kind == "in_house_limit":
+            words.append(f"at most {ch.places:g} children with in-house foster carers")
     return words
 
 
 @router.get("/forecast/scenarios")
 def scenarios_page(request: Request, saved: str = "", entry_change: str = "", in_house_target: str = "",
                    in_house_by: str = "", residential_fewer: str = "", step_down: str = "",
-                   user: User = Depends(current_user)):
+                   in_house_limit: str = "", user: User = Depends(current_user)):
     council, ov, _, page = _start(request)
     if page is not None:
         return page
@@ -305,7 +311,7 @@ def scenarios_page(request: Request, saved: str = "", entry_change: str = "", in
     except UserFacingError:
         saved_list = []
     form = {"entry_change": entry_change, "in_house_target": in_house_target, "in_house_by": in_house_by,
-            "residential_fewer": residential_fewer, "step_down": step_down}
+            "residential_fewer": residential_fewer, "step_down": step_down, "in_house_limit": in_house_limit}
     march_ends = [d for d in ov.projection.dates[1:] if d.month == 3 and d.day == 31]
     errors: dict[str, str] = {}
     scenario = None
