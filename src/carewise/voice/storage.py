@@ -1,0 +1,165 @@
+"""Store and load feedback extracts: a load lands whole or not at all, as every extract does.
+
+Loading an extract again marks its earlier batch superseded; the earlier rows stay (nothing is
+updated or deleted), so an ask's history is its row in each load, in order.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import insert, select, update
+
+from carewise.ingest.extracts import ROW, ExtractError, ReadTable
+from carewise.ingest.problems import Severity, warning
+from carewise.voice import schema as vs
+from carewise.voice.extracts import EXTRACTS, TEMPLATE
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Voice:
+    """The current rows of each feedback extract for one council (empty frames when not loaded)."""
+
+    frames: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    def get(self, kind: str) -> pl.DataFrame:
+        frame = self.frames.get(kind)
+        return EXTRACTS[kind].empty() if frame is None else frame
+
+    def loaded(self, kind: str) -> bool:
+        return kind in self.frames
+
+    @classmethod
+    def from_frames(cls, frames: dict[str, pl.DataFrame]) -> Voice:
+        """From typed frames (the synthetic generator, tests)."""
+        return cls({k: f.select([pl.col(c).cast(t) for c, t in EXTRACTS[k].schema.items()])
+                    for k, f in frames.items()})
+
+
+@dataclass(frozen=True)
+class VoiceBatch:
+    id: int
+    kind: str
+    imported_at: datetime
+    imported_by: str
+    status: str
+    rows: int
+    file: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "imported_at": self.imported_at.isoformat(),
+                "imported_by": self.imported_by, "status": self.status, "rows": self.rows,
+                "file": self.file}
+
+
+def _council_id(store, la_code: str) -> int:
+    return int(store.council(la_code).id)
+
+
+def _pledge_refs(store, la_code: str) -> set[str]:
+    from carewise.compliance.pledges import list_pledges
+
+    return {p.ref for p in list_pledges(store, la_code, active_only=False)}
+
+
+def _warn_unknown_pledges(store, la_code: str, reads: list[ReadTable]) -> None:
+    """A warning for each row naming a pledge the council has not recorded (a typo, or pledges
+    not loaded yet): the row is kept, and counts under no pledge until the pledge exists."""
+    known = _pledge_refs(store, la_code)
+    for read in reads:
+        if "pledge" not in read.frame.columns or read.frame.height == 0:
+            continue
+        unknown = read.frame.filter(pl.col("pledge").is_not_null() & ~pl.col("pledge").is_in(list(known)))
+        for row, ref in unknown.select(ROW, "pledge").head(50).iter_rows():
+            read.problems.append(warning(read.file, "this pledge is not one the council has recorded",
+                                         "Check the ref against `carewise pledges list`, or load "
+                                         "the pledges first", row=row, column="pledge", value=ref,
+                                         table=read.kind))
+
+
+def import_voice(store, la_code: str, reads: list[ReadTable], imported_by: str | None = None
+                 ) -> list[VoiceBatch]:
+    """Store checked feedback extracts in one transaction; refuse all if any has an error."""
+    problems = [p for r in reads for p in r.problems]
+    if any(p.severity == Severity.ERROR for p in problems):
+        raise ExtractError(problems, what="feedback files", template=TEMPLATE)
+    from carewise.store.store import _default_user
+
+    who = imported_by or _default_user()
+    now = datetime.now(UTC)
+    cid = _council_id(store, la_code)
+    _warn_unknown_pledges(store, la_code, reads)
+    ids = []
+    with store.engine.begin() as conn:
+        for read in reads:
+            spec = EXTRACTS[read.kind]
+            conn.execute(update(vs.batch).where(vs.batch.c.council_id == cid, vs.batch.c.kind == read.kind,
+                                                vs.batch.c.status == "current").values(status="superseded"))
+            dates = read.frame[spec.date_column].drop_nulls() if spec.date_column else pl.Series([], dtype=pl.Date)
+            batch_id = int(conn.execute(insert(vs.batch).values(
+                council_id=cid, kind=read.kind, imported_at=now, imported_by=who, status="current",
+                rows=read.frame.height, file=read.file, sha256=read.sha256,
+                covers_from=dates.min() if dates.len() else None,
+                covers_to=dates.max() if dates.len() else None,
+                problems=[p.as_dict() for p in read.problems])).inserted_primary_key[0])
+            ids.append(batch_id)
+            rows = read.frame.select(pl.lit(cid).alias("council_id"), pl.lit(batch_id).alias("batch_id"),
+                                     pl.col(ROW).alias("row_no"), *spec.names).to_dicts()
+            if rows:
+                conn.execute(insert(vs.tables[read.kind]), rows)
+    log.info("loaded %d feedback extract(s) for council %s", len(reads), la_code)
+    return [b for b in voice_batches(store, la_code) if b.id in ids]
+
+
+def voice_batches(store, la_code: str) -> list[VoiceBatch]:
+    cid = _council_id(store, la_code)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(vs.batch).where(vs.batch.c.council_id == cid).order_by(vs.batch.c.id)).all()
+    return [VoiceBatch(r.id, r.kind, r.imported_at, r.imported_by, r.status, r.rows, r.file) for r in rows]
+
+
+def _rows(conn, kind: str, cid: int, batch_ids: list[int]) -> pl.DataFrame:
+    table, spec = vs.tables[kind], EXTRACTS[kind]
+    result = conn.execute(select(table.c.batch_id, *[table.c[c] for c in spec.names])
+                          .where(table.c.council_id == cid, table.c.batch_id.in_(batch_ids))
+                          .order_by(table.c.batch_id, table.c.row_no)).all()
+    return pl.DataFrame(result, schema={"batch_id": pl.Int64(), **spec.schema}, orient="row")
+
+
+def load_voice(store, la_code: str) -> Voice:
+    """The current rows of every loaded feedback extract for a council."""
+    cid = _council_id(store, la_code)
+    out = Voice()
+    with store.engine.connect() as conn:
+        current = conn.execute(select(vs.batch.c.id, vs.batch.c.kind).where(
+            vs.batch.c.council_id == cid, vs.batch.c.status == "current")).all()
+        for bid, kind in current:
+            out.frames[kind] = _rows(conn, kind, cid, [bid]).drop("batch_id")
+    return out
+
+
+def ask_history(store, la_code: str) -> dict[str, list[dict[str, Any]]]:
+    """Per ask ref, its state in each load where it changed (status, due, response), oldest first:
+    the dated history of "you said, we did", read from the batches that are never overwritten."""
+    cid = _council_id(store, la_code)
+    with store.engine.connect() as conn:
+        batches = conn.execute(select(vs.batch.c.id, vs.batch.c.imported_at, vs.batch.c.imported_by)
+                               .where(vs.batch.c.council_id == cid, vs.batch.c.kind == "asks")
+                               .order_by(vs.batch.c.id)).all()
+        frame = _rows(conn, "asks", cid, [b.id for b in batches])
+    when = {b.id: (b.imported_at, b.imported_by) for b in batches}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in frame.iter_rows(named=True):
+        at, by = when[row["batch_id"]]
+        state = {"status": row["status"], "due": row["due"], "we_did": row["we_did"]}
+        seen = out.setdefault(row["ref"], [])
+        if not seen or {k: seen[-1][k] for k in state} != state:
+            seen.append({"at": at, "by": by, **state})
+    return out
+
