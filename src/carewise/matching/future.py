@@ -204,12 +204,9 @@ def placement_starts(model: FittedModel, history: History) -> pl.DataFrame:
     spells = model.spells.filter(pl.col("start").is_between(rates.window_start, rates.window_end))
     eps = history.episodes.select("CHILD", pl.col("DECOM").alias("start"), "CIN", "LS",
                                   "HOME_POST").unique(subset=["CHILD", "start"], keep="last")
-    header = history.header.select("CHILD", "SEX", *(["UASC"] if "UASC" in history.header.columns
-                                                     else [])).unique("CHILD", keep="last")
-    uasc = _flag(history, "uasc")
-    if "UASC" in header.columns:
-        uasc = pl.concat([uasc, header.filter(pl.col("UASC").cast(pl.String) == "1")
-                          .select("CHILD")]).unique()
+    header = history.timeline.children.select("CHILD", "SEX", "UASC")
+    uasc = pl.concat([_flag(history, "uasc"), header.filter(pl.col("UASC").cast(pl.String) == "1")
+                      .select("CHILD")]).unique()
     age = age_expr(pl.col("DOB"), pl.col("start"))
     band = pl.lit(len(AGE_BANDS), pl.Int64)
     for i in reversed(range(len(AGE_BANDS))):
