@@ -7,4 +7,5 @@ eval "$(bash scripts/postgres.sh start)"
 trap 'bash scripts/postgres.sh stop' EXIT
 uv run --frozen ruff check src tests benchmarks
 uv run --frozen lint-imports  # the layers (.importlinter; docs/developers.md)
+uv run --frozen mypy src  # type checks ([tool.mypy] in pyproject.toml)
 uv run --frozen pytest tests -q -p no:cacheprovider "$@"

@@ -8,7 +8,9 @@ import polars as pl
 
 from carewise.matching.schema import PROVIDER_TYPES, TABLES
 
-OPTION_SCHEMA = {
+DType = pl.DataType | type[pl.DataType]  # a polars column type, as a class (pl.Int64) or an instance
+
+OPTION_SCHEMA: dict[str, DType] = {
     "option_id": pl.String,
     "kind": pl.String,
     "urn": pl.String,
@@ -72,12 +74,12 @@ def referral_schema() -> dict:
 
 def empty(table: str) -> pl.DataFrame:
     """An empty typed frame for an extract (a market may lack some extracts)."""
-    kinds = {"id": pl.String, "text": pl.String, "int": pl.Int64, "float": pl.Float64,
+    kinds: dict[str, DType] = {"id": pl.String, "text": pl.String, "int": pl.Int64, "float": pl.Float64,
              "date": pl.Date, "bool": pl.Boolean, "enum": pl.String,
              "list": pl.List(pl.String), "postcode": pl.String}
-    schema = {"_row": pl.UInt32}
+    schema: dict[str, DType] = {"_row": pl.UInt32}
     schema |= {c.name: kinds[c.kind] for c in TABLES[table].columns}
-    located = {"easting": pl.Float64, "northing": pl.Float64, "la_code": pl.String,
+    located: dict[str, DType] = {"easting": pl.Float64, "northing": pl.Float64, "la_code": pl.String,
                "resolution": pl.String}
     if table == "referrals":
         for p in ("home_", "school_"):
@@ -101,9 +103,16 @@ class Market:
     def table(self, name: str) -> pl.DataFrame:
         return getattr(self, name)
 
+    @classmethod
+    def from_frames(cls, la_code: str, frames: dict[str, pl.DataFrame]) -> Market:
+        """A market from whichever extracts are given (the others empty)."""
+        def frame(name: str) -> pl.DataFrame:
+            return frames[name] if name in frames else empty(name)
+        return cls(la_code, carers=frame("carers"), providers=frame("providers"),
+                   vacancies=frame("vacancies"), referrals=frame("referrals"))
+
     def with_tables(self, frames: dict[str, pl.DataFrame]) -> Market:
-        tables = {n: frames.get(n, self.table(n)) for n in TABLES}
-        return Market(self.la_code, **tables)
+        return Market.from_frames(self.la_code, {n: frames.get(n, self.table(n)) for n in TABLES})
 
     def open_referrals(self) -> pl.DataFrame:
         return self.referrals.filter(pl.col("status").fill_null("open") == "open")

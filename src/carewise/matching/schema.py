@@ -80,7 +80,7 @@ def _loc(example: str, who: str) -> tuple[Column, ...]:
     )
 
 
-_AGE = dict(low=0, high=25)
+_AGE_LOW, _AGE_HIGH = 0, 25  # ages a placement may be approved for
 
 CARERS = Table(
     "carers",
@@ -90,8 +90,8 @@ CARERS = Table(
         Column("household_id", "id", True, "the council's reference for the household", "H0001"),
         *_loc("LS6 2AB", "the household's"),
         Column("approved_places", "int", True, "places in the terms of approval", "2", low=1, high=12),
-        Column("min_age", "int", True, "youngest age approved for", "0", **_AGE),
-        Column("max_age", "int", True, "oldest age approved for", "17", **_AGE),
+        Column("min_age", "int", True, "youngest age approved for", "0", low=_AGE_LOW, high=_AGE_HIGH),
+        Column("max_age", "int", True, "oldest age approved for", "17", low=_AGE_LOW, high=_AGE_HIGH),
         Column("sex_accepted", "enum", True, "any, M or F", "any", SEX_ACCEPTED),
         Column("sibling_group_max", "int", True, "largest sibling group approved for", "2", low=1,
                high=12),
@@ -112,9 +112,9 @@ CARERS = Table(
                "ground_floor_bedroom", ADAPTATIONS),
         Column("pets", "bool", False, "pets in the household (Y/N)", "Y"),
         Column("current_youngest_age", "int", False, "youngest child living there now (blank: "
-               "none, or not known)", "9", **_AGE),
+               "none, or not known)", "9", low=_AGE_LOW, high=_AGE_HIGH),
         Column("current_oldest_age", "int", False, "oldest child living there now", "9",
-               **_AGE),
+               low=_AGE_LOW, high=_AGE_HIGH),
         Column("connected_person_for", "list", False, "903 child ids (or referral ids) this "
                "household is approved, or being assessed, as a connected person (family and "
                "friends) for; blank: a mainstream household", ""),
@@ -146,8 +146,8 @@ PROVIDERS = Table(
         Column("registered_places", "int", True, "registered places", "4", low=0, high=1000),
         Column("categories", "list", False, "registered categories of need (;-separated)",
                "emotional_behavioural", NEEDS),
-        Column("min_age", "int", True, "youngest age accepted", "11", **_AGE),
-        Column("max_age", "int", True, "oldest age accepted", "17", **_AGE),
+        Column("min_age", "int", True, "youngest age accepted", "11", low=_AGE_LOW, high=_AGE_HIGH),
+        Column("max_age", "int", True, "oldest age accepted", "17", low=_AGE_LOW, high=_AGE_HIGH),
         Column("sex_accepted", "enum", True, "any, M or F", "any", SEX_ACCEPTED),
         *_loc("BD5 0AA", "the home's (agencies: office)"),
         Column("contract", "enum", True, "framework or spot", "framework", CONTRACTS),
@@ -186,9 +186,9 @@ VACANCIES = Table(
         Column("available_to", "date", False, "last date the offer stands", ""),
         *_loc("", "the carer's (agency vacancies); blank: the provider's"),
         Column("min_age", "int", False, "youngest age for this vacancy (blank: provider's)", "",
-               **_AGE),
+               low=_AGE_LOW, high=_AGE_HIGH),
         Column("max_age", "int", False, "oldest age for this vacancy (blank: provider's)", "",
-               **_AGE),
+               low=_AGE_LOW, high=_AGE_HIGH),
         Column("sex_accepted", "enum", False, "any, M or F (blank: provider's)", "", SEX_ACCEPTED),
         Column("sibling_group_max", "int", False, "largest sibling group (blank: places)", "",
                low=1, high=12),
@@ -201,9 +201,9 @@ VACANCIES = Table(
                "provider's)", "", ADAPTATIONS),
         Column("pets", "bool", False, "pets in the household (Y/N)", "N"),
         Column("current_youngest_age", "int", False, "youngest child living there now (blank: "
-               "none, or not known)", "", **_AGE),
+               "none, or not known)", "", low=_AGE_LOW, high=_AGE_HIGH),
         Column("current_oldest_age", "int", False, "oldest child living there now", "",
-               **_AGE),
+               low=_AGE_LOW, high=_AGE_HIGH),
     ),
     "One row per offered vacancy. A provider with no vacancy row has no free place.",
     ordered=(("min_age", "max_age"), ("available_from", "available_to")),

@@ -205,7 +205,7 @@ class StoreMarkets:
                 about = json.loads(manifest.read_text("utf-8"))
                 tables = {name: pl.read_parquet(path) if (path := version / f"{name}.parquet").exists()
                           else empty(name) for name in TABLES}
-                self.save(Market(folder.name, **tables), actor=about.get("actor") or "unknown",
+                self.save(Market.from_frames(folder.name, tables), actor=about.get("actor") or "unknown",
                           sources=about.get("sources") or [])
                 imported[folder.name] = imported.get(folder.name, 0) + 1
         return imported
