@@ -84,10 +84,11 @@ def register(app: typer.Typer) -> None:
         json_: JsonOption = False,
     ) -> None:
         """Every measure for a period, with its numerator, denominator and breakdowns."""
-        from carewise.measures import evaluate
+        from carewise.disclosure import current
+        from carewise.measures import Options, evaluate
 
         history, la_code = load_history(db, council, files)
-        results = evaluate(history, period, la_code, audience)
+        results = evaluate(history, period, la_code, audience, options=Options(disclosure=current()))
         if json_:
             print_json(
                 {
@@ -135,7 +136,8 @@ def register(app: typer.Typer) -> None:
         json_: JsonOption = False,
     ) -> None:
         """The corporate parenting panel pack for a period, as HTML, PDF and Excel."""
-        from carewise.measures import AUDIENCES
+        from carewise.disclosure import current
+        from carewise.measures import AUDIENCES, Options
         from carewise.reports import build_pack, parse_formats, steps_for
 
         if audience not in AUDIENCES:
@@ -152,7 +154,8 @@ def register(app: typer.Typer) -> None:
 
             store = None if files else open_store(db)
             written = build_pack(
-                history, period, la_code, audience, fmts, out_dir, step=step, store=store
+                history, period, la_code, audience, fmts, out_dir, step=step, store=store,
+                options=Options(disclosure=current()),
             )
         if json_:
             print_json(

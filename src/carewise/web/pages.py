@@ -343,13 +343,15 @@ def pack_download(request: Request, period: str | None = None, audience: str = "
     if audience not in ("internal", "panel", "public"):
         raise HTTPException(404)
     chosen = _period(request, council.la_code, period)
+    from carewise.measures import Options
     from carewise.reports import build_pack
 
     media_types = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     with tempfile.TemporaryDirectory(prefix="carewise-pack-") as tmp:
         (path,) = build_pack(request.app.state.data.history(council.la_code), chosen, council.la_code,
-                             audience, [format], Path(tmp), store=request.app.state.store)
+                             audience, [format], Path(tmp), store=request.app.state.store,
+                             options=Options(disclosure=request.app.state.data.policy))
         content = path.read_bytes()
     media_type = media_types[format]
     audit.record(request.app.state.store, user.username, "export", council=council.la_code, target="panel-pack",
