@@ -12,9 +12,25 @@ The Python API gives the same data as the command line, as polars frames::
 
 __version__ = "0.1.0"
 
-from carewise.history import History, stitch
-from carewise.ingest import read_returns
-from carewise.returns import CollectionYear, Return
-from carewise.store import Store
+import importlib
 
-__all__ = ["CollectionYear", "History", "Return", "Store", "read_returns", "stitch"]
+_FACE = {
+    "CollectionYear": "carewise.returns",
+    "History": "carewise.history",
+    "Return": "carewise.returns",
+    "Store": "carewise.store",
+    "read_returns": "carewise.ingest",
+    "stitch": "carewise.history",
+}
+"""Each name's module, imported on first use (PEP 562): ``carewise --help`` and every command
+start without loading polars or SQLAlchemy until a command needs them."""
+
+__all__ = sorted(_FACE)
+
+
+def __getattr__(name: str):
+    if name in _FACE:
+        value = getattr(importlib.import_module(_FACE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'carewise' has no attribute {name!r}")

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from carewise.errors import UserFacingError
 
@@ -103,8 +102,10 @@ def user_errors(fn: Callable) -> Callable:
 
 
 @contextmanager
-def progress_bar(enabled: bool = True) -> Iterator[Progress]:
+def progress_bar(enabled: bool = True) -> Iterator[Any]:
     """A rich progress bar on stderr (hidden when output is not a terminal or --json is asked)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

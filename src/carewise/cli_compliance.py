@@ -55,18 +55,7 @@ def _rich_table(title: str, columns: list[str], rows: list[list[Any]]):
     return t
 
 
-def _register_pack_sections() -> None:
-    """Importing compliance.pack registers its panel pack sections."""
-    import logging
-
-    try:
-        import carewise.compliance.pack  # noqa: F401
-    except ImportError as exc:  # the pack builder is optional for these commands
-        logging.getLogger(__name__).warning("compliance pack sections not registered: %s", exc)
-
-
 def register(app: typer.Typer) -> None:
-    _register_pack_sections()
     extracts_app = typer.Typer(help="Local extracts beside the 903: visits, health, PEPs, RHIs, "
                                     "pathway plans, Personal Advisers, allocations.", no_args_is_help=True)
     pledges_app = typer.Typer(help="The council's pledges, each tied to the measure that shows it is kept.",

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from carewise.cli_common import (
     CouncilOption,
@@ -22,8 +21,7 @@ from carewise.cli_common import (
     user_errors,
 )
 from carewise.errors import BadInputError, UserFacingError
-from carewise.importing import ReplaceNeededError, import_paths
-from carewise.ingest import Severity
+from carewise.ingest.problems import Severity
 
 COUNCIL_FILE = "carewise-council.json"
 
@@ -73,6 +71,10 @@ def register(app: typer.Typer) -> None:
         stored one, showing the children added, removed and changed (more than a tenth
         changed needs --replace). If any file cannot be read, nothing is stored.
         """
+        from rich.table import Table
+
+        from carewise.importing import ReplaceNeededError, import_paths
+
         info = _council_from_files(paths) or {}
         la_code = council or info.get("la_code")
         if not la_code:
@@ -135,6 +137,8 @@ def register(app: typer.Typer) -> None:
     @user_errors
     def conflicts(council: CouncilOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
         """List where stored collection years disagree about a child (the later return is used)."""
+        from rich.table import Table
+
         store = open_store(db)
         la_code = pick_council(store, council)
         frame = store.load_history(la_code).conflicts
@@ -157,6 +161,8 @@ def register(app: typer.Typer) -> None:
     @user_errors
     def status(council: CouncilOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
         """Show what is stored: per collection year, children, episodes and rows per table."""
+        from rich.table import Table
+
         store = open_store(db)
         if not store.councils():
             if as_json:

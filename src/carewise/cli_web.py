@@ -18,7 +18,7 @@ from carewise.cli_common import (
     print_json,
     user_errors,
 )
-from carewise.store.accounts import Role
+from carewise.store.roles import Role
 
 users_app = typer.Typer(help="Manage the web app's accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail: export it for the data protection officer, purge old entries.",

@@ -6,26 +6,34 @@ Local extracts (compliance's, the placements market's) are read by one schema-dr
 caller decides what to keep.
 """
 
-from carewise.ingest.csv_reader import CsvFile, read_csv_bytes, read_csv_file
-from carewise.ingest.extracts import Column, ExtractError, ReadTable, Table, read_files
-from carewise.ingest.problems import Problem, Severity
-from carewise.ingest.reader import ReadResult, infer_year, read_returns
-from carewise.ingest.xml_reader import read_xml_bytes, read_xml_file
+import importlib
 
-__all__ = [
-    "Column",
-    "CsvFile",
-    "ExtractError",
-    "Problem",
-    "ReadResult",
-    "ReadTable",
-    "Severity",
-    "Table",
-    "infer_year",
-    "read_csv_bytes",
-    "read_csv_file",
-    "read_files",
-    "read_returns",
-    "read_xml_bytes",
-    "read_xml_file",
-]
+_FACE = {
+    "Column": "carewise.ingest.extracts",
+    "CsvFile": "carewise.ingest.csv_reader",
+    "ExtractError": "carewise.ingest.extracts",
+    "Problem": "carewise.ingest.problems",
+    "ReadResult": "carewise.ingest.reader",
+    "ReadTable": "carewise.ingest.extracts",
+    "Severity": "carewise.ingest.problems",
+    "Table": "carewise.ingest.extracts",
+    "infer_year": "carewise.ingest.reader",
+    "read_csv_bytes": "carewise.ingest.csv_reader",
+    "read_csv_file": "carewise.ingest.csv_reader",
+    "read_files": "carewise.ingest.extracts",
+    "read_returns": "carewise.ingest.reader",
+    "read_xml_bytes": "carewise.ingest.xml_reader",
+    "read_xml_file": "carewise.ingest.xml_reader",
+}
+"""Each name's module, imported on first use (PEP 562), so importing ``carewise.ingest.problems``
+(as the command line does) does not load polars."""
+
+__all__ = sorted(_FACE)
+
+
+def __getattr__(name: str):
+    if name in _FACE:
+        value = getattr(importlib.import_module(_FACE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'carewise.ingest' has no attribute {name!r}")

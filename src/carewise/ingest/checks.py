@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from carewise.ingest.problems import Problem, error, warning
-from carewise.returns.model import ROW, typed_from_raw
+from carewise.returns.model import ROW, clean_code_expr, parse_date_expr, typed_from_raw
 from carewise.returns.tables import TableSpec
 
 MANDATORY: dict[str, tuple[str, ...]] = {
@@ -31,7 +31,7 @@ def row_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50)
     """Blank keys and fields, then repeated rows and keys, of one table read from ``file``."""
     if raw.height == 0:
         return []
-    return blank_problems(raw, spec, file, limit) + duplicate_problems(typed_from_raw(raw, spec), spec, file, limit)
+    return blank_problems(raw, spec, file, limit) + duplicate_problems(raw, spec, file, limit)
 
 
 def blank_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50) -> list[Problem]:
@@ -56,16 +56,23 @@ def blank_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 5
     return found
 
 
-def duplicate_problems(typed: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50) -> list[Problem]:
+def duplicate_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50) -> list[Problem]:
     """An error for each row repeating an earlier one, or its key, naming both rows.
 
     The key is the table's (``TableSpec.key``: CHILD for the header, CHILD and DECOM for episodes
     …), compared as read (codes trimmed and upper-cased, dates as dates); rows with a blank key
     are reported by :func:`blank_problems` instead.
     """
-    key = [c for c in spec.key if c in typed.columns]
+    key = [c for c in spec.key if c in raw.columns]
     if not key:
         return []
+    keys = raw.select(pl.col(ROW), *[parse_date_expr(c) if c in spec.date_columns else clean_code_expr(c)
+                                     for c in key]).drop_nulls(key)
+    repeated = keys.filter(keys.select(key).is_duplicated())
+    if repeated.height == 0:
+        return []
+    # Only the rows sharing a key are typed in full, to tell an exact copy from a clash of keys.
+    typed = typed_from_raw(raw.join(repeated.select(ROW), on=ROW), spec)
     cols = [c for c in typed.columns if c != ROW]
     repeats = (
         typed.drop_nulls(key)

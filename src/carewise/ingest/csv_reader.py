@@ -431,7 +431,14 @@ def date_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50
     cols = [c for c in spec.date_columns if c in raw.columns]
     if not cols or raw.height == 0:
         return found
-    # One pass over the frame: how each date cell is written, kept only where it is not DD/MM/YYYY.
+    # A cheap first pass keeps the rows with a cell that is not a plain DD/MM/YYYY date (nearly
+    # always none); only those are classified layout by layout.
+    plain = [pl.col(c).is_null() | (pl.col(c).str.contains(r"^\d{1,2}/\d{1,2}/\d{4}$")
+                                    & pl.col(c).str.strptime(pl.Date, "%d/%m/%Y", strict=False).dt.year()
+                                    .is_between(1900, 2100)).fill_null(False) for c in cols]
+    raw = raw.filter(~pl.all_horizontal(plain))
+    if raw.height == 0:
+        return found
     layouts = raw.select(
         pl.col(ROW), *[pl.col(c).alias(f"raw_{c}") for c in cols],
         *[date_layout_expr(c).alias(f"layout_{c}") for c in cols],

@@ -55,12 +55,15 @@ class Problem:
 
     def describe(self) -> str:
         where = self.file
-        if self.row is not None and self.file.lower().endswith((".csv", ".txt", ".tsv")):
-            where += f", row {self.row} (Excel row {self.row + 1})"
+        csv_file = self.file.lower().endswith((".csv", ".txt", ".tsv"))
+        if self.row is not None and csv_file:
+            where += f", row {self.row}"
         elif self.row is not None:
             where += f", line {self.row}" if self.table is None else f", {self.table} record {self.row}"
         if self.column:
             where += f", column {self.column}"
+        if self.row is not None and csv_file:
+            where += f" (Excel row {self.row + 1})"
         value = f" (value '{self.value}')" if self.value is not None else ""
         return f"{where}: {self.message}{value}. {self.fix}"
 

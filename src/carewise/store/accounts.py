@@ -11,7 +11,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -20,30 +19,9 @@ from sqlalchemy import delete, insert, select, update
 
 from carewise.errors import UserFacingError
 from carewise.store import schema as s
+from carewise.store.roles import Role
 
 _hasher = PasswordHasher()
-
-
-class Role(StrEnum):
-    """What a user may do. Panel members see aggregates only, with small numbers suppressed."""
-
-    ADMIN = "admin"
-    ANALYST = "analyst"
-    MANAGER = "manager"
-    PANEL = "panel"
-
-    @property
-    def sees_children(self) -> bool:
-        return self in (Role.ADMIN, Role.ANALYST, Role.MANAGER)
-
-    @property
-    def imports(self) -> bool:
-        return self in (Role.ADMIN, Role.ANALYST)
-
-    @property
-    def label(self) -> str:
-        return {"admin": "Administrator", "analyst": "Analyst", "manager": "Manager",
-                "panel": "Panel member"}[self.value]
 
 
 @dataclass(frozen=True)
