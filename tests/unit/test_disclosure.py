@@ -129,3 +129,37 @@ def test_panel_and_public_get_years_and_quarters_only():
     with pytest.raises(UnpublishedPeriodError):
         policy.published(rolling(date(2024, 12, 31)), "panel")
     assert policy.published(snapshot(date(2025, 3, 30)), "internal").kind == "snapshot"
+
+
+def _twelve_children():
+    """12 children looked after all of 2024-25, 2 of them boys (hand-made)."""
+    from carewise.history import stitch
+    from carewise.returns.build import return_from_rows
+
+    header = [{"CHILD": f"D{i:03d}", "SEX": "1" if i < 2 else "2", "DOB": "03/03/2011", "ETHNIC": "WBRI"}
+              for i in range(12)]
+    episodes = [{"CHILD": f"D{i:03d}", "DECOM": f"0{1 + i % 9}/06/2023", "RNE": "S", "LS": "C2", "CIN": "N1",
+                 "PLACE": "U4", "PLACE_PROVIDER": "PR1"} for i in range(12)]
+    return stitch([return_from_rows("2024-25", header=header, episodes=episodes)])
+
+
+def _sex(policy: Policy) -> dict[str, tuple[float | None, bool]]:
+    from carewise.measures import Options, evaluate
+
+    (result,) = evaluate(_twelve_children(), "2024-25", None, "panel", ids=["cla_at_date"],
+                         options=Options(disclosure=policy), with_comparators=False)
+    return {r.category: (r.value, r.suppressed) for r in result.breakdowns["sex"]}
+
+
+def test_the_threshold_setting_decides_what_panel_members_see():
+    assert _sex(Policy())["Male"] == (None, True), "2 boys: hidden, and the girls with them"
+    assert _sex(Policy())["Female"] == (None, True)
+    assert _sex(Policy(threshold=2))["Male"] == (2.0, False)
+
+
+def test_the_rounding_setting_rounds_the_counts_shown():
+    assert _sex(Policy(threshold=2, rounding=5)) == {"Male": (0.0, False), "Female": (10.0, False)}
+
+
+def test_an_audience_left_out_of_the_setting_sees_every_figure():
+    assert _sex(Policy(audiences=("public",)))["Male"] == (2.0, False)
