@@ -220,6 +220,8 @@ class ReferralArrays:
     min_miles: np.ndarray
     avoid: list[list[str]]
     """Areas to avoid, normalised: postcode districts/sectors (upper case) or council codes."""
+    home_avoided: np.ndarray
+    """(R,) the child's home is in one of the areas to avoid."""
     dol: np.ndarray
     child_ids: list[list[str]]
     alongside: np.ndarray
@@ -370,6 +372,15 @@ def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
     )
 
 
+def _home_avoided(r: pl.DataFrame) -> np.ndarray:
+    """(R,) the home postcode's district or sector, or the home council, is an area to avoid."""
+    home = postcode_areas(r["home_postcode"])
+    la = r["home_la_code"].fill_null("").str.to_uppercase().to_list()
+    return np.array([bool(set(area_tokens(avoid)) & {d, s, c} - {""}) for avoid, d, s, c in zip(
+        r["avoid_areas"].fill_null([]).to_list(), home["district"].to_list(),
+        home["sector"].to_list(), la, strict=True)], dtype=bool)
+
+
 def _kinds_mask(lists: pl.Series) -> np.ndarray:
     """(R, len(OPTION_KINDS)) bool: which kinds of option each list names."""
     if not len(lists):
@@ -429,6 +440,7 @@ def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, essential_tokens: pl.Se
         previous=r["previous_carers"].fill_null([]).to_list(),
         excluded=r["excluded"].fill_null([]).to_list(),
         min_miles=_f(r["min_distance_miles"]),
+        home_avoided=_home_avoided(r),
         avoid=[area_tokens(v) for v in r["avoid_areas"].fill_null([]).to_list()],
         dol=r["deprivation_of_liberty"].fill_null(False).to_numpy(),
         child_ids=r["child_ids"].to_list(),
@@ -616,9 +628,10 @@ def _distance_cap(p: Pairs) -> np.ndarray:
 
 
 def _keeps_away(p: Pairs) -> np.ndarray:
-    """(R,) the referral sets a minimum distance from home (a safeguarding plan)."""
+    """(R,) the safeguarding plan keeps the child away from home: a minimum distance, or the
+    child's own home district, sector or council among the areas to avoid."""
     with np.errstate(invalid="ignore"):
-        return p.r.min_miles[p.rows] > 0
+        return (p.r.min_miles[p.rows] > 0) | p.r.home_avoided[p.rows]
 
 
 def _min_distance(p: Pairs) -> np.ndarray:

@@ -77,3 +77,13 @@ def test_deprivation_of_liberty_only_where_the_setting_can_care_for_it(market, s
     passed, reasons = _split(found)
     assert passed == {"V1"}
     assert reasons == {"H1": ["deprivation_of_liberty"], "V2": ["deprivation_of_liberty"]}
+
+
+def test_home_in_an_area_to_avoid_also_switches_off_the_pull_of_home(market, settings, today):
+    # home LS1 1BA; its district LS1 is to be avoided: nearer is not better
+    found = _shortlist(market, settings, today, {"avoid_areas": "LS1"}, carers=[
+        {"household_id": "H1", "postcode": "BD5 0AA", "easting": "", "northing": ""},
+        {"household_id": "H2", "postcode": "M1 1AE", "easting": "", "northing": ""}])
+    home = {c["option_id"]: {k["criterion"]: k for k in c["criteria"]}["distance_home"]
+            for c in found.candidates}
+    assert home and all(h["weight"] == 0 for h in home.values())
