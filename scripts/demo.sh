@@ -6,13 +6,15 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export CAREWISE_DATA_DIR="${CAREWISE_DATA_DIR:-$PWD/demo/data}"
 cw=.venv/bin/carewise
-rm -rf demo/council demo/pack demo/extracts demo/market
+rm -rf demo/council demo/pack demo/extracts demo/market demo/voice
 # Derbyshire looks after about 1,000 children, the size of a "large" synthetic council.
 $cw synth --size large --council E10000007 --years 2020-21..2025-26 --seed 2026 --out demo/council
 $cw import demo/council
 $cw status
 # The council's local records: visits, health, PEPs, leavers' contacts (compliance) and its placements market.
 $cw extracts synth --out demo/extracts --load
+# What children and care leavers told us: surveys, review consultations, "you said, we did" (docs/voice.md).
+$cw voice synth --out demo/voice --load
 $cw market synth demo/market --council E10000007 --size 60
 $cw market load demo/market/*.csv --council E10000007
 $cw validate demo/council/2025-26 --previous demo/council/2024-25 --format html --out demo/validation-2025-26.html \

@@ -27,6 +27,7 @@ _REGISTER: list[str] = [
     "carewise.cli_measures",
     "carewise.cli_matching",
     "carewise.cli_compliance",
+    "carewise.cli_voice",
 ]
 
 

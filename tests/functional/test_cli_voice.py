@@ -1,0 +1,81 @@
+"""`carewise voice` end to end on a synthetic council: synth, load, per-pledge shares, asks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from carewise.cli import app
+from carewise.errors import BadInputError
+
+runner = CliRunner()
+
+
+def _ok(args: list[str]) -> dict:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def council(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("council")
+    db = f"sqlite:///{folder / 'db.sqlite'}"
+    _ok(["synth", "--out", str(folder / "903"), "--size", "60", "--years", "2023-24..2024-25", "--seed", "3"])
+    _ok(["import", str(folder / "903"), "--db", db])
+    made = _ok(["voice", "synth", "--db", db, "--out", str(folder / "voice"), "--load"])
+    assert {b["kind"] for b in made["loaded"]} == {"survey_questions", "survey_responses", "consultations", "asks"}
+    return folder, db
+
+
+def test_voice_gives_each_pledge_its_shares_by_age_group_and_year(council):
+    _, db = council
+    data = _ok(["voice", "--db", db])
+    assert [p["ref"] for p in data["pledges"]] == ["P1", "P2", "P3", "P4", "P5"]
+    p1 = data["pledges"][0]
+    assert len(p1["years"]) == 3 and {q["question"] for q in p1["questions"]} == {"Q1", "Q2"}
+    groups = p1["years"][-1]["groups"]
+    assert set(groups) == {"under_11", "11_plus", "care_leaver", "all"}
+    assert 30 < groups["all"]["value"] < 100 and groups["care_leaver"]["share"] == "–"
+    assert p1["actions"][0]["ref"] == "1.1"
+    assert data["pledges"][4]["years"][-1]["groups"]["care_leaver"]["children"] != "0"
+    assert data["asks_summary"]["overdue"] == len(data["overdue"]) >= 1
+    assert data["benchmarks_supplied"] is False and "No national comparison" in data["benchmark_note"]
+    assert data["consultations"] and "listened_to" in data["consultations"][0]
+
+
+def test_panel_audience_hides_small_groups_but_internal_does_not(council):
+    _, db = council
+    panel = _ok(["voice", "--db", db, "--audience", "panel"])
+    internal = _ok(["voice", "--db", db])
+    shares = lambda d: [g["share"] for p in d["pledges"] for y in p["years"] for g in y["groups"].values()]  # noqa: E731
+    assert "x" not in shares(internal)
+    assert shares(panel).count("x") >= shares(internal).count("x")
+
+
+def test_asks_have_history_and_overdue_first(council):
+    folder, db = council
+    asks = _ok(["voice", "asks", "--db", db])["asks"]
+    assert asks[0]["overdue"] is True and all(a["history"] for a in asks)
+    # a response recorded in a new load adds to the history; the first state stays
+    path = folder / "voice" / "asks.csv"
+    ref = asks[0]["ref"]
+    lines = path.read_text().splitlines()
+    lines = [line.replace(",in_progress,,", ",done,Agreed and in place,") if line.startswith(ref + ",") else line
+             for line in lines]
+    path.write_text("\n".join(lines) + "\n")
+    _ok(["voice", "load", str(path), "--db", db])
+    after = {a["ref"]: a for a in _ok(["voice", "asks", "--db", db])["asks"]}
+    assert [h["status"] for h in after[ref]["history"]] == ["in_progress", "done"]
+    assert after[ref]["overdue"] is False
+
+
+def test_bad_file_is_refused_with_file_row_and_column(council, tmp_path):
+    _, db = council
+    bad = tmp_path / "consultations.csv"
+    bad.write_text("review_date,age_group\n01/02/2025,teen\n")
+    result = runner.invoke(app, ["voice", "load", str(bad), "--db", db])
+    assert result.exit_code == BadInputError.exit_code
+    assert "consultations.csv" in result.output and "age_group" in result.output
