@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from carewise.returns.years import CollectionYear
+if TYPE_CHECKING:  # annotation only: importing years loads polars, and the CLI starts without it
+    from carewise.returns.years import CollectionYear
 
 
 class Severity(StrEnum):
