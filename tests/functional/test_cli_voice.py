@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -79,3 +80,15 @@ def test_bad_file_is_refused_with_file_row_and_column(council, tmp_path):
     result = runner.invoke(app, ["voice", "load", str(bad), "--db", db])
     assert result.exit_code == BadInputError.exit_code
     assert "consultations.csv" in result.output and "age_group" in result.output
+
+
+def test_pack_has_what_children_told_us_for_the_panel(council, tmp_path):
+    _, db = council
+    result = runner.invoke(app, ["pack", "--db", db, "--period", "2024-25", "--audience", "panel",
+                                 "--format", "html", "--out", str(tmp_path / "pack"), "--json"])
+    assert result.exit_code == 0, result.output
+    (html,) = [f["path"] for f in json.loads(result.stdout)["files"]]
+    text = Path(html).read_text(encoding="utf-8")
+    assert "What children told us" in text and "You said, we did" in text
+    assert "No national comparison" in text and "Care leavers: what they said beside their outcomes" in text
+    assert "<svg" in text.split("What children told us", 1)[1]

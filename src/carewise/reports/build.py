@@ -153,6 +153,7 @@ SECTION_MODULES = (
     "carewise.reports.builtin",
     "carewise.compliance.pack",
     "carewise.forecast.pack",
+    "carewise.voice.pack",
 )
 """Modules whose ``@section`` declarations make up the pack (importing one registers its sections)."""
 

@@ -14,11 +14,13 @@ NO_BENCHMARK = ("No national comparison: the council has not loaded a benchmarks
 
 
 def voice_summary(store, la_code: str, audience: str = "internal", on: date | None = None,
-                  history=None, with_rag: bool = True) -> dict[str, Any]:
+                  history=None, with_rag: bool = True, rag_at: date | None = None,
+                  extracts=None) -> dict[str, Any]:
     """Per pledge what children said (shares by age group and year, RAG, actions), the review
     consultations, the asks tracker and the quotes marked for publication.
 
-    ``on``: the day asks are judged overdue on, and the RAG's date (default today)."""
+    ``on``: the day asks are judged overdue on (default today); ``rag_at``: the day of the pledges'
+    RAG (default the last day of the 903 data); ``history``/``extracts``: to save reloading."""
     from carewise.compliance.pledges import list_actions, list_pledges
 
     on = on or date.today()
@@ -29,7 +31,7 @@ def voice_summary(store, la_code: str, audience: str = "internal", on: date | No
     if with_rag and pledges:
         from carewise.compliance.pack import pledge_rows
 
-        _, rows = pledge_rows(store, la_code, None, audience, history=history)
+        _, rows = pledge_rows(store, la_code, rag_at, audience, history=history, extracts=extracts)
         rags = {r["ref"]: r["rag"] for r in rows}
     asks = ask_views(voice, ask_history(store, la_code), on, actions)
     benchmarks = voice.loaded("benchmarks") and voice.get("benchmarks").height > 0
