@@ -48,17 +48,17 @@ class Vocabulary:
         """(n, words) uint64 bitmasks of a list-of-tokens column (unknown tokens ignored)."""
         n = len(lists)
         out = np.zeros((n, self.words), dtype=np.uint64)
-        flat = (
-            pl.DataFrame({"t": lists}).with_row_index("i").explode("t")
-            .filter(pl.col("t").is_in(list(self.index)))
-            .unique()
-            .with_columns(pl.col("t").replace_strict(self.index, return_dtype=pl.Int64).alias("b"))
-        )
-        if flat.height:
-            rows = flat["i"].to_numpy().astype(np.int64)
-            bits = flat["b"].to_numpy()
-            np.bitwise_or.at(out, (rows, bits // 64), np.left_shift(np.uint64(1),
-                                                                     (bits % 64).astype(np.uint64)))
+        if n == 0:
+            return out
+        filled = pl.DataFrame({"t": lists}).select(
+            pl.col("t").fill_null(pl.lit([], pl.List(pl.String))))
+        # one column per token (in bit order): does the row's list contain it
+        hits = filled.select([pl.col("t").list.contains(t).alias(f"b{i}")
+                              for t, i in self.index.items()]).to_numpy().astype(np.uint64)
+        for w in range(self.words):
+            block = hits[:, w * 64:(w + 1) * 64]
+            powers = np.left_shift(np.uint64(1), np.arange(block.shape[1], dtype=np.uint64))
+            out[:, w] = (block * powers).sum(axis=1, dtype=np.uint64)  # distinct bits: sum = or
         return out
 
     def bit(self, token: str) -> np.ndarray:
@@ -256,7 +256,10 @@ def prepare(options: pl.DataFrame, referrals: pl.DataFrame, settings: MatchSetti
     o_tokens = option_tokens(options)
     extra = set(r_tokens.explode().drop_nulls().to_list())
     vocab = Vocabulary(sorted(t for t in extra if ":" in t))
-    return _option_arrays(options, o_tokens, vocab, settings, council), _referral_arrays(
+    # postcode districts and sectors are only read when a referral names areas
+    areas = any(referrals[c].list.len().fill_null(0).sum() > 0
+                for c in ("avoid_areas", "preferred_areas"))
+    return _option_arrays(options, o_tokens, vocab, settings, council, areas), _referral_arrays(
         referrals, r_tokens, r_essential, vocab, settings,
         ((today or date.today()) - _EPOCH).days)
 
@@ -305,7 +308,8 @@ def _prices(o: pl.DataFrame, settings: MatchSettings) -> tuple[np.ndarray, np.nd
 
 
 def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
-                   settings: MatchSettings, council: str | None) -> OptionArrays:
+                   settings: MatchSettings, council: str | None,
+                   areas_needed: bool = True) -> OptionArrays:
     skills = vocab.mask(tokens)
     categories = vocab.mask(o["categories"].fill_null([]))
     if "therapeutic" in vocab.index:
@@ -320,7 +324,8 @@ def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
         if b is not None and b != a:
             id_index.setdefault(b, []).append(i)
     grade = o["ofsted_grade"].replace_strict(OFSTED_RANK, default=-1, return_dtype=pl.Int64)
-    areas = postcode_areas(o["postcode"])
+    areas = (postcode_areas(o["postcode"]) if areas_needed else
+             pl.DataFrame({"district": [""] * o.height, "sector": [""] * o.height}))
     price, full_cost = _prices(o, settings)
     connected = o["connected_person_for"].fill_null([]).to_list()
     where = (locality(council, o["la_code"]).replace_strict(_LOCALITY, default=-1,
@@ -374,6 +379,8 @@ def _option_arrays(o: pl.DataFrame, tokens: pl.Series, vocab: Vocabulary,
 
 def _home_avoided(r: pl.DataFrame) -> np.ndarray:
     """(R,) the home postcode's district or sector, or the home council, is an area to avoid."""
+    if not r["avoid_areas"].list.len().fill_null(0).sum():
+        return np.zeros(r.height, dtype=bool)
     home = postcode_areas(r["home_postcode"])
     la = r["home_la_code"].fill_null("").str.to_uppercase().to_list()
     return np.array([bool(set(area_tokens(avoid)) & {d, s, c} - {""}) for avoid, d, s, c in zip(
