@@ -54,3 +54,22 @@ def test_csv_html_and_excel_reports_name_files_excel_rows_values_and_read_warnin
     lines = [[c.value for c in r] for r in sheet.iter_rows()]
     assert lines[0][8:] == ["Severity", "File", "Excel row", "Values"]
     assert ["warning", "eps.csv", 2, "2024-05-01"] in [line[8:] for line in lines]
+
+
+def test_xml_rule_errors_point_at_the_line_of_the_file(tmp_path):
+    xml = tmp_path / "return.xml"
+    xml.write_text("""<?xml version="1.0"?>
+<EXPSSDA903>
+<CHILD><HEADER><CHILDID>A</CHILDID><SEX>1</SEX><DOB>01/01/2010</DOB><ETHNIC>WBRI</ETHNIC></HEADER>
+<EPISODE><DECOM>01/05/2024</DECOM><RNE>S</RNE><LS>C2</LS><CIN>N1</CIN><PL>U1</PL><PLACE_PROVIDER>PR1</PLACE_PROVIDER></EPISODE>
+</CHILD>
+<CHILD>
+<HEADER><CHILDID>B</CHILDID><SEX>1</SEX><DOB>01/01/2011</DOB><ETHNIC>NOTACODE</ETHNIC></HEADER>
+<EPISODE><DECOM>01/06/2024</DECOM><RNE>S</RNE><LS>C2</LS><CIN>N1</CIN><PL>U1</PL><PLACE_PROVIDER>PR1</PLACE_PROVIDER></EPISODE>
+</CHILD>
+</EXPSSDA903>
+""")
+    out = tmp_path / "r.html"
+    result = runner.invoke(app, ["validate", str(xml), "--format", "html", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "return.xml, line 7 (header record 2)" in out.read_text()

@@ -155,6 +155,8 @@ def _read(data: bytes, file: str, year: CollectionYear | None) -> tuple[Return |
         return None, [error(file, "the XML file holds no <CHILD> records",
                             "Check this is the 903 XML export (root element EXPSSDA903).")]
     rows: dict[str, list[dict[str, str | None]]] = defaultdict(list)
+    lines: dict[str, list[int]] = defaultdict(list)
+    """Per table, the line each row starts on."""
     header_cols = TABLES["header"].all_columns
     direct_known = set(header_cols) | {f for fields in HEADER_DIRECT.values() for f in fields}
     ignored: dict[tuple[str, str], int | None] = {}
@@ -170,12 +172,14 @@ def _read(data: bytes, file: str, year: CollectionYear | None) -> tuple[Return |
         dob = direct.get("DOB")
         if header_el is not None or any(direct.get(c) is not None for c in header_cols if c != "CHILD"):
             rows["header"].append({c: direct.get(c) for c in header_cols})
+            lines["header"].append((header_el if header_el is not None else child).sourceline or 0)
         for table, fields in HEADER_DIRECT.items():
             if any(direct.get(f) is not None for f in fields):
                 base = {"CHILD": child_id, "DOB": dob}
                 if table == "uasc":
                     base["SEX"] = direct.get("SEX")
                 rows[table].append({**base, **{f: direct.get(f) for f in fields}})
+                lines[table].append((header_el if header_el is not None else child).sourceline or 0)
         pending = [*(_groups(header_el) if header_el is not None else []), *_groups(child, skip=header_el)]
         while pending:
             group = pending.pop(0)
@@ -203,6 +207,7 @@ def _read(data: bytes, file: str, year: CollectionYear | None) -> tuple[Return |
             if "SEX" in spec.columns and row.get("SEX") is None:
                 row["SEX"] = direct.get("SEX")
             rows[table].append(row)
+            lines[table].append(group.sourceline or 0)
             pending[0:0] = nested
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -221,7 +226,7 @@ def _read(data: bytes, file: str, year: CollectionYear | None) -> tuple[Return |
              **{c: pl.Series([r.get(c) for r in table_rows], dtype=pl.String) for c in cols}}
         )
         raw[name] = frame
-        sources[name] = SourceFile(file, sha, frame.height, name, "xml")
+        sources[name] = SourceFile(file, sha, frame.height, name, "xml", lines=lines[name])
         problems.extend(value_problems(frame, spec, file))
     if year is None:
         from carewise.ingest.reader import infer_year

@@ -120,6 +120,9 @@ class SourceFile:
     rows: int
     table: str
     encoding: str = "utf-8"
+    lines: list[int] | None = None
+    """For an XML file, the line each row starts on (row N is ``lines[N - 1]``), so reports can
+    point into the file; not stored."""
 
 
 @dataclass

@@ -113,6 +113,8 @@ class ValidationResult:
     seconds: float = 0.0
     files: dict[str, tuple[str, bool]] = field(default_factory=dict)
     """Table → (the analyst's file name, whether it is XML), so reports name files, not tables."""
+    xml_lines: dict[str, list[int]] = field(default_factory=dict)
+    """Table → the line of the XML file each row starts on (files read just now, not stored ones)."""
 
     read: bool = True
     """False when the files' layout could not be read, so no rule was run."""
@@ -166,6 +168,9 @@ class ValidationResult:
         if row is None:
             return file
         if self.files.get(table, ("", False))[1]:
+            lines = self.xml_lines.get(table)
+            if lines and 0 < row <= len(lines) and lines[row - 1]:
+                return f"{file}, line {lines[row - 1]} ({table} record {row})"
             return f"{file}, {table} record {row} (in document order)"
         return f"{file}, Excel row {row + 1}"
 
@@ -303,6 +308,7 @@ def validate(ctx: Context, rules: Iterable[Rule] | None = None) -> ValidationRes
     started = time.perf_counter()
     result = ValidationResult(ctx.year)
     result.files = {name: (Path(src.path).name, src.encoding == "xml") for name, src in ctx.current.sources.items()}
+    result.xml_lines = {name: src.lines for name, src in ctx.current.sources.items() if src.lines}
     if rules is None and rules_year(ctx.year) != ctx.year:
         result.problems.append(
             Problem(
