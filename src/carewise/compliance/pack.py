@@ -14,7 +14,7 @@ from typing import Any
 
 from carewise.compliance.views import SUMMARY_IDS, Assessment
 from carewise.disclosure import current
-from carewise.reports.model import Cell, Headline, PackData, Section, TableBlock
+from carewise.reports.model import Cell, ChartBlock, Headline, PackData, Section, TableBlock
 from carewise.reports.sections import section
 
 
@@ -111,7 +111,7 @@ def statutory_compliance(data: PackData) -> Section | None:
                      "over the year.")
     if missing:
         notes.append("Not shown (extract not loaded): " + ", ".join(missing) + ".")
-    blocks = [TableBlock("Compliance", f"On time in the 12 months to {a.as_at:%d %B %Y}",
+    blocks: list[TableBlock | ChartBlock] = [TableBlock("Compliance", f"On time in the 12 months to {a.as_at:%d %B %Y}",
                          ["Requirement", "On time", "Due", "Change on a year"], rows["window"])]
     pa = a.summary.get("pa_contact_on_time", {})
     if pa.get("assessed") and pa.get("by_age"):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 import polars as pl
 
@@ -422,8 +423,8 @@ def peps(history: History, extracts: Extracts, as_at: date, version: Version) ->
     per = period_clocks(history, as_at)
     if per.height == 0:
         return pl.DataFrame(schema=INSTANCE_SCHEMA)
-    lo = per["start"].min()
-    t = terms(max(lo, date(1990, 1, 1)), as_at, spec)  # type: ignore[arg-type]
+    lo = cast(date, per["start"].min())  # a date column: polars types min() as any scalar
+    t = terms(max(lo, date(1990, 1, 1)), as_at, spec)
     # the next term to start after the date (terms() is in date order): what the worklist shows
     upcoming = terms(as_at, date(as_at.year + 1, as_at.month, 1), spec).filter(pl.col("t_start") > as_at).head(1)
     t = pl.concat([t, upcoming]).unique("term").sort("t_start")

@@ -128,14 +128,15 @@ class Shortlist:
         return self.excluded_rows()
 
     def excluded_rows(self, limit: int | None = None) -> list[dict]:
-        if self._fails is None:
+        fails, ids, kinds = self._fails, self._ids, self._kinds
+        if fails is None or ids is None or kinds is None:
             return []
-        rows = np.flatnonzero(self._fails.any(axis=0))
+        rows = np.flatnonzero(fails.any(axis=0))
         if limit is not None:
             rows = rows[:limit]
         names = [c.name for c in CONSTRAINTS]
-        return [{"option_id": self._ids[j], "kind": self._kinds[j],
-                 "reasons": [names[c] for c in np.flatnonzero(self._fails[:, j])]}
+        return [{"option_id": ids[j], "kind": kinds[j],
+                 "reasons": [names[c] for c in np.flatnonzero(fails[:, j])]}
                 for j in rows]
 
     @property

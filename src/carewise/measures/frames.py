@@ -31,7 +31,7 @@ def cache_for(history: History) -> dict[str, pl.DataFrame]:
     key = id(history)
     entry = _CACHE.get(key)
     if entry is None or entry[0]() is not history:
-        entry = (weakref.ref(history, lambda _r, k=key: _CACHE.pop(k, None)), {})
+        entry = (weakref.ref(history, lambda _r: _CACHE.pop(key, None)), {})
         _CACHE[key] = entry
     return entry[1]
 

@@ -20,10 +20,14 @@ import hashlib
 import importlib.util
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from carewise.geo.postcodes import centroids
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 _COUNTRY = {"W": "WAL", "S": "SCO", "N": "NIR"}
 
@@ -218,7 +222,7 @@ def warm_cache(letters: str | None = None) -> int:
 
 def _dfe_la(code: pl.Expr) -> pl.Expr:
     first = code.str.slice(0, 1)
-    expr = pl.when(first == "E").then(code)
+    expr: Then | ChainedThen = pl.when(first == "E").then(code)
     for letter, value in _COUNTRY.items():
         expr = expr.when(first == letter).then(pl.lit(value))
     return expr.otherwise(None)

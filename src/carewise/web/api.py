@@ -125,9 +125,11 @@ def children(request: Request, period: str | None = Query(None, max_length=40),
     data = request.app.state.data
     history = data.history(council.la_code)
     chosen = period or (history.years[-1].label if history.years else None)
+    if chosen is None:
+        raise HTTPException(422, "no period given and no return imported")
     try:
         on = parse_period(chosen).end
-    except (UserFacingError, TypeError):
+    except UserFacingError:
         raise HTTPException(422, "the period is not valid") from None
     at = looked_after_at(history, on).sort("CHILD")
     audit.record(request.app.state.store, user.username, "view-child-list", council=council.la_code,

@@ -101,7 +101,7 @@ def _shared(ctx: Context, key: str, build: Callable[[], pl.DataFrame]) -> pl.Dat
     share = getattr(ctx, "shared", None)
     if share is None:
         return build()
-    return share(key, build)  # type: ignore[return-value]
+    return share(key, build)
 
 
 def continuously_looked_after(ctx: Context) -> pl.DataFrame:
