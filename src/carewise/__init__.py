@@ -12,7 +12,7 @@ The Python API gives the same data as the command line, as polars frames::
 
 __version__ = "0.1.0"
 
-import importlib
+from carewise.lazy import lazy_names
 
 _FACE = {
     "CollectionYear": "carewise.returns",
@@ -28,9 +28,4 @@ start without loading polars or SQLAlchemy until a command needs them."""
 __all__ = sorted(_FACE)
 
 
-def __getattr__(name: str):
-    if name in _FACE:
-        value = getattr(importlib.import_module(_FACE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'carewise' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _FACE)

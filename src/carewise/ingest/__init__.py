@@ -6,7 +6,7 @@ Local extracts (compliance's, the placements market's) are read by one schema-dr
 caller decides what to keep.
 """
 
-import importlib
+from carewise.lazy import lazy_names
 
 _FACE = {
     "Column": "carewise.ingest.extracts",
@@ -31,9 +31,4 @@ _FACE = {
 __all__ = sorted(_FACE)
 
 
-def __getattr__(name: str):
-    if name in _FACE:
-        value = getattr(importlib.import_module(_FACE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'carewise.ingest' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _FACE)
