@@ -141,3 +141,24 @@ def test_migration_0007_creates_the_tables_the_code_defines(store):
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert [d for d in diff if any(n in repr(d) for n in names)] == []
+
+
+def test_an_answer_to_an_unknown_question_is_kept_with_a_warning(store, tmp_path):
+    q = _write(tmp_path / "survey_questions.csv", "question,text,pledge\nQ1,Do you trust your worker?,P1\n")
+    r = _write(tmp_path / "survey_responses.csv", "survey,respondent,question,answer,age_group,date\n"
+               "S,R1,Q1,agree,under_11,01/02/2025\nS,R1,Q9,yes,under_11,01/02/2025\n")
+    import_voice(store, LA, reads := read_voice([q, r]))
+    (w,) = [p for read in reads for p in read.problems]
+    assert (w.file, w.row, w.column, w.value) == ("survey_responses.csv", 2, "question", "Q9")
+    assert load_voice(store, LA).get("survey_responses").height == 2
+
+
+def test_benchmarks_when_supplied_replace_the_no_comparison_note(store, tmp_path):
+    from carewise.voice.summary import voice_summary
+
+    assert "No national comparison" in voice_summary(store, LA, with_rag=False)["benchmark_note"]
+    b = _write(tmp_path / "benchmarks.csv", "pledge,age_group,share,source\nP1,11_plus,83,Bright Spots 2023\n")
+    import_voice(store, LA, read_voice([b]))
+    got = voice_summary(store, LA, with_rag=False)
+    assert got["benchmarks_supplied"] and got["benchmark_note"] == ""
+    assert got["pledges"][0]["benchmarks"] == [{"age_group": "11_plus", "share": 83.0, "source": "Bright Spots 2023"}]

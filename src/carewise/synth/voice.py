@@ -115,11 +115,11 @@ def generate_voice(as_at: date, seed: int = 1, years: int = 3, children: list[st
     responses = [r for r in responses if r["date"] <= as_at]
     consultations = []
     start = date(first, 1, 1)
-    for _ in range(int(rng.poisson(80 * years))):
+    for form in range(int(rng.poisson(80 * years))):
         day = start + timedelta(days=int(rng.integers(0, max(1, (as_at - start).days))))
         group = str(rng.choice(AGE_GROUPS, p=[0.35, 0.45, 0.2]))
         child = str(rng.choice(children)) if children and group != "care_leaver" and rng.random() < 0.5 else None
-        consultations.append({"review_date": day, "age_group": group,
+        consultations.append({"form": f"F{form + 1:04d}", "review_date": day, "age_group": group,
                               "listened_to": bool(rng.random() < 0.84),
                               "understood_plan": bool(rng.random() < (0.66 if group == "under_11" else 0.8)),
                               "child": child})

@@ -66,7 +66,9 @@ EXTRACTS: dict[str, Table] = {t.name: t for t in (
         Column("publish", "bool", False, "Y when the council has agreed the comment may be quoted",
                "N"),
     ), date_column="date"),
-    Table("consultations", "Review consultation forms", None, (
+    Table("consultations", "Review consultation forms", "form", (
+        Column("form", "id", True, "an anonymous number for each form (no names): two children's "
+               "forms may say the same", "F0042"),
         _date("review_date", "the day of the review the form was for"),
         _AGE,
         Column("listened_to", "bool", False, "Y if the child felt listened to", "Y"),

@@ -83,6 +83,23 @@ def _warn_unknown_pledges(store, la_code: str, reads: list[ReadTable]) -> None:
                                          table=read.kind))
 
 
+def _warn_unknown_questions(store, la_code: str, reads: list[ReadTable]) -> None:
+    """A warning for each answer to a question the survey questions extract does not hold: it is
+    kept but tested against no pledge until the question is added."""
+    answers = [r for r in reads if r.kind == "survey_responses" and r.frame.height]
+    if not answers:
+        return
+    loaded = [r for r in reads if r.kind == "survey_questions"]
+    known = (loaded[0].frame if loaded else load_voice(store, la_code).get("survey_questions"))["question"]
+    for read in answers:
+        unknown = read.frame.filter(~pl.col("question").is_in(known.to_list()))
+        for row, question in unknown.select(ROW, "question").head(50).iter_rows():
+            read.problems.append(warning(read.file, "this question is not in the survey questions extract",
+                                         "Add it to survey_questions with the pledge it tests (or "
+                                         "correct the id)", row=row, column="question", value=question,
+                                         table=read.kind))
+
+
 def import_voice(store, la_code: str, reads: list[ReadTable], imported_by: str | None = None
                  ) -> list[VoiceBatch]:
     """Store checked feedback extracts in one transaction; refuse all if any has an error."""
@@ -95,6 +112,7 @@ def import_voice(store, la_code: str, reads: list[ReadTable], imported_by: str |
     now = datetime.now(UTC)
     cid = _council_id(store, la_code)
     _warn_unknown_pledges(store, la_code, reads)
+    _warn_unknown_questions(store, la_code, reads)
     ids = []
     with store.engine.begin() as conn:
         for read in reads:

@@ -76,6 +76,7 @@ def upgrade() -> None:
     sa.Column('council_id', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=False),
     sa.Column('row_no', sa.Integer(), nullable=False),
+    sa.Column('form', sa.String(length=100), nullable=True),
     sa.Column('review_date', sa.Date(), nullable=True),
     sa.Column('age_group', sa.String(length=40), nullable=True),
     sa.Column('listened_to', sa.Boolean(), nullable=True),
