@@ -100,6 +100,12 @@ def test_the_cookie_is_an_opaque_random_id_and_only_its_hash_is_stored(app):
     assert all(cookie not in repr(tuple(r)) for r in rows), "the id itself is never stored"
 
 
+def test_static_files_neither_read_nor_make_a_session(app):
+    r = TestClient(app).get("/static/carewise.css")
+    assert r.status_code == 200 and "set-cookie" not in r.headers
+    assert "content-security-policy" in r.headers
+
+
 def test_signing_in_starts_a_new_session_id(app):
     client = TestClient(app)
     token = csrf(client)

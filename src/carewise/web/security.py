@@ -26,6 +26,7 @@ from starlette.responses import Response
 from carewise.store import schema as s
 from carewise.store.accounts import session_key
 
+SESSION_COOKIE = "carewise_session"
 CSRF_SESSION_KEY = "csrf"
 CSRF_FIELD = "csrf_token"
 
@@ -259,7 +260,8 @@ class DatabaseSessionMiddleware:
         self.secure = secure
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            # stylesheets, scripts and fonts need no session: no database round trip for them
             await self.app(scope, receive, send)
             return
         token = HTTPConnection(scope).cookies.get(self.cookie) or None
