@@ -33,7 +33,8 @@ _memo: dict[str, tuple[object, date, pl.DataFrame]] = {}
 
 def _cached(name: str, history: History, as_at: date, make) -> pl.DataFrame:
     """The last result per function for the same history object and date (the schedule engine
-    asks for periods several times per run)."""
+    asks for eligibility several times per run; periods and placements are cached by the
+    timeline's cut, ``Timeline.as_at``)."""
     hit = _memo.get(name)
     if hit is not None and hit[0] is history.episodes and hit[1] == as_at:
         return hit[2]
@@ -53,7 +54,7 @@ def periods(history: History, as_at: date) -> pl.DataFrame:
 
     The care timeline's periods (a run of episodes joined by REC X1 on the same day; glossary:
     period of care), numbered across children."""
-    return _cached("periods", history, as_at, lambda: _periods(history, as_at).drop("period_no"))
+    return _periods(history, as_at).drop("period_no")
 
 
 def _periods(history: History, as_at: date) -> pl.DataFrame:
@@ -72,7 +73,7 @@ def placements(history: History, as_at: date) -> pl.DataFrame:
     care ends. ``same_carers`` marks a placement that began with a change of placement keeping
     the same carers (RNE T/U): it is a placement here, and each figure states whether it restarts
     its clock (the reg 28 visits clock does not: ``schedule.placement_clocks``)."""
-    return _cached("placements", history, as_at, lambda: _placements(history, as_at))
+    return _placements(history, as_at)
 
 
 def _placements(history: History, as_at: date) -> pl.DataFrame:
