@@ -12,7 +12,15 @@ The Python API gives the same data as the command line, as polars frames::
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING
+
 from carewise.lazy import lazy_names
+
+if TYPE_CHECKING:  # the names as the type checker sees them; at run time, imported on first use
+    from carewise.history import History, stitch  # noqa: F401
+    from carewise.ingest import read_returns  # noqa: F401
+    from carewise.returns import CollectionYear, Return  # noqa: F401
+    from carewise.store import Store  # noqa: F401
 
 _FACE = {
     "CollectionYear": "carewise.returns",

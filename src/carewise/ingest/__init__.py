@@ -6,7 +6,16 @@ Local extracts (compliance's, the placements market's) are read by one schema-dr
 caller decides what to keep.
 """
 
+from typing import TYPE_CHECKING
+
 from carewise.lazy import lazy_names
+
+if TYPE_CHECKING:  # the names as the type checker sees them; at run time, imported on first use
+    from carewise.ingest.csv_reader import CsvFile, read_csv_bytes, read_csv_file  # noqa: F401
+    from carewise.ingest.extracts import Column, ExtractError, ReadTable, Table, read_files  # noqa: F401
+    from carewise.ingest.problems import Problem, Severity  # noqa: F401
+    from carewise.ingest.reader import ReadResult, infer_year, read_returns  # noqa: F401
+    from carewise.ingest.xml_reader import read_xml_bytes, read_xml_file  # noqa: F401
 
 _FACE = {
     "Column": "carewise.ingest.extracts",

@@ -15,6 +15,7 @@ each per URN), and LAS and POSTCODES (every council and postcode listed for the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -109,7 +110,7 @@ def read_provider_frames(frames: dict[str, pl.DataFrame]) -> ProviderLists:
     return ProviderLists(merged)
 
 
-def read_providers(paths: str | Path | list[str | Path]) -> ProviderLists:
+def read_providers(paths: str | Path | Sequence[str | Path]) -> ProviderLists:
     """Read one or more Ofsted provider spreadsheets into one :class:`ProviderLists`."""
     files = [paths] if isinstance(paths, str | Path) else list(paths)
     frames: dict[str, pl.DataFrame] = {}
