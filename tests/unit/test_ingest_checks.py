@@ -109,3 +109,12 @@ def test_messages_are_cut_to_a_sane_length_saying_how_long_the_text_was():
     read = read_csv_bytes(b"CHILD," + b"y" * 60_000, "one_line.csv")
     (problem,) = read.problems
     assert len(problem.message) <= 300 and "(60,000 characters in all)" in problem.message
+
+
+def test_problems_in_xml_values_name_the_line_of_the_record():
+    ret, problems = read_xml_bytes(XML.format(doctype="", child="C1").replace("<DOB>01/01/2012</DOB>", "<DOB>2012-01-01</DOB>")
+                                   .encode(), "r.xml", CollectionYear(2024))
+    (iso,) = [p for p in problems if p.column == "DOB" and p.table == "header"]
+    assert (iso.row, iso.line) == (1, 2) and "r.xml, line 2, column DOB" in iso.describe()
+    (dupe,) = [p for p in problems if p.severity == Severity.ERROR]
+    assert (dupe.row, dupe.line) == (2, 5)

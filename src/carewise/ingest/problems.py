@@ -42,6 +42,8 @@ class Problem:
     value: str | None = None
     table: str | None = None
     year: CollectionYear | None = None
+    line: int | None = None
+    """For an XML file, the line the record (``row``) starts on."""
 
     def __post_init__(self) -> None:
         for name, limit in LIMITS.items():
@@ -60,6 +62,8 @@ class Problem:
         csv_file = self.file.lower().endswith((".csv", ".txt", ".tsv"))
         if self.row is not None and csv_file:
             where += f", row {self.row}"
+        elif self.line is not None:
+            where += f", line {self.line}"
         elif self.row is not None:
             where += f", line {self.row}" if self.table is None else f", {self.table} record {self.row}"
         if self.column:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -227,7 +228,8 @@ def _read(data: bytes, file: str, year: CollectionYear | None) -> tuple[Return |
         )
         raw[name] = frame
         sources[name] = SourceFile(file, sha, frame.height, name, "xml", lines=lines[name])
-        problems.extend(value_problems(frame, spec, file))
+        problems.extend(replace(p, line=lines[name][p.row - 1]) if p.row and p.row <= len(lines[name]) else p
+                        for p in value_problems(frame, spec, file))
     if year is None:
         from carewise.ingest.reader import infer_year
 
