@@ -36,12 +36,9 @@ class BadOptionError(UserFacingError):
 
 
 def _on(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadOptionError(f"--on: '{text}' is not a date; write YYYY-MM-DD, e.g. 2025-03-31") from None
+    from carewise.cli_compliance import _date
+
+    return _date(text, "--on")
 
 
 def _audience(text: str) -> str:

@@ -76,7 +76,7 @@ def test_asks_have_history_and_overdue_first(council):
 def test_bad_file_is_refused_with_file_row_and_column(council, tmp_path):
     _, db = council
     bad = tmp_path / "consultations.csv"
-    bad.write_text("review_date,age_group\n01/02/2025,teen\n")
+    bad.write_text("form,review_date,age_group\nF1,01/02/2025,teen\n")
     result = runner.invoke(app, ["voice", "load", str(bad), "--db", db])
     assert result.exit_code == BadInputError.exit_code
     assert "consultations.csv" in result.output and "age_group" in result.output
