@@ -138,7 +138,7 @@ def test_charts_are_cached_by_their_figures_and_named_for_screen_readers():
     ("rate", 67.0, "67.0"), ("count", None, "not published"),
 ])
 def test_published_comparators_read_like_the_councils_own_figure(kind, value, shown):
-    from carewise.web.app import comparator_value
+    from carewise.web.rendering import comparator_value
 
     result = SimpleNamespace(kind=kind, per=100)
     assert comparator_value({"label": "England", "value": value}, result) == shown

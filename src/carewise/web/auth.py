@@ -95,7 +95,7 @@ def check_csrf(request: Request, token: str | None) -> None:
 
 @router.get("/login")
 def login_page(request: Request, next: str | None = None):
-    from carewise.web.app import render
+    from carewise.web.rendering import render
 
     return render(request, "login.html", next=_safe_next(next), errors={})
 
@@ -116,7 +116,7 @@ def client_address(request: Request) -> str:
 
 
 def _login(request: Request, username: str, password: str, csrf_token: str, next: str):
-    from carewise.web.app import render
+    from carewise.web.rendering import render
 
     check_csrf(request, csrf_token)
     store = request.app.state.store
@@ -162,7 +162,7 @@ def logout(request: Request, csrf_token: str = Form("")):
 
 @router.get("/account/password")
 def password_page(request: Request, next: str | None = None, user: User = Depends(signed_in_user)):
-    from carewise.web.app import render
+    from carewise.web.rendering import render
 
     return render(request, "account_password.html", title="Change your password", errors={},
                   next=_safe_next(next), forced=user.must_change_password)
@@ -173,7 +173,8 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
                     confirm_password: str = Form(""), csrf_token: str = Form(""), next: str = Form("/"),
                     user: User = Depends(signed_in_user)):
     """A user's own new password (NIST SP 800-63B: the current one first); their other sessions end."""
-    from carewise.web.app import SESSION_COOKIE, render
+    from carewise.web.rendering import render
+    from carewise.web.security import SESSION_COOKIE
 
     check_csrf(request, csrf_token)
     errors: dict[str, str] = {}
@@ -221,7 +222,7 @@ def configure_oidc(app, settings) -> None:
     from authlib.integrations.starlette_client import OAuth
     from joserfc.errors import JoseError  # what authlib (1.7+) raises for a bad ID token
 
-    from carewise.web.app import SESSION_COOKIE
+    from carewise.web.security import SESSION_COOKIE
 
     missing = [name for name in ("oidc_client_id", "oidc_client_secret") if not getattr(settings, name)]
     if missing:
@@ -328,7 +329,7 @@ def _bounce(request: Request):
     provider (another site). A same-site navigation from this page sends it; the second try is
     marked, so a callback that truly has no session is refused rather than bounced again.
     """
-    from carewise.web.app import render
+    from carewise.web.rendering import render
 
     query = request.url.query + ("&" if request.url.query else "") + f"{SSO_RETRY}=1"
     page = render(request, "sso_continue.html", target=f"{request.url.path}?{query}")
@@ -339,14 +340,14 @@ def _bounce(request: Request):
 
 
 def _sso_refused(request: Request, message: str):
-    from carewise.web.app import render
+    from carewise.web.rendering import render
 
     return render(request, "error.html", status_code=403, title="You are not signed in",
                   message=f"{message} Sign in again; if it keeps happening, ask your administrator.")
 
 
 def _sso_unavailable(request: Request):
-    from carewise.web.app import render
+    from carewise.web.rendering import render
 
     return render(request, "error.html", status_code=503, title="Sorry, sign-in is not working",
                   message="The council's sign-in service cannot be reached. Try again in a few minutes, "

@@ -42,7 +42,7 @@ SECTIONS = {
 
 
 def render(request: Request, name: str, **context: Any):
-    from carewise.web.app import render as _render
+    from carewise.web.rendering import render as _render
 
     return _render(request, name, **context)
 
@@ -213,7 +213,7 @@ def population_download(request: Request, period: str | None = None, format: str
     table = _results_table(results)
     audit.record(request.app.state.store, user.username, "export", council=council.la_code,
                  target="population", detail={"period": chosen, "format": format, "filters": filters})
-    from carewise.web.app import frame_download
+    from carewise.web.rendering import frame_download
 
     return frame_download(table, f"carewise-population-{council.la_code}-{chosen}", format, "Population")
 

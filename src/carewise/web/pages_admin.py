@@ -25,7 +25,7 @@ AUDIT_ACTIONS = ("sign-in", "sign-in-failed", "sign-in-throttled", "sign-out", "
 
 
 def _render(request: Request, name: str, status_code: int = 200, **context):
-    from carewise.web.app import render
+    from carewise.web.rendering import render
 
     return render(request, name, status_code=status_code, **context)
 
@@ -181,7 +181,7 @@ def audit_download(request: Request, action: str = "", who: str = "", since: str
     audit.record(store, user.username, "export", target="audit",
                  detail={"format": format, "action": action or None, "user": who or None,
                          "since": since or None, "until": until or None, "entries": frame.height})
-    from carewise.web.app import frame_download
+    from carewise.web.rendering import frame_download
 
     return frame_download(frame, f"carewise-audit-{date.today().isoformat()}", format, "Audit trail")
 

@@ -37,7 +37,7 @@ for _req, _title in views.SUMMARY_IDS.values():
 
 
 def _render(request: Request, name: str, **context: Any):
-    from carewise.web.app import render
+    from carewise.web.rendering import render
 
     return render(request, name, **context)
 

@@ -99,7 +99,7 @@ def _audience(user: User) -> str:
 
 
 def _render(request: Request, name: str, status_code: int = 200, **context: Any):
-    from carewise.web.app import render
+    from carewise.web.rendering import render
 
     return render(request, name, status_code=status_code, **context)
 

@@ -202,7 +202,7 @@ def matching_data(request: Request) -> MatchingData:
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
     """Render with the app's renderer; placement pages hold child-level data: never cached."""
-    from carewise.web.app import render as _render
+    from carewise.web.rendering import render as _render
 
     response = _render(request, name, status_code=status_code, **context)
     response.headers["Cache-Control"] = "no-store"
