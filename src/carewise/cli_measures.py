@@ -153,9 +153,14 @@ def register(app: typer.Typer) -> None:
                 progress.update(task, advance=1, description=message)
 
             store = None if files else open_store(db)
+            synthetic = None
+            if files:
+                from carewise.cli_core import _council_from_files
+
+                synthetic = bool((_council_from_files(list(files)) or {}).get("synthetic"))
             written = build_pack(
                 history, period, la_code, audience, fmts, out_dir, step=step, store=store,
-                options=Options(disclosure=current()),
+                options=Options(disclosure=current()), synthetic=synthetic,
             )
         if json_:
             print_json(

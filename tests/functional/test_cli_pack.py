@@ -204,3 +204,28 @@ def test_measures_from_the_store(council, tmp_path):
         by_id["cla_at_date"]["value"]
         == {m["id"]: m for m in _measures(council)["measures"]}["cla_at_date"]["value"]
     )
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext)")
+def test_a_synthetic_councils_pack_says_so_on_every_page(council, tmp_path):
+    """Issue 16: a demo pack cannot circulate as real: every PDF page, every HTML section, the
+    Excel contents and every sheet's title row, and the file names say "synthetic"."""
+    out = tmp_path / "pack"
+    result = CliRunner().invoke(
+        app,
+        ["pack", "--files", str(council), "--period", "2024-25", "--audience", "panel",
+         "--format", "html,pdf,xlsx", "--out", str(out), "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    files = {f["format"]: Path(f["path"]) for f in json.loads(result.stdout)["files"]}
+    assert all("synthetic" in p.name for p in files.values())
+    text = subprocess.run(
+        ["pdftotext", str(files["pdf"]), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) > 3
+    assert all("Synthetic data — not a real council" in p for p in pages)
+    html = files["html"].read_text(encoding="utf-8")
+    assert html.count("<section") == html.count('<p class="synthetic">Synthetic data')
+    book = load_workbook(files["xlsx"])
+    assert all("Synthetic data" in str(sheet["A1"].value) for sheet in book.worksheets)

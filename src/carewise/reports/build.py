@@ -77,6 +77,17 @@ def _safe(
         return {}
 
 
+def _is_synthetic(store: object | None, la_code: str | None) -> bool:
+    """Whether the stored council is synthetic (``Council.synthetic``); False without a store."""
+    lookup = getattr(store, "council", None)
+    if lookup is None or not la_code:
+        return False
+    try:
+        return bool(lookup(la_code).synthetic)
+    except Exception:  # noqa: BLE001 - a council not stored (files only) is not known synthetic
+        return False
+
+
 def pack_data(
     history: History,
     period: Period | str,
@@ -85,11 +96,13 @@ def pack_data(
     options: Options | None = None,
     step: Step | None = None,
     store: object | None = None,
+    synthetic: bool | None = None,
 ) -> PackData:
     """Every figure the pack shows, evaluated with the audience's disclosure control.
 
     ``store`` is the database the history came from: sections built on local extracts
-    (compliance, pledges) read from it.
+    (compliance, pledges) read from it. ``synthetic`` (default: the stored council's flag)
+    labels every page of the pack as synthetic data.
     """
     opts = options or Options()
     the_period = parse_period(period)
@@ -146,6 +159,7 @@ def pack_data(
         trend=trend,
         generated=date.today(),
         extra={"in_house_target": opts.foster_in_house_target, "history": history, "store": store},
+        synthetic=_is_synthetic(store, la_code) if synthetic is None else synthetic,
     )
 
 
@@ -186,13 +200,15 @@ def build_pack(
     options: Options | None = None,
     step: Step | None = None,
     store: object | None = None,
+    synthetic: bool | None = None,
 ) -> list[Path]:
     """Write the pack in each format to ``out_dir``; returns the files written."""
     fmts = parse_formats(formats) if isinstance(formats, str) else formats
-    data = pack_data(history, period, la_code, audience, options, step, store)
+    data = pack_data(history, period, la_code, audience, options, step, store, synthetic)
     sections = build_sections(data, step)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"panel-pack-{la_code or 'council'}-{data.period.label}-{audience}".replace(
+    kind = "synthetic-panel-pack" if data.synthetic else "panel-pack"
+    stem = f"{kind}-{la_code or 'council'}-{data.period.label}-{audience}".replace(
         " ", "-"
     ).replace(":", "-")
     written: list[Path] = []

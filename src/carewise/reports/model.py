@@ -95,3 +95,16 @@ class PackData:
     """Quarter ends up to the period's end (oldest first) with the at-date measures."""
     generated: date
     extra: dict[str, Any] = field(default_factory=dict)
+    synthetic: bool = False
+    """True for a synthetic council: every page of every format says so, so a demo pack is
+    never mistaken for a real council's beside real England and regional figures."""
+
+    @property
+    def title(self) -> str:
+        """The pack's title, naming synthetic data so it travels with every copy."""
+        name = f"{self.council_name} (synthetic data)" if self.synthetic else self.council_name
+        return f"{name}: children looked after, {self.period.label}"
+
+
+SYNTHETIC_NOTICE = "Synthetic data — not a real council"
+"""The words every page of a synthetic council's pack, download and web page carries."""

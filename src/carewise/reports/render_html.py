@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from jinja2 import Environment, select_autoescape
 
-from carewise.reports.model import ChartBlock, PackData, Section, TableBlock
+from carewise.reports.model import SYNTHETIC_NOTICE, ChartBlock, PackData, Section, TableBlock
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm;
@@ -51,13 +51,22 @@ details { margin: 0 0 20px; } summary { color: #1d70b8; text-decoration: underli
 }
 """
 
+SYNTHETIC_CSS = """
+@page { @top-center { content: "NOTICE"; font: bold 9pt "DejaVu Sans", Arial, sans-serif; color: #d4351c; } }
+.synthetic { background: #d4351c; color: #fff; font-weight: bold; padding: 6px 12px; margin: 12px 0; }
+@media print { .synthetic { background: #fff; color: #d4351c; border: 2px solid #d4351c; padding: 2px 8px; } }
+""".replace("NOTICE", SYNTHETIC_NOTICE)
+"""A synthetic council's pack says so on every printed page (running header) and above every
+section on screen, so a demo pack cannot circulate as a real council's."""
+
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}</title><style>{{ css | safe }}</style></head>
 <body>
-<div class="header"><strong>{{ data.council_name }}</strong> · Corporate parenting panel</div>
+<div class="header"><strong>{{ data.council_name }}{% if data.synthetic %} (synthetic data){% endif %}</strong> · Corporate parenting panel</div>
 <main>
+{% if data.synthetic %}<p class="synthetic" role="note">{{ notice }}: these figures are made up by carewise's generator (England and regional figures beside them are real).</p>{% endif %}
 <h1>Children looked after: {{ data.period.label }}</h1>
 <p class="caption">{{ data.period.start.strftime('%-d %B %Y') }} to {{ data.period.end.strftime('%-d %B %Y') }} ·
  {{ audience_text }} · produced {{ data.generated.strftime('%-d %B %Y') }}</p>
@@ -67,6 +76,7 @@ TEMPLATE = """<!DOCTYPE html>
 {% for s in sections %}
 <section id="{{ s.id }}">
 <h2 class="{{ 'first' if loop.first else '' }}">{{ s.title }}</h2>
+{% if data.synthetic %}<p class="synthetic">{{ notice }}</p>{% endif %}
 {% if s.intro %}<p>{{ s.intro }}</p>{% endif %}
 {% if s.headlines %}<div class="cards">{% for h in s.headlines %}
 <div class="card {{ h.status }}"><div class="t">{{ h.title }}</div><div class="v">{{ h.value }}</div>
@@ -107,8 +117,9 @@ def render_html(data: PackData, sections: list[Section], for_print: bool = False
         data=data,
         sections=sections,
         for_print=for_print,
-        css=CSS,
-        title=f"{data.council_name}: children looked after, {data.period.label}",
+        css=CSS + (SYNTHETIC_CSS if data.synthetic else ""),
+        title=data.title,
+        notice=SYNTHETIC_NOTICE,
         audience_text=_AUDIENCE.get(data.audience, data.audience),
         ChartBlock=ChartBlock,
         TableBlock=TableBlock,

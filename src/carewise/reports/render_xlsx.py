@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from carewise.exports import neutralise, workbook
-from carewise.reports.model import ChartBlock, PackData, Section, TableBlock
+from carewise.reports.model import SYNTHETIC_NOTICE, ChartBlock, PackData, Section, TableBlock
 
 
 def _sheet_name(text: str, used: set[str]) -> str:
@@ -28,7 +28,8 @@ def render_xlsx(data: PackData, sections: list[Section], path: Path) -> Path:
     right = book.add_format({"align": "right"})
     used: set[str] = set()
     about = book.add_worksheet(_sheet_name("About", used))
-    about.write(0, 0, f"{data.council_name}: children looked after, {data.period.label}", title)
+    mark = f"{SYNTHETIC_NOTICE}. " if data.synthetic else ""
+    about.write(0, 0, mark + data.title, title)
     about.write(
         1,
         0,
@@ -58,7 +59,7 @@ def render_xlsx(data: PackData, sections: list[Section], path: Path) -> Path:
             about.write(row, 1, table.title)
             about.write(row, 2, s.title)
             sheet = book.add_worksheet(name)
-            sheet.write(0, 0, table.title, title)
+            sheet.write(0, 0, mark + table.title, title)
             for c, col in enumerate(table.columns):
                 sheet.write_string(2, c, neutralise(col), bold)
             for r, cells in enumerate(table.rows, start=3):
