@@ -118,3 +118,15 @@ def test_problems_in_xml_values_name_the_line_of_the_record():
     assert (iso.row, iso.line) == (1, 2) and "r.xml, line 2, column DOB" in iso.describe()
     (dupe,) = [p for p in problems if p.severity == Severity.ERROR]
     assert (dupe.row, dupe.line) == (2, 5)
+
+
+def test_a_failure_inside_the_csv_reader_is_a_problem_not_a_traceback(monkeypatch):
+    import carewise.ingest.csv_reader as csv_reader
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(csv_reader, "value_problems", broken)
+    read = read_csv_bytes((EPISODES + "C1,01/04/2024,S,C2,N1,U4,PR1,,,,,,\n").encode(), "e.csv")
+    (problem,) = read.problems
+    assert read.raw is None and problem.severity == Severity.ERROR and "RuntimeError inside carewise" in problem.message

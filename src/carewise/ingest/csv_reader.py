@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import itertools
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,7 +211,18 @@ def read_csv_file(path: Path) -> CsvFile:
 
 
 def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
-    """Read CSV content given as bytes (used by the web upload and the fuzz tests)."""
+    """Read CSV content given as bytes (used by the web upload and the fuzz tests). Never raises:
+    a failure inside carewise is logged (without the file's content) and reported as a problem."""
+    try:
+        return _read_csv_bytes(data, file, path)
+    except Exception as exc:  # noqa: BLE001 - no input may crash the reader
+        logging.getLogger(__name__).exception("reading %s failed with %s", file, type(exc).__name__)
+        return CsvFile(Path(path or file), None, None, None, [
+            error(file, f"this file could not be read ({type(exc).__name__} inside carewise)",
+                  "Export the file again; if it keeps failing, send it to the carewise team.")])
+
+
+def _read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
     where = Path(path or file)
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():

@@ -79,12 +79,11 @@ def _candidate_files(paths: Iterable[Path], problems: list[Problem]) -> list[Pat
 def _workbook(path: Path, result: ReadResult) -> None:
     """An Excel workbook beside the 903 files: Ofsted's provider list is kept for the URN rules,
     anything else is skipped with the reason (a 903 table must be saved as CSV)."""
-    from carewise.errors import UserFacingError
     from carewise.validate.providers import read_providers
 
     try:
         providers = read_providers([path])
-    except UserFacingError:
+    except Exception:  # noqa: BLE001 - a workbook that is not a provider list (or not readable) is skipped
         result.problems.append(warning(
             path.name, "skipped: an Excel workbook that is not an Ofsted provider list",
             "If it holds a 903 table, open it in Excel and save it as CSV UTF-8 beside the others."))
