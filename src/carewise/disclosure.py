@@ -340,15 +340,40 @@ _PRIME = 2_147_483_647
 def _determined(rows: list[dict[int, float]]) -> set[int]:
     """Unknowns fixed by the equations ``rows`` (sparse, integer coefficients) = known values.
 
-    Gauss-Jordan elimination modulo a large prime, sparse: ``x_i`` is fixed exactly when the
-    unit vector ``e_i`` is in the row space, i.e. when the reduced row with pivot ``i`` has no
-    other entry. (Ranks modulo a prime of 2^31 equal the rational ranks for tables like these.)
+    First a sum with one unknown left fixes it, and it becomes known in every other sum (cheap,
+    and most of the work in tables like these); what is left goes to Gauss-Jordan elimination
+    modulo a large prime: ``x_i`` is fixed exactly when the unit vector ``e_i`` is in the row
+    space, i.e. when the reduced row with pivot ``i`` has no other entry. (Ranks modulo a prime
+    of 2^31 equal the rational ranks for tables like these.)
     """
+    left = [{c: int(v) % _PRIME for c, v in raw.items() if int(v) % _PRIME} for raw in rows]
+    where: dict[int, set[int]] = {}
+    for n, row in enumerate(left):
+        for c in row:
+            where.setdefault(c, set()).add(n)
+    fixed: set[int] = set()
+    single = [n for n, row in enumerate(left) if len(row) == 1]
+    while single:
+        row = left[single.pop()]
+        if len(row) != 1:
+            continue
+        (c,) = row
+        fixed.add(c)
+        for n in where.pop(c, ()):
+            left[n].pop(c, None)
+            if len(left[n]) == 1:
+                single.append(n)
+    core = [row for row in left if len(row) > 1]
+    return fixed | _eliminate(core, {c: len(ns) for c, ns in where.items()})
+
+
+def _eliminate(rows: list[dict[int, int]], weight: dict[int, int]) -> set[int]:
+    """Gauss-Jordan elimination of sparse rows mod the prime (pivot: the least used column)."""
     pivots: dict[int, dict[int, int]] = {}
     holding: dict[int, set[int]] = {}
     """column -> pivots whose reduced row has an entry in it"""
     for raw in rows:
-        row = {c: int(v) % _PRIME for c, v in raw.items() if int(v) % _PRIME}
+        row = dict(raw)
         while True:
             col = next((c for c in row if c in pivots), None)
             if col is None:
@@ -356,7 +381,7 @@ def _determined(rows: list[dict[int, float]]) -> set[int]:
             _subtract(row, pivots[col], row[col])
         if not row:
             continue
-        pivot = min(row)
+        pivot = min(row, key=lambda c: (weight.get(c, 0), c))
         inverse = pow(row[pivot], _PRIME - 2, _PRIME)
         row = {c: v * inverse % _PRIME for c, v in row.items()}
         for other in list(holding.get(pivot, ())):
