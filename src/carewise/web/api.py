@@ -52,6 +52,8 @@ class MeasureOut(BaseModel):
     breakdowns: dict[str, Any]
     comparators: list[dict[str, Any]]
     dfe_definition: str
+    synthetic: bool = False
+    """True when the council's data is synthetic (made up by carewise's generator)."""
 
 
 class ChildOut(BaseModel):
@@ -60,6 +62,8 @@ class ChildOut(BaseModel):
     age: int | None
     legal_status: str | None
     placement: str | None
+    synthetic: bool = False
+    """True when the council's data is synthetic (made up by carewise's generator)."""
 
 
 def _council(request: Request):
@@ -110,7 +114,8 @@ def measures(
     out = []
     for r in results:
         d = r.as_dict()
-        out.append(MeasureOut(**{k: d[k] for k in MeasureOut.model_fields}))
+        out.append(MeasureOut(**{k: d[k] for k in MeasureOut.model_fields if k != "synthetic"},
+                              synthetic=council.synthetic))
     return out
 
 
@@ -136,7 +141,7 @@ def children(request: Request, period: str | None = Query(None, max_length=40),
                  detail={"period": chosen, "via": "api", "children": at.height})
     return [
         ChildOut(ref=data.child_ref(council.la_code, r["CHILD"]), child=r["CHILD"], age=r.get("age"),
-                 legal_status=r.get("LS"), placement=r.get("PLACE"))
+                 legal_status=r.get("LS"), placement=r.get("PLACE"), synthetic=council.synthetic)
         for r in at.iter_rows(named=True)
     ]
 
@@ -158,5 +163,5 @@ def child(request: Request, ref: str, user: User = Depends(children_roles)) -> d
         return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
                 for r in frame.filter(pick).to_dicts()]
 
-    return {"ref": ref, "episodes": rows(history.episodes), "reviews": rows(history.table("reviews")),
+    return {"ref": ref, "synthetic": council.synthetic, "episodes": rows(history.episodes), "reviews": rows(history.table("reviews")),
             "missing": rows(history.table("missing"))}

@@ -356,7 +356,8 @@ def pack_download(request: Request, period: str | None = None, audience: str = "
     media_type = media_types[format]
     audit.record(request.app.state.store, user.username, "export", council=council.la_code, target="panel-pack",
                  detail={"period": chosen, "audience": audience, "format": format})
-    name = f"carewise-pack-{council.la_code}-{chosen}-{audience}.{format}"
+    kind = "carewise-synthetic-pack" if council.synthetic else "carewise-pack"
+    name = f"{kind}-{council.la_code}-{chosen}-{audience}.{format}"
     return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
