@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from carewise.forecast.entries import DAYS_PER_MONTH, fit_trend, monthly_counts
+from carewise.forecast.entries import DAMPING, DAYS_PER_MONTH, fit_trend, monthly_counts
 
 
 def test_monthly_counts_use_whole_months_scaled_to_the_average_month():
@@ -32,7 +32,10 @@ def test_rising_entries_are_followed():
     trend = fit_trend(rng.poisson(true).astype(float))
     assert trend is not None
     assert 0.5 < trend.slope < 1.5
-    assert trend.central(np.array([12.0]))[0] == pytest.approx(true[-1] + 13, rel=0.15)
+    # 12 months on, the damped trend has added slope × (φ + … + φ¹²)
+    added = sum(DAMPING**k for k in range(1, 13))
+    assert trend.central(np.array([12.0]))[0] == pytest.approx(trend.level + trend.slope * added)
+    assert trend.central(np.array([12.0]))[0] == pytest.approx(true[-1] + 1 + added, rel=0.15)
 
 
 def test_paths_spread_around_the_central_path_and_widen():

@@ -9,7 +9,7 @@ for the rate moving. Here monthly entries (per 30.44 days) follow a local linear
     L_t+1 = L_t + S_t + u_t,  u_t ~ N(0, q_level)
     S_t+1 = S_t + v_t,        v_t ~ N(0, q_slope)
 
-fitted by the Kalman filter; the two variances are chosen by maximum likelihood over a grid
+fitted by the Kalman filter (forecast with the slope damped, :data:`DAMPING`); the two variances are chosen by maximum likelihood over a grid
 (zero included, so a steady council gets a steady level), and the slope starts from a prior
 centred on no change (sd 1% of the mean a month), which shrinks a trend seen in noisy months.
 Each simulated future draws the level and slope at the origin from their filtered distribution
@@ -28,6 +28,12 @@ import numpy as np
 DAYS_PER_MONTH = 365.25 / 12
 SLOPE_PRIOR_SD = 0.01
 """Prior sd of the monthly change in entries, as a share of the mean (about 12% a year)."""
+DAMPING = 0.85
+"""Monthly damping of the slope in the forecast (Gardner and McKenzie's damped trend, 1985): the
+change h months ahead is slope × (φ + φ² + … + φ^h), so a trend seen in the data carries on for a
+few months and then levels off (1 would continue it undamped). Chosen on the synthetic backtest:
+12-month error of the total 4.75% undamped, 4.54% at 0.95, 4.48% at 0.9, 4.42% at 0.85, 4.40% at
+0.8 (5 councils × 13 quarter-end cuts, 300 runs); coverage of the 95% range 97–98.5% throughout."""
 _GRID = (0.0, 0.02, 0.05, 0.1)
 """Candidate innovation sds as shares of the mean monthly entries (level; slope × 0.1)."""
 
@@ -46,7 +52,7 @@ class EntryTrend:
 
     def central(self, months_ahead: np.ndarray) -> np.ndarray:
         """Expected entries per 30.44 days ``months_ahead`` after the origin (at least 0)."""
-        return np.maximum(self.level + self.slope * np.asarray(months_ahead, dtype=float), 0.0)
+        return np.maximum(self.level + self.slope * _damped(np.asarray(months_ahead, dtype=float)), 0.0)
 
     def paths(self, months_ahead: np.ndarray, runs: int, rng: np.random.Generator) -> np.ndarray:
         """Entries per 30.44 days for each run at each point (len(months_ahead), runs): state
@@ -60,11 +66,18 @@ class EntryTrend:
             step = max(h - done, 0.0)
             if step > 0:
                 # advance by ``step`` months: the random walk's variance grows with the time elapsed
-                level = level + slope * step + rng.normal(0.0, np.sqrt(self.q_level * step), runs)
-                slope = slope + rng.normal(0.0, np.sqrt(self.q_slope * step), runs)
+                level = level + slope * _damped(step) + rng.normal(0.0, np.sqrt(self.q_level * step), runs)
+                slope = slope * DAMPING**step + rng.normal(0.0, np.sqrt(self.q_slope * step), runs)
                 done = h
             out[i] = np.maximum(level, 0.0)
         return out
+
+
+def _damped(months: np.ndarray | float) -> np.ndarray | float:
+    """Sum of the damped slope's multipliers over ``months`` (``months`` when undamped)."""
+    if DAMPING >= 1.0:
+        return months
+    return DAMPING * (1 - DAMPING ** np.asarray(months)) / (1 - DAMPING)
 
 
 def monthly_counts(start_days: np.ndarray, window_start: date, window_end: date) -> np.ndarray:
