@@ -28,6 +28,10 @@ class ReportFormat(StrEnum):
     csv = "csv"
 
 
+PROBLEMS_SHOWN = 40
+"""Problems found reading the files printed on the terminal; the rest are in --json and the reports."""
+
+
 def _print_summary(result, report_path: Path | None) -> None:
     if not result.readable:
         out.print("[bold red]The files could not be read; no rule was checked.[/]")
@@ -35,11 +39,15 @@ def _print_summary(result, report_path: Path | None) -> None:
             if p.severity == "error":
                 out.print(f"  {p.describe()}")
         return
-    for p in result.problems:
+    shown = sorted(result.problems, key=lambda p: p.severity != "error")  # errors first
+    for p in shown[:PROBLEMS_SHOWN]:
         if p.severity == "error":
             console.print(f"[red]Error:[/] {p.describe()}")
         else:
             console.print(f"[yellow]Warning:[/] {p.describe()}")
+    if len(shown) > PROBLEMS_SHOWN:
+        console.print(f"… and {len(shown) - PROBLEMS_SHOWN:,} more problems reading the files "
+                      "(every one is in --json and the --format reports)")
     out.print(
         f"903 return {result.year}: {result.rules_run} rules checked, "
         f"{len(result.skipped)} not checked, [bold]{len(result.errors)} errors[/] "

@@ -73,3 +73,18 @@ def test_xml_rule_errors_point_at_the_line_of_the_file(tmp_path):
     result = runner.invoke(app, ["validate", str(xml), "--format", "html", "--out", str(out)])
     assert result.exit_code == 1, result.output
     assert "return.xml, line 7 (header record 2)" in out.read_text()
+
+
+def test_the_terminal_shows_errors_first_and_says_how_many_more_there_are(tmp_path):
+    folder = tmp_path / "2024-25"
+    folder.mkdir()
+    (folder / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+                                       + "".join(f"C{i},1,2010-01-01,WBRI,,,\n" for i in range(60)))
+    (folder / "episodes.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+        + "".join(f"C{i},01/06/2024,S,C2,N1,U1,PR1,,,,,,\n" for i in range(59)) + "C59,31/06/2024,S,C2,N1,U1,PR1,,,,,,\n")
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith(("Error:", "Warning:"))]
+    assert lines[0].startswith("Error:") and "31/06/2024" in result.output
+    assert "… and 12 more problems reading the files" in result.output  # 1 error + 50 DOB + 1 count, less 40
