@@ -20,8 +20,7 @@ from datetime import date
 import polars as pl
 
 from carewise.forecast.states import CARE_ENDS_AT, CATEGORIES, category_expr
-from carewise.returns import birthday_expr
-from carewise.returns.timeline import Timeline, children
+from carewise.returns import birthday_expr, timeline
 
 SPELL_SCHEMA = {
     "CHILD": pl.String,
@@ -37,7 +36,7 @@ SPELL_SCHEMA = {
 def child_dobs(history_header: pl.DataFrame, episodes: pl.DataFrame) -> pl.DataFrame:
     """One DOB per child, as the care timeline chooses it (``carewise.returns.timeline``: the
     latest return's); a child with none is left out."""
-    return children(history_header).select("CHILD", "DOB").filter(pl.col("DOB").is_not_null())
+    return timeline.children(history_header).select("CHILD", "DOB").filter(pl.col("DOB").is_not_null())
 
 
 def spells(episodes: pl.DataFrame, header: pl.DataFrame, as_at: date | None = None) -> pl.DataFrame:
@@ -46,13 +45,14 @@ def spells(episodes: pl.DataFrame, header: pl.DataFrame, as_at: date | None = No
     Columns: CHILD, DOB, start, end (null when still open at ``as_at``), category, entry (the
     spell starts a period of care) and next_category (null when the spell ends by leaving care
     or is open). The spells are the care timeline's (``Timeline.spells``) in the placement
-    category; a change of carers within a category, including one with the same carers (RNE
-    T/U), is not a move for the forecast.
+    category (``returns.timeline.spells``); a change of carers within a category, including one
+    with the same carers (RNE T/U), is not a move for the forecast.
     """
-    line = Timeline.build(episodes, header)
+    care = timeline.care_rows(episodes)  # the spells need no placement numbering: quicker
     if as_at is not None:
-        line = line.as_at(as_at)
-    out = line.spells(category_expr()).rename({"state": "category", "next_state": "next_category"})
+        care = timeline.as_at(care, as_at)
+    out = timeline.spells(care, category_expr()).join(child_dobs(header, episodes), on="CHILD")
+    out = out.rename({"state": "category", "next_state": "next_category"})
     eighteen = birthday_expr(pl.col("DOB"), CARE_ENDS_AT)
     horizon = pl.lit(as_at) if as_at is not None else pl.lit(None, dtype=pl.Date)
     end = pl.col("end")

@@ -74,7 +74,7 @@ def children(header: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def _ordered(episodes: pl.DataFrame) -> pl.DataFrame:
+def care_rows(episodes: pl.DataFrame) -> pl.DataFrame:
     """Episodes of care with a readable start, each child's in date order, marked when the
     child's episode just before was a short break (a short break starting the same day as an
     episode of care sorts after it, so does not mark it)."""
@@ -98,7 +98,7 @@ def care_episodes(episodes: pl.DataFrame) -> pl.DataFrame:
     episodes placed for adoption ``adoptive_placement_start`` and
     ``placement_before_adoption_start`` (the run of A3-A6 episodes, and the placement before it).
     Numbers count within the child (1, 2, ...)."""
-    eps = _ordered(episodes)
+    eps = care_rows(episodes)
     year_end_excl = pl.date(pl.col(YEAR) + 1, 4, 1)
     prev_dec = pl.col("DEC").shift(1).over("CHILD")
     prev_rec = pl.col("REC").shift(1).over("CHILD")
@@ -180,15 +180,16 @@ def _with_adoptive_placement(eps: pl.DataFrame) -> pl.DataFrame:
 
 
 def as_at(care: pl.DataFrame, day: date) -> pl.DataFrame:
-    """Care episodes as they stood at the end of ``day``: episodes starting later dropped, an
-    ending (DEC, REC) after it blanked and ``end_excl`` no later than the next day. Period,
-    placement and carer numbers are unchanged: each depends only on earlier episodes."""
+    """Care episodes (:func:`care_episodes`, or :func:`care_rows`) as they stood at the end of
+    ``day``: episodes starting later dropped, an ending (DEC, REC) after it blanked and
+    ``end_excl`` no later than the next day. Period, placement and carer numbers are unchanged:
+    each depends only on earlier episodes."""
     ended = pl.col("DEC").is_not_null() & (pl.col("DEC") <= day)
-    return care.filter(pl.col("DECOM") <= day).with_columns(
-        pl.when(ended).then(pl.col("DEC")).alias("DEC"),
-        pl.when(ended).then(pl.col("REC")).alias("REC"),
-        pl.min_horizontal(pl.col("end_excl"), pl.lit(day + timedelta(days=1))).alias("end_excl"),
-    )
+    cut = [pl.when(ended).then(pl.col("DEC")).alias("DEC"), pl.when(ended).then(pl.col("REC")).alias("REC")]
+    if "end_excl" in care.columns:
+        next_day = pl.lit(day + timedelta(days=1))
+        cut.append(pl.min_horizontal(pl.col("end_excl"), next_day).alias("end_excl"))
+    return care.filter(pl.col("DECOM") <= day).with_columns(cut)
 
 
 def periods(care: pl.DataFrame) -> pl.DataFrame:
@@ -225,7 +226,7 @@ def placements(care: pl.DataFrame) -> pl.DataFrame:
 
 
 def spells(care: pl.DataFrame, state: pl.Expr) -> pl.DataFrame:
-    """Runs of contiguous episodes in one ``state``: CHILD, start, end (null while open), state,
+    """From care episodes (:func:`care_rows` is enough), runs of contiguous episodes in one ``state``: CHILD, start, end (null while open), state,
     entry (the spell does not follow on from another: a start of care), next_state (the state the
     child moved to, null when the spell ended by leaving care or is open).
 
