@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-from types import SimpleNamespace
 
 import openpyxl
 import polars as pl
@@ -82,13 +81,15 @@ def test_validation_report_excel(tmp_path):
 
 
 def test_panel_pack_workbook(tmp_path):
-    from carewise.reports.model import Cell, Section, TableBlock
+    from carewise.measures.period import parse_period
+    from carewise.reports.model import Cell, PackData, Section, TableBlock
     from carewise.reports.render_xlsx import render_xlsx
 
-    data = SimpleNamespace(council_name="Test council", audience="internal",
-                           period=SimpleNamespace(label="2024-25", start=date(2024, 4, 1), end=date(2025, 3, 31)))
+    data = PackData(la_code=None, council_name="=Test council", period=parse_period("2024-25"), audience="internal",
+                    current={}, last_quarter={}, last_year={}, trend=[], generated=date(2025, 6, 1))
     table = TableBlock(id="placements", title="Placements", columns=["Provider", "+Children"],
                        rows=[[Cell(HOSTILE), Cell("-x")], [Cell("Own"), Cell("4", 4)]])
     cells = _cells(render_xlsx(data, [Section(id="s", title="S", blocks=[table])], tmp_path / "pack.xlsx"))
     _assert_safe(cells)
     assert ("'" + HOSTILE, "s") in cells and ("'+Children", "s") in cells and (4, "n") in cells
+    assert any(isinstance(v, str) and v.startswith("'=Test council") for v, _ in cells), "the title too"
