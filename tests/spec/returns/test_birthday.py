@@ -43,3 +43,26 @@ def test_sex_codes_follow_the_year_code_list():
     # SEX was 1/2 until 2023-24 and M/F/U from 2024-25 (DfE SSDA903 code list).
     assert (sex_code("M", 2023), sex_code("F", 2023), sex_code("U", 2023)) == ("1", "2", None)
     assert (sex_code("M", 2024), sex_code("F", 2024), sex_code("U", 2024)) == ("M", "F", "U")
+
+
+def test_compliance_eligibility_uses_the_1_march_birthday():
+    # Born 29/02/2008; looked after 01/01/2022-01/06/2022 (151 days after the 14th birthday, more
+    # than 13 weeks), then again from 28/02/2026. Under 18 until 01/03/2026, so an eligible child
+    # (Children Act 1989 Sch 2 para 19B) from 28/02/2026; with a 28 February birthday she never was.
+    from carewise.compliance import cohort
+    from carewise.history import stitch
+    from carewise.returns.build import return_from_rows
+
+    header = [{"CHILD": "1", "SEX": "F", "DOB": "29/02/2008", "ETHNIC": "WBRI"}]
+
+    def ep(decom, dec=None, rec=None):
+        return {"CHILD": "1", "DECOM": decom, "RNE": "S", "LS": "C2", "CIN": "N1", "PLACE": "U4",
+                "PLACE_PROVIDER": "PR1", "DEC": dec, "REC": rec}
+
+    history = stitch([
+        return_from_rows("2021-22", header=header, episodes=[ep("01/01/2022", "01/06/2022", "E4A")]),
+        return_from_rows("2022-23", header=header, episodes=[ep("01/01/2022", "01/06/2022", "E4A")]),
+        return_from_rows("2025-26", header=header, episodes=[ep("28/02/2026")]),
+    ])
+    eligible = cohort.eligibility(history, date(2026, 3, 31))
+    assert eligible.select("CHILD", "eligible_from").rows() == [("1", date(2026, 2, 28))]
