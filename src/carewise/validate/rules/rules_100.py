@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 import polars as pl
 
-from carewise.codes import ADOPTED, SHORT_BREAKS
+from carewise.codes import ADOPTED, SHORT_BREAKS, TEMPORARY_PLACEMENTS
 from carewise.codes.lists import sex_code, valid_codes
 from carewise.returns.model import ROW, Return
 from carewise.returns.years import CollectionYear, birthday_expr
@@ -875,7 +875,7 @@ def _provider_code_invalid(ctx: Context, no_provider: tuple[str, ...]) -> pl.Dat
 def rule_178(ctx: Context) -> Failures:
     """If provided, PLACE_PROVIDER must be valid, and blank where PLACE is T0-T4 or Z1
     (DfE rule 178, to 2024-25)."""
-    return _provider_code_invalid(ctx, ("T0", "T1", "T2", "T3", "T4", "Z1"))
+    return _provider_code_invalid(ctx, (*TEMPORARY_PLACEMENTS, "Z1"))
 
 
 @rule(
