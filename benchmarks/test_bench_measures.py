@@ -44,7 +44,7 @@ def test_bench_large_council_panel_family(benchmark, large):
     one-filter views) computed and suppressed together (carewise.measures.family), once per
     import; every later panel request for that year is a slice of it. Target < 10 s.
 
-    Measured December 2026 on the shared 2-core machine under load: 3.4-6.1 s (mean 4.9 s)."""
+    Measured December 2026 on the shared 2-core machine: 1.3-2.1 s (mean 1.7 s; internal 0.4 s)."""
     la_code, returns = large
 
     def run():
