@@ -310,7 +310,7 @@ def register(app: typer.Typer) -> None:
             tasks = [t for t in tasks if t[0] in keep]
         with progress_bar(not json_out) as bar:
             job = bar.add_task("Councils forecast", total=len(tasks))
-            result = sweep(tasks, scenarios, address=address, n_workers=workers,
+            result = sweep(tasks, scenarios, address=dask_address(address), n_workers=workers,
                            progress=lambda done, total: bar.update(job, completed=done),
                            horizon_months=horizon_months, runs=runs, seed=seed, costs=_costs(costs_file, inflation))
         if json_out:
@@ -536,6 +536,13 @@ def _pa_table(path: Path, cost_per_adviser: float, json_out: bool) -> None:
                   + "  ".join(f"{r[f'caseload_{n}']:>10.1f}" for n in advisers))
     for note in notes:
         out.print(f"  [yellow]Disagrees:[/] {note}")
+
+
+def dask_address(address: str | None) -> str | None:
+    """The cluster to sweep on: ``--address`` if given, else the ``CAREWISE_DASK_ADDRESS`` setting."""
+    from carewise.settings import get_settings
+
+    return address or get_settings().dask_address or None
 
 
 def _print_sweep(result: Any) -> None:

@@ -51,9 +51,10 @@ def _council(markets, council: str | None) -> str:
 def _settings(la_code: str, path: Path | None):
     from carewise.matching import load_settings
     from carewise.matching.store import market_root
+    from carewise.settings import get_settings
 
     if path is None:
-        local = market_root() / la_code / "matching.toml"
+        local = market_root(get_settings().data_dir) / la_code / "matching.toml"
         path = local if local.exists() else None
     return load_settings(path)
 
@@ -159,8 +160,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Move markets saved by earlier carewise versions (parquet folders) into the database."""
         from carewise.matching.store import market_root
+        from carewise.settings import get_settings
 
-        imported = _markets(db).import_parquet(folder or market_root())
+        imported = _markets(db).import_parquet(folder or market_root(get_settings().data_dir))
         if as_json:
             print_json({"imported": imported})
             return

@@ -6,11 +6,11 @@ import pytest
 from distributed import LocalCluster
 from distributed.diagnostics.plugin import SchedulerPlugin
 
-from carewise.cli_forecast import _print_sweep
+from carewise.cli_forecast import _print_sweep, dask_address
 from carewise.errors import UserFacingError
 from carewise.forecast.known_rates import example_rates, known_council
 from carewise.forecast.scenarios import Change, Scenario
-from carewise.forecast.sweep import council_folders, in_region, resolve_address, sweep
+from carewise.forecast.sweep import council_folders, in_region, sweep
 from carewise.history import stitch
 from carewise.settings import get_settings
 
@@ -40,9 +40,9 @@ def test_address_setting_is_honoured(history, monkeypatch, capsys):
         monkeypatch.setenv("CAREWISE_DASK_ADDRESS", cluster.scheduler_address)
         get_settings.cache_clear()
         try:
-            assert resolve_address(None) == cluster.scheduler_address
+            assert dask_address(None) == cluster.scheduler_address
             result = sweep([("E06000056", history)], [Scenario("less", "", [Change("entry_rate", change=-0.2)])],
-                           runs=50, horizon_months=12)
+                           runs=50, horizon_months=12, address=dask_address(None))
         finally:
             get_settings.cache_clear()
         assert result.address == cluster.scheduler_address
@@ -57,8 +57,8 @@ def test_explicit_address_wins_over_setting(monkeypatch):
     monkeypatch.setenv("CAREWISE_DASK_ADDRESS", "tcp://10.0.0.5:8786")
     get_settings.cache_clear()
     try:
-        assert resolve_address("tcp://127.0.0.1:9999") == "tcp://127.0.0.1:9999"
-        assert resolve_address(None) == "tcp://10.0.0.5:8786"
+        assert dask_address("tcp://127.0.0.1:9999") == "tcp://127.0.0.1:9999"
+        assert dask_address(None) == "tcp://10.0.0.5:8786"
     finally:
         get_settings.cache_clear()
 

@@ -177,13 +177,6 @@ def _safe_task(la_code: str, history: HistorySource, scenarios: list[Scenario], 
 # ---- the sweep -----------------------------------------------------------------------------
 
 
-def resolve_address(address: str | None) -> str | None:
-    """The cluster to use: ``address`` if given, else the ``CAREWISE_DASK_ADDRESS`` setting."""
-    from carewise.settings import get_settings
-
-    return address or get_settings().dask_address or None
-
-
 def sweep(
     councils: Iterable[tuple[str, HistorySource]],
     scenarios: list[Scenario],
@@ -196,8 +189,8 @@ def sweep(
 ) -> SweepResult:
     """Run :func:`council_task` for every council on Dask; one table back (see module doc).
 
-    ``address`` (or the ``CAREWISE_DASK_ADDRESS`` setting) is a running scheduler, e.g.
-    ``tcp://10.0.0.5:8786``; without one a ``LocalCluster`` of ``n_workers`` processes
+    ``address`` is a running scheduler, e.g. ``tcp://10.0.0.5:8786`` (the command line gives
+    ``--address`` or the ``CAREWISE_DASK_ADDRESS`` setting); without one a ``LocalCluster`` of ``n_workers`` processes
     (one thread each) is started. Histories given as callables (``partial(folder_history,
     path)``) are loaded on the workers, which must then see the same files or database.
     """
@@ -206,7 +199,7 @@ def sweep(
     tasks = list(councils)
     if not tasks:
         raise SettingError("There are no councils to sweep: import some, or give --from a folder of councils.")
-    target = resolve_address(address)
+    target = address or None
     cluster = None
     try:
         if target:

@@ -82,11 +82,10 @@ class MarketStore(Protocol):
     def councils(self) -> list[str]: ...
 
 
-def market_root() -> Path:
-    """The folder of councils' matching settings (``<data folder>/market/<la_code>/matching.toml``)."""
-    from carewise.settings import get_settings
-
-    return Path(get_settings().data_dir) / "market"
+def market_root(data_dir: str | Path) -> Path:
+    """The folder of councils' matching settings (``<data folder>/market/<la_code>/matching.toml``);
+    the caller gives the data folder from its settings."""
+    return Path(data_dir) / "market"
 
 
 def _label(number: int) -> str:
