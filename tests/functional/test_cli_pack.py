@@ -129,7 +129,8 @@ def test_pack_renders_html_pdf_xlsx_with_the_same_figures(council, tmp_path):
     )
     cla = {m["id"]: m for m in _measures(council)["measures"]}["cla_at_date"]["value"]
     book = load_workbook(files["xlsx"])
-    sheet = book["summary_population"]
+    sheet = next(ws for ws in book.worksheets
+                 if ws["A1"].value.removeprefix("Synthetic data — not a real council. ") == "Summary")
     values = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=4) if row[0].value}
     assert values["Children looked after"] == cla  # a number, not text
     assert f">{cla:,.0f}<" in html

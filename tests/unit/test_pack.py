@@ -21,6 +21,7 @@ from carewise.reports import (
     section,
 )
 from carewise.reports.builtin import change_text
+from carewise.reports.render_xlsx import number_format, sheet_name
 from carewise.returns.build import return_from_rows
 
 
@@ -76,9 +77,54 @@ def test_same_figure_in_html_and_excel(history, tmp_path: Path):
     files = build_pack(history, "2024-25", None, "internal", "html,xlsx", tmp_path)
     html = files[0].read_text(encoding="utf-8")
     cla = evaluate(history, "2024-25", None, "internal", ids=["cla_at_date"])[0].value
-    sheet = load_workbook(files[1])["summary_population"]
+    sheet = _sheet_titled(load_workbook(files[1]), "Summary")
     assert sheet["B4"].value == cla and isinstance(sheet["B4"].value, float | int)
     assert f">{cla:,.0f}<" in html
+
+
+def _sheet_titled(book, title: str):
+    """The sheet whose title row (A1) is ``title``."""
+    return next(ws for ws in book.worksheets if ws["A1"].value == title)
+
+
+def test_excel_pack_is_usable_by_an_analyst(history, tmp_path: Path):
+    """Issue 16 item 4: readable unique sheet names, a contents sheet with period, audience,
+    source and release, frozen headings, percentages stored as fractions formatted 0.0%,
+    hidden figures blank with a comment (never "x" text in a column of numbers)."""
+    (path,) = build_pack(history, "2024-25", None, "panel", ["xlsx"], tmp_path)
+    book = load_workbook(path)
+    names = [ws.title for ws in book.worksheets]
+    assert names[0] == "Contents" and len({n.lower() for n in names}) == len(names)
+    assert all(len(n) <= 31 and not n.startswith("_") for n in names)
+    contents = {r[0].value: r[1].value for r in book["Contents"].iter_rows(max_row=8) if r[0].value}
+    assert {"Period", "Audience", "Source", "Comparators"} <= set(contents)
+    assert "2024-25" in contents["Period"] and contents["Audience"].startswith("panel")
+    assert all(ws.freeze_panes for ws in book.worksheets)
+    percents = [c for ws in book.worksheets[1:] for row in ws.iter_rows(min_row=4) for c in row
+                if c.number_format == "0.0%"]
+    assert percents and all(isinstance(c.value, int | float) and 0 <= c.value <= 1 for c in percents)
+    hidden = [c for ws in book.worksheets[1:] for row in ws.iter_rows(min_row=4) for c in row
+              if c.comment is not None]
+    assert hidden and all(c.value is None for c in hidden)
+    assert not [c for ws in book.worksheets[1:] for row in ws.iter_rows(min_row=4) for c in row[1:]
+                if c.value in ("x", "–")]
+
+
+def test_sheet_names_fit_excel_and_read_as_titles():
+    used: set[str] = set()
+    assert sheet_name(["Children looked after: age"], used) == "Children looked after - age"
+    long = "Children who started to be looked after in the period, by age"
+    first, second = sheet_name([long], used), sheet_name([long], used)
+    assert len(first) <= 31 and len(second) <= 31 and first.lower() != second.lower()
+    assert not first.endswith(" ") and second.endswith("(2)")
+    assert sheet_name(["Summary", "Care leavers – Summary"], used | {"summary"}) == "Care leavers – Summary"
+
+
+def test_number_formats_follow_the_text_a_reader_sees():
+    assert number_format(Cell("9.7%", 9.7)) == (pytest.approx(0.097), "0.0%")
+    assert number_format(Cell("1,047", 1047.0)) == (1047.0, "#,##0")
+    assert number_format(Cell("67.3", 67.3)) == (67.3, "#,##0.0")
+    assert number_format(Cell("x")) is None
 
 
 def test_change_text_in_plain_english(history):
