@@ -14,6 +14,9 @@ to the usual placement afterwards."""
 URN_NOT_KNOWN = "XXXXXXX"
 """The URN DfE asks for when a placement's provider has no Ofsted registration number."""
 
+FOSTER_PLACEMENTS = ("U1", "U2", "U3", "U4", "U5", "U6")
+"""Foster placements (PLACE U1-U6): U1-U3 with a relative or friend, U4-U6 with other foster carers."""
+
 PLACED_FOR_ADOPTION = ("A3", "A4", "A5", "A6")
 """Placements for adoption (PLACE A3-A6): with the child's current foster carers (A3, A5) or not
 (A4, A6), under a placement order or with consent."""

@@ -9,8 +9,12 @@ from __future__ import annotations
 import polars as pl
 
 from carewise.codes import ADOPTED as ADOPTED
+from carewise.codes import (
+    FOSTER_PLACEMENTS,
+    PLACED_FOR_ADOPTION,
+    PLACED_FOR_ADOPTION_WITH_FOSTER_CARERS,
+)
 from carewise.codes import NEW_CARERS_RNE as NEW_CARERS_RNE
-from carewise.codes import PLACED_FOR_ADOPTION, PLACED_FOR_ADOPTION_WITH_FOSTER_CARERS
 from carewise.codes import PLACEMENT_START_RNE as PLACEMENT_START_RNE
 from carewise.codes import SAME_CARERS_RNE as SAME_CARERS_RNE
 
@@ -54,7 +58,7 @@ NEED_GROUPS: dict[str, tuple[str, ...]] = {
     "N8. Absent parenting": ("N8",),
 }
 
-FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
+FOSTER = FOSTER_PLACEMENTS
 FAMILY_AND_FRIENDS = ("U1", "U2", "U3")
 IN_HOUSE_PROVIDER = ("PR1",)
 AGENCY_PROVIDERS = ("PR4", "PR5")

@@ -12,7 +12,13 @@ from datetime import date
 
 import polars as pl
 
-from carewise.codes import ADOPTED, SHORT_BREAKS, URN_NOT_KNOWN
+from carewise.codes import (
+    ADOPTED,
+    FOSTER_PLACEMENTS,
+    PLACED_FOR_ADOPTION,
+    SHORT_BREAKS,
+    URN_NOT_KNOWN,
+)
 from carewise.codes.lists import valid_codes
 from carewise.returns.model import ROW
 from carewise.returns.years import age_expr, birthday_expr
@@ -443,7 +449,7 @@ def rule_1014(ctx: Context) -> dict[str, pl.DataFrame]:
     }
 
 
-_OWN_PROVISION_EXEMPT = ("A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6")
+_OWN_PROVISION_EXEMPT = (*PLACED_FOR_ADOPTION, *FOSTER_PLACEMENTS)
 
 
 def _own_provision_outside(ctx: Context, exempt: tuple[str, ...]) -> pl.DataFrame:

@@ -15,6 +15,8 @@ from datetime import date
 import polars as pl
 
 from carewise.codes import (
+    FOSTER_PLACEMENTS,
+    PLACED_FOR_ADOPTION,
     PLACED_FOR_ADOPTION_WITH_FOSTER_CARERS,
     SEX_LETTERS,
     SHORT_BREAKS,
@@ -893,7 +895,7 @@ def rule_234(ctx: Context) -> Failures:
 # Supported accommodation premises and URNs (2025-26 on)
 # ---------------------------------------------------------------------------------------------
 
-RAA_URN_PLACES = ("A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6")
+RAA_URN_PLACES = (*PLACED_FOR_ADOPTION, *FOSTER_PLACEMENTS)
 """Placements that may carry URN 'XXXXXXX': adoption (A3-A6) and foster placements (U1-U6) arranged
 through a regional adoption agency, which has no Ofsted URN of its own (DfE rule 242)."""
 

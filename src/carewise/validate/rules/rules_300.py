@@ -16,14 +16,20 @@ from datetime import date
 
 import polars as pl
 
-from carewise.codes import ADOPTED, PLACED_FOR_ADOPTION, SHORT_BREAKS, TEMPORARY_PLACEMENTS
+from carewise.codes import (
+    ADOPTED,
+    FOSTER_PLACEMENTS,
+    PLACED_FOR_ADOPTION,
+    SHORT_BREAKS,
+    TEMPORARY_PLACEMENTS,
+)
 from carewise.codes.lists import sex_code
 from carewise.returns.model import ROW, Return
 from carewise.returns.years import CollectionYear, age_expr, birthday_expr
 from carewise.validate.engine import Context, Skip, failing_rows, rule
 
 """Reason episode ceased: adopted (application unopposed / opposed)."""
-FOSTER_OR_ADOPTION = ("A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6")
+FOSTER_OR_ADOPTION = (*PLACED_FOR_ADOPTION, *FOSTER_PLACEMENTS)
 CONTINUATION_RNE = ("P", "L", "T", "U", "B")
 """Reasons for new episode that continue a period of care (everything but S)."""
 COMPARED_PLACEMENT_FIELDS = ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from carewise.codes import ADOPTED, PLACED_FOR_ADOPTION, SHORT_BREAKS
+from carewise.codes import ADOPTED, FOSTER_PLACEMENTS, PLACED_FOR_ADOPTION, SHORT_BREAKS
 from carewise.returns.model import ROW
 from carewise.returns.years import CollectionYear, age_expr, birthday_expr
 from carewise.validate.engine import Context, Failures, Skip, rule
@@ -397,7 +397,7 @@ def _ls_needs_sex(ctx: Context, ls: str, sexes: tuple[str, ...]) -> pl.DataFrame
 def rule_516(ctx: Context) -> Failures:
     """REC E45/E46 (SGO to former foster carers) needs a foster placement U1-U6."""
     eps = ctx.t("episodes")
-    fostered = pl.col("PLACE").is_in(["U1", "U2", "U3", "U4", "U5", "U6"]).fill_null(False)
+    fostered = pl.col("PLACE").is_in(FOSTER_PLACEMENTS).fill_null(False)
     return eps.filter(pl.col("REC").is_in(["E45", "E46"]).fill_null(False) & ~fostered)
 
 
@@ -610,7 +610,7 @@ def rule_528(ctx: Context) -> Failures:
 )
 def rule_529(ctx: Context) -> Failures:
     """PLACE_PROVIDER PR3 is not possible with P1, A3-A6, K1, K2 or U1-U6."""
-    places = ("P1", *ADOPTION_PLACES, "K1", "K2", "U1", "U2", "U3", "U4", "U5", "U6")
+    places = ("P1", *ADOPTION_PLACES, "K1", "K2", *FOSTER_PLACEMENTS)
     return _provider_not_with(ctx, "PR3", places)
 
 
