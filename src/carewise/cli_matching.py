@@ -323,6 +323,7 @@ def register(app: typer.Typer) -> None:
             for p in result["suggestions"]:
                 out.print(f"  what-if: {p['description']} → meets {p['would_meet']} more")
             return
+        assert referral_id is not None  # one of REFERRAL_ID or --all, checked above
         shown = shortlist_json(market, referral_id, cfg, limit, show_excluded)
         _audit(db, la_code, f"referral:{referral_id}", {
             "market_version": market.version, "settings_version": cfg.version,

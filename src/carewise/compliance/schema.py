@@ -12,6 +12,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -27,6 +30,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeEngine
 
 from carewise.compliance.extracts import EXTRACTS, Extract
 from carewise.store.schema import metadata
@@ -49,8 +53,9 @@ extract_batch = Table(
     Index("ix_compliance_extract_batch_council_kind", "council_id", "kind"),
 )
 
-_SQL = {"text": lambda: String(200), "enum": lambda: String(40), "date": lambda: Date,
-        "bool": lambda: Boolean}
+_SQL: dict[str, Callable[[], TypeEngine[Any]]] = {
+    "text": lambda: String(200), "enum": lambda: String(40), "date": lambda: Date(),
+    "bool": lambda: Boolean()}
 
 
 def _extract_table(ex: Extract) -> Table:

@@ -52,7 +52,7 @@ class Effects:
     """Everything a scenario changes, as arrays over the projection's steps."""
 
     steps: int
-    entry_factor: np.ndarray = field(default=None)  # type: ignore[assignment]
+    entry_factor: np.ndarray = field(default=None)  # type: ignore[arg-type]  # set in __post_init__
     redirects: list[Redirect] = field(default_factory=list)
     step_downs: list[StepDown] = field(default_factory=list)
     capacities: list[Capacity] = field(default_factory=list)

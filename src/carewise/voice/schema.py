@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -23,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.types import TypeEngine
 
 from carewise.store.schema import metadata
 from carewise.voice.extracts import EXTRACTS
@@ -45,7 +49,7 @@ batch = Table(
     Index("ix_voice_batch_council_kind", "council_id", "kind"),
 )
 
-SQL_TYPES = {"id": lambda: String(100), "text": lambda: Text(), "enum": lambda: String(40),
+SQL_TYPES: dict[str, Callable[[], TypeEngine[Any]]] = {"id": lambda: String(100), "text": lambda: Text(), "enum": lambda: String(40),
              "date": lambda: Date(), "bool": lambda: Boolean(), "float": lambda: Float()}
 
 

@@ -213,26 +213,50 @@ def population_download(request: Request, period: str | None = None, format: str
     table = _results_table(results)
     audit.record(request.app.state.store, user.username, "export", council=council.la_code,
                  target="population", detail={"period": chosen, "format": format, "filters": filters})
+    from carewise.reports.model import SYNTHETIC_NOTICE
     from carewise.web.rendering import frame_download
 
-    return frame_download(table, f"carewise-population-{council.la_code}-{chosen}", format, "Population")
+    about = [("Council", council.name), ("Period", chosen), ("Audience", audience_for(user)),
+             ("Filters", "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in filters.items()) or "none"),
+             ("Blank values", "hidden (a small number, or one that could reveal it) or not available: see note")]
+    if council.synthetic:
+        about.insert(0, ("Synthetic", SYNTHETIC_NOTICE))
+    kind = "carewise-synthetic-population" if council.synthetic else "carewise-population"
+    return frame_download(table, f"{kind}-{council.la_code}-{chosen}", format, "Population", about)
 
 
 def _results_table(results) -> pl.DataFrame:
     rows = []
     for r in results:
-        rows.append({"measure": r.title, "breakdown": "", "category": "All", "value": r.display,
+        rows.append({"measure": r.title, "breakdown": "", "category": "All",
+                     "value": None if r.suppressed else r.value, "unit": _unit(r),
                      "numerator": None if r.suppressed else r.numerator,
-                     "denominator": None if r.suppressed else r.denominator})
+                     "denominator": None if r.suppressed else r.denominator, "note": _note(r)})
         for name, brows in r.breakdowns.items():
             for row in brows:
                 rows.append({"measure": r.title, "breakdown": r.breakdown_titles.get(name, name),
-                             "category": row.category,
-                             "value": "x" if row.suppressed else ("" if row.value is None else f"{row.value:g}"),
-                             "numerator": None if row.suppressed else row.numerator,
-                             "denominator": None if row.suppressed else row.denominator})
+                             "category": row.category, "value": None if row.suppressed else row.value,
+                             "unit": _unit(r), "numerator": None if row.suppressed else row.numerator,
+                             "denominator": None if row.suppressed else row.denominator, "note": _note(row)})
     return pl.DataFrame(rows, schema={"measure": pl.String, "breakdown": pl.String, "category": pl.String,
-                                      "value": pl.String, "numerator": pl.Float64, "denominator": pl.Float64})
+                                      "value": pl.Float64, "unit": pl.String, "numerator": pl.Float64,
+                                      "denominator": pl.Float64, "note": pl.String})
+
+
+def _unit(result) -> str:
+    """What a download's value column counts, since a number has no % sign."""
+    if result.kind == "proportion":
+        return f"percent of {result.unit}"
+    if result.kind == "rate":
+        return f"{result.unit} per {result.per:,}"
+    return f"mean ({result.unit})" if result.kind == "mean" else result.unit
+
+
+def _note(row) -> str:
+    """Why a download's value is blank: figures are numbers, so a hidden one is said in words."""
+    if row.suppressed:
+        return "hidden: a small number (1 to 4) or a figure that would reveal one"
+    return "not available" if row.value is None else ""
 
 
 @router.get("/stability")
@@ -293,7 +317,7 @@ async def upload(request: Request, files: list[UploadFile] = File(default=[]), y
     folder = Path(tempfile.mkdtemp(prefix="carewise-upload-"))
     try:
         for f in real_files:
-            name = Path(f.filename).name
+            name = Path(f.filename or "").name  # real_files all have one
             with (folder / name).open("wb") as out:
                 shutil.copyfileobj(f.file, out)
         from carewise.importing import import_paths
@@ -307,7 +331,7 @@ async def upload(request: Request, files: list[UploadFile] = File(default=[]), y
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     audit.record(store, user.username, "import", council=la_code,
-                 detail={"stored": outcome.stored, "files": [Path(f.filename).name for f in real_files],
+                 detail={"stored": outcome.stored, "files": [Path(f.filename or "").name for f in real_files],
                          "years": sorted(str(y) for y in outcome.read.returns)})
     if outcome.stored:
         if user.all_councils is False and la_code not in user.councils and council is None:
