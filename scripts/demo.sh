@@ -4,7 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export CAREWISE_DATA_DIR="${CAREWISE_DATA_DIR:-$PWD/demo/data}"
+# The demo's own store starts empty each run: importing the same years again into it would date them
+# as corrections received today, and the pack's backtest would then find no return known at its cuts.
+# A data folder given in CAREWISE_DATA_DIR is the user's and is left as it is.
+if [[ -z "${CAREWISE_DATA_DIR:-}" ]]; then
+  export CAREWISE_DATA_DIR="$PWD/demo/data"
+  rm -rf "$CAREWISE_DATA_DIR"
+fi
 cw=.venv/bin/carewise
 rm -rf demo/council demo/pack demo/extracts demo/market demo/voice
 # Derbyshire looks after about 1,000 children, the size of a "large" synthetic council.
