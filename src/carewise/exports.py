@@ -50,11 +50,21 @@ def frame_csv(frame: pl.DataFrame) -> str:
     return safe_frame(frame).write_csv()
 
 
-def frame_xlsx(frame: pl.DataFrame, worksheet: str) -> bytes:
-    """A frame as a one-sheet workbook (bytes), text written as text."""
+def frame_xlsx(frame: pl.DataFrame, worksheet: str, about: Iterable[tuple[str, str]] = ()) -> bytes:
+    """A frame as a workbook (bytes), text written as text, numbers as numbers; ``about`` (e.g.
+    period, filters, audience, synthetic) goes on a second sheet, "About", as label/value rows."""
     buffer = io.BytesIO()
     with workbook(buffer) as book:
-        safe_frame(frame).write_excel(book, worksheet=worksheet)
+        safe_frame(frame).write_excel(book, worksheet=worksheet, autofit=True, freeze_panes=(1, 0))
+        about = list(about)
+        if about:
+            sheet = book.add_worksheet("About")
+            bold = book.add_format({"bold": True})
+            for row, (label, value) in enumerate(about):
+                sheet.write_string(row, 0, neutralise(label), bold)
+                sheet.write_string(row, 1, neutralise(value))
+            sheet.set_column(0, 0, 20)
+            sheet.set_column(1, 1, 90)
     return buffer.getvalue()
 
 

@@ -83,13 +83,15 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     return HTMLResponse(html, status_code=status_code)
 
 
-def frame_download(frame: Any, stem: str, format: str, sheet: str) -> Response:
+def frame_download(frame: Any, stem: str, format: str, sheet: str,
+                   about: list[tuple[str, str]] | None = None) -> Response:
     """A table as a CSV (default) or Excel download, written through ``carewise.exports`` so no
-    cell can run as a formula."""
+    cell can run as a formula; ``about`` (period, filters, audience…) goes on the workbook's
+    About sheet (a CSV has nowhere to carry it but its name)."""
     from carewise.exports import frame_csv, frame_xlsx
 
     if format == "xlsx":
-        return Response(frame_xlsx(frame, sheet),
+        return Response(frame_xlsx(frame, sheet, about or ()),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
     return Response(frame_csv(frame), media_type="text/csv; charset=utf-8",
