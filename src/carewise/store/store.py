@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import (
     Connection,
+    CursorResult,
     Engine,
     create_engine,
     delete,
@@ -135,10 +136,10 @@ class Store:
             if name:
                 conn.execute(update(s.council).where(s.council.c.id == found).values(name=name))
             return int(found)
-        return int(
+        return _new_id(
             conn.execute(
                 insert(s.council).values(la_code=la_code, name=name or la_code, synthetic=synthetic)
-            ).inserted_primary_key[0]
+            )
         )
 
     # -- import ---------------------------------------------------------------------------
@@ -172,7 +173,7 @@ class Store:
                            s.import_batch.c.status == "current")
                     .values(status="superseded")
                 )
-                batch_id = int(
+                batch_id = _new_id(
                     conn.execute(
                         insert(s.import_batch).values(
                             council_id=council_id,
@@ -187,7 +188,7 @@ class Store:
                             validation=(validation or {}).get(ret.year),
                             source=source,
                         )
-                    ).inserted_primary_key[0]
+                    )
                 )
                 batch_ids.append(batch_id)
                 for src in ret.sources.values():
@@ -362,9 +363,19 @@ def _lock_council_imports(conn: Connection, la_code: str) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"carewise import {la_code}"})
 
 
+def _new_id(result: CursorResult[Any]) -> int:
+    """The id the database gave the row just inserted."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the database gave no id for the new row")
+    return int(key[0])
+
+
 def _copy_rows(conn: Connection, table_name: str, cols: list[str], frame: pl.DataFrame) -> None:
     """PostgreSQL: COPY is an order of magnitude faster than INSERT for whole returns."""
     raw_conn = conn.connection.driver_connection
+    if raw_conn is None:
+        raise RuntimeError("the PostgreSQL connection is closed")
     with raw_conn.cursor() as cur, cur.copy(f"COPY {table_name} ({', '.join(cols)}) FROM STDIN") as copy:
         for row in frame.iter_rows():
             copy.write_row(row)
