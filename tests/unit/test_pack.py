@@ -145,3 +145,27 @@ def test_formats_are_checked():
     assert parse_formats("html, PDF") == ["html", "pdf"]
     with pytest.raises(Exception, match="html, pdf, xlsx"):
         parse_formats("docx")
+
+
+def test_a_breakdown_that_decides_the_numerator_shows_how_children_divide(history):
+    """Issue 16: "3 or more placements" by number of placements read 1: 0.0%, 2: 0.0%, 3: 100%,
+    4+: 100%. The pack shows the children in each band and their share of all instead."""
+    from dataclasses import replace
+
+    from carewise.measures.model import Row
+    from carewise.reports.builtin import breakdown_table
+
+    r = evaluate(history, "2024-25", None, "internal", ids=["stability_three_plus_placements"])[0]
+    bands = [Row("1", 0, 60, 0.0), Row("2", 0, 30, 0.0), Row("3", 6, 6, 100.0), Row("4 or more", 4, 4, 100.0)]
+    r = replace(r, numerator=10, denominator=100, breakdowns={"placements": bands})
+    table = breakdown_table(r, "placements", "t")
+    assert table.columns[1:] == ["Children", "Percentage of all"]
+    assert [row[2].text for row in table.rows] == ["60.0%", "30.0%", "6.0%", "4.0%", "100%"]
+
+
+def test_a_small_change_in_a_large_count_is_not_zero_percent(history):
+    from dataclasses import replace
+
+    cla = evaluate(history, "2024-25", None, "internal", ids=["cla_at_date"])[0]
+    assert change_text(replace(cla, value=1051.0), replace(cla, value=1047.0)) == "up 4 (0.4%)"
+    assert change_text(replace(cla, value=1200.0), replace(cla, value=1000.0)) == "up 200 (20%)"

@@ -33,9 +33,17 @@ def change_text(cur: MeasureResult | None, prev: MeasureResult | None) -> str:
     if cur.kind == "proportion":
         return f"{word} {abs(diff):.1f} points"
     if cur.kind == "count":
-        pct = f" ({abs(diff) / prev.value * 100:.0f}%)" if prev.value else ""
-        return f"{word} {abs(diff):,.0f}{pct}"
+        return f"{word} {abs(diff):,.0f}{_relative(diff, prev.value)}"
     return f"{word} {abs(diff):,.1f}"
+
+
+def _relative(diff: float, before: float) -> str:
+    """A count's change as a share of where it was: one decimal under 10% so a change of 4 in
+    1,047 reads "0.4%", never "0%"."""
+    if not before:
+        return ""
+    pct = abs(diff) / before * 100
+    return f" ({pct:.1f}%)" if pct < 10 else f" ({pct:.0f}%)"
 
 
 def _status(cur: MeasureResult, england: float | None) -> str:
@@ -76,6 +84,34 @@ def headline(data: PackData, mid: str) -> Headline | None:
 
 def _num(v: float | None) -> float | None:
     return None if v is None else float(v)
+
+
+def _decides_numerator(rows: list) -> bool:
+    """True when a proportion's breakdown is the thing its numerator counts (e.g. "3 or more
+    placements" by number of placements): each group is then 0% or 100%, which says nothing,
+    so the pack shows how the children divide between the groups instead."""
+    shown = [row.value for row in rows if not row.suppressed and row.value is not None]
+    return bool(shown) and all(v in (0, 100) for v in shown) and 0 in shown and 100 in shown
+
+
+def _distribution_table(r: MeasureResult, name: str, tid: str, title: str, rows: list) -> TableBlock:
+    """Children in each group of the breakdown, and their share of all the measure counts."""
+    total = r.denominator
+    out = []
+    for row in rows:
+        hidden = row.suppressed or row.denominator is None
+        pct = None if hidden or not total else round(row.denominator / total * 100, 1)
+        out.append([
+            Cell(row.category),
+            Cell("x" if hidden else f"{row.denominator:,.0f}", None if hidden else _num(row.denominator)),
+            Cell("x" if hidden else ("–" if pct is None else f"{pct:.1f}%"), pct),
+        ])
+    out.append([
+        Cell("All"),
+        Cell("x" if total is None else f"{total:,.0f}", _num(total)),
+        Cell("100%" if total else "–", 100.0 if total else None),
+    ])
+    return TableBlock(tid, title, [r.breakdown_titles.get(name, name), "Children", "Percentage of all"], out)
 
 
 def breakdown_table(
@@ -122,6 +158,8 @@ def breakdown_table(
         return TableBlock(
             tid, title, [r.breakdown_titles.get(name, name), "Number", "Percentage"], out
         )
+    if r.kind == "proportion" and _decides_numerator(rows):
+        return _distribution_table(r, name, tid, title, rows)
     if r.kind == "proportion":
         for row in rows:
             out.append(
