@@ -38,8 +38,11 @@ def line_chart(rows: list[dict[str, Any]], x: str, y: str, title: str) -> str:
     return _line(points, x, y, title)
 
 
-def bar_chart(rows: list[dict[str, Any]], category: str, value: str, title: str) -> str:
-    return _bar(tuple((r[category], r[value]) for r in rows), category, value, title)
+def bar_chart(rows: list[dict[str, Any]], category: str, value: str, title: str,
+              axis_title: str | None = None) -> str:
+    """Bars in the rows' own order (age bands young to old, not by size), counted from zero;
+    ``axis_title`` says what is counted (``title``, also the chart's label, says what by)."""
+    return _bar(tuple((r[category], r[value]) for r in rows), category, value, title, axis_title or title)
 
 
 # Building an Altair chart validates its whole spec against the Vega-Lite schema (about 50 ms a
@@ -49,16 +52,17 @@ def bar_chart(rows: list[dict[str, Any]], category: str, value: str, title: str)
 def _line(points: tuple[tuple[Any, Any], ...], x: str, y: str, title: str) -> str:
     data = alt.Data(values=[{x: a, y: b} for a, b in points])
     chart = alt.Chart(data).mark_line(point=True, color=BLUE).encode(
-        x=alt.X(f"{x}:O", title=None), y=alt.Y(f"{y}:Q", title=title, scale=alt.Scale(zero=False))
+        x=alt.X(f"{x}:O", title=None), y=alt.Y(f"{y}:Q", title=title, scale=alt.Scale(zero=True))
     )
     return _svg(chart, title)
 
 
 @lru_cache(maxsize=512)
-def _bar(points: tuple[tuple[Any, Any], ...], category: str, value: str, title: str) -> str:
+def _bar(points: tuple[tuple[Any, Any], ...], category: str, value: str, title: str, axis_title: str) -> str:
     data = alt.Data(values=[{category: a, value: b} for a, b in points])
     chart = alt.Chart(data).mark_bar(color=BLUE).encode(
-        y=alt.Y(f"{category}:N", title=None, sort="-x"), x=alt.X(f"{value}:Q", title=title)
+        y=alt.Y(f"{category}:N", title=None, sort=[a for a, _ in points]),
+        x=alt.X(f"{value}:Q", title=axis_title, scale=alt.Scale(zero=True)),
     )
     # bars of one height whatever their number, so a two-bar chart is not a wall of blue
     return _svg(chart, title, height=max(40, 26 * len(points)))

@@ -162,7 +162,9 @@ def _population_charts(results) -> dict[tuple[str, str], str]:
             points = [{"category": row.category, "value": row.value} for row in rows
                       if not row.suppressed and row.value is not None]
             if points:
-                charts[(r.id, name)] = bar_chart(points, "category", "value", r.breakdown_titles.get(name, name))
+                by = r.breakdown_titles.get(name, name)
+                charts[(r.id, name)] = bar_chart(points, "category", "value", f"{r.title} by {by.lower()}",
+                                                 _unit(r).capitalize())
     return charts
 
 
