@@ -230,7 +230,7 @@ def _rhis(rng, history, last, first, r) -> pl.DataFrame:
     miss = history.table("missing").filter(
         (pl.col("MISSING") == "M") & pl.col("MIS_END").is_not_null() & (pl.col("MIS_END") <= last)
         & (pl.col("MIS_END") >= first)
-    ).unique(["CHILD", "MIS_START"])
+    ).unique(["CHILD", "MIS_START"], maintain_order=True)  # the same rows in the same order for a seed
     n = miss.height
     if n == 0:
         return EXTRACTS["return_home_interviews"].empty()
