@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from carewise.disclosure import UnpublishedTableError
@@ -390,7 +390,8 @@ def pack_download(request: Request, period: str | None = None, audience: str = "
 # -- children (restricted) ----------------------------------------------------------------------
 
 @router.get("/children")
-def children(request: Request, period: str | None = None, user: User = Depends(children_roles)):
+def children(request: Request, period: str | None = None, q: str = Query("", max_length=40),
+             page: int = Query(1, ge=1, le=100_000), user: User = Depends(children_roles)):
     council = _council_or_none(request)
     if council is None:
         return _no_data(request)
@@ -400,15 +401,27 @@ def children(request: Request, period: str | None = None, user: User = Depends(c
     from carewise.measures.period import parse_period
 
     at = looked_after_at(data.history(council.la_code), parse_period(chosen).end).sort("CHILD")
+    total = at.height
+    search = q.strip()
+    if search:
+        at = at.filter(pl.col("CHILD").cast(pl.String).str.to_lowercase().str.contains(search.lower(), literal=True))
+    pages = max(1, -(-at.height // CHILDREN_PER_PAGE))
+    page = min(page, pages)
+    shown = at.slice((page - 1) * CHILDREN_PER_PAGE, CHILDREN_PER_PAGE)
     rows = [
         {"ref": data.child_ref(council.la_code, r["CHILD"]), "child": r["CHILD"], "age": r.get("age"),
          "sex": r.get("sex"), "legal_status": r.get("LS"), "placement": r.get("PLACE"), "since": r.get("DECOM")}
-        for r in at.iter_rows(named=True)
+        for r in shown.iter_rows(named=True)
     ]
     audit.record(request.app.state.store, user.username, "view-child-list", council=council.la_code,
-                 detail={"period": chosen, "children": len(rows)})
+                 detail={"period": chosen, "children": len(rows), "page": page, "searched": bool(search)})
     return render(request, "children.html", title="Children looked after", rows=rows, period=chosen,
-                  periods=_periods(request, council.la_code))
+                  periods=_periods(request, council.la_code), total=total, matched=at.height, q=search,
+                  page=page, pages=pages)
+
+
+CHILDREN_PER_PAGE = 50
+"""Rows per page of the child list: a council's 1,000 children are not one page."""
 
 
 @router.get("/children/{ref}")
