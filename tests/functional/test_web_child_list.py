@@ -40,3 +40,10 @@ def test_search_by_reference_finds_the_child(client):
     wanted = ROW.findall(client.get("/children", params={"page": 2}).text)[0]
     found = ROW.findall(client.get("/children", params={"q": wanted}).text)
     assert wanted in found and all(wanted.lower() in r.lower() for r in found)
+
+
+def test_a_childs_codes_are_shown_with_their_meaning(client):
+    first = re.search(r'href="(/children/[0-9a-f]{24})"', client.get("/children").text).group(1)
+    text = page_text(client.get(first).text)
+    assert re.search(r"Sex [12MF] – (Male|Female)", text)
+    assert re.search(r"Ethnicity [A-Z]{4} – \w", text)
