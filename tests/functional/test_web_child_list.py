@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from web_helpers import create_users, page_text, sign_in, synthetic_store
+from web_helpers import page_text, sign_in, synthetic_app
 
 PASSWORD = "child-list-password-1"
 ROW = re.compile(r'href="/children/[0-9a-f]{24}">([^<]+)</a>')
@@ -13,13 +13,9 @@ ROW = re.compile(r'href="/children/[0-9a-f]{24}">([^<]+)</a>')
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from carewise.settings import Settings
-    from carewise.web import create_app
-
-    root = tmp_path_factory.mktemp("web-child-list")
-    url, store, council = synthetic_store(root, 160, "2023-24..2024-25", seed=9)
-    create_users(store, ("analyst",), PASSWORD, council.la_code)
-    return sign_in(create_app(url, Settings(data_dir=root / "data")), "analyst", PASSWORD)
+    app, _, _ = synthetic_app(tmp_path_factory.mktemp("web-child-list"), ("analyst",), PASSWORD, 160,
+                              "2023-24..2024-25", seed=9)
+    return sign_in(app, "analyst", PASSWORD)
 
 
 def test_the_list_comes_in_pages_of_fifty(client):

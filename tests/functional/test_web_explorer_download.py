@@ -8,20 +8,15 @@ import io
 
 import openpyxl
 import pytest
-from web_helpers import create_users, sign_in, synthetic_store
+from web_helpers import sign_in, synthetic_app
 
 PASSWORD = "explorer-download-password-1"
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from carewise.settings import Settings
-    from carewise.web import create_app
-
-    root = tmp_path_factory.mktemp("web-explorer-download")
-    url, store, council = synthetic_store(root, 40, "2023-24..2024-25", seed=8)
-    create_users(store, ("panel",), PASSWORD, council.la_code)
-    app = create_app(url, Settings(data_dir=root / "data"))
+    app, _, council = synthetic_app(tmp_path_factory.mktemp("web-explorer-download"), ("panel",), PASSWORD, 40,
+                                    "2023-24..2024-25", seed=8)
     client = sign_in(app, "panel", PASSWORD)
     client.sex = app.state.data.filter_options(council.la_code, "2024-25")["sex"][0]
     return client

@@ -4,7 +4,7 @@ download's name and in the API's council data, so made-up figures are never take
 from __future__ import annotations
 
 import pytest
-from web_helpers import create_users, page_text, sign_in, synthetic_store
+from web_helpers import page_text, sign_in, synthetic_app
 
 PASSWORD = "synthetic-label-password-1"
 NOTICE = "Synthetic data — not a real council"
@@ -12,13 +12,9 @@ NOTICE = "Synthetic data — not a real council"
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from carewise.settings import Settings
-    from carewise.web import create_app
-
-    root = tmp_path_factory.mktemp("web-synthetic")
-    url, store, council = synthetic_store(root, 40, "2023-24..2024-25", seed=6)
-    create_users(store, ("analyst",), PASSWORD, council.la_code)
-    return sign_in(create_app(url, Settings(data_dir=root / "data")), "analyst", PASSWORD)
+    app, _, _ = synthetic_app(tmp_path_factory.mktemp("web-synthetic"), ("analyst",), PASSWORD, 40,
+                              "2023-24..2024-25", seed=6)
+    return sign_in(app, "analyst", PASSWORD)
 
 
 @pytest.mark.parametrize("path", ["/", "/population", "/stability", "/children", "/pack"])

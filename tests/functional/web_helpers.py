@@ -77,3 +77,14 @@ def save_synthetic_market(la_code: str, root: Path, store, *, size: int,
     frames, _ = check_extracts(extracts)
     StoreMarkets(store).save(Market(la_code).with_tables(frames), actor="fixture", sources=extracts)
     return extracts
+
+
+def synthetic_app(root: Path, roles, password: str, children: int, years: str, seed: int):
+    """The web app over a fresh store holding one synthetic council (:func:`synthetic_store`) and
+    one user per role; returns ``(app, store, council)``."""
+    from carewise.settings import Settings
+    from carewise.web import create_app
+
+    url, store, council = synthetic_store(root, children, years, seed)
+    create_users(store, roles, password, council.la_code)
+    return create_app(url, Settings(data_dir=root / "data")), store, council
