@@ -339,16 +339,29 @@ class Store:
 
 
 def _received(conn: Connection, batch) -> date | None:
-    """The day a correction was received: the import date of a batch that replaced an earlier one
-    of the same year. A first import is left undated (``Return.known_from`` is then the year's
-    end): it is often a load of past years, long after the council had them."""
-    replaced = conn.execute(
-        select(s.import_batch.c.id).where(
+    """The day a correction was received: the import date of the latest batch of the same year
+    whose files differ from the batch before it. A first import is left undated
+    (``Return.known_from`` is then the year's end): it is often a load of past years, long after
+    the council had them. Loading the same files again (same SHA-256 hashes) is not a correction,
+    so re-running an import does not make every year look received today."""
+    chain = conn.execute(
+        select(s.import_batch.c.id, s.import_batch.c.imported_at).where(
             s.import_batch.c.council_id == batch.council_id, s.import_batch.c.year == batch.year,
-            s.import_batch.c.id < batch.id,
-        ).limit(1)
-    ).first()
-    return batch.imported_at.date() if replaced is not None else None
+            s.import_batch.c.id <= batch.id,
+        ).order_by(s.import_batch.c.id)
+    ).all()
+    if len(chain) < 2:
+        return None
+    hashes: dict[int, set[str]] = {r.id: set() for r in chain}
+    for f in conn.execute(
+        select(s.batch_file.c.batch_id, s.batch_file.c.sha256).where(s.batch_file.c.batch_id.in_(list(hashes)))
+    ):
+        hashes[f.batch_id].add(f.sha256)
+    received = None
+    for before, after in zip(chain, chain[1:], strict=False):
+        if not hashes[after.id] or hashes[after.id] != hashes[before.id]:  # no files: assume changed
+            received = after.imported_at.date()
+    return received
 
 
 def _lock_council_imports(conn: Connection, la_code: str) -> None:
