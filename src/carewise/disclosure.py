@@ -256,6 +256,15 @@ class Table:
         # category before the total when equal
         return min(candidates, key=lambda k: (self.entries[k].value == 0, self.entries[k].value, k == total))
 
+    def _choose_among(self, sums: Iterable[int], totals: set[str]) -> str | None:
+        """The figure to hide among the sums this near a given-away figure: the smallest shown one
+        that is not zero, a figure that is no sum's total before a total (DfE and ONS hide
+        breakdown cells, not a group's total, when a cell can protect the small count)."""
+        candidates = {k for n in sums for k in self._candidates([self.sums[n][0], *self.sums[n][1]])}
+        if not candidates:
+            return None
+        return min(candidates, key=lambda k: (self.entries[k].value == 0, k in totals, self.entries[k].value, k))
+
     def _rule_of_thumb(self) -> bool:
         changed = False
         again = True
@@ -278,7 +287,11 @@ class Table:
 
     def _fix_recoverable(self) -> bool:
         """Hide one more figure near each protected figure the sums still give away: in the
-        nearest sum (through hidden figures, up to three sums away) that still shows one. A
+        nearest sum (through hidden figures, up to three sums away) that still shows one that
+        is no sum's total; a total (the smallest one found) only when none is. Taking the first
+        sum that showed anything hid a year's total whenever its tie to its quarters came
+        first (the year's figure is that tie's only shown one, beside the children counted in
+        two quarters). A
         figure still recoverable after three tries is fixed by the structure alone (e.g. a zero
         every table implies) and left; :meth:`leaks` reports it."""
         recoverable = [k for k in self.recoverable() if self._tries.get(k, 0) < 3]
@@ -288,27 +301,29 @@ class Table:
         for n, (total, parts) in enumerate(self.sums):
             for k in (total, *parts):
                 touching.setdefault(k, []).append(n)
+        totals = {total for total, _ in self.sums}
         changed = False
         for key in recoverable:
             self._tries[key] = self._tries.get(key, 0) + 1
             seen_keys, seen_sums, frontier = {key}, set(), [key]
+            fallback: str | None = None
             for _depth in range(3):
                 sums = sorted({n for k in frontier for n in touching.get(k, ()) if n not in seen_sums})
                 seen_sums.update(sums)
-                chosen = None
-                for n in sums:
-                    total, parts = self.sums[n]
-                    candidates = self._candidates([total, *parts])
-                    if candidates:
-                        chosen = self._choose(candidates, total)
-                        break
-                if chosen is not None:
-                    self.hide(chosen)
-                    changed = True
+                chosen = self._choose_among(sums, totals)
+                if chosen is not None and chosen not in totals:
                     break
+                if chosen is not None and (fallback is None
+                                           or self.entries[chosen].value < self.entries[fallback].value):
+                    fallback = chosen
                 frontier = [k for n in sums for k in (self.sums[n][0], *self.sums[n][1])
                             if k not in seen_keys and self.entries[k].hidden]
                 seen_keys.update(frontier)
+            else:
+                chosen = fallback
+            if chosen is not None:
+                self.hide(chosen)
+                changed = True
         return changed
 
     def recoverable(self) -> list[str]:
