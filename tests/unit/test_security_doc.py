@@ -14,7 +14,7 @@ def test_every_test_named_in_the_security_document_exists():
     for shorts, paths in re.findall(r"^\| (`[a-z-]+`(?:, `[a-z-]+`)*) \| (`tests/[^|]+)\|", doc, flags=re.M):
         found = re.findall(r"`([^`]+\.py)`", paths)
         folder = found[0].rsplit("/", 1)[0]
-        for alias, path in zip(re.findall(r"`([a-z-]+)`", shorts), found):
+        for alias, path in zip(re.findall(r"`([a-z-]+)`", shorts), found, strict=True):
             files[alias] = path if "/" in path else f"{folder}/{path}"
     named = re.findall(r"`([a-z-]+)::(test_\w+)`", doc)
     assert len(named) > 60
