@@ -5,7 +5,7 @@ Speed: carewise's 1,000-run stochastic projection over 3 years of a large synthe
 (about 1,200 children looked after, 2020-21 to 2025-26) vs the PyPI peer's single deterministic
 run. Accuracy: ``benchmarks/peer/compare_forecasts.py`` (same data as received at each cut,
 same cuts, same truth) on two councils, one of them growing. The peers live in their own venvs
-(``PEER_VENV=/work/peer-venv bash benchmarks/peer/setup_peer.sh`` and
+(``bash benchmarks/peer/setup_peer.sh`` (.peer/demand-venv) and
 ``bash benchmarks/peer/setup_regional_peer.sh``); without them their columns say "absent".
 
     .venv/bin/pytest benchmarks/test_bench_forecast.py -s   (not --benchmark-only: it skips the peer)

@@ -19,7 +19,7 @@ from carewise.ingest import read_returns
 from carewise.validate import validate_paths, validate_returns
 
 PEER_SECONDS_PER_YEAR = 20.0
-PEER_VENV = Path(os.environ.get("PEER_VALIDATOR_VENV", "/tmp/peer-validator-venv"))
+PEER_VENV = Path(os.environ.get("PEER_VALIDATOR_VENV", Path(__file__).resolve().parents[1] / ".peer" / "validator-venv"))
 PEER_RUNNER = Path(__file__).parent / "peer" / "run_validator_peer.py"
 
 

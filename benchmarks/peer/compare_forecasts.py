@@ -14,7 +14,7 @@ sees only the returns of the collection years that ended by the cut (the backtes
 after 3, 6 and 12 months later according to all the data (carewise's count: episodes open at
 the end of the day, short breaks left out, as DfE counts). The peers run in their own venvs:
 
-- cs-demand-model 0.5.1 (PyPI): ``PEER_VENV=/work/peer-venv bash benchmarks/peer/setup_peer.sh``
+- cs-demand-model 0.5.1 (PyPI): ``bash benchmarks/peer/setup_peer.sh`` (.peer/demand-venv)
 - cs-demand-model-regional (GitHub, engine ``ssda903``): ``bash benchmarks/peer/setup_regional_peer.sh``
 
 A peer that is absent is skipped (its columns show "absent"); a peer that fails on a case
@@ -45,8 +45,9 @@ from carewise.history import stitch
 from carewise.returns.model import Return
 
 HERE = Path(__file__).parent
-PYPI_PYTHON = Path(os.environ.get("PEER_VENV", "/work/peer-venv")) / "bin" / "python"
-REGIONAL_DIR = Path(os.environ.get("REGIONAL_PEER", "/work/regional-peer"))
+ROOT = Path(__file__).resolve().parents[2]  # the repository
+PYPI_PYTHON = Path(os.environ.get("PEER_VENV", ROOT / ".peer" / "demand-venv")) / "bin" / "python"
+REGIONAL_DIR = Path(os.environ.get("REGIONAL_PEER", ROOT / ".peer" / "regional"))
 REGIONAL_PYTHON = REGIONAL_DIR / "venv" / "bin" / "python"
 HORIZONS = (3, 6, 12)
 YEARS = "2020-21..2025-26"

@@ -23,7 +23,7 @@ from carewise.returns.years import CollectionYear
 from carewise.validate import validate_paths
 from carewise.validate.engine import dfe_codes
 
-PEER_VENV = Path(os.environ.get("PEER_VALIDATOR_VENV", "/tmp/peer-validator-venv"))
+PEER_VENV = Path(os.environ.get("PEER_VALIDATOR_VENV", Path(__file__).resolve().parents[2] / ".peer" / "validator-venv"))
 RUNNER = Path(__file__).with_name("run_validator_peer.py")
 _PEER_TABLES = {spec.dfe_name: name for name, spec in TABLES.items()}
 _PEER_TABLES["SWEpisodes"] = "social_worker_episodes"

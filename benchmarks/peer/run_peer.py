@@ -1,6 +1,6 @@
 """Run the peer model (cs-demand-model, PyPI 0.5.1) inside its own venv; print JSON.
 
-    /work/peer-venv/bin/python benchmarks/peer/run_peer.py DATA_DIR REF_START REF_END [CHECK_DATES...]
+    .peer/demand-venv/bin/python benchmarks/peer/run_peer.py DATA_DIR REF_START REF_END [CHECK_DATES...]
 
 DATA_DIR holds YEAR/episodes.csv and YEAR/header.csv (dd/mm/YYYY dates). The projection starts
 from the stock on REF_END and runs daily to the last CHECK_DATE. Prints the seconds taken, the

@@ -1,7 +1,7 @@
 """Run the regional peer (SocialFinanceDigitalLabs/cs-demand-model-regional, engine ``ssda903``)
 inside its own venv; print JSON.
 
-    /work/regional-peer/venv/bin/python benchmarks/peer/run_regional_peer.py SRC DATA_DIR REF_START REF_END START [CHECK_DATES...]
+    .peer/regional/venv/bin/python benchmarks/peer/run_regional_peer.py SRC DATA_DIR REF_START REF_END START [CHECK_DATES...]
 
 SRC is the folder holding the ``ssda903`` package (``setup_regional_peer.sh`` exports it from
 the repository); DATA_DIR holds episodes.csv, header.csv and uasc.csv with LA and YEAR columns

@@ -1,6 +1,6 @@
 """Run the peer validator (csc-validator-be-903, PyPI 0.1.17) inside its own venv; print JSON.
 
-    /tmp/peer-validator-venv/bin/python benchmarks/peer/run_validator_peer.py FOLDER YEAR \
+    .peer/validator-venv/bin/python benchmarks/peer/run_validator_peer.py FOLDER YEAR \
         [--previous FOLDER] [--la E06000056] [--rows]
 
 FOLDER holds one collection year's 903 CSV files (any names: the peer recognises a table by its

@@ -5,10 +5,10 @@
 # benchmark (benchmarks/test_bench_forecast.py) calls it through a subprocess in this venv and
 # skips with a message when the venv is absent.
 #
-#   bash benchmarks/peer/setup_peer.sh            # creates /tmp/peer-venv
+#   bash benchmarks/peer/setup_peer.sh            # creates .peer/demand-venv in the repository (git-ignored)
 #   PEER_VENV=/somewhere bash benchmarks/peer/setup_peer.sh
 set -euo pipefail
-PEER_VENV="${PEER_VENV:-/tmp/peer-venv}"
+PEER_VENV="${PEER_VENV:-$(cd "$(dirname "$0")/../.." && pwd)/.peer/demand-venv}"
 PYTHON="${PYTHON:-python3}"
 if [ ! -x "$PEER_VENV/bin/python" ]; then
     "$PYTHON" -m venv "$PEER_VENV"

@@ -7,10 +7,10 @@
 # REGIONAL_REPO, or the script clones it from GitHub. Django is installed only because the
 # engine's datastore module imports a Django type; nothing else of the web app is used.
 #
-#   bash benchmarks/peer/setup_regional_peer.sh                 # creates /work/regional-peer
+#   bash benchmarks/peer/setup_regional_peer.sh                 # creates .peer/regional in the repository (git-ignored)
 #   REGIONAL_REPO=/path/to/clone REGIONAL_PEER=/somewhere bash benchmarks/peer/setup_regional_peer.sh
 set -euo pipefail
-REGIONAL_PEER="${REGIONAL_PEER:-/work/regional-peer}"
+REGIONAL_PEER="${REGIONAL_PEER:-$(cd "$(dirname "$0")/../.." && pwd)/.peer/regional}"
 REGIONAL_COMMIT="${REGIONAL_COMMIT:-03e04a0}"
 mkdir -p "$REGIONAL_PEER"
 if [ -z "${REGIONAL_REPO:-}" ]; then

@@ -5,10 +5,10 @@
 # (benchmarks/test_bench_validate.py) and the agreement script (benchmarks/peer/compare_validators.py)
 # call it through benchmarks/peer/run_validator_peer.py in this venv and skip when it is absent.
 #
-#   bash benchmarks/peer/setup_validator_peer.sh            # creates /tmp/peer-validator-venv
+#   bash benchmarks/peer/setup_validator_peer.sh            # creates .peer/validator-venv in the repository (git-ignored)
 #   PEER_VALIDATOR_VENV=/somewhere bash benchmarks/peer/setup_validator_peer.sh
 set -euo pipefail
-PEER_VENV="${PEER_VALIDATOR_VENV:-/tmp/peer-validator-venv}"
+PEER_VENV="${PEER_VALIDATOR_VENV:-$(cd "$(dirname "$0")/../.." && pwd)/.peer/validator-venv}"
 PYTHON="${PYTHON:-python3}"
 if [ ! -x "$PEER_VENV/bin/python" ]; then
     "$PYTHON" -m venv "$PEER_VENV"

@@ -8,7 +8,7 @@ import pytest
 from carewise.errors import BadInputError
 from carewise.validate.providers import OUTPUT_COLUMNS, read_provider_frames, read_providers
 
-SAMPLES = Path("/work/shared/samples/903-from-open-source-validator")
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "903-from-open-source-validator"
 
 
 @pytest.mark.skipif(not SAMPLES.exists(), reason="sample provider lists not available")

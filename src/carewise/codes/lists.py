@@ -6,7 +6,7 @@ means "since before the first year carewise knows" / "still valid". A change in 
 list (for example PLACE gaining K3 in 2024-25, SEX moving from 1/2 to M/F/U in 2024-25) is
 one edited row, never a code change.
 
-Sources: DfE SSDA903 guide code lists as transcribed in /work/shared/domain.md §1 and the
+Sources: DfE SSDA903 guide code lists as transcribed in ../shared/domain.md §1 and the
 DfE validation rules of each year (rules 101, 103, 120, 131-133, 143-146, 149, 167, 176-178,
 196, 631, 633, 1006, 1009, SW13).
 """

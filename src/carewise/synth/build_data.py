@@ -96,7 +96,7 @@ def build(benchmarks: Path) -> pl.DataFrame:
 
 
 def main(argv: list[str]) -> None:
-    benchmarks = Path(argv[0] if argv else "/work/shared/benchmarks")
+    benchmarks = Path(argv[0] if argv else Path(__file__).resolve().parents[4] / "shared" / "benchmarks")
     out = resources.files("carewise.synth") / "data" / "council-characteristics.csv"
     with resources.as_file(out) as path:
         build(benchmarks).write_csv(path)
