@@ -1,0 +1,26 @@
+"""Numbers out of polars frames, typed.
+
+polars types an aggregate (``Series.sum()``, ``mean()``, ``max()`` …) and a single cell as its
+whole ``PythonLiteral`` union (numbers, dates, text, bytes, lists …) or ``None``, whatever the
+column holds, so ``int(frame["n"].sum())`` does not type-check. These turn the value from a
+numeric column into the number it is and fail as ``int()``/``float()`` would on anything else
+(``None`` from an empty or all-null column included: check ``height``/``len`` first).
+"""
+
+from __future__ import annotations
+
+from typing import SupportsFloat, SupportsInt
+
+
+def as_float(value: object) -> float:
+    """The number from a numeric column (an aggregate or a cell) as a ``float``."""
+    if isinstance(value, SupportsFloat):
+        return float(value)
+    raise TypeError(f"expected a number from a numeric column, got {type(value).__name__}")
+
+
+def as_int(value: object) -> int:
+    """The number from a numeric column as an ``int`` (truncated, as ``int()`` does)."""
+    if isinstance(value, SupportsInt):
+        return int(value)
+    raise TypeError(f"expected a number from a numeric column, got {type(value).__name__}")

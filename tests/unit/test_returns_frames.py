@@ -1,0 +1,28 @@
+"""The typed number helpers for polars aggregates and cells (carewise.returns.frames)."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from carewise.returns.frames import as_float, as_int
+
+
+def test_an_aggregate_of_a_numeric_column_is_its_number():
+    frame = pl.DataFrame({"n": [1, 2, 4], "x": [0.5, 1.5, None]})
+    assert as_int(frame["n"].sum()) == 7
+    assert as_float(frame["x"].mean()) == 1.0
+    assert as_int(frame["x"].max()) == 1  # truncated, as int() does
+
+
+@pytest.mark.parametrize("value", [None, date(2024, 4, 1), "3", [1]])
+def test_anything_but_a_number_fails_as_int_and_float_would(value):
+    with pytest.raises(TypeError):
+        as_int(value)
+    with pytest.raises(TypeError):
+        as_float(value)
+
+
+def test_an_empty_column_has_no_number():
+    with pytest.raises(TypeError):
+        as_float(pl.Series("n", [], dtype=pl.Int64).mean())
