@@ -403,8 +403,7 @@ def _referral_arrays(r: pl.DataFrame, tokens: pl.Series, essential_tokens: pl.Se
     essential = vocab.mask(essential_tokens)
     reg = vocab.mask(pl.Series([list(REGISTRABLE_NEEDS)] * r.height, dtype=pl.List(pl.String)))
     n_needs = r.select(pl.sum_horizontal(pl.col(f"need_{x}").fill_null(False).cast(pl.Int64)
-                                         for x in NEEDS))
-    n_needs = n_needs.to_series().to_numpy()
+                                         for x in NEEDS)).to_series().to_numpy()
     sc = settings.scoring
     band = np.where(n_needs >= sc["price_band_specialist_from"], 2,
                     np.where(n_needs >= sc["price_band_complex_from"], 1, 0))

@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TypedDict
 
 from carewise.errors import SettingError
 from carewise.matching.schema import OFSTED_GRADES
@@ -29,12 +30,21 @@ CRITERIA = (
 )
 
 
+class Constraints(TypedDict):
+    """The ``[constraints]`` section (see default_settings.toml)."""
+
+    ofsted_floor: str
+    in_house_ofsted_grade: str
+    default_max_distance_miles: float
+    fostering_limit: int
+
+
 @dataclass(frozen=True)
 class MatchSettings:
     weights: dict[str, float]
     scoring: dict[str, float]
     ofsted_scores: dict[str, float]
-    constraints: dict[str, object]
+    constraints: Constraints
     batch: dict[str, float]
     version: str
     """First 12 hex digits of the SHA-256 of the settings' canonical content."""
