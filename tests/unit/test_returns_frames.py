@@ -2,10 +2,11 @@
 
 from datetime import date
 
+import numpy as np
 import polars as pl
 import pytest
 
-from carewise.returns.frames import as_float, as_int
+from carewise.returns.frames import MISSING, as_float, as_int
 
 
 def test_an_aggregate_of_a_numeric_column_is_its_number():
@@ -26,3 +27,9 @@ def test_anything_but_a_number_fails_as_int_and_float_would(value):
 def test_an_empty_column_has_no_number():
     with pytest.raises(TypeError):
         as_float(pl.Series("n", [], dtype=pl.Int64).mean())
+
+
+def test_missing_is_what_numpy_makes_of_none():
+    cond = np.array([True, False])
+    assert np.where(cond, "a", MISSING).tolist() == np.where(cond, "a", None).tolist() == ["a", None]
+    assert np.append(np.array(["x"], dtype=object), MISSING).tolist() == ["x", None]

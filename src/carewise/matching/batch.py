@@ -47,6 +47,7 @@ from carewise.matching.engine import (
 )
 from carewise.matching.schema import OPTION_KINDS
 from carewise.matching.settings import MatchSettings
+from carewise.returns.frames import MISSING
 
 _FOSTER = (OPTION_KINDS.index("in_house_fostering"), OPTION_KINDS.index("agency_fostering"))
 _URGENCY = {"today": 0, "within_5_days": 1, "over_5_days": 2}
@@ -464,12 +465,12 @@ def _unit_frame(r: ReferralArrays, o: OptionArrays, pairs: CandidatePairs,
     g_score[pairs.ref[greedy]] = pairs.score[greedy]
     names = np.array(CONSTRAINT_NAMES, dtype=object)
     most = np.where(pairs.fail_counts.max(axis=1) > 0, names[pairs.fail_counts.argmax(axis=1)],
-                    None)
+                    MISSING)
     # A sentinel slot at the end stands for "no option" so indexing works with no options at all.
-    ids = np.append(o.ids.astype(object), None)
-    kinds = np.append(o.frame["kind"].to_numpy().astype(object), None)
+    ids = np.append(o.ids.astype(object), MISSING)
+    kinds = np.append(o.frame["kind"].to_numpy().astype(object), MISSING)
     met = opt_for >= 0
-    why = np.where(met, None, np.where(pairs.feasible_count == 0,
+    why = np.where(met, MISSING, np.where(pairs.feasible_count == 0,
                                        "no option passes every hard constraint",
                                        "every suitable option is needed for another referral"))
     return pl.DataFrame({
@@ -484,7 +485,7 @@ def _unit_frame(r: ReferralArrays, o: OptionArrays, pairs: CandidatePairs,
         "most_excluding": pl.Series(most.tolist(), dtype=pl.String),
         # capacity: suitable options exist but the batch needs them for others; otherwise the
         # eligibility rule that binds
-        "binding_constraint": pl.Series(np.where(met, None, np.where(
+        "binding_constraint": pl.Series(np.where(met, MISSING, np.where(
             pairs.feasible_count > 0, "capacity", pairs.binding)).tolist(), dtype=pl.String),
         "why_unmet": pl.Series(why.tolist(), dtype=pl.String),
     }, strict=False).with_columns(pl.col("score", "greedy_score").fill_nan(None))

@@ -1,15 +1,23 @@
-"""Numbers out of polars frames, typed.
+"""Numbers out of polars frames, and a missing value for numpy, typed.
 
 polars types an aggregate (``Series.sum()``, ``mean()``, ``max()`` …) and a single cell as its
 whole ``PythonLiteral`` union (numbers, dates, text, bytes, lists …) or ``None``, whatever the
 column holds, so ``int(frame["n"].sum())`` does not type-check. These turn the value from a
 numeric column into the number it is and fail as ``int()``/``float()`` would on anything else
 (``None`` from an empty or all-null column included: check ``height``/``len`` first).
+
+numpy reads ``None`` in ``np.where(cond, x, None)`` or ``np.append(a, None)`` as a 0-d object
+array, but its stubs accept no bare ``None`` there: ``MISSING`` is that array.
 """
 
 from __future__ import annotations
 
 from typing import SupportsFloat, SupportsInt
+
+import numpy as np
+
+MISSING = np.array(None, dtype=object)
+"""A missing value in numpy's arrays: what ``np.where``/``np.append`` make of ``None``."""
 
 
 def as_float(value: object) -> float:
