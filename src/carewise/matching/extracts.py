@@ -44,10 +44,10 @@ def _locate(file: str, table: Table, frame: pl.DataFrame, postcode_col: str,
     }
     if given_e is not None and given_n is not None:
         use_given = given_e.is_not_null() & given_n.is_not_null() & found["easting"].is_null()
-        cols["easting"] = pl.select(pl.when(use_given).then(given_e).otherwise(cols["easting"]))
-        cols["easting"] = cols["easting"].to_series()
-        cols["northing"] = pl.select(pl.when(use_given).then(given_n).otherwise(cols["northing"]))
-        cols["northing"] = cols["northing"].to_series()
+        cols["easting"] = pl.select(
+            pl.when(use_given).then(given_e).otherwise(cols["easting"])).to_series()
+        cols["northing"] = pl.select(
+            pl.when(use_given).then(given_n).otherwise(cols["northing"])).to_series()
         cols["resolution"] = pl.select(
             pl.when(use_given).then(pl.lit("coordinates")).otherwise(cols["resolution"])
         ).to_series()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 import numpy as np
 import polars as pl
@@ -23,6 +24,7 @@ from carewise.matching.market import OPTION_SCHEMA, Market, conform, referral_sc
 from carewise.matching.schema import NEEDS, OPTION_KINDS, REGISTRABLE_NEEDS, SKILLS
 from carewise.matching.settings import MatchSettings
 from carewise.matching.siblings import units
+from carewise.returns.frames import as_float, as_int
 
 REGISTRATION_CATEGORIES = {
     "disability": "learning disability, physical disability or sensory impairment",
@@ -122,6 +124,7 @@ class Addition:
 def parse_addition(text: str) -> Addition:
     """``kind=in_house_fostering,count=5,min_age=11,max_age=17,skills=missing;exploitation``."""
     fields: dict[str, object] = {}
+    skills: list[str] = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         if "=" not in part:
             raise UserFacingError(f"'{part}' in --add '{text}' is not name=value. Example: "
@@ -132,7 +135,8 @@ def parse_addition(text: str) -> Addition:
         elif key in ("easting", "northing", "weekly_price"):
             fields[key] = float(value)
         elif key == "skills":
-            fields[key] = [s.strip() for s in value.split(";") if s.strip()]
+            skills = [s.strip() for s in value.split(";") if s.strip()]
+            fields[key] = skills
         elif key in ("kind", "sex_accepted", "postcode"):
             fields[key] = value
         else:
@@ -141,10 +145,10 @@ def parse_addition(text: str) -> Addition:
                                   "northing, weekly_price")
     if fields.get("kind") not in OPTION_KINDS:
         raise UserFacingError(f"--add needs kind= one of {', '.join(OPTION_KINDS)}")
-    bad = [s for s in fields.get("skills", []) if s not in SKILLS]  # type: ignore[union-attr]
+    bad = [s for s in skills if s not in SKILLS]
     if bad:
         raise UserFacingError(f"unknown skill(s) {', '.join(bad)}; use {', '.join(SKILLS)}")
-    return Addition(**fields)  # type: ignore[arg-type]
+    return Addition(**fields)  # type: ignore[arg-type]  # each field's type is set per key above
 
 
 def hypothetical_options(additions: list[Addition], market: Market, options: pl.DataFrame,
@@ -161,7 +165,7 @@ def hypothetical_options(additions: list[Addition], market: Market, options: pl.
             e, n, la = found["easting"][0], found["northing"][0], found["la_code"][0]
         same = options.filter(pl.col("kind") == a.kind)["price_standard"].drop_nulls()
         price = a.weekly_price if a.weekly_price is not None else (
-            float(same.median()) if len(same) else float(settings.scoring["reference_weekly_cost"]))
+            as_float(same.median()) if len(same) else float(settings.scoring["reference_weekly_cost"]))
         for k in range(a.count):
             rows.append({
                 "option_id": f"{tag}-{a_i}-{k + 1:02d}", "kind": a.kind, "urn": None,
@@ -180,7 +184,15 @@ def hypothetical_options(additions: list[Addition], market: Market, options: pl.
     return pl.DataFrame(rows, schema=OPTION_SCHEMA)
 
 
-def unmet_report(market: Market, referrals: pl.DataFrame, result: Assignment) -> pl.DataFrame:
+class Outcomes(Protocol):
+    """What ``unmet_report`` reads of a result: one row per referral (``referral_id``, ``met``,
+    ``feasible_options``, ``binding_constraint``), as an ``Assignment`` has."""
+
+    @property
+    def referrals(self) -> pl.DataFrame: ...
+
+
+def unmet_report(market: Market, referrals: pl.DataFrame, result: Outcomes) -> pl.DataFrame:
     """Unmet referrals by age group × main need × placement type sought first.
 
     ``binding_constraint`` is the commonest reason in the group: ``capacity`` (suitable options
@@ -231,17 +243,17 @@ def _group_addition(group: dict, referrals: pl.DataFrame, market: Market) -> Add
     # one household or place per unit: a sibling group kept together needs room for all of them
     placed = units(conform(members, referral_schema()))
     together = placed.filter(pl.col("siblings_together_required"))
-    places = int(together["sibling_group_size"].max()) if together.height else 1
+    places = as_int(together["sibling_group_size"].max()) if together.height else 1
     bounds = next(((lo, hi) for lo, hi, label in AGE_GROUPS if label == group["age_group"]),
                   (int(group["min_age"]), int(group["max_age"])))
-    bounds = (min(bounds[0], int(placed["age_lo"].min())),
-              max(bounds[1], int(placed["age_hi"].max())))
+    bounds = (min(bounds[0], as_int(placed["age_lo"].min())),
+              max(bounds[1], as_int(placed["age_hi"].max())))
     e = members["home_easting"].drop_nulls()
     n = members["home_northing"].drop_nulls()
     return Addition(kind=kind, count=placed.height, places=places,
                     min_age=bounds[0], max_age=bounds[1], skills=needs,
-                    easting=float(e.mean()) if len(e) else None,
-                    northing=float(n.mean()) if len(n) else None)
+                    easting=as_float(e.mean()) if len(e) else None,
+                    northing=as_float(n.mean()) if len(n) else None)
 
 
 def run_assignment(market: Market, settings: MatchSettings, referrals: pl.DataFrame | None = None,
