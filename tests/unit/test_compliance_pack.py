@@ -39,8 +39,11 @@ def council(tmp_path_factory):
 
 
 def test_pack_sections_are_registered_and_built(council):
-    from carewise.compliance import pack  # noqa: F401 - registers the sections
-    from carewise.reports import SECTIONS, pack_data
+    from carewise.reports import (
+        SECTIONS,
+        compliance,  # noqa: F401 - registers the sections
+        pack_data,
+    )
 
     store, la, history, _ = council
     assert {"statutory-compliance", "pledges", "action-plan"} <= set(SECTIONS)

@@ -40,7 +40,7 @@ def test_pledges_from_a_file_with_their_figures(store, tmp_path):
                  "P1,We will review your plan on time,children,reviews_on_time,95\n"
                  "P2,We will stay in touch,care_leavers,care_leavers_in_touch,90\n", encoding="utf-8")
     pg.save_pledges(store, "E06000056", pg.read_pledges(f))
-    from carewise.compliance.pack import pledge_rows
+    from carewise.compliance.pledges import pledge_rows
 
     at, rows = pledge_rows(store, "E06000056", date(2024, 12, 31))
     p1 = next(r for r in rows if r["ref"] == "P1")

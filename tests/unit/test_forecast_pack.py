@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from carewise.forecast.pack import sufficiency_forecast
 from carewise.history import stitch
 from carewise.reports import ChartBlock, TableBlock, build_pack, pack_data
+from carewise.reports.forecast import sufficiency_forecast
 from carewise.reports.sections import SECTIONS
 
 

@@ -17,8 +17,6 @@ ENGINES = ("validate", "measures", "compliance", "forecast", "matching")
 # Engine modules still reading the settings themselves, to move to their callers. Remove an
 # entry once fixed; never add one.
 STILL_READING = {
-    "compliance/pack.py",  # the configured store when a pack is built without one (the pack's
-    # sections belong in the reports layer: .importlinter's ignored imports)
     "forecast/scenarios.py",  # the folder of saved scenarios
     "validate/postcodes.py",  # the folder of the per-letter postcode cache
 }

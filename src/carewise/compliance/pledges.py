@@ -24,6 +24,7 @@ from sqlalchemy import insert, select, update
 
 from carewise.compliance import schema as cs
 from carewise.compliance.storage import council_id
+from carewise.disclosure import current
 from carewise.errors import BadInputError, NotFoundError, UserFacingError
 from carewise.ingest.problems import Problem, error
 
@@ -190,6 +191,49 @@ def pledge_results(pledges: list[Pledge], compliance: dict[str, dict[str, Any]],
 
 
 # -- actions --------------------------------------------------------------------------------------
+
+
+def pledge_rows(store, la_code: str, as_at: date | None = None, audience: str = "internal",
+                history=None, extracts=None) -> tuple[date | None, list[dict[str, Any]]]:
+    """The council's pledges with each one's figure on ``as_at``, target and RAG: compliance
+    figures on the 12 months to ``as_at``, measures on the rolling 12 months, each hidden (None)
+    where the audience may not see it (``carewise.disclosure``)."""
+    from carewise.compliance.storage import load_extracts
+    from carewise.compliance.views import assess
+    from carewise.measures import MEASURES, evaluate
+
+    pledges = list_pledges(store, la_code)
+    if not pledges:
+        return as_at, []
+    history = history or store.load_history(la_code)
+    extracts = extracts or load_extracts(store, la_code)
+    at = as_at or history.last_date
+    if at is None:
+        return None, pledge_results(pledges, {}, {})
+    a = assess(history, extracts, at)
+    compliance = {k: dict(v) for k, v in a.summary.items()}
+    if audience != "internal":
+        for v in compliance.values():
+            if current().hides_share(v["denominator"], audience):
+                v["value"] = None
+    wanted = [p.measure for p in pledges if p.measure in MEASURES]
+    measures = {}
+    if wanted:
+        try:
+            results = evaluate(history, f"rolling-12m:{at.isoformat()}", la_code, audience, ids=wanted,
+                               with_comparators=False)
+            measures = {r.id: r for r in results}
+        except UserFacingError:  # a date the measures cannot cover: those pledges show no figure
+            measures = {}
+    rows = pledge_results(pledges, compliance, measures)
+    for r in rows:
+        if r["measure"] in compliance:
+            r["display"] = "–" if r["value"] is None else f"{r['value']:.1f}%"
+    return at, rows
+
+
+RAG_WORDS = {"green": "Green: kept", "amber": "Amber: nearly", "red": "Red: not kept", "grey": "No figure"}
+"""Each RAG in words, so a RAG is never told by colour alone."""
 
 
 def add_action(store, la_code: str, ref: str, area: str, action: str, owner: str, due: date,

@@ -165,9 +165,9 @@ def pack_data(
 
 SECTION_MODULES = (
     "carewise.reports.builtin",
-    "carewise.compliance.pack",
-    "carewise.forecast.pack",
-    "carewise.voice.pack",
+    "carewise.reports.compliance",
+    "carewise.reports.forecast",
+    "carewise.reports.voice",
 )
 """Modules whose ``@section`` declarations make up the pack (importing one registers its sections)."""
 

@@ -29,7 +29,7 @@ def voice_summary(store, la_code: str, audience: str = "internal", on: date | No
     actions = list_actions(store, la_code)
     rags: dict[str, str] = {}
     if with_rag and pledges:
-        from carewise.compliance.pack import pledge_rows
+        from carewise.compliance.pledges import pledge_rows
 
         _, rows = pledge_rows(store, la_code, rag_at, audience, history=history, extracts=extracts)
         rags = {r["ref"]: r["rag"] for r in rows}

@@ -18,7 +18,7 @@ import polars as pl
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-import carewise.compliance.pack  # noqa: F401 - registers the pack's compliance sections
+import carewise.reports.compliance  # noqa: F401 - registers the pack's compliance sections
 from carewise.compliance import Assessment, assess, views
 from carewise.compliance import leavers as lv
 from carewise.compliance.storage import load_extracts
@@ -227,8 +227,7 @@ def pledges_page(request: Request, user: User = Depends(current_user)):
     council = _council(request)
     if council is None:
         return _render(request, "no_data.html", title="No data yet")
-    from carewise.compliance.pack import RAG_WORDS, pledge_rows
-    from carewise.compliance.pledges import list_actions
+    from carewise.compliance.pledges import RAG_WORDS, list_actions, pledge_rows
 
     store = request.app.state.store
     audience = "internal" if _internal(user) else "panel"

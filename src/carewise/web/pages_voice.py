@@ -31,7 +31,7 @@ def voice_page(request: Request, user: User = Depends(current_user)):
     council = getattr(request.state, "council", None)
     if council is None:
         return _render(request, "no_data.html", title="No data yet")
-    from carewise.compliance.pack import RAG_WORDS
+    from carewise.compliance.pledges import RAG_WORDS
     from carewise.voice.extracts import AGE_GROUP_TITLES
     from carewise.voice.summary import voice_summary
 

@@ -33,8 +33,8 @@ def test_pathway_plans_on_time_over_the_year_matches_its_team_breakdown_and_the_
 
 
 def test_the_pack_shows_window_rates_and_snapshots_in_separate_tables_with_their_basis():
-    from carewise.compliance.pack import statutory_compliance
     from carewise.measures import parse_period
+    from carewise.reports.compliance import statutory_compliance
     from carewise.reports.model import PackData
 
     h = build_history(2023, 2024, [episode("1", "2023-06-01")], {"1": "2008-03-01"})

@@ -1,10 +1,12 @@
 """The panel pack's "Sufficiency forecast" section: fan chart, 31 March table, spend, backtest, PA.
 
-Importing this module registers the section with ``carewise.reports.section`` (the pack builder
-imports it). The forecast starts at the end of the pack's period (or the end of the data, if
-earlier) and uses the pack's history (``PackData.extra["history"]``). For the panel and public
-audiences figures that round to 1-4 are shown as ``x`` and a chart that would show one is left
-out (its table stays).
+Importing this module registers the section with ``carewise.reports.section``
+(``reports.build.SECTION_MODULES``). The figures come from the forecast engine
+(``forecast.overview``); this module only lays them out. The forecast starts at the end of the
+pack's period (or the end of the data, if earlier) and uses the pack's history
+(``PackData.extra["history"]``). For the panel and public audiences figures too small to publish
+are shown as ``x`` and a chart that would show one is left out, its table kept
+(``carewise.disclosure``).
 """
 
 from __future__ import annotations

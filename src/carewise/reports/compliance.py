@@ -1,10 +1,12 @@
 """The panel pack's compliance sections: statutory compliance, pledges and the action plan.
 
-Importing this module registers three sections with ``carewise.reports.section``. They need the
-council's store (for the local extracts, pledges and actions): the pack builder should pass it
-as ``PackData.extra["store"]`` (and, to save reloading, the history as ``extra["history"]``);
-without it the default store from the settings is used. For the panel and public audiences any
-rate whose denominator is under 5 is shown as ``x`` (DfE disclosure control).
+Importing this module registers three sections with ``carewise.reports.section``
+(``reports.build.SECTION_MODULES``). The figures come from the compliance engine
+(``compliance.assess``, ``compliance.pledges.pledge_rows``, ``list_actions``); this module only
+lays them out. They need the council's store (local extracts, pledges, actions), which the caller
+passes to ``build_pack``/``pack_data`` (``PackData.extra["store"]``; the history as
+``extra["history"]`` saves reloading): without one these sections are left out. For the panel and
+public audiences a rate on too few children is shown as ``x`` (``carewise.disclosure``).
 """
 
 from __future__ import annotations
@@ -12,27 +14,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from carewise.compliance.pledges import RAG_WORDS, pledge_rows
 from carewise.compliance.views import SUMMARY_IDS, Assessment
 from carewise.disclosure import current
 from carewise.reports.model import Cell, ChartBlock, Headline, PackData, Section, TableBlock
 from carewise.reports.sections import section
 
 
-def _store(data: PackData):
-    """The store the pack was built from, else the configured one if it exists (never a new one)."""
-    store = data.extra.get("store")
-    if store is None:
-        from pathlib import Path
-
-        from carewise.settings import get_settings
-        from carewise.store import Store
-
-        url = get_settings().resolved_database_url()
-        if url.startswith("sqlite") and not Path(url.split("///", 1)[-1]).exists():
-            return None
-        store = Store(url)
-        data.extra["store"] = store
-    return store
+def pack_store(data: PackData) -> Any | None:
+    """The store the pack was built from (``pack_data(store=...)``), or None: a pack built from
+    files alone has no local extracts, pledges or actions."""
+    return data.extra.get("store")
 
 
 def _assessment(data: PackData, as_at: date) -> Assessment | None:
@@ -45,7 +37,7 @@ def _assessment(data: PackData, as_at: date) -> Assessment | None:
     from carewise.compliance.storage import Extracts, load_extracts
     from carewise.errors import UserFacingError
 
-    store = _store(data)
+    store = pack_store(data)
     try:
         history = data.extra.get("history") or (store.load_history(data.la_code) if store else None)
         if history is None:
@@ -138,55 +130,12 @@ def statutory_compliance(data: PackData) -> Section | None:
     )
 
 
-def pledge_rows(store, la_code: str, as_at: date | None = None, audience: str = "internal",
-                history=None, extracts=None) -> tuple[date | None, list[dict[str, Any]]]:
-    """The council's pledges with each one's figure on ``as_at``, target and RAG."""
-    from carewise.compliance import assess
-    from carewise.compliance.pledges import list_pledges, pledge_results
-    from carewise.compliance.storage import load_extracts
-    from carewise.measures import MEASURES, evaluate
-
-    pledges = list_pledges(store, la_code)
-    if not pledges:
-        return as_at, []
-    history = history or store.load_history(la_code)
-    extracts = extracts or load_extracts(store, la_code)
-    at = as_at or history.last_date
-    if at is None:
-        return None, pledge_results(pledges, {}, {})
-    a = assess(history, extracts, at)
-    compliance = {k: dict(v) for k, v in a.summary.items()}
-    if audience != "internal":
-        for v in compliance.values():
-            if current().hides_share(v["denominator"], audience):
-                v["value"] = None
-    wanted = [p.measure for p in pledges if p.measure in MEASURES]
-    measures = {}
-    if wanted:
-        from carewise.errors import UserFacingError
-
-        try:
-            results = evaluate(history, f"rolling-12m:{at.isoformat()}", la_code, audience, ids=wanted,
-                               with_comparators=False)
-            measures = {r.id: r for r in results}
-        except UserFacingError:  # a date the measures cannot cover: those pledges show no figure
-            measures = {}
-    rows = pledge_results(pledges, compliance, measures)
-    for r in rows:
-        if r["measure"] in compliance:
-            r["display"] = "–" if r["value"] is None else f"{r['value']:.1f}%"
-    return at, rows
-
-
-RAG_WORDS = {"green": "Green: kept", "amber": "Amber: nearly", "red": "Red: not kept", "grey": "No figure"}
-
-
 @section("pledges", "Our pledges", order=70)
 def pledges_section(data: PackData) -> Section | None:
     """Each pledge beside the figure that shows whether it is kept (RAG in words, not colour alone)."""
     if not data.la_code:
         return None
-    store = _store(data)
+    store = pack_store(data)
     if store is None:
         return None
     try:
@@ -212,7 +161,7 @@ def action_plan_section(data: PackData) -> Section | None:
         return None
     from carewise.compliance.pledges import list_actions
 
-    store = _store(data)
+    store = pack_store(data)
     if store is None:
         return None
     try:

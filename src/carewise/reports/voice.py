@@ -85,10 +85,10 @@ def voice_section(data: PackData) -> Section | None:
     """Per pledge, what children said over time and what was done about it."""
     if not data.la_code:
         return None
-    from carewise.compliance.pack import _store
+    from carewise.reports.compliance import pack_store
     from carewise.voice.summary import voice_summary
 
-    store = _store(data)
+    store = pack_store(data)
     if store is None:
         return None
     got = voice_summary(store, data.la_code, data.audience, data.period.end, data.extra.get("history"),
