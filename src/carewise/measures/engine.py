@@ -45,8 +45,8 @@ def _breakdown_rows(
         aggs.append(measure.numerator.fill_null(False).sum().alias("k"))
     if measure.kind == "mean":
         aggs = [
-            pl.col(measure.value_column).is_not_null().sum().alias("n"),
-            pl.col(measure.value_column).sum().alias("k"),
+            pl.col(measure.mean_column).is_not_null().sum().alias("n"),
+            pl.col(measure.mean_column).sum().alias("k"),
         ]
     grouped = pop.group_by(pl.col(column).fill_null("Not recorded").alias("cat")).agg(aggs)
     found = {r["cat"]: r for r in grouped.iter_rows(named=True)}
@@ -61,8 +61,8 @@ def _breakdown_rows(
             k = int(r.get("k") or 0)
             rows.append(Row(cat, k, n, _ratio(k, n, measure.per)))
         else:
-            k = float(r.get("k") or 0)
-            rows.append(Row(cat, k, n, round(k / n, 1) if n else None))
+            total = float(r.get("k") or 0)
+            rows.append(Row(cat, total, n, round(total / n, 1) if n else None))
     return rows
 
 
@@ -110,7 +110,7 @@ def compute(measure: Measure, ctx: Context) -> MeasureResult:
         if note:
             result.notes.append(note)
     else:
-        col = pl.col(measure.value_column)
+        col = pl.col(measure.mean_column)
         n, total = pop.select(col.is_not_null().sum().alias("n"), col.sum().alias("s")).row(0)
         result.denominator = float(n)
         result.numerator = float(total or 0)
@@ -287,7 +287,8 @@ def apply(result: MeasureResult, names: dict[str, str], hidden: set[str], policy
 def _round_counts(result: MeasureResult, policy: Policy) -> None:
     """Counts shown rounded to the policy's base (rates and shares keep their unrounded basis,
     as DfE computes percentages from unrounded figures)."""
-    rows = [result, *(row for rows in result.breakdowns.values() for row in rows)]
+    rows: list[MeasureResult | Row] = [result, *(row for rows in result.breakdowns.values()
+                                                 for row in rows)]
     for row in rows:
         for name in ("numerator", "denominator"):
             value = getattr(row, name)

@@ -122,6 +122,13 @@ class Measure:
     def counts_in_period(self) -> bool:
         return (not self.at_date) if self.in_period is None else self.in_period
 
+    @property
+    def mean_column(self) -> str:
+        """The column a ``mean`` averages (``value_column``; a mean without one is a bad definition)."""
+        if self.value_column is None:
+            raise ValueError(f"measure {self.id} is a mean without a value_column")
+        return self.value_column
+
 
 @dataclass
 class Row:
