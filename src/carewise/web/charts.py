@@ -15,9 +15,9 @@ import vl_convert as vlc
 BLUE = "#1d70b8"
 
 
-def _svg(chart: alt.Chart, title: str, height: int = 220) -> str:
+def _svg(chart: alt.Chart, title: str, height: int = 220, label_limit: int = 260) -> str:
     spec = chart.properties(width=560, height=height).configure_axis(
-        labelFont="Arial", titleFont="Arial", labelFontSize=12, titleFontSize=12, labelLimit=260
+        labelFont="Arial", titleFont="Arial", labelFontSize=12, titleFontSize=12, labelLimit=label_limit
     ).configure_view(stroke=None).to_json()
     return _render(spec, title)
 
@@ -66,3 +66,47 @@ def _bar(points: tuple[tuple[Any, Any], ...], category: str, value: str, title: 
     )
     # bars of one height whatever their number, so a two-bar chart is not a wall of blue
     return _svg(chart, title, height=max(40, 26 * len(points)))
+
+
+SERIES_COLOURS = ("#1d70b8", "#505a5f", "#f47738", "#85994b")
+"""The council first (GOV.UK blue), then its comparators (dark grey, orange, green)."""
+
+
+def comparison_chart(rows: list[dict[str, Any]], title: str, axis_title: str,
+                     percent: bool = True) -> str:
+    """Grouped bars: one group per measure (in the rows' own order), one bar per series (the
+    council, England …), counted from zero (to 100 for percentages). ``rows`` hold ``label``,
+    ``series`` and ``value``; the page shows the same figures as a table beside the chart."""
+    points = tuple((r["label"], r["series"], r["value"]) for r in rows if r.get("value") is not None)
+    return _grouped(points, title, axis_title, percent)
+
+
+LINE = "|"
+"""Where a long category label breaks onto its next line (split by the axis's labelExpr)."""
+
+
+def _wrapped(label: str, width: int = 28) -> str:
+    """A label in lines of about ``width`` characters, so none is cut short at the chart's edge."""
+    import textwrap
+
+    return LINE.join(textwrap.wrap(label.replace(LINE, "/"), width)) or label
+
+
+@lru_cache(maxsize=256)
+def _grouped(points: tuple[tuple[str, str, float], ...], title: str, axis_title: str, percent: bool) -> str:
+    wrapped = {a: _wrapped(a) for a in dict.fromkeys(p[0] for p in points)}
+    labels = list(wrapped.values())
+    series = list(dict.fromkeys(p[1] for p in points))
+    data = alt.Data(values=[{"label": wrapped[a], "series": s, "value": v} for a, s, v in points])
+    scale = alt.Scale(domain=[0, 100]) if percent else alt.Scale(zero=True)
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("label:N", title=None, sort=labels,
+                axis=alt.Axis(labelExpr=f"split(datum.label, '{LINE}')")),
+        yOffset=alt.YOffset("series:N", sort=series),
+        x=alt.X("value:Q", title=axis_title, scale=scale),
+        color=alt.Color("series:N", sort=series, title=None,
+                        scale=alt.Scale(domain=series, range=list(SERIES_COLOURS[:len(series)])),
+                        legend=alt.Legend(orient="top")),
+    )
+    lines = sum(label.count(LINE) + 1 for label in labels)
+    return _svg(chart, title, height=max(40, 18 * len(points) + 8 * len(labels) + 10 * lines), label_limit=0)

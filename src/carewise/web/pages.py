@@ -38,7 +38,17 @@ POPULATION_IDS = ("cla_at_date", "placement_type_at_date", "started_in_period", 
 SECTIONS = {
     "stability": ("Stability and permanence", ("stability", "permanence", "adoption")),
     "care-leavers": ("Care leavers", ("care leavers", "care_leavers", "leavers")),
+    "health": ("Health", ("health",)),
 }
+COMPARABLE_AS = {
+    "cla_at_date": "cla_rate_per_10k",
+    "started_in_period": "started_rate_per_10k",
+    "ceased_in_period": "ceased_rate_per_10k",
+    "uasc_at_date": "uasc_share_at_date",
+}
+"""A count's comparable figure: DfE's England, regional and statistical neighbours' figures
+compare rates and shares, never counts (a council's size is not a result), so a count's tile
+shows the rate or share DfE publishes beside it."""
 
 
 def render(request: Request, name: str, **context: Any):
@@ -103,6 +113,7 @@ def dashboard(request: Request, period: str | None = None, user: User = Depends(
         results = data.measures(council.la_code, chosen, audience, HEADLINE_IDS)
     except UserFacingError as exc:
         return render(request, "error.html", title="That period cannot be shown", message=str(exc))
+    related = _comparable(data, council.la_code, chosen, audience, results)
     before = _previous_year(chosen)
     previous = {}
     if before and before in _periods(request, council.la_code):
@@ -113,7 +124,17 @@ def dashboard(request: Request, period: str | None = None, user: User = Depends(
     chart = line_chart(trend, "period", "value", "Children looked after at 31 March") if trend else None
     return render(request, "dashboard.html", title="Dashboard", results=results, previous=previous,
                   period=chosen, periods=_periods(request, council.la_code), trend=trend, chart=chart,
-                  previous_period=before)
+                  previous_period=before, related=related)
+
+
+def _comparable(data, la_code: str, period: str, audience: str, results) -> dict[str, Any]:
+    """For each count among ``results``, its comparable rate or share (``COMPARABLE_AS``), which
+    carries DfE's England, region and statistical neighbours' figures."""
+    wanted = {r.id: COMPARABLE_AS[r.id] for r in results if r.id in COMPARABLE_AS}
+    if not wanted:
+        return {}
+    found = {r.id: r for r in data.measures(la_code, period, audience, tuple(sorted(set(wanted.values()))))}
+    return {rid: found[other] for rid, other in wanted.items() if other in found}
 
 
 def _trend(request: Request, la_code: str, audience: str) -> list[dict[str, Any]]:
@@ -145,11 +166,13 @@ def population(request: Request, period: str | None = None, age_band: str = "", 
         results = data.measures(council.la_code, chosen, audience_for(user), POPULATION_IDS, ())
     options = data.filter_options(council.la_code, chosen)
     charts = _population_charts(results)
+    related = _comparable(data, council.la_code, chosen, audience_for(user), results)
     query = "&".join(f"{k}={v}" for k, v in {"period": chosen, **filters}.items())
     return render(request, "population.html", title="Population explorer", results=results, period=chosen,
                   periods=_periods(request, council.la_code), filters=filters, options=options,
                   filter_titles=FILTERS, charts=charts, query=query, errors=errors,
-                  controlled=data.policy.protects(audience_for(user)), status_code=400 if errors else 200)
+                  controlled=data.policy.protects(audience_for(user)), status_code=400 if errors else 200,
+                  related=related)
 
 
 def _population_charts(results) -> dict[tuple[str, str], str]:
@@ -184,7 +207,8 @@ def warm_up(app) -> None:
                 continue
             latest, before = periods[0], _previous_year(periods[0])
             for audience in ("internal", "panel"):
-                data.measures(la_code, latest, audience, HEADLINE_IDS)
+                _comparable(data, la_code, latest, audience,
+                            data.measures(la_code, latest, audience, HEADLINE_IDS))
                 if before in periods:
                     data.measures(la_code, before, audience, HEADLINE_IDS)
                 for label in periods:
@@ -271,6 +295,11 @@ def care_leavers(request: Request, period: str | None = None, user: User = Depen
     return _section_page(request, "care-leavers", period, user)
 
 
+@router.get("/health")
+def health(request: Request, period: str | None = None, user: User = Depends(current_user)):
+    return _section_page(request, "health", period, user)
+
+
 def _section_page(request: Request, key: str, period: str | None, user: User):
     council = _council_or_none(request)
     if council is None:
@@ -279,8 +308,44 @@ def _section_page(request: Request, key: str, period: str | None, user: User):
     title, words = SECTIONS[key]
     results = request.app.state.data.measures(council.la_code, chosen, audience_for(user))
     chosen_results = [r for r in results if any(w in r.section.lower() for w in words)]
+    chart = section_chart(chosen_results, title)
     return render(request, "section.html", title=title, results=chosen_results, period=chosen,
-                  periods=_periods(request, council.la_code), page=key)
+                  periods=_periods(request, council.la_code), page=key, chart=chart)
+
+
+OWN_FIGURE = "This council"
+
+
+def section_chart(results, title: str) -> dict[str, Any] | None:
+    """A section's percentages as grouped bars, the council beside DfE's England, regional and
+    statistical neighbours' figures (the council's own published figure is left out: beside
+    synthetic data it is another council's), with the same figures as a table for the page.
+
+    Only shares are drawn (one scale, 0 to 100%); counts and averages stay in the list. Hidden
+    figures (``x``) are left out of the picture and shown as ``x`` in the table."""
+    from carewise.web.charts import comparison_chart
+    from carewise.web.rendering import OWN_PUBLISHED
+
+    shares = [r for r in results if r.kind == "proportion" and r.available]
+    if not shares:
+        return None
+    series = [OWN_FIGURE, *dict.fromkeys(c["label"] for r in shares for c in r.comparators
+                                         if c["label"] != OWN_PUBLISHED)]
+    rows, table = [], []
+    for r in shares:
+        values = {OWN_FIGURE: None if r.suppressed else r.value}
+        values.update({c["label"]: c.get("value") for c in r.comparators if c["label"] != OWN_PUBLISHED})
+        rows += [{"label": r.title, "series": name, "value": values.get(name)} for name in series]
+        table.append({"title": r.title, "cells": [
+            "x" if name == OWN_FIGURE and r.suppressed else
+            ("–" if values.get(name) is None else f"{values[name]:.1f}%") for name in series]})
+    units = {r.unit for r in shares}
+    unit = units.pop() if len(units) == 1 else ""
+    axis = ("Percent " + unit[2:] if unit.startswith("% ") else f"Percent of {unit}") if unit else "Percent"
+    name = f"{title}: {axis.lower()}, this council" + (
+        " beside " + ", ".join(series[1:]) if len(series) > 1 else " (DfE publishes no comparator)")
+    return {"svg": comparison_chart(rows, name, axis), "title": name,
+            "series": series, "table": table}
 
 
 # -- imports ------------------------------------------------------------------------------------

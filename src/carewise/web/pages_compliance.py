@@ -154,7 +154,32 @@ def _summary_context(a: Assessment, internal: bool) -> dict[str, Any]:
         trend_rows.append({"title": REQUIREMENT_TITLES.get(req, req), "cells": [cells.get(m, "–") for m in months]})
     statuses = views.as_json(a, children=False)["statuses"]
     return dict(a=a, summary=summary, teams=teams, months=months, trend_rows=trend_rows,
-                statuses={k: _count(v, internal) for k, v in statuses.items()}, internal=internal)
+                statuses={k: _count(v, internal) for k, v in statuses.items()}, internal=internal,
+                team_chart=_team_chart(a, internal))
+
+
+def _team_chart(a: Assessment, internal: bool) -> dict[str, Any] | None:
+    """Due dates met on time in the 12 months, by team, every requirement together: one bar a
+    team (in name order, unallocated last), from 0 to 100%, with the same figures as a table.
+    A team's rate hidden from the panel (too few due dates) is left out of the picture."""
+    from carewise.web.charts import comparison_chart
+
+    by_team = views.by_group(a, "team")
+    if not by_team.height:
+        return None
+    totals = by_team.group_by("team").agg(pl.col("due").sum(), pl.col("on_time").sum()).sort(
+        [pl.col("team") == "(unallocated)", "team"])
+    title = f"Due dates met on time in the 12 months to {a.as_at.strftime('%d %B %Y')}, by team (all requirements)"
+    series = "On time"
+    rows, table = [], []
+    for r in totals.iter_rows(named=True):
+        value = round(100 * r["on_time"] / r["due"], 1) if r["due"] else None
+        shown = _rate(value, r["due"], internal)
+        rows.append({"label": r["team"], "series": series,
+                     "value": value if shown not in ("x", "–") else None})
+        table.append({"title": r["team"], "cells": [shown, _count(r["due"], internal)]})
+    return {"svg": comparison_chart(rows, title, "Percent of due dates met on time"), "title": title,
+            "series": [series, "Due"], "table": table, "first_column": "Team"}
 
 
 @router.get("/compliance/worklist")

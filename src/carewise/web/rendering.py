@@ -37,6 +37,7 @@ def templates() -> Environment:
     env.filters["code_label"] = code_label
     env.globals["comparator_value"] = comparator_value
     env.globals["comparator_label"] = comparator_label
+    env.globals["own_published"] = OWN_PUBLISHED
     return env
 
 
