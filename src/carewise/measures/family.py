@@ -140,8 +140,8 @@ def _tie_quarters(table: Table, by_window: list[list[MeasureResult]], names: dic
         measure = MEASURES[mid]
         if measure.kind != "count" or measure.at_date or not result.available:
             continue
-        parts = [q.get(mid) for q in quarters]
-        if any(p is None or not p.available for p in parts):
+        parts = [p for p in (q.get(mid) for q in quarters) if p is not None and p.available]
+        if len(parts) < len(quarters):
             continue
         cells = [("numerator", [result] + parts)]
         for bname in result.breakdowns:
@@ -237,7 +237,12 @@ def _add_filter(table: Table, measure: Measure, base: MeasureResult, base_names:
                 views: dict[tuple[str, str], list[MeasureResult]], plan: Plan) -> None:
     column = f"__f_{f}"
     pop_key = _pop_key(measure, w)
-    attribute, label = (same[0], same[1].get) if same else (f"{f} at {w.end}", lambda v: v)
+    attribute = same[0] if same else f"{f} at {w.end}"
+
+    def label(value: str) -> str:
+        """The breakdown's category for the value (a value this population lacks: "None")."""
+        return str(same[1].get(value)) if same else value
+
     shown = [b for b in breakdowns if b.name != attribute]
     placed = pop.filter(pl.col(column).is_not_null() & pl.col(column).is_in(values))
     rest = pop.filter(~(pl.col(column).is_not_null() & pl.col(column).is_in(values)))
