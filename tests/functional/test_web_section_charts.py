@@ -7,7 +7,7 @@ import re
 from html import unescape
 
 import pytest
-from web_helpers import page_text, sign_in, synthetic_app
+from web_helpers import load_compliance_extracts, page_text, sign_in, synthetic_app
 
 PASSWORD = "section-charts-password-1"
 SVG_LABEL = re.compile(r'<svg role="img" aria-label="([^"]+)"')
@@ -15,14 +15,9 @@ SVG_LABEL = re.compile(r'<svg role="img" aria-label="([^"]+)"')
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    from carewise.compliance.extracts import read_extracts
-    from carewise.compliance.storage import import_extracts
-    from carewise.synth.extracts import generate_extracts, write_extracts
-
     root = tmp_path_factory.mktemp("web-section-charts")
     app, store, council = synthetic_app(root, ("analyst", "panel"), PASSWORD, 160, "2023-24..2024-25", seed=9)
-    written = write_extracts(generate_extracts(store.load_history(council.la_code), 2), root / "extracts")
-    import_extracts(store, council.la_code, read_extracts(written))
+    load_compliance_extracts(store, council.la_code, root)
     return app
 
 

@@ -88,3 +88,13 @@ def synthetic_app(root: Path, roles, password: str, children: int, years: str, s
     url, store, council = synthetic_store(root, children, years, seed)
     create_users(store, roles, password, council.la_code)
     return create_app(url, Settings(data_dir=root / "data")), store, council
+
+
+def load_compliance_extracts(store, la_code: str, root: Path) -> None:
+    """The council's synthetic compliance extracts (2 teams' worth), so compliance pages have rows."""
+    from carewise.compliance.extracts import read_extracts
+    from carewise.compliance.storage import import_extracts
+    from carewise.synth.extracts import generate_extracts, write_extracts
+
+    written = write_extracts(generate_extracts(store.load_history(la_code), 2), root / "extracts")
+    import_extracts(store, la_code, read_extracts(written))

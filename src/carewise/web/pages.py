@@ -470,9 +470,9 @@ def children(request: Request, period: str | None = None, q: str = Query("", max
     search = q.strip()
     if search:
         at = at.filter(pl.col("CHILD").cast(pl.String).str.to_lowercase().str.contains(search.lower(), literal=True))
-    pages = max(1, -(-at.height // CHILDREN_PER_PAGE))
-    page = min(page, pages)
-    shown = at.slice((page - 1) * CHILDREN_PER_PAGE, CHILDREN_PER_PAGE)
+    from carewise.web.rendering import paginate
+
+    shown, page, pages = paginate(at, page)
     rows = [
         {"ref": data.child_ref(council.la_code, r["CHILD"]), "child": r["CHILD"], "age": r.get("age"),
          "sex": r.get("sex"), "legal_status": r.get("LS"), "placement": r.get("PLACE"), "since": r.get("DECOM")}
@@ -483,10 +483,6 @@ def children(request: Request, period: str | None = None, q: str = Query("", max
     return render(request, "children.html", title="Children looked after", rows=rows, period=chosen,
                   periods=_periods(request, council.la_code), total=total, matched=at.height, q=search,
                   page=page, pages=pages)
-
-
-CHILDREN_PER_PAGE = 50
-"""Rows per page of the child list: a council's 1,000 children are not one page."""
 
 
 @router.get("/children/{ref}")

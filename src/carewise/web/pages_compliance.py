@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 import carewise.reports.compliance  # noqa: F401 - registers the pack's compliance sections
@@ -184,21 +184,37 @@ def _team_chart(a: Assessment, internal: bool) -> dict[str, Any] | None:
 
 @router.get("/compliance/worklist")
 def worklist_page(request: Request, team: str = "", worker: str = "", at: str | None = None,
-                  user: User = Depends(children_roles)):
+                  q: str = Query("", max_length=40), requirement: str = Query("", max_length=60),
+                  page: int = Query(1, ge=1, le=100_000), user: User = Depends(children_roles)):
+    """The worklist 50 rows a page, searched by child reference, team and what is due."""
+    from carewise.web.rendering import paginate
+
     council = _council(request)
     if council is None:
         return _render(request, "no_data.html", title="No data yet")
     a = _assessment(request, council.la_code, _at(at))
-    rows = views.worklist(a, team or None, worker or None)
+    everything = views.worklist(a, team or None, worker or None)
+    search = q.strip()
+    rows = everything
+    if requirement:
+        rows = rows.filter(pl.col("requirement") == requirement)
+    if search:
+        rows = rows.filter(pl.col("CHILD").cast(pl.String).str.to_lowercase().str.contains(search.lower(),
+                                                                                             literal=True))
+    shown, page, pages = paginate(rows, page)
     data = request.app.state.data
     items = [{**r, "ref": data.child_ref(council.la_code, r["CHILD"]),
-              "title": REQUIREMENT_TITLES.get(r["requirement"], r["requirement"])} for r in rows.to_dicts()]
+              "title": REQUIREMENT_TITLES.get(r["requirement"], r["requirement"])} for r in shown.to_dicts()]
     audit.record(request.app.state.store, user.username, "view-child-list", council=council.la_code,
                  target="compliance-worklist", detail={"team": team or None, "worker": worker or None,
-                                                       "children": rows["CHILD"].n_unique()})
+                                                       "requirement": requirement or None, "searched": bool(search),
+                                                       "page": page, "children": shown["CHILD"].n_unique()})
     teams = sorted(t for t in a.current["team"].drop_nulls().unique().to_list())
+    due = sorted(everything["requirement"].unique().to_list(), key=lambda r: REQUIREMENT_TITLES.get(r, r))
     return _render(request, "compliance_worklist.html", title="Compliance worklist", items=items, a=a,
-                   teams=teams, team=team, worker=worker)
+                   teams=teams, team=team, worker=worker, q=search, requirement=requirement,
+                   requirements=[(r, REQUIREMENT_TITLES.get(r, r)) for r in due], matched=rows.height,
+                   total=everything.height, page=page, pages=pages)
 
 
 @router.get("/compliance/worklist.xlsx")

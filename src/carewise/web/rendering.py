@@ -66,6 +66,17 @@ def comparator_value(comparator: dict[str, Any], result: Any) -> str:
     return format_value(comparator["value"], result.kind, result.per)
 
 
+PER_PAGE = 50
+"""Rows per page of a long list (children, worklists): a council's 1,000 children are not one page."""
+
+
+def paginate(frame: Any, page: int, size: int = PER_PAGE) -> tuple[Any, int, int]:
+    """One page of a frame's rows: ``(rows, page, pages)``, the page kept within 1..pages."""
+    pages = max(1, -(-frame.height // size))
+    page = min(max(page, 1), pages)
+    return frame.slice((page - 1) * size, size), page, pages
+
+
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a page with what every page needs: the user, council, CSRF token and CSP nonce."""
     env: Environment = request.app.state.templates
