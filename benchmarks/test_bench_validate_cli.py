@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 _SCRIPT = Path(sys.executable).parent / "carewise"
-CAREWISE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "carewise.cli"]
+CAREWISE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "carewise"]
 """The command as users run it (the console script of this environment)."""
 PEER_VENV = Path(os.environ.get("PEER_VALIDATOR_VENV", Path(__file__).resolve().parents[1] / ".peer" / "validator-venv"))
 PEER_RUNNER = Path(__file__).parent / "peer" / "run_validator_peer.py"

@@ -203,7 +203,7 @@ def test_behind_a_trusted_proxy_each_visitor_is_throttled_on_their_own_address(d
     believes X-Forwarded-For from the listed proxies only."""
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    from carewise.cli_web import proxy_options
+    from carewise.cli.web import proxy_options
 
     app = _app(db)
     options = proxy_options(" 10.0.0.1 , ")

@@ -6,7 +6,7 @@ import pytest
 from distributed import LocalCluster
 from distributed.diagnostics.plugin import SchedulerPlugin
 
-from carewise.cli_forecast import _print_sweep, dask_address
+from carewise.cli.forecast import _print_sweep, dask_address
 from carewise.errors import UserFacingError
 from carewise.forecast.known_rates import example_rates, known_council
 from carewise.forecast.scenarios import Change, Scenario

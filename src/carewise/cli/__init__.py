@@ -19,15 +19,15 @@ app = typer.Typer(
 )
 
 _REGISTER: list[str] = [
-    "carewise.cli_core",
-    "carewise.cli_web",
-    "carewise.cli_validate",
-    "carewise.cli_synth",
-    "carewise.cli_forecast",
-    "carewise.cli_measures",
-    "carewise.cli_matching",
-    "carewise.cli_compliance",
-    "carewise.cli_voice",
+    "carewise.cli.core",
+    "carewise.cli.web",
+    "carewise.cli.validate",
+    "carewise.cli.synth",
+    "carewise.cli.forecast",
+    "carewise.cli.measures",
+    "carewise.cli.matching",
+    "carewise.cli.compliance",
+    "carewise.cli.voice",
 ]
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from carewise.cli_common import (
+from carewise.cli.common import (
     CouncilOption,
     DbOption,
     JsonOption,
@@ -271,7 +271,7 @@ def register(app: typer.Typer) -> None:
     def pledges_list(council: CouncilOption = None, db: DbOption = None, at: AtOption = None,
                      as_json: JsonOption = False) -> None:
         """Every pledge with its measure's figure, target and RAG."""
-        from carewise.compliance.pack import pledge_rows
+        from carewise.compliance.pledges import pledge_rows
 
         store = open_store(db)
         la = pick_council(store, council)

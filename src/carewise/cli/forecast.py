@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from carewise.cli_common import (
+from carewise.cli.common import (
     CouncilOption,
     DbOption,
     JsonOption,
@@ -63,7 +63,7 @@ def load_returns(db: str | None, council: str | None, files: list[Path] | None) 
         from carewise.geo import la_code_for
 
         return la_code_for(council) if council else "files", result.returns
-    from carewise.cli_common import open_store, pick_council
+    from carewise.cli.common import open_store, pick_council
 
     store = open_store(db)
     la = pick_council(store, council)
@@ -186,7 +186,7 @@ def _print_forecast(res: dict[str, Any], la: str) -> None:
 
 def _market_limit(db: str | None, council: str | None):
     """An in-house limit from the council's latest stored market extract (approved places)."""
-    from carewise.cli_common import open_store, pick_council
+    from carewise.cli.common import open_store, pick_council
     from carewise.forecast.scenarios import Change, in_house_places
     from carewise.matching import StoreMarkets
 
@@ -284,7 +284,7 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOption = False,
     ) -> None:
         """Baseline and scenarios for many councils on Dask: children and spend at each 31 March."""
-        from carewise.cli_common import open_store, progress_bar
+        from carewise.cli.common import open_store, progress_bar
         from carewise.forecast.scenarios import load
         from carewise.forecast.sweep import folder_tasks, in_region, store_tasks, sweep
 
@@ -298,7 +298,7 @@ def register(app: typer.Typer) -> None:
                 raise SettingError("No council is stored: run `carewise import` first, or give --from FOLDER.")
             tasks = store_tasks(store.url, codes)
         if councils:
-            from carewise.cli_common import resolve_council
+            from carewise.cli.common import resolve_council
 
             wanted = {resolve_council(c, [la for la, _ in tasks]) for c in councils}
             missing = wanted - {la for la, _ in tasks}

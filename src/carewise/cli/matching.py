@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from carewise.cli_common import (
+from carewise.cli.common import (
     CouncilOption,
     DbOption,
     JsonOption,

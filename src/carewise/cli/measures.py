@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from carewise.cli_common import (
+from carewise.cli.common import (
     CouncilOption,
     DbOption,
     JsonOption,
@@ -49,7 +49,7 @@ def load_history(db: str | None, council: str | None, files: list[Path] | None):
     from carewise.history import stitch
 
     if files:
-        from carewise.cli_core import _council_from_files
+        from carewise.cli.core import _council_from_files
         from carewise.ingest import read_returns
 
         result = read_returns(files)
@@ -59,7 +59,7 @@ def load_history(db: str | None, council: str | None, files: list[Path] | None):
         from carewise.geo import la_code_for
 
         return stitch(result.returns), la_code_for(council) if council else found.get("la_code")
-    from carewise.cli_common import open_store, pick_council
+    from carewise.cli.common import open_store, pick_council
 
     store = open_store(db)
     la_code = pick_council(store, council)
@@ -155,7 +155,7 @@ def register(app: typer.Typer) -> None:
             store = None if files else open_store(db)
             synthetic = None
             if files:
-                from carewise.cli_core import _council_from_files
+                from carewise.cli.core import _council_from_files
 
                 synthetic = bool((_council_from_files(list(files)) or {}).get("synthetic"))
             written = build_pack(

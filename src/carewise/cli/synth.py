@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from carewise.cli_common import JsonOption, out, print_json, progress_bar, user_errors
+from carewise.cli.common import JsonOption, out, print_json, progress_bar, user_errors
 from carewise.errors import UserFacingError
 
 

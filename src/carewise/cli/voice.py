@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from carewise.cli_common import (
+from carewise.cli.common import (
     CouncilOption,
     DbOption,
     JsonOption,
@@ -36,7 +36,7 @@ class BadOptionError(UserFacingError):
 
 
 def _on(text: str | None) -> date | None:
-    from carewise.cli_compliance import _date
+    from carewise.cli.compliance import _date
 
     return _date(text, "--on")
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from carewise.cli_common import (
+from carewise.cli.common import (
     DbOption,
     JsonOption,
     console,
@@ -90,7 +90,7 @@ def _demo_admin(url: str) -> str:
 
 def _council_codes(store, values: list[str] | None) -> list[str] | None:
     """--council values (code, DfE number or name) as codes, chosen as every command chooses them."""
-    from carewise.cli_common import resolve_council
+    from carewise.cli.common import resolve_council
 
     known = [c.la_code for c in store.councils()]
     return None if values is None else [resolve_council(v, known) for v in values]

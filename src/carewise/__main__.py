@@ -1,0 +1,5 @@
+"""``python -m carewise``: the command line, as the ``carewise`` script runs it."""
+
+from carewise.cli import app
+
+app(prog_name="carewise")
