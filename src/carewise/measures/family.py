@@ -102,11 +102,8 @@ def _view(family: Family, period: Period, filters: dict[str, str], audience: str
 
 
 def _family(history: History, cy: CollectionYear, la_code: str | None, options: Options) -> Family:
-    store = frames.cache_for(history)
     key = f"published-family@{cy.label}:{la_code}:{options!r}"
-    if key not in store:
-        store[key] = _build(history, cy, la_code, options)  # type: ignore[assignment]
-    return store[key]  # type: ignore[return-value]
+    return frames.once(history, key, lambda: _build(history, cy, la_code, options))
 
 
 def _build(history: History, cy: CollectionYear, la_code: str | None, options: Options) -> Family:

@@ -15,7 +15,9 @@ to the end of that return's collection year: what happened after is not known.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar, cast
 
 import polars as pl
 
@@ -23,17 +25,33 @@ from carewise.history import History
 from carewise.measures import codes
 from carewise.returns.years import age_expr
 
-_CACHE: dict[int, tuple[weakref.ref, dict[str, pl.DataFrame]]] = {}
+_CACHE: dict[int, tuple[weakref.ref, dict[str, pl.DataFrame], dict[str, object]]] = {}
+
+T = TypeVar("T")
+
+
+def _entry(history: History) -> tuple[weakref.ref, dict[str, pl.DataFrame], dict[str, object]]:
+    key = id(history)
+    entry = _CACHE.get(key)
+    if entry is None or entry[0]() is not history:
+        entry = (weakref.ref(history, lambda _r: _CACHE.pop(key, None)), {}, {})
+        _CACHE[key] = entry
+    return entry
 
 
 def cache_for(history: History) -> dict[str, pl.DataFrame]:
     """Frames computed from this history (dropped when the history is)."""
-    key = id(history)
-    entry = _CACHE.get(key)
-    if entry is None or entry[0]() is not history:
-        entry = (weakref.ref(history, lambda _r: _CACHE.pop(key, None)), {})
-        _CACHE[key] = entry
-    return entry[1]
+    return _entry(history)[1]
+
+
+def once(history: History, key: str, build: Callable[[], T]) -> T:
+    """Anything but a frame worked out once per history (a table family, notes), dropped with it.
+
+    ``key`` names one kind of value: every caller of a key builds the same type."""
+    store = _entry(history)[2]
+    if key not in store:
+        store[key] = build()
+    return cast(T, store[key])
 
 
 def _cached(history: History, name: str, build) -> pl.DataFrame:

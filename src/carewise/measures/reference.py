@@ -132,6 +132,12 @@ class Figures:
     a2: list[int] = field(default_factory=list)
 
 
+def _ceased(episode: Episode) -> date:
+    """The day an episode ceased, for episodes already chosen for having ceased."""
+    assert episode.dec is not None
+    return episode.dec
+
+
 def _count(table: dict[str, int], key: str) -> None:
     table[key] = table.get(key, 0) + 1
 
@@ -186,12 +192,12 @@ def figures(history: History, start: date, end: date) -> Figures:
             if e.dec is not None and start <= e.dec <= end and e.rec not in (None, "X1")
         ]
         if ceasings:
-            last = max(ceasings, key=lambda e: e.dec)
+            last = max(ceasings, key=_ceased)
             out.ceased += 1
             _count(out.ceased_by_reason, _group(last.rec, codes.CEASED_GROUPS, "Other reason"))
         adoptions = [e for e in ceasings if e.rec in codes.ADOPTED]
         if adoptions:
-            _adoption(out, child, max(adoptions, key=lambda e: e.dec), matches.get(child.id))
+            _adoption(out, child, max(adoptions, key=_ceased), matches.get(child.id))
     return out
 
 

@@ -91,14 +91,11 @@ def oc2_cohort(ctx: Context) -> pl.DataFrame:
 
 
 def _oc2_notes(ctx: Context) -> list[str]:
-    store = frames.cache_for(ctx.history)
     cy = ctx.period.collection_year
-    key = f"oc2_notes@{cy.start_year}"
-    if key not in store:
-        store[key] = _oc2_note_lines(ctx)
+    lines = frames.once(ctx.history, f"oc2_notes@{cy.start_year}", lambda: _oc2_note_lines(ctx))
     year = annual_cohort_note(
         ctx, "oc2", f"children looked after for 12 months or more at 31 March {cy.end.year}")
-    return [year, *store[key]]
+    return [year, *lines]
 
 
 def _oc2_note_lines(ctx: Context) -> list[str]:
