@@ -21,6 +21,7 @@ import polars as pl
 from carewise.codes import SHORT_BREAKS
 from carewise.codes.lists import sex_code
 from carewise.returns import ROW, CollectionYear, Return, tables_for
+from carewise.returns.frames import MISSING
 from carewise.returns.tables import TABLES
 from carewise.synth import events
 from carewise.synth import model as m
@@ -345,17 +346,17 @@ class _ReturnBuilder:
         score = np.clip(np.round(rng.normal(14, 6.5, n)), 0, 40).astype(int).astype(str)
         reason = np.where(sdq_due & ~scored, _pick(rng, {"SDQ2": 0.2, "SDQ3": 0.2, "SDQ4": 0.4,
                                                         "SDQ5": 0.2}, n),
-                          np.where(edge, "SDQ1", None))
+                          np.where(edge, "SDQ1", MISSING))
         flag = lambda p_yes: np.where(rng.random(n) < p_yes, "1", "0")  # noqa: E731
         substance = flag(0.04)
-        received = np.where(substance == "1", flag(0.6), None)
-        offered = np.where(received == "0", flag(0.8), None)
+        received = np.where(substance == "1", flag(0.6), MISSING)
+        offered = np.where(received == "0", flag(0.8), MISSING)
         frame = p.with_columns(
             DOB=pl.col("dob"),
-            SDQ_SCORE=text(np.where(scored, score, None)),
+            SDQ_SCORE=text(np.where(scored, score, MISSING)),
             SDQ_REASON=text(reason),
-            CONVICTED=text(np.where(birthday(dob, 10) <= e, flag(0.03), None)),
-            HEALTH_CHECK=text(np.where(birthday(dob, 5) > e, flag(0.88), None)),
+            CONVICTED=text(np.where(birthday(dob, 10) <= e, flag(0.03), MISSING)),
+            HEALTH_CHECK=text(np.where(birthday(dob, 5) > e, flag(0.88), MISSING)),
             IMMUNISATIONS=pl.Series(flag(0.85)), TEETH_CHECK=pl.Series(flag(0.75)),
             HEALTH_ASSESSMENT=pl.Series(flag(0.9)), SUBSTANCE_MISUSE=pl.Series(substance),
             INTERVENTION_RECEIVED=text(received),
@@ -482,7 +483,10 @@ class _ReturnBuilder:
 
 def _sex(year: CollectionYear, male: np.ndarray) -> np.ndarray:
     """The year's SEX codes for male and female, from the code list (1/2 until 2023-24, M/F after)."""
-    return np.where(male, sex_code("M", year), sex_code("F", year))
+    male_code, female_code = sex_code("M", year), sex_code("F", year)
+    if male_code is None or female_code is None:
+        raise ValueError(f"the SEX code list for {year.label} has no code for male or female")
+    return np.where(male, male_code, female_code)
 
 
 def national_size() -> int:

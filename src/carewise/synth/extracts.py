@@ -115,7 +115,7 @@ def generate_extracts(history: History, seed: int = 1, rates: Rates | None = Non
     nxt = np.append(seg_start[1:], 0)
     same = np.append(seg_period[1:] == seg_period[:-1], False)
     seg_end = np.where(same, nxt - 1, p_end[seg_period])
-    worker = rng.integers(0, n_workers, seg_start.shape[0])
+    worker = rng.integers(0, n_workers, len(seg_start))
     alloc = pl.DataFrame({
         "child": per["CHILD"].to_numpy()[seg_period],
         "worker": [f"SW{w + 1:03d}" for w in worker],

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import polars as pl
 
@@ -88,12 +89,18 @@ def characteristics(la_code: str) -> dict[str, float]:
     row = rows[0] if rows else england
     out: dict[str, float] = {}
     for cols in CHARACTERISTIC_GROUPS.values():
-        vals = {c: row.get(c) if row.get(c) is not None else england[c] for c in cols}
+        vals = {c: _share(row, england, c) for c in cols}
         total = sum(vals.values()) or 1.0
         out.update({c: v / total for c, v in vals.items()})
     for c in SINGLE_CHARACTERISTICS:
-        out[c] = row.get(c) if row.get(c) is not None else england[c]
+        out[c] = _share(row, england, c)
     return out
+
+
+def _share(row: dict[str, Any], england: dict[str, Any], column: str) -> float:
+    """The council's published share, England's where the council's is suppressed."""
+    value = row.get(column)
+    return value if value is not None else england[column]
 
 
 @dataclass(frozen=True)

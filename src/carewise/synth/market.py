@@ -167,7 +167,7 @@ def _providers(rng: np.random.Generator, size: int, pools: tuple, as_at: date) -
 
 def _vacancies(rng: np.random.Generator, providers: pl.DataFrame, size: int, pools: tuple,
                as_at: date) -> pl.DataFrame:
-    rows = []
+    rows: list[dict[str, object]] = []
     for urn, kind, places in providers.select("urn", "provider_type",
                                               "registered_places").iter_rows():
         if kind == "agency":
@@ -221,7 +221,7 @@ def _referrals(rng: np.random.Generator, n: int, pools: tuple, carers: pl.DataFr
          "exploitation": np.where(teen, 0.2, 0.0), "missing": np.where(teen, 0.25, 0.02),
          "offending": np.where(teen, 0.1, 0.0), "substance_misuse": np.where(teen, 0.1, 0.0)}
     needs = {k: rng.random(n) < v for k, v in p.items()}
-    n_needs = sum(needs[k].astype(int) for k in NEEDS)
+    n_needs = sum((needs[k].astype(int) for k in NEEDS), np.zeros(n, dtype=int))
     siblings = np.where((age < 12) & (rng.random(n) < 0.15), rng.choice([2, 3], size=n), 1)
     types = []
     for a, k in zip(age, n_needs, strict=True):

@@ -11,14 +11,17 @@ are the union of legal-status and placement changes (polars). Days are integers 
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
 
 from carewise.codes import URN_NOT_KNOWN
+from carewise.returns.frames import MISSING
 from carewise.returns.years import start_years
 from carewise.synth import model as m
 from carewise.synth.figures import CouncilFigures, Truth
@@ -88,7 +91,11 @@ def band_of(age_days: np.ndarray) -> np.ndarray:
     return np.searchsorted(edges, age_days, side="right")
 
 
-def _pick(rng: np.random.Generator, probs: dict[str, float], n: int) -> np.ndarray:
+K = TypeVar("K", bound=Hashable)
+
+
+def _pick(rng: np.random.Generator, probs: Mapping[K, float], n: int) -> np.ndarray:
+    """``n`` keys drawn with the given probabilities (text codes, or numbers such as nights)."""
     keys = list(probs)
     p = np.array([probs[k] for k in keys], dtype=float)
     return np.array(keys, dtype=object)[rng.choice(len(keys), size=n, p=p / p.sum())]
@@ -98,7 +105,7 @@ def _pick_rows(rng: np.random.Generator, table: np.ndarray, rows: np.ndarray) ->
     """Index drawn from ``table[row]`` (probabilities per row) for each element of ``rows``."""
     cum = np.cumsum(table, axis=1)
     cum = cum / cum[:, -1:]
-    u = rng.random(rows.shape[0])
+    u = rng.random(len(rows))
     return (u[:, None] > cum[rows]).sum(axis=1)
 
 
@@ -133,7 +140,7 @@ class _Draw:
         self.route = route
         self.b16 = birthday(dob, 16)
         self.b18 = birthday(dob, 18)
-        n = entry.shape[0]
+        n = len(entry)
         self.end = np.zeros(n, dtype=np.int64)
         self.rec = np.full(n, "", dtype=object)
         self.to18 = np.zeros(n, dtype=bool)
@@ -145,7 +152,7 @@ class _Draw:
 
     def _ends(self) -> None:
         rng, r, e = self.rng, self.route, self.entry
-        n = e.shape[0]
+        n = len(e)
         dur = np.zeros(n)
         age16 = e >= self.b16
         for key in ("s20_short", "co_home", "sgo"):
@@ -336,7 +343,7 @@ def _demography(fig: CouncilFigures, u: float) -> dict:
                 "cin_probs": dict(m.CIN_PROBS), "ico_mean_days": float(m.ICO_MEAN_DAYS)}
     male = (fig.mix["sex_male"] - u * m.UASC_MALE_SHARE) / max(1 - u, 0.05)
 
-    def grouped(probs: dict[str, float], groups: dict[str, tuple[str, ...]]) -> dict[str, float]:
+    def grouped(probs: dict[str, float], groups: Mapping[str, tuple[str, ...]]) -> dict[str, float]:
         return {g: sum(probs.get(c, 0.0) for c in codes) for g, codes in groups.items()}
 
     groups = m.ETHNIC_GROUP
@@ -834,7 +841,7 @@ def _build(rng: np.random.Generator, truth: Truth, p: dict, horizon: int, fig: C
         if clash.size == 0:
             break
         home_post[clash] = pc.sample(rng, np.full(clash.size, home))
-    home_post = np.where(p["uasc"], None, home_post)
+    home_post = np.where(p["uasc"], MISSING, home_post)
     # placed with parents: at the family home
     p1 = ~not_p1 & (home_post[fperiod] != None)  # noqa: E711
     frame = frame.with_columns(PL_POST=pl.Series(np.where(p1, home_post[fperiod], fpost)
