@@ -166,7 +166,7 @@ def compare_council(case: CouncilCase, workdir: Path, runs: int = 1000, seed: in
     """One row per cut and horizon: observed, carewise median and ranges, each peer's total."""
     returns = make_council(case)
     history = stitch(returns)
-    truth = spells(history.episodes, history.header, as_at=history.last_date)
+    truth = spells(history, as_at=history.last_date)
     cuts = cuts_for(returns)
     t0 = time.perf_counter()
     ours = run_backtest(history, cuts=cuts, runs=runs, seed=seed, returns=returns)
@@ -180,7 +180,7 @@ def compare_council(case: CouncilCase, workdir: Path, runs: int = 1000, seed: in
         pypi = run_pypi(write_pypi_folder(known, base / "pypi"), ref_start, cut, checks)
         regional = run_regional(write_regional_folder(known, base / "regional"), ref_start, cut, checks)
         kh = known_at(returns, cut)
-        start_count = category_counts(spells(kh.episodes, kh.header, as_at=cut), [cut])["count"].sum()
+        start_count = category_counts(spells(kh, as_at=cut), [cut])["count"].sum()
         for h, d in zip(HORIZONS, checks, strict=True):
             obs = category_counts(truth, [d])["count"].sum()
             mine = ours.rows.filter((pl.col("cut") == cut) & (pl.col("horizon_months") == h) & (pl.col("state") == "total")).row(0, named=True)

@@ -164,7 +164,7 @@ def run_backtest(
             f"Not enough data to backtest: a cut date needs {reference_months} months of returns before it "
             f"and {max(horizons)} months after it. Import more years or shorten --reference-months."
         )
-    truth = spells(history.episodes, history.header, as_at=history.last_date)
+    truth = spells(history, as_at=history.last_date)
     by_origin: dict[date, list[date]] = {}
     for cut in cuts:
         origin = _known_end(history, cut) if returns is not None else cut

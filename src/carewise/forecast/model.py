@@ -81,7 +81,7 @@ def fit_model(
     first = history.first_date
     if first is not None and reference_start < first:
         reference_start = first
-    frame = spells(history.episodes, history.header, as_at=origin)
+    frame = spells(history, as_at=origin)
     entries_from = max(first, months_before(reference_end, ENTRY_TREND_MONTHS)) if first else None
     rates = fit(frame, reference_start, reference_end, trend=entry_trend,
                 entries_from=min(entries_from, reference_start) if entries_from else None)

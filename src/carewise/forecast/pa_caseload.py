@@ -72,7 +72,7 @@ class PaAssumptions:
 
 def care_leavers(history: History, as_at: date) -> pl.DataFrame:
     """Care leavers known at ``as_at``: CHILD, DOB, in_touch (true/false/null for unknown)."""
-    sp = spells(history.episodes, history.header, as_at=as_at)
+    sp = spells(history, as_at=as_at)
     fourteen = birthday_expr(pl.col("DOB"), 14)
     per_child = sp.group_by("CHILD").agg(
         pl.col("DOB").first(),
@@ -125,7 +125,7 @@ def pa_caseload(history: History, assumptions: PaAssumptions | None = None, as_a
         raise SettingError("There is no data to work from: import the council's 903 returns first.")
     first = date(as_at.year + (1 if (as_at.month, as_at.day) >= (3, 31) else 0), 3, 31)
     dates = [add_years(first, i) for i in range(a.years)]
-    sp = spells(history.episodes, history.header, as_at=as_at)
+    sp = spells(history, as_at=as_at)
     in_care = sp.filter(pl.col("end").is_null()).select("CHILD", "DOB").unique("CHILD")
     leavers = care_leavers(history, as_at)
     touch_weight = (

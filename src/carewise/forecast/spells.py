@@ -16,11 +16,15 @@ cut at the birthday: care ends at 18.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from carewise.forecast.states import CARE_ENDS_AT, CATEGORIES, category_expr
-from carewise.returns import birthday_expr, timeline
+from carewise.returns import birthday_expr
+
+if TYPE_CHECKING:
+    from carewise.history import History
 
 SPELL_SCHEMA = {
     "CHILD": pl.String,
@@ -33,25 +37,18 @@ SPELL_SCHEMA = {
 }
 
 
-def child_dobs(history_header: pl.DataFrame, episodes: pl.DataFrame) -> pl.DataFrame:
-    """One DOB per child, as the care timeline chooses it (``carewise.returns.timeline``: the
-    latest return's); a child with none is left out."""
-    return timeline.children(history_header).select("CHILD", "DOB").filter(pl.col("DOB").is_not_null())
-
-
-def spells(episodes: pl.DataFrame, header: pl.DataFrame, as_at: date | None = None) -> pl.DataFrame:
+def spells(history: History, as_at: date | None = None) -> pl.DataFrame:
     """Placement spells of every child, as known at the end of ``as_at`` (default: all data).
 
     Columns: CHILD, DOB, start, end (null when still open at ``as_at``), category, entry (the
     spell starts a period of care) and next_category (null when the spell ends by leaving care
-    or is open). The spells are the care timeline's (``Timeline.spells``) in the placement
-    category (``returns.timeline.spells``); a change of carers within a category, including one
-    with the same carers (RNE T/U), is not a move for the forecast.
+    or is open). The spells are the care timeline's (``History.timeline``, built once per
+    history and cut with ``Timeline.as_at``) in the placement category; a child with no date of
+    birth is left out. A change of carers within a category, including one with the same carers
+    (RNE T/U), is not a move for the forecast.
     """
-    care = timeline.care_rows(episodes)  # the spells need no placement numbering: quicker
-    if as_at is not None:
-        care = timeline.as_at(care, as_at)
-    out = timeline.spells(care, category_expr()).join(child_dobs(header, episodes), on="CHILD")
+    cut = history.timeline if as_at is None else history.timeline.as_at(as_at)
+    out = cut.spells(category_expr())
     out = out.rename({"state": "category", "next_state": "next_category"})
     eighteen = birthday_expr(pl.col("DOB"), CARE_ENDS_AT)
     horizon = pl.lit(as_at) if as_at is not None else pl.lit(None, dtype=pl.Date)

@@ -31,7 +31,7 @@ def test_u4_u6_split_by_provider_not_by_code():
          _ep("3", "01/04/2023", None, "U5", "PR5"), _ep("4", "01/04/2023", None, "U3", "PR1")],
         [{"CHILD": c, "SEX": "1", "DOB": "01/01/2015"} for c in "1234"],
     )
-    sp = spells(h.episodes, h.header, as_at=date(2024, 3, 31)).sort("CHILD")
+    sp = spells(h, as_at=date(2024, 3, 31)).sort("CHILD")
     assert sp["category"].to_list() == ["fostering_in_house", "fostering_agency", "fostering_agency", "family_and_friends"]
 
 
@@ -40,7 +40,7 @@ def test_stock_at_31_march_excludes_episodes_ending_that_day():
         [_ep("1", "01/04/2023", "31/03/2024", "U4", "PR1", rec="E4A"), _ep("2", "01/04/2023", None, "U4", "PR1")],
         [{"CHILD": c, "SEX": "1", "DOB": "01/01/2015"} for c in "12"],
     )
-    sp = spells(h.episodes, h.header, as_at=date(2024, 3, 31))
+    sp = spells(h, as_at=date(2024, 3, 31))
     assert stock_on(sp, date(2024, 3, 31))["CHILD"].to_list() == ["2"]
 
 
@@ -55,7 +55,7 @@ def test_rates_are_moves_per_child_day():
         ],
         [{"CHILD": c, "SEX": "1", "DOB": "01/01/2015"} for c in "12"],
     )
-    sp = spells(h.episodes, h.header, as_at=date(2024, 3, 31))
+    sp = spells(h, as_at=date(2024, 3, 31))
     rates = fit(sp, date(2023, 4, 1), date(2024, 3, 31))
     band = 2  # aged 8: the 5 to 9 band
     assert rates.exposure[band, IH] == 300
@@ -70,7 +70,7 @@ def test_legal_status_change_in_same_placement_is_not_a_move():
         [_ep("1", "01/04/2023", "01/06/2023", "U4", "PR1"), _ep("1", "01/06/2023", None, "U4", "PR1", rne="L")],
         [{"CHILD": "1", "SEX": "1", "DOB": "01/01/2015"}],
     )
-    sp = spells(h.episodes, h.header, as_at=date(2024, 3, 31))
+    sp = spells(h, as_at=date(2024, 3, 31))
     assert sp.height == 1 and sp["end"].to_list() == [None]
 
 
@@ -82,7 +82,7 @@ def test_deterministic_projection_decays_exponentially():
          for i in range(100)],
         [{"CHILD": str(i), "SEX": "1", "DOB": "01/01/2015"} for i in range(100)],
     )
-    sp = spells(h.episodes, h.header, as_at=date(2024, 3, 31))
+    sp = spells(h, as_at=date(2024, 3, 31))
     rates = fit(sp, date(2023, 4, 1), date(2024, 3, 31))
     hazard = 10 / (10 * 183 + 90 * 366)
     rates.entrant_age_days = rates.entrant_age_days[:0]
@@ -98,7 +98,7 @@ def test_children_leave_care_at_18():
         [_ep("1", "01/04/2023", None, "H5", "PR4")],
         [{"CHILD": "1", "SEX": "1", "DOB": "15/04/2006"}],
     )
-    sp = spells(h.episodes, h.header, as_at=date(2024, 3, 31))
+    sp = spells(h, as_at=date(2024, 3, 31))
     rates = fit(sp, date(2023, 4, 1), date(2024, 3, 31))
     rates.entrant_age_days = rates.entrant_age_days[:0]
     rates.entrant_category = rates.entrant_category[:0]
@@ -116,7 +116,7 @@ def test_short_breaks_are_not_periods_of_care():
         eps.append({**_ep("2", start, end, "U4", "PR1", rec="E8"), "LS": "V3"})
     eps.append({**_ep("3", "01/03/2024", None, "U4", "PR1"), "LS": "V4"})
     h = _history(eps, [{"CHILD": c, "SEX": "1", "DOB": "01/01/2015"} for c in "123"])
-    sp = spells(h.episodes, h.header, as_at=date(2024, 3, 31))
+    sp = spells(h, as_at=date(2024, 3, 31))
     assert sp["CHILD"].to_list() == ["1"]
     assert stock_on(sp, date(2024, 3, 31))["CHILD"].to_list() == ["1"]
     assert fit(sp, date(2023, 4, 1), date(2024, 3, 31)).entries == 1
