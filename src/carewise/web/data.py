@@ -80,6 +80,7 @@ class CouncilData:
         self._histories = _LRU(8)
         self._measures = _LRU(256)
         self._options = _LRU(64)
+        self._pages = _LRU(64)
         self._versions: dict[str, tuple[float, tuple[int, ...]]] = {}
 
     def version(self, la_code: str) -> tuple[int, ...]:
@@ -119,7 +120,13 @@ class CouncilData:
         key = (la_code, self.version(la_code), period)
         return self._options.get_or_make(key, lambda: filter_options(self.history(la_code), period))
 
+    def cached(self, la_code: str, key: tuple, make: Callable[[], Any]) -> Any:
+        """Anything worked out from a council's 903 data (a page's figures, a validation run),
+        kept until its next import: ``key`` names what it is."""
+        return self._pages.get_or_make((la_code, self.version(la_code), *key), make)
+
     def invalidate(self) -> None:
+        self._pages.clear()
         self._versions.clear()
         self._histories.clear()
         self._measures.clear()

@@ -410,6 +410,54 @@ async def upload(request: Request, files: list[UploadFile] = File(default=[]), y
     return render(request, "import_result.html", title="Import result", outcome=outcome)
 
 
+@router.get("/imports/{batch_id}")
+def import_detail(request: Request, batch_id: int, rule: str = Query("", max_length=20),
+                  page: int = Query(1, ge=1, le=100_000), user: User = Depends(import_roles)):
+    """The rows behind an import's counts: problems reading its files (file, row, field, value,
+    what to do) and the DfE rule errors (file, row, fields, values, rule), 50 a page.
+
+    Rule errors are not stored with a batch (only counts: no child-level detail sits in the
+    batch table), so they are worked out again from the stored return, once per import, for a
+    batch that is still current; a replaced batch's rows are gone. Children's ids are shown only
+    to roles that may see children; every view is audited like the child pages."""
+    from carewise.web.rendering import paginate
+
+    council = _council_or_none(request)
+    store = request.app.state.store
+    batch = next((b for b in store.batches(council.la_code) if b.id == batch_id), None) if council else None
+    if batch is None:
+        raise HTTPException(404)
+    checked = batch.validation is not None and batch.status == "current"
+    result = _stored_validation(request, council.la_code, batch.year) if checked else None
+    errors = [e for e in result.errors if not rule or e.rule == rule] if result else []
+    frame = pl.DataFrame({"i": list(range(len(errors)))}, schema={"i": pl.Int64})
+    shown, page, pages = paginate(frame, page)
+    sees_children = user.role.sees_children
+    rows = [{"rule": e.rule, "where": result.where(e.table, e.row), "fields": ", ".join(e.fields),
+             "value_text": e.values_text(), "message": e.message, "fix": e.fix,
+             "child": e.child if sees_children else None,
+             "ref": request.app.state.data.child_ref(council.la_code, e.child) if sees_children and e.child
+             else None}
+            for e in (errors[i] for i in shown["i"].to_list())] if result else []
+    audit.record(store, user.username, "view-import-rows", council=council.la_code, target=str(batch_id),
+                 detail={"rule": rule or None, "page": page, "rows": len(rows)})
+    return render(request, "import_detail.html", title=f"Import {batch.year.label}: the rows behind the counts",
+                  batch=batch, result=result, rows=rows, rule=rule, page=page, pages=pages, matched=len(errors),
+                  sees_children=sees_children,
+                  by_rule=result.counts_by_rule() if result else {}, rules=result.rules if result else {})
+
+
+def _stored_validation(request: Request, la_code: str, year):
+    """The DfE rules run again over a stored collection year (earlier stored years for look-back),
+    once per import of the council's data."""
+    from carewise.validate.runner import validate_returns
+
+    store = request.app.state.store
+    return request.app.state.data.cached(
+        la_code, ("validation", year.label),
+        lambda: validate_returns(store.load_returns(la_code), year, la_code=la_code))
+
+
 # -- panel pack ---------------------------------------------------------------------------------
 
 @router.get("/pack")

@@ -59,7 +59,7 @@ def add_security_headers(response: Response, nonce: str | None, path: str, *, hs
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    if path.startswith(("/children", "/api/v1/children")):
+    if path.startswith(("/children", "/api/v1/children", "/imports/", "/compliance/worklist", "/pack/jobs")):
         response.headers["Cache-Control"] = "no-store"
     if hsts:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
