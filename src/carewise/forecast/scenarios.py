@@ -227,10 +227,10 @@ def _solve_share(ch: Change, model: Any, dates: list[date], eff: Effects, redire
 # ---- storage -----------------------------------------------------------------------------
 
 
-def scenario_folder() -> Path:
-    from carewise.settings import get_settings
-
-    return get_settings().data_dir / "scenarios"
+def scenario_folder(data_dir: str | Path) -> Path:
+    """Where saved scenarios live: ``scenarios/`` in the data folder (``Settings.data_dir``, which
+    the command line and the web app pass in)."""
+    return Path(data_dir) / "scenarios"
 
 
 def _to_toml(data: dict[str, Any]) -> str:
@@ -247,9 +247,12 @@ def _to_toml(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def save(scenario: Scenario, path: str | Path | None = None) -> Path:
-    """Write the scenario to ``path`` (.json or .toml) or to the data folder as NAME.json."""
-    target = Path(path) if path else scenario_folder() / f"{scenario.name}.json"
+def save(scenario: Scenario, path: str | Path | None = None, *, folder: str | Path | None = None) -> Path:
+    """Write the scenario to ``path`` (.json or .toml), else to ``folder`` (:func:`scenario_folder`)
+    as NAME.json."""
+    if path is None and folder is None:
+        raise ValueError("save needs a path or the scenario folder")
+    target = Path(path) if path else Path(folder or ".") / f"{scenario.name}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     data = scenario.to_dict()
     text = _to_toml(data) if target.suffix.lower() == ".toml" else json.dumps(data, indent=2) + "\n"
@@ -257,16 +260,13 @@ def save(scenario: Scenario, path: str | Path | None = None) -> Path:
     return target
 
 
-def load(name_or_path: str | Path) -> Scenario:
-    """A scenario from a file path, or by name from the data folder."""
+def load(name_or_path: str | Path, folder: str | Path | None = None) -> Scenario:
+    """A scenario from a file path, or by name from ``folder`` (:func:`scenario_folder`)."""
     p = Path(name_or_path)
     if not p.exists():
-        for suffix in (".json", ".toml"):
-            candidate = scenario_folder() / f"{name_or_path}{suffix}"
-            if candidate.exists():
-                p = candidate
-                break
-        else:
+        named = [Path(folder) / f"{name_or_path}{suffix}" for suffix in (".json", ".toml")] if folder else []
+        p = next((candidate for candidate in named if candidate.exists()), p)
+        if not p.exists():
             raise NotFoundError(
                 f"No scenario '{name_or_path}': see `carewise scenario list`, or give the path of a .json/.toml file."
             )
@@ -277,8 +277,9 @@ def load(name_or_path: str | Path) -> Scenario:
     return Scenario.from_dict(data)
 
 
-def list_saved(folder: Path | None = None) -> list[Scenario]:
-    folder = folder or scenario_folder()
+def list_saved(folder: str | Path) -> list[Scenario]:
+    """Every scenario saved in ``folder`` (:func:`scenario_folder`), by file name."""
+    folder = Path(folder)
     if not folder.exists():
         return []
     return [load(p) for p in sorted(folder.iterdir()) if p.suffix.lower() in (".json", ".toml")]

@@ -35,7 +35,7 @@ from carewise.forecast.overview import (
 )
 from carewise.forecast.pa_caseload import ADVISERS, PaAssumptions
 from carewise.forecast.prices import INDEX_NAME
-from carewise.forecast.scenarios import Scenario, list_saved
+from carewise.forecast.scenarios import Scenario, list_saved, scenario_folder
 from carewise.forecast.states import CATEGORIES, CATEGORY_LABELS
 from carewise.store.accounts import User
 from carewise.web.auth import current_user
@@ -305,7 +305,7 @@ def scenarios_page(request: Request, saved: str = "", entry_change: str = "", in
     if page is not None:
         return page
     audience = _audience(user)
-    folder = request.app.state.settings.data_dir / "scenarios"
+    folder = scenario_folder(request.app.state.settings.data_dir)
     try:
         saved_list = list_saved(folder)
     except UserFacingError:
