@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from carewise.returns.frames import MISSING, as_float, as_int
+from carewise.returns.frames import MISSING, as_date, as_float, as_int
 
 
 def test_an_aggregate_of_a_numeric_column_is_its_number():
@@ -33,3 +33,11 @@ def test_missing_is_what_numpy_makes_of_none():
     cond = np.array([True, False])
     assert np.where(cond, "a", MISSING).tolist() == np.where(cond, "a", None).tolist() == ["a", None]
     assert np.append(np.array(["x"], dtype=object), MISSING).tolist() == ["x", None]
+
+
+def test_a_date_column_gives_its_date_or_none():
+    dates = pl.Series("d", [date(2024, 4, 1), None, date(2025, 3, 31)])
+    assert as_date(dates.max()) == date(2025, 3, 31)
+    assert as_date(dates.drop_nulls().head(0).min()) is None
+    with pytest.raises(TypeError):
+        as_date(pl.Series([3]).max())

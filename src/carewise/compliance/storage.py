@@ -20,6 +20,7 @@ from carewise.compliance import schema as cs
 from carewise.compliance.extracts import EXTRACTS, ExtractError, ReadExtract
 from carewise.ingest.extracts import ROW
 from carewise.ingest.problems import Severity
+from carewise.returns.frames import as_date
 from carewise.store import schema as s
 
 log = logging.getLogger(__name__)
@@ -48,12 +49,19 @@ class Extracts:
         """Extracts from typed frames (the synthetic generator, tests); coverage from their dates."""
         out = cls()
         for kind, frame in frames.items():
-            spec = EXTRACTS[kind]
             typed = frame.select([pl.col(c).cast(t) for c, t in _schema(kind).items()])
             out.frames[kind] = typed
-            dates = typed[spec.date_column].drop_nulls()
-            out.covers[kind] = (dates.min(), dates.max()) if dates.len() else (None, None)  # type: ignore[assignment]
+            out.covers[kind] = _covers(kind, typed)
         return out
+
+
+def _covers(kind: str, frame: pl.DataFrame) -> tuple[date | None, date | None]:
+    """The first and last date in an extract's date column (what it can speak for)."""
+    column = EXTRACTS[kind].date_column
+    if column is None:
+        raise ValueError(f"the {kind} extract declares no date column")
+    dates = frame[column].drop_nulls()
+    return (as_date(dates.min()), as_date(dates.max())) if dates.len() else (None, None)
 
 
 def _schema(kind: str) -> dict[str, pl.DataType]:
@@ -109,12 +117,11 @@ def import_extracts(store, la_code: str, reads: list[ReadExtract], imported_by: 
             conn.execute(update(cs.extract_batch).where(
                 cs.extract_batch.c.council_id == council.id, cs.extract_batch.c.kind == read.kind,
                 cs.extract_batch.c.status == "current").values(status="superseded"))
-            dates = read.frame[spec.date_column].drop_nulls()
+            covers_from, covers_to = _covers(read.kind, read.frame)
             batch_id = int(conn.execute(insert(cs.extract_batch).values(
                 council_id=council.id, kind=read.kind, imported_at=now, imported_by=who,
                 status="current", rows=read.frame.height, file=read.file, sha256=read.sha256,
-                covers_from=dates.min() if dates.len() else None,
-                covers_to=dates.max() if dates.len() else None,
+                covers_from=covers_from, covers_to=covers_to,
                 problems=[p.as_dict() for p in read.problems],
             )).inserted_primary_key[0])
             ids.append(batch_id)

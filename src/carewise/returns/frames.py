@@ -1,10 +1,11 @@
-"""Numbers out of polars frames, and a missing value for numpy, typed.
+"""Numbers and dates out of polars frames, and a missing value for numpy, typed.
 
 polars types an aggregate (``Series.sum()``, ``mean()``, ``max()`` …) and a single cell as its
 whole ``PythonLiteral`` union (numbers, dates, text, bytes, lists …) or ``None``, whatever the
 column holds, so ``int(frame["n"].sum())`` does not type-check. These turn the value from a
 numeric column into the number it is and fail as ``int()``/``float()`` would on anything else
-(``None`` from an empty or all-null column included: check ``height``/``len`` first).
+(``None`` from an empty or all-null column included: check ``height``/``len`` first);
+``as_date`` does the same for a date column, where ``None`` (no dates) is an answer.
 
 numpy reads ``None`` in ``np.where(cond, x, None)`` or ``np.append(a, None)`` as a 0-d object
 array, but its stubs accept no bare ``None`` there: ``MISSING`` is that array.
@@ -12,6 +13,7 @@ array, but its stubs accept no bare ``None`` there: ``MISSING`` is that array.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import SupportsFloat, SupportsInt
 
 import numpy as np
@@ -32,3 +34,10 @@ def as_int(value: object) -> int:
     if isinstance(value, SupportsInt):
         return int(value)
     raise TypeError(f"expected a number from a numeric column, got {type(value).__name__}")
+
+
+def as_date(value: object) -> date | None:
+    """The date from a date column (an aggregate or a cell); ``None`` when it holds none."""
+    if value is None or isinstance(value, date):
+        return value
+    raise TypeError(f"expected a date from a date column, got {type(value).__name__}")

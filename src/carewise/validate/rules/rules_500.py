@@ -9,6 +9,8 @@ follow the DfE definitions in the SSDA903 guide and are shared with rules 600-79
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import polars as pl
 
 from carewise.codes import ADOPTED, FOSTER_PLACEMENTS, PLACED_FOR_ADOPTION, SHORT_BREAKS
@@ -195,8 +197,18 @@ def rule_502(ctx: Context) -> Failures:
     return rows_of(ctx.t("episodes"), merged.filter(pl.col("DECOM") != pl.col("DECOM_PRE")))
 
 
-def _503(field: str, noun: str) -> dict[str, object]:
-    return dict(
+class _RuleText(TypedDict):
+    """The keyword arguments of ``rule`` that the 503 rules share."""
+
+    explanation: str
+    fix: str
+    tables: tuple[str, ...]
+    fields: tuple[str, ...]
+    needs_previous: bool
+
+
+def _503(field: str, noun: str) -> _RuleText:
+    return _RuleText(
         explanation=f"The {noun} of this year's first episode differs from the episode left open "
         "at the end of last year.",
         fix=f"Make the first episode's {field} match last year's open episode, or correct last year.",
