@@ -14,13 +14,6 @@ import carewise
 
 ENGINES = ("validate", "measures", "compliance", "forecast", "matching")
 
-# Engine modules still reading the settings themselves, to move to their callers. Remove an
-# entry once fixed; never add one.
-STILL_READING = {
-    "validate/postcodes.py",  # the folder of the per-letter postcode cache
-}
-
-
 def _reads_settings(path: Path) -> bool:
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
         if isinstance(node, ast.Name) and node.id == "get_settings":
@@ -45,8 +38,6 @@ def test_engines_take_settings_as_arguments():
     root = Path(carewise.__file__).parent
     reading = {p.relative_to(root).as_posix()
                for engine in ENGINES for p in (root / engine).rglob("*.py") if _reads_settings(p)}
-    assert not reading - STILL_READING, (
-        f"engine modules calling get_settings: {sorted(reading - STILL_READING)}; take the settings "
+    assert not reading, (
+        f"engine modules calling get_settings: {sorted(reading)}; take the settings "
         "(or the values needed) as arguments and let the command line or web app pass them in")
-    assert not STILL_READING - reading, (
-        f"{sorted(STILL_READING - reading)} no longer read the settings: remove them from STILL_READING")

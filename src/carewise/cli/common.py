@@ -39,6 +39,15 @@ def open_store(db: str | None = None):
     return Store(db)
 
 
+def use_postcode_cache() -> None:
+    """Validation keeps its copies of the postcode directory in the configured data folder's
+    ``cache`` (the validation engine takes the folder as an argument)."""
+    from carewise.settings import get_settings
+    from carewise.validate.postcodes import use_cache_folder
+
+    use_cache_folder(get_settings().data_dir / "cache")
+
+
 def pick_council(store, council: str | None, *, among: list[str] | None = None, stored: bool = True,
                  nothing: str = "nothing is stored yet: run `carewise import FOLDER` first") -> str:
     """The council a command works on, chosen the same way by every command: the one named with

@@ -101,11 +101,24 @@ def _package_stamp() -> str:
     ).hexdigest()[:12]
 
 
-def _cache_dir() -> Path:
-    """Where the per-letter parquet copies of the postcode directory live (per package build)."""
-    from carewise.settings import get_settings
+_cache_root: Path | None = None
 
-    return Path(get_settings().data_dir) / "cache" / "postcodes" / _package_stamp()
+
+def use_cache_folder(folder: str | Path | None) -> None:
+    """Keep the per-letter copies of the postcode directory under ``folder``: the command line
+    and the web app pass their data folder's ``cache`` (``Settings.data_dir``); until one is
+    given (a library caller, a test) they go in the system's temporary folder. The engine never
+    reads the settings itself."""
+    global _cache_root
+    _cache_root = Path(folder) if folder is not None else None
+
+
+def _cache_dir() -> Path:
+    """Where the per-letter copies of the postcode directory live (per package build)."""
+    import tempfile
+
+    root = _cache_root if _cache_root is not None else Path(tempfile.gettempdir()) / "carewise-cache"
+    return root / "postcodes" / _package_stamp()
 
 
 def _letter_files(letter: str, folder: Path | None = None) -> tuple[Path, Path, Path]:

@@ -69,6 +69,9 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     settings = settings or get_settings()
     store = Store(db_url or settings.resolved_database_url())
     secret = secret_key(settings.data_dir, settings.secret_key)
+    from carewise.validate.postcodes import use_cache_folder
+
+    use_cache_folder(settings.data_dir / "cache")  # validation's copies of the postcode directory
     app = FastAPI(
         title="carewise API",
         version="1",
