@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import polars as pl
@@ -104,8 +105,14 @@ def test_the_panel_pack_downloads_as_a_pdf(as_role, world):
     page.goto("/pack")
     page.check("#audience-panel")
     assert page.is_checked("#format-pdf")
-    with page.expect_download(timeout=60_000) as got:
-        page.get_by_role("button", name="Download the pack").click()
+    page.get_by_role("button", name="Make the pack").click()
+    page.wait_for_url(re.compile(r"/pack/jobs/[0-9a-f]{32}$"))
+    assert page.locator("#pack-job-progress[role=status]").count() == 1
+    link = page.locator("#pack-job-download")
+    link.wait_for(state="visible", timeout=120_000)  # shown by the page's script when the job is done
+    assert page.locator("#pack-job-done").inner_text().startswith("Success")
+    with page.expect_download(timeout=30_000) as got:
+        link.click()
     download = got.value
     assert download.suggested_filename.endswith("-panel.pdf")
     data = Path(download.path()).read_bytes()

@@ -27,6 +27,7 @@ from carewise.errors import UserFacingError
 from carewise.settings import Settings, get_settings
 from carewise.store import Store
 from carewise.web.data import CouncilData
+from carewise.web.jobs import Jobs
 from carewise.web.rendering import render, templates
 from carewise.web.security import (
     SESSION_COOKIE,
@@ -86,6 +87,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     app.state.store = store
     app.state.data = CouncilData(store, secret, Policy.from_settings(settings))
     app.state.templates = templates()
+    app.state.jobs = Jobs(settings.data_dir / "jobs")
     app.state.throttle = Throttle(store)
     app.state.sessions = SessionStore(store, idle=timedelta(minutes=settings.session_idle_minutes),
                                       absolute=timedelta(hours=settings.session_absolute_hours))

@@ -469,35 +469,111 @@ def pack_page(request: Request, user: User = Depends(current_user)):
                   audiences=["panel", "public"] if not user.role.sees_children else ["internal", "panel", "public"])
 
 
-@router.get("/pack/download")
-def pack_download(request: Request, period: str | None = None, audience: str = "panel", format: str = "pdf",
-                  user: User = Depends(current_user)):
+PACK_FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _pack_request(request: Request, user: User, period: str | None, audience: str, format: str):
+    """The council and period of a pack the user may have, or the HTTP error saying why not."""
     council = _council_or_none(request)
     if council is None:
         raise HTTPException(404)
     if not user.role.sees_children and audience == "internal":
         raise HTTPException(403, "Panel members can download the panel or public pack only.")
-    if format not in ("pdf", "html", "xlsx"):
+    if format not in PACK_FORMATS or audience not in ("internal", "panel", "public"):
         raise HTTPException(404)
-    if audience not in ("internal", "panel", "public"):
-        raise HTTPException(404)
-    chosen = _period(request, council.la_code, period)
+    return council, _period(request, council.la_code, period)
+
+
+def _pack_name(council, period: str, audience: str, format: str) -> str:
+    kind = "carewise-synthetic-pack" if council.synthetic else "carewise-pack"
+    return f"{kind}-{council.la_code}-{period}-{audience}.{format}"
+
+
+def _build_pack(request: Request, council, period: str, audience: str, format: str):
+    """The work of building one pack, with what it needs taken from the request now (the
+    history is cached per import), to run here or in a background job."""
     from carewise.measures import Options
     from carewise.reports import build_pack
 
-    media_types = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
-                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    history = request.app.state.data.history(council.la_code)
+    store, policy = request.app.state.store, request.app.state.data.policy
+
+    def work(folder: Path, step=None) -> Path:
+        (path,) = build_pack(history, period, council.la_code, audience, [format], folder, store=store,
+                             options=Options(disclosure=policy), step=step)
+        return path
+
+    return work
+
+
+@router.get("/pack/download")
+def pack_download(request: Request, period: str | None = None, audience: str = "panel", format: str = "pdf",
+                  user: User = Depends(current_user)):
+    """The pack in one request (for scripts and the API); people use the background job below."""
+    council, chosen = _pack_request(request, user, period, audience, format)
     with tempfile.TemporaryDirectory(prefix="carewise-pack-") as tmp:
-        (path,) = build_pack(request.app.state.data.history(council.la_code), chosen, council.la_code,
-                             audience, [format], Path(tmp), store=request.app.state.store,
-                             options=Options(disclosure=request.app.state.data.policy))
-        content = path.read_bytes()
-    media_type = media_types[format]
+        content = _build_pack(request, council, chosen, audience, format)(Path(tmp)).read_bytes()
     audit.record(request.app.state.store, user.username, "export", council=council.la_code, target="panel-pack",
                  detail={"period": chosen, "audience": audience, "format": format})
-    kind = "carewise-synthetic-pack" if council.synthetic else "carewise-pack"
-    name = f"{kind}-{council.la_code}-{chosen}-{audience}.{format}"
-    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    name = _pack_name(council, chosen, audience, format)
+    return Response(content, media_type=PACK_FORMATS[format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/pack/jobs")
+def pack_job_start(request: Request, period: str = Form(""), audience: str = Form("panel"),
+                   format: str = Form("pdf"), csrf_token: str = Form(""), user: User = Depends(current_user)):
+    """Start building a pack in the background and go to its progress page (a pack takes 20 s or
+    more: too long to keep a request waiting with nothing shown)."""
+    from fastapi.responses import RedirectResponse
+
+    from carewise.reports import steps_for
+
+    check_csrf(request, csrf_token)
+    council, chosen = _pack_request(request, user, period or None, audience, format)
+    job_id = request.app.state.jobs.start(
+        user.username, _pack_name(council, chosen, audience, format), steps_for([format]),
+        _build_pack(request, council, chosen, audience, format),
+        same_as={"council": council.la_code, "period": chosen, "audience": audience, "format": format})
+    return RedirectResponse(f"/pack/jobs/{job_id}", status_code=303)
+
+
+def _job(request: Request, user: User, job_id: str):
+    job = request.app.state.jobs.get(user.username, job_id)
+    if job is None:  # unknown, expired, or another user's: the same answer for all three
+        raise HTTPException(404)
+    return job
+
+
+@router.get("/pack/jobs/{job_id}")
+def pack_job_page(request: Request, job_id: str, user: User = Depends(current_user)):
+    job = _job(request, user, job_id)
+    return render(request, "pack_job.html", title="Panel pack", job=job)
+
+
+@router.get("/pack/jobs/{job_id}/status")
+def pack_job_status(request: Request, job_id: str, user: User = Depends(current_user)):
+    """The job's progress as JSON, polled by the progress page's script."""
+    from fastapi.responses import JSONResponse
+
+    job = _job(request, user, job_id)
+    answer = job.as_json() | {"download": f"/pack/jobs/{job.id}/download" if job.state == "done" else None}
+    return JSONResponse(answer)
+
+
+@router.get("/pack/jobs/{job_id}/download")
+def pack_job_download(request: Request, job_id: str, user: User = Depends(current_user)):
+    from fastapi.responses import FileResponse
+
+    job = _job(request, user, job_id)
+    if job.state != "done" or job.file is None:
+        raise HTTPException(404)
+    council = _council_or_none(request)
+    format = job.name.rsplit(".", 1)[-1]
+    audit.record(request.app.state.store, user.username, "export", council=council.la_code if council else None,
+                 target="panel-pack", detail={"job": job.id, "file": job.name})
+    return FileResponse(job.file, media_type=PACK_FORMATS[format], filename=job.name)
 
 
 # -- children (restricted) ----------------------------------------------------------------------
