@@ -1,4 +1,4 @@
-"""Load on the web app: signed-in users browsing the dashboards, the compliance and care-leaver
+"""Load on the web app: signed-in users browsing the dashboards, the voice page, the compliance and care-leaver
 pages and the measures API.
 
 Run by ``benchmarks/test_bench_web.py`` (which starts ``carewise serve`` on loopback with a large
@@ -83,6 +83,14 @@ class DashboardUser(HttpUser):
     @task(1)
     def compliance_pledges(self) -> None:
         self._get("/compliance/pledges")
+
+    @task(2)
+    def voice(self) -> None:
+        self._get("/voice")
+
+    @task(1)
+    def health(self) -> None:
+        self._get("/health")
 
     @task(2)
     def measures_api(self) -> None:

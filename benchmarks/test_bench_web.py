@@ -1,7 +1,8 @@
 """Load benchmark of the web app: 50 concurrent signed-in users browsing the dashboards (/,
-/population, /stability, /care-leavers, /api/v1/measures) and the compliance and care-leaver pages
-(/compliance, /compliance/leavers, /compliance/pledges) of a large synthetic council with synthetic
-compliance extracts, for about a minute, with locust on loopback against ``carewise serve``.
+/population, /stability, /care-leavers, /health, /api/v1/measures), the compliance and care-leaver
+pages (/compliance, /compliance/leavers, /compliance/pledges) and what children told us (/voice) of
+a large synthetic council with synthetic compliance and feedback extracts, pledges and actions, for
+about a minute, with locust on loopback against ``carewise serve``.
 Goal: every page's p95 under 200 ms, no errors.
 
     .venv/bin/pytest benchmarks/test_bench_web.py -s
@@ -31,14 +32,31 @@ USERS = int(os.environ.get("CAREWISE_LOAD_USERS", "50"))
 SECONDS = int(os.environ.get("CAREWISE_LOAD_SECONDS", "60"))
 PASSWORD = "load-test-password-1"
 GOAL_P95_MS = 200
-PAGES = ("/", "/population", "/population?sex=2", "/stability", "/care-leavers", "/api/v1/measures",
-         "/compliance", "/compliance/leavers", "/compliance/pledges")
+PAGES = ("/", "/population", "/population?sex=2", "/stability", "/care-leavers", "/health", "/api/v1/measures",
+         "/compliance", "/compliance/leavers", "/compliance/pledges", "/voice")
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _load_voice(store, la_code: str, root) -> None:
+    """Pledges, their actions and 2 years of synthetic feedback, so /voice has its full page."""
+    from datetime import date
+
+    from carewise.compliance.pledges import load_actions, save_pledges
+    from carewise.synth.extracts import write_extracts
+    from carewise.synth.voice import PLEDGES, generate_voice, synthetic_actions
+    from carewise.voice.extracts import read_voice
+    from carewise.voice.storage import import_voice
+
+    save_pledges(store, la_code, list(PLEDGES))
+    load_actions(store, la_code, synthetic_actions(date.today()))
+    children = store.load_history(la_code).timeline.children["CHILD"].to_list()
+    import_voice(store, la_code, read_voice(write_extracts(generate_voice(date.today(), 2, children=children),
+                                                           root / "voice")))
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +79,7 @@ def server(large_council_dir, tmp_path_factory):
     assert outcome.stored
     written = write_extracts(generate_extracts(store.load_history(council["la_code"]), 2), root / "extracts")
     import_extracts(store, council["la_code"], read_extracts(written))
+    _load_voice(store, council["la_code"], root)
     create_user(store, "loadtest", PASSWORD, "analyst", councils=[council["la_code"]])
     port = _free_port()
     env = {**os.environ, "CAREWISE_DATA_DIR": str(root / "data")}
