@@ -20,7 +20,7 @@ def fan_frame(summary: pl.DataFrame, state: str = "total", history: pl.DataFrame
 
 
 def fan_chart(summary: pl.DataFrame, state: str = "total", title: str | None = None,
-              history: pl.DataFrame | None = None) -> alt.Chart:
+              history: pl.DataFrame | None = None) -> alt.LayerChart:
     """Median line with 80% and 95% bands, the deterministic mean dashed, history as points."""
     frame = fan_frame(summary, state, history)
     data = alt.Data(values=frame.with_columns(pl.col("date").cast(pl.String)).to_dicts())
@@ -35,16 +35,16 @@ def fan_chart(summary: pl.DataFrame, state: str = "total", title: str | None = N
     layers = [band95, band80, median, mean]
     if history is not None and "observed" in frame.columns:
         layers.append(base.mark_point(color="#0b0c0c", filled=True, size=18).encode(y="observed:Q"))
-    return alt.layer(*layers).properties(title=title or state, width=520, height=260)
+    return alt.LayerChart(layer=layers).properties(title=title or state, width=520, height=260)
 
 
-def difference_chart(diff: pl.DataFrame, state: str = "total", title: str | None = None) -> alt.Chart:
+def difference_chart(diff: pl.DataFrame, state: str = "total", title: str | None = None) -> alt.LayerChart:
     """A scenario's difference from the baseline (median and 80%/95% bands)."""
     chart = fan_chart(diff, state, title=title or f"Difference from baseline: {state}")
     return chart
 
 
-def to_svg(chart: alt.Chart) -> str:
+def to_svg(chart: alt.TopLevelMixin) -> str:
     """The chart as SVG text, rendered offline (no browser, no network)."""
     import vl_convert as vlc
 

@@ -218,7 +218,7 @@ def chart_suppressed(summary: pl.DataFrame, observed: pl.DataFrame | None, state
     rows = summary.filter(pl.col("state") == state)
     values = rows.select("median", "p10", "p90", "p2_5", "p97_5").to_numpy().round()
     below = current().threshold
-    small = ((values >= 1) & (values < below)).any()
+    small = bool(((values >= 1) & (values < below)).any())
     if observed is not None:
         obs = observed.filter(pl.col("state") == state)["count"]
         small = small or bool(((obs >= 1) & (obs < below)).any())
@@ -242,7 +242,7 @@ def fan(summary: pl.DataFrame, observed: pl.DataFrame | None, state: str, title:
     ]
     if observed is not None:
         layers.append(base.mark_point(color="#0b0c0c", filled=True, size=16).encode(y="observed:Q"))
-    return alt.layer(*layers).properties(title=title, width=520, height=220)
+    return alt.LayerChart(layer=layers).properties(title=title, width=520, height=220)
 
 
 def svg(chart: alt.TopLevelMixin, label: str) -> str:

@@ -40,6 +40,7 @@ import polars as pl
 from carewise.errors import SettingError
 from carewise.forecast.spells import spells
 from carewise.history import History
+from carewise.returns.frames import as_float
 from carewise.returns.years import add_years, birthday_expr
 
 ADVISERS = (7, 8, 9, 10, 11)
@@ -143,8 +144,8 @@ def pa_caseload(history: History, assumptions: PaAssumptions | None = None, as_a
         new_young = lac.filter((pl.col("age") >= 18) & (pl.col("age") < 21)).height * a.qualify_share
         new_old = lac.filter((pl.col("age") >= 21) & (pl.col("age") < a.support_to)).height * a.qualify_share * a.take_up_at_21
         cl = leavers.select(_years_between(pl.col("DOB"), d).alias("age"), touch_weight.alias("w"))
-        young = cl.filter(pl.col("age") < 21)["w"].sum() + new_young
-        old = cl.filter((pl.col("age") >= 21) & (pl.col("age") < a.support_to))["w"].sum() * a.take_up_at_21 + new_old
+        young = as_float(cl.filter(pl.col("age") < 21)["w"].sum()) + new_young
+        old = as_float(cl.filter((pl.col("age") >= 21) & (pl.col("age") < a.support_to))["w"].sum()) * a.take_up_at_21 + new_old
         people = young + old
         workload = people + a.joint_working_weight * joint
         row = {
