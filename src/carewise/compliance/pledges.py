@@ -26,6 +26,7 @@ from carewise.compliance import schema as cs
 from carewise.compliance.storage import council_id
 from carewise.disclosure import current
 from carewise.errors import BadInputError, NotFoundError, UserFacingError
+from carewise.ingest.extracts import parse_date
 from carewise.ingest.problems import Problem, error
 
 ACTION_STATUSES = ("not_started", "on_track", "off_track", "achieved")
@@ -373,7 +374,7 @@ def read_actions(path: Path) -> list[dict[str, Any]]:
         raise _problems_error(problems)
     out = []
     for i, row in enumerate(frame.iter_rows(named=True), start=1):
-        due = _parse_date(row["due"])
+        due = parse_date(row["due"])  # read as every local file's dates are
         status = (row.get("status") or "not_started").strip().lower().replace(" ", "_")
         rag_ = (row.get("rag") or "").strip().lower() or None
         if due is None:
@@ -410,16 +411,3 @@ def load_actions(store, la_code: str, rows: list[dict[str, Any]], by: str | None
                 _update(conn, cid, r["ref"], r["status"], r["note"], r["rag_"],
                         r["due"] if r["due"] != a.current_due else None, who)
     return len(rows)
-
-
-def _parse_date(text: Any) -> date | None:
-    if isinstance(text, date):
-        return text
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(str(text).strip()[:10], fmt).date()
-        except ValueError:
-            continue
-    return None

@@ -206,8 +206,20 @@ def _date_parts(text: pl.Expr) -> list[tuple[str, pl.Expr]]:
     return out
 
 
-def _date(text: pl.Expr) -> pl.Expr:
+def date_from_text(text: pl.Expr) -> pl.Expr:
+    """Dates written in any accepted form (DD/MM/YYYY first; ISO, DD-MM-YYYY, "5 June 2024" …;
+    a trailing time ignored); null where the text is not a date. The one way carewise reads a
+    date a council wrote in a local file (extracts, pledges, Ofsted's provider list)."""
     return pl.coalesce([iso for _, iso in _date_parts(text)]).str.to_date("%Y-%m-%d", strict=False)
+
+
+def parse_date(value: object) -> date | None:
+    """One date read as :func:`date_from_text` reads a column (a ``date`` passes through)."""
+    if isinstance(value, date):
+        return value
+    if value is None or not str(value).strip():
+        return None
+    return pl.select(date_from_text(pl.lit(str(value).strip()))).item()
 
 
 def _date_form(text: pl.Expr) -> pl.Expr:
@@ -231,7 +243,7 @@ def typed(col: Column) -> pl.Expr:
     if col.kind == "float":
         return raw.str.replace_all(r"[£,\s]", "").cast(pl.Float64, strict=False)
     if col.kind == "date":
-        return _date(raw)
+        return date_from_text(raw)
     if col.kind == "bool":
         up = raw.str.to_uppercase()
         return pl.when(up.is_in(TRUE)).then(True).when(up.is_in(FALSE)).then(False)

@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from carewise.errors import BadInputError
+from carewise.ingest.extracts import date_from_text
 from carewise.validate.engine import ProviderLists
 
 # Output column → header wordings, best first (lower case, spaces collapsed).
@@ -51,13 +52,8 @@ def _norm(header: str) -> str:
 
 
 def _date(col: str) -> pl.Expr:
-    text = pl.col(col).str.strip_chars().str.replace(r"[ T]\d\d:\d\d(:\d\d(\.\d+)?)?$", "")
-    return pl.coalesce(
-        [
-            text.str.strptime(pl.Date, fmt, strict=False, exact=True)
-            for fmt in ("%Y-%m-%d", "%d/%m/%Y")
-        ]
-    ).alias(col)
+    """REG_DATE / CLOSE_DATE read as every local file's dates are (``ingest.extracts``)."""
+    return date_from_text(pl.col(col).cast(pl.String).str.strip_chars()).alias(col)
 
 
 def _sheet_frame(frame: pl.DataFrame, sheet: str) -> pl.DataFrame | None:

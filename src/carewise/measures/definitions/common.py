@@ -127,7 +127,9 @@ def without_short_break_only(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(short_break_only(ctx), on="CHILD", how="anti")
 
 
-def how_many(n: int, threshold: int = 5) -> str:
-    """A count for a note's text: "fewer than 5" for 1-4, so a note never shows a small number
-    (notes are not covered by the disclosure control applied to figures)."""
+def how_many(n: int, ctx: Context) -> str:
+    """A count for a note's text: "fewer than 5" for 1-4 (the threshold of the run's disclosure
+    policy, ``carewise.disclosure``), so a note never shows a small number (notes are not covered
+    by the disclosure control applied to figures)."""
+    threshold = ctx.options.disclosure.threshold
     return f"fewer than {threshold}" if 0 < n < threshold else f"{n:,}"

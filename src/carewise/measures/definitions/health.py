@@ -107,12 +107,12 @@ def _oc2_note_lines(ctx: Context) -> list[str]:
     notes = []
     if no_row:
         notes.append(
-            f"{how_many(no_row)} child(ren) looked after for 12 months have no OC2 row: counted "
+            f"{how_many(no_row, ctx)} child(ren) looked after for 12 months have no OC2 row: counted "
             "as not having it"
         )
     if outside:
         notes.append(
-            f"{how_many(outside)} OC2 row(s) for children not looked after continuously for 12 "
+            f"{how_many(outside, ctx)} OC2 row(s) for children not looked after continuously for 12 "
             "months at 31 March are left out"
         )
     return notes

@@ -180,7 +180,7 @@ def _locality_notes(ctx: Context) -> list[str]:
     unknown = cla.height - known
     if not unknown:
         return []
-    return [f"{how_many(unknown)} placement postcode(s) blank or not found are left out"]
+    return [f"{how_many(unknown, ctx)} placement postcode(s) blank or not found are left out"]
 
 
 def _need_council(ctx: Context) -> str | None:

@@ -92,10 +92,6 @@ def invalid_date(ctx: Context, table: str, field: str, *, required: bool) -> pl.
     return failing_rows(frame, bad)
 
 
-def plus_years(col: str | pl.Expr, years: int) -> pl.Expr:
-    """The ``years``-th birthday of a date of birth (29 February gives 1 March: ``returns.birthday``)."""
-    return birthday_expr(pl.col(col) if isinstance(col, str) else col, years)
-
 
 def _shared(ctx: Context, key: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
     share = getattr(ctx, "shared", None)
@@ -670,8 +666,8 @@ def rule_157(ctx: Context) -> Failures:
     oc2 = with_cla(ctx, ctx.t("oc2"))
     bad = (
         pl.col("CLA")
-        & (plus_years("DOB", 4) <= ctx.collection_start)
-        & (plus_years("DOB", 16) >= ctx.collection_end)
+        & (birthday_expr(pl.col("DOB"), 4) <= ctx.collection_start)
+        & (birthday_expr(pl.col("DOB"), 16) >= ctx.collection_end)
         & pl.col("SDQ_SCORE").is_null()
         & (pl.col("SDQ_REASON") == "SDQ1")
     )
@@ -983,8 +979,8 @@ def rule_186(ctx: Context) -> Failures:
     oc2 = with_cla(ctx, ctx.t("oc2"))
     bad = (
         pl.col("CLA")
-        & (plus_years("DOB", 4) <= ctx.collection_start)
-        & (plus_years("DOB", 17) > ctx.collection_end)
+        & (birthday_expr(pl.col("DOB"), 4) <= ctx.collection_start)
+        & (birthday_expr(pl.col("DOB"), 17) > ctx.collection_end)
         & pl.col("SDQ_SCORE").is_null()
         & pl.col("SDQ_REASON").is_null()
     )
@@ -1032,7 +1028,7 @@ def rule_187(ctx: Context) -> Failures:
 def rule_188(ctx: Context) -> Failures:
     """Children under 4 at the collection end must have no SDQ_SCORE or SDQ_REASON (DfE 188)."""
     sdq = pl.col("SDQ_SCORE").is_not_null() | pl.col("SDQ_REASON").is_not_null()
-    return failing_rows(ctx.t("oc2"), (plus_years("DOB", 4) > ctx.collection_end) & sdq)
+    return failing_rows(ctx.t("oc2"), (birthday_expr(pl.col("DOB"), 4) > ctx.collection_end) & sdq)
 
 
 @rule(
@@ -1046,7 +1042,7 @@ def rule_189(ctx: Context) -> Failures:
     """Young people aged 17+ at the collection start must have no SDQ_SCORE or SDQ_REASON
     (DfE rule 189)."""
     sdq = pl.col("SDQ_SCORE").is_not_null() | pl.col("SDQ_REASON").is_not_null()
-    return failing_rows(ctx.t("oc2"), (plus_years("DOB", 17) <= ctx.collection_start) & sdq)
+    return failing_rows(ctx.t("oc2"), (birthday_expr(pl.col("DOB"), 17) <= ctx.collection_start) & sdq)
 
 
 @rule(
@@ -1162,7 +1158,7 @@ def rule_197B(ctx: Context) -> Failures:  # noqa: N802 - named after the DfE cod
     collection year needs SDQ_SCORE or SDQ_REASON (DfE rule 197B)."""
     start, end = ctx.collection_start, ctx.collection_end
     oc2 = with_cla(ctx, ctx.t("oc2"))
-    turns = plus_years("DOB", 4).is_between(start, end) | plus_years("DOB", 17).is_between(
+    turns = birthday_expr(pl.col("DOB"), 4).is_between(start, end) | birthday_expr(pl.col("DOB"), 17).is_between(
         start, end
     )
     bad = turns & pl.col("CLA") & pl.col("SDQ_SCORE").is_null() & pl.col("SDQ_REASON").is_null()

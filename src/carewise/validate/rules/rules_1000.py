@@ -32,10 +32,6 @@ def _oc3_filled() -> pl.Expr:
     return pl.any_horizontal([pl.col(c).is_not_null() for c in OC3_ITEMS])
 
 
-def _years_later(col: str | pl.Expr, years: int | pl.Expr) -> pl.Expr:
-    """The ``years``-th birthday of a date of birth (29 February gives 1 March: ``returns.birthday``)."""
-    return birthday_expr(pl.col(col) if isinstance(col, str) else col, years)
-
 
 def _with_raw(ctx: Context, table: str, col: str) -> pl.DataFrame:
     return ctx.t(table).with_columns(ctx.raw(table)[col].alias(f"{col}__raw"))
@@ -132,7 +128,7 @@ def rule_1001(ctx: Context) -> pl.DataFrame:
             "earlier years' episodes are needed (use --previous, or import earlier years first)"
         )
     oc3 = _oc3_with_dob(ctx).with_columns(
-        _years_later("DOB", 14).alias("_D14"), _years_later("DOB", 16).alias("_D16")
+        birthday_expr(pl.col("DOB"), 14).alias("_D14"), birthday_expr(pl.col("DOB"), 16).alias("_D16")
     )
     end = ctx.collection_end
     care = (
@@ -186,7 +182,7 @@ def rule_1002(ctx: Context) -> pl.DataFrame:
         )
     with_eps = eps.get_column("CHILD").unique().implode()
     oc3 = _oc3_with_dob(ctx)
-    judged = _years_later("DOB", 16) >= pl.lit(covered)
+    judged = birthday_expr(pl.col("DOB"), 16) >= pl.lit(covered)
     return failing_rows(oc3, ~pl.col("CHILD").is_in(with_eps) & judged & _oc3_filled())
 
 
@@ -271,7 +267,7 @@ def _oc3_17_18(ctx: Context) -> pl.DataFrame:
     end = ctx.collection_end
     oc3 = _oc3_with_dob(ctx).with_columns(age_expr(pl.col("DOB"), end).alias("_AGE"))
     oc3 = oc3.filter(pl.col("_AGE").is_between(17, 18))
-    return oc3.with_columns(_years_later("DOB", pl.col("_AGE")).alias("_BDAY"))
+    return oc3.with_columns(birthday_expr(pl.col("DOB"), pl.col("_AGE")).alias("_BDAY"))
 
 
 def _episodes_by_child(ctx: Context) -> pl.DataFrame:
@@ -536,6 +532,6 @@ def rule_1016(ctx: Context) -> pl.DataFrame:
 )
 def rule_3001(ctx: Context) -> pl.DataFrame:
     """ACCOM Z1/Z2 for a young person whose 17th birthday falls in the collection year."""
-    oc3 = _oc3_with_dob(ctx).with_columns(_years_later("DOB", 17).alias("_D17"))
+    oc3 = _oc3_with_dob(ctx).with_columns(birthday_expr(pl.col("DOB"), 17).alias("_D17"))
     in_year = pl.col("_D17").is_between(pl.lit(ctx.collection_start), pl.lit(ctx.collection_end))
     return failing_rows(oc3, pl.col("ACCOM").is_in(["Z1", "Z2"]) & in_year)

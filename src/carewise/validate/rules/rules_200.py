@@ -24,6 +24,7 @@ from carewise.codes import (
     URN_NOT_KNOWN,
 )
 from carewise.returns.model import ROW, Return
+from carewise.returns.years import birthday_expr
 from carewise.validate.engine import Context, Failures, Skip, failing_rows, rule
 from carewise.validate.rules.rules_100 import (
     OC2_ITEMS,
@@ -32,7 +33,6 @@ from carewise.validate.rules.rules_100 import (
     given,
     latest_earlier,
     placement_fields,
-    plus_years,
     rows_of,
     uasc_flags,
     with_raw,
@@ -240,7 +240,7 @@ def rule_205B(ctx: Context) -> Failures:  # noqa: N802 - named after the DfE cod
     both = (pl.col("UASC") == "1") & (pl.col("UASC_last") == "1")
     in_year = pl.col("DUC").is_between(ctx.collection_start, ctx.collection_end).fill_null(False)
     same = (pl.col("DUC") == pl.col("DUC_last")).fill_null(False)
-    eighteenth = (pl.col("DUC_last") == plus_years(dob, 18)).fill_null(False)
+    eighteenth = (pl.col("DUC_last") == birthday_expr(dob, 18)).fill_null(False)
     bad = both & ((~in_year & ~same) | ~eighteenth)
     return _uasc_failures(ctx, failing_rows(frame, bad))
 
@@ -333,7 +333,7 @@ def rule_209(ctx: Context) -> Failures:
     """A child aged 4 or over on 31 August before the collection year must not have UPN 'UN1'
     (DfE rule 209)."""
     reference = date(ctx.year.start_year - 1, 8, 31)
-    bad = (pl.col("UPN") == "UN1") & (plus_years("DOB", 4) <= reference)
+    bad = (pl.col("UPN") == "UN1") & (birthday_expr(pl.col("DOB"), 4) <= reference)
     return failing_rows(ctx.t("header"), bad)
 
 
@@ -888,7 +888,7 @@ def rule_234(ctx: Context) -> Failures:
         dob, on="CHILD", how="left"
     )
     change = pl.coalesce("_next_decom", "DEC")
-    bad = (pl.col("REASON_PLACE_CHANGE") == "CUSTOD") & (change < plus_years("_dob", 10))
+    bad = (pl.col("REASON_PLACE_CHANGE") == "CUSTOD") & (change < birthday_expr(pl.col("_dob"), 10))
     return rows_of(ctx.t("episodes"), failing_rows(eps, bad))
 
 
