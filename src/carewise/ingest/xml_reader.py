@@ -174,13 +174,13 @@ def _read(data: bytes, file: str, year: CollectionYear | None) -> tuple[Return |
         if header_el is not None or any(direct.get(c) is not None for c in header_cols if c != "CHILD"):
             rows["header"].append({c: direct.get(c) for c in header_cols})
             lines["header"].append((header_el if header_el is not None else child).sourceline or 0)
-        for table, fields in HEADER_DIRECT.items():
-            if any(direct.get(f) is not None for f in fields):
+        for direct_table, direct_fields in HEADER_DIRECT.items():
+            if any(direct.get(f) is not None for f in direct_fields):
                 base = {"CHILD": child_id, "DOB": dob}
-                if table == "uasc":
+                if direct_table == "uasc":
                     base["SEX"] = direct.get("SEX")
-                rows[table].append({**base, **{f: direct.get(f) for f in fields}})
-                lines[table].append((header_el if header_el is not None else child).sourceline or 0)
+                rows[direct_table].append({**base, **{f: direct.get(f) for f in direct_fields}})
+                lines[direct_table].append((header_el if header_el is not None else child).sourceline or 0)
         pending = [*(_groups(header_el) if header_el is not None else []), *_groups(child, skip=header_el)]
         while pending:
             group = pending.pop(0)
