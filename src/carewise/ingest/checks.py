@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from carewise.ingest.problems import Problem, error, warning
-from carewise.returns.model import ROW, clean_code_expr, parse_date_expr, typed_from_raw
+from carewise.returns.model import ROW, typed_from_raw
 from carewise.returns.tables import TableSpec
 
 MANDATORY: dict[str, tuple[str, ...]] = {
@@ -40,8 +40,12 @@ def blank_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 5
     found: list[Problem] = []
     key = [c for c in spec.key if c in raw.columns]
     fields = [(c, True) for c in key] + [(c, False) for c in MANDATORY.get(spec.name, ()) if c in raw.columns]
-    for col, is_key in fields:
-        rows = raw.filter(pl.col(col).is_null() | (pl.col(col).str.strip_chars() == "")).get_column(ROW)
+    blank = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c, _ in fields]
+    counts = raw.select(b.sum().alias(f"{i}") for i, b in enumerate(blank)).row(0) if fields else ()
+    for (col, is_key), is_blank, count in zip(fields, blank, counts, strict=True):
+        if not count:
+            continue  # one pass counts every field's blanks; only fields with some are listed
+        rows = raw.filter(is_blank).get_column(ROW)
         if is_key:
             what = "the child's id" if col == "CHILD" else f"part of what identifies the row ({', '.join(key)})"
             make, message = error, f"{col} is blank, and it is {what}; the row cannot be stored"
@@ -66,8 +70,7 @@ def duplicate_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int
     key = [c for c in spec.key if c in raw.columns]
     if not key:
         return []
-    keys = raw.select(pl.col(ROW), *[parse_date_expr(c) if c in spec.date_columns else clean_code_expr(c)
-                                     for c in key]).drop_nulls(key)
+    keys = typed_from_raw(raw.select(ROW, *key), spec).drop_nulls(key)
     repeated = keys.filter(keys.select(key).is_duplicated())
     if repeated.height == 0:
         return []

@@ -348,9 +348,10 @@ def _fast_table(text: str) -> tuple[list[str], pl.DataFrame] | None:
     """
     if '"' in text or text.count("\r") != text.count("\r\n"):  # quotes, or CR-only line ends
         return None
-    lines = pl.Series("line", text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
-    blank = lines.str.replace_all(r"[,\s]", "") == ""
-    lines = lines.filter(~blank)
+    # polars splits the lines (a NUL never occurs: decode refuses it), dropping the "\r" of "\r\n".
+    lines = pl.read_csv(text.encode("utf-8"), has_header=False, separator="\x00", quote_char=None,
+                        infer_schema=False, new_columns=["line"], empty_string_is_null=False).to_series()
+    lines = lines.filter(lines.str.contains(r"[^,\s]"))  # blank lines (only commas and spaces) dropped
     if lines.len() == 0:
         return None
     header = lines[0].split(",")
@@ -485,6 +486,11 @@ def code_problems(raw: pl.DataFrame, spec: TableSpec, file: str, limit: int = 50
     found: list[Problem] = []
     cols = [c for c in spec.code_columns if c in raw.columns]
     if not cols or raw.height == 0:
+        return found
+    # Plain ASCII without lower case or surrounding spaces is unchanged by trimming and upper-casing
+    # (nearly every row): only the other rows are compared with their cleaned codes.
+    raw = raw.filter(pl.any_horizontal(pl.col(c).str.contains(r"^\s|\s$|[a-z]|[^\x00-\x7F]") for c in cols))
+    if raw.height == 0:
         return found
     changed = {c: pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") & (clean_code_expr(c) != pl.col(c))
                for c in cols}

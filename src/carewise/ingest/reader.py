@@ -111,15 +111,15 @@ def infer_year(frames: dict[str, pl.DataFrame]) -> CollectionYear | None:
     An episode can start or end on any day up to 31 March, never after, so the
     latest DECOM or DEC falls inside the return's collection year.
     """
-    from carewise.returns.model import parse_date_expr
+    from carewise.returns.model import date_exprs
 
     latest: date | None = None
     for name, cols in (("episodes", ("DECOM", "DEC")), ("reviews", ("REVIEW",)), ("missing", ("MIS_START",))):
         frame = frames.get(name)
         if frame is None or frame.height == 0:
             continue
-        for col in cols:
-            value = frame.select(parse_date_expr(col)).to_series().max()
+        for parsed in date_exprs(frame, list(cols)):
+            value = frame.select(parsed).to_series().max()
             if value is not None and value <= date.today().replace(year=date.today().year + 1):
                 latest = value if latest is None or value > latest else latest
         if latest is not None and name == "episodes":
@@ -266,13 +266,13 @@ def _overlap_problems(ret: Return, where: str, problems: list[Problem]) -> None:
     Each table is compared with the header (every child of the return has a header row), and the
     header with the episodes.
     """
-    children = {name: set(frame.get_column("CHILD").drop_nulls().str.strip_chars().str.to_uppercase().to_list())
+    children = {name: frame.get_column("CHILD").drop_nulls().str.strip_chars().str.to_uppercase().unique()
                 for name, frame in ret.raw.items() if "CHILD" in frame.columns and frame.height}
     for name, ids in children.items():
         other = "episodes" if name == "header" else "header"
-        if other not in children or not ids:
+        if other not in children or not ids.len():
             continue
-        shared = len(ids & children[other]) / len(ids)
+        shared = ids.is_in(children[other].implode()).sum() / ids.len()
         if shared >= MIN_OVERLAP:
             continue
         file = Path(ret.sources[name].path).name if name in ret.sources else where
