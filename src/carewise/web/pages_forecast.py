@@ -35,7 +35,7 @@ from carewise.forecast.overview import (
 )
 from carewise.forecast.pa_caseload import ADVISERS, PaAssumptions
 from carewise.forecast.prices import INDEX_NAME
-from carewise.forecast.scenarios import Scenario, list_saved, scenario_folder
+from carewise.forecast.scenarios import Change, Scenario, list_saved, scenario_folder
 from carewise.forecast.states import CATEGORIES, CATEGORY_LABELS
 from carewise.store.accounts import User
 from carewise.web.auth import current_user
@@ -237,11 +237,11 @@ def _number(form: dict[str, str], name: str, errors: dict[str, str], low: float,
 def scenario_from_form(form: dict[str, str], march_ends: list[date]) -> tuple[Scenario | None, dict[str, str]]:
     """A scenario from the page's form (percentages as people write them), or the errors."""
     errors: dict[str, str] = {}
-    changes: list[dict[str, Any]] = []
+    changes: list[Change] = []
     entry = _number(form, "entry_change", errors, -100, 100,
                     "Enter the change in children entering care as a percentage from -100 to 100, like -10")
     if entry:
-        changes.append({"kind": "entry_rate", "change": entry / 100})
+        changes.append(Change("entry_rate", change=entry / 100))
     target = _number(form, "in_house_target", errors, 1, 100,
                      "Enter the share of fostered children in-house as a percentage from 1 to 100, like 70")
     if target is not None:
@@ -249,19 +249,19 @@ def scenario_from_form(form: dict[str, str], march_ends: list[date]) -> tuple[Sc
         if by not in {d.isoformat() for d in march_ends}:
             errors["in_house_by"] = "Choose the 31 March by which the in-house share should be reached"
         else:
-            changes.append({"kind": "in_house_share", "target": target / 100, "by": by})
+            changes.append(Change("in_house_share", target=target / 100, by=date.fromisoformat(by)))
     fewer = _number(form, "residential_fewer", errors, 0, 100,
                     "Enter how many fewer new residential placements as a percentage from 0 to 100, like 25")
     if fewer:
-        changes.append({"kind": "residential_entries", "change": -fewer / 100, "to": "fostering_agency"})
+        changes.append(Change("residential_entries", change=-fewer / 100, to="fostering_agency"))
     step = _number(form, "step_down", errors, 0, 500,
                    "Enter the number of children a year stepped down from residential care, from 0 to 500")
     if step:
-        changes.append({"kind": "step_down", "per_year": step, "to": "fostering_in_house"})
+        changes.append(Change("step_down", per_year=step, to="fostering_in_house"))
     limit = _number(form, "in_house_limit", errors, 0, 100_000,
                     "Enter the most children in-house foster carers can look after, as a whole number of places")
     if limit is not None:
-        changes.append({"kind": "in_house_limit", "places": limit, "source": "given"})
+        changes.append(Change("in_house_limit", places=limit, source="given"))
     if errors:
         return None, errors
     if not changes:
@@ -287,6 +287,7 @@ def _describe(sc: Scenario) -> list[str]:
         elif ch.kind == "in_house_share":
             words.append(f"{ch.share:.0%} of new agency foster placements made in-house")
         elif ch.kind == "residential_entries":
+            assert ch.change is not None  # Change requires it for this kind
             words.append(f"{-ch.change:.0%} fewer new residential placements (to {state_label(ch.to or 'fostering_agency').lower()})")
         elif ch.kind == "in_house_capacity":
             words.append(f"{ch.places:g} more in-house foster places")
