@@ -3,7 +3,8 @@
 - ``compliance_extract_batch``: one row per extract file loaded (who, when, file hash, rows,
   dates covered); loading an extract kind again marks the earlier batch superseded, so the
   history of loads stays while the rows are always one complete extract;
-- ``compliance_<kind>``: the rows of each local extract, typed;
+- ``compliance_<kind>``: the rows of each local extract, typed (both kept as every local extract
+  is: ``carewise.store.extract_batches``);
 - ``compliance_pledge``: the council's pledges, each tied to the measure that shows it is kept;
 - ``compliance_action`` and ``compliance_action_update``: the action plan; updates are
   append-only (the application never updates or deletes them), so the dated history of each
@@ -12,66 +13,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from sqlalchemy import (
-    JSON,
     Boolean,
     Column,
     Date,
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.types import TypeEngine
 
-from carewise.compliance.extracts import EXTRACTS, Extract
+from carewise.compliance.extracts import EXTRACTS
+from carewise.store.extract_batches import batch_table, rows_table
 from carewise.store.schema import metadata
 
-extract_batch = Table(
-    "compliance_extract_batch",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("council_id", ForeignKey("council.id"), nullable=False),
-    Column("kind", String(40), nullable=False),
-    Column("imported_at", DateTime(timezone=True), nullable=False),
-    Column("imported_by", String(200), nullable=False),
-    Column("status", String(20), nullable=False, doc="current | superseded"),
-    Column("rows", Integer, nullable=False),
-    Column("file", String(500), nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("covers_from", Date, nullable=True),
-    Column("covers_to", Date, nullable=True),
-    Column("problems", JSON, nullable=False, doc="warnings found while reading"),
-    Index("ix_compliance_extract_batch_council_kind", "council_id", "kind"),
-)
-
-_SQL: dict[str, Callable[[], TypeEngine[Any]]] = {
-    "text": lambda: String(200), "enum": lambda: String(40), "date": lambda: Date(),
-    "bool": lambda: Boolean()}
-
-
-def _extract_table(ex: Extract) -> Table:
-    return Table(
-        f"compliance_{ex.name}",
-        metadata,
-        Column("id", Integer, primary_key=True),
-        Column("council_id", ForeignKey("council.id"), nullable=False),
-        Column("batch_id", ForeignKey("compliance_extract_batch.id"), nullable=False),
-        Column("row_no", Integer, nullable=False),
-        *[Column(c.name, _SQL[c.kind](), nullable=True) for c in ex.columns],
-        Index(f"ix_compliance_{ex.name}_council", "council_id"),
-    )
-
-
-extract_tables: dict[str, Table] = {kind: _extract_table(ex) for kind, ex in EXTRACTS.items()}
+extract_batch = batch_table("compliance_extract_batch")
+extract_tables: dict[str, Table] = {
+    kind: rows_table(f"compliance_{kind}", extract_batch, [(c.name, c.kind) for c in ex.columns],
+                     index="council_id", types={"text": lambda: String(200)})
+    for kind, ex in EXTRACTS.items()}
+"""Each local extract's current rows (a load replaces them: ``store.extract_batches``)."""
 
 pledge = Table(
     "compliance_pledge",

@@ -11,17 +11,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
 
 import polars as pl
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import select
 
 from carewise.compliance import schema as cs
 from carewise.compliance.extracts import EXTRACTS, ExtractError, ReadExtract
 from carewise.ingest.extracts import ROW
 from carewise.ingest.problems import Severity
-from carewise.returns.frames import as_date
 from carewise.store import schema as s
+from carewise.store.extract_batches import ExtractBatch, add_batch, covers, list_batches
 
 log = logging.getLogger(__name__)
 
@@ -57,37 +56,13 @@ class Extracts:
 
 def _covers(kind: str, frame: pl.DataFrame) -> tuple[date | None, date | None]:
     """The first and last date in an extract's date column (what it can speak for)."""
-    column = EXTRACTS[kind].date_column
-    if column is None:
-        raise ValueError(f"the {kind} extract declares no date column")
-    dates = frame[column].drop_nulls()
-    return (as_date(dates.min()), as_date(dates.max())) if dates.len() else (None, None)
+    return covers(frame, EXTRACTS[kind].date_column)
 
 
 def _schema(kind: str) -> dict[str, pl.DataType]:
     from carewise.compliance.extracts import schema_of
 
     return schema_of(EXTRACTS[kind])
-
-
-@dataclass(frozen=True)
-class ExtractBatch:
-    id: int
-    kind: str
-    imported_at: datetime
-    imported_by: str
-    status: str
-    rows: int
-    file: str
-    covers_from: date | None
-    covers_to: date | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "imported_at": self.imported_at.isoformat(),
-                "imported_by": self.imported_by, "status": self.status, "rows": self.rows,
-                "file": self.file,
-                "covers_from": self.covers_from.isoformat() if self.covers_from else None,
-                "covers_to": self.covers_to.isoformat() if self.covers_to else None}
 
 
 def import_extracts(store, la_code: str, reads: list[ReadExtract], imported_by: str | None = None
@@ -109,29 +84,11 @@ def import_extracts(store, la_code: str, reads: list[ReadExtract], imported_by: 
     now = datetime.now(UTC)
     council = store.council(la_code)
     _warn_unknown_children(store, council.id, reads)
-    ids = []
     with store.engine.begin() as conn:
-        for read in reads:
-            spec = EXTRACTS[read.kind]
-            table = cs.extract_tables[read.kind]
-            conn.execute(update(cs.extract_batch).where(
-                cs.extract_batch.c.council_id == council.id, cs.extract_batch.c.kind == read.kind,
-                cs.extract_batch.c.status == "current").values(status="superseded"))
-            covers_from, covers_to = _covers(read.kind, read.frame)
-            batch_id = int(conn.execute(insert(cs.extract_batch).values(
-                council_id=council.id, kind=read.kind, imported_at=now, imported_by=who,
-                status="current", rows=read.frame.height, file=read.file, sha256=read.sha256,
-                covers_from=covers_from, covers_to=covers_to,
-                problems=[p.as_dict() for p in read.problems],
-            )).inserted_primary_key[0])
-            ids.append(batch_id)
-            conn.execute(delete(table).where(table.c.council_id == council.id))
-            rows = read.frame.select(
-                pl.lit(council.id).alias("council_id"), pl.lit(batch_id).alias("batch_id"),
-                pl.col(ROW).alias("row_no"), *spec.names,
-            ).to_dicts()
-            if rows:
-                conn.execute(insert(table), rows)
+        ids = [add_batch(conn, cs.extract_batch, cs.extract_tables[read.kind], council.id, read,
+                         EXTRACTS[read.kind].names, who=who, now=now, covers=_covers(read.kind, read.frame),
+                         replace_rows=True)
+               for read in reads]
     log.info("loaded %d extract(s) for council %s", len(reads), la_code)
     return [b for b in extract_batches(store, la_code) if b.id in ids]
 
@@ -159,10 +116,7 @@ def _warn_unknown_children(store, council_id: int, reads: list[ReadExtract]) -> 
 def extract_batches(store, la_code: str) -> list[ExtractBatch]:
     council = store.council(la_code)
     with store.engine.connect() as conn:
-        rows = conn.execute(select(cs.extract_batch).where(cs.extract_batch.c.council_id == council.id)
-                            .order_by(cs.extract_batch.c.id)).all()
-    return [ExtractBatch(r.id, r.kind, r.imported_at, r.imported_by, r.status, r.rows, r.file,
-                         r.covers_from, r.covers_to) for r in rows]
+        return list_batches(conn, cs.extract_batch, council.id)
 
 
 def load_extracts(store, la_code: str) -> Extracts:

@@ -1,4 +1,5 @@
-"""Voice tables (SQLAlchemy Core on the store's ``metadata``; migration 0007_voice).
+"""Voice tables (SQLAlchemy Core on the store's ``metadata``; migration 0007_voice), kept as
+every local extract is (``carewise.store.extract_batches``).
 
 - ``voice_batch``: one row per feedback file loaded (who, when, file hash, rows, dates covered);
   loading an extract again marks the earlier batch superseded;
@@ -9,60 +10,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from sqlalchemy import Table
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-)
-from sqlalchemy.types import TypeEngine
-
-from carewise.store.schema import metadata
+from carewise.store.extract_batches import batch_table, rows_table
 from carewise.voice.extracts import EXTRACTS
 
-batch = Table(
-    "voice_batch",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("council_id", ForeignKey("council.id"), nullable=False),
-    Column("kind", String(40), nullable=False),
-    Column("imported_at", DateTime(timezone=True), nullable=False),
-    Column("imported_by", String(200), nullable=False),
-    Column("status", String(20), nullable=False, doc="current | superseded"),
-    Column("rows", Integer, nullable=False),
-    Column("file", String(500), nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("covers_from", Date, nullable=True),
-    Column("covers_to", Date, nullable=True),
-    Column("problems", JSON, nullable=False, doc="warnings found while reading"),
-    Index("ix_voice_batch_council_kind", "council_id", "kind"),
-)
-
-SQL_TYPES: dict[str, Callable[[], TypeEngine[Any]]] = {"id": lambda: String(100), "text": lambda: Text(), "enum": lambda: String(40),
-             "date": lambda: Date(), "bool": lambda: Boolean(), "float": lambda: Float()}
-
-
-def _rows_table(kind: str) -> Table:
-    return Table(
-        f"voice_{kind}",
-        metadata,
-        Column("id", Integer, primary_key=True),
-        Column("council_id", ForeignKey("council.id"), nullable=False),
-        Column("batch_id", ForeignKey("voice_batch.id"), nullable=False, index=True),
-        Column("row_no", Integer, nullable=False),
-        *[Column(c.name, SQL_TYPES[c.kind](), nullable=True) for c in EXTRACTS[kind].columns],
-    )
-
-
-tables: dict[str, Table] = {kind: _rows_table(kind) for kind in EXTRACTS}
+batch = batch_table("voice_batch")
+tables: dict[str, Table] = {
+    kind: rows_table(f"voice_{kind}", batch, [(c.name, c.kind) for c in spec.columns], index="batch_id")
+    for kind, spec in EXTRACTS.items()}
+"""Each feedback extract's rows of every load (never updated or deleted: ``store.extract_batches``)."""

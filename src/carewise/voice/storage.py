@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
 from carewise.ingest.extracts import ROW, ExtractError, ReadTable
 from carewise.ingest.problems import Severity, warning
+from carewise.store.extract_batches import ExtractBatch, add_batch, covers, list_batches
 from carewise.voice import schema as vs
 from carewise.voice.extracts import EXTRACTS, TEMPLATE
 
@@ -40,22 +41,6 @@ class Voice:
         """From typed frames (the synthetic generator, tests)."""
         return cls({k: f.select([pl.col(c).cast(t) for c, t in EXTRACTS[k].schema.items()])
                     for k, f in frames.items()})
-
-
-@dataclass(frozen=True)
-class VoiceBatch:
-    id: int
-    kind: str
-    imported_at: datetime
-    imported_by: str
-    status: str
-    rows: int
-    file: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "imported_at": self.imported_at.isoformat(),
-                "imported_by": self.imported_by, "status": self.status, "rows": self.rows,
-                "file": self.file}
 
 
 def _council_id(store, la_code: str) -> int:
@@ -101,7 +86,7 @@ def _warn_unknown_questions(store, la_code: str, reads: list[ReadTable]) -> None
 
 
 def import_voice(store, la_code: str, reads: list[ReadTable], imported_by: str | None = None
-                 ) -> list[VoiceBatch]:
+                 ) -> list[ExtractBatch]:
     """Store checked feedback extracts in one transaction; refuse all if any has an error."""
     problems = [p for r in reads for p in r.problems]
     if any(p.severity == Severity.ERROR for p in problems):
@@ -113,33 +98,17 @@ def import_voice(store, la_code: str, reads: list[ReadTable], imported_by: str |
     cid = _council_id(store, la_code)
     _warn_unknown_pledges(store, la_code, reads)
     _warn_unknown_questions(store, la_code, reads)
-    ids = []
     with store.engine.begin() as conn:
-        for read in reads:
-            spec = EXTRACTS[read.kind]
-            conn.execute(update(vs.batch).where(vs.batch.c.council_id == cid, vs.batch.c.kind == read.kind,
-                                                vs.batch.c.status == "current").values(status="superseded"))
-            dates = read.frame[spec.date_column].drop_nulls() if spec.date_column else pl.Series([], dtype=pl.Date)
-            batch_id = int(conn.execute(insert(vs.batch).values(
-                council_id=cid, kind=read.kind, imported_at=now, imported_by=who, status="current",
-                rows=read.frame.height, file=read.file, sha256=read.sha256,
-                covers_from=dates.min() if dates.len() else None,
-                covers_to=dates.max() if dates.len() else None,
-                problems=[p.as_dict() for p in read.problems])).inserted_primary_key[0])
-            ids.append(batch_id)
-            rows = read.frame.select(pl.lit(cid).alias("council_id"), pl.lit(batch_id).alias("batch_id"),
-                                     pl.col(ROW).alias("row_no"), *spec.names).to_dicts()
-            if rows:
-                conn.execute(insert(vs.tables[read.kind]), rows)
+        ids = [add_batch(conn, vs.batch, vs.tables[read.kind], cid, read, EXTRACTS[read.kind].names,
+                         who=who, now=now, covers=covers(read.frame, EXTRACTS[read.kind].date_column), replace_rows=False)
+               for read in reads]
     log.info("loaded %d feedback extract(s) for council %s", len(reads), la_code)
     return [b for b in voice_batches(store, la_code) if b.id in ids]
 
 
-def voice_batches(store, la_code: str) -> list[VoiceBatch]:
-    cid = _council_id(store, la_code)
+def voice_batches(store, la_code: str) -> list[ExtractBatch]:
     with store.engine.connect() as conn:
-        rows = conn.execute(select(vs.batch).where(vs.batch.c.council_id == cid).order_by(vs.batch.c.id)).all()
-    return [VoiceBatch(r.id, r.kind, r.imported_at, r.imported_by, r.status, r.rows, r.file) for r in rows]
+        return list_batches(conn, vs.batch, _council_id(store, la_code))
 
 
 def _rows(conn, kind: str, cid: int, batch_ids: list[int]) -> pl.DataFrame:
