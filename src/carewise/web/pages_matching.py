@@ -298,7 +298,7 @@ def upload_market(request: Request, files: list[UploadFile] = File(default=[]),
     council = _council(request)
     if council is None:
         return _no_data(request)
-    real = [f for f in files if f.filename]
+    real = [(f, f.filename) for f in files if f.filename]
     if not real:
         return _market_page(request, user, status_code=400, errors={
             "files": "Select the market extracts to upload (CSV files or an Excel workbook)"})
@@ -306,8 +306,8 @@ def upload_market(request: Request, files: list[UploadFile] = File(default=[]),
     folder = Path(tempfile.mkdtemp(prefix="carewise-market-"))
     try:
         paths = []
-        for f in real:
-            path = folder / Path(f.filename).name
+        for f, filename in real:
+            path = folder / Path(filename).name
             with path.open("wb") as out:
                 shutil.copyfileobj(f.file, out)
             if path.stat().st_size > MAX_UPLOAD_BYTES:
@@ -400,21 +400,22 @@ def template_file(request: Request, name: str, user: User = Depends(current_user
 
 # -- referrals and the shortlist --------------------------------------------------------------
 
-def _market_or_page(request: Request) -> tuple[Market | None, Response | None]:
+def _market_or_page(request: Request) -> Market | Response:
+    """The council's current market, or the page to show instead (no data, no market)."""
     council = _council(request)
     if council is None:
-        return None, _no_data(request)
+        return _no_data(request)
     market = matching_data(request).market(council.la_code)
     if market is None:
-        return None, render(request, "matching_no_market.html", title="No market loaded")
-    return market, None
+        return render(request, "matching_no_market.html", title="No market loaded")
+    return market
 
 
 @router.get("/placements/referrals")
 def referrals(request: Request, user: User = Depends(children_roles)):
-    market, page = _market_or_page(request)
-    if page is not None:
-        return page
+    market = _market_or_page(request)
+    if isinstance(market, Response):
+        return market
     data = matching_data(request)
     urgency = pl.col("urgency").replace_strict(
         {"today": 0, "within_5_days": 1, "over_5_days": 2}, default=3, return_dtype=pl.Int8)
@@ -442,9 +443,9 @@ def referral_shortlist(request: Request, ref: str, show: str = "",
                        user: User = Depends(children_roles)):
     if len(ref) != 24 or not all(c in "0123456789abcdef" for c in ref):
         raise HTTPException(404)
-    market, page = _market_or_page(request)
-    if page is not None:
-        return page
+    market = _market_or_page(request)
+    if isinstance(market, Response):
+        return market
     data = matching_data(request)
     referral_id = data.referral_by_ref(market, ref)
     if referral_id is None:
@@ -532,8 +533,8 @@ class WhatIfForm:
         bad = [s for s in self.skills if s not in SKILLS]
         if bad:
             errors["skills"] = "Choose skills from the list"
-        if errors:
-            return None, errors
+        if errors or count is None or places is None or lo is None or hi is None:
+            return None, errors  # whole() gives None only after recording an error
         return Addition(kind=self.kind, count=count, places=places, min_age=lo, max_age=hi,
                         skills=[s for s in SKILLS if s in self.skills]), {}
 
@@ -590,9 +591,9 @@ def sufficiency(request: Request, kind: str = "in_house_fostering", count: str =
                 places: str = "1", min_age: str = "0", max_age: str = "17",
                 skills: Annotated[list[str] | None, Query()] = None, run: str = "",
                 expected: str = "", user: User = Depends(current_user)):
-    market, page = _market_or_page(request)
-    if page is not None:
-        return page
+    market = _market_or_page(request)
+    if isinstance(market, Response):
+        return market
     panel = not user.role.sees_children
     if market.open_referrals().height == 0 or market.options().height == 0:
         missing = "open referrals" if market.open_referrals().height == 0 else "carers or providers"
