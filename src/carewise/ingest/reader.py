@@ -79,10 +79,10 @@ def _candidate_files(paths: Iterable[Path], problems: list[Problem]) -> list[Pat
 def _workbook(path: Path, result: ReadResult) -> None:
     """An Excel workbook beside the 903 files: Ofsted's provider list is kept for the URN rules,
     anything else is skipped with the reason (a 903 table must be saved as CSV)."""
-    from carewise.validate.providers import read_providers
+    from carewise.ingest.providers import read_provider_list
 
     try:
-        providers = read_providers([path])
+        providers = read_provider_list([path])
     except Exception:  # noqa: BLE001 - a workbook that is not a provider list (or not readable) is skipped
         result.problems.append(warning(
             path.name, "skipped: an Excel workbook that is not an Ofsted provider list",
@@ -90,7 +90,7 @@ def _workbook(path: Path, result: ReadResult) -> None:
         return
     result.provider_files.append(path)
     result.problems.append(warning(
-        path.name, f"recognised as Ofsted's provider list ({providers.providers.height:,} providers) and used "
+        path.name, f"recognised as Ofsted's provider list ({providers.height:,} providers) and used "
         "for the URN rules", "Nothing to do."))
 
 
