@@ -1,5 +1,5 @@
 """``python -m carewise``: the command line, as the ``carewise`` script runs it."""
 
-from carewise.cli import app
+from carewise.cli import main
 
-app(prog_name="carewise")
+main()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import carewise
 
-ENGINES = ("validate", "measures", "compliance", "forecast", "matching")
+ENGINES = ("validate", "measures", "compliance", "forecast", "matching", "voice")
 
 def _reads_settings(path: Path) -> bool:
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):

@@ -146,7 +146,7 @@ def run_forecast(
         except SettingError as exc:
             result["backtest"] = {"not_available": str(exc)}
     for name in scenarios or []:
-        sc = load(name, scenario_dir())
+        sc = load(name)
         proj = project(model, horizon_months, runs, seed, effects=resolve(sc, model, dates))
         result["scenarios"].append(
             {
@@ -214,295 +214,298 @@ def in_house_shares(base: Any, proj: Any) -> list[dict[str, Any]]:
             for i, d in enumerate(base.dates) if (d.month, d.day) == (3, 31)]
 
 
-def register(app: typer.Typer) -> None:
-    forecast_app = typer.Typer(help="Forecast children looked after by age and placement, with costs.",
-                               invoke_without_command=True)
-    scenario_app = typer.Typer(help="Create, list, show and compare forecast scenarios.", no_args_is_help=True)
-    app.add_typer(forecast_app, name="forecast")
-    app.add_typer(scenario_app, name="scenario")
+forecast_app = typer.Typer(help="Forecast children looked after by age and placement, with costs.",
+                           invoke_without_command=True)
+scenario_app = typer.Typer(help="Create, list, show and compare forecast scenarios.", no_args_is_help=True)
 
-    @forecast_app.callback()
-    @user_errors
-    def forecast_cmd(
-        ctx: typer.Context,
-        db: DbOption = None,
-        council: CouncilOption = None,
-        files: FromOption = None,
-        start: StartOption = None,
-        reference_start: RefStartOption = None,
-        reference_end: RefEndOption = None,
-        reference_months: RefMonthsOption = 24,
-        horizon_months: HorizonOption = 36,
-        runs: RunsOption = 1000,
-        seed: SeedOption = 0,
-        scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Also run a saved scenario; repeatable.")] = None,
-        costs_file: Annotated[Path | None, typer.Option("--costs", help="Weekly costs file (.toml/.json).")] = None,
-        inflation: Annotated[float | None, typer.Option("--inflation", help="Yearly inflation after the price index ends, 0.03 = 3% (default 0.02).")] = None,
-        no_backtest: Annotated[bool, typer.Option("--no-backtest", help="Skip the backtest shown beside the forecast.")] = False,
-        svg: Annotated[Path | None, typer.Option("--svg", help="Write a fan chart of the total (SVG).")] = None,
-        json_out: JsonOption = False,
-    ) -> None:
-        """Project children looked after (median, 80% and 95% intervals), spend and scenarios."""
-        if ctx.invoked_subcommand is not None:
-            return
-        from carewise.history import stitch
 
-        la, returns = load_returns(db, council, files)
-        res = run_forecast(
-            stitch(returns), _date(start, "--start"), _date(reference_start, "--reference-start"),
-            _date(reference_end, "--reference-end"), reference_months, horizon_months, runs, seed,
-            scenario, _costs(costs_file, inflation), backtest=not no_backtest, returns=returns,
-        )
-        res["council"] = la
-        if svg:
-            import polars as pl
+@forecast_app.callback()
+@user_errors
+def forecast_cmd(
+    ctx: typer.Context,
+    db: DbOption = None,
+    council: CouncilOption = None,
+    files: FromOption = None,
+    start: StartOption = None,
+    reference_start: RefStartOption = None,
+    reference_end: RefEndOption = None,
+    reference_months: RefMonthsOption = 24,
+    horizon_months: HorizonOption = 36,
+    runs: RunsOption = 1000,
+    seed: SeedOption = 0,
+    scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Also run a saved scenario; repeatable.")] = None,
+    costs_file: Annotated[Path | None, typer.Option("--costs", help="Weekly costs file (.toml/.json).")] = None,
+    inflation: Annotated[float | None, typer.Option("--inflation", help="Yearly inflation after the price index ends, 0.03 = 3% (default 0.02).")] = None,
+    no_backtest: Annotated[bool, typer.Option("--no-backtest", help="Skip the backtest shown beside the forecast.")] = False,
+    svg: Annotated[Path | None, typer.Option("--svg", help="Write a fan chart of the total (SVG).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Project children looked after (median, 80% and 95% intervals), spend and scenarios."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from carewise.history import stitch
 
-            from carewise.forecast.charts import fan_chart, to_svg
+    la, returns = load_returns(db, council, files)
+    res = run_forecast(
+        stitch(returns), _date(start, "--start"), _date(reference_start, "--reference-start"),
+        _date(reference_end, "--reference-end"), reference_months, horizon_months, runs, seed,
+        scenario, _costs(costs_file, inflation), backtest=not no_backtest, returns=returns,
+    )
+    res["council"] = la
+    if svg:
+        import polars as pl
 
-            frame = pl.DataFrame(res["forecast"]).with_columns(pl.col("date").str.to_date())
-            svg.write_text(to_svg(fan_chart(frame, "total", title="Children looked after")))
-        if json_out:
-            print_json(res)
-        else:
-            _print_forecast(res, la)
+        from carewise.forecast.charts import fan_chart, to_svg
 
-    @forecast_app.command("sweep")
-    @user_errors
-    def sweep_cmd(
-        db: DbOption = None,
-        councils: Annotated[list[str] | None, typer.Option("--council", help="Council code; repeatable (default: every council).")] = None,
-        region: Annotated[str | None, typer.Option("--region", help="Only councils in this DfE region, e.g. 'North West' or 'London'.")] = None,
-        folder: Annotated[Path | None, typer.Option("--from", help="Folder with one sub-folder of 903 files per council (as `carewise synth --national --out` writes) instead of the store.")] = None,
-        scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Saved scenario name or .json/.toml file; repeatable.")] = None,
-        address: Annotated[str | None, typer.Option("--address", help="Dask scheduler address (default: CAREWISE_DASK_ADDRESS, else a local cluster).")] = None,
-        workers: Annotated[int, typer.Option("--workers", help="Workers of the local cluster.")] = 2,
-        horizon_months: HorizonOption = 36,
-        runs: RunsOption = 1000,
-        seed: SeedOption = 0,
-        costs_file: Annotated[Path | None, typer.Option("--costs", help="Weekly costs file (.toml/.json).")] = None,
-        inflation: Annotated[float | None, typer.Option("--inflation", help="Yearly inflation after the price index ends, 0.03 = 3% (default 0.02).")] = None,
-        json_out: JsonOption = False,
-    ) -> None:
-        """Baseline and scenarios for many councils on Dask: children and spend at each 31 March."""
-        from carewise.cli.common import open_store, progress_bar
-        from carewise.forecast.scenarios import load
-        from carewise.forecast.sweep import folder_tasks, in_region, store_tasks, sweep
+        frame = pl.DataFrame(res["forecast"]).with_columns(pl.col("date").str.to_date())
+        svg.write_text(to_svg(fan_chart(frame, "total", title="Children looked after")))
+    if json_out:
+        print_json(res)
+    else:
+        _print_forecast(res, la)
 
-        scenarios = [load(s, scenario_dir()) for s in scenario or []]
-        if folder is not None:
-            tasks = folder_tasks(folder)
-        else:
-            store = open_store(db)
-            codes = [c.la_code for c in store.councils()]
-            if not codes:
-                raise SettingError("No council is stored: run `carewise import` first, or give --from FOLDER.")
-            tasks = store_tasks(store.url, codes)
-        if councils:
-            from carewise.cli.common import resolve_council
 
-            wanted = {resolve_council(c, [la for la, _ in tasks]) for c in councils}
-            missing = wanted - {la for la, _ in tasks}
-            if missing:
-                raise SettingError(f"No data for {', '.join(sorted(missing))}: check the codes (ONS codes, e.g. E06000056).")
-            tasks = [t for t in tasks if t[0] in wanted]
-        if region:
-            keep = set(in_region([la for la, _ in tasks], region))
-            tasks = [t for t in tasks if t[0] in keep]
-        with progress_bar(not json_out) as bar:
-            job = bar.add_task("Councils forecast", total=len(tasks))
-            result = sweep(tasks, scenarios, address=dask_address(address), n_workers=workers,
-                           progress=lambda done, total: bar.update(job, completed=done),
-                           horizon_months=horizon_months, runs=runs, seed=seed, costs=_costs(costs_file, inflation))
-        if json_out:
-            print_json({"councils": [la for la, _ in tasks], "scenarios": [s.name for s in scenarios],
-                        "runs": runs, "seed": seed, "horizon_months": horizon_months, "address": result.address,
-                        "results": _records(result.table), "failed": result.failed})
-            return
-        _print_sweep(result)
+@forecast_app.command("sweep")
+@user_errors
+def sweep_cmd(
+    db: DbOption = None,
+    councils: Annotated[list[str] | None, typer.Option("--council", help="Council code; repeatable (default: every council).")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Only councils in this DfE region, e.g. 'North West' or 'London'.")] = None,
+    folder: Annotated[Path | None, typer.Option("--from", help="Folder with one sub-folder of 903 files per council (as `carewise synth --national --out` writes) instead of the store.")] = None,
+    scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Saved scenario name or .json/.toml file; repeatable.")] = None,
+    address: Annotated[str | None, typer.Option("--address", help="Dask scheduler address (default: CAREWISE_DASK_ADDRESS, else a local cluster).")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Workers of the local cluster.")] = 2,
+    horizon_months: HorizonOption = 36,
+    runs: RunsOption = 1000,
+    seed: SeedOption = 0,
+    costs_file: Annotated[Path | None, typer.Option("--costs", help="Weekly costs file (.toml/.json).")] = None,
+    inflation: Annotated[float | None, typer.Option("--inflation", help="Yearly inflation after the price index ends, 0.03 = 3% (default 0.02).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Baseline and scenarios for many councils on Dask: children and spend at each 31 March."""
+    from carewise.cli.common import open_store, progress_bar
+    from carewise.forecast.scenarios import load
+    from carewise.forecast.sweep import folder_tasks, in_region, store_tasks, sweep
 
-    @app.command("backtest")
-    @user_errors
-    def backtest_cmd(
-        db: DbOption = None,
-        council: CouncilOption = None,
-        files: FromOption = None,
-        cut: Annotated[list[str] | None, typer.Option("--cut", help="Cut date YYYY-MM-DD; repeatable (default: every quarter end with 2 years of returns before it and 12 months after).")] = None,
-        reference_months: RefMonthsOption = 24,
-        runs: RunsOption = 500,
-        seed: SeedOption = 0,
-        json_out: JsonOption = False,
-    ) -> None:
-        """Fit up to cut dates, forecast, and compare with what happened (MAPE, interval coverage)."""
-        from carewise.forecast.backtest import run_backtest
-        from carewise.history import stitch
+    scenarios = [load(s) for s in scenario or []]
+    if folder is not None:
+        tasks = folder_tasks(folder)
+    else:
+        store = open_store(db)
+        codes = [c.la_code for c in store.councils()]
+        if not codes:
+            raise SettingError("No council is stored: run `carewise import` first, or give --from FOLDER.")
+        tasks = store_tasks(store.url, codes)
+    if councils:
+        from carewise.cli.common import resolve_council
 
-        la, returns = load_returns(db, council, files)
-        cuts = [d for d in (_date(c, "--cut") for c in cut or []) if d] or None
-        bt = run_backtest(stitch(returns), cuts=cuts, reference_months=reference_months, runs=runs, seed=seed,
-                          returns=returns)
-        summary = bt.summary()
-        calibration = bt.calibration()
-        if json_out:
-            print_json({"council": la, **summary, "calibration": _records(calibration),
-                        "by_state": _records(calibration), "rows": _records(bt.rows)})
-            return
-        out.print(f"[bold]{la}[/]: backtest over {summary['cuts']} quarter-end cut dates, each with only the returns "
-                  "received by then")
-        out.print("  state                 months  error %  bias %  inside 80%  inside 95%")
-        for r in calibration.iter_rows(named=True):
-            mape = "-" if r["mape"] is None else f"{r['mape']:.1f}"
-            bias = "-" if r["bias"] is None else f"{r['bias']:+.1f}"
-            out.print(f"  {r['state']:<21} {r['horizon_months']:>6}  {mape:>7}  {bias:>6}  "
-                      f"{r['coverage_80']:>10.0%}  {r['coverage_95']:>10.0%}")
+        wanted = {resolve_council(c, [la for la, _ in tasks]) for c in councils}
+        missing = wanted - {la for la, _ in tasks}
+        if missing:
+            raise SettingError(f"No data for {', '.join(sorted(missing))}: check the codes (ONS codes, e.g. E06000056).")
+        tasks = [t for t in tasks if t[0] in wanted]
+    if region:
+        keep = set(in_region([la for la, _ in tasks], region))
+        tasks = [t for t in tasks if t[0] in keep]
+    with progress_bar(not json_out) as bar:
+        job = bar.add_task("Councils forecast", total=len(tasks))
+        result = sweep(tasks, scenarios, address=dask_address(address), n_workers=workers,
+                       progress=lambda done, total: bar.update(job, completed=done),
+                       horizon_months=horizon_months, runs=runs, seed=seed, costs=_costs(costs_file, inflation))
+    if json_out:
+        print_json({"councils": [la for la, _ in tasks], "scenarios": [s.name for s in scenarios],
+                    "runs": runs, "seed": seed, "horizon_months": horizon_months, "address": result.address,
+                    "results": _records(result.table), "failed": result.failed})
+        return
+    _print_sweep(result)
 
-    @scenario_app.command("create")
-    @user_errors
-    def scenario_create(
-        name: Annotated[str, typer.Argument(help="Scenario name.")],
-        description: Annotated[str, typer.Option("--description")] = "",
-        entry_rate: Annotated[float | None, typer.Option("--entry-rate", help="Change in entrants, -0.1 = 10% fewer.")] = None,
-        in_house_share: Annotated[float | None, typer.Option("--in-house-share", help="Share of new agency foster placements made in-house.")] = None,
-        in_house_target: Annotated[float | None, typer.Option("--in-house-target", help="Target share of fostered children in-house (0.7), with --by.")] = None,
-        by: Annotated[str | None, typer.Option("--by", help="Date the in-house target is reached, YYYY-MM-DD.")] = None,
-        residential_entries: Annotated[float | None, typer.Option("--residential-entries", help="Change in new residential placements, -0.25 = a quarter fewer.")] = None,
-        redirect_to: Annotated[str | None, typer.Option("--redirect-to", help="Where avoided residential placements go (default fostering_agency).")] = None,
-        in_house_places: Annotated[float | None, typer.Option("--in-house-places", help="Extra in-house foster places.")] = None,
-        step_down: Annotated[float | None, typer.Option("--step-down", help="Children a year stepped down from residential to fostering.")] = None,
-        in_house_limit: Annotated[float | None, typer.Option("--in-house-limit", help="Most children in-house foster carers can look after (places).")] = None,
-        limit_from_market: Annotated[bool, typer.Option("--in-house-limit-from-market", help="Take the in-house limit from the stored market extract's approved places (with --db/--council).")] = False,
-        db: DbOption = None,
-        council: CouncilOption = None,
-        start: Annotated[str | None, typer.Option("--from-date", help="Changes begin on YYYY-MM-DD (default: forecast start).")] = None,
-        full_by: Annotated[str | None, typer.Option("--full-by", help="Changes reach full size by YYYY-MM-DD (default: at once).")] = None,
-        path: Annotated[Path | None, typer.Option("--path", help="Save here (.json/.toml) instead of the data folder.")] = None,
-        json_out: JsonOption = False,
-    ) -> None:
-        """Save a named scenario."""
-        from carewise.forecast.scenarios import Change, Scenario, save
 
-        timing = {"start": start, "full_by": full_by}
-        changes: list[Change] = []
-        if entry_rate is not None:
-            changes.append(Change("entry_rate", change=entry_rate, **timing))
-        if in_house_share is not None or in_house_target is not None:
-            changes.append(Change("in_house_share", share=in_house_share, target=in_house_target, by=by, **timing))
-        if residential_entries is not None:
-            changes.append(Change("residential_entries", change=residential_entries, to=redirect_to, **timing))
-        if in_house_places is not None:
-            changes.append(Change("in_house_capacity", places=in_house_places, **timing))
-        if step_down is not None:
-            changes.append(Change("step_down", per_year=step_down, **timing))
-        if limit_from_market:
-            changes.append(_market_limit(db, council))
-        elif in_house_limit is not None:
-            changes.append(Change("in_house_limit", places=in_house_limit, source="given"))
-        if not changes:
-            raise SettingError("Say what the scenario changes, e.g. --in-house-target 0.7 --by 2027-03-31.")
-        sc = Scenario(name, description, changes)
-        where = save(sc, path, folder=scenario_dir())
-        if json_out:
-            print_json({"path": str(where), **sc.to_dict()})
-        else:
-            out.print(f"Scenario '{name}' saved to {where}")
+@user_errors
+def backtest_cmd(
+    db: DbOption = None,
+    council: CouncilOption = None,
+    files: FromOption = None,
+    cut: Annotated[list[str] | None, typer.Option("--cut", help="Cut date YYYY-MM-DD; repeatable (default: every quarter end with 2 years of returns before it and 12 months after).")] = None,
+    reference_months: RefMonthsOption = 24,
+    runs: RunsOption = 500,
+    seed: SeedOption = 0,
+    json_out: JsonOption = False,
+) -> None:
+    """Fit up to cut dates, forecast, and compare with what happened (MAPE, interval coverage)."""
+    from carewise.forecast.backtest import run_backtest
+    from carewise.history import stitch
 
-    @scenario_app.command("list")
-    @user_errors
-    def scenario_list(json_out: JsonOption = False) -> None:
-        """List saved scenarios."""
-        from carewise.forecast.scenarios import list_saved
+    la, returns = load_returns(db, council, files)
+    cuts = [d for d in (_date(c, "--cut") for c in cut or []) if d] or None
+    bt = run_backtest(stitch(returns), cuts=cuts, reference_months=reference_months, runs=runs, seed=seed,
+                      returns=returns)
+    summary = bt.summary()
+    calibration = bt.calibration()
+    if json_out:
+        print_json({"council": la, **summary, "calibration": _records(calibration),
+                    "by_state": _records(calibration), "rows": _records(bt.rows)})
+        return
+    out.print(f"[bold]{la}[/]: backtest over {summary['cuts']} quarter-end cut dates, each with only the returns "
+              "received by then")
+    out.print("  state                 months  error %  bias %  inside 80%  inside 95%")
+    for r in calibration.iter_rows(named=True):
+        mape = "-" if r["mape"] is None else f"{r['mape']:.1f}"
+        bias = "-" if r["bias"] is None else f"{r['bias']:+.1f}"
+        out.print(f"  {r['state']:<21} {r['horizon_months']:>6}  {mape:>7}  {bias:>6}  "
+                  f"{r['coverage_80']:>10.0%}  {r['coverage_95']:>10.0%}")
 
-        saved = list_saved(scenario_dir())
-        if json_out:
-            print_json({"scenarios": [s.to_dict() for s in saved]})
-            return
-        if not saved:
-            out.print("No saved scenarios: create one with `carewise scenario create NAME …`.")
-        for s in saved:
-            out.print(f"{s.name}: {s.description or ', '.join(c.kind for c in s.changes)}")
 
-    @scenario_app.command("show")
-    @user_errors
-    def scenario_show(name: Annotated[str, typer.Argument(help="Name or path.")], json_out: JsonOption = False) -> None:
-        """Show a saved scenario's changes."""
-        from carewise.forecast.scenarios import load
+@scenario_app.command("create")
+@user_errors
+def scenario_create(
+    name: Annotated[str, typer.Argument(help="Scenario name.")],
+    description: Annotated[str, typer.Option("--description")] = "",
+    entry_rate: Annotated[float | None, typer.Option("--entry-rate", help="Change in entrants, -0.1 = 10% fewer.")] = None,
+    in_house_share: Annotated[float | None, typer.Option("--in-house-share", help="Share of new agency foster placements made in-house.")] = None,
+    in_house_target: Annotated[float | None, typer.Option("--in-house-target", help="Target share of fostered children in-house (0.7), with --by.")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Date the in-house target is reached, YYYY-MM-DD.")] = None,
+    residential_entries: Annotated[float | None, typer.Option("--residential-entries", help="Change in new residential placements, -0.25 = a quarter fewer.")] = None,
+    redirect_to: Annotated[str | None, typer.Option("--redirect-to", help="Where avoided residential placements go (default fostering_agency).")] = None,
+    in_house_places: Annotated[float | None, typer.Option("--in-house-places", help="Extra in-house foster places.")] = None,
+    step_down: Annotated[float | None, typer.Option("--step-down", help="Children a year stepped down from residential to fostering.")] = None,
+    in_house_limit: Annotated[float | None, typer.Option("--in-house-limit", help="Most children in-house foster carers can look after (places).")] = None,
+    limit_from_market: Annotated[bool, typer.Option("--in-house-limit-from-market", help="Take the in-house limit from the stored market extract's approved places (with --db/--council).")] = False,
+    db: DbOption = None,
+    council: CouncilOption = None,
+    start: Annotated[str | None, typer.Option("--from-date", help="Changes begin on YYYY-MM-DD (default: forecast start).")] = None,
+    full_by: Annotated[str | None, typer.Option("--full-by", help="Changes reach full size by YYYY-MM-DD (default: at once).")] = None,
+    path: Annotated[Path | None, typer.Option("--path", help="Save here (.json/.toml) instead of the data folder.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Save a named scenario."""
+    from carewise.forecast.scenarios import Change, Scenario, save
 
-        sc = load(name, scenario_dir())
-        if json_out:
-            print_json(sc.to_dict())
-        else:
-            out.print(f"[bold]{sc.name}[/] {sc.description}")
-            for c in sc.changes:
-                out.print(f"  {c.to_dict()}")
+    timing = {"start": start, "full_by": full_by}
+    changes: list[Change] = []
+    if entry_rate is not None:
+        changes.append(Change("entry_rate", change=entry_rate, **timing))
+    if in_house_share is not None or in_house_target is not None:
+        changes.append(Change("in_house_share", share=in_house_share, target=in_house_target, by=by, **timing))
+    if residential_entries is not None:
+        changes.append(Change("residential_entries", change=residential_entries, to=redirect_to, **timing))
+    if in_house_places is not None:
+        changes.append(Change("in_house_capacity", places=in_house_places, **timing))
+    if step_down is not None:
+        changes.append(Change("step_down", per_year=step_down, **timing))
+    if limit_from_market:
+        changes.append(_market_limit(db, council))
+    elif in_house_limit is not None:
+        changes.append(Change("in_house_limit", places=in_house_limit, source="given"))
+    if not changes:
+        raise SettingError("Say what the scenario changes, e.g. --in-house-target 0.7 --by 2027-03-31.")
+    sc = Scenario(name, description, changes)
+    where = save(sc, path)
+    if json_out:
+        print_json({"path": str(where), **sc.to_dict()})
+    else:
+        out.print(f"Scenario '{name}' saved to {where}")
 
-    @scenario_app.command("compare")
-    @user_errors
-    def scenario_compare(
-        names: Annotated[list[str], typer.Argument(help="Scenario names or paths.")],
-        db: DbOption = None,
-        council: CouncilOption = None,
-        files: FromOption = None,
-        horizon_months: HorizonOption = 36,
-        runs: RunsOption = 1000,
-        seed: SeedOption = 0,
-        costs_file: Annotated[Path | None, typer.Option("--costs", help="Weekly costs file (.toml/.json).")] = None,
-        json_out: JsonOption = False,
-    ) -> None:
-        """Each scenario's difference from the baseline in children and spend, with intervals."""
-        la, history = load_history(db, council, files)
-        res = run_forecast(history, horizon_months=horizon_months, runs=runs, seed=seed, scenarios=names,
-                           costs=_costs(costs_file, None), levels=("total", "category"), backtest=False)
-        if json_out:
-            print_json({"council": la, "origin": res["origin"], "runs": runs, "seed": seed,
-                        "scenarios": [{k: s[k] for k in ("name", "description", "difference", "spend_difference",
-                                                         "in_house_share_of_mainstream_fostering")}
-                                      for s in res["scenarios"]]})
-            return
-        for sc in res["scenarios"]:
-            diff = [r for r in sc["difference"] if r["state"] == "total" and r["date"].endswith("-03-31")]
-            money = [r for r in sc["spend_difference"] if r["period_type"] == "financial_year"]
-            out.print(f"[bold]{sc['name']}[/] vs baseline")
-            for r in diff:
-                out.print(f"  {r['date']}: {r['median']:+.0f} children (80% {r['p10']:+.0f} to {r['p90']:+.0f})")
-            for r in money:
-                out.print(f"  {r['period']} ({r['months']} months): £{r['median']:+,.0f} (80% £{r['p10']:+,.0f} to £{r['p90']:+,.0f})")
 
-    @app.command("pa-caseload")
-    @user_errors
-    def pa_caseload_cmd(
-        db: DbOption = None,
-        council: CouncilOption = None,
-        files: FromOption = None,
-        take_up_at_21: Annotated[float, typer.Option("--take-up-at-21", help="Share of care leavers taking up PA support from 21.")] = 0.72,
-        not_in_touch_return: Annotated[float, typer.Option("--not-in-touch-return", help="Share of not-in-touch care leavers who come back.")] = 0.75,
-        support_to: Annotated[int, typer.Option("--support-to", help="Age PA support ends.")] = 25,
-        joint_working_from: Annotated[float, typer.Option("--joint-working-from", help="Age the PA starts joint working (17.5).")] = 17.5,
-        cost_per_adviser: Annotated[float, typer.Option("--cost-per-adviser", help="Yearly cost of one adviser (£).")] = 28_500.0,
-        years: Annotated[int, typer.Option("--years", help="How many 31 Marches ahead.")] = 3,
-        joint_working_weight: Annotated[float, typer.Option("--joint-working-weight", help="Caseload places per child in joint working (workload, not people).")] = 1.0,
-        table_file: Annotated[Path | None, typer.Option("--table", help="Work from the council's own table (.toml/.json: years with date, entitled, requiring, published) instead of 903 data.")] = None,
-        json_out: JsonOption = False,
-    ) -> None:
-        """Care leavers needing a Personal Adviser at each 31 March, and caseloads for 7-11 advisers."""
-        from carewise.forecast.pa_caseload import PaAssumptions, assumptions_dict, pa_caseload
+@scenario_app.command("list")
+@user_errors
+def scenario_list(json_out: JsonOption = False) -> None:
+    """List saved scenarios."""
+    from carewise.forecast.scenarios import list_saved
 
-        if table_file is not None:
-            _pa_table(table_file, cost_per_adviser, json_out)
-            return
-        la, history = load_history(db, council, files)
-        a = PaAssumptions(take_up_at_21=take_up_at_21, not_in_touch_return=not_in_touch_return, support_to=support_to,
-                          joint_working_from=joint_working_from, cost_per_adviser=cost_per_adviser, years=years,
-                          joint_working_weight=joint_working_weight)
-        table = pa_caseload(history, a)
-        if json_out:
-            print_json({"council": la, "assumptions": assumptions_dict(a), "rows": _records(table)})
-            return
-        out.print(f"[bold]{la}[/]: young people needing a Personal Adviser (caseloads include joint working)")
-        out.print("  date         needing  joint  " + "  ".join(f"per {n} PAs" for n in (7, 8, 9, 10, 11)))
-        for r in table.to_dicts():
-            cells = "  ".join(f"{r[f'caseload_{n}']:>10.0f}" for n in (7, 8, 9, 10, 11))
-            out.print(f"  {r['date']}  {r['requiring_pa']:>7.0f}  {r['joint_working']:>5.0f}  {cells}")
-        out.print(f"  cost: £{cost_per_adviser:,.0f} per adviser a year")
-        console.print("Assumptions: " + ", ".join(f"{k}={v}" for k, v in assumptions_dict(a).items()))
+    saved = list_saved()
+    if json_out:
+        print_json({"scenarios": [s.to_dict() for s in saved]})
+        return
+    if not saved:
+        out.print("No saved scenarios: create one with `carewise scenario create NAME …`.")
+    for s in saved:
+        out.print(f"{s.name}: {s.description or ', '.join(c.kind for c in s.changes)}")
+
+
+@scenario_app.command("show")
+@user_errors
+def scenario_show(name: Annotated[str, typer.Argument(help="Name or path.")], json_out: JsonOption = False) -> None:
+    """Show a saved scenario's changes."""
+    from carewise.forecast.scenarios import load
+
+    sc = load(name)
+    if json_out:
+        print_json(sc.to_dict())
+    else:
+        out.print(f"[bold]{sc.name}[/] {sc.description}")
+        for c in sc.changes:
+            out.print(f"  {c.to_dict()}")
+
+
+@scenario_app.command("compare")
+@user_errors
+def scenario_compare(
+    names: Annotated[list[str], typer.Argument(help="Scenario names or paths.")],
+    db: DbOption = None,
+    council: CouncilOption = None,
+    files: FromOption = None,
+    horizon_months: HorizonOption = 36,
+    runs: RunsOption = 1000,
+    seed: SeedOption = 0,
+    costs_file: Annotated[Path | None, typer.Option("--costs", help="Weekly costs file (.toml/.json).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Each scenario's difference from the baseline in children and spend, with intervals."""
+    la, history = load_history(db, council, files)
+    res = run_forecast(history, horizon_months=horizon_months, runs=runs, seed=seed, scenarios=names,
+                       costs=_costs(costs_file, None), levels=("total", "category"), backtest=False)
+    if json_out:
+        print_json({"council": la, "origin": res["origin"], "runs": runs, "seed": seed,
+                    "scenarios": [{k: s[k] for k in ("name", "description", "difference", "spend_difference",
+                                                     "in_house_share_of_mainstream_fostering")}
+                                  for s in res["scenarios"]]})
+        return
+    for sc in res["scenarios"]:
+        diff = [r for r in sc["difference"] if r["state"] == "total" and r["date"].endswith("-03-31")]
+        money = [r for r in sc["spend_difference"] if r["period_type"] == "financial_year"]
+        out.print(f"[bold]{sc['name']}[/] vs baseline")
+        for r in diff:
+            out.print(f"  {r['date']}: {r['median']:+.0f} children (80% {r['p10']:+.0f} to {r['p90']:+.0f})")
+        for r in money:
+            out.print(f"  {r['period']} ({r['months']} months): £{r['median']:+,.0f} (80% £{r['p10']:+,.0f} to £{r['p90']:+,.0f})")
+
+
+@user_errors
+def pa_caseload_cmd(
+    db: DbOption = None,
+    council: CouncilOption = None,
+    files: FromOption = None,
+    take_up_at_21: Annotated[float, typer.Option("--take-up-at-21", help="Share of care leavers taking up PA support from 21.")] = 0.72,
+    not_in_touch_return: Annotated[float, typer.Option("--not-in-touch-return", help="Share of not-in-touch care leavers who come back.")] = 0.75,
+    support_to: Annotated[int, typer.Option("--support-to", help="Age PA support ends.")] = 25,
+    joint_working_from: Annotated[float, typer.Option("--joint-working-from", help="Age the PA starts joint working (17.5).")] = 17.5,
+    cost_per_adviser: Annotated[float, typer.Option("--cost-per-adviser", help="Yearly cost of one adviser (£).")] = 28_500.0,
+    years: Annotated[int, typer.Option("--years", help="How many 31 Marches ahead.")] = 3,
+    joint_working_weight: Annotated[float, typer.Option("--joint-working-weight", help="Caseload places per child in joint working (workload, not people).")] = 1.0,
+    table_file: Annotated[Path | None, typer.Option("--table", help="Work from the council's own table (.toml/.json: years with date, entitled, requiring, published) instead of 903 data.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Care leavers needing a Personal Adviser at each 31 March, and caseloads for 7-11 advisers."""
+    from carewise.forecast.pa_caseload import PaAssumptions, assumptions_dict, pa_caseload
+
+    if table_file is not None:
+        _pa_table(table_file, cost_per_adviser, json_out)
+        return
+    la, history = load_history(db, council, files)
+    a = PaAssumptions(take_up_at_21=take_up_at_21, not_in_touch_return=not_in_touch_return, support_to=support_to,
+                      joint_working_from=joint_working_from, cost_per_adviser=cost_per_adviser, years=years,
+                      joint_working_weight=joint_working_weight)
+    table = pa_caseload(history, a)
+    if json_out:
+        print_json({"council": la, "assumptions": assumptions_dict(a), "rows": _records(table)})
+        return
+    out.print(f"[bold]{la}[/]: young people needing a Personal Adviser (caseloads include joint working)")
+    out.print("  date         needing  joint  " + "  ".join(f"per {n} PAs" for n in (7, 8, 9, 10, 11)))
+    for r in table.to_dicts():
+        cells = "  ".join(f"{r[f'caseload_{n}']:>10.0f}" for n in (7, 8, 9, 10, 11))
+        out.print(f"  {r['date']}  {r['requiring_pa']:>7.0f}  {r['joint_working']:>5.0f}  {cells}")
+    out.print(f"  cost: £{cost_per_adviser:,.0f} per adviser a year")
+    console.print("Assumptions: " + ", ".join(f"{k}={v}" for k, v in assumptions_dict(a).items()))
 
 
 def _pa_table(path: Path, cost_per_adviser: float, json_out: bool) -> None:
@@ -536,15 +539,6 @@ def _pa_table(path: Path, cost_per_adviser: float, json_out: bool) -> None:
                   + "  ".join(f"{r[f'caseload_{n}']:>10.1f}" for n in advisers))
     for note in notes:
         out.print(f"  [yellow]Disagrees:[/] {note}")
-
-
-def scenario_dir() -> Path:
-    """Where saved scenarios live: ``scenarios/`` in the configured data folder (the forecast
-    engine takes the folder as an argument)."""
-    from carewise.forecast.scenarios import scenario_folder
-    from carewise.settings import get_settings
-
-    return scenario_folder(get_settings().data_dir)
 
 
 def dask_address(address: str | None) -> str | None:

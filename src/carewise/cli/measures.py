@@ -72,105 +72,103 @@ def _fmt(value: float | None, suppressed: bool) -> str:
     return f"{value:,.1f}" if value % 1 else f"{value:,.0f}"
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("measures")
-    @user_errors
-    def measures(
-        period: PeriodOption,
-        council: CouncilOption = None,
-        db: DbOption = None,
-        audience: AudienceOption = "internal",
-        files: FilesOption = None,
-        json_: JsonOption = False,
-    ) -> None:
-        """Every measure for a period, with its numerator, denominator and breakdowns."""
-        from carewise.disclosure import current
-        from carewise.measures import Options, evaluate
+@user_errors
+def measures(
+    period: PeriodOption,
+    council: CouncilOption = None,
+    db: DbOption = None,
+    audience: AudienceOption = "internal",
+    files: FilesOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Every measure for a period, with its numerator, denominator and breakdowns."""
+    from carewise.disclosure import current
+    from carewise.measures import Options, evaluate
 
-        history, la_code = load_history(db, council, files)
-        results = evaluate(history, period, la_code, audience, options=Options(disclosure=current()))
-        if json_:
-            print_json(
-                {
-                    "la_code": la_code,
-                    "period": results[0].period.as_dict() if results else None,
-                    "audience": audience,
-                    "measures": [r.as_dict() for r in results],
-                }
-            )
-            return
-        table = Table(
-            title=f"Measures, {results[0].period.label if results else period} ({audience})"
+    history, la_code = load_history(db, council, files)
+    results = evaluate(history, period, la_code, audience, options=Options(disclosure=current()))
+    if json_:
+        print_json(
+            {
+                "la_code": la_code,
+                "period": results[0].period.as_dict() if results else None,
+                "audience": audience,
+                "measures": [r.as_dict() for r in results],
+            }
         )
-        for col in ("id", "measure", "value", "numerator", "denominator"):
-            table.add_column(
-                col, justify="right" if col in ("value", "numerator", "denominator") else "left"
-            )
-        for r in results:
-            table.add_row(
-                r.id,
-                r.title,
-                r.display,
-                _fmt(r.numerator, r.suppressed) if r.available else "–",
-                _fmt(r.denominator, r.suppressed) if r.available and r.kind != "count" else "",
-            )
-        out.print(table)
-        for r in results:
-            if not r.available and r.notes:
-                console.print(f"[yellow]{r.id}[/]: {r.notes[0]}")
+        return
+    table = Table(
+        title=f"Measures, {results[0].period.label if results else period} ({audience})"
+    )
+    for col in ("id", "measure", "value", "numerator", "denominator"):
+        table.add_column(
+            col, justify="right" if col in ("value", "numerator", "denominator") else "left"
+        )
+    for r in results:
+        table.add_row(
+            r.id,
+            r.title,
+            r.display,
+            _fmt(r.numerator, r.suppressed) if r.available else "–",
+            _fmt(r.denominator, r.suppressed) if r.available and r.kind != "count" else "",
+        )
+    out.print(table)
+    for r in results:
+        if not r.available and r.notes:
+            console.print(f"[yellow]{r.id}[/]: {r.notes[0]}")
 
-    @app.command("pack")
-    @user_errors
-    def pack(
-        period: PeriodOption,
-        out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the pack to.")] = Path(
-            "."
-        ),
-        audience: AudienceOption = "panel",
-        formats: Annotated[
-            str, typer.Option("--format", help="Comma-separated: html, pdf, xlsx.")
-        ] = "html,pdf,xlsx",
-        council: CouncilOption = None,
-        db: DbOption = None,
-        files: FilesOption = None,
-        json_: JsonOption = False,
-    ) -> None:
-        """The corporate parenting panel pack for a period, as HTML, PDF and Excel."""
-        from carewise.disclosure import current
-        from carewise.measures import AUDIENCES, Options
-        from carewise.reports import build_pack, parse_formats, steps_for
 
-        if audience not in AUDIENCES:
-            raise UserFacingError(
-                f"unknown audience '{audience}': use one of {', '.join(AUDIENCES)}"
-            )
-        fmts = parse_formats(formats)
-        history, la_code = load_history(db, council, files)
-        with progress_bar(enabled=not json_) as progress:
-            task = progress.add_task("Building the pack", total=steps_for(fmts))
+@user_errors
+def pack(
+    period: PeriodOption,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the pack to.")] = Path(
+        "."
+    ),
+    audience: AudienceOption = "panel",
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma-separated: html, pdf, xlsx.")
+    ] = "html,pdf,xlsx",
+    council: CouncilOption = None,
+    db: DbOption = None,
+    files: FilesOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """The corporate parenting panel pack for a period, as HTML, PDF and Excel."""
+    from carewise.disclosure import current
+    from carewise.measures import AUDIENCES, Options
+    from carewise.reports import build_pack, parse_formats, steps_for
 
-            def step(message: str) -> None:
-                progress.update(task, advance=1, description=message)
+    if audience not in AUDIENCES:
+        raise UserFacingError(
+            f"unknown audience '{audience}': use one of {', '.join(AUDIENCES)}"
+        )
+    fmts = parse_formats(formats)
+    history, la_code = load_history(db, council, files)
+    with progress_bar(enabled=not json_) as progress:
+        task = progress.add_task("Building the pack", total=steps_for(fmts))
 
-            store = None if files else open_store(db)
-            synthetic = None
-            if files:
-                from carewise.cli.core import _council_from_files
+        def step(message: str) -> None:
+            progress.update(task, advance=1, description=message)
 
-                synthetic = bool((_council_from_files(list(files)) or {}).get("synthetic"))
-            written = build_pack(
-                history, period, la_code, audience, fmts, out_dir, step=step, store=store,
-                options=Options(disclosure=current()), synthetic=synthetic,
-            )
-        if json_:
-            print_json(
-                {
-                    "la_code": la_code,
-                    "period": period,
-                    "audience": audience,
-                    "files": [{"format": p.suffix.lstrip("."), "path": str(p)} for p in written],
-                }
-            )
-            return
-        for p in written:
-            out.print(f"Wrote {p}")
+        store = None if files else open_store(db)
+        synthetic = None
+        if files:
+            from carewise.cli.core import _council_from_files
+
+            synthetic = bool((_council_from_files(list(files)) or {}).get("synthetic"))
+        written = build_pack(
+            history, period, la_code, audience, fmts, out_dir, step=step, store=store,
+            options=Options(disclosure=current()), synthetic=synthetic,
+        )
+    if json_:
+        print_json(
+            {
+                "la_code": la_code,
+                "period": period,
+                "audience": audience,
+                "files": [{"format": p.suffix.lstrip("."), "path": str(p)} for p in written],
+            }
+        )
+        return
+    for p in written:
+        out.print(f"Wrote {p}")

@@ -68,105 +68,100 @@ def _print_summary(result, report_path: Path | None) -> None:
         out.print(f"Report written to {report_path}")
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("validate")
-    @user_errors
-    def validate_cmd(
-        path: Annotated[
-            Path | None,
-            typer.Argument(
-                help="A folder of 903 CSV files or the 903 XML file; leave out to check stored returns."
-            ),
-        ] = None,
-        year: Annotated[
-            str | None,
-            typer.Option(
-                "--year", help="Collection year to check, e.g. 2024-25 (default: the latest)."
-            ),
-        ] = None,
-        previous: Annotated[
-            Path | None,
-            typer.Option(
-                "--previous", help="Last year's 903 files, for the rules comparing years."
-            ),
-        ] = None,
-        providers: Annotated[
-            list[Path] | None,
-            typer.Option(
-                "--providers", help="Ofsted provider list (.xlsx) for the URN rules; repeatable."
-            ),
-        ] = None,
-        la: Annotated[
-            str | None,
-            typer.Option(
-                "--la", help="The council (ONS code, DfE number or name), for placement-location rules."
-            ),
-        ] = None,
-        fmt: Annotated[
-            ReportFormat | None,
-            typer.Option("--format", help="Write a report: html, xlsx or csv (needs --out)."),
-        ] = None,
-        out_path: Annotated[
-            Path | None, typer.Option("--out", help="Where to write the report.")
-        ] = None,
-        json_out: JsonOption = False,
-        db: DbOption = None,
-        council: CouncilOption = None,
-    ) -> None:
-        """Check a 903 return against every DfE validation rule of its collection year.
+@user_errors
+def validate_cmd(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A folder of 903 CSV files or the 903 XML file; leave out to check stored returns."
+        ),
+    ] = None,
+    year: Annotated[
+        str | None,
+        typer.Option(
+            "--year", help="Collection year to check, e.g. 2024-25 (default: the latest)."
+        ),
+    ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous", help="Last year's 903 files, for the rules comparing years."
+        ),
+    ] = None,
+    providers: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--providers", help="Ofsted provider list (.xlsx) for the URN rules; repeatable."
+        ),
+    ] = None,
+    la: Annotated[
+        str | None,
+        typer.Option(
+            "--la", help="The council (ONS code, DfE number or name), for placement-location rules."
+        ),
+    ] = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", help="Write a report: html, xlsx or csv (needs --out)."),
+    ] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the report.")
+    ] = None,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    council: CouncilOption = None,
+) -> None:
+    """Check a 903 return against every DfE validation rule of its collection year.
 
-        Without PATH, the council's stored returns are checked (the year given, else the latest), with
-        every earlier stored year available to the rules that look back.
-        Exit code 0: no errors; 1: errors found; 3: the files could not be read.
-        """
-        from carewise.validate.report import write_report
-        from carewise.validate.runner import validate_paths
+    Without PATH, the council's stored returns are checked (the year given, else the latest), with
+    every earlier stored year available to the rules that look back.
+    Exit code 0: no errors; 1: errors found; 3: the files could not be read.
+    """
+    from carewise.validate.report import write_report
+    from carewise.validate.runner import validate_paths
 
-        if fmt is not None and out_path is None:
-            raise SettingError("--format needs --out FILE: say where to write the report")
-        if out_path is not None and fmt is None:
-            suffix = out_path.suffix.lower().lstrip(".")
-            if suffix not in {f.value for f in ReportFormat}:
-                raise SettingError(
-                    "give --format html, xlsx or csv (or an --out file ending .html/.xlsx/.csv)"
-                )
-            fmt = ReportFormat(suffix)
-        from carewise.cli.common import use_postcode_cache
-
-        use_postcode_cache()
-        provider_lists = None
-        if providers:
-            from carewise.validate.providers import read_providers
-
-            provider_lists = read_providers(list(providers))
-        if path is None:
-            from carewise.validate.runner import validate_stored
-
-            store = open_store(db)
-            code = pick_council(store, council)
-            result = validate_stored(store, code, year, providers=provider_lists)
-            source = f"stored returns of {code}"
-        else:
-            from carewise.geo import la_code_for
-
-            result = validate_paths(
-                path, year=year, previous=previous, providers=provider_lists,
-                la_code=la_code_for(la) if la else None,
+    if fmt is not None and out_path is None:
+        raise SettingError("--format needs --out FILE: say where to write the report")
+    if out_path is not None and fmt is None:
+        suffix = out_path.suffix.lower().lstrip(".")
+        if suffix not in {f.value for f in ReportFormat}:
+            raise SettingError(
+                "give --format html, xlsx or csv (or an --out file ending .html/.xlsx/.csv)"
             )
-            source = str(path)
-        written = None
-        if fmt is not None and out_path is not None:
-            written = write_report(result, out_path, fmt.value, source=source)
-        if json_out:
-            if result.readable:
-                print_json(result.as_json())
-            else:
-                print_json(
-                    {
-                        "error": "the files could not be read; no rule was checked",
-                        "problems": [p.as_dict() for p in result.problems],
-                    }
-                )
+        fmt = ReportFormat(suffix)
+    provider_lists = None
+    if providers:
+        from carewise.validate.providers import read_providers
+
+        provider_lists = read_providers(list(providers))
+    if path is None:
+        from carewise.validate.runner import validate_stored
+
+        store = open_store(db)
+        code = pick_council(store, council)
+        result = validate_stored(store, code, year, providers=provider_lists)
+        source = f"stored returns of {code}"
+    else:
+        from carewise.geo import la_code_for
+
+        result = validate_paths(
+            path, year=year, previous=previous, providers=provider_lists,
+            la_code=la_code_for(la) if la else None,
+        )
+        source = str(path)
+    written = None
+    if fmt is not None and out_path is not None:
+        written = write_report(result, out_path, fmt.value, source=source)
+    if json_out:
+        if result.readable:
+            print_json(result.as_json())
         else:
-            _print_summary(result, written)
-        raise typer.Exit(result.exit_code)
+            print_json(
+                {
+                    "error": "the files could not be read; no rule was checked",
+                    "problems": [p.as_dict() for p in result.problems],
+                }
+            )
+    else:
+        _print_summary(result, written)
+    raise typer.Exit(result.exit_code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
 from rich.table import Table
@@ -25,44 +25,46 @@ audit_app = typer.Typer(help="The audit trail: export it for the data protection
                         no_args_is_help=True)
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(users_app, name="users")
-    app.add_typer(audit_app, name="audit")
+@user_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+    demo_admin: Annotated[bool, typer.Option(help="Create (or reset) a demo admin account and print its sign-in.")] = False,
+    workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+) -> None:
+    """Serve the web app (dashboards, explorer, imports, panel pack, children's records)."""
+    import os
 
-    @app.command("serve")
-    @user_errors
-    def serve(
-        host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
-        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-        db: DbOption = None,
-        demo_admin: Annotated[bool, typer.Option(help="Create (or reset) a demo admin account and print its sign-in.")] = False,
-        workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
-    ) -> None:
-        """Serve the web app (dashboards, explorer, imports, panel pack, children's records)."""
-        import os
+    import uvicorn
 
-        import uvicorn
+    from carewise.settings import get_settings
 
-        from carewise.settings import get_settings
-
-        settings = get_settings()
-        url = db or settings.resolved_database_url()
-        if demo_admin:
-            password = _demo_admin(url)
-            console.print(f"[bold]Demo sign-in[/]: user name [cyan]admin[/], password [cyan]{password}[/]")
-        console.print(f"carewise is running at [link]http://{host}:{port}/[/link] — press Ctrl+C to stop")
-        # uvicorn starts each worker process from an import string; the workers read the database
-        # from the environment, and share sessions and sign-in throttling through it
-        os.environ["CAREWISE_DATABASE_URL"] = url
-        get_settings.cache_clear()
-        # a worker still importing carewise's libraries on a busy machine can miss uvicorn's
-        # default 5 s health check, and would be killed and restarted for ever
-        uvicorn.run("carewise.web:create_app", factory=True, host=host, port=port, workers=workers,
-                    timeout_worker_healthcheck=120, log_level="warning", access_log=False,
-                    **proxy_options(settings.trusted_proxies))
+    settings = get_settings()
+    url = db or settings.resolved_database_url()
+    if demo_admin:
+        password = _demo_admin(url)
+        console.print(f"[bold]Demo sign-in[/]: user name [cyan]admin[/], password [cyan]{password}[/]")
+    console.print(f"carewise is running at [link]http://{host}:{port}/[/link] — press Ctrl+C to stop")
+    # uvicorn starts each worker process from an import string; the workers read the database
+    # from the environment, and share sessions and sign-in throttling through it
+    os.environ["CAREWISE_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    # a worker still importing carewise's libraries on a busy machine can miss uvicorn's
+    # default 5 s health check, and would be killed and restarted for ever
+    uvicorn.run("carewise.web:create_app", factory=True, host=host, port=port, workers=workers,
+                timeout_worker_healthcheck=120, log_level="warning", access_log=False,
+                **proxy_options(settings.trusted_proxies))
 
 
-def proxy_options(trusted: str | None) -> dict[str, object]:
+class ProxyOptions(TypedDict, total=False):
+    """The keyword arguments of ``uvicorn.run`` about proxies."""
+
+    proxy_headers: bool
+    forwarded_allow_ips: list[str]
+
+
+def proxy_options(trusted: str | None) -> ProxyOptions:
     """uvicorn's proxy options: believe forwarded headers only from ``CAREWISE_TRUSTED_PROXIES``.
 
     Without it a proxy's own address would be every visitor's, and one visitor's failed sign-ins
