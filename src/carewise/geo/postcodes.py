@@ -144,16 +144,12 @@ def normalise(postcodes: pl.Series) -> pl.Series:
     )
 
 
-def resolve(postcodes: pl.Series) -> pl.DataFrame:
-    """Grid reference, district and children's services authority of each postcode.
-
-    Returns one row per input, in order: ``postcode`` (as given), ``easting``, ``northing``
-    (OSGB metres), ``laua`` (ONS local authority district), ``la_code`` (the upper-tier
-    children's services authority that contains it) and ``resolution``: ``full`` (the postcode
-    itself), ``sector`` (centroid of a sector such as ``LS1 1``, also used for a full postcode
-    that is not in the ONS directory), ``district`` (centroid of an outward code such as
-    ``LS1``) or ``unknown``. Blank inputs are ``unknown``.
-    """
+def postcode_keys(postcodes: pl.Series) -> pl.DataFrame:
+    """Each postcode with what it is looked up by: ``postcode`` (as given), ``norm`` (upper case,
+    single spaces), ``key`` (no spaces), ``full_key`` (a full postcode), ``sector`` ("LS1 1", also
+    of a full postcode), ``district`` (the outward code) and ``sector_alt`` ("LS11" read as a
+    sector). The one reading of a written postcode; :func:`resolve` and the validation rules'
+    cached look-up (``validate.postcodes``) both start from it."""
     norm = normalise(postcodes)
     key = norm.str.replace_all(" ", "")
     frame = pl.DataFrame({"postcode": postcodes.cast(pl.String), "norm": norm, "key": key})
@@ -173,6 +169,20 @@ def resolve(postcodes: pl.Series) -> pl.DataFrame:
         ).alias("district"),
         (unspaced.struct.field("1") + " " + unspaced.struct.field("2")).alias("sector_alt"),
     )
+    return frame
+
+
+def resolve(postcodes: pl.Series) -> pl.DataFrame:
+    """Grid reference, district and children's services authority of each postcode.
+
+    Returns one row per input, in order: ``postcode`` (as given), ``easting``, ``northing``
+    (OSGB metres), ``laua`` (ONS local authority district), ``la_code`` (the upper-tier
+    children's services authority that contains it) and ``resolution``: ``full`` (the postcode
+    itself), ``sector`` (centroid of a sector such as ``LS1 1``, also used for a full postcode
+    that is not in the ONS directory), ``district`` (centroid of an outward code such as
+    ``LS1``) or ``unknown``. Blank inputs are ``unknown``.
+    """
+    frame = postcode_keys(postcodes)
     letters = sorted(
         set(frame["key"].str.slice(0, 1).drop_nulls().to_list()) & set(available_letters())
     )

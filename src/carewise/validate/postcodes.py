@@ -59,7 +59,6 @@ def lookup(postcodes: pl.Series) -> pl.DataFrame:
     )
 
 
-_OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
 _MEMO_LIMIT = 500_000
 _memo_frame: pl.DataFrame | None = None
 
@@ -188,28 +187,9 @@ def _full_rows(paths: list[Path], keys: pl.Series) -> pl.DataFrame:
 
 def _cached_resolve(postcodes: pl.Series) -> pl.DataFrame:
     from carewise.geo.authorities import district_lookup
-    from carewise.geo.postcodes import available_letters, normalise
+    from carewise.geo.postcodes import available_letters, postcode_keys
 
-    norm = normalise(postcodes)
-    frame = pl.DataFrame({"postcode": postcodes, "norm": norm}).with_columns(
-        pl.col("norm").str.replace_all(" ", "").alias("key")
-    )
-    full_parts = pl.col("key").str.extract_groups(rf"^({_OUTWARD})([0-9][A-Z]{{2}})$")
-    spaced = pl.col("norm").str.extract_groups(rf"^({_OUTWARD}) ([0-9])[A-Z]?$")
-    unspaced = pl.col("key").str.extract_groups(rf"^({_OUTWARD})([0-9])$")
-    frame = frame.with_columns(
-        pl.when(full_parts.struct.field("1").is_not_null()).then(pl.col("key")).alias("full_key"),
-        pl.coalesce(
-            full_parts.struct.field("1") + " " + full_parts.struct.field("2").str.slice(0, 1),
-            spaced.struct.field("1") + " " + spaced.struct.field("2"),
-        ).alias("sector"),
-        pl.coalesce(
-            full_parts.struct.field("1"),
-            spaced.struct.field("1"),
-            pl.col("key").str.extract(rf"^({_OUTWARD})$", 1),
-        ).alias("district"),
-        (unspaced.struct.field("1") + " " + unspaced.struct.field("2")).alias("sector_alt"),
-    )
+    frame = postcode_keys(postcodes)
     letters = sorted(
         set(frame["key"].str.slice(0, 1).drop_nulls().to_list()) & set(available_letters())
     )
