@@ -233,6 +233,7 @@ def _read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
     if text is None:
         return CsvFile(where, None, None, None, problems)
     fast = _fast_table(text)
+    body: pl.DataFrame | list[list[str]]  # the fast reader's columns, or the careful reader's rows
     if fast is not None and identify([normalise_column(c) for c in fast[0]], file)[0] is not None:
         header_cells, body = fast
     else:
@@ -285,6 +286,7 @@ def _read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
         return CsvFile(where, spec, None, None, problems)
 
     keep = [i for i, c in enumerate(header) if c in known]
+    frame: pl.DataFrame | None
     if isinstance(body, pl.DataFrame):
         frame = body.select(pl.col(ROW), *[pl.col(f"c{i}").alias(header[i]) for i in keep])
     else:
