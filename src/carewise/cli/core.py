@@ -84,6 +84,9 @@ def import_(
     from carewise.geo.authorities import la_code_for
 
     la_code = la_code_for(la_code)
+    from carewise.cli.common import use_postcode_cache
+
+    use_postcode_cache()
     store = open_store(db)
     with progress_bar(enabled=not as_json) as progress:
         reading = progress.add_task("Reading and checking files", total=None)

@@ -146,7 +146,7 @@ def run_forecast(
         except SettingError as exc:
             result["backtest"] = {"not_available": str(exc)}
     for name in scenarios or []:
-        sc = load(name)
+        sc = load(name, scenario_dir())
         proj = project(model, horizon_months, runs, seed, effects=resolve(sc, model, dates))
         result["scenarios"].append(
             {
@@ -287,7 +287,7 @@ def sweep_cmd(
     from carewise.forecast.scenarios import load
     from carewise.forecast.sweep import folder_tasks, in_region, store_tasks, sweep
 
-    scenarios = [load(s) for s in scenario or []]
+    scenarios = [load(s, scenario_dir()) for s in scenario or []]
     if folder is not None:
         tasks = folder_tasks(folder)
     else:
@@ -399,7 +399,7 @@ def scenario_create(
     if not changes:
         raise SettingError("Say what the scenario changes, e.g. --in-house-target 0.7 --by 2027-03-31.")
     sc = Scenario(name, description, changes)
-    where = save(sc, path)
+    where = save(sc, path, folder=scenario_dir())
     if json_out:
         print_json({"path": str(where), **sc.to_dict()})
     else:
@@ -412,7 +412,7 @@ def scenario_list(json_out: JsonOption = False) -> None:
     """List saved scenarios."""
     from carewise.forecast.scenarios import list_saved
 
-    saved = list_saved()
+    saved = list_saved(scenario_dir())
     if json_out:
         print_json({"scenarios": [s.to_dict() for s in saved]})
         return
@@ -428,7 +428,7 @@ def scenario_show(name: Annotated[str, typer.Argument(help="Name or path.")], js
     """Show a saved scenario's changes."""
     from carewise.forecast.scenarios import load
 
-    sc = load(name)
+    sc = load(name, scenario_dir())
     if json_out:
         print_json(sc.to_dict())
     else:
@@ -539,6 +539,15 @@ def _pa_table(path: Path, cost_per_adviser: float, json_out: bool) -> None:
                   + "  ".join(f"{r[f'caseload_{n}']:>10.1f}" for n in advisers))
     for note in notes:
         out.print(f"  [yellow]Disagrees:[/] {note}")
+
+
+def scenario_dir() -> Path:
+    """Where saved scenarios live: ``scenarios/`` in the configured data folder (the forecast
+    engine takes the folder as an argument)."""
+    from carewise.forecast.scenarios import scenario_folder
+    from carewise.settings import get_settings
+
+    return scenario_folder(get_settings().data_dir)
 
 
 def dask_address(address: str | None) -> str | None:

@@ -129,6 +129,9 @@ def validate_cmd(
                 "give --format html, xlsx or csv (or an --out file ending .html/.xlsx/.csv)"
             )
         fmt = ReportFormat(suffix)
+    from carewise.cli.common import use_postcode_cache
+
+    use_postcode_cache()
     provider_lists = None
     if providers:
         from carewise.validate.providers import read_providers
