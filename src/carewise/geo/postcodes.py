@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import brotli
 import msgpack
@@ -133,8 +134,12 @@ def _tables(
     return full, sectors, districts
 
 
-def normalise(postcodes: pl.Series) -> pl.Series:
-    """Upper case, letters/digits/single spaces only, trimmed (``ls1  1ba`` -> ``LS1 1BA``)."""
+Postcodes = TypeVar("Postcodes", pl.Series, pl.Expr)
+
+
+def normalise(postcodes: Postcodes) -> Postcodes:
+    """Upper case, letters/digits/single spaces only, trimmed (``ls1  1ba`` -> ``LS1 1BA``); a
+    column of values or an expression (the extract reader's)."""
     return (
         postcodes.cast(pl.String)
         .str.to_uppercase()

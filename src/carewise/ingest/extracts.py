@@ -190,7 +190,7 @@ PRIMARY_DATE = "DD/MM/YYYY"
 
 def _date_parts(text: pl.Expr) -> list[tuple[str, pl.Expr]]:
     """(form, ISO text) for each accepted written form of a date; null where it does not fit."""
-    out = []
+    out: list[tuple[str, pl.Expr]] = []
     for form, pattern, (d, m, y) in _DATE_FORMS:
         year = text.str.replace(pattern, f"${{{y}}}")
         if form == "DD/MM/YY":
