@@ -18,6 +18,7 @@ import polars as pl
 
 from carewise.ingest.csv_reader import CsvFile, read_csv_file
 from carewise.ingest.problems import Problem, Severity, error, warning
+from carewise.returns.frames import as_date
 from carewise.returns.model import Return
 from carewise.returns.tables import TABLES
 from carewise.returns.years import CollectionYear
@@ -119,7 +120,7 @@ def infer_year(frames: dict[str, pl.DataFrame]) -> CollectionYear | None:
         if frame is None or frame.height == 0:
             continue
         for parsed in date_exprs(frame, list(cols)):
-            value = frame.select(parsed).to_series().max()
+            value = as_date(frame.select(parsed).to_series().max())
             if value is not None and value <= date.today().replace(year=date.today().year + 1):
                 latest = value if latest is None or value > latest else latest
         if latest is not None and name == "episodes":
