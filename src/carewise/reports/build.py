@@ -179,14 +179,22 @@ def _register_sections() -> None:
 
 
 def build_sections(data: PackData, step: Step | None = None) -> list[Section]:
+    """The audience's sections in order. A section with no data for the period is left out and
+    named in ``data.extra["left_out"]`` (the front page says so plainly)."""
     _register_sections()
     out = []
+    left_out: list[str] = []
+    data.extra["left_out"] = left_out
     for spec in ordered():
         if step:
             step(f"Section: {spec.title}")
+        if not spec.for_audience(data.audience):
+            continue
         built = spec.build(data)
         if built is not None:
             out.append(built)
+        else:
+            left_out.append(spec.title)
     return out
 
 
@@ -226,14 +234,9 @@ def build_pack(
     if "pdf" in fmts and html is not None:
         if step:
             step("Writing PDF")
-        from weasyprint import HTML
+        from carewise.reports.render_pdf import write_pdf
 
-        path = out_dir / f"{stem}.pdf"
-        from carewise.reports.render_html import render_html
-
-        printable = render_html(data, sections, for_print=True)
-        HTML(string=printable, base_url=str(out_dir)).write_pdf(str(path))
-        written.append(path)
+        written.append(write_pdf(data, sections, out_dir / f"{stem}.pdf"))
     if "xlsx" in fmts:
         if step:
             step("Writing Excel")

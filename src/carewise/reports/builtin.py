@@ -7,7 +7,14 @@ import polars as pl
 from carewise.measures import MEASURES, MeasureResult
 from carewise.measures.model import format_value
 from carewise.reports import charts
-from carewise.reports.model import Cell, ChartBlock, Headline, PackData, Section, TableBlock
+from carewise.reports.front import (
+    headline_table,
+    measure_asks,
+    target_ask,
+    usable,
+    what_changed,
+)
+from carewise.reports.model import Cell, ChartBlock, PackData, Section, TableBlock, small_numbers
 from carewise.reports.sections import section
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -17,13 +24,9 @@ def _day(d) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
-def _usable(r: MeasureResult | None) -> bool:
-    return r is not None and r.available and not r.suppressed and r.value is not None
-
-
 def change_text(cur: MeasureResult | None, prev: MeasureResult | None) -> str:
     """ "up 12 (5.0%)", "down 2.1 points", "no change", or "–" when either figure is hidden."""
-    if not (_usable(cur) and _usable(prev)):
+    if not (usable(cur) and usable(prev)):
         return "–"
     assert cur is not None and prev is not None and cur.value is not None and prev.value is not None
     diff = cur.value - prev.value
@@ -46,40 +49,8 @@ def _relative(diff: float, before: float) -> str:
     return f" ({pct:.1f}%)" if pct < 10 else f" ({pct:.0f}%)"
 
 
-def _status(cur: MeasureResult, england: float | None) -> str:
-    if england is None or not _usable(cur) or cur.higher_is == "neutral":
-        return ""
-    assert cur.value is not None
-    if abs(cur.value - england) < 0.05:
-        return ""
-    above = cur.value > england
-    return "better" if above == (cur.higher_is == "better") else "worse"
-
-
 def _comparator(r: MeasureResult, label: str) -> dict | None:
     return next((c for c in r.comparators if c["label"] == label), None)
-
-
-def headline(data: PackData, mid: str) -> Headline | None:
-    r = data.current.get(mid)
-    if r is None or not r.available:
-        return None
-    eng = _comparator(r, "England")
-    comparison = ""
-    if eng and eng.get("value") is not None:
-        comparison = f"England {format_value(eng['value'], r.kind, r.per)} ({eng['year']}, DfE {eng['release']} release)"
-    elif r.comparison_note:
-        comparison = f"Not compared with England: DfE's figure is for a whole year, this one for {r.period.months} months"
-    return Headline(
-        mid,
-        r.title,
-        r.display,
-        r.unit,
-        change_text(r, data.last_quarter.get(mid)),
-        change_text(r, data.last_year.get(mid)),
-        comparison,
-        _status(r, eng.get("value") if eng else None),
-    )
 
 
 def _num(v: float | None) -> float | None:
@@ -111,7 +82,8 @@ def _distribution_table(r: MeasureResult, name: str, tid: str, title: str, rows:
         Cell("x" if total is None else f"{total:,.0f}", _num(total)),
         Cell("100%" if total else "–", 100.0 if total else None),
     ])
-    return TableBlock(tid, title, [r.breakdown_titles.get(name, name), "Children", "Percentage of all"], out)
+    return TableBlock(tid, title, [r.breakdown_titles.get(name, name), "Children", "Percentage of all"], out,
+                      detail=True)
 
 
 def breakdown_table(
@@ -156,7 +128,8 @@ def breakdown_table(
             ]
         )
         return TableBlock(
-            tid, title, [r.breakdown_titles.get(name, name), "Number", "Percentage"], out
+            tid, title, [r.breakdown_titles.get(name, name), "Number", "Percentage"], out,
+            detail=True,
         )
     if r.kind == "proportion" and _decides_numerator(rows):
         return _distribution_table(r, name, tid, title, rows)
@@ -187,7 +160,8 @@ def breakdown_table(
             ]
         )
         return TableBlock(
-            tid, title, [r.breakdown_titles.get(name, name), "Number", "Out of", "Percentage"], out
+            tid, title, [r.breakdown_titles.get(name, name), "Number", "Out of", "Percentage"], out,
+            detail=True,
         )
     for row in rows:
         out.append(
@@ -208,7 +182,8 @@ def breakdown_table(
         ]
     )
     return TableBlock(
-        tid, title, [r.breakdown_titles.get(name, name), "Children", f"Average ({r.unit})"], out
+        tid, title, [r.breakdown_titles.get(name, name), "Children", f"Average ({r.unit})"], out,
+        detail=True,
     )
 
 
@@ -224,9 +199,9 @@ def measures_table(data: PackData, ids: list[str], tid: str, title: str) -> Tabl
         rows.append(
             [
                 Cell(r.title),
-                Cell(r.display, r.value if _usable(r) else None),
-                Cell(q.display if q else "–", q.value if _usable(q) else None),
-                Cell(y.display if y else "–", y.value if _usable(y) else None),
+                Cell(r.display, r.value if usable(r) else None),
+                Cell(q.display if q else "–", q.value if usable(q) else None),
+                Cell(y.display if y else "–", y.value if usable(y) else None),
                 Cell(
                     format_value(eng["value"], r.kind, r.per) if eng else "–",
                     eng["value"] if eng else None,
@@ -241,9 +216,25 @@ def measures_table(data: PackData, ids: list[str], tid: str, title: str) -> Tabl
     )
 
 
-def _rules_for(data: PackData, ids: list[str]) -> list[str]:
-    """Each measure's counting rule, stated beside its figure (``Measure.rule``)."""
-    return [f"{r.title}: {r.rule}" for mid in ids if (r := data.current.get(mid)) is not None and r.rule]
+def measures_chart(
+    data: PackData, ids: list[str], tid: str, title: str, axis: str
+) -> ChartBlock | None:
+    """The section's figures of one kind (all percentages, or all counts of children) as bars,
+    with the measures table (a quarter and a year earlier, England) as its table; None when no
+    figure can be shown. The short definition of each bar is printed beside the chart."""
+    shown = [r for mid in ids if usable(r := data.current.get(mid)) and r is not None]
+    if not shown:
+        return None
+    frame = pl.DataFrame({"measure": [r.title for r in shown], "value": [r.value for r in shown]},
+                         schema={"measure": pl.String, "value": pl.Float64})
+    return ChartBlock(
+        title,
+        charts.bars(frame, "measure", "value", axis),
+        measures_table(data, ids, tid, title),
+        " ".join(f"{r.title}: {r.description[0].lower()}{r.description[1:]}" for r in shown
+                 if r.description),
+        alt=f"{title}, {data.period.label}: " + "; ".join(f"{r.title} {r.display}" for r in shown) + ".",
+    )
 
 
 def _annual_label(data: PackData, ids: list[str]) -> list[str]:
@@ -281,44 +272,22 @@ def _notes_for(data: PackData, ids: list[str]) -> list[str]:
 HEADLINES = [m.id for m in MEASURES.values() if m.headline]
 
 
-@section("summary", "Summary", order=10)
+@section("summary", "At a glance", order=10)
 def summary(data: PackData) -> Section:
-    heads = [h for mid in HEADLINES if (h := headline(data, mid))]
-    notes = []
-    for mid in HEADLINES:
-        r, y = data.current.get(mid), data.last_year.get(mid)
-        if not (_usable(r) and _usable(y)) or r is None or y is None:
-            continue
-        text = change_text(r, y)
-        if text in ("–", "no change"):
-            continue
-        notes.append(
-            f"{r.title}: {format_value(y.value, r.kind, r.per)} a year earlier, now {r.display} ({text})."
-        )
-    share = data.current.get("foster_in_house_share_mainstream")
-    if _usable(share) and share is not None and share.value is not None:
-        target = data.extra.get("in_house_target", 70.0)
-        gap = share.value - target
-        notes.append(
-            f"In-house fostering: {share.display} of children with mainstream foster carers (family "
-            "and friends carers left out) live with the council's own carers rather than an agency's, "
-            + (
-                f"{abs(gap):.1f} points below the {target:.0f}% target."
-                if gap < 0
-                else f"meeting the {target:.0f}% target."
-            )
-        )
-    notes += _comparison_notes(data)
+    """The front page: headlines beside England, region and statistical neighbours (a table),
+    what changed and why it matters, and the asks the figures raise (``reports.front``)."""
+    asks = measure_asks(data, HEADLINES, change_text)
+    target = data.extra.get("in_house_target", 70.0)
+    if ask := target_ask(data, "foster_in_house_share_mainstream", target,
+                         "Children with mainstream foster carers who live with the council's own carers"):
+        asks.append(ask)
     return Section(
         "summary",
-        "Summary",
-        intro=(
-            f"Figures for {data.period.label} ({_day(data.period.start)} to {_day(data.period.end)}), "
-            "with the change since a quarter and a year earlier and England's latest published figure."
-        ),
-        headlines=heads,
-        notes=notes,
-        notes_title="What changed",
+        "At a glance",
+        blocks=[headline_table(data, HEADLINES, change_text)],
+        notes=what_changed(data, HEADLINES, change_text) + _comparison_notes(data),
+        notes_title="What changed and why it matters",
+        asks=asks,
     )
 
 
@@ -339,7 +308,7 @@ def _trend_block(data: PackData) -> ChartBlock | None:
         [
             Cell(f"{d:%d %b %Y}"),
             Cell(c.display, c.value),
-            Cell(r.display if r else "–", r.value if r and _usable(r) else None),
+            Cell(r.display if r else "–", r.value if r and usable(r) else None),
         ]
         for d, c, r in points
     ]
@@ -349,11 +318,15 @@ def _trend_block(data: PackData) -> ChartBlock | None:
         ["Date", "Children looked after", "Per 10,000 children"],
         rows,
     )
+    first, last = points[0], points[-1]
+    way = "rose" if last[1].value > first[1].value else "fell" if last[1].value < first[1].value else "stayed"
     return ChartBlock(
         "Children looked after at each quarter end",
         svg,
         table,
         "Number of children looked after on the last day of each quarter.",
+        alt=(f"Line chart: children looked after {way} from {first[1].display} on {_day(first[0])} "
+             f"to {last[1].display} on {_day(last[0])}."),
     )
 
 
@@ -367,7 +340,7 @@ def _flows_block(data: PackData) -> ChartBlock | None:
     records = []
     for d, s, c in pts:
         for label, r in (("Started", s), ("Ceased", c)):
-            if _usable(r):
+            if usable(r):
                 records.append({"quarter": f"{d:%b %y}", "series": label, "children": r.value})
     if not records:
         return None
@@ -375,8 +348,8 @@ def _flows_block(data: PackData) -> ChartBlock | None:
     rows = [
         [
             Cell(f"Quarter to {d:%d %b %Y}"),
-            Cell(s.display, s.value if _usable(s) else None),
-            Cell(c.display, c.value if _usable(c) else None),
+            Cell(s.display, s.value if usable(s) else None),
+            Cell(c.display, c.value if usable(c) else None),
         ]
         for d, s, c in pts
     ]
@@ -386,12 +359,19 @@ def _flows_block(data: PackData) -> ChartBlock | None:
         ["Quarter", "Started", "Ceased"],
         rows,
     )
-    return ChartBlock("Children starting and ceasing to be looked after, by quarter", svg, table)
+    started = sum(s.value for _, s, _ in pts if usable(s))
+    ceased = sum(c.value for _, _, c in pts if usable(c))
+    return ChartBlock(
+        "Children starting and ceasing to be looked after, by quarter", svg, table,
+        "Children who started or ceased to be looked after in each quarter.",
+        alt=(f"Bar chart by quarter, {_day(pts[0][0])} to {_day(pts[-1][0])}: {started:,.0f} "
+             f"starts and {ceased:,.0f} children ceasing to be looked after where shown."),
+    )
 
 
 def _comparison_chart(data: PackData, mid: str, tid: str) -> ChartBlock | None:
     r = data.current.get(mid)
-    if r is None or not _usable(r) or not r.comparators:
+    if r is None or not usable(r) or not r.comparators:
         return None
     name = data.council_name
     records = [{"area": name, "value": r.value}] + [
@@ -557,8 +537,9 @@ def stability(data: PackData) -> Section:
         "Stability",
         intro="DfE's placement stability measures and the placement part of the Children's Commissioner's stability index.",
     )
-    s.blocks.append(measures_table(data, ids, "stability", "Placement stability"))
-    s.notes += _rules_for(data, ids)
+    if chart := measures_chart(data, ids[:3], "stability", "Placement stability", "% of children"):
+        s.blocks.append(chart)
+    s.blocks.append(measures_table(data, ids[3:], "stability_moves", "Placement moves"))
     if b := _comparison_chart(data, "stability_long_term", "long_term_comparison"):
         s.blocks.append(b)
     r = data.current.get("stability_three_plus_placements")
@@ -577,19 +558,11 @@ def stability(data: PackData) -> Section:
 @section("permanence", "Permanence and adoption", order=50)
 def permanence(data: PackData) -> Section:
     s = Section("permanence", "Permanence and adoption")
+    left = ["ceased_adopted", "ceased_sgo", "ceased_cao", "ceased_returned_home"]
+    if chart := measures_chart(data, left, "permanence", "How children left care", "Children"):
+        s.blocks.append(chart)
     s.blocks.append(
-        measures_table(
-            data,
-            [
-                "ceased_adopted",
-                "ceased_sgo",
-                "ceased_cao",
-                "ceased_returned_home",
-                "adopted_share_of_leavers",
-            ],
-            "permanence",
-            "How children left care",
-        )
+        measures_table(data, ["adopted_share_of_leavers"], "adopted_share", "Adopted, as a share of leavers")
     )
     score = [
         "adoption_a1_days",
@@ -643,7 +616,10 @@ def health(data: PackData) -> Section | None:
         "Health and wellbeing",
         intro="Children looked after for 12 months or more at 31 March (the OC2 group), from the collection year's return.",
     )
-    s.blocks.append(measures_table(data, ids, "health", "Health and wellbeing"))
+    shares = [mid for mid in ids if mid != "sdq_mean_score"]
+    chart = measures_chart(data, shares, "health", "Health and wellbeing", "% of children")
+    s.blocks.append(chart or measures_table(data, shares, "health", "Health and wellbeing"))
+    s.blocks.append(measures_table(data, ["sdq_mean_score"], "sdq_score", "Average SDQ score"))
     s.notes += _annual_label(data, ids)
     s.notes += _notes_for(data, ids[:1])
     return s
@@ -657,7 +633,8 @@ def care_leavers(data: PackData) -> Section:
         "Care leavers",
         intro="Care leavers around their 17th to 21st birthdays in the collection year (OC3).",
     )
-    s.blocks.append(measures_table(data, ids, "care_leavers", "Care leavers"))
+    chart = measures_chart(data, ids, "care_leavers", "Care leavers", "% of care leavers")
+    s.blocks.append(chart or measures_table(data, ids, "care_leavers", "Care leavers"))
     for mid in ids:
         r = data.current.get(mid)
         if (
@@ -674,21 +651,12 @@ def care_leavers(data: PackData) -> Section:
 @section("missing", "Missing from care", order=68)
 def missing(data: PackData) -> Section:
     s = Section("missing", "Missing from care")
-    s.blocks.append(
-        measures_table(
-            data,
-            [
-                "missing_children",
-                "missing_children_missing",
-                "missing_children_away",
-                "missing_incidents",
-                "missing_incidents_missing",
-                "missing_incidents_away",
-            ],
-            "missing",
-            "Missing or away from placement",
-        )
-    )
+    children = ["missing_children", "missing_children_missing", "missing_children_away"]
+    incidents = ["missing_incidents", "missing_incidents_missing", "missing_incidents_away"]
+    chart = measures_chart(data, children, "missing", "Children missing or away from placement",
+                           "Children")
+    s.blocks.append(chart or measures_table(data, children, "missing", "Missing or away from placement"))
+    s.blocks.append(measures_table(data, incidents, "missing_incidents", "Missing or away incidents"))
     r = data.current.get("missing_children")
     if r is not None and (
         t := breakdown_table(r, "kind", "missing_kind", "Children missing or away")
@@ -726,7 +694,7 @@ def comparison(data: PackData) -> Section:
         rows.append(
             [
                 Cell(r.title),
-                Cell(r.display, r.value if _usable(r) else None),
+                Cell(r.display, r.value if usable(r) else None),
                 cell(eng),
                 cell(region),
                 cell(sn),
@@ -756,10 +724,9 @@ def about(data: PackData) -> Section:
         "Children looked after under an agreed series of short breaks (legal status V3/V4) are left out of every figure, as DfE does.",
         "Starts count the first time each child started to be looked after in the period; leavers count the last time each child left.",
     ]
-    if data.audience != "internal":
-        notes.append(
-            "Disclosure control: numbers from 1 to 4 are shown as x, and other figures are also hidden (x) where they would let a small number be worked out by subtraction."
-        )
+    if small := small_numbers(data.audience):
+        notes.append(f"Disclosure control: {small} Figures are hidden (x) wherever they would let a "
+                     "small number be worked out by subtraction.")
     notes.append(
         "Sources: the council's SSDA903 returns; DfE 'Children looked after in England including adoptions' (releases 2023-2025); ONS mid-year population estimates. Contains public sector information licensed under the Open Government Licence v3.0."
     )
@@ -768,6 +735,7 @@ def about(data: PackData) -> Section:
     return Section(
         "about",
         "About these figures",
+        reference=True,
         notes=notes,
         blocks=[
             TableBlock(

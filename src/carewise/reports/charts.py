@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import polars as pl
 import vl_convert as vlc
 
-FONT = "Helvetica, Arial, sans-serif"
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+"""DejaVu Sans first: the font the PDF is printed in, so Vega measures labels with the widths
+they are drawn at (measured in Helvetica, DejaVu's wider labels ran off the left edge)."""
+LABEL_WIDTH = 32
+"""Characters per line of a category label; longer labels wrap onto more lines, never cut."""
+LINE = "|"
 BLUE = "#1d70b8"
 COLOURS = ["#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c", "#505a5f", "#b58840", "#28a197"]
 
@@ -47,6 +54,12 @@ def line(
     return to_svg(chart)
 
 
+def wrapped(label: str) -> str:
+    """A category label broken into lines of :data:`LABEL_WIDTH` characters (joined by
+    :data:`LINE`, which the axis splits), so a long placement type is shown whole."""
+    return LINE.join(textwrap.wrap(str(label), LABEL_WIDTH)) or str(label)
+
+
 def bars(
     frame: pl.DataFrame,
     category: str,
@@ -55,10 +68,13 @@ def bars(
     width: int = 520,
     highlight: str | None = None,
 ) -> str:
-    """Horizontal bars, in the frame's order; ``highlight`` names the bar drawn in blue."""
+    """Horizontal bars, in the frame's order; ``highlight`` names the bar drawn in blue. Counts
+    start from zero (Vega-Lite's default for bars); long labels wrap rather than being cut."""
+    frame = frame.with_columns(pl.col(category).map_elements(wrapped, return_dtype=pl.String))
     order = frame[category].to_list()
+    lines = max((label.count(LINE) + 1 for label in order), default=1)
     colour = (
-        alt.condition(alt.datum[category] == highlight, alt.value(BLUE), alt.value("#b1b4b6"))
+        alt.condition(alt.datum[category] == wrapped(highlight), alt.value(BLUE), alt.value("#b1b4b6"))
         if highlight
         else alt.value(BLUE)
     )
@@ -66,11 +82,17 @@ def bars(
         alt.Chart(alt.Data(values=frame.to_dicts()))
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=330)),
+            y=alt.Y(
+                f"{category}:N",
+                sort=order,
+                title=None,
+                axis=alt.Axis(labelExpr=f"split(datum.value, '{LINE}')", labelLimit=0,
+                              labelPadding=6),
+            ),
             x=alt.X(f"{value}:Q", title=title_x),
             color=colour,
         )
-        .properties(width=width - 200, height=max(60, 24 * len(order)))
+        .properties(width=width - 240, height=max(60, (10 + 12 * lines) * len(order)))
     )
     text = chart.mark_text(align="left", dx=4, fontSize=11).encode(
         text=alt.Text(f"{value}:Q", format=",.1~f"), color=alt.value("#0b0c0c")

@@ -17,8 +17,9 @@ from typing import Any
 from carewise.compliance.pledges import RAG_WORDS, pledge_rows
 from carewise.compliance.views import SUMMARY_IDS, Assessment
 from carewise.disclosure import current
-from carewise.reports.model import Cell, ChartBlock, Headline, PackData, Section, TableBlock
-from carewise.reports.sections import section
+from carewise.reports.front import MATERIAL_POINTS
+from carewise.reports.model import Ask, Cell, ChartBlock, Headline, PackData, Section, TableBlock
+from carewise.reports.sections import PANEL_ONLY, section
 
 
 def pack_store(data: PackData) -> Any | None:
@@ -72,7 +73,7 @@ def _change(cur: dict[str, Any], prev: dict[str, Any] | None, audience: str) -> 
     return f"{'up' if diff > 0 else 'down'} {abs(diff):.1f} points"
 
 
-@section("statutory-compliance", "Statutory compliance", order=65)
+@section("statutory-compliance", "Statutory compliance", order=65, audiences=PANEL_ONLY)
 def statutory_compliance(data: PackData) -> Section | None:
     """Visits, reviews, health, PEPs, RHIs and pathway plans on time, with the year's change."""
     a = _assessment(data, data.period.end)
@@ -103,8 +104,10 @@ def statutory_compliance(data: PackData) -> Section | None:
                      "over the year.")
     if missing:
         notes.append("Not shown (extract not loaded): " + ", ".join(missing) + ".")
-    blocks: list[TableBlock | ChartBlock] = [TableBlock("Compliance", f"On time in the 12 months to {a.as_at:%d %B %Y}",
-                         ["Requirement", "On time", "Due", "Change on a year"], rows["window"])]
+    window = TableBlock("Compliance", f"On time in the 12 months to {a.as_at:%d %B %Y}",
+                        ["Requirement", "On time", "Due", "Change on a year"], rows["window"])
+    chart = _on_time_chart(window)
+    blocks: list[TableBlock | ChartBlock] = [chart or window]
     pa = a.summary.get("pa_contact_on_time", {})
     if pa.get("assessed") and pa.get("by_age"):
         pa_rows = []
@@ -121,13 +124,38 @@ def statutory_compliance(data: PackData) -> Section | None:
         blocks.append(TableBlock("Compliance on the day", f"Up to date on {a.as_at:%d %B %Y}",
                                  ["Requirement", "Up to date", "Young people", "Change on a year"],
                                  rows["snapshot"]))
+    asks = [Ask("note", f"{row[0].text} on time: {row[3].text} on a year, now {row[1].text}.")
+            for row in rows["window"] + rows["snapshot"] if _fell(row[3].text)]
     return Section(
         "statutory-compliance", "Statutory compliance",
         intro="Whether each child was seen, reviewed and assessed on time.",
         headlines=headlines,
         blocks=blocks,
         notes=notes,
+        asks=asks,
     )
+
+
+def _fell(change: str) -> bool:
+    """A share on time that fell by at least ``front.MATERIAL_POINTS`` on a year ("down 5.5 points")."""
+    words = change.split()
+    return len(words) == 3 and words[0] == "down" and float(words[1]) >= MATERIAL_POINTS
+
+
+def _on_time_chart(table: TableBlock) -> ChartBlock | None:
+    """Each requirement's share on time as bars (from zero to its figure), with the table beside."""
+    import polars as pl
+
+    from carewise.reports import charts
+
+    shown = [(row[0].text, row[1].number) for row in table.rows if row[1].number is not None]
+    if not shown:
+        return None
+    frame = pl.DataFrame({"requirement": [r for r, _ in shown], "on_time": [v for _, v in shown]},
+                         schema={"requirement": pl.String, "on_time": pl.Float64})
+    return ChartBlock(table.title, charts.bars(frame, "requirement", "on_time", "% on time"), table,
+                      "Of the visits, reviews, assessments and plans due, the share done within the "
+                      "statutory timescale.")
 
 
 @section("pledges", "Our pledges", order=70)
@@ -149,12 +177,39 @@ def pledges_section(data: PackData) -> Section | None:
               Cell(str(r["display"]) if r["display"] is not None else "–", r["value"]),
               Cell(f"{r['target']:g}", r["target"]), Cell(RAG_WORDS[r["rag"]])] for r in rows]
     kept = sum(r["rag"] == "green" for r in rows)
+    pledge_table = TableBlock("Pledges", "Pledges and the figures that show them",
+                              ["Ref", "Pledge", "Measure", "Figure", "Target", "RAG"], table)
+    asks = [Ask("decide" if r["rag"] == "red" else "note",
+                f"Pledge {r['ref']} ({r['pledge']}): {RAG_WORDS[r['rag']].lower()} — "
+                f"{r['measure_title'] or r['measure']} {r['display']} against a target of {r['target']:g}"
+                + (": agree what will change." if r["rag"] == "red" else "."))
+            for r in rows if r["rag"] in ("red", "amber")]
     return Section("pledges", "Our pledges", intro=f"{kept} of {len(rows)} pledges kept on {data.period.end:%d %B %Y}.",
-                   blocks=[TableBlock("Pledges", "Pledges and the figures that show them",
-                                      ["Ref", "Pledge", "Measure", "Figure", "Target", "RAG"], table)])
+                   blocks=[_pledges_chart(rows, pledge_table) or pledge_table], asks=asks)
 
 
-@section("action-plan", "Action plan", order=75)
+def _pledges_chart(rows: list[dict[str, Any]], table: TableBlock) -> ChartBlock | None:
+    """Each pledge's figure as a bar; the table beside it gives the target and whether it is kept."""
+    import polars as pl
+
+    from carewise.reports import charts
+
+    shown = [r for r in rows if r["value"] is not None]
+    if not shown:
+        return None
+    frame = pl.DataFrame({"pledge": [f"{r['ref']}: {r['measure_title'] or r['measure']}" for r in shown],
+                          "figure": [float(r["value"]) for r in shown]},
+                         schema={"pledge": pl.String, "figure": pl.Float64})
+    return ChartBlock(
+        "Our pledges: the figure that shows each", charts.bars(frame, "pledge", "figure", "Figure"), table,
+        "Each pledge is kept when its figure reaches the target the council set for it.",
+        alt="Bar chart of each pledge's figure: " + "; ".join(
+            f"{r['ref']} {r['display']} against a target of {r['target']:g}, {RAG_WORDS[r['rag']].lower()}"
+            for r in shown) + ".",
+    )
+
+
+@section("action-plan", "Action plan", order=75, audiences=PANEL_ONLY)
 def action_plan_section(data: PackData) -> Section | None:
     """The action plan: each action's owner, due date, status and RAG, and its latest update."""
     if not data.la_code:
@@ -179,8 +234,13 @@ def action_plan_section(data: PackData) -> Section | None:
                      Cell(a.rag.capitalize()),
                      Cell(f"{last.at:%d/%m/%Y}: {last.note}" if last else "")])
     counts = {r: sum(a.rag == r for a in acts) for r in ("green", "amber", "red")}
+    asks = [Ask("decide", f"Action {a.ref} ({a.action}) is "
+                + ("overdue" if a.overdue(on) else "red")
+                + f", due {a.current_due:%d/%m/%Y}, owner {a.owner}: agree a new date or escalate.")
+            for a in acts if a.overdue(on) or a.rag == "red"]
     return Section("action-plan", "Action plan",
                    intro=f"{len(acts)} actions: {counts['green']} green, {counts['amber']} amber, "
                          f"{counts['red']} red.",
                    blocks=[TableBlock("Action plan", "Actions, owners and progress",
-                                      ["Ref", "Action", "Owner", "Due", "Status", "RAG", "Latest update"], rows)])
+                                      ["Ref", "Action", "Owner", "Due", "Status", "RAG", "Latest update"], rows)],
+                   asks=asks)

@@ -26,8 +26,9 @@ from carewise.forecast.overview import (
     svg,
 )
 from carewise.forecast.pa_caseload import ADVISERS, PaAssumptions
-from carewise.reports.model import Cell, ChartBlock, PackData, Section, TableBlock
-from carewise.reports.sections import section
+from carewise.reports.front import MATERIAL_SHARE, usable
+from carewise.reports.model import Ask, Cell, ChartBlock, PackData, Section, TableBlock
+from carewise.reports.sections import PANEL_ONLY, section
 
 RUNS = 1000
 
@@ -43,7 +44,7 @@ def _overview(data: PackData) -> Overview | None:
     origin = min(data.period.end, history.last_date)
     store = data.extra.get("store")
     returns = store.load_returns(data.la_code) if store is not None and data.la_code else None
-    return build_overview(history, runs=RUNS, origin=origin, returns=returns)
+    return build_overview(history, runs=RUNS, origin=origin, returns=returns, council=data.la_code or None)
 
 
 def _number(text: str, value: float | None) -> Cell:
@@ -167,7 +168,7 @@ def pa_tables(ov: Overview, audience: str) -> list[TableBlock]:
     ]
 
 
-@section("forecast", "Sufficiency forecast", order=78)
+@section("forecast", "Sufficiency forecast", order=78, audiences=PANEL_ONLY)
 def sufficiency_forecast(data: PackData) -> Section | None:
     """Children looked after over the next three years, what it costs and the PA caseload."""
     try:
@@ -186,8 +187,10 @@ def sufficiency_forecast(data: PackData) -> Section | None:
                     "Fan chart: children looked after, observed and forecast")
         blocks.append(ChartBlock("Children looked after: observed and forecast", chart, table,
                                  description="Dots: children looked after at month ends. Line: median forecast. "
-                                 "Bands: 80% and 95% of simulated futures."))
-    blocks.append(spend_table(ov))
+                                 "Bands: 80% and 95% of simulated futures.",
+                                 alt=_fan_alt(table)))
+    spend = spend_table(ov)
+    blocks.append(spend)
     trust = trust_table(ov)
     if trust is not None:
         blocks.append(trust)
@@ -201,6 +204,8 @@ def sufficiency_forecast(data: PackData) -> Section | None:
         "rates, so the ranges include how uncertain the rates are.",
         "Weekly costs are published averages until the council sets its own (carewise forecast --costs).",
     ]
+    if ov.model.borrowing is not None:
+        notes.append(ov.model.borrowing.sentence())
     if "not_available" in ov.backtest:
         notes.append(f"The forecast could not be checked against the past: {ov.backtest['not_available']}")
     if ov.pa_error:
@@ -208,4 +213,35 @@ def sufficiency_forecast(data: PackData) -> Section | None:
     return Section("forecast", "Sufficiency forecast",
                    intro=f"Children looked after over the next three years from {_day(ov.origin)}, "
                    "by placement category, with projected spend and the Personal Adviser caseload.",
-                   blocks=blocks, notes=notes)
+                   blocks=blocks, notes=notes, asks=forecast_asks(data, table, spend))
+
+
+def _fan_alt(years: TableBlock) -> str:
+    """The fan chart's message: the median forecast at each 31 March ahead and its 80% range."""
+    total = years.rows[0] if years.rows else []
+    ahead = [f"{years.columns[i].removesuffix(': median')} {total[i].text} ({total[i + 1].text} to "
+             f"{total[i + 2].text})" for i in range(1, len(total) - 2, 3)]
+    return ("Fan chart of children looked after, observed month by month and then forecast: median "
+            "and 80% range at " + "; ".join(ahead) + ".") if ahead else "Fan chart of children looked after."
+
+
+def forecast_asks(data: PackData, years: TableBlock, spend: TableBlock) -> list[Ask]:
+    """The forecast's pressure for the panel to note: children looked after at the last 31 March
+    forecast against today (its 80% range), and spend from the first year to the last."""
+    now = data.current.get("cla_at_date")
+    total = years.rows[0] if years.rows else None
+    if total is None or len(total) < 4 or not usable(now) or now is None or now.value is None:
+        return []
+    median, low, high = total[-3], total[-2], total[-1]
+    if median.number is None:
+        return []
+    when = years.columns[-3].removesuffix(": median")
+    rise = (median.number - now.value) / now.value * 100 if now.value else 0.0
+    pressure = ("a rise" if rise >= MATERIAL_SHARE else "a fall" if rise <= -MATERIAL_SHARE
+                else "about the same number")
+    text = (f"Forecast: {median.text} children looked after at {when} (80% range {low.text} to "
+            f"{high.text}) against {now.display} now, {pressure}.")
+    costs = [row for row in spend.rows if row[1].number is not None]
+    if len(costs) >= 2:
+        text += f" Placement spend {costs[0][0].text} {costs[0][1].text}, {costs[-1][0].text} {costs[-1][1].text}."
+    return [Ask("note", text)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from carewise.measures import MeasureResult, Period
 
@@ -29,6 +29,9 @@ class TableBlock:
     columns: list[str]
     rows: list[list[Cell]]
     caption: str = ""
+    detail: bool = False
+    """A breakdown behind a section's chart: in the panel pack's appendix, left out of the
+    public pack (which keeps the headline figures, not every breakdown)."""
 
     def numeric(self, column: int) -> bool:
         """True when the column holds figures (aligned right), not words."""
@@ -54,6 +57,10 @@ class ChartBlock:
     table: TableBlock
     """The same figures as a table: every chart has a table alternative."""
     description: str = ""
+    """What is counted, in a sentence: the short definition printed beside the chart."""
+    alt: str = ""
+    """The chart's message in words (alt text for screen readers and the PDF's tags); when
+    empty, :func:`chart_alt` says it from the chart's table."""
 
 
 @dataclass
@@ -70,6 +77,15 @@ class Headline:
 
 
 @dataclass
+class Ask:
+    """Something the figures ask the panel to note or decide (found in the data, never typed in):
+    a measure worse than England, a pledge not kept, an action overdue, a forecast pressure."""
+
+    kind: Literal["note", "decide"]
+    text: str
+
+
+@dataclass
 class Section:
     id: str
     title: str
@@ -78,6 +94,10 @@ class Section:
     blocks: list[TableBlock | ChartBlock] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     notes_title: str = "Notes"
+    asks: list[Ask] = field(default_factory=list)
+    """What this section asks the panel to note or decide: gathered on the pack's front page."""
+    reference: bool = False
+    """Reference matter (sources, the full definitions): printed last, after the appendix."""
 
 
 @dataclass
@@ -104,6 +124,38 @@ class PackData:
         """The pack's title, naming synthetic data so it travels with every copy."""
         name = f"{self.council_name} (synthetic data)" if self.synthetic else self.council_name
         return f"{name}: children looked after, {self.period.label}"
+
+
+def chart_alt(chart: ChartBlock) -> str:
+    """A chart's alt text: its own message when it has one, else the highest and lowest figures
+    of its table, so no chart reaches a screen reader as a bare picture."""
+    if chart.alt:
+        return chart.alt
+    t = chart.table
+    figures = [(row[0].text, row[1]) for row in t.rows if len(row) > 1 and row[1].number is not None]
+    if not figures:
+        return f"{chart.title}: the figures are hidden or not available; the table gives the detail."
+    high = max(figures, key=lambda f: f[1].number or 0)
+    low = min(figures, key=lambda f: f[1].number or 0)
+    what = t.columns[1].lower() if len(t.columns) > 1 else "figure"
+    if high is low:
+        return f"{chart.title}: {high[0]} {high[1].text} ({what})."
+    return (f"{chart.title} ({what}): highest {high[0]}, {high[1].text}; lowest {low[0]}, "
+            f"{low[1].text}. The table with the same figures follows.")
+
+
+def small_numbers(audience: str) -> str:
+    """What ``x`` stands for in this audience's pack, from the disclosure policy in force
+    (``carewise.disclosure``: its threshold, never a number typed here); "" when the audience
+    sees every figure."""
+    from carewise.disclosure import current
+
+    policy = current()
+    if not policy.protects(audience):
+        return ""
+    small = "1" if policy.threshold <= 2 else f"1 to {policy.threshold - 1}"
+    return (f"x stands for a small number ({small}), or for a figure from which a small number "
+            "could be worked out.")
 
 
 SYNTHETIC_NOTICE = "Synthetic data — not a real council"

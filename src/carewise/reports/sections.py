@@ -8,6 +8,9 @@ register their own sections from their own packages::
 
     @section("pledges", "Our promises", order=70)
     def pledges(data): ...
+
+``audiences`` names who a section is for: the public pack leaves out what is for the panel
+only (operational compliance, the action plan, forecasts of spend), so it is genuinely shorter.
 """
 
 from __future__ import annotations
@@ -15,7 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from carewise.disclosure import KNOWN_AUDIENCES
 from carewise.reports.model import PackData, Section
+
+PANEL_ONLY = ("internal", "panel")
+"""Sections for the people running the service and its panel, not for publication."""
 
 SectionFn = Callable[[PackData], Section | None]
 
@@ -26,16 +33,23 @@ class SectionSpec:
     title: str
     order: int
     build: SectionFn
+    audiences: tuple[str, ...] = KNOWN_AUDIENCES
+
+    def for_audience(self, audience: str) -> bool:
+        return audience in self.audiences
 
 
 SECTIONS: dict[str, SectionSpec] = {}
 
 
-def section(id: str, title: str, order: int = 50) -> Callable[[SectionFn], SectionFn]:
-    """Register a pack section; ``order`` places it (lower first)."""
+def section(
+    id: str, title: str, order: int = 50, audiences: tuple[str, ...] = KNOWN_AUDIENCES
+) -> Callable[[SectionFn], SectionFn]:
+    """Register a pack section; ``order`` places it (lower first); ``audiences``: whose packs
+    hold it (default every audience; :data:`PANEL_ONLY` leaves it out of the public pack)."""
 
     def wrap(fn: SectionFn) -> SectionFn:
-        SECTIONS[id] = SectionSpec(id, title, order, fn)
+        SECTIONS[id] = SectionSpec(id, title, order, fn, audiences)
         return fn
 
     return wrap

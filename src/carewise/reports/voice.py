@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from carewise.reports.model import Cell, ChartBlock, PackData, Section, TableBlock
+from carewise.reports.model import Ask, Cell, ChartBlock, PackData, Section, TableBlock
 from carewise.reports.sections import section
 from carewise.voice.extracts import AGE_GROUP_TITLES
 
@@ -126,7 +126,10 @@ def voice_section(data: PackData) -> Section | None:
              "away); –: nobody in the group answered."]
     if got["benchmark_note"]:
         notes.append(got["benchmark_note"])
+    asks = [Ask("decide", f"{s['overdue']} of the {s['total']} asks from the Children in Care Council and "
+                "care leavers' forum are overdue for a response: agree who answers and by when.")
+            ] if s["overdue"] else []
     return Section("voice", "What children told us",
                    intro=f"{s['total']} asks from the Children in Care Council and care leavers' forum: "
                          f"{s['answered']} answered, {s['overdue']} overdue for a response.",
-                   blocks=blocks, notes=notes)
+                   blocks=blocks, notes=notes, asks=asks)
