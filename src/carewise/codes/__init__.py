@@ -17,6 +17,16 @@ URN_NOT_KNOWN = "XXXXXXX"
 FOSTER_PLACEMENTS = ("U1", "U2", "U3", "U4", "U5", "U6")
 """Foster placements (PLACE U1-U6): U1-U3 with a relative or friend, U4-U6 with other foster carers."""
 
+FAMILY_AND_FRIENDS_FOSTERING = ("U1", "U2", "U3")
+"""Foster placements with a relative or friend (kinship, "family and friends" carers: PLACE U1-U3)."""
+
+OTHER_FOSTERING = ("U4", "U5", "U6")
+"""Foster placements with other foster carers (PLACE U4-U6): in-house or agency by PLACE_PROVIDER."""
+
+LONG_TERM_FOSTERING = ("U1", "U4")
+"""Long-term foster placements (PLACE U1 with a relative or friend, U4 with other carers): the only
+903 record of a placement intended to last until 18."""
+
 PLACED_FOR_ADOPTION = ("A3", "A4", "A5", "A6")
 """Placements for adoption (PLACE A3-A6): with the child's current foster carers (A3, A5) or not
 (A4, A6), under a placement order or with consent."""
@@ -39,6 +49,17 @@ SAME_CARERS_RNE = ("T", "U")
 only; U: legal status and placement), e.g. foster carers becoming the child's long-term or
 adoptive carers. Whether such a change counts as a new placement is each figure's own rule, stated
 where it is used: DfE's "3 or more placements" counts it, the reg 28 visits clock does not restart."""
+
+ETHNIC_GROUPS: dict[str, tuple[str, ...]] = {
+    "White": ("WBRI", "WIRI", "WIRT", "WOTH", "WROM"),
+    "Mixed or Multiple ethnic groups": ("MWBC", "MWBA", "MWAS", "MOTH"),
+    "Asian or Asian British": ("AIND", "APKN", "ABAN", "AOTH"),
+    "Black, African, Caribbean or Black British": ("BCRB", "BAFR", "BOTH"),
+    "Other ethnic group": ("CHNE", "OOTH"),
+    "Refused or information not yet available": ("REFU", "NOBT"),
+}
+"""DfE's ethnic groups (wording of the "Children looked after in England" characteristics
+tables) and the ETHNIC codes in each."""
 
 SEX_LETTERS = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U", "0": "U", "9": "U"}
 """SEX as written in any year, in the 2024-25 coding (M/F/U). SEX was 1 male / 2 female until

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from carewise.codes import LONG_TERM_FOSTERING
 from carewise.compliance.calendar import add_school_days, add_working_days
 from carewise.errors import SettingError
 from carewise.returns.years import birthday_expr
@@ -25,7 +26,7 @@ RULES_FILE = Path(__file__).with_name("timescales.toml")
 
 _DURATION = re.compile(r"^(\d+)(wd|sd|d|w|mo|y|h)$")
 
-LONG_TERM_PLACEMENTS = ("U1", "U4")
+LONG_TERM_PLACEMENTS = LONG_TERM_FOSTERING
 """903 PLACE codes for long-term fostering: the only record of a placement intended to last to 18."""
 
 

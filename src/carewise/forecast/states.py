@@ -14,7 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from carewise.codes import PLACED_FOR_ADOPTION, TEMPORARY_PLACEMENTS
+from carewise.codes import (
+    FAMILY_AND_FRIENDS_FOSTERING,
+    OTHER_FOSTERING,
+    PLACED_FOR_ADOPTION,
+    TEMPORARY_PLACEMENTS,
+)
 
 CATEGORIES: tuple[str, ...] = (
     "fostering_in_house",
@@ -42,8 +47,8 @@ CATEGORY_LABELS: dict[str, str] = {
 EXIT = "left_care"
 """The destination of a child who leaves care (any REC other than a move within care)."""
 
-_FOSTER_OTHER = ("U4", "U5", "U6")
-_KINSHIP = ("U1", "U2", "U3")
+_FOSTER_OTHER = OTHER_FOSTERING
+_KINSHIP = FAMILY_AND_FRIENDS_FOSTERING
 _RESIDENTIAL = ("K1", "K2", "R1", "S1", "P3")
 _SUPPORTED = ("H5", "K3", "P2")
 _ADOPTION = PLACED_FOR_ADOPTION

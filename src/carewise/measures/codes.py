@@ -9,7 +9,9 @@ from __future__ import annotations
 import polars as pl
 
 from carewise.codes import ADOPTED as ADOPTED
+from carewise.codes import ETHNIC_GROUPS as ETHNIC_GROUPS
 from carewise.codes import (
+    FAMILY_AND_FRIENDS_FOSTERING,
     FOSTER_PLACEMENTS,
     PLACED_FOR_ADOPTION,
     PLACED_FOR_ADOPTION_WITH_FOSTER_CARERS,
@@ -29,14 +31,6 @@ AGE_BANDS = ("Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "
 
 SEXES = {"M": "Male", "F": "Female", "U": "Not known"}
 
-ETHNIC_GROUPS: dict[str, tuple[str, ...]] = {
-    "White": ("WBRI", "WIRI", "WIRT", "WOTH", "WROM"),
-    "Mixed or Multiple ethnic groups": ("MWBC", "MWBA", "MWAS", "MOTH"),
-    "Asian or Asian British": ("AIND", "APKN", "ABAN", "AOTH"),
-    "Black, African, Caribbean or Black British": ("BCRB", "BAFR", "BOTH"),
-    "Other ethnic group": ("CHNE", "OOTH"),
-    "Refused or information not yet available": ("REFU", "NOBT"),
-}
 
 LEGAL_STATUS_GROUPS: dict[str, tuple[str, ...]] = {
     "Interim care order": ("C1",),
@@ -59,7 +53,7 @@ NEED_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 FOSTER = FOSTER_PLACEMENTS
-FAMILY_AND_FRIENDS = ("U1", "U2", "U3")
+FAMILY_AND_FRIENDS = FAMILY_AND_FRIENDS_FOSTERING
 IN_HOUSE_PROVIDER = ("PR1",)
 AGENCY_PROVIDERS = ("PR4", "PR5")
 

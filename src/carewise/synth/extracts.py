@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from carewise.codes import PLACED_FOR_ADOPTION
+from carewise.codes import LONG_TERM_FOSTERING, PLACED_FOR_ADOPTION
 from carewise.compliance import cohort
 from carewise.compliance.extracts import EXTRACTS, schema_of
 from carewise.history import History
@@ -140,7 +140,7 @@ def generate_extracts(history: History, seed: int = 1, rates: Rates | None = Non
     v_start = _days(plc["start"])
     v_end = np.where(plc["end"].is_null().to_numpy(), end_day, _days(plc["end"].fill_null(last)))
     p = np.clip(r.visits + worker_at(plc["CHILD"], v_start), 0.3, 0.995)
-    lt = plc["PLACE"].is_in(["U1", "U4"]).fill_null(False).to_numpy()
+    lt = plc["PLACE"].is_in(LONG_TERM_FOSTERING).fill_null(False).to_numpy()
     i, d = _series(rng, v_start, v_end, np.full(v_start.shape, 7.0), np.full(v_start.shape, 42.0), p,
                    70, long_after=lt)
     # placed for adoption (AAR 2005 reg 36): weekly visits for the first four weeks as well

@@ -9,6 +9,8 @@ assumptions chosen so that the simulated stock reproduces those shapes (see
 
 from __future__ import annotations
 
+from carewise.codes import ETHNIC_GROUPS
+
 BANDS = ("under_1", "1_to_4", "5_to_9", "10_to_15", "16_and_over")
 BAND_EDGES_YEARS = (0.0, 1.0, 5.0, 10.0, 16.0, 18.0)
 
@@ -144,14 +146,11 @@ UASC_ETHNIC_PROBS = {"AOTH": 0.30, "OOTH": 0.28, "BAFR": 0.27, "BOTH": 0.05, "WO
                      "NOBT": 0.03}
 MALE_SHARE = 0.53
 UASC_MALE_SHARE = 0.93
-ETHNIC_GROUP = {  # DfE's ethnic groups (characteristics "Ethnicity") of the ETHNIC codes
-    "eth_white": ("WBRI", "WIRI", "WIRT", "WOTH", "WROM"),
-    "eth_mixed": ("MWBC", "MWBA", "MWAS", "MOTH"),
-    "eth_asian": ("AIND", "APKN", "ABAN", "AOTH"),
-    "eth_black": ("BCRB", "BAFR", "BOTH"),
-    "eth_other": ("CHNE", "OOTH"),
-    "eth_refused": ("REFU", "NOBT"),
-}
+ETHNIC_GROUP = {  # the council figures' ethnicity columns, each DfE's group (carewise.codes)
+    key: ETHNIC_GROUPS[group] for key, group in (
+        ("eth_white", "White"), ("eth_mixed", "Mixed or Multiple ethnic groups"),
+        ("eth_asian", "Asian or Asian British"), ("eth_black", "Black, African, Caribbean or Black British"),
+        ("eth_other", "Other ethnic group"), ("eth_refused", "Refused or information not yet available"))}
 CIN_COLUMN = {f"N{i}": f"cin_n{i}" for i in range(1, 9)}
 BASE_STOCK_AGE = {  # stock at 31 March by age band that ENTRY_AGE_PROBS give (England run)
     "under_1": 0.030, "1_to_4": 0.160, "5_to_9": 0.200, "10_to_15": 0.360, "16_and_over": 0.250,

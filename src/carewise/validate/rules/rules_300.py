@@ -19,6 +19,7 @@ import polars as pl
 from carewise.codes import (
     ADOPTED,
     FOSTER_PLACEMENTS,
+    LONG_TERM_FOSTERING,
     PLACED_FOR_ADOPTION,
     SHORT_BREAKS,
     TEMPORARY_PLACEMENTS,
@@ -968,7 +969,7 @@ def rule_383_from_2025_26(ctx: Context) -> pl.DataFrame:
 def rule_384(ctx: Context) -> pl.DataFrame:
     """LS V3/V4 cannot go with PL U1/U4 (DfE 384)."""
     return failing_rows(
-        ctx.t("episodes"), pl.col("LS").is_in(SHORT_BREAKS) & pl.col("PLACE").is_in(("U1", "U4"))
+        ctx.t("episodes"), pl.col("LS").is_in(SHORT_BREAKS) & pl.col("PLACE").is_in(LONG_TERM_FOSTERING)
     )
 
 
