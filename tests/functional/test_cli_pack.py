@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
@@ -230,3 +232,46 @@ def test_a_synthetic_councils_pack_says_so_on_every_page(council, tmp_path):
     assert html.count("<section") == html.count('<p class="synthetic">Synthetic data')
     book = load_workbook(files["xlsx"])
     assert all("Synthetic data" in str(sheet["A1"].value) for sheet in book.worksheets)
+
+
+def _pdf_objects(pdf: Path) -> bytes:
+    """The PDF's bytes with every Flate stream inflated (weasyprint keeps the structure tree in
+    compressed object streams), for reading tags without a PDF library."""
+    raw = pdf.read_bytes()
+    parts = [raw]
+    for m in re.finditer(rb"stream\r?\n", raw):
+        end = raw.find(b"endstream", m.end())
+        try:
+            parts.append(zlib.decompress(raw[m.end():end]))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+@pytest.mark.skipif(not shutil.which("pdfinfo"), reason="needs poppler-utils (pdfinfo)")
+def test_pack_pdf_is_tagged_and_the_public_pack_is_shorter(council, tmp_path):
+    """Issue 16 items 2 and 3: a tagged PDF (PDF/UA-1) in English whose every chart has its
+    alternate text; the public pack leaves out breakdowns and panel-only sections."""
+    files = {}
+    for audience in ("panel", "public"):
+        result = CliRunner().invoke(
+            app,
+            ["pack", "--files", str(council), "--period", "2024-25", "--audience", audience,
+             "--format", "html,pdf", "--out", str(tmp_path / audience), "--json"],
+        )
+        assert result.exit_code == 0, result.output
+        files[audience] = {f["format"]: Path(f["path"]) for f in json.loads(result.stdout)["files"]}
+    panel = files["panel"]["pdf"]
+    info = subprocess.run(["pdfinfo", str(panel)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"^Tagged:\s+yes", info, re.M)
+    tags = _pdf_objects(panel)
+    assert b"/Lang (en-GB)" in tags and b"/StructTreeRoot" in tags
+    charts = files["panel"]["html"].read_text(encoding="utf-8").count('<svg role="img"')
+    alts = re.findall(rb"/Alt \(", tags)
+    assert charts >= 6 and len(alts) == charts
+    assert _pages(files["public"]["pdf"]) < _pages(panel)
