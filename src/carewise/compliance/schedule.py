@@ -35,7 +35,7 @@ from carewise.compliance.calendar import term_bounds
 from carewise.compliance.rules import LONG_TERM_PLACEMENTS, Version, due_expr, in_force, versions
 from carewise.compliance.storage import Extracts
 from carewise.history import History
-from carewise.returns.years import age_expr, birthday_expr
+from carewise.returns.years import age_expr, birthday_expr, label_expr, year_label
 
 INSTANCE_SCHEMA = {
     "requirement": pl.String,
@@ -366,7 +366,7 @@ def terms(first: date, last: date, spec: list[dict]) -> pl.DataFrame:
             sy = year if sm >= 9 else year - 1
             start, end = date(year, sm, sd), date(year, em, ed)
             if end >= first and start <= last:
-                rows.append({"term": f"{sy}-{(sy + 1) % 100:02d} {t['name']}", "t_start": start,
+                rows.append({"term": f"{year_label(sy)} {t['name']}", "t_start": start,
                              "t_end": end, "sy": date(sy, 8, 31)})
     schema = {"term": pl.String, "t_start": pl.Date, "t_end": pl.Date, "sy": pl.Date}
     return pl.DataFrame(rows, schema=schema).sort("t_start")
@@ -404,7 +404,7 @@ def pep_term_of(dates: pl.Expr, spec: list[dict]) -> pl.Expr:
     """The term label a PEP date falls in (used when the extract leaves the term blank)."""
     month = dates.dt.month()
     sy = pl.when(month >= 9).then(dates.dt.year()).otherwise(dates.dt.year() - 1)
-    label = pl.format("{}-{} ", sy, ((sy + 1) % 100).cast(pl.String).str.zfill(2))
+    label = label_expr(sy) + pl.lit(" ")
     name = pl.lit(None, dtype=pl.String)
     for t in spec:
         sm, em = int(t["start"].split("-")[0]), int(t["end"].split("-")[0])

@@ -68,7 +68,7 @@ class CollectionYear:
 
     @property
     def label(self) -> str:
-        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
+        return year_label(self.start_year)
 
     @property
     def year_ending_march(self) -> int:
@@ -104,6 +104,12 @@ def year_range(text: str) -> list[CollectionYear]:
             raise ValueError(f"'{text}': the last year comes before the first")
         return [CollectionYear(y) for y in range(first.start_year, last.start_year + 1)]
     return [CollectionYear.parse(text)]
+
+
+def year_label(start_year: int) -> str:
+    """A year that straddles two calendar years, written as DfE writes it: "2024-25" for the year
+    starting in 2024 (a collection year, a financial year, a school year)."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
 
 
 def label_expr(start_year: pl.Expr) -> pl.Expr:
