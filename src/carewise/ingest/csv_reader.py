@@ -232,7 +232,7 @@ def _read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
     text, encoding, problems = decode(data, file)
     if text is None:
         return CsvFile(where, None, None, None, problems)
-    fast = _fast_table(text)
+    fast = _fast_table(text, data if encoding == "utf-8" else None)
     body: pl.DataFrame | list[list[str]]  # the fast reader's columns, or the careful reader's rows
     if fast is not None and identify([normalise_column(c) for c in fast[0]], file)[0] is not None:
         header_cells, body = fast
@@ -342,17 +342,19 @@ def _unnamed_column_problems(header: list[str], body: list[list[str]] | pl.DataF
     return found
 
 
-def _fast_table(text: str) -> tuple[list[str], pl.DataFrame] | None:
+def _fast_table(text: str, utf8: bytes | None = None) -> tuple[list[str], pl.DataFrame] | None:
     """The common case, read with polars: no quotes, and every row as wide as the header.
 
     Returns the header cells and the body as columns ``c0…`` plus ``_row``; ``None`` sends the
-    file to the careful reader, which reports the exact row of any irregularity.
+    file to the careful reader, which reports the exact row of any irregularity. ``utf8``: the
+    file's own bytes when they are UTF-8 (``text`` decoded), read as they are instead of a copy.
     """
     if '"' in text or text.count("\r") != text.count("\r\n"):  # quotes, or CR-only line ends
         return None
     # polars splits the lines (a NUL never occurs: decode refuses it), dropping the "\r" of "\r\n".
-    lines = pl.read_csv(text.encode("utf-8"), has_header=False, separator="\x00", quote_char=None,
-                        infer_schema=False, new_columns=["line"], empty_string_is_null=False).to_series()
+    source = utf8 if utf8 is not None else text.encode("utf-8")
+    lines = pl.read_csv(source, has_header=False, separator="\x00", quote_char=None, infer_schema=False,
+                        new_columns=["line"], empty_string_is_null=False).to_series()
     lines = lines.filter(lines.str.contains(r"[^,\s]"))  # blank lines (only commas and spaces) dropped
     if lines.len() == 0:
         return None
