@@ -213,7 +213,10 @@ def sweep(
             f"Cannot reach the Dask scheduler at {target} ({exc}): start it (`dask scheduler`), "
             "or unset CAREWISE_DASK_ADDRESS / --address to use a local cluster."
         ) from None
-    used = client.scheduler.address
+    scheduler = client.scheduler
+    # a Client started synchronously is connected to its scheduler (or raised above)
+    assert scheduler is not None and scheduler.address is not None
+    used = scheduler.address
     try:
         futures = [client.submit(_safe_task, la, hist, scenarios, pure=False, **options) for la, hist in tasks]
         frames, failed = [], []
