@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -94,6 +95,34 @@ def print_warnings(warnings: list[dict], limit: int = 20) -> None:
     for w in warnings[:limit]:
         fix = f". {w['fix']}" if w.get("fix") else ""
         console.print(f"[yellow]Warning:[/] {w['file']}, row {w['row']}: {w['message']}{fix}")
+
+
+def load_extract_files(files: list[Path], council: str | None, db: str | None, as_json: bool,
+                       read: Callable[[list[Path]], list[Any]],
+                       keep: Callable[[Any, str, list[Any]], list[Any]]) -> None:
+    """``extracts load`` and ``voice load``: read the files with the one extract reader (``read``),
+    store them in one transaction (``keep``: every file lands, or none does) and say what was
+    loaded (``store.extract_batches.ExtractBatch`` records) and the warnings, alike for both."""
+    store = open_store(db)
+    la = pick_council(store, council)
+    reads = read(files)
+    batches = keep(store, la, reads)
+    warnings = [p.as_dict() for r in reads for p in r.problems]
+    if as_json:
+        print_json({"council": la, "loaded": [b.as_dict() for b in batches], "warnings": warnings})
+        return
+    for b in batches:
+        out.print(f"Loaded {b.kind}: {b.rows:,} rows from {b.file}"
+                  + (f" ({b.covers_from:%d/%m/%Y} to {b.covers_to:%d/%m/%Y})" if b.covers_from and b.covers_to else ""))
+    print_warnings(warnings)
+
+
+def print_templates(written: list[Path], folder: Path, as_json: bool) -> None:
+    """What ``extracts template`` and ``voice template`` wrote."""
+    if as_json:
+        print_json({"written": [str(p) for p in written]})
+        return
+    out.print(f"Wrote {len(written)} templates to {folder}")
 
 
 def user_errors(fn: Callable) -> Callable:

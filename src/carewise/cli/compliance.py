@@ -17,11 +17,12 @@ from carewise.cli.common import (
     DbOption,
     JsonOption,
     console,
+    load_extract_files,
     open_store,
     out,
     pick_council,
     print_json,
-    print_warnings,
+    print_templates,
     progress_bar,
     user_errors,
 )
@@ -119,18 +120,7 @@ def extracts_load(
     from carewise.compliance.extracts import read_extracts
     from carewise.compliance.storage import import_extracts
 
-    store = open_store(db)
-    la = pick_council(store, council)
-    reads = read_extracts(files)
-    batches = import_extracts(store, la, reads)
-    warnings = [p.as_dict() for r in reads for p in r.problems]
-    if as_json:
-        print_json({"council": la, "loaded": [b.as_dict() for b in batches], "warnings": warnings})
-        return
-    for b in batches:
-        out.print(f"Loaded {b.kind}: {b.rows:,} rows from {b.file}"
-                  + (f" ({b.covers_from:%d/%m/%Y} to {b.covers_to:%d/%m/%Y})" if b.covers_from and b.covers_to else ""))
-    print_warnings(warnings)
+    load_extract_files(files, council, db, as_json, read_extracts, import_extracts)
 
 
 @extracts_app.command("template")
@@ -142,11 +132,7 @@ def extracts_template(
     """Write a blank template for every extract (CSV each, and one Excel workbook)."""
     from carewise.compliance.extracts import write_templates
 
-    written = write_templates(folder)
-    if as_json:
-        print_json({"written": [str(p) for p in written]})
-        return
-    out.print(f"Wrote {len(written)} templates to {folder}")
+    print_templates(write_templates(folder), folder, as_json)
 
 
 @extracts_app.command("list")

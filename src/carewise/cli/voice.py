@@ -17,11 +17,12 @@ from carewise.cli.common import (
     CouncilOption,
     DbOption,
     JsonOption,
+    load_extract_files,
     open_store,
     out,
     pick_council,
     print_json,
-    print_warnings,
+    print_templates,
     user_errors,
 )
 from carewise.errors import UserFacingError
@@ -100,17 +101,7 @@ def voice_load(
     from carewise.voice.extracts import read_voice
     from carewise.voice.storage import import_voice
 
-    store = open_store(db)
-    la = pick_council(store, council)
-    reads = read_voice(files)
-    batches = import_voice(store, la, reads)
-    warnings = [p.as_dict() for r in reads for p in r.problems]
-    if as_json:
-        print_json({"council": la, "loaded": [b.as_dict() for b in batches], "warnings": warnings})
-        return
-    for b in batches:
-        out.print(f"Loaded {b.kind}: {b.rows:,} rows from {b.file}")
-    print_warnings(warnings)
+    load_extract_files(files, council, db, as_json, read_voice, import_voice)
 
 
 @voice_app.command("asks")
@@ -149,11 +140,7 @@ def voice_template(folder: Annotated[Path, typer.Argument(help="Folder to write 
     """Write a template (header and an example row) for every feedback extract."""
     from carewise.voice.extracts import write_templates
 
-    written = write_templates(folder)
-    if as_json:
-        print_json({"written": [str(p) for p in written]})
-        return
-    out.print(f"Wrote {len(written)} templates to {folder}")
+    print_templates(write_templates(folder), folder, as_json)
 
 
 @voice_app.command("synth")
