@@ -117,7 +117,6 @@ def validate_cmd(
     every earlier stored year available to the rules that look back.
     Exit code 0: no errors; 1: errors found; 3: the files could not be read.
     """
-    from carewise.validate.report import write_report
     from carewise.validate.runner import validate_paths
 
     if fmt is not None and out_path is None:
@@ -154,6 +153,9 @@ def validate_cmd(
         source = str(path)
     written = None
     if fmt is not None and out_path is not None:
+        # jinja2 and the workbook writer are loaded only when a report is asked for
+        from carewise.validate.report import write_report
+
         written = write_report(result, out_path, fmt.value, source=source)
     if json_out:
         if result.readable:
