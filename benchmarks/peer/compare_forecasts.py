@@ -102,6 +102,14 @@ def make_council(case: CouncilCase) -> dict:
     return thin_by_entry(council.returns, case.growth, case.seed)
 
 
+def council_code() -> str:
+    """The ONS code the synthetic councils are made from (their statistical neighbours are
+    that council's; the forecast scales the population to the synthetic council's size)."""
+    from carewise.synth.figures import DEFAULT_COUNCIL
+
+    return DEFAULT_COUNCIL
+
+
 def _dates_as(frame: pl.DataFrame, fmt: str) -> pl.DataFrame:
     return frame.with_columns([pl.col(c).dt.strftime(fmt) for c, t in frame.schema.items() if t == pl.Date])
 
@@ -162,14 +170,15 @@ def cuts_for(returns: dict, horizon: int = 12, reference_months: int = 24) -> li
     return [y.end for y in years if months_before(y.end, reference_months) >= first and add_months(y.end, horizon) <= last]
 
 
-def compare_council(case: CouncilCase, workdir: Path, runs: int = 1000, seed: int = 0) -> list[dict]:
+def compare_council(case: CouncilCase, workdir: Path, runs: int = 1000, seed: int = 0, borrow: bool = True) -> list[dict]:
     """One row per cut and horizon: observed, carewise median and ranges, each peer's total."""
     returns = make_council(case)
     history = stitch(returns)
     truth = spells(history, as_at=history.last_date)
     cuts = cuts_for(returns)
     t0 = time.perf_counter()
-    ours = run_backtest(history, cuts=cuts, runs=runs, seed=seed, returns=returns)
+    ours = run_backtest(history, cuts=cuts, runs=runs, seed=seed, returns=returns,
+                        council=council_code() if borrow else None)
     ours_seconds = time.perf_counter() - t0
     rows = []
     for cut in cuts:
@@ -247,10 +256,11 @@ def report(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def rolling(case: CouncilCase, runs: int = 1000, seed: int = 0) -> pl.DataFrame:
-    """carewise alone on every quarter-end cut (the backtest's default): total at 3/6/12 months."""
+def rolling(case: CouncilCase, runs: int = 1000, seed: int = 0, borrow: bool = True) -> pl.DataFrame:
+    """carewise alone on every quarter-end cut (the backtest's default): total at 3/6/12 months;
+    ``borrow``: shrink towards the statistical neighbours of the council the cases are made from."""
     returns = make_council(case)
-    bt = run_backtest(stitch(returns), runs=runs, seed=seed, returns=returns)
+    bt = run_backtest(stitch(returns), runs=runs, seed=seed, returns=returns, council=council_code() if borrow else None)
     return bt.rows.filter(pl.col("state") == "total").with_columns(pl.lit(case.name).alias("council"))
 
 
@@ -276,17 +286,19 @@ def main() -> None:
     parser.add_argument("--workdir", default="/tmp/carewise-peer-compare")
     parser.add_argument("--json", help="write every row to this file")
     parser.add_argument("--rolling-only", action="store_true", help="carewise on every quarter-end cut, no peers")
+    parser.add_argument("--no-borrow", action="store_true", help="no shrinkage towards statistical neighbours")
     args = parser.parse_args()
     cases = QUICK if args.quick else COUNCILS
     if args.council:
         cases = tuple(c for c in COUNCILS if c.name in args.council)
-    print(rolling_report(pl.concat([rolling(case, args.runs) for case in cases])), flush=True)
+    borrow = not args.no_borrow
+    print(rolling_report(pl.concat([rolling(case, args.runs, borrow=borrow) for case in cases])), flush=True)
     if args.rolling_only:
         return
     rows = []
     for case in cases:
         print(f"{case.name}: size {case.size}, seed {case.seed}, growth {case.growth:+.0%}/year", file=sys.stderr)
-        rows.extend(compare_council(case, Path(args.workdir), runs=args.runs))
+        rows.extend(compare_council(case, Path(args.workdir), runs=args.runs, borrow=borrow))
     print(report(rows))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))

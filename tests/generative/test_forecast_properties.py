@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -54,3 +55,59 @@ def test_scenarios_conserve_children(seed, runs, entry, share, places, per_year,
     totals = proj.counts.sum((2, 3)).astype(np.int64)
     assert np.array_equal(totals[1:], totals[:-1] + proj.entries - proj.exits)
     assert (proj.counts >= 0).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(exposure=st.lists(st.floats(1, 5000), min_size=6, max_size=6),
+       exits=st.lists(st.integers(0, 60), min_size=6, max_size=6))
+def test_exit_hazard_fit_matches_each_cell_when_not_pooled(exposure, exits):
+    """One age band and one placement, no pooling: α × ρ is exactly each time-in-care cell's
+    exits over child-days; pooled or not, the fitted exits add up to the exits seen."""
+    from carewise.forecast.estimate import duration_effects
+
+    x = np.array(exposure)[None, None, :]
+    e = np.array(exits, dtype=float)[None, None, :]
+    if e.sum() == 0:
+        return
+    raw = duration_effects(x, e, prior_exits=0.0)
+    assert np.allclose(raw.alpha[0, 0] * raw.rr[0], e[0, 0] / x[0, 0], rtol=1e-6, atol=1e-12)
+    pooled = duration_effects(x, e, prior_exits=4.0)
+    assert (x[0, 0] * pooled.alpha[0, 0] * pooled.rr[0]).sum() == pytest.approx(e.sum())
+    assert (pooled.rr > 0).all()  # a cell with no exits keeps some hazard: pooled to its band
+
+
+@settings(max_examples=30, deadline=None)
+@given(own=st.floats(0, 100), between=st.floats(0, 100))
+def test_borrowing_is_a_share(own, between):
+    """The weight kept on the council's own rate is between 0 and 1 and falls as its noise grows."""
+    from carewise.forecast.neighbours import shrink_weight
+
+    w = shrink_weight(own, between)
+    assert 0.0 <= w <= 1.0
+    assert shrink_weight(own + 1.0, between) <= w + 1e-12
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), steps=st.integers(1, 12))
+def test_group_totals_follow_the_cells(seed, steps):
+    """The simulation keeps each group's total as children move, age, leave at 18 and pass two
+    years in care, without recounting: the totals always equal a recount of the cells."""
+    from carewise.forecast.simulate import BAND_EDGES, N_LAYERS, _Counts, entry_layer
+
+    rng = np.random.default_rng(seed)
+    c = _Counts(runs=3, months=steps * 2)
+    ages = rng.integers(0, 216, 40)
+    layers = rng.integers(0, N_LAYERS, 40)
+    cats = rng.integers(0, 8, 40)
+    c.start_with(cats * c.row + layers * c.cols + c.column(ages))
+    for t in range(steps):
+        occupied = np.flatnonzero(c.flat)
+        if occupied.size:
+            take = rng.choice(occupied, size=min(5, occupied.size), replace=False)
+            c.change(take, -np.int32(1))
+            c.change(take + rng.integers(0, 8, take.size) * 0, np.int32(1))
+        c.grow_older(int(rng.integers(1, 3)))
+        c.merge(entry_layer(t + 1), 0)
+        edges = BAND_EDGES + c.offset
+        recount = np.add.reduceat(c.x.reshape(-1, c.cols), edges[:-1], axis=1)[:, :5].ravel()
+        assert np.array_equal(recount, c.totals)

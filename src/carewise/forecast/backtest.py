@@ -150,13 +150,15 @@ def run_backtest(
     seed: int = 0,
     horizons: tuple[int, ...] = HORIZONS,
     returns: Returns | None = None,
+    council: str | None = None,
 ) -> Backtest:
     """Forecast from each cut with the data known then and score against what happened.
 
     With ``returns`` (the council's returns per collection year, as received) each cut sees
     only :func:`known_at` the cut. Without them the stitched ``history`` is cut at the date
     (episodes starting later dropped, later ends left open), which cannot undo corrections made
-    in later returns; the result says so (``as_received`` False).
+    in later returns; the result says so (``as_received`` False). With ``council``, each fit
+    borrows from the statistical neighbours' figures published by its origin (:mod:`neighbours`).
     """
     cuts = cuts if cuts is not None else default_cuts(history, reference_months, max(horizons))
     if not cuts:
@@ -174,7 +176,7 @@ def run_backtest(
     frames = []
     for origin, its_cuts in sorted(by_origin.items()):
         known = known_at(returns, origin) if returns is not None else history
-        model = fit_model(known, origin=origin, reference_months=reference_months)
+        model = fit_model(known, origin=origin, reference_months=reference_months, council=council)
         targets = {(cut, h): add_months(cut, h) for cut in its_cuts for h in horizons}
         months = max(_months_between(origin, t) for t in targets.values())
         proj = project(model, horizon_months=max(months, 1), runs=runs, seed=seed)

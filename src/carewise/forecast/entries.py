@@ -50,6 +50,17 @@ class EntryTrend:
     months: int
     mean: float
 
+    def shrunk(self, towards: float, weight: float) -> EntryTrend:
+        """The level pulled towards ``towards`` (entries a month) keeping ``weight`` of its own:
+        level w × own + (1 − w) × towards, its variance (and covariance with the slope) × w —
+        the normal posterior when the prior's variance makes w = τ² / (τ² + σ²)."""
+        cov = self.cov.copy()
+        cov[0, 0] *= weight
+        cov[0, 1] *= weight
+        cov[1, 0] *= weight
+        return EntryTrend(level=weight * self.level + (1 - weight) * towards, slope=self.slope, cov=cov,
+                          q_level=self.q_level, q_slope=self.q_slope, months=self.months, mean=self.mean)
+
     def central(self, months_ahead: np.ndarray) -> np.ndarray:
         """Expected entries per 30.44 days ``months_ahead`` after the origin (at least 0)."""
         return np.maximum(self.level + self.slope * _damped(np.asarray(months_ahead, dtype=float)), 0.0)

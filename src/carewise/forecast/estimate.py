@@ -6,6 +6,14 @@ hazard of a continuous-time Markov chain, and unlike the peer model's mean of da
 does not bias small states towards zero on days when they are empty. Leaving care on the 18th
 birthday is not a rate: the simulation ages children and ends their care at 18.
 
+Leaving care also depends on how long the child has been looked after (:data:`DURATION_BANDS`):
+the exit hazard is a product α[band, category] × ρ[band, duration] — the placement's level and
+the time-in-care profile within the age band — fitted by maximum likelihood (Poisson, iterative
+proportional fitting) on exits and child-days by age band, category and time in care in the
+window. Each ρ cell has a Gamma posterior with :data:`PRIOR_EXITS` pseudo-exits at ρ = 1 (the age
+band's own level), so a thin cell is pooled to its age band and a full one speaks for itself.
+Time in care is counted from the start of the child's period of care (``History.timeline``).
+
 Entrants (spells that start a period of care) arrive as a Poisson process; their ages and first
 placements are the ones seen in the window (an empirical distribution).
 """
@@ -24,15 +32,22 @@ from carewise.forecast.states import (
     AGE_BANDS,
     CARE_ENDS_AT,
     CATEGORIES,
+    DURATION_BANDS,
     EXIT,
     N_BANDS,
     N_CATEGORIES,
+    N_DURATIONS,
+    duration_edges_days,
 )
 from carewise.returns.years import age_expr, birthday_expr
 
 AGEING_OUT_DAYS = 7
 """Leaving care in the week before the 18th birthday is ageing out, not a move: some systems
 record DEC as the day before the birthday. The simulation ends every child's care at 18."""
+
+PRIOR_EXITS = 4.0
+"""Pseudo-exits at the age band's level in each time-in-care cell: a cell with a handful of exits
+stays near its age band, one with dozens follows its own data (empirical-Bayes style pooling)."""
 
 _BAND_FRAME = pl.DataFrame(
     {
@@ -58,6 +73,14 @@ class Rates:
     entrant_category: np.ndarray
     entry_trend: EntryTrend | None = None
     """Local linear trend of monthly entries (None: a steady Poisson rate, the window's average)."""
+    exit_exposure: np.ndarray | None = None
+    """Child-days by age band, category and time in care (bands, categories, durations); None when
+    periods of care were not known (exits then do not depend on time in care)."""
+    exit_events: np.ndarray | None = None
+    """Exits from care by age band, category and time in care on the last day (same shape)."""
+    exit_factor: float = 1.0
+    """Multiplies every hazard of leaving care: the pull towards statistical neighbours' published
+    exit rate (:mod:`neighbours`; 1 when nothing was borrowed)."""
 
     @property
     def days(self) -> int:
@@ -80,6 +103,25 @@ class Rates:
         out[~np.isfinite(out)] = 0.0
         for c in range(N_CATEGORIES):
             out[:, c, c] = 0.0
+        out[:, :, N_CATEGORIES] *= self.exit_factor
+        return out
+
+    def duration_effects(self) -> DurationEffects:
+        """The exit hazard's placement level α and time-in-care profile ρ (:func:`duration_effects`)."""
+        if self.exit_exposure is None or self.exit_events is None:
+            alpha = self.hazards[:, :, N_CATEGORIES]
+            ones = np.ones((N_BANDS, N_DURATIONS))
+            return DurationEffects(alpha=alpha, rr=ones, exits=np.zeros_like(ones), expected=np.zeros_like(ones))
+        eff = duration_effects(self.exit_exposure, self.exit_events)
+        eff.alpha = eff.alpha * self.exit_factor
+        return eff
+
+    def hazards_by_duration(self) -> np.ndarray:
+        """Moves per child-day by time in care (bands, categories, durations, categories + 1):
+        moves between placements as :attr:`hazards`, leaving care α × ρ."""
+        eff = self.duration_effects()
+        out = np.repeat(self.hazards[:, :, None, :], N_DURATIONS, axis=2)
+        out[:, :, :, N_CATEGORIES] = eff.alpha[:, :, None] * eff.rr[:, None, :]
         return out
 
     def frame(self) -> pl.DataFrame:
@@ -97,6 +139,60 @@ class Rates:
             }
         )
         return frame.filter(pl.col("moves") > 0)
+
+
+@dataclass
+class DurationEffects:
+    """Exit hazard = alpha[band, category] × rr[band, duration] (per child-day)."""
+
+    alpha: np.ndarray
+    rr: np.ndarray
+    exits: np.ndarray
+    """Exits per (band, duration) cell, summed over categories."""
+    expected: np.ndarray
+    """Σ over categories of child-days × alpha per (band, duration): the Gamma posterior's rate
+    is expected + PRIOR_EXITS, its shape exits + PRIOR_EXITS."""
+
+    def frame(self) -> pl.DataFrame:
+        """Time-in-care profile as a long frame: age band, time in care, exits, relative hazard."""
+        b, d = np.meshgrid(np.arange(N_BANDS), np.arange(N_DURATIONS), indexing="ij")
+        return pl.DataFrame({
+            "age_band": [AGE_BANDS[i].label for i in b.ravel()],
+            "time_in_care": [DURATION_BANDS[i].label for i in d.ravel()],
+            "exits": self.exits.ravel().astype(np.int64),
+            "relative_hazard": self.rr.ravel(),
+        })
+
+
+def duration_effects(exposure: np.ndarray, exits: np.ndarray, prior_exits: float = PRIOR_EXITS,
+                     iterations: int = 200) -> DurationEffects:
+    """Fit exit hazard = α[b, c] × ρ[b, d] to child-days and exits (bands, categories, durations).
+
+    Iterative proportional fitting of the Poisson likelihood: α[b, c] = exits[b, c] / Σ_d
+    days[b, c, d] ρ[b, d] and ρ[b, d] = (exits[b, d] + m) / (Σ_c days[b, c, d] α[b, c] + m), the
+    second being the posterior mean of ρ under a Gamma(m, m) prior centred on 1 (the age band's
+    own level), m = ``prior_exits``. With m = 0 and one category, α ρ is each cell's exits / days.
+    """
+    e_bc = exits.sum(2)
+    e_bd = exits.sum(1)
+    rr = np.ones(exposure.shape[::2])
+    alpha = np.zeros(exposure.shape[:2])
+    for _ in range(iterations):
+        denom = (exposure * rr[:, None, :]).sum(2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            alpha = np.where(denom > 0, e_bc / denom, 0.0)
+        expected = (exposure * alpha[:, :, None]).sum(1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            new = np.where(expected + prior_exits > 0, (e_bd + prior_exits) / (expected + prior_exits), 1.0)
+        done = np.allclose(new, rr, rtol=1e-10, atol=1e-12)
+        rr = new
+        if done:
+            break
+    denom = (exposure * rr[:, None, :]).sum(2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alpha = np.where(denom > 0, e_bc / denom, 0.0)
+    expected = (exposure * alpha[:, :, None]).sum(1)
+    return DurationEffects(alpha=alpha, rr=rr, exits=e_bd, expected=expected)
 
 
 def _window_overlap(start: pl.Expr, end: pl.Expr, lo: pl.Expr, hi: pl.Expr) -> pl.Expr:
@@ -135,6 +231,7 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date, trend: 
         birthday_expr(pl.col("DOB"), pl.col("low")).alias("_b0"),
         birthday_expr(pl.col("DOB"), pl.col("high")).alias("_b1"),
     )
+    expo_base = expo
     expo = expo.with_columns(
         _window_overlap(
             pl.max_horizontal(pl.col("start"), pl.col("_b0")),
@@ -161,12 +258,17 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date, trend: 
     band_expr = pl.lit(N_BANDS - 1, dtype=pl.Int32)
     for i in reversed(range(N_BANDS)):
         band_expr = pl.when(age_years < highs[i]).then(pl.lit(i, dtype=pl.Int32)).otherwise(band_expr)
-    moves = ended.with_columns(
+    ended_banded = ended.with_columns(
         band_expr.alias("band"), pl.col("next_category").fill_null(EXIT).alias("dest")
-    ).group_by(["band", "category", "dest"]).len()
+    )
+    moves = ended_banded.group_by(["band", "category", "dest"]).len()
     events = np.zeros((N_BANDS, N_CATEGORIES, N_CATEGORIES + 1))
     for band, category, dest, n in moves.iter_rows():
         events[band, cat_index[category], dest_index[dest]] += n
+
+    exit_exposure = exit_events = None
+    if "period_start" in spell_frame.columns:
+        exit_exposure, exit_events = _by_time_in_care(expo_base, ended_banded, lo, hi)
 
     entrants = spell_frame.filter(
         pl.col("entry") & (pl.col("start") >= window_start) & (pl.col("start") <= window_end)
@@ -183,4 +285,56 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date, trend: 
         entrant_age_days=entrants["age_days"].to_numpy().astype(np.int32),
         entrant_category=entrants["category"].to_numpy().astype(np.int8),
         entry_trend=_entry_trend(spell_frame, entries_from or window_start, window_end) if trend else None,
+        exit_exposure=exit_exposure,
+        exit_events=exit_events,
     )
+
+
+_DURATION_FRAME = pl.DataFrame(
+    {
+        "dband": list(range(N_DURATIONS)),
+        "dlow": [0, *duration_edges_days().tolist()],
+        "dhigh": [*duration_edges_days().tolist(), 1_000_000],
+    },
+    schema={"dband": pl.Int32, "dlow": pl.Int64, "dhigh": pl.Int64},
+)
+
+
+def _by_time_in_care(expo: pl.DataFrame, ended: pl.DataFrame, lo: pl.Expr, hi: pl.Expr) -> tuple[np.ndarray, np.ndarray]:
+    """Child-days and exits by age band, category and time in care (since the period's start).
+
+    ``expo``: spells crossed with age bands (their birthdays ``_b0``, ``_b1``); ``ended``: spells
+    ending in the window with their age band on the last day and destination."""
+    cat_index = {name: i for i, name in enumerate(CATEGORIES)}
+    ps = pl.col("period_start")
+    days = (
+        expo.join(_DURATION_FRAME, how="cross")
+        .with_columns(
+            _window_overlap(
+                pl.max_horizontal(pl.col("start"), pl.col("_b0"), ps + pl.duration(days=pl.col("dlow"))),
+                pl.min_horizontal(pl.col("_end"), pl.col("_b1"), ps + pl.duration(days=pl.col("dhigh"))),
+                lo,
+                hi,
+            ).alias("days")
+        )
+        .group_by(["band", "category", "dband"])
+        .agg(pl.col("days").sum())
+    )
+    exposure = np.zeros((N_BANDS, N_CATEGORIES, N_DURATIONS))
+    for band, category, dband, d in days.iter_rows():
+        exposure[band, cat_index[category], dband] += d
+    in_care = (pl.col("end").dt.offset_by("-1d") - ps).dt.total_days()
+    edges = duration_edges_days().tolist()
+    dband = pl.lit(0, dtype=pl.Int32)
+    for i, edge in enumerate(edges):
+        dband = pl.when(in_care >= edge).then(pl.lit(i + 1, dtype=pl.Int32)).otherwise(dband)
+    exits = (
+        ended.filter(pl.col("dest") == EXIT)
+        .with_columns(dband.alias("dband"))
+        .group_by(["band", "category", "dband"])
+        .len()
+    )
+    events = np.zeros((N_BANDS, N_CATEGORIES, N_DURATIONS))
+    for band, category, d, n in exits.iter_rows():
+        events[band, cat_index[category], d] += n
+    return exposure, events

@@ -12,6 +12,7 @@ import polars as pl
 from carewise.errors import SettingError
 from carewise.forecast.effects import Effects
 from carewise.forecast.estimate import Rates, fit
+from carewise.forecast.neighbours import Borrowing, borrow
 from carewise.forecast.simulate import (
     AGE_OUT_DAYS,
     Projection,
@@ -19,9 +20,10 @@ from carewise.forecast.simulate import (
     month_ends,
     simulate,
 )
-from carewise.forecast.spells import spells, stock_on
-from carewise.forecast.states import AGE_BANDS, CATEGORIES, N_BANDS
+from carewise.forecast.spells import category_counts, spells, stock_on, with_period_start
+from carewise.forecast.states import AGE_BANDS, CARE_ENDS_AT, CATEGORIES, DAYS_PER_YEAR, N_BANDS
 from carewise.history import History
+from carewise.returns import birthday_expr
 
 QUANTILES: dict[str, float] = {"p2_5": 0.025, "p10": 0.10, "median": 0.5, "p90": 0.90, "p97_5": 0.975}
 """The 80% (p10–p90) and 95% (p2_5–p97_5) prediction intervals and the median."""
@@ -47,6 +49,8 @@ class FittedModel:
     rates: Rates
     start: StartingPopulation
     spells: pl.DataFrame = field(repr=False)
+    borrowing: Borrowing | None = None
+    """How much of the entry and exit rates came from statistical neighbours (None: nothing borrowed)."""
 
     @property
     def origin(self) -> date:
@@ -67,9 +71,12 @@ def fit_model(
     reference_end: date | None = None,
     reference_months: int = DEFAULT_REFERENCE_MONTHS,
     entry_trend: bool = True,
+    council: str | None = None,
 ) -> FittedModel:
     """Fit rates on [reference_start, reference_end] with data known at ``origin`` (default: data
-    end); ``entry_trend`` lets entries follow a local linear trend (else the window's average)."""
+    end); ``entry_trend`` lets entries follow a local linear trend (else the window's average);
+    with ``council`` (ONS code), entry and exit rates borrow from its statistical neighbours'
+    published rates by how little data it has (:mod:`neighbours`)."""
     last = data_end(history)
     origin = origin or last
     if origin > last:
@@ -81,7 +88,7 @@ def fit_model(
     first = history.first_date
     if first is not None and reference_start < first:
         reference_start = first
-    frame = spells(history, as_at=origin)
+    frame = with_period_start(spells(history, as_at=origin), history.timeline.periods())
     entries_from = max(first, months_before(reference_end, ENTRY_TREND_MONTHS)) if first else None
     rates = fit(frame, reference_start, reference_end, trend=entry_trend,
                 entries_from=min(entries_from, reference_start) if entries_from else None)
@@ -91,8 +98,36 @@ def fit_model(
         origin=origin,
         age_days=stock["age_days"].to_numpy().astype(np.int32),
         category=stock["category"].replace_strict(cat_index, return_dtype=pl.Int8).to_numpy().astype(np.int8),
+        care_days=None if stock["care_days"].null_count() else stock["care_days"].to_numpy().astype(np.int32),
     )
-    return FittedModel(rates=rates, start=start, spells=frame)
+    borrowing = _borrow(council, rates, frame, origin) if council else None
+    return FittedModel(rates=rates, start=start, spells=frame, borrowing=borrowing)
+
+
+def _borrow(council: str, rates: Rates, frame: pl.DataFrame, origin: date) -> Borrowing | None:
+    """Shrink the fitted entry trend's level and the exit hazards towards the council's
+    statistical neighbours (:func:`neighbours.borrow`), in place; what was borrowed."""
+    trend = rates.entry_trend
+    if trend is None:
+        return None
+    lo, hi = rates.window_start, rates.window_end
+    ended = frame.filter(pl.col("end").is_not_null() & (pl.col("end") > lo) & (pl.col("end") <= hi + timedelta(days=1))
+                         & pl.col("next_category").is_null())
+    eighteen = birthday_expr(pl.col("DOB"), CARE_ENDS_AT)
+    at_18 = ended.filter(pl.col("end") >= eighteen).height
+    child_years = float(rates.exposure.sum()) / DAYS_PER_YEAR
+    marches = [date(y, 3, 31) for y in range(lo.year, origin.year + 1) if lo <= date(y, 3, 31) <= origin]
+    counts = category_counts(frame, marches).group_by("date").agg(pl.col("count").sum())
+    own_count = {d.year: int(n) for d, n in counts.iter_rows()}
+    found = borrow(council, origin, trend.level, float(trend.cov[0, 0]), ended.height, child_years, own_count)
+    if found is None:
+        return None
+    rates.entry_trend = trend.shrunk(found.entries / (12 * 10_000 / found.population), found.entries_weight)
+    own_18 = at_18 / child_years
+    before_18 = found.exits_own - own_18
+    if before_18 > 0:
+        rates.exit_factor = max(found.exits - own_18, 0.25 * before_18) / before_18
+    return found
 
 
 def project(

@@ -97,15 +97,17 @@ def build_overview(
     pa_assumptions: PaAssumptions | None = None,
     origin: date | None = None,
     returns: Any = None,
+    council: str | None = None,
 ) -> Overview:
     """Fit, project ``runs`` futures (or as many as fit ``budget_seconds``), price, backtest, PA.
 
     ``origin`` (default: the end of the data) is where the forecast starts; the backtest uses
     the cut dates with 12 months of data after them up to the end of the data, each seeing only
-    the ``returns`` (per collection year, as received) that had come in by then."""
+    the ``returns`` (per collection year, as received) that had come in by then. With ``council``
+    (ONS code) the rates borrow from its statistical neighbours (``model.borrowing``)."""
     t0 = time.perf_counter()
     costs = costs or CostSettings()
-    model = fit_model(history, origin=origin)
+    model = fit_model(history, origin=origin, council=council)
     if budget_seconds is not None:
         runs = choose_runs(model, budget_seconds, most=runs or 1000, horizon_months=horizon_months)
     runs = runs or 1000
@@ -113,7 +115,7 @@ def build_overview(
     summary = summarise(proj, ("total", "category"))
     spend = spend_by_period(proj, costs).filter(pl.col("period_type") == "financial_year").drop("period_type")
     try:
-        result = run_backtest(history, runs=backtest_runs, seed=seed, returns=returns)
+        result = run_backtest(history, runs=backtest_runs, seed=seed, returns=returns, council=council)
         backtest: dict[str, Any] = {k: (round(v, 4) if isinstance(v, float) else v)
                                     for k, v in result.summary().items()}
         backtest["calibration"] = result.calibration().to_dicts()

@@ -3,16 +3,19 @@
 The simulation counts children by run, placement category and age in whole months (18 × 12
 ages; care ends at 18), not child by child. Every month, in each run:
 
-- **moves**: the children of one category and age band share one hazard, so the number who move
+- **moves**: the children of one category, age band and time-in-care band share one hazard
+  (leaving care depends on time in care, :mod:`estimate`), so the number who move
   (to another category or out of care) is Binomial(n, 1 − exp(−h·days)); which children move is
   a uniform choice of that many among the n (by age, without replacement); each mover's
   destination is drawn in proportion to the hazards. This is exactly the same distribution as
-  every child moving independently, with one draw per (run, category, band) instead of one per
-  child or per (category, age) cell;
+  every child moving independently, with one draw per (run, category, layer, band) instead of
+  one per child or per (category, age) cell;
 - **ageing**: everyone is one month older (the whole count array shifts); those reaching 18
-  leave care;
+  leave care; everyone is a month longer in care (each child stays in the layer of the month
+  they came into care, so their time in care is carried forward exactly, to two years);
 - **entries**: a Poisson number per run, with ages and first placements drawn from those seen in
-  the reference window.
+  the reference window; an entrant may leave again before the month ends (the first month's
+  exit hazard over the part of the month after their arrival).
 
 Each run draws its own rates from their sampling distribution (Gamma with the observed counts),
 so the intervals include the uncertainty of estimating rates from a few years of one council's
@@ -27,6 +30,7 @@ their difference reflects the scenario rather than noise.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -34,13 +38,16 @@ import numpy as np
 
 from carewise.errors import SettingError
 from carewise.forecast.effects import Effects
-from carewise.forecast.estimate import Rates
+from carewise.forecast.estimate import PRIOR_EXITS, Rates
 from carewise.forecast.states import (
     AGE_BANDS,
     CARE_ENDS_AT,
     DAYS_PER_YEAR,
     N_BANDS,
     N_CATEGORIES,
+    N_DURATIONS,
+    SETTLED_MONTHS,
+    duration_band_of_months,
 )
 
 AGE_OUT_DAYS = round(CARE_ENDS_AT * DAYS_PER_YEAR)
@@ -50,6 +57,11 @@ AGE_MONTHS = CARE_ENDS_AT * 12
 """Ages simulated: 0 to 215 completed months; at 216 (the 18th birthday) care ends."""
 BAND_EDGES = np.array([b.low * 12 for b in AGE_BANDS] + [AGE_MONTHS])
 BAND_OF_MONTH = np.searchsorted(BAND_EDGES[1:], np.arange(AGE_MONTHS), side="right")
+
+N_LAYERS = SETTLED_MONTHS + 1
+"""Layers of time in care: 0 holds children in care two years or more; layer s ≥ 1 those who
+came into care in a step ≡ s − 1 (mod 24) of the last 24, so each child's time in care is known
+to the month."""
 
 
 def month_ends(origin: date, months: int) -> list[date]:
@@ -84,6 +96,8 @@ class StartingPopulation:
     origin: date
     age_days: np.ndarray
     category: np.ndarray
+    care_days: np.ndarray | None = None
+    """Days in the current period of care at the origin (None: not known, taken as two years or more)."""
 
     @property
     def size(self) -> int:
@@ -120,6 +134,7 @@ _S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
 
 # What a random number is for: each purpose has its own stream.
 _N_MOVE, _RANK, _DEST, _N_ENTRY, _ENTRANT, _STEP_N, _STEP_RANK, _REDIRECT = range(8)
+_FIRST_EXIT, _ENTRANT_CELL = 1000, 1001  # after the redirects' purposes (_REDIRECT + 2i, + 2i + 1)
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -258,20 +273,38 @@ def _choose(
 
 
 def _draw_rates(rates: Rates, runs: int, rng: np.random.Generator, uncertain: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Per-run hazards (runs, bands, categories, categories + 1) and entry rates per day (runs,)."""
+    """Per-run hazards (runs, bands, categories, durations, categories + 1) and entry rates per
+    day (runs,).
+
+    Moves between placements: Gamma(moves) / child-days. Leaving care: α × ρ
+    (:meth:`Rates.duration_effects`), α ~ Gamma(exits of the band and category) / child-days
+    weighted by ρ, and ρ ~ Gamma(exits + m, expected + m) per age band and time in care."""
+    eff = rates.duration_effects()
+    weighted = (
+        (rates.exit_exposure * eff.rr[:, None, :]).sum(2) if rates.exit_exposure is not None else rates.exposure
+    )
     if uncertain:
         shape = np.broadcast_to(rates.events, (runs, *rates.events.shape))
         draws = rng.gamma(np.maximum(shape, 0.0))
         with np.errstate(invalid="ignore", divide="ignore"):
             q = draws / rates.exposure[None, :, :, None]
-        q[~np.isfinite(q)] = 0.0
+            alpha = draws[..., N_CATEGORIES] / weighted[None] * rates.exit_factor
+        if rates.exit_exposure is not None:
+            rr = rng.gamma(np.broadcast_to(eff.exits + PRIOR_EXITS, (runs, *eff.rr.shape))) / (eff.expected + PRIOR_EXITS)
+        else:
+            rr = np.ones((runs, *eff.rr.shape))
         lam = rng.gamma(np.full(runs, float(rates.entries))) / rates.days if rates.entries else np.zeros(runs)
     else:
         q = np.broadcast_to(rates.hazards, (runs, *rates.events.shape)).copy()
+        alpha = np.broadcast_to(eff.alpha, (runs, *eff.alpha.shape))
+        rr = np.broadcast_to(eff.rr, (runs, *eff.rr.shape))
         lam = np.full(runs, rates.entry_rate)
+    q5 = np.repeat(q[:, :, :, None, :], N_DURATIONS, axis=3)
+    q5[..., N_CATEGORIES] = alpha[:, :, :, None] * rr[:, :, None, :]
+    q5[~np.isfinite(q5)] = 0.0
     idx = np.arange(N_CATEGORIES)
-    q[:, :, idx, idx] = 0.0
-    return q, lam
+    q5[:, :, idx, :, idx] = 0.0
+    return q5, lam
 
 
 def months_ahead(step_days: list[int]) -> np.ndarray:
@@ -301,25 +334,112 @@ def expected_entries(rates: Rates, step_days: list[int], runs: int | None = None
 
 
 def _step_tables(q: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
-    """Move probability and cumulative destination shares per group (run, category, band).
+    """Move probability and cumulative destination shares per hazard cell (run, category,
+    duration band, age band), from hazards (runs, bands, categories, durations, destinations).
 
-    Shapes: (groups,) and (groups * (categories + 1),): group g's shares plus g, one ascending
-    array, so one sorted search finds every mover's destination.
+    Shapes: (cells,) and (cells * destinations,): cell i's shares plus i, one ascending array,
+    so one sorted search finds every mover's destination.
     """
-    h = q.sum(-1)  # (runs, bands, categories)
+    h = q.sum(-1)
     pm = -np.expm1(-h * days)
     with np.errstate(invalid="ignore", divide="ignore"):
         cum = np.cumsum(q, -1) / h[..., None]
     cum[~np.isfinite(cum)] = 1.0
     cum[..., -1] = 1.0
-    runs = q.shape[0]
-    groups = runs * N_CATEGORIES * N_BANDS
-    pm = pm.transpose(0, 2, 1).reshape(groups)
-    cum = cum.transpose(0, 2, 1, 3).reshape(groups, N_CATEGORIES + 1)
-    return pm, (cum + np.arange(groups)[:, None]).ravel()
+    cells = h.size
+    pm = pm.transpose(0, 2, 3, 1).reshape(cells)
+    cum = cum.transpose(0, 2, 3, 1, 4).reshape(cells, q.shape[-1])
+    return pm, (cum + np.arange(cells)[:, None]).ravel()
+
+
+_Pick = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _entrant_pool(rates: Rates, runs: int, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray, _Pick]:
+    """Entrants seen in the window (age in months, category), sorted by age band and category,
+    and a function picking one per new entrant.
+
+    With ``rng``, each run draws its own shares of entrants by age band × first placement from
+    their posterior, Dirichlet(entrants seen in each cell) — a Bayesian bootstrap, so the mix of
+    entrants is as uncertain as a few years of data leave it — and picks an entrant uniformly
+    within the cell; without it, every entrant seen is equally likely."""
+    ok = rates.entrant_age_days < AGE_OUT_DAYS
+    age = age_months(rates.entrant_age_days[ok])
+    cat = rates.entrant_category[ok].astype(np.int64)
+    cell = BAND_OF_MONTH[np.minimum(age, AGE_MONTHS - 1)] * N_CATEGORIES + cat
+    order = np.argsort(cell, kind="stable")
+    age, cat, cell = age[order], cat[order], cell[order]
+    n = age.size
+    n_cells = N_BANDS * N_CATEGORIES
+    seen = np.bincount(cell, minlength=n_cells)
+    first = np.cumsum(seen) - seen
+
+    def uniform_pick(e_run: np.ndarray, u: np.ndarray, _: np.ndarray) -> np.ndarray:
+        return np.minimum((u * n).astype(np.int64), n - 1)
+
+    if rng is None or n == 0:
+        return age, cat, uniform_pick
+    share = rng.gamma(np.broadcast_to(seen.astype(float), (runs, n_cells)))
+    share[:, seen == 0] = 0.0
+    cum = np.cumsum(share, axis=1)
+    cum /= cum[:, -1:]
+    cum[:, -1] = 1.0
+    flat = (cum + np.arange(runs)[:, None]).ravel()
+
+    def pick(e_run: np.ndarray, u: np.ndarray, u_cell: np.ndarray) -> np.ndarray:
+        which = np.searchsorted(flat, e_run + u_cell, side="right") - e_run * n_cells
+        which = np.clip(which, 0, n_cells - 1)
+        return first[which] + np.minimum((u * seen[which]).astype(np.int64), np.maximum(seen[which] - 1, 0))
+
+    return age, cat, pick
+
+
+def _first_month_exit(h: np.ndarray, days: float) -> np.ndarray:
+    """Chance that an entrant leaves care before the end of the step they arrived in: arrival
+    uniform in the step, exit hazard ``h`` per day, so 1 − (1 − e^(−h·days)) / (h·days)."""
+    x = np.asarray(h, dtype=float) * days
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = 1.0 + np.expm1(-x) / x
+    return np.where(x > 1e-12, out, x / 2)
+
+
+def layer_months(step: int) -> np.ndarray:
+    """Whole months in care, at the middle of ``step``, of the children in each layer (layer
+    0: 24, two years or more; a ring layer holding no one yet this step: 0)."""
+    s = np.arange(1, N_LAYERS)
+    return np.concatenate([[SETTLED_MONTHS], (step - (s - 1)) % SETTLED_MONTHS])
+
+
+def entry_layer(step: int) -> int:
+    """The layer of children who come into care in ``step`` (a starting child k months in care:
+    step −k); at the end of step t the layer of step t − 23 joins layer 0."""
+    return 1 + step % SETTLED_MONTHS
+
+
+def start_layers(care_days: np.ndarray | None, n: int) -> np.ndarray:
+    """Layer of each starting child, from months in care at the first step's middle; unknown
+    time in care counts as two years or more."""
+    if care_days is None:
+        return np.zeros(n, dtype=np.int64)
+    months = start_months_in_care(care_days)
+    return np.where(months >= SETTLED_MONTHS, 0, entry_layer(-months))
+
+
+def start_months_in_care(care_days: np.ndarray) -> np.ndarray:
+    """Whole months in care at the middle of the first step (half a month after the origin,
+    rounded to the nearest month), 1 to 24."""
+    return np.clip(np.floor(np.asarray(care_days) / DAYS_PER_MONTH + 1.0).astype(np.int64), 1, SETTLED_MONTHS)
 
 
 _ONE = np.int32(1)
+
+
+def _hazard_cell(group: np.ndarray, dband: np.ndarray) -> np.ndarray:
+    """The hazard table's cell (run, category, duration band, age band) of each group (run,
+    category, layer, age band), ``dband`` being each layer's duration band this step."""
+    run_cat = group // (N_LAYERS * N_BANDS)
+    layer = (group // N_BANDS) % N_LAYERS
+    return (run_cat * N_DURATIONS + dband[layer]) * N_BANDS + group % N_BANDS
 
 
 def _locate(cum: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -328,55 +448,113 @@ def _locate(cum: np.ndarray, pos: np.ndarray) -> np.ndarray:
 
 
 class _Counts:
-    """Children per (run, category, birth cohort), with per-(run, category, band) totals.
+    """Children per (run, category, layer of time in care, birth cohort), with per-(run,
+    category, layer, age band) totals.
 
     Columns are birth cohorts, not ages, so ageing moves nothing: the child in column ``j`` is
     aged ``j - offset`` months, and ``offset`` falls as time passes. There are ``AGE_MONTHS +
     months`` columns for a projection of ``months``: the oldest cohort at the start and the
-    youngest entrant at the end both fit.
+    youngest entrant at the end both fit. Layers (:func:`layer_months`) carry each child's time
+    in care forward the same way: a child stays in the layer of the step they came into care
+    until two years have passed, then joins layer 0. A position inside a category's row is
+    ``layer * cols + column``.
     """
 
     def __init__(self, runs: int, months: int) -> None:
         self.runs = runs
-        self.width = AGE_MONTHS + months
+        self.cols = AGE_MONTHS + months
+        self.row = N_LAYERS * self.cols
+        self.width = N_CATEGORIES * self.row
         self.offset = months
-        self.x = np.zeros((runs, N_CATEGORIES, self.width), dtype=np.int32)
+        self.x = np.zeros((runs, N_CATEGORIES, N_LAYERS, self.cols), dtype=np.int32)
         self.flat = self.x.reshape(-1)
-        rows = np.arange(runs * N_CATEGORIES)[:, None] * self.width
+        rows = np.arange(runs * N_CATEGORIES * N_LAYERS)[:, None] * self.cols
         self._first = (rows + BAND_EDGES[:-1][None, :]).ravel()
         self._last = (rows + BAND_EDGES[1:][None, :] - 1).ravel()
-        self.refresh()
+        self.totals = np.zeros(self._first.size, dtype=np.int64)
 
     def column(self, age: np.ndarray) -> np.ndarray:
         return np.asarray(age) + self.offset
 
-    def age(self, column: np.ndarray) -> np.ndarray:
-        return column - self.offset
+    def age(self, position: np.ndarray) -> np.ndarray:
+        """Age in months of the child at a position in a category's row."""
+        return position % self.cols - self.offset
+
+    def group_of(self, cells: np.ndarray) -> np.ndarray:
+        """The (run, category, layer, age band) group of each cell (at the current ages)."""
+        col = cells % self.cols
+        return (cells // self.cols) * N_BANDS + BAND_OF_MONTH[col - self.offset]
+
+    def change(self, cells: np.ndarray, delta: np.int32) -> None:
+        """Add ``delta`` children at each cell (repeats allowed), keeping the group totals."""
+        np.add.at(self.flat, cells, delta)
+        np.add.at(self.totals, self.group_of(cells), delta)
+
+    def _totals4(self) -> np.ndarray:
+        return self.totals.reshape(self.runs, N_CATEGORIES, N_LAYERS, N_BANDS)
 
     def grow_older(self, months: int) -> np.ndarray:
-        """Everyone is ``months`` older; returns the children per run who reached 18 (and left)."""
+        """Everyone is ``months`` older; returns the children per run who reached 18 (and left).
+
+        Group totals follow without a recount: those turning 18 leave the last band, and the
+        cohorts passing a band birthday move to the next band."""
         if not months:
             return np.zeros(self.runs, dtype=np.int32)
+        old = self.offset
         self.offset -= months
-        out = self.x[:, :, AGE_MONTHS + self.offset:AGE_MONTHS + self.offset + months]
-        gone = out.sum((1, 2), dtype=np.int32)
+        t4 = self._totals4()
+        out = self.x[..., AGE_MONTHS + self.offset:AGE_MONTHS + old]
+        gone = out.sum(-1, dtype=np.int64)
+        t4[..., N_BANDS - 1] -= gone
         out[...] = 0
-        return gone
+        for b, edge in enumerate(BAND_EDGES[1:-1], start=1):
+            cross = self.x[..., edge - months + old:edge + old].sum(-1, dtype=np.int64)
+            t4[..., b - 1] -= cross
+            t4[..., b] += cross
+        return gone.sum((1, 2)).astype(np.int32)
 
-    def refresh(self) -> None:
-        """Recount: cumulative sums over cells, and each group's total."""
-        first, last = self._first + self.offset, self._last + self.offset
-        self.cum = np.cumsum(self.flat, dtype=np.int32)
-        self.before = self.cum[first] - self.flat[first]
-        self.totals = self.cum[last] - self.before
+    def merge(self, layer: int, into: int) -> None:
+        """Every child of ``layer`` moves to layer ``into`` (same placement, same age)."""
+        self.x[:, :, into] += self.x[:, :, layer]
+        self.x[:, :, layer] = 0
+        t4 = self._totals4()
+        t4[:, :, into] += t4[:, :, layer]
+        t4[:, :, layer] = 0
+
+    def start_with(self, cells: np.ndarray) -> None:
+        """Every run starts with children at ``cells`` (positions in one run's block); the group
+        totals are counted once and copied to every run (then kept by :meth:`change`)."""
+        per_run = np.bincount(cells, minlength=self.width)
+        self.x[:] = per_run.reshape(N_CATEGORIES, N_LAYERS, self.cols)
+        groups = N_CATEGORIES * N_LAYERS * N_BANDS
+        one = np.bincount(self.group_of(cells), minlength=groups).astype(np.int64)
+        self.totals = np.tile(one, self.runs)
 
     def by_band(self) -> np.ndarray:
-        """(runs, bands, categories) counts from the last refresh."""
-        return self.totals.reshape(self.runs, N_CATEGORIES, N_BANDS).transpose(0, 2, 1)
+        """(runs, bands, categories) counts."""
+        return self._totals4().sum(2).transpose(0, 2, 1)
+
+    def in_category(self, category: int) -> np.ndarray:
+        """Children per run in ``category``."""
+        return self._totals4()[:, category].sum((1, 2))
 
     def cells_of(self, group: np.ndarray, rank: np.ndarray) -> np.ndarray:
-        """The cell holding the ``rank``-th child (by age) of each group."""
-        return _locate(self.cum, self.before[group] + rank)
+        """The cell holding the ``rank``-th child (by age) of each group (groups ascending, ranks
+        ascending within a group): a cumulative count over the cells of those groups only."""
+        if not group.size:
+            return group
+        ug, inv = np.unique(group, return_inverse=True)
+        first = self._first[ug] + self.offset
+        widths = self._last[ug] - self._first[ug] + 1
+        w = int(widths.max())
+        steps = np.arange(w)
+        inside = steps[None, :] < widths[:, None]
+        idx = np.where(inside, first[:, None] + steps[None, :], 0)
+        cum = np.cumsum(np.where(inside, self.flat[idx], 0), axis=1, dtype=np.int64)
+        big = int(cum[:, -1].max()) + 1
+        flat_cum = (cum + (np.arange(ug.size, dtype=np.int64) * big)[:, None]).ravel()
+        pos = np.searchsorted(flat_cum, inv * big + rank, side="right")
+        return first[inv] + pos - inv * w
 
 
 def simulate(
@@ -400,21 +578,19 @@ def simulate(
     rng = _Streams(seed)
     q, lam = _draw_rates(rates, runs, g_par, parameter_uncertainty)
     entry_mu = expected_entries(rates, step_days, runs, g_par if parameter_uncertainty else None, lam)
+    exit_first = q[:, :, :, 0, N_CATEGORIES]  # (runs, bands, categories): the first month's exit hazard
     tables = {d: _step_tables(q, d) for d in set(step_days)}
 
-    ok = rates.entrant_age_days < AGE_OUT_DAYS
-    pool_age = age_months(rates.entrant_age_days[ok])
-    pool_cat = rates.entrant_category[ok].astype(np.int64)
+    pool_age, pool_cat, pick_entrant = _entrant_pool(rates, runs, g_par if parameter_uncertainty else None)
     pool_n = pool_age.size
 
     c = _Counts(runs, int(shifts.sum()))
-    cw = c.width
-    width = N_CATEGORIES * cw
+    cw, row, width = c.cols, c.row, c.width
     a0 = age_months(start.age_days)
     keep = a0 < AGE_MONTHS
-    cells0 = start.category[keep].astype(np.int64) * cw + c.column(a0[keep])
-    c.x[:] = np.bincount(cells0, minlength=N_CATEGORIES * cw).reshape(N_CATEGORIES, cw)
-    c.refresh()
+    layer0 = start_layers(start.care_days, start.size)[keep]
+    cells0 = start.category[keep].astype(np.int64) * row + layer0 * cw + c.column(a0[keep])
+    c.start_with(cells0)
     in_use0 = {cap.category: int(c.x[0, cap.category].sum()) for cap in eff.capacities}
     run_ids = np.arange(runs)
 
@@ -425,25 +601,28 @@ def simulate(
 
     for t, d in enumerate(step_days):
         pm, cum = tables[d]
+        dband = duration_band_of_months(layer_months(t))
         # Moves: how many per group, which children, where to.
         occupied = np.flatnonzero(c.totals)
+        cell_of_group = _hazard_cell(occupied, dband)
         n_move = np.zeros(c.totals.size, dtype=np.int64)
-        n_move[occupied] = _binomial(c.totals[occupied], pm[occupied], rng.uniform(_N_MOVE, t, occupied))
+        n_move[occupied] = _binomial(c.totals[occupied], pm[cell_of_group], rng.uniform(_N_MOVE, t, occupied))
         group, rank, pick = _choose(c.totals, n_move, rng, _RANK, t)
         cell = c.cells_of(group, rank)
         mover_id = (group << 20) + pick
         u = rng.uniform(_DEST, t, mover_id)
-        dest = np.searchsorted(cum, group + u, side="left") - group * (N_CATEGORIES + 1)
+        hz = _hazard_cell(group, dband)
+        dest = np.searchsorted(cum, hz + u, side="left") - hz * (N_CATEGORIES + 1)
         np.clip(dest, 0, N_CATEGORIES, out=dest)
         for i, red in enumerate(eff.redirects):
             if red.share[t] > 0:
                 hit = (dest == red.source) & (rng.uniform(_REDIRECT + 2 * i, t, mover_id) < red.share[t])
                 dest[hit] = red.target
-        run, col = cell // width, cell % cw
-        np.subtract.at(c.flat, cell, _ONE)
+        run, pos = cell // width, cell % row
+        c.change(cell, -_ONE)
         stay = dest < N_CATEGORIES
-        run, dest, col = run[stay], dest[stay], col[stay]
-        np.add.at(c.flat, run * width + dest * cw + col, _ONE)
+        run, dest, pos = run[stay], dest[stay], pos[stay]
+        c.change(run * width + dest * row + pos, _ONE)
         exits[t] = np.bincount(cell[~stay] // width, minlength=runs)
 
         for i, sd in enumerate(eff.step_downs):
@@ -452,56 +631,60 @@ def simulate(
 
         # Ageing: everyone is ``shift`` months older; care ends at 18.
         exits[t] += c.grow_older(int(shifts[t]))
-        moved_ok = c.age(col) < AGE_MONTHS
-        new_run, new_cat, new_col = run[moved_ok], dest[moved_ok], col[moved_ok]
+        moved_ok = c.age(pos) < AGE_MONTHS
+        new_run, new_cat, new_pos = run[moved_ok], dest[moved_ok], pos[moved_ok]
 
         if pool_n:
             mu = entry_mu[t] * eff.entry_factor[t]
             n_new = _poisson(mu, rng.uniform(_N_ENTRY, t, run_ids))
             e_run = np.repeat(run_ids, n_new)
             e_id = (e_run << 20) + np.arange(e_run.size) - (np.cumsum(n_new) - n_new)[e_run]
-            j = np.minimum((rng.uniform(_ENTRANT, t, e_id) * pool_n).astype(np.int64), pool_n - 1)
+            j = pick_entrant(e_run, rng.uniform(_ENTRANT, t, e_id), rng.uniform(_ENTRANT_CELL, t, e_id))
             e_cat = pool_cat[j].copy()
             for i, red in enumerate(eff.redirects):
                 if red.share[t] > 0:
                     hit = (e_cat == red.source) & (rng.uniform(_REDIRECT + 2 * i + 1, t, e_id) < red.share[t])
                     e_cat[hit] = red.target
-            e_col = c.column(pool_age[j])
-            np.add.at(c.flat, e_run * width + e_cat * cw + e_col, _ONE)
+            # some leave again before the step ends: they are entries, not children at its end
+            left = rng.uniform(_FIRST_EXIT, t, e_id) < _first_month_exit(
+                exit_first[e_run, BAND_OF_MONTH[pool_age[j]], e_cat], d)
+            exits[t] += np.bincount(e_run[left], minlength=runs).astype(np.int32)
+            e_run, e_cat, e_age = e_run[~left], e_cat[~left], pool_age[j][~left]
+            e_pos = entry_layer(t) * cw + c.column(e_age)
+            c.change(e_run * width + e_cat * row + e_pos, _ONE)
             entries[t] = n_new
             new_run = np.concatenate([new_run, e_run])
             new_cat = np.concatenate([new_cat, e_cat])
-            new_col = np.concatenate([new_col, e_col])
+            new_pos = np.concatenate([new_pos, e_pos])
 
         for capy in eff.capacities:
-            in_use = c.x[:, capy.category].sum(1, dtype=np.int64)
+            in_use = c.in_category(capy.category)
             available = np.maximum(0, in_use0[capy.category] + capy.extra[t] - in_use).astype(np.int64)
-            _move_new(c, new_run, new_cat, new_col, capy.overflow, capy.category, available)
+            _move_new(c, new_run, new_cat, new_pos, capy.overflow, capy.category, available)
         for lim in eff.limits:
-            in_use = c.x[:, lim.category].sum(1, dtype=np.int64)
+            in_use = c.in_category(lim.category)
             excess = np.maximum(0, in_use - np.floor(lim.places[t])).astype(np.int64)
-            _move_new(c, new_run, new_cat, new_col, lim.category, lim.overflow, excess)
+            _move_new(c, new_run, new_cat, new_pos, lim.category, lim.overflow, excess)
 
-        c.refresh()
+        c.merge(entry_layer(t + 1), 0)  # two years in care by the next step: one layer from now on
         counts[t + 1] = c.by_band()
 
     mean = deterministic(rates, start, dates, eff)
     return Projection(dates=all_dates, counts=counts, entries=entries, exits=exits, mean=mean)
 
 
-def _move_new(c: _Counts, new_run: np.ndarray, new_cat: np.ndarray, new_col: np.ndarray,
+def _move_new(c: _Counts, new_run: np.ndarray, new_cat: np.ndarray, new_pos: np.ndarray,
               source: int, target: int, most: np.ndarray) -> None:
     """Move up to ``most[run]`` of this step's new placements in ``source`` to ``target``, in
     each run (the first ones in the step's order), and relabel them in ``new_cat``."""
-    width = N_CATEGORIES * c.width
     cand = np.flatnonzero(new_cat == source)
     cand = cand[np.argsort(new_run[cand], kind="stable")]
     cr = new_run[cand]
     rank_in_run = np.arange(cr.size) - np.searchsorted(cr, cr, side="left")
     moved = cand[rank_in_run < most[cr]]
-    base = new_run[moved] * width + new_col[moved]
-    np.subtract.at(c.flat, base + source * c.width, _ONE)
-    np.add.at(c.flat, base + target * c.width, _ONE)
+    base = new_run[moved] * c.width + new_pos[moved]
+    c.change(base + source * c.row, -_ONE)
+    c.change(base + target * c.row, _ONE)
     new_cat[moved] = target
 
 
@@ -511,7 +694,7 @@ def _step_down(c: _Counts, source: int, target: int, expected: float, rng: _Stre
     Each child in ``source`` moves with probability expected / n (at most 1): a binomial number
     of them per run, chosen uniformly among the run's children in ``source``.
     """
-    rows = c.x[:, source, :]
+    rows = c.x[:, source].reshape(c.runs, c.row)
     n = rows.sum(1, dtype=np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         prob = np.where(n > 0, np.minimum(1.0, expected / n), 0.0)
@@ -521,14 +704,27 @@ def _step_down(c: _Counts, source: int, target: int, expected: float, rng: _Stre
     before = np.cumsum(n) - n
     flat_cum = (np.cumsum(rows, axis=1, dtype=np.int64) + before[:, None]).ravel()
     cell = _locate(flat_cum, before[group] + rank)
-    run, col = cell // c.width, cell % c.width
-    width = N_CATEGORIES * c.width
-    np.subtract.at(c.flat, run * width + source * c.width + col, _ONE)
-    np.add.at(c.flat, run * width + target * c.width + col, _ONE)
+    run, pos = cell // c.row, cell % c.row
+    c.change(run * c.width + source * c.row + pos, -_ONE)
+    c.change(run * c.width + target * c.row + pos, _ONE)
 
 
 def start_in_use(start: StartingPopulation, category: int) -> int:
     return int((start.category == category).sum())
+
+
+def _shift(x: np.ndarray, months: int, axis: int) -> np.ndarray:
+    """``x`` moved ``months`` places up ``axis`` (zeros in, the last ``months`` dropped)."""
+    if not months:
+        return x
+    out = np.zeros_like(x)
+    n = x.shape[axis]
+    if months < n:
+        src = [slice(None)] * x.ndim
+        dst = [slice(None)] * x.ndim
+        src[axis], dst[axis] = slice(0, n - months), slice(months, n)
+        out[tuple(dst)] = x[tuple(src)]
+    return out
 
 
 def deterministic(
@@ -539,29 +735,39 @@ def deterministic(
 ) -> np.ndarray:
     """The expected-value projection (dates + 1, bands, categories) with the central rates.
 
-    The same steps as :func:`simulate` applied to expected numbers on the same grid of ages
-    in months.
+    The same steps as :func:`simulate` applied to expected numbers on the same grid: months in
+    care (0 to 24, 24 meaning two years or more) × age in months × category.
     """
     steps = len(dates)
     eff = effects or Effects.none(steps)
     all_dates = [start.origin, *dates]
     step_days = [(b - a).days for a, b in zip(all_dates[:-1], all_dates[1:], strict=True)]
     shifts = ageing_shifts(step_days)
-    n_age = AGE_MONTHS
+    n_age, n_k = AGE_MONTHS, SETTLED_MONTHS + 1
     band = BAND_OF_MONTH
     onehot = np.zeros((n_age, N_BANDS))
     onehot[np.arange(n_age), band] = 1.0
-    q = rates.hazards
-    h = q.sum(-1)
+    q4 = rates.hazards_by_duration()  # (B, C, D, K)
+    h4 = q4.sum(-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = q / h[..., None]
-    share[~np.isfinite(share)] = 0.0
-    share_a = share[band]  # (ages, C, K)
+        share4 = q4 / h4[..., None]
+    share4[~np.isfinite(share4)] = 0.0
+    dband = duration_band_of_months(np.arange(n_k))
+    h = h4.transpose(2, 0, 1)[dband][:, band]  # (months in care, ages, C)
+    share = share4.transpose(2, 0, 1, 3)[dband][:, band]  # (months in care, ages, C, K)
+    first_exit = q4[:, :, 0, N_CATEGORIES][band]  # (ages, C)
 
-    x = np.zeros((n_age, N_CATEGORIES))
+    def by_band(x: np.ndarray) -> np.ndarray:
+        return onehot.T @ x.sum(0)
+
+    x = np.zeros((n_k, n_age, N_CATEGORIES))
     a0 = age_months(start.age_days)
     keep = a0 < n_age
-    np.add.at(x, (a0[keep], start.category[keep]), 1.0)
+    if start.care_days is None:
+        k0 = np.full(start.size, SETTLED_MONTHS)
+    else:
+        k0 = start_months_in_care(start.care_days)
+    np.add.at(x, (k0[keep], a0[keep], start.category[keep]), 1.0)
     hist = np.zeros((n_age, N_CATEGORIES))
     if rates.entries:
         ea = age_months(rates.entrant_age_days)
@@ -569,60 +775,60 @@ def deterministic(
         np.add.at(hist, (ea[ok], rates.entrant_category[ok]), 1.0)
         hist /= rates.entries
     out = np.zeros((steps + 1, N_BANDS, N_CATEGORIES))
-    out[0] = onehot.T @ x
+    out[0] = by_band(x)
     entry_mu = expected_entries(rates, step_days)
-    in_use0 = {c.category: float(x[:, c.category].sum()) for c in eff.capacities}
+    in_use0 = {c.category: float(x[..., c.category].sum()) for c in eff.capacities}
     for t, d in enumerate(step_days):
-        pm = -np.expm1(-h * d)[band]  # (ages, C)
+        pm = -np.expm1(-h * d)  # (months in care, ages, C)
         movers = x * pm
-        inflow = np.einsum("ac,ack->ak", movers, share_a)
+        inflow = np.einsum("kac,kacj->kaj", movers, share)
         for red in eff.redirects:
-            moved = inflow[:, red.source] * red.share[t]
-            inflow[:, red.source] -= moved
-            inflow[:, red.target] += moved
-        x = x - movers + inflow[:, :N_CATEGORIES]
-        new_flow = inflow[:, :N_CATEGORIES].copy()
+            moved = inflow[..., red.source] * red.share[t]
+            inflow[..., red.source] -= moved
+            inflow[..., red.target] += moved
+        x = x - movers + inflow[..., :N_CATEGORIES]
+        new_flow = inflow[..., :N_CATEGORIES].copy()
         for sd in eff.step_downs:
-            total = x[:, sd.source].sum()
+            total = x[..., sd.source].sum()
             if sd.per_year[t] > 0 and total > 0:
                 frac = min(1.0, sd.per_year[t] * d / DAYS_PER_YEAR / total)
-                moved = x[:, sd.source] * frac
-                x[:, sd.source] -= moved
-                x[:, sd.target] += moved
+                moved = x[..., sd.source] * frac
+                x[..., sd.source] -= moved
+                x[..., sd.target] += moved
         sh = int(shifts[t])
-        if sh:
-            x = np.concatenate([np.zeros((sh, N_CATEGORIES)), x[: n_age - sh]]) if sh < n_age else np.zeros_like(x)
-            new_flow = (
-                np.concatenate([np.zeros((sh, N_CATEGORIES)), new_flow[: n_age - sh]]) if sh < n_age
-                else np.zeros_like(new_flow)
-            )
+        x, new_flow = _shift(x, sh, 1), _shift(new_flow, sh, 1)
         if rates.entries:
             arrivals = hist * entry_mu[t] * eff.entry_factor[t]
             for red in eff.redirects:
                 moved = arrivals[:, red.source] * red.share[t]
                 arrivals[:, red.source] -= moved
                 arrivals[:, red.target] += moved
-            x = x + arrivals
-            new_flow = new_flow + arrivals
+            arrivals = arrivals * (1.0 - _first_month_exit(first_exit, d))
+            x[0] += arrivals
+            new_flow[0] += arrivals
         for capy in eff.capacities:
-            available = max(0.0, in_use0[capy.category] + capy.extra[t] - x[:, capy.category].sum())
-            flow = new_flow[:, capy.overflow]
+            available = max(0.0, in_use0[capy.category] + capy.extra[t] - x[..., capy.category].sum())
+            flow = new_flow[..., capy.overflow]
             total = flow.sum()
             if total > 0 and available > 0:
                 moved = flow * min(1.0, available / total)
-                x[:, capy.overflow] -= moved
-                x[:, capy.category] += moved
-                new_flow[:, capy.overflow] -= moved
-                new_flow[:, capy.category] += moved
+                x[..., capy.overflow] -= moved
+                x[..., capy.category] += moved
+                new_flow[..., capy.overflow] -= moved
+                new_flow[..., capy.category] += moved
         for lim in eff.limits:
-            excess = x[:, lim.category].sum() - lim.places[t]
-            flow = new_flow[:, lim.category]
+            excess = x[..., lim.category].sum() - lim.places[t]
+            flow = new_flow[..., lim.category]
             total = flow.sum()
             if excess > 0 and total > 0:
                 moved = flow * min(1.0, excess / total)
-                x[:, lim.category] -= moved
-                x[:, lim.overflow] += moved
-        out[t + 1] = onehot.T @ x
+                x[..., lim.category] -= moved
+                x[..., lim.overflow] += moved
+        out[t + 1] = by_band(x)
+        # a month more in care for everyone; two years or more stays in the last row
+        settled = x[-1] + x[-2]
+        x = _shift(x, 1, 0)
+        x[-1] = settled
     return out
 
 

@@ -67,6 +67,17 @@ def spells(history: History, as_at: date | None = None) -> pl.DataFrame:
     return out.select(list(SPELL_SCHEMA)).cast(SPELL_SCHEMA)  # type: ignore[arg-type]
 
 
+def with_period_start(spell_frame: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
+    """Each spell with ``period_start``: the start of the period of care it belongs to (the
+    latest period of the child starting on or before the spell), from the care timeline's
+    periods (``History.timeline.periods()``: CHILD, start). Time in care counts from it."""
+    starts = periods.select("CHILD", pl.col("start").alias("period_start")).drop_nulls().sort("period_start")
+    out = spell_frame.with_row_index("_i").sort("start").join_asof(
+        starts, left_on="start", right_on="period_start", by="CHILD", strategy="backward", check_sortedness=False
+    )  # both sorted by date overall, hence within each child
+    return out.with_columns(pl.col("period_start").fill_null(pl.col("start"))).sort("_i").drop("_i")
+
+
 def in_care_on(spell_frame: pl.DataFrame, day: date) -> pl.Expr:
     """Spells in which a child is looked after at the end of ``day`` (start ≤ day < end).
 
@@ -77,11 +88,17 @@ def in_care_on(spell_frame: pl.DataFrame, day: date) -> pl.Expr:
 
 
 def stock_on(spell_frame: pl.DataFrame, day: date) -> pl.DataFrame:
-    """Children looked after at the end of ``day``: CHILD, age in days, category."""
+    """Children looked after at the end of ``day``: CHILD, age in days, category, and days in
+    care (``care_days``, since the period's start; null when spells carry no ``period_start``)."""
+    care = (
+        (pl.lit(day) - pl.col("period_start")).dt.total_days()
+        if "period_start" in spell_frame.columns else pl.lit(None, dtype=pl.Int64)
+    )
     return spell_frame.filter(in_care_on(spell_frame, day)).select(
         "CHILD",
         (pl.lit(day) - pl.col("DOB")).dt.total_days().alias("age_days"),
         "category",
+        care.alias("care_days"),
     )
 
 

@@ -130,3 +130,52 @@ def state_label(band: int, category: int) -> str:
 
 N_BANDS = len(AGE_BANDS)
 N_CATEGORIES = len(CATEGORIES)
+
+
+@dataclass(frozen=True)
+class DurationBand:
+    """Time in the current period of care, [low, high) in months (None: no upper end)."""
+
+    low: int
+    high: int | None
+
+    @property
+    def label(self) -> str:
+        def words(months: int) -> str:
+            return f"{months // 12} year{'s' if months > 12 else ''}" if months % 12 == 0 else f"{months} months"
+
+        if self.high is None:
+            return f"{words(self.low)} or more"
+        if self.low == 0:
+            return f"under {words(self.high).replace('1 months', '1 month')}"
+        return f"{words(self.low).replace('1 months', '1 month')} to {words(self.high)}"
+
+
+DURATION_BANDS: tuple[DurationBand, ...] = (
+    DurationBand(0, 1),
+    DurationBand(1, 3),
+    DurationBand(3, 6),
+    DurationBand(6, 12),
+    DurationBand(12, 24),
+    DurationBand(24, None),
+)
+"""Time in care bands of the exit hazard: most children who leave care quickly leave in the first
+weeks or months (DfE, *Children looked after in England*: about a third of those ceasing each year
+were looked after for under 6 months), so a child's chance of leaving depends on how long they
+have been looked after, not only on their age and placement."""
+
+SETTLED_MONTHS = 24
+"""From two years in care on, the exit hazard no longer depends on time in care (the last band)."""
+N_DURATIONS = len(DURATION_BANDS)
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+
+
+def duration_edges_days() -> np.ndarray:
+    """The lower edge of each duration band after the first, in days (365.25 / 12 days a month)."""
+    return np.array([round(b.low * DAYS_PER_MONTH) for b in DURATION_BANDS[1:]], dtype=np.int64)
+
+
+def duration_band_of_months(months: np.ndarray) -> np.ndarray:
+    """Duration band index for whole months in care."""
+    lows = np.array([b.low for b in DURATION_BANDS[1:]])
+    return np.searchsorted(lows, np.asarray(months), side="right")

@@ -126,7 +126,7 @@ def _charts(ov: Overview) -> dict[str, str | None]:
 
 def _build(data: Any, la_code: str) -> tuple[Overview, dict[str, str | None]]:
     ov = build_overview(data.history(la_code), runs=RUNS, budget_seconds=RUN_BUDGET_SECONDS,
-                        returns=data.store.load_returns(la_code))
+                        returns=data.store.load_returns(la_code), council=la_code)
     return ov, _charts(ov)
 
 
