@@ -108,8 +108,10 @@ def run_forecast(
     levels: tuple[str, ...] = ("total", "category", "age_band", "state"),
     backtest: bool = True,
     returns: Any = None,
+    council: str | None = None,
 ) -> dict[str, Any]:
-    """Everything ``carewise forecast --json`` prints (also used by the web app)."""
+    """Everything ``carewise forecast --json`` prints (also used by the web app). With ``council``
+    (ONS code) the rates borrow from its statistical neighbours (``borrowed``)."""
     from carewise.forecast import fit_model, month_ends, project, summarise, summarise_difference
     from carewise.forecast.backtest import run_backtest
     from carewise.forecast.costs import CostSettings, spend_by_period
@@ -117,7 +119,7 @@ def run_forecast(
 
     costs = costs or CostSettings()
     model = fit_model(history, origin=start, reference_start=reference_start, reference_end=reference_end,
-                      reference_months=reference_months)
+                      reference_months=reference_months, council=council)
     dates = month_ends(model.origin, horizon_months)
     base = project(model, horizon_months, runs, seed)
     result: dict[str, Any] = {
@@ -129,6 +131,8 @@ def run_forecast(
         "seed": seed,
         "starting_children": model.start.size,
         "entries_per_year": round(model.rates.entry_rate * 365.25, 2),
+        "borrowed": model.borrowing.as_dict() if model.borrowing else None,
+        "exit_by_time_in_care": _records(model.rates.duration_effects().frame()),
         "forecast": _records(summarise(base, levels)),
         "spend": _records(spend_by_period(base, costs)),
         "weekly_costs": costs.weekly,
@@ -141,7 +145,7 @@ def run_forecast(
     if backtest:
         try:
             bt = run_backtest(history, reference_months=reference_months, runs=min(runs, 500), seed=seed,
-                              returns=returns)
+                              returns=returns, council=council)
             result["backtest"] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in bt.summary().items()}
         except SettingError as exc:
             result["backtest"] = {"not_available": str(exc)}
@@ -170,6 +174,8 @@ def _print_forecast(res: dict[str, Any], la: str) -> None:
     totals = [r for r in res["forecast"] if r["state"] == "total" and r["date"].endswith("-03-31")]
     for r in totals:
         out.print(f"  {r['date']}: {r['median']:.0f} (80% {r['p10']:.0f}-{r['p90']:.0f}; 95% {r['p2_5']:.0f}-{r['p97_5']:.0f})")
+    if res.get("borrowed"):
+        out.print(f"  {res['borrowed']['text']}")
     bt = res.get("backtest") or {}
     if "mape_total_12m" in bt and bt["mape_total_12m"] is not None:
         out.print(
@@ -250,6 +256,7 @@ def forecast_cmd(
         stitch(returns), _date(start, "--start"), _date(reference_start, "--reference-start"),
         _date(reference_end, "--reference-end"), reference_months, horizon_months, runs, seed,
         scenario, _costs(costs_file, inflation), backtest=not no_backtest, returns=returns,
+        council=la if la != "files" else None,
     )
     res["council"] = la
     if svg:
