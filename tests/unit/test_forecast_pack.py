@@ -41,8 +41,9 @@ def test_section_shows_fan_chart_years_spend_backtest_and_pa(history):
     blocks = _blocks(section)
     years = blocks["forecast_years"]
     assert years.rows[0][0].text == "All children looked after"
-    assert len(years.columns) == 1 + 3 * 3  # three 31 Marches x median, from, to
-    median, low, high = (c.number for c in years.rows[0][1:4])
+    assert years.columns == ["Placement", "At", "Median", "80% from", "80% to"]  # long, not 10 wide
+    assert [r[1].text for r in years.rows[:3]] == [f"31 March {y}" for y in (2026, 2027, 2028)]
+    median, low, high = (c.number for c in years.rows[0][2:5])
     assert low <= median <= high
     assert len(blocks["forecast_spend"].rows) == 3
     trust = blocks["forecast_backtest"]
@@ -62,7 +63,7 @@ def test_panel_pack_hides_figures_under_5(history):
     hidden = 0
     for tid in ("forecast_years", "pa_needing"):
         for row_i, row_p in zip(internal[tid].rows, panel[tid].rows, strict=True):
-            for ci, cp in zip(row_i[1:], row_p[1:], strict=True):
+            for ci, cp in zip(row_i[1:], row_p[1:], strict=True):  # the date column never hides
                 if ci.number is not None and 1 <= ci.number <= 4:
                     assert cp.text == "x" and cp.number is None
                     hidden += 1

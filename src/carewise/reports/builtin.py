@@ -715,7 +715,8 @@ def comparison(data: PackData) -> Section:
         rows,
         caption="DfE revises earlier years in each release; the release of every comparator is shown. Statistical neighbours: DfE 2025 model.",
     )
-    return Section("comparison", "National comparison", blocks=[t], notes=_comparison_notes(data))
+    return Section("comparison", "National comparison", blocks=[t], notes=_comparison_notes(data),
+                   appendix_only=True)
 
 
 @section("about", "About these figures", order=90)

@@ -52,23 +52,20 @@ def _number(text: str, value: float | None) -> Cell:
 
 
 def year_table(ov: Overview, audience: str) -> TableBlock:
-    """Children at each 31 March ahead, per placement category: median and 80% range."""
+    """Children at each 31 March ahead, per placement category: median and 80% range, one row per
+    category and date (five columns, not ten: it reads down a page and in a screen reader)."""
     dates, rows = march_rows(ov.summary, audience)
     raw = {
         (r["state"], r["date"]): r for r in ov.summary.iter_rows(named=True) if r["date"] in dates
     }
-    columns = ["Placement"]
-    for d in dates:
-        columns += [f"{_day(d)}: median", f"{_day(d)}: 80% from", f"{_day(d)}: 80% to"]
     body = []
     for r in rows:
-        cells = [Cell(r["label"])]
         for c in r["cells"]:
             figures = raw[(r["state"], c["date"])]
-            cells += [_number(c["median"], figures["median"]), _number(c["p10"], figures["p10"]),
-                      _number(c["p90"], figures["p90"])]
-        body.append(cells)
-    return TableBlock("forecast_years", "Children looked after at each 31 March: forecast", columns, body,
+            body.append([Cell(r["label"]), Cell(_day(c["date"])), _number(c["median"], figures["median"]),
+                         _number(c["p10"], figures["p10"]), _number(c["p90"], figures["p90"])])
+    return TableBlock("forecast_years", "Children looked after at each 31 March: forecast",
+                      ["Placement", "At", "Median", "80% from", "80% to"], body,
                       caption="Median of the simulated futures and the range holding 80% of them.")
 
 
@@ -218,9 +215,8 @@ def sufficiency_forecast(data: PackData) -> Section | None:
 
 def _fan_alt(years: TableBlock) -> str:
     """The fan chart's message: the median forecast at each 31 March ahead and its 80% range."""
-    total = years.rows[0] if years.rows else []
-    ahead = [f"{years.columns[i].removesuffix(': median')} {total[i].text} ({total[i + 1].text} to "
-             f"{total[i + 2].text})" for i in range(1, len(total) - 2, 3)]
+    total = [row for row in years.rows if row[0].text == years.rows[0][0].text] if years.rows else []
+    ahead = [f"{row[1].text} {row[2].text} ({row[3].text} to {row[4].text})" for row in total]
     return ("Fan chart of children looked after, observed month by month and then forecast: median "
             "and 80% range at " + "; ".join(ahead) + ".") if ahead else "Fan chart of children looked after."
 
@@ -229,13 +225,12 @@ def forecast_asks(data: PackData, years: TableBlock, spend: TableBlock) -> list[
     """The forecast's pressure for the panel to note: children looked after at the last 31 March
     forecast against today (its 80% range), and spend from the first year to the last."""
     now = data.current.get("cla_at_date")
-    total = years.rows[0] if years.rows else None
-    if total is None or len(total) < 4 or not usable(now) or now is None or now.value is None:
+    total = [row for row in years.rows if row[0].text == years.rows[0][0].text] if years.rows else []
+    if not total or not usable(now) or now is None or now.value is None:
         return []
-    median, low, high = total[-3], total[-2], total[-1]
+    when, median, low, high = total[-1][1].text, *total[-1][2:5]
     if median.number is None:
         return []
-    when = years.columns[-3].removesuffix(": median")
     rise = (median.number - now.value) / now.value * 100 if now.value else 0.0
     pressure = ("a rise" if rise >= MATERIAL_SHARE else "a fall" if rise <= -MATERIAL_SHARE
                 else "about the same number")

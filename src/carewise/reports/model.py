@@ -98,6 +98,9 @@ class Section:
     """What this section asks the panel to note or decide: gathered on the pack's front page."""
     reference: bool = False
     """Reference matter (sources, the full definitions): printed last, after the appendix."""
+    appendix_only: bool = False
+    """Tables only, with nothing to chart (e.g. every comparator side by side): shown in the
+    appendix, not as a page of the body."""
 
 
 @dataclass
@@ -153,8 +156,7 @@ def small_numbers(audience: str) -> str:
     policy = current()
     if not policy.protects(audience):
         return ""
-    small = "1" if policy.threshold <= 2 else f"1 to {policy.threshold - 1}"
-    return (f"x stands for a small number ({small}), or for a figure from which a small number "
+    return (f"x stands for a small number ({policy.small_range}), or for a figure from which a small number "
             "could be worked out.")
 
 

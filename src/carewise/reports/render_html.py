@@ -56,6 +56,9 @@ caption { text-align: left; font-weight: bold; font-size: 17px; padding-bottom: 
 th, td { border-bottom: 1px solid #b1b4b6; padding: 6px 8px 6px 0; text-align: left; vertical-align: top; }
 th { font-weight: bold; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr { break-inside: avoid; }
+tbody tr:first-child, tbody tr:nth-child(2) { break-after: avoid; }
+tbody tr:last-child, tbody tr:nth-last-child(2) { break-before: avoid; }
+h2 + .synthetic, .intro { break-after: avoid; }
 td.better { color: #00703c; font-weight: bold; } td.worse { color: #d4351c; font-weight: bold; }
 .figure { break-inside: avoid; margin: 0 0 12px; }
 figure.chart { margin: 4px 0; } .chart svg { max-width: 100%; height: auto; }
@@ -94,7 +97,6 @@ dl.definitions dd { margin: 0 0 4px 0; } dl.definitions .id { font-weight: norma
   .front ul { margin: 2px 0; } .front li { font-size: 8.5pt; margin-bottom: 1.5px; }
   .banner p { font-size: 8.5pt; }
   .front ul { padding-left: 16px; } .front h2 { margin-top: 6px; }
-  .chart svg { max-height: 88mm; width: auto; }
   dl.definitions { columns: 2; column-gap: 8mm; font-size: 7.5pt; } dl.definitions dd { break-before: avoid; }
   dl.definitions dt { margin-top: 4px; }
 }
@@ -108,7 +110,7 @@ SYNTHETIC_CSS = """
 """A synthetic council's pack says so on every printed page (running header) and above every
 section on screen, so a demo pack cannot circulate as a real council's."""
 
-SMALL_TABLE = 12
+SMALL_TABLE = 20
 """Tables of up to this many rows are kept on one page (never split leaving a row alone); longer
 ones may split, their header row repeated on the next page."""
 
@@ -140,12 +142,12 @@ TEMPLATE = """<!DOCTYPE html>
 {% if left_out %}<p class="small">Not in this pack (no data for the period): {{ left_out | join(', ') }}.</p>{% endif %}
 </section>
 {% endif %}
-{% for p in pages %}
+{% for p in body %}
 {% set s = p.section %}
 <section id="{{ s.id }}" class="{{ 'pagebreak' if loop.first else '' }}" aria-labelledby="h-{{ s.id }}">
 <h2 id="h-{{ s.id }}">{{ s.title }}</h2>
 {% if data.synthetic %}<p class="synthetic">{{ notice }}</p>{% endif %}
-{% if s.intro %}<p>{{ s.intro }}</p>{% endif %}
+{% if s.intro %}<p class="intro">{{ s.intro }}</p>{% endif %}
 {% if s.headlines and not p.charts %}<div class="cards">{% for h in s.headlines %}
 <div class="card {{ h.status }}"><div class="t">{{ h.title }}</div><div class="v">{{ h.value }}</div>
 <div class="u">{{ h.unit }}</div>
@@ -290,8 +292,8 @@ def render_html(data: PackData, sections: list[Section], for_print: bool = False
     return template.render(
         data=data,
         front=next((s for s in sections if s.id == "summary"), None),
-        pages=pages,
         appendix=[p for p in pages if p.listed(for_print)],
+        body=[p for p in pages if not p.section.appendix_only],
         reference=[s for s in sections if s.reference],
         asks=asks,
         more=more,
