@@ -182,6 +182,18 @@ def child_ref(world, browser, signed_in_states) -> str:
     return href.rsplit("/", 1)[-1]
 
 
+@pytest.fixture(scope="session")
+def compliance_loaded(world, tmp_path_factory):
+    """The council's synthetic compliance extracts, so the compliance pages have their tables."""
+    from carewise.compliance.extracts import read_extracts
+    from carewise.compliance.storage import import_extracts
+    from carewise.synth.extracts import generate_extracts, write_extracts
+
+    folder = tmp_path_factory.mktemp("compliance-extracts")
+    written = write_extracts(generate_extracts(world.store.load_history(world.la_code), 2), folder)
+    import_extracts(world.store, world.la_code, read_extracts(written))
+
+
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 

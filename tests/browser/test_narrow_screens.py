@@ -10,18 +10,6 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 800}
 
 
-@pytest.fixture(scope="module")
-def compliance_loaded(world, tmp_path_factory):
-    """The council's synthetic compliance extracts, so the compliance pages have their tables."""
-    from carewise.compliance.extracts import read_extracts
-    from carewise.compliance.storage import import_extracts
-    from carewise.synth.extracts import generate_extracts, write_extracts
-
-    folder = tmp_path_factory.mktemp("narrow-extracts")
-    written = write_extracts(generate_extracts(world.store.load_history(world.la_code), 2), folder)
-    import_extracts(world.store, world.la_code, read_extracts(written))
-
-
 def _page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 

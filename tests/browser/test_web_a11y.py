@@ -14,6 +14,7 @@ PAGES = [
     ("admin", "/population"),
     ("admin", "/stability"),
     ("admin", "/care-leavers"),
+    ("admin", "/health"),
     ("admin", "/pack"),
     ("admin", "/children"),
     ("admin", "/children/{child}"),

@@ -21,6 +21,7 @@ import os
 import secrets
 import shutil
 import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -136,8 +137,10 @@ class Jobs:
 
         try:
             path = work(folder, progress)
-        except Exception as exc:  # reported to the user as failed; the log says what kind only
-            log.error("background job %s failed: %s", folder.name, type(exc).__name__)
+        except Exception as exc:  # reported to the user as failed
+            # the kind and where (the code's stack), never the message: it could hold a child's value
+            log.error("background job %s failed: %s\n%s", folder.name, type(exc).__name__,
+                      "".join(traceback.format_tb(exc.__traceback__)))
             state.update(state="failed", step="")
         else:
             state.update(state="done", done=state["total"], step="", file=path.name)
