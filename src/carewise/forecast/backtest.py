@@ -33,6 +33,7 @@ from carewise.forecast.model import (
 from carewise.forecast.spells import category_counts, spells
 from carewise.forecast.states import CATEGORIES
 from carewise.history import History, stitch
+from carewise.returns.frames import as_float
 from carewise.returns.model import Return
 from carewise.returns.years import CollectionYear
 
@@ -86,12 +87,12 @@ class Backtest:
         total = self.rows.filter(pl.col("state") == "total")
         for h in HORIZONS:
             sel = total.filter(pl.col("horizon_months") == h)
-            out[f"mape_total_{h}m"] = float(sel["ape"].mean() * 100) if sel.height else None
+            out[f"mape_total_{h}m"] = as_float(sel["ape"].mean()) * 100 if sel.height else None
             for level in (80, 95):
-                out[f"coverage_total_{level}_{h}m"] = float(sel[f"inside_{level}"].mean()) if sel.height else None
+                out[f"coverage_total_{level}_{h}m"] = as_float(sel[f"inside_{level}"].mean()) if sel.height else None
         scored = self.rows.filter(pl.col("observed") > 0)
-        out["coverage_80"] = float(scored["inside_80"].mean()) if scored.height else None
-        out["coverage_95"] = float(scored["inside_95"].mean()) if scored.height else None
+        out["coverage_80"] = as_float(scored["inside_80"].mean()) if scored.height else None
+        out["coverage_95"] = as_float(scored["inside_95"].mean()) if scored.height else None
         return out
 
     def calibration(self) -> pl.DataFrame:

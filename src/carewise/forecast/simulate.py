@@ -33,6 +33,7 @@ import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 import numpy as np
 
@@ -324,6 +325,8 @@ def expected_entries(rates: Rates, step_days: list[int], runs: int | None = None
     if trend is None:
         if runs is None:
             return rates.entry_rate * days
+        if lam is None:
+            raise ValueError("a steady entry rate for each run needs lam, the rate per run")
         return days[:, None] * lam[None, :]
     ahead = months_ahead(step_days)
     if runs is None:
@@ -410,7 +413,10 @@ def layer_months(step: int) -> np.ndarray:
     return np.concatenate([[SETTLED_MONTHS], (step - (s - 1)) % SETTLED_MONTHS])
 
 
-def entry_layer(step: int) -> int:
+Step = TypeVar("Step", int, np.ndarray)
+
+
+def entry_layer(step: Step) -> Step:
     """The layer of children who come into care in ``step`` (a starting child k months in care:
     step −k); at the end of step t the layer of step t − 23 joins layer 0."""
     return 1 + step % SETTLED_MONTHS
@@ -543,7 +549,9 @@ class _Counts:
         ascending within a group): a cumulative count over the cells of those groups only."""
         if not group.size:
             return group
-        ug, inv = np.unique(group, return_inverse=True)
+        starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))  # groups come sorted
+        ug = group[starts]
+        inv = np.cumsum(np.concatenate([[True], group[1:] != group[:-1]])) - 1
         first = self._first[ug] + self.offset
         widths = self._last[ug] - self._first[ug] + 1
         w = int(widths.max())
