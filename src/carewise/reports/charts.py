@@ -18,7 +18,7 @@ BLUE = "#1d70b8"
 COLOURS = ["#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c", "#505a5f", "#b58840", "#28a197"]
 
 
-def _config(chart: alt.Chart) -> alt.Chart:
+def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return (
         chart.configure(font=FONT)
         .configure_axis(labelFontSize=12, titleFontSize=12, grid=False)
@@ -27,7 +27,7 @@ def _config(chart: alt.Chart) -> alt.Chart:
     )
 
 
-def to_svg(chart: alt.Chart) -> str:
+def to_svg(chart: alt.TopLevelMixin) -> str:
     svg = vlc.vegalite_to_svg(_config(chart).to_dict())
     # the SVG sits inside HTML: drop the XML prolog if any
     return svg[svg.index("<svg") :]
@@ -38,17 +38,15 @@ def line(
 ) -> str:
     """A line chart over dates (x), one line per ``series``."""
     base = alt.Chart(frame.to_pandas() if False else alt.Data(values=frame.to_dicts()))
-    enc = {
-        "x": alt.X(f"{x}:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)),
-        "y": alt.Y(f"{y}:Q", title=title_y, scale=alt.Scale(zero=True)),
-    }
-    if series:
-        enc["color"] = alt.Color(f"{series}:N", title=None, scale=alt.Scale(range=COLOURS))
-    else:
-        enc["color"] = alt.value(BLUE)
+    colour = (alt.Color(f"{series}:N", title=None, scale=alt.Scale(range=COLOURS)) if series
+              else alt.value(BLUE))
     chart = (
         base.mark_line(point=True, strokeWidth=2.5)
-        .encode(**enc)
+        .encode(
+            x=alt.X(f"{x}:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)),
+            y=alt.Y(f"{y}:Q", title=title_y, scale=alt.Scale(zero=True)),
+            color=colour,
+        )
         .properties(width=width, height=220)
     )
     return to_svg(chart)
@@ -97,7 +95,7 @@ def bars(
     text = chart.mark_text(align="left", dx=4, fontSize=11).encode(
         text=alt.Text(f"{value}:Q", format=",.1~f"), color=alt.value("#0b0c0c")
     )
-    return to_svg(alt.layer(chart, text))
+    return to_svg(alt.LayerChart(layer=[chart, text]))
 
 
 def grouped_bars(
