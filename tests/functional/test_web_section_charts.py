@@ -69,3 +69,11 @@ def test_count_tiles_carry_the_comparable_rate_with_england(analyst):
 def test_population_headlines_carry_comparators(analyst):
     text = page_text(analyst.get("/population").text)
     assert re.search(r"Children looked after per 10,000 children: [\d.]+; England [\d.]+", text)
+
+
+def test_population_breakdowns_sit_beside_dfes_published_shares(analyst):
+    text = page_text(analyst.get("/population").text)
+    assert "England and East of England: DfE's published shares at 31 March 2025" in text
+    assert re.search(r"Under 1 year \d+ \d+% \d+% \d+%", text)
+    filtered = page_text(analyst.get("/population", params={"sex": "Male"}).text)
+    assert "published shares" not in filtered, "a filtered view has no published counterpart"

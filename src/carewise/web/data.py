@@ -14,6 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from carewise.disclosure import DEFAULT, Policy
@@ -21,7 +22,57 @@ from carewise.history import History
 from carewise.measures.explorer import FILTERS, filter_history, filter_options
 from carewise.store import Store
 
-__all__ = ["FILTERS", "CouncilData", "filter_history", "filter_options"]
+__all__ = ["FILTERS", "CouncilData", "filter_history", "filter_options", "published_shares"]
+
+CHARACTERISTIC_GROUPS = {
+    "age_band": "Age group",
+    "sex": "Sex",
+    "ethnic_group": "Ethnicity",
+    "legal_status": "Legal status",
+    "need": "Category of need",
+    "uasc_status": "Unaccompanied asylum-seeking children",
+    "placement_group": "Placement",
+}
+"""A breakdown of children looked after at 31 March and DfE's characteristics group holding the
+same categories in the same words (``measures.codes``)."""
+
+
+def _published_percent(text: str | None) -> str:
+    """A published percentage as DfE shows it: ``k`` is under 0.5%, other symbols hide it."""
+    if text == "k":
+        return "under 0.5%"
+    try:
+        return f"{float(text or ''):g}%"
+    except ValueError:
+        return "not published"
+
+
+@lru_cache(maxsize=256)
+def published_shares(la_code: str, year: int) -> tuple[int | None, dict[str, dict[str, dict[str, str]]]]:
+    """DfE's published shares of children looked after at 31 March by characteristic, for England
+    and the council's region, for the year ending 31 March ``year`` (else the latest before it):
+    ``(year used, {breakdown: {label: {category: "12%"}}})``. A look-up of DfE's own figures
+    (``benchmarks.characteristics``), computed nowhere here."""
+    import polars as pl
+
+    from carewise.benchmarks import ENGLAND, characteristics, region_of
+
+    table = characteristics()
+    years = [y for y in table["time_period"].unique().to_list() if y <= year]
+    if not years:
+        return None, {}
+    used = max(years)
+    region = region_of(la_code)
+    areas = {ENGLAND: "England", **({region[0]: region[1]} if region else {})}
+    rows = table.filter((pl.col("time_period") == used) & pl.col("la_code").is_in(list(areas))
+                        & pl.col("cla_group").is_in(list(CHARACTERISTIC_GROUPS.values())))
+    by_group = {group: name for name, group in CHARACTERISTIC_GROUPS.items()}
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for r in rows.iter_rows(named=True):
+        out.setdefault(by_group[r["cla_group"]], {}).setdefault(areas[r["la_code"]], {})[
+            r["characteristic"]] = _published_percent(r["percentage"])
+    return used, {name: {label: out[name][label] for label in areas.values() if label in out[name]}
+                  for name in out}
 
 
 class _LRU:

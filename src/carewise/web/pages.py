@@ -167,12 +167,24 @@ def population(request: Request, period: str | None = None, age_band: str = "", 
     options = data.filter_options(council.la_code, chosen)
     charts = _population_charts(results)
     related = _comparable(data, council.la_code, chosen, audience_for(user), results)
+    published_year, published = _published(council.la_code, chosen, filters)
     query = "&".join(f"{k}={v}" for k, v in {"period": chosen, **filters}.items())
     return render(request, "population.html", title="Population explorer", results=results, period=chosen,
                   periods=_periods(request, council.la_code), filters=filters, options=options,
                   filter_titles=FILTERS, charts=charts, query=query, errors=errors,
                   controlled=data.policy.protects(audience_for(user)), status_code=400 if errors else 200,
-                  related=related)
+                  related=related, published=published, published_year=published_year)
+
+
+def _published(la_code: str, period: str, filters: dict[str, str]) -> tuple[int | None, dict]:
+    """DfE's published shares by characteristic at 31 March, to set beside an unfiltered year's
+    children looked after (a filtered view, or a quarter, has no published counterpart)."""
+    from carewise.web.data import published_shares
+
+    asked = parse_period(period)
+    if filters or asked.kind != "year":
+        return None, {}
+    return published_shares(la_code, asked.year_ending_march)
 
 
 def _population_charts(results) -> dict[tuple[str, str], str]:
