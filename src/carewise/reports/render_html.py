@@ -167,7 +167,7 @@ TEMPLATE = """<!DOCTYPE html>
 {% if s.asks %}<h3>For the panel</h3><ul class="asks">{% for a in s.asks %}<li><span class="kind">{{ 'Decide' if a.kind == 'decide' else 'Note' }}:</span> {{ a.text }}</li>{% endfor %}</ul>{% endif %}
 {% if s.notes %}<h3>{{ s.notes_title }}</h3><ul class="notes">{% for n in s.notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
 {% set listed = p.listed(for_print) %}
-{% if listed %}<p class="small">Tables in the appendix: {% for t in listed %}<a href="#{{ p.anchor(t) }}">{{ p.number(t) }} {{ t.title }}</a>{{ '; ' if not loop.last else '.' }}{% endfor %}</p>{% endif %}
+{% if listed %}<p class="small">{% if listed | length == 1 %}Table in the appendix: <a href="#{{ p.anchor(listed[0]) }}">{{ p.number(listed[0]) }} {{ listed[0].title }}</a>.{% else %}Tables in the appendix: <a href="#{{ p.anchor(listed[0]) }}">{{ p.number(listed[0]) }} to {{ p.number(listed[-1]) }}</a> ({{ listed | length }} tables).{% endif %}</p>{% endif %}
 </section>
 {% endfor %}
 {% if appendix %}
