@@ -292,8 +292,8 @@ def summary(data: PackData) -> Section:
 
 
 def _trend_block(data: PackData) -> ChartBlock | None:
-    points = [(d, res.get("cla_at_date"), res.get("cla_rate_per_10k")) for d, res in data.trend]
-    points = [(d, c, r) for d, c, r in points if c is not None and c.available]
+    found = [(d, res.get("cla_at_date"), res.get("cla_rate_per_10k")) for d, res in data.trend]
+    points = [(d, c, r) for d, c, r in found if c is not None and c.available]
     if len(points) < 2:
         return None
     frame = pl.DataFrame(
@@ -319,7 +319,7 @@ def _trend_block(data: PackData) -> ChartBlock | None:
         rows,
     )
     first, last = points[0], points[-1]
-    way = "rose" if last[1].value > first[1].value else "fell" if last[1].value < first[1].value else "stayed"
+    way = _way(first[1].value, last[1].value)
     return ChartBlock(
         "Children looked after at each quarter end",
         svg,
@@ -330,11 +330,18 @@ def _trend_block(data: PackData) -> ChartBlock | None:
     )
 
 
+def _way(before: float | None, after: float | None) -> str:
+    """How a figure moved between two dates, for a chart's text ("changed" when either is hidden)."""
+    if before is None or after is None:
+        return "changed"
+    return "rose" if after > before else "fell" if after < before else "stayed"
+
+
 def _flows_block(data: PackData) -> ChartBlock | None:
-    pts = [
+    found = [
         (d, res.get("started_in_quarter"), res.get("ceased_in_quarter")) for d, res in data.trend
     ]
-    pts = [(d, s, c) for d, s, c in pts if s is not None and c is not None]
+    pts = [(d, s, c) for d, s, c in found if s is not None and c is not None]
     if len(pts) < 2:
         return None
     records = []
@@ -359,8 +366,8 @@ def _flows_block(data: PackData) -> ChartBlock | None:
         ["Quarter", "Started", "Ceased"],
         rows,
     )
-    started = sum(s.value for _, s, _ in pts if usable(s))
-    ceased = sum(c.value for _, _, c in pts if usable(c))
+    started = sum(s.value for _, s, _ in pts if usable(s) and s.value is not None)
+    ceased = sum(c.value for _, _, c in pts if usable(c) and c.value is not None)
     return ChartBlock(
         "Children starting and ceasing to be looked after, by quarter", svg, table,
         "Children who started or ceased to be looked after in each quarter.",

@@ -10,6 +10,8 @@ leavers) is set beside the others through its rate per 10,000 children.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from carewise.measures import MeasureResult
 from carewise.measures.model import format_value
 from carewise.reports.model import Ask, Cell, PackData, TableBlock
@@ -35,7 +37,7 @@ NEIGHBOURS = "Statistical neighbours (median)"
 OWN = "Published (this council)"
 
 
-def usable(r: MeasureResult | None) -> bool:
+def usable(r: MeasureResult | None) -> TypeGuard[MeasureResult]:
     """A figure that is shown: available, not suppressed, with a value."""
     return r is not None and r.available and not r.suppressed and r.value is not None
 
