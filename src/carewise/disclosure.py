@@ -75,6 +75,11 @@ class Policy:
             raise BadPolicyError(f"unknown audience(s) {', '.join(unknown)} in the disclosure setting: "
                                  f"use {', '.join(KNOWN_AUDIENCES)}")
 
+    @property
+    def small_range(self) -> str:
+        """The small counts this policy hides, in words for a reader: "1 to 4" (threshold 5)."""
+        return "1" if self.threshold <= 2 else f"1 to {self.threshold - 1}"
+
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
         audiences = tuple(a.strip() for a in settings.disclosure_audiences.split(",") if a.strip())

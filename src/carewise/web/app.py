@@ -73,11 +73,13 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     from carewise.validate.postcodes import use_cache_folder
 
     use_cache_folder(settings.data_dir / "cache")  # validation's copies of the postcode directory
+    policy = Policy.from_settings(settings)
     app = FastAPI(
         title="carewise API",
         version="1",
         description="Figures about children looked after, from the 903 return. Sign in through the web "
-        "pages first: the API uses the same session and roles. Counts under 5 are suppressed for panel users.",
+        f"pages first: the API uses the same session and roles. Counts from {policy.small_range} are "
+        "suppressed for panel users.",
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
@@ -85,7 +87,7 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.data = CouncilData(store, secret, Policy.from_settings(settings))
+    app.state.data = CouncilData(store, secret, policy)
     app.state.templates = templates()
     app.state.jobs = Jobs(settings.data_dir / "jobs")
     app.state.throttle = Throttle(store)

@@ -90,6 +90,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         cspNonce=getattr(request.state, "csp_nonce", None),
         path=request.url.path,
         sso_enabled=bool(request.app.state.settings.oidc_metadata_url),
+        disclosure=request.app.state.data.policy,  # its threshold and small_range for page text
         **context,
     )
     return HTMLResponse(html, status_code=status_code)
