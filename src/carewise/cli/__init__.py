@@ -5,22 +5,47 @@ Each capability's commands are top-level functions in its own module of this pac
 ``matching``; ``compliance``; ``voice``; ``web``: serve, users, audit; ``synth``); shared options
 and helpers are in ``common``. This module names every command and group once, in the order
 ``carewise --help`` lists them. Command modules import only typer and light helpers: heavy
-libraries are imported inside the command bodies, so ``carewise --help`` stays quick.
+libraries (and rich) are imported inside the command bodies, so ``carewise --help`` stays quick.
+Command modules do not use ``from __future__ import annotations``: typer would then compile and
+evaluate every option's annotation string twice per command at each start (about a third of the
+time of ``carewise --help``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 from carewise.cli import compliance, core, forecast, matching, measures, synth, validate, voice, web
 
+
+class Commands(TyperGroup):
+    """A group whose help lists each command's whole summary, wrapped, rather than click's summary
+    cut to fit one line (``Read 903 CSV/XML files (one or many collection years) and...``)."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [(name, command.get_short_help_str(limit=1000)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 app = typer.Typer(
     name="carewise",
+    cls=Commands,
     help="Figures, forecasts and decisions for children looked after, from the 903 return.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 120},
 )
+"""Help and usage errors are click's plain text (``rich_markup_mode=None``): typer's rich help
+imports rich's markdown and traceback modules, which doubled the time of ``carewise --help``
+(docs/decisions/0002-cli-start-up.md). Tables and progress bars inside commands still use rich."""
 
 COMMANDS = (
     ("import", core.import_),
@@ -55,7 +80,7 @@ GROUPS = (
 for _name, _command in COMMANDS:
     app.command(_name)(_command)
 for _name, _group in GROUPS:
-    app.add_typer(_group, name=_name)
+    app.add_typer(_group, name=_name, cls=Commands)
 
 
 def main() -> None:

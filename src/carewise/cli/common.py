@@ -12,15 +12,39 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from rich.console import Console
 
 from carewise.errors import UserFacingError
 
-console = Console(stderr=True)
-out = Console()
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class _FirstUse:
+    """A rich ``Console`` made when a command first prints, so that ``carewise --help`` and a
+    command's start do not import rich (issue 13 item 7); every later print uses the same one."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+console = cast("Console", _FirstUse(stderr=True))
+"""Messages, warnings and progress bars (stderr)."""
+out = cast("Console", _FirstUse(stderr=False))
+"""Results (stdout)."""
 
 DbOption = Annotated[
     str | None,
@@ -149,7 +173,7 @@ def progress_bar(enabled: bool = True) -> Iterator[Any]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=cast(_FirstUse, console).real(),
         disable=not enabled,
         transient=True,
     )

@@ -4,8 +4,6 @@ Statutory compliance per child and in summary, the local extracts it needs, the 
 cohort, and the council's pledges and action plan. ``--json`` keys: docs/cli-json.md.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any

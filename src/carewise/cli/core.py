@@ -1,7 +1,5 @@
 """``carewise import`` and ``carewise status``: bring 903 returns in, see what is stored."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated, Any

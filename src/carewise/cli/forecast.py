@@ -4,8 +4,6 @@ Data comes from the store (``--db``/``--council``) or straight from 903 files (`
 Every command has ``--json`` (keys in docs/cli-json.md).
 """
 
-from __future__ import annotations
-
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any

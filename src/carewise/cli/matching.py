@@ -4,8 +4,6 @@ Every shortlist shown is recorded in the audit trail (``carewise.store.audit``) 
 referral id, market and settings versions and the options shown, never the child's details.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,12 +1,9 @@
 """``carewise measures`` and ``carewise pack``: figures for a period, and the panel pack."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from carewise.cli.common import (
     CouncilOption,
@@ -82,6 +79,8 @@ def measures(
     json_: JsonOption = False,
 ) -> None:
     """Every measure for a period, with its numerator, denominator and breakdowns."""
+    from rich.table import Table
+
     from carewise.disclosure import current
     from carewise.measures import Options, evaluate
 

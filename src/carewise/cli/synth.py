@@ -1,7 +1,5 @@
 """``carewise synth``: write a synthetic council (or every council) as 903 CSV files."""
 
-from __future__ import annotations
-
 import time
 from pathlib import Path
 from typing import Annotated

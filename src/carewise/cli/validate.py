@@ -1,7 +1,5 @@
 """``carewise validate``: check a 903 return against the DfE validation rules of its year."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated

@@ -5,8 +5,6 @@ gives per-pledge shares, the asks and those overdue; ``carewise voice asks --jso
 ``--json`` keys: docs/cli-json.md.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from pathlib import Path
 from typing import Annotated

@@ -1,13 +1,10 @@
 """``carewise serve`` (the web app) and ``carewise users`` (web accounts)."""
 
-from __future__ import annotations
-
 from datetime import date
 from pathlib import Path
 from typing import Annotated, TypedDict
 
 import typer
-from rich.table import Table
 
 from carewise.cli.common import (
     DbOption,
@@ -132,6 +129,8 @@ def add(
 @user_errors
 def list_(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List web accounts."""
+    from rich.table import Table
+
     from carewise.store.accounts import list_users
 
     users = list_users(open_store(db))
