@@ -95,3 +95,16 @@ def test_pa_caseload_from_the_councils_own_table():
     assert data["mode"] == "table" and data["advisers"] == [7, 8, 9, 10, 11]
     assert [round(r["caseload_7"]) for r in data["rows"]] == [37, 36, 37]
     assert any("254 / 9 = 28.2" in n for n in data["disagreements"])
+
+
+def test_scenario_dates_are_read_from_their_options(tmp_path):
+    path = tmp_path / "target.json"
+    made = _json(["scenario", "create", "target", "--in-house-target", "0.7", "--by", "2027-03-31",
+                  "--from-date", "2025-04-01", "--full-by", "2026-03-31", "--path", str(path), "--json"])
+    change = made["changes"][0]
+    assert (change["by"], change["start"], change["full_by"]) == ("2027-03-31", "2025-04-01", "2026-03-31")
+    for option in ("--by", "--from-date", "--full-by"):
+        dates = {"--by": "2027-03-31", "--from-date": "2025-04-01", "--full-by": "2026-03-31", option: "31/03/2027"}
+        bad = runner.invoke(app, ["scenario", "create", "bad", "--in-house-target", "0.7",
+                                  *[x for pair in dates.items() for x in pair], "--path", str(path)])
+        assert bad.exit_code != 0 and option in bad.output and "YYYY-MM-DD" in bad.output

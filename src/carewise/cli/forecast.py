@@ -385,18 +385,19 @@ def scenario_create(
     """Save a named scenario."""
     from carewise.forecast.scenarios import Change, Scenario, save
 
-    timing = {"start": start, "full_by": full_by}
+    begins, full = _date(start, "--from-date"), _date(full_by, "--full-by")
     changes: list[Change] = []
     if entry_rate is not None:
-        changes.append(Change("entry_rate", change=entry_rate, **timing))
+        changes.append(Change("entry_rate", change=entry_rate, start=begins, full_by=full))
     if in_house_share is not None or in_house_target is not None:
-        changes.append(Change("in_house_share", share=in_house_share, target=in_house_target, by=by, **timing))
+        changes.append(Change("in_house_share", share=in_house_share, target=in_house_target, by=_date(by, "--by"),
+                              start=begins, full_by=full))
     if residential_entries is not None:
-        changes.append(Change("residential_entries", change=residential_entries, to=redirect_to, **timing))
+        changes.append(Change("residential_entries", change=residential_entries, to=redirect_to, start=begins, full_by=full))
     if in_house_places is not None:
-        changes.append(Change("in_house_capacity", places=in_house_places, **timing))
+        changes.append(Change("in_house_capacity", places=in_house_places, start=begins, full_by=full))
     if step_down is not None:
-        changes.append(Change("step_down", per_year=step_down, **timing))
+        changes.append(Change("step_down", per_year=step_down, start=begins, full_by=full))
     if limit_from_market:
         changes.append(_market_limit(db, council))
     elif in_house_limit is not None:
