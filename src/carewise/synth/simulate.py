@@ -22,7 +22,7 @@ import polars as pl
 
 from carewise.codes import URN_NOT_KNOWN
 from carewise.returns.frames import MISSING
-from carewise.returns.years import start_years
+from carewise.returns.years import birthday_expr, start_years
 from carewise.synth import model as m
 from carewise.synth.figures import CouncilFigures, Truth
 from carewise.synth.places import FAR, INSIDE, NEAR, Postcodes, place_authorities
@@ -45,36 +45,16 @@ def day(d: date) -> int:
 
 
 def birthday(dob: np.ndarray, years: int) -> np.ndarray:
-    """The day of each birthday (29 February becomes 1 March), as DfE counts ages."""
-    d = dob.astype("datetime64[D]")
-    y = d.astype("datetime64[Y]")
-    mth = d.astype("datetime64[M]")
-    month_in_year = mth - y.astype("datetime64[M]")
-    day_in_month = d - mth.astype("datetime64[D]")
-    target = (y + years).astype("datetime64[M]") + month_in_year
-    return (target.astype("datetime64[D]") + day_in_month).astype(np.int64)
-
-
-def age_years(dob: np.ndarray, on: np.ndarray) -> np.ndarray:
-    """Whole years of age on a day (vectorised :func:`carewise.returns.age_at`)."""
-    d = dob.astype("datetime64[D]")
-    o = on.astype("datetime64[D]")
-    dy = d.astype("datetime64[Y]").astype(np.int64)
-    oy = o.astype("datetime64[Y]").astype(np.int64)
-    dmd = (d - d.astype("datetime64[Y]").astype("datetime64[D]")).astype(np.int64)
-    # compare month/day through the day of year in a leap-free way
-    dm = d.astype("datetime64[M]").astype(np.int64) % 12
-    om = o.astype("datetime64[M]").astype(np.int64) % 12
-    dd = (d - d.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64)
-    od = (o - o.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64)
-    del dmd
-    before = (om * 100 + od) < (dm * 100 + dd)
-    return oy - dy - before.astype(np.int64)
+    """The day number of each ``years``-th birthday, by the one birthday rule
+    (``returns.birthday_expr``: 29 February turns a year older on 1 March)."""
+    days = pl.Series(np.asarray(dob).astype("datetime64[D]"))
+    return pl.select(birthday_expr(pl.lit(days), years)).to_series().cast(pl.Int64).to_numpy()
 
 
 def _not_29_february(dob: np.ndarray) -> np.ndarray:
-    """Move a 29 February birth to the 28th: rules disagree on when such a child turns 18
-    (28 February or 1 March), so synthetic children avoid the date."""
+    """Move a 29 February birth to the 28th. Synthetic children were kept off the date while
+    carewise's rules disagreed on when such a child turns 18; they all use ``returns.birthday``
+    now, but the generator keeps doing this so that a seed gives the same council as before."""
     d = dob.astype("datetime64[D]")
     month = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
     day_of_month = (d - d.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
