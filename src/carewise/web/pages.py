@@ -293,7 +293,7 @@ def _unit(result) -> str:
 def _note(row) -> str:
     """Why a download's value is blank: figures are numbers, so a hidden one is said in words."""
     if row.suppressed:
-        return "hidden: a small number (1 to 4) or a figure that would reveal one"
+        return "hidden: a small number (below the disclosure threshold) or a figure that would reveal one"
     return "not available" if row.value is None else ""
 
 
