@@ -32,6 +32,11 @@ FIRST_RULE_YEAR = 2022
 LAST_RULE_YEAR = 2026
 
 
+SHARED_BUDGET = 64 * 2**20
+"""Bytes of shared frames kept from one group of rules to the next (a large council's are a few
+megabytes; a national-size return's are released between groups)."""
+
+
 class Skip(Exception):
     """Raised by a rule that cannot run on the data given; the message says why."""
 
@@ -70,6 +75,19 @@ class Context:
         if key not in self._shared:
             self._shared[key] = build()
         return self._shared[key]
+
+    def release_shared(self, budget: int | None = None) -> bool:
+        """Forget the shared frames when together they exceed ``budget`` bytes (polars' estimate;
+        default :data:`SHARED_BUDGET`).
+
+        The runner calls this between groups of rules, so a very large return does not keep every
+        group's derived frames to the end; a frame asked for again is rebuilt, the same.
+        """
+        size = sum(f.estimated_size() for f in self._shared.values() if isinstance(f, pl.DataFrame))
+        if size <= (SHARED_BUDGET if budget is None else budget):
+            return False
+        self._shared.clear()
+        return True
 
     def t(self, name: str) -> pl.DataFrame:
         """Typed frame of a table of this year's return (empty if absent)."""

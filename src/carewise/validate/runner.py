@@ -321,7 +321,11 @@ def validate(ctx: Context, rules: Iterable[Rule] | None = None) -> ValidationRes
             )
         )
     chosen = list(rules) if rules is not None else rules_for(rules_year(ctx.year))
+    group = None
     for r in chosen:
+        if r.function.__module__ != group:  # a new group of rules (rules_100, rules_200 …)
+            group = r.function.__module__
+            ctx.release_shared()
         info = rule_info(r, ctx.year)
         result.rules[r.code] = info
         missing = _missing_table(r, ctx)

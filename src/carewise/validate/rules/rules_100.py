@@ -362,7 +362,8 @@ def rule_117(ctx: Context) -> Failures:
     """DATE_PLACED and DATE_PLACED_CEASED must not be after the collection end or after the DEC of
     the child's latest episode whose REC is not 'X1' (DfE rule 117)."""
     eps = ctx.t("episodes").filter(pl.col("DECOM").is_not_null() & pl.col("REC").ne_missing("X1"))
-    latest = eps.sort(["CHILD", "DECOM", ROW]).group_by("CHILD", maintain_order=True).last()
+    latest = eps.select("CHILD", "DECOM", ROW, "DEC").sort(["CHILD", "DECOM", ROW]).group_by(
+        "CHILD", maintain_order=True).last()
     p4a = ctx.t("placed_for_adoption").join(
         latest.select("CHILD", pl.col(ROW).alias("_eps_row"), pl.col("DEC").alias("_last_dec")),
         on="CHILD",
