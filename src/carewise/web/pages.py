@@ -355,7 +355,7 @@ def section_chart(results, title: str) -> dict[str, Any] | None:
     unit = units.pop() if len(units) == 1 else ""
     axis = ("Percent " + unit[2:] if unit.startswith("% ") else f"Percent of {unit}") if unit else "Percent"
     name = f"{title}: {axis.lower()}, this council" + (
-        " beside " + ", ".join(series[1:]) if len(series) > 1 else " (DfE publishes no comparator)")
+        " beside " + ", ".join(series[1:]) if len(series) > 1 else " (carewise holds no DfE comparator for these)")
     return {"svg": comparison_chart(rows, name, axis), "title": name,
             "series": series, "table": table}
 
