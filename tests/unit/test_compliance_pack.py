@@ -41,6 +41,7 @@ def council(tmp_path_factory):
 def test_pack_sections_are_registered_and_built(council):
     from carewise.reports import (
         SECTIONS,
+        ChartBlock,
         compliance,  # noqa: F401 - registers the sections
         pack_data,
     )
@@ -54,11 +55,22 @@ def test_pack_sections_are_registered_and_built(council):
     assert {h.measure_id for h in comp.headlines} >= {"visits_on_time", "reviews_on_time", "pep_on_time"}
     visits = next(h for h in comp.headlines if h.measure_id == "visits_on_time")
     assert visits.value.endswith("%")
-    pledges = built["pledges"].blocks[0]
+    # issue 16: a chart per section (on time by requirement, by team; each pledge's figure), its
+    # table behind it, and what the panel is asked to note or decide
+    charts = [b for b in comp.blocks if isinstance(b, ChartBlock)]
+    assert [c.table.columns[0] for c in charts] == ["Requirement", "Team"]
+    assert all(c.svg.startswith("<svg") for c in charts)
+    chart = built["pledges"].blocks[0]
+    assert isinstance(chart, ChartBlock)
+    pledges = chart.table
     assert [r[0].text for r in pledges.rows] == ["P1", "P2"]
     assert pledges.rows[0][5].text in ("Green: kept", "Amber: nearly", "Red: not kept")
+    not_kept = [r[0].text for r in pledges.rows if r[5].text != "Green: kept"]
+    assert [a.text.split()[1] for a in built["pledges"].asks] == not_kept
     plan = built["action-plan"].blocks[0].rows[0]
     assert plan[4].text.startswith("off track") and plan[5].text == "Red" and "Trainer left" in plan[6].text
+    (ask,) = built["action-plan"].asks
+    assert ask.kind == "decide" and ask.text.startswith("Action 1.1")
 
 
 def test_synthetic_extracts_agree_with_the_903_and_have_realistic_rates(council):

@@ -22,10 +22,14 @@ def quarter_pack():
 
 def test_a_quarter_pack_says_flows_are_not_compared_with_englands_year(quarter_pack):
     data, sections = quarter_pack
-    starts = next(h for h in sections["summary"].headlines if h.measure_id == "started_in_period")
-    assert not starts.comparison.startswith("England")
-    three = next(h for h in sections["summary"].headlines if h.measure_id == "stability_three_plus_placements")
-    assert three.comparison.startswith("Not compared with England")
+    # the front page's headline table (issue 16): one row per headline, "Beside England" in words
+    (table,) = sections["summary"].blocks
+    rows = {r[0].text: r for r in table.rows}
+    starts = rows[data.current["started_in_period"].title]
+    assert starts[3].text == "–" and starts[-1].text == "Not compared"  # no England figure beside it
+    three = rows[data.current["stability_three_plus_placements"].title]
+    assert three[-1].text == "Not compared"
+    assert any(n.startswith("Not compared with England") for n in sections["summary"].notes)
     assert any(n.startswith("Not compared with England") for n in sections["comparison"].notes)
 
 

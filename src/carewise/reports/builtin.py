@@ -237,6 +237,12 @@ def measures_chart(
     )
 
 
+def _rules_for(data: PackData, ids: list[str]) -> list[str]:
+    """Each measure's counting rule, stated beside its figure (``Measure.rule``): what counts as a
+    placement or a move is not guessable, so it is not left to the definitions at the end."""
+    return [f"{r.title}: {r.rule}" for mid in ids if (r := data.current.get(mid)) is not None and r.rule]
+
+
 def _annual_label(data: PackData, ids: list[str]) -> list[str]:
     """The collection year an annual (OC2/OC3) section's figures belong to, said once: a quarter's
     pack shows the year's figures."""
@@ -546,6 +552,8 @@ def stability(data: PackData) -> Section:
     )
     if chart := measures_chart(data, ids[:3], "stability", "Placement stability", "% of children"):
         s.blocks.append(chart)
+    s.notes += _rules_for(data, ids)
+    s.notes_title = "How moves and placements are counted"
     s.blocks.append(measures_table(data, ids[3:], "stability_moves", "Placement moves"))
     if b := _comparison_chart(data, "stability_long_term", "long_term_comparison"):
         s.blocks.append(b)

@@ -108,6 +108,8 @@ def statutory_compliance(data: PackData) -> Section | None:
                         ["Requirement", "On time", "Due", "Change on a year"], rows["window"])
     chart = _on_time_chart(window)
     blocks: list[TableBlock | ChartBlock] = [chart or window]
+    if team_chart := _team_chart(a, data.audience):
+        blocks.append(team_chart)
     pa = a.summary.get("pa_contact_on_time", {})
     if pa.get("assessed") and pa.get("by_age"):
         pa_rows = []
@@ -140,6 +142,36 @@ def _fell(change: str) -> bool:
     """A share on time that fell by at least ``front.MATERIAL_POINTS`` on a year ("down 5.5 points")."""
     words = change.split()
     return len(words) == 3 and words[0] == "down" and float(words[1]) >= MATERIAL_POINTS
+
+
+def _team_chart(a: Assessment, audience: str) -> ChartBlock | None:
+    """Due dates met on time by team, every requirement together (``compliance.views.by_group``),
+    unallocated last; a team's rate on too few due dates is hidden (``carewise.disclosure``)."""
+    import polars as pl
+
+    from carewise.compliance.views import by_group
+    from carewise.reports import charts
+
+    teams = by_group(a, "team")
+    if not teams.height:
+        return None
+    totals = teams.group_by("team").agg(pl.col("due").sum(), pl.col("on_time").sum()).sort(
+        [pl.col("team") == "(unallocated)", "team"])
+    rows = []
+    for r in totals.iter_rows(named=True):
+        text, number = _shown(100 * r["on_time"] / r["due"] if r["due"] else None, r["due"], audience)
+        due = current().count(r["due"], audience)
+        rows.append([Cell(r["team"]), Cell(text, number), Cell(due, None if due == "x" else float(r["due"]))])
+    table = TableBlock("Compliance by team", f"Due dates met on time by team, 12 months to {a.as_at:%d %B %Y}",
+                       ["Team", "On time", "Due"], rows)
+    shown = [(row[0].text, row[1].number) for row in rows if row[1].number is not None]
+    if not shown:
+        return None
+    frame = pl.DataFrame({"team": [t for t, _ in shown], "on_time": [v for _, v in shown]},
+                         schema={"team": pl.String, "on_time": pl.Float64})
+    return ChartBlock(table.title, charts.bars(frame, "team", "on_time", "% on time"), table,
+                      "Every requirement together: visits, reviews, health assessments, PEPs, "
+                      "return interviews and pathway plans due in the 12 months, by the allocated team.")
 
 
 def _on_time_chart(table: TableBlock) -> ChartBlock | None:

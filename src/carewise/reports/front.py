@@ -30,6 +30,8 @@ RATE_OF = {
 
 NO_CHANGE_SHOWN = "Not shown"
 NOT_RATED = "Not rated"
+NOT_COMPARED = "Not compared"
+"""A figure for part of a year is not set beside DfE's annual one (the note under the table says why)."""
 """Words, not "–", in the front table's words columns (a dash in Excel reads as a lost number)."""
 
 ENGLAND = "England"
@@ -133,7 +135,8 @@ def headline_table(data: PackData, ids: list[str], change_text) -> TableBlock:
                           else Cell("–"))
         eng = comparator(beside, "england")
         verdict = status(beside, eng["value"] if eng else None)
-        cells.append(Cell({"better": "Better", "worse": "Worse"}.get(verdict, NOT_RATED)))
+        unlike = bool(r.comparison_note or beside.comparison_note)  # a quarter beside DfE's year
+        cells.append(Cell(NOT_COMPARED if unlike else {"better": "Better", "worse": "Worse"}.get(verdict, NOT_RATED)))
         rows.append(cells)
     release = _release(data)
     return TableBlock(

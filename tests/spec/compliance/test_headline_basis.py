@@ -35,7 +35,7 @@ def test_pathway_plans_on_time_over_the_year_matches_its_team_breakdown_and_the_
 def test_the_pack_shows_window_rates_and_snapshots_in_separate_tables_with_their_basis():
     from carewise.measures import parse_period
     from carewise.reports.compliance import statutory_compliance
-    from carewise.reports.model import PackData
+    from carewise.reports.model import ChartBlock, PackData
 
     h = build_history(2023, 2024, [episode("1", "2023-06-01")], {"1": "2008-03-01"})
     e = extracts(pathway_plans=[{"child": "1", "date": "2024-05-20"}])
@@ -43,7 +43,8 @@ def test_the_pack_shows_window_rates_and_snapshots_in_separate_tables_with_their
                     audience="internal", current={}, last_quarter={}, last_year={}, trend=[],
                     generated=D("2025-01-01"), extra={"history": h, "extracts": e, "store": object()})
     section = statutory_compliance(data)
-    titles = {b.title: [r[0].text for r in b.rows] for b in section.blocks}
+    tables = [b.table if isinstance(b, ChartBlock) else b for b in section.blocks]  # a chart's table
+    titles = {t.title: [r[0].text for r in t.rows] for t in tables}
     assert "Young people whose pathway plan is up to date on the day" in titles["Up to date on 31 December 2024"]
     assert "Pathway plans reviewed on time (at least every 6 months)" in titles[
         "On time in the 12 months to 31 December 2024"]
