@@ -108,3 +108,23 @@ def test_scenario_dates_are_read_from_their_options(tmp_path):
         bad = runner.invoke(app, ["scenario", "create", "bad", "--in-house-target", "0.7",
                                   *[x for pair in dates.items() for x in pair], "--path", str(path)])
         assert bad.exit_code != 0 and option in bad.output and "YYYY-MM-DD" in bad.output
+
+
+def test_forecast_json_says_how_much_was_borrowed(folder):
+    """With a council code the rates borrow from its statistical neighbours, and the JSON says how
+    much; the exit profile by time in care is always there."""
+    data = _json(["forecast", "--from", str(folder), "--council", "E06000056", "--runs", "50",
+                  "--horizon-months", "12", "--no-backtest", "--json"])
+    borrowed = data["borrowed"]
+    assert borrowed["council"] == "E06000056" and len(borrowed["neighbours"]) == 10
+    assert max(borrowed["published_years"]) == 2024  # the year to March 2025 is published in November 2025
+    for rate in ("entries_per_10000", "exits_per_child_year"):
+        assert 0 <= borrowed[rate]["borrowed"] <= 1
+        low, high = sorted([borrowed[rate]["own"], borrowed[rate]["neighbours"]])
+        assert low - 1e-3 <= borrowed[rate]["used"] <= high + 1e-3
+    assert borrowed["text"].startswith("Borrowed ")
+    bands = {r["time_in_care"] for r in data["exit_by_time_in_care"]}
+    assert bands == {"under 1 month", "1 month to 3 months", "3 months to 6 months", "6 months to 1 year",
+                     "1 year to 2 years", "2 years or more"}
+    assert _json(["forecast", "--from", str(folder), "--runs", "20", "--horizon-months", "3", "--no-backtest",
+                  "--json"])["borrowed"] is None  # files alone: no council, nothing borrowed
