@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
 import polars as pl
 
-T = TypeVar("T", float, np.ndarray, pl.Series, pl.Expr)
+if TYPE_CHECKING:  # numpy is imported where used: validating a return never needs it
+    import numpy as np
+
+T = TypeVar("T", float, "np.ndarray", pl.Series, pl.Expr)
 
 METRES_PER_MILE_DFE = 1609.3
 """DfE's guidance divides metres by 1000 and then by 1.6093 (km per mile)."""
@@ -32,4 +34,6 @@ def round_miles(miles: T) -> T:
     """DfE publishes PL_DISTANCE to one decimal place."""
     if isinstance(miles, pl.Expr | pl.Series):
         return miles.round(1)
+    import numpy as np
+
     return np.round(miles, 1)

@@ -14,12 +14,23 @@ array, but its stubs accept no bare ``None`` there: ``MISSING`` is that array.
 from __future__ import annotations
 
 from datetime import date
-from typing import SupportsFloat, SupportsInt
+from typing import TYPE_CHECKING, SupportsFloat, SupportsInt
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
-MISSING = np.array(None, dtype=object)
-"""A missing value in numpy's arrays: what ``np.where``/``np.append`` make of ``None``."""
+    MISSING: np.ndarray
+    """A missing value in numpy's arrays: what ``np.where``/``np.append`` make of ``None``."""
+
+
+def __getattr__(name: str) -> object:
+    """``MISSING`` is made on first use, so reading returns (which uses ``as_date``) never loads numpy."""
+    if name == "MISSING":
+        import numpy as np
+
+        globals()["MISSING"] = value = np.array(None, dtype=object)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def as_float(value: object) -> float:

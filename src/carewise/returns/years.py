@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _YEAR_RE = re.compile(r"(?<!\d)(20\d\d)\s*[-_/]\s*(\d\d)(?!\d)")
 
@@ -127,6 +130,8 @@ def start_year_expr(day: pl.Expr) -> pl.Expr:
 def start_years(days: np.ndarray) -> np.ndarray:
     """Vectorised ``CollectionYear.containing(day).start_year`` for numpy dates (or day numbers
     since 1970)."""
+    import numpy as np  # here, not at the top: reading and validating returns never loads numpy
+
     d = np.asarray(days).astype("datetime64[D]")
     year = d.astype("datetime64[Y]").astype(np.int64) + 1970
     month = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
