@@ -120,12 +120,7 @@ def write_templates(folder: Path) -> list[Path]:
     """One CSV per extract (header and one example row) and one Excel workbook with every sheet."""
     import xlsxwriter
 
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for ex in EXTRACTS.values():
-        path = folder / f"{ex.name}.csv"
-        pl.DataFrame({c.name: [c.example] for c in ex.columns}).write_csv(path)
-        written.append(path)
+    written = reader.write_csv_templates(EXTRACTS.values(), folder)
     book_path = folder / "carewise-extracts.xlsx"
     book = xlsxwriter.Workbook(str(book_path))
     bold = book.add_format({"bold": True})

@@ -21,7 +21,7 @@ Reading never stores anything: the capability stores a load only when no problem
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -466,3 +466,16 @@ def read_files(paths: Sequence[Path], tables: Mapping[str, Table], *, today: dat
             read.sha256 = digest
             out.append(read)
     return out
+
+
+def write_csv_templates(tables: Iterable[Table], folder: Path) -> list[Path]:
+    """One ``<name>.csv`` per table: its header and the columns' example row, as every
+    capability's ``template`` command writes them (a workbook, where there is one, is theirs)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in tables:
+        path = folder / f"{table.name}.csv"
+        pl.DataFrame({c.name: [c.example] for c in table.columns}).write_csv(path)
+        written.append(path)
+    return written

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from carewise.ingest.extracts import write_csv_templates
 from carewise.matching.schema import TABLES, Table
 
 _KIND = {"id": "text (reference)", "text": "text", "int": "whole number", "float": "number",
@@ -23,10 +24,6 @@ def notes(table: Table) -> pl.DataFrame:
         "allowed values": ["; ".join(c.vocab) if c.vocab else "" for c in table.columns],
         "what to put": [c.help for c in table.columns],
     })
-
-
-def example(table: Table) -> pl.DataFrame:
-    return pl.DataFrame({c.name: [c.example] for c in table.columns})
 
 
 def readme_text() -> str:
@@ -48,12 +45,7 @@ def readme_text() -> str:
 def write_templates(folder: Path) -> list[Path]:
     """Write ``<table>.csv`` files, ``carewise-market-template.xlsx`` and ``README.md``."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for table in TABLES.values():
-        path = folder / f"{table.name}.csv"
-        example(table).write_csv(path)
-        written.append(path)
+    written = write_csv_templates(TABLES.values(), folder)
     book_path = folder / "carewise-market-template.xlsx"
     with xlsxwriter.Workbook(book_path) as book:
         bold = book.add_format({"bold": True})

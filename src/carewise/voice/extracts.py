@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-import polars as pl
-
 from carewise.ingest import extracts as reader
 from carewise.ingest.extracts import Column, ReadTable, Table
 
@@ -107,10 +105,4 @@ def read_voice(paths: Sequence[Path], today: date | None = None) -> list[ReadTab
 
 def write_templates(folder: Path) -> list[Path]:
     """One CSV per feedback extract: its header and one example row."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for table in EXTRACTS.values():
-        path = folder / f"{table.name}.csv"
-        pl.DataFrame({c.name: [c.example] for c in table.columns}).write_csv(path)
-        written.append(path)
-    return written
+    return reader.write_csv_templates(EXTRACTS.values(), folder)
