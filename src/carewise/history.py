@@ -125,15 +125,20 @@ def _conflicts(stacked: pl.DataFrame, name: str) -> pl.DataFrame:
     )
     compare = [c for c in stacked.columns if c not in (*key, YEAR)]
     joined = earlier.join(latest, on=key, suffix="_later")
+    compare = [c for c in compare if c in joined.columns and f"{c}_later" in joined.columns]
+
+    def differs_in(col: str) -> pl.Expr:
+        differs = pl.col(col).cast(pl.String).ne_missing(pl.col(f"{col}_later").cast(pl.String))
+        return differs & pl.col(col).is_not_null() if name == "episodes" and col in _CLOSED_SINCE else differs
+
+    # One pass finds the columns with any difference; only those are listed row by row.
+    found = joined.select(differs_in(c).any().alias(c) for c in compare).row(0) if compare and joined.height else ()
     out = []
-    for col in compare:
-        if col not in joined.columns or f"{col}_later" not in joined.columns:
+    for col, any_differs in zip(compare, found, strict=False):
+        if not any_differs:
             continue
         before, after = pl.col(col).cast(pl.String), pl.col(f"{col}_later").cast(pl.String)
-        differs = before.ne_missing(after)
-        if name == "episodes" and col in _CLOSED_SINCE:
-            differs = differs & before.is_not_null()
-        rows = joined.filter(differs)
+        rows = joined.filter(differs_in(col))
         if rows.height:
             out.append(
                 rows.select(
@@ -164,7 +169,8 @@ def _vanished_open_episodes(stacked: pl.DataFrame, years: list[int]) -> pl.DataF
     if open_eps.height == 0:
         return pl.DataFrame(schema=CONFLICT_SCHEMA)
     later = stacked.select("CHILD", "DECOM", pl.col(YEAR).alias("_y"))
-    missing = open_eps.join(later, on=["CHILD", "DECOM"], how="left").group_by(["CHILD", "DECOM", YEAR]).agg(
+    missing = open_eps.join(later, on=["CHILD", "DECOM"], how="left").group_by(
+        ["CHILD", "DECOM", YEAR], maintain_order=True).agg(
         (pl.col("_y") > pl.col(YEAR)).any().alias("_seen")
     ).filter(~pl.col("_seen").fill_null(False))
     return missing.select(
