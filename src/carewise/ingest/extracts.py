@@ -141,10 +141,10 @@ class ExtractError(BadInputError):
                          f"them and load again{hint}.\n{shown}{more}")
 
 
-def raise_for_errors(problems: list[Problem], **kw) -> None:
+def raise_for_errors(problems: list[Problem], *, what: str = "extract files", template: str = "") -> None:
     """``ExtractError`` when any problem is an error."""
     if any(p.severity == Severity.ERROR for p in problems):
-        raise ExtractError(problems, **kw)
+        raise ExtractError(problems, what=what, template=template)
 
 
 # -- which extract ---------------------------------------------------------------------------

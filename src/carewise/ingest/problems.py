@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotation only: importing years loads polars, and the CLI starts without it
     from carewise.returns.years import CollectionYear
@@ -74,9 +74,11 @@ class Problem:
         return f"{where}: {self.message}{value}. {self.fix}"
 
 
-def error(file: str, message: str, fix: str, **kw) -> Problem:
-    return Problem(Severity.ERROR, file, message, fix, **kw)
+def error(file: str, message: str, fix: str, **where: Any) -> Problem:
+    """An error; ``where``: :class:`Problem`'s optional fields (row, column, value …)."""
+    return Problem(Severity.ERROR, file, message, fix, **where)
 
 
-def warning(file: str, message: str, fix: str, **kw) -> Problem:
-    return Problem(Severity.WARNING, file, message, fix, **kw)
+def warning(file: str, message: str, fix: str, **where: Any) -> Problem:
+    """A warning; ``where``: :class:`Problem`'s optional fields (row, column, value …)."""
+    return Problem(Severity.WARNING, file, message, fix, **where)

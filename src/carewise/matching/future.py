@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -423,7 +424,7 @@ def _frame(out: pl.DataFrame, size: int) -> pl.DataFrame:
     return out.with_columns(pl.Series("_row", range(1, size + 1), dtype=pl.UInt32))
 
 
-def write_extract(stream: pl.DataFrame, path) -> None:
+def write_extract(stream: pl.DataFrame, path: str | Path) -> None:
     """Write the stream as a referrals extract (the template's columns, CSV), e.g. to share."""
     cols = []
     for c in REFERRALS.columns:

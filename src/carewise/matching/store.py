@@ -15,7 +15,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
 from sqlalchemy import (
@@ -40,6 +40,10 @@ from carewise.ingest.extracts import ROW
 from carewise.matching.market import Market, empty
 from carewise.matching.schema import TABLES
 from carewise.store import schema as s
+from carewise.store.store import _new_id
+
+if TYPE_CHECKING:
+    from carewise.store import Store
 
 market_batch = Table(
     "market_batch",
@@ -117,7 +121,7 @@ def _frame(name: str, rows: list[tuple[int, dict]]) -> pl.DataFrame:
 class StoreMarkets:
     """Markets as import batches in a ``carewise.store.Store`` (SQLite or PostgreSQL)."""
 
-    def __init__(self, store) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def councils(self) -> list[str]:
@@ -166,11 +170,11 @@ class StoreMarkets:
             conn.execute(update(market_batch).where(market_batch.c.council_id == council_id,
                                                     market_batch.c.status == "current")
                          .values(status="superseded"))
-            batch_id = conn.execute(insert(market_batch).values(
+            batch_id = _new_id(conn.execute(insert(market_batch).values(
                 council_id=council_id, version=number, imported_at=now, imported_by=actor,
                 status="current", rows=rows, files=files,
                 loaded=sorted(loaded if loaded is not None else TABLES),
-                problems=problems or [])).inserted_primary_key[0]
+                problems=problems or [])))
             for name in TABLES:
                 frame = market.table(name)
                 if frame.height == 0:

@@ -54,7 +54,7 @@ def once(history: History, key: str, build: Callable[[], T]) -> T:
     return cast(T, store[key])
 
 
-def _cached(history: History, name: str, build) -> pl.DataFrame:
+def _cached(history: History, name: str, build: Callable[[History], pl.DataFrame]) -> pl.DataFrame:
     store = cache_for(history)
     if name not in store:
         store[name] = build(history)

@@ -7,6 +7,8 @@ every value text, missing columns blank, rows numbered from 1.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 from carewise.returns.model import ROW, Return
@@ -34,10 +36,9 @@ def return_from_rows(year: str | int | CollectionYear, **tables: list[dict[str, 
     return Return(the_year, raw={name: raw_frame(name, rows) for name, rows in tables.items()})
 
 
-def write_return_csv(ret: Return, folder, file_names: dict[str, str] | None = None) -> list:
+def write_return_csv(ret: Return, folder: str | Path,
+                     file_names: dict[str, str] | None = None) -> list[Path]:
     """Write a return as DfE-layout CSV files (``<table>.csv``), text exactly as held in ``raw``."""
-    from pathlib import Path
-
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written = []

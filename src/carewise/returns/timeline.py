@@ -39,6 +39,7 @@ The rules, and where they come from:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -281,7 +282,7 @@ class Timeline:
     def build(cls, episodes: pl.DataFrame, header: pl.DataFrame) -> Timeline:
         return cls(children(header), care_episodes(episodes))
 
-    def _once(self, name: str, make) -> pl.DataFrame:
+    def _once(self, name: str, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
         if name not in self._memo:
             self._memo[name] = make()
         return self._memo[name]

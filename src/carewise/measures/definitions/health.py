@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Literal
+
 import polars as pl
 
 from carewise.measures import frames
@@ -139,9 +142,9 @@ def _share(
     flag: str,
     dfe: str,
     description: str,
-    population=oc2_cohort,
-    higher_is="better",
-    headline=False,
+    population: Callable[[Context], pl.DataFrame] = oc2_cohort,
+    higher_is: Literal["better", "worse", "neutral"] = "better",
+    headline: bool = False,
 ) -> Measure:
     return Measure(
         id=id_,

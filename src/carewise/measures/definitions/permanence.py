@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -159,7 +161,8 @@ def _ceased(
 
 
 def _mean(
-    id_: str, title: str, column: str, population, dfe: str, description: str, **kw
+    id_: str, title: str, column: str, population: Callable[[Context], pl.DataFrame], dfe: str,
+    description: str, **kw: Any,
 ) -> Measure:
     return Measure(
         id=id_,

@@ -7,6 +7,8 @@ breaks (V3/V4) are left out of every figure, as DfE does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from carewise.benchmarks import under18_population
@@ -110,7 +112,7 @@ def ceased_population(ctx: Context) -> pl.DataFrame:
     return memo(ctx, "ceased", lambda: frames.ceased(ctx.history, ctx.period.start, ctx.period.end))
 
 
-def _ceased_by(reasons: tuple[str, ...]):
+def _ceased_by(reasons: tuple[str, ...]) -> Callable[[Context], pl.DataFrame]:
     def population(ctx: Context) -> pl.DataFrame:
         return ceased_population(ctx).filter(pl.col("REC").is_in(reasons))
 
@@ -211,7 +213,7 @@ def time_in_care_population(ctx: Context) -> pl.DataFrame:
     return cla_at(ctx).with_columns(days.alias("days_in_care"), band.alias("time_band"))
 
 
-def _trend_available(months: int):
+def _trend_available(months: int) -> Callable[[Context], str | None]:
     def check(ctx: Context) -> str | None:
         return before_first_return(ctx, add_months(ctx.on, -months))
 
