@@ -145,14 +145,14 @@ class Policy:
         """
         if not self.protects(audience) or period.kind in PUBLISHED_KINDS:
             return period
-        from carewise.measures.period import quarter, year
+        from carewise.measures.period import quarter_containing, year
         from carewise.returns.years import CollectionYear
 
         cy = CollectionYear.containing(period.end)
         quarter_end = period.end.month % 3 == 0 and (period.end + timedelta(days=1)).day == 1
         if period.kind == "snapshot" and quarter_end:
             # the figures at a quarter's end are the quarter's own
-            return quarter(cy.start_year, (period.end.month - 4) % 12 // 3 + 1)
+            return quarter_containing(period.end)
         if period.kind == "rolling" and period.end == cy.end and period.start == cy.start:
             return year(cy)
         raise UnpublishedPeriodError(

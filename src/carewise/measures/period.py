@@ -126,10 +126,19 @@ def rolling(end: date, months: int = 12) -> Period:
     )
 
 
+def quarter_number(day: date) -> int:
+    """Which quarter of its collection year a day falls in: 1 (April to June) to 4 (January to
+    March)."""
+    return (day.month - 4) % 12 // 3 + 1
+
+
+def quarter_containing(day: date) -> Period:
+    """The quarter of the collection year that holds ``day``."""
+    return quarter(CollectionYear.containing(day).start_year, quarter_number(day))
+
+
 def _quarter_label(start: date) -> str:
-    cy = CollectionYear.containing(start)
-    q = (start.month - 4) % 12 // 3 + 1
-    return f"{cy.start_year}-Q{q}"
+    return f"{CollectionYear.containing(start).start_year}-Q{quarter_number(start)}"
 
 
 def quarter(start_year: int, q: int) -> Period:

@@ -11,10 +11,9 @@ from carewise.disclosure import UnpublishedPeriodError
 from carewise.errors import UserFacingError
 from carewise.history import History
 from carewise.measures import MEASURES, MeasureResult, Options, evaluate, parse_period
-from carewise.measures.period import Period, add_months, month_end, quarter, snapshot
+from carewise.measures.period import Period, add_months, month_end, quarter_containing, snapshot
 from carewise.reports.model import PackData, Section
 from carewise.reports.sections import ordered
-from carewise.returns.years import CollectionYear
 
 FORMATS = ("html", "pdf", "xlsx")
 TREND_QUARTERS = 12
@@ -131,8 +130,7 @@ def pack_data(
                 with_comparators=False,
             )
         )
-        q = (day.month - 4) % 12 // 3 + 1
-        qp = quarter(CollectionYear.containing(day).start_year, q)
+        qp = quarter_containing(day)
         if qp.end == day and history.first_date and qp.start >= history.first_date:
             flows = _by_id(
                 evaluate(
