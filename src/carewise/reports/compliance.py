@@ -11,6 +11,7 @@ public audiences a rate on too few children is shown as ``x`` (``carewise.disclo
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -155,10 +156,9 @@ def _team_chart(a: Assessment, audience: str) -> ChartBlock | None:
     teams = by_group(a, "team")
     if not teams.height:
         return None
-    totals = teams.group_by("team").agg(pl.col("due").sum(), pl.col("on_time").sum()).sort(
-        [pl.col("team") == "(unallocated)", "team"])
+    totals = teams.group_by("team").agg(pl.col("due").sum(), pl.col("on_time").sum())
     rows = []
-    for r in totals.iter_rows(named=True):
+    for r in sorted(totals.iter_rows(named=True), key=lambda r: _team_order(r["team"])):
         text, number = _shown(100 * r["on_time"] / r["due"] if r["due"] else None, r["due"], audience)
         due = current().count(r["due"], audience)
         rows.append([Cell(r["team"]), Cell(text, number), Cell(due, None if due == "x" else float(r["due"]))])
@@ -172,6 +172,11 @@ def _team_chart(a: Assessment, audience: str) -> ChartBlock | None:
     return ChartBlock(table.title, charts.bars(frame, "team", "on_time", "% on time"), table,
                       "Every requirement together: visits, reviews, health assessments, PEPs, "
                       "return interviews and pathway plans due in the 12 months, by the allocated team.")
+
+
+def _team_order(team: str) -> tuple:
+    """Teams in natural order ("Children in care 2" before "… 10"), unallocated last."""
+    return (team == "(unallocated)", [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", team)])
 
 
 def _on_time_chart(table: TableBlock) -> ChartBlock | None:

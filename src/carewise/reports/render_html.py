@@ -58,7 +58,7 @@ th { font-weight: bold; } td.n, th.n { text-align: right; font-variant-numeric: 
 tr { break-inside: avoid; }
 tbody tr:first-child, tbody tr:nth-child(2) { break-after: avoid; }
 tbody tr:last-child, tbody tr:nth-last-child(2) { break-before: avoid; }
-h2 + .synthetic, .intro { break-after: avoid; }
+h2 + .synthetic, .intro { break-after: avoid; } .listed { break-before: avoid; }
 td.better { color: #00703c; font-weight: bold; } td.worse { color: #d4351c; font-weight: bold; }
 .figure { break-inside: avoid; margin: 0 0 12px; }
 figure.chart { margin: 4px 0; } .chart svg { max-width: 100%; height: auto; }
@@ -167,7 +167,7 @@ TEMPLATE = """<!DOCTYPE html>
 {% if s.asks %}<h3>For the panel</h3><ul class="asks">{% for a in s.asks %}<li><span class="kind">{{ 'Decide' if a.kind == 'decide' else 'Note' }}:</span> {{ a.text }}</li>{% endfor %}</ul>{% endif %}
 {% if s.notes %}<h3>{{ s.notes_title }}</h3><ul class="notes">{% for n in s.notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
 {% set listed = p.listed(for_print) %}
-{% if listed %}<p class="small">{% if listed | length == 1 %}Table in the appendix: <a href="#{{ p.anchor(listed[0]) }}">{{ p.number(listed[0]) }} {{ listed[0].title }}</a>.{% else %}Tables in the appendix: <a href="#{{ p.anchor(listed[0]) }}">{{ p.number(listed[0]) }} to {{ p.number(listed[-1]) }}</a> ({{ listed | length }} tables).{% endif %}</p>{% endif %}
+{% if listed %}<p class="small listed">{% if listed | length == 1 %}Table in the appendix: <a href="#{{ p.anchor(listed[0]) }}">{{ p.number(listed[0]) }} {{ listed[0].title }}</a>.{% else %}Tables in the appendix: <a href="#{{ p.anchor(listed[0]) }}">{{ p.number(listed[0]) }} to {{ p.number(listed[-1]) }}</a> ({{ listed | length }} tables).{% endif %}</p>{% endif %}
 </section>
 {% endfor %}
 {% if appendix %}
