@@ -149,7 +149,9 @@ def pack(
         def step(message: str) -> None:
             progress.update(task, advance=1, description=message)
 
-        store = None if files else open_store(db)
+        # From --files, the local extracts (compliance, pledges, voice) come from a store only
+        # when one is named with --db: a pack never mixes in a configured store unasked.
+        store = open_store(db) if (db or not files) else None
         synthetic = None
         if files:
             from carewise.cli.core import _council_from_files
