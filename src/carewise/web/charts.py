@@ -101,7 +101,10 @@ def _grouped(points: tuple[tuple[str, str, float], ...], title: str, axis_title:
     scale = alt.Scale(domain=[0, 100]) if percent else alt.Scale(zero=True)
     chart = alt.Chart(data).mark_bar().encode(
         y=alt.Y("label:N", title=None, sort=labels,
-                axis=alt.Axis(labelExpr=f"split(datum.label, '{LINE}')")),
+                axis=alt.Axis(labelExpr=f"split(datum.label, '{LINE}')",
+                              # a label of n lines moves up by half its extra lines, so it sits
+                              # centred on its bars rather than hanging below them
+                              labelOffset=alt.ExprRef(f"-7 * (length(split(datum.value, '{LINE}')) - 1)"))),
         yOffset=alt.YOffset("series:N", sort=series),
         x=alt.X("value:Q", title=axis_title, scale=scale),
         color=alt.Color("series:N", sort=series, title=None,
