@@ -225,7 +225,7 @@ def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
 def _read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
     where = Path(path or file)
     sha = hashlib.sha256(data).hexdigest()
-    if not data.strip():
+    if not data or data.isspace():  # (data.strip() would copy a large file just to look)
         return CsvFile(where, None, None, None, [
             error(file, "the file is empty", "Export the table again; an empty table still needs its header row.")
         ])
