@@ -64,6 +64,30 @@ def data_end(history: History) -> date:
     return history.last_date
 
 
+UNKNOWN_START_DAYS = 731
+"""A period already open when the first return begins, whose first episode there did not start
+care (RNE other than S), began earlier than any episode held: it is taken to have begun two years
+before the first return (so it counts as two years or more in care)."""
+
+
+def known_period_starts(history: History) -> pl.DataFrame:
+    """Periods of care (``History.timeline.periods()``) with their start as far as the returns
+    tell it: a period whose first held episode is not a start of care (RNE S) and began before
+    the first collection year is left-truncated (its earlier episodes are in returns not held),
+    so its start is put :data:`UNKNOWN_START_DAYS` before the first collection year."""
+    periods = history.timeline.periods()
+    first = history.first_date
+    if first is None or periods.height == 0:
+        return periods
+    opening = history.timeline.episodes.group_by(["CHILD", "period_no"]).agg(
+        pl.col("RNE").sort_by("DECOM").first().alias("_rne")
+    )
+    truncated = (pl.col("start") < first) & (pl.col("_rne").fill_null("") != "S")
+    return periods.join(opening, on=["CHILD", "period_no"], how="left").with_columns(
+        pl.when(truncated).then(pl.lit(first - timedelta(days=UNKNOWN_START_DAYS))).otherwise(pl.col("start")).alias("start")
+    ).drop("_rne")
+
+
 def fit_model(
     history: History,
     origin: date | None = None,
@@ -88,7 +112,7 @@ def fit_model(
     first = history.first_date
     if first is not None and reference_start < first:
         reference_start = first
-    frame = with_period_start(spells(history, as_at=origin), history.timeline.periods())
+    frame = with_period_start(spells(history, as_at=origin), known_period_starts(history))
     entries_from = max(first, months_before(reference_end, ENTRY_TREND_MONTHS)) if first else None
     rates = fit(frame, reference_start, reference_end, trend=entry_trend,
                 entries_from=min(entries_from, reference_start) if entries_from else None)

@@ -10,6 +10,7 @@ import pytest
 from carewise.forecast import CATEGORIES, fit, spells
 from carewise.forecast.entries import EntryTrend
 from carewise.forecast.estimate import duration_effects
+from carewise.forecast.model import known_period_starts
 from carewise.forecast.neighbours import (
     Borrowing,
     population_mid_year,
@@ -134,3 +135,17 @@ def test_only_figures_published_by_the_origin_are_used():
     assert published_years(date(2023, 12, 1))[-1] == 2023
     assert population_mid_year(date(2023, 3, 31)) == 2021
     assert population_mid_year(date(2023, 7, 1)) == 2022
+
+
+def test_a_period_open_before_the_first_return_without_a_start_began_earlier():
+    """The first return is 2023-24. Child 1's first episode there began on 1 January 2023 with a
+    change of placement (RNE P): their period of care began before any episode held, so it is
+    taken as two years before 1 April 2023 (731 days: 31 March 2021) and counts as two years or
+    more in care. Child 2 started to be looked after (RNE S) on 1 February 2023: that is the start."""
+    h = stitch([return_from_rows(
+        "2023-24",
+        episodes=[_ep("1", "01/01/2023", None, "U4", "PR1", rne="P"), _ep("2", "01/02/2023", None, "U4", "PR1")],
+        header=[{"CHILD": c, "SEX": "1", "DOB": "01/06/2015"} for c in "12"],
+    )])
+    starts = dict(known_period_starts(h).select("CHILD", "start").iter_rows())
+    assert starts == {"1": date(2021, 3, 31), "2": date(2023, 2, 1)}
