@@ -103,6 +103,7 @@ def _return_table(name: str) -> Table:
         Column("year", Integer, nullable=False),
         Column("batch_id", ForeignKey("import_batch.id"), nullable=False),
         Column("row_no", Integer, nullable=False),
+        Column("source_line", Integer, nullable=True),  # XML: the line the row starts on (0009)
         *[Column(c.lower(), Text, nullable=True) for c in spec.all_columns],
         Index(f"ix_r903_{name}_council_year", "council_id", "year"),
     )

@@ -201,21 +201,29 @@ class Store:
                 for name, table in s.return_tables.items():
                     conn.execute(delete(table).where(table.c.council_id == council_id, table.c.year == year))
                     if name in ret.raw:
-                        self._insert_rows(conn, table, ret.raw[name], council_id, year, batch_id)
+                        lines = ret.sources[name].lines if name in ret.sources else None
+                        self._insert_rows(conn, table, ret.raw[name], council_id, year, batch_id, lines)
                     if progress:
                         progress(f"{ret.year} {name}", ret.raw[name].height if name in ret.raw else 0)
         log.info("imported %d collection year(s) for council %s", len(items), la_code)
         return [b for b in self.batches(la_code) if b.id in batch_ids]
 
     @staticmethod
-    def _insert_rows(conn: Connection, table, raw: pl.DataFrame, council_id: int, year: int, batch_id: int) -> None:
-        spec_cols = [c.name for c in table.columns if c.name not in ("id", "council_id", "year", "batch_id", "row_no")]
+    def _insert_rows(conn: Connection, table, raw: pl.DataFrame, council_id: int, year: int, batch_id: int,
+                     lines: list[int] | None = None) -> None:
+        fixed = ("id", "council_id", "year", "batch_id", "row_no", "source_line")
+        spec_cols = [c.name for c in table.columns if c.name not in fixed]
         present = {c.lower(): c for c in raw.columns}
+        # An XML file's line per row (SourceFile.lines, row N is lines[N - 1]) is kept so reports on
+        # the stored return can still point into the file.
+        line = (pl.lit(pl.Series(lines, dtype=pl.Int64)).gather(pl.col(ROW) - 1)
+                if lines and len(lines) >= raw.height else pl.lit(None, dtype=pl.Int64))
         frame = raw.select(
             pl.lit(council_id).alias("council_id"),
             pl.lit(year).alias("year"),
             pl.lit(batch_id).alias("batch_id"),
             pl.col(ROW).alias("row_no"),
+            line.alias("source_line"),
             *[
                 (pl.col(present[c]) if c in present else pl.lit(None, dtype=pl.String)).alias(c)
                 for c in spec_cols
@@ -274,15 +282,19 @@ class Store:
         for name in (batch.counts or {}):
             table = s.return_tables[name]
             spec = TABLES[name]
-            cols = ["row_no", *[c.lower() for c in spec.all_columns]]
+            cols = ["row_no", "source_line", *[c.lower() for c in spec.all_columns]]
             result = conn.execute(
                 select(*[table.c[c] for c in cols])
                 .where(table.c.council_id == council_id, table.c.year == year.start_year)
                 .order_by(table.c.row_no)
             ).all()
             frame = pl.DataFrame(
-                result, schema={"row_no": pl.Int64, **{c: pl.String for c in cols[1:]}}, orient="row"
+                result, schema={"row_no": pl.Int64, "source_line": pl.Int64, **{c: pl.String for c in cols[2:]}},
+                orient="row",
             )
+            if name in sources and frame["source_line"].null_count() < frame.height:
+                sources[name].lines = frame["source_line"].fill_null(0).to_list()
+            frame = frame.drop("source_line")
             frame = frame.rename({"row_no": ROW, **{c.lower(): c for c in spec.all_columns}})
             optional_empty = [c for c in spec.optional_columns if frame[c].null_count() == frame.height]
             raw[name] = frame.drop(optional_empty)
