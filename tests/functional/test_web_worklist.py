@@ -63,3 +63,20 @@ def test_each_page_viewed_is_audited_and_panel_members_are_refused(world):
     assert entry.detail["page"] == 2 and entry.detail["searched"] is True
     panel = sign_in(app, "panel", PASSWORD)
     assert panel.get("/compliance/worklist", params={"page": 2}).status_code == 403
+
+
+def test_the_pledges_page_follows_a_changed_pledge(world):
+    """The pledges page is cached per data version and the pledges as stored: a new target shows."""
+    from dataclasses import replace
+
+    from carewise.compliance.pledges import save_pledges
+    from carewise.synth.voice import PLEDGES
+
+    app, store, client = world
+    la_code = store.councils()[0].la_code
+    save_pledges(store, la_code, list(PLEDGES))
+    first = page_text(client.get("/compliance/pledges").text)
+    assert re.search(r"P1\. Making sure you see your social worker on your own .*? 80 ", first)
+    save_pledges(store, la_code, [replace(PLEDGES[0], target=77), *PLEDGES[1:]])
+    again = page_text(client.get("/compliance/pledges").text)
+    assert re.search(r"P1\. Making sure you see your social worker on your own .*? 77 ", again)

@@ -268,12 +268,18 @@ def pledges_page(request: Request, user: User = Depends(current_user)):
     council = _council(request)
     if council is None:
         return _render(request, "no_data.html", title="No data yet")
-    from carewise.compliance.pledges import RAG_WORDS, list_actions, pledge_rows
+    from carewise.compliance.pledges import RAG_WORDS, list_actions, list_pledges, pledge_rows
 
     store = request.app.state.store
     audience = "internal" if _internal(user) else "panel"
-    history = request.app.state.data.history(council.la_code)
-    at, pledges = pledge_rows(store, council.la_code, None, audience, history=history)
+    # each pledge's figure (a compliance assessment and measures: seconds of work) once per data
+    # version and the pledges as stored, like the other compliance pages
+    at, pledges = _cache(request).get_or_make(
+        ("pledges", *_data_version(request, council.la_code), repr(list_pledges(store, council.la_code)),
+         audience),
+        lambda: pledge_rows(store, council.la_code, None, audience,
+                            history=request.app.state.data.history(council.la_code),
+                            extracts=load_extracts(store, council.la_code)))
     actions = list_actions(store, council.la_code)
     today = date.today()
     return _render(request, "compliance_pledges.html", title="Pledges and action plan", pledges=pledges,
