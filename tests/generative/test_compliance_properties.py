@@ -136,7 +136,17 @@ def test_every_child_looked_after_has_a_next_due_date_for_each_applicable_requir
         got = a.current.filter(pl.col("requirement").is_in(reqs) & pl.col("next_due").is_not_null())
         return set(got["CHILD"].to_list())
 
-    assert in_care - short_breaks <= due("reviews", "adoption_reviews")
+    # authorised to place (LS E1) and not placed: AAR 2005 reg 36(1)
+    authorised = set(history.episodes.filter(
+        (pl.col("LS") == "E1") & (pl.col("DECOM") <= at) & (pl.col("DEC").is_null() | (pl.col("DEC") > at))
+    )["CHILD"].to_list()) - adopting
+
+    assert in_care - short_breaks <= due("reviews", "authorised_reviews", "adoption_reviews")
+    assert due("authorised_reviews") <= authorised
+    # one review is one due item: never two review clocks running for a child at once
+    running = a.current.filter(pl.col("requirement").is_in(["reviews", "authorised_reviews", "adoption_reviews"])
+                               & pl.col("next_due").is_not_null())
+    assert running.select(pl.col("CHILD").is_duplicated().any()).item() is False
     assert in_care - short_breaks - adopting <= due("visits")
     assert in_care - short_breaks <= due("dental")
     assert due("adoption_visits", "adoption_reviews") <= adopting

@@ -31,6 +31,12 @@ PLACED_FOR_ADOPTION = ("A3", "A4", "A5", "A6")
 """Placements for adoption (PLACE A3-A6): with the child's current foster carers (A3, A5) or not
 (A4, A6), under a placement order or with consent."""
 
+AUTHORITY_TO_PLACE = ("E1", "D1")
+"""Legal statuses under which the council, as adoption agency, is authorised to place the child
+for adoption (LS E1 placement order, ACA 2002 s21; D1 freeing order, AA 1976 s18). Authority by
+parental consent (ACA 2002 s19) has no legal status of its own in the 903 (the child is usually
+V2 until placed, A3/A4), so it is seen only from the placement for adoption."""
+
 PLACED_FOR_ADOPTION_WITH_FOSTER_CARERS = ("A3", "A5")
 """Placed for adoption with the child's current foster carer(s): the carers do not change."""
 

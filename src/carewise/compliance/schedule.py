@@ -29,7 +29,12 @@ from typing import cast
 
 import polars as pl
 
-from carewise.codes import PLACED_FOR_ADOPTION, SAME_CARERS_RNE, TEMPORARY_PLACEMENTS
+from carewise.codes import (
+    AUTHORITY_TO_PLACE,
+    PLACED_FOR_ADOPTION,
+    SAME_CARERS_RNE,
+    TEMPORARY_PLACEMENTS,
+)
 from carewise.compliance import cohort
 from carewise.compliance.calendar import term_bounds
 from carewise.compliance.rules import LONG_TERM_PLACEMENTS, Version, due_expr, in_force, versions
@@ -130,12 +135,36 @@ def placed_for_adoption(history: History, as_at: date) -> pl.DataFrame:
     care timeline; end the last day, null while it runs). It ends when the child is adopted,
     leaves care or is returned to the council by the prospective adopters; a temporary placement
     (e.g. hospital) does not end it."""
+    return _adoption_spells(history, as_at, "adoption")
+
+
+def _adoption_spells(history: History, as_at: date, state: str) -> pl.DataFrame:
+    """CHILD, start, end (last day) of the care timeline's spells in ``state``: "adoption" (PLACE
+    A3-A6) or "authorised" (LS E1/D1, ``carewise.codes.AUTHORITY_TO_PLACE``, not placed for
+    adoption); a temporary placement carries the state before it."""
     place = pl.col("PLACE")
-    state = (pl.when(place.is_in(PLACED_FOR_ADOPTION)).then(pl.lit("adoption"))
-             .when(place.is_in(TEMPORARY_PLACEMENTS)).then(pl.lit(None, dtype=pl.String))
-             .otherwise(pl.lit("other")))
-    spells = history.timeline.as_at(as_at).spells(state).filter(pl.col("state") == "adoption")
+    states = (pl.when(place.is_in(PLACED_FOR_ADOPTION)).then(pl.lit("adoption"))
+              .when(place.is_in(TEMPORARY_PLACEMENTS)).then(pl.lit(None, dtype=pl.String))
+              .when(pl.col("LS").is_in(AUTHORITY_TO_PLACE)).then(pl.lit("authorised"))
+              .otherwise(pl.lit("other")))
+    spells = history.timeline.as_at(as_at).spells(states).filter(pl.col("state") == state)
     return spells.select("CHILD", "start", pl.col("end").dt.offset_by("-1d").alias("end")).sort("CHILD", "start")
+
+
+def authorised_not_placed(history: History, as_at: date) -> pl.DataFrame:
+    """CHILD, start, end: each time the council first has authority to place a child for adoption
+    (placement or freeing order: LS E1/D1) while the child is not placed for adoption, to the day
+    before the placement for adoption (or the order or care ends). AAR 2005 reg 36(1) reviews
+    run from the date the agency *first* has authority, so time authorised after a placement for
+    adoption ended in the same period of care is not a new start (reg 33's resumed clock,
+    ``reviews``, covers it)."""
+    auth = _adoption_spells(history, as_at, "authorised")
+    per = cohort.periods(history, as_at).select("CHILD", pl.col("start").alias("_ps"), pl.col("end").alias("_pe"))
+    placed_before = auth.join(per, on="CHILD").filter(
+        (pl.col("start") >= pl.col("_ps")) & (pl.col("_pe").is_null() | (pl.col("start") <= pl.col("_pe")))
+    ).join(placed_for_adoption(history, as_at).select("CHILD", pl.col("start").alias("_as")), on="CHILD").filter(
+        (pl.col("_as") >= pl.col("_ps")) & (pl.col("_as") < pl.col("start")))
+    return auth.join(placed_before.select("CHILD", "start").unique(), on=["CHILD", "start"], how="anti")
 
 
 def _outside_adoption(clocks: pl.DataFrame, adoption: pl.DataFrame) -> pl.DataFrame:
@@ -216,12 +245,20 @@ def _review_events(history: History) -> pl.DataFrame:
     return history.table("reviews").select("CHILD", pl.col("REVIEW").alias("date")).drop_nulls()
 
 
+def _under_aar(history: History, as_at: date) -> pl.DataFrame:
+    """CHILD, start, end: the time a child's reviews are counted under AAR 2005 reg 36 rather
+    than CPPCR reg 33: placed for adoption, or first authorised to place and not yet placed."""
+    return pl.concat([placed_for_adoption(history, as_at), authorised_not_placed(history, as_at)]).sort(
+        "CHILD", "start")
+
+
 def reviews(history: History, as_at: date) -> Clocks:
     """Reg 33: reviews run per period of care, from the 903 reviews table; time placed for
-    adoption is reviewed under the Adoption Agencies Regulations instead (``adoption_reviews``),
-    and care after a placement for adoption ends starts a new clock."""
+    adoption, or first authorised to place and not yet placed, is reviewed under the Adoption
+    Agencies Regulations instead (``adoption_reviews``, ``authorised_reviews``: one review, one
+    due item), and care after it ends without an adoption starts a new clock."""
     per = period_clocks(history, as_at)
-    adoption = placed_for_adoption(history, as_at)
+    adoption = _under_aar(history, as_at)
     after = adoption.filter(pl.col("end").is_not_null() & (pl.col("end") < as_at)).join(
         per.select("CHILD", pl.col("start").alias("_ps"), pl.col("end").alias("_pe"), "DOB"), on="CHILD").filter(
         (pl.col("end") >= pl.col("_ps")) & (pl.col("_pe").is_null() | (pl.col("end") < pl.col("_pe")))
@@ -243,6 +280,52 @@ def adoption_reviews(history: History, as_at: date) -> Clocks:
     """AAR 2005 reg 36(3): reviews within 4 weeks of placement for adoption, then 3 months,
     then every 6 months, until the adoption order (or the child is returned)."""
     return Clocks(adoption_clocks(history, as_at), _review_events(history), history.first_date)
+
+
+def authorised_clocks(history: History, as_at: date) -> pl.DataFrame:
+    """One clock per ``authorised_not_placed`` spell, with ``cap``: the date the reg 33 review
+    running when authority began was due (``reg33_due_at``), when that is still ahead, so the
+    child is held to whichever of CPPCR reg 33 and AAR reg 36(1) asks for the first review sooner;
+    after it both ask for one at most 6 months after the previous review."""
+    auth = authorised_not_placed(history, as_at)
+    dob = cohort.periods(history, as_at).select("CHILD", "DOB").unique("CHILD")
+    clocks = auth.with_row_index("clock").join(dob, on="CHILD", how="left").select(
+        pl.col("clock").cast(pl.Int64), "CHILD", "start",
+        pl.when(pl.col("end") <= as_at).then(pl.col("end")).alias("end"), "DOB",
+        pl.lit(None, dtype=pl.String).alias("PLACE"))
+    carried = reg33_due_at(history, as_at, clocks.select("clock", "CHILD", "start"))
+    return clocks.join(carried, on="clock", how="left").with_columns(
+        pl.when(pl.col("_due") >= pl.col("start")).then(pl.col("_due")).alias("cap")).drop("_due")
+
+
+def reg33_due_at(history: History, as_at: date, days: pl.DataFrame) -> pl.DataFrame:
+    """clock, _due: for each (clock, CHILD, start), the date the next CPPCR reg 33 review was due
+    on ``start``: from the last review before it in the period of care (the period's start if
+    none), with the period's number of reviews so far choosing the step (``timescales.toml``).
+    Before the 903 history begins the last review is assumed held on its first day, as
+    ``chain`` assumes."""
+    cov = history.first_date or date.min
+    per = period_clocks(history, as_at).select("CHILD", pl.col("start").alias("_ps"), pl.col("end").alias("_pe"))
+    at = days.join(per, on="CHILD").filter(
+        (pl.col("start") >= pl.col("_ps")) & (pl.col("_pe").is_null() | (pl.col("start") <= pl.col("_pe"))))
+    rev = _review_events(history).select("CHILD", pl.col("date").alias("_r"))
+    before = at.join(rev, on="CHILD").filter(
+        (pl.col("_r") >= pl.max_horizontal("_ps", pl.lit(cov))) & (pl.col("_r") < pl.col("start"))
+    ).group_by("clock").agg(pl.col("_r").max().alias("_last"), pl.len().cast(pl.Int64).alias("_k"))
+    assumed = pl.col("_ps") < pl.lit(cov)
+    rows = at.join(before, on="clock", how="left").with_columns(
+        pl.coalesce("_last", pl.max_horizontal("_ps", pl.lit(cov))).alias("anchor"),
+        (pl.col("_k").fill_null(0) + pl.when(assumed).then(_ASSUMED_N).otherwise(0)).alias("n"),
+        pl.col("_ps").alias("start"), pl.lit(None, dtype=pl.Date).alias("DOB"),
+        pl.lit(None, dtype=pl.String).alias("PLACE"))
+    return rows.select("clock", due_expr("reviews").alias("_due"))
+
+
+def authorised_reviews(history: History, as_at: date) -> Clocks:
+    """AAR 2005 reg 36(1): while the agency is authorised to place the child for adoption but
+    the child is not placed, a review not more than 3 months after it first has authority, then
+    not more than 6 months after the previous one, until the child is placed for adoption."""
+    return Clocks(authorised_clocks(history, as_at), _review_events(history), history.first_date)
 
 
 def iha(history: History, extracts: Extracts, as_at: date) -> Clocks:
@@ -461,8 +544,8 @@ def peps(history: History, extracts: Extracts, as_at: date, version: Version) ->
 
 # -- everything -------------------------------------------------------------------------------
 
-REQUIREMENTS = ("visits", "adoption_visits", "reviews", "adoption_reviews", "iha", "rha", "dental", "pep_first",
-                "pep", "rhi", "pathway_plan", "pa_contact")
+REQUIREMENTS = ("visits", "adoption_visits", "reviews", "authorised_reviews", "adoption_reviews", "iha", "rha",
+                "dental", "pep_first", "pep", "rhi", "pathway_plan", "pa_contact")
 NEEDS_EXTRACT = {
     "visits": "visits", "adoption_visits": "visits", "iha": "health_assessments", "rha": "health_assessments",
     "dental": "dental_checks", "pep": "peps", "pep_first": "peps", "rhi": "return_home_interviews",
@@ -481,6 +564,7 @@ def instances(history: History, extracts: Extracts, as_at: date) -> pl.DataFrame
         "reviews": lambda: reviews(history, as_at),
         "adoption_visits": lambda: adoption_visits(history, extracts, as_at),
         "adoption_reviews": lambda: adoption_reviews(history, as_at),
+        "authorised_reviews": lambda: authorised_reviews(history, as_at),
         "iha": lambda: iha(history, extracts, as_at),
         "rha": lambda: rha(history, extracts, as_at),
         "dental": lambda: dental(history, extracts, as_at),

@@ -27,6 +27,8 @@ SUMMARY_IDS: dict[str, tuple[str, str]] = {
     "adoption_visits_on_time": ("adoption_visits",
                                 "Visits while placed for adoption (within a week, then weekly to the first review)"),
     "reviews_on_time": ("reviews", "Reviews on time"),
+    "authorised_reviews_on_time": ("authorised_reviews",
+                                   "Reviews while authorised to place for adoption, not yet placed (3 months, 6-monthly)"),
     "adoption_reviews_on_time": ("adoption_reviews", "Reviews while placed for adoption (4 weeks, 3 months, 6-monthly)"),
     "iha_on_time": ("iha", "Initial health assessments within 20 working days"),
     "rha_on_time": ("rha", "Review health assessments on time"),

@@ -206,10 +206,11 @@ def test_pa_contact_within_a_week_of_leaving_care_then_every_two_months():
 
 def test_requirements_without_their_extract_are_not_assessed():
     h = build_history(2024, 2024, [episode("1", "2024-06-01")], {"1": "2014-01-01"})
-    # reviews (CPPCR reg 33, and AAR reg 36 while placed for adoption) come from the 903 return
-    assert schedule.assessed_requirements(Extracts()) == ["reviews", "adoption_reviews"]
+    # reviews (CPPCR reg 33, and AAR reg 36 while authorised to place or placed for adoption)
+    # come from the 903 return
+    assert schedule.assessed_requirements(Extracts()) == ["reviews", "authorised_reviews", "adoption_reviews"]
     a = assess(h, Extracts(), D("2024-12-31"))
-    assert set(a.instances["requirement"].unique()) <= {"reviews", "adoption_reviews"}
+    assert set(a.instances["requirement"].unique()) <= {"reviews", "authorised_reviews", "adoption_reviews"}
     assert a.summary["visits_on_time"]["assessed"] is False
 
 
