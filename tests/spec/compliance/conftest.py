@@ -74,3 +74,9 @@ def hist():
 @pytest.fixture
 def ext():
     return extracts
+
+
+def inst(a, requirement: str, child: str = "1") -> list[tuple]:
+    """(due, met, status) of a child's instances of one requirement, in due-date order."""
+    f = a.instances.filter((pl.col("requirement") == requirement) & (pl.col("CHILD") == child)).sort("due")
+    return [(r["due"], r["met"], r["status"]) for r in f.iter_rows(named=True)]

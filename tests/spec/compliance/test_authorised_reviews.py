@@ -11,18 +11,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
-
 from carewise.compliance import assess
 from carewise.compliance.storage import Extracts
-from conftest import build_history, episode
+from conftest import build_history, episode, inst
 
 D = date.fromisoformat
-
-
-def inst(a, requirement: str, child: str = "1") -> list[tuple]:
-    f = a.instances.filter((pl.col("requirement") == requirement) & (pl.col("CHILD") == child)).sort("due")
-    return [(r["due"], r["met"], r["status"]) for r in f.iter_rows(named=True)]
 
 
 def _order_on(day: str, reviews: list[str], placed: tuple[str, str] | None = None):

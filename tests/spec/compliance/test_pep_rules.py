@@ -12,14 +12,9 @@ import polars as pl
 from carewise.compliance import assess
 from carewise.compliance.calendar import school_day
 from carewise.compliance.rules import in_force
-from conftest import build_history, episode, extracts
+from conftest import build_history, episode, extracts, inst
 
 D = date.fromisoformat
-
-
-def inst(a, requirement: str, child: str = "1") -> list[tuple]:
-    f = a.instances.filter((pl.col("requirement") == requirement) & (pl.col("CHILD") == child)).sort("due")
-    return [(r["due"], r["met"], r["status"]) for r in f.iter_rows(named=True)]
 
 
 def test_twenty_school_days_skip_the_summer_holiday():

@@ -8,14 +8,9 @@ import polars as pl
 
 from carewise.compliance import assess, schedule
 from carewise.compliance.storage import Extracts
-from conftest import build_history, episode, extracts
+from conftest import build_history, episode, extracts, inst
 
 D = date.fromisoformat
-
-
-def inst(a, requirement: str, child: str = "1") -> list[tuple]:
-    f = a.instances.filter((pl.col("requirement") == requirement) & (pl.col("CHILD") == child)).sort("due")
-    return [(r["due"], r["met"], r["status"]) for r in f.iter_rows(named=True)]
 
 
 def current(a, requirement: str, child: str = "1") -> dict | None:

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
-
 from carewise.compliance import assess
 from carewise.compliance.storage import Extracts
-from conftest import build_history, episode, extracts
+from conftest import build_history, episode, extracts, inst
 
 D = date.fromisoformat
-
-
-def inst(a, requirement: str, child: str = "1") -> list[tuple]:
-    f = a.instances.filter((pl.col("requirement") == requirement) & (pl.col("CHILD") == child)).sort("due")
-    return [(r["due"], r["met"], r["status"]) for r in f.iter_rows(named=True)]
 
 
 def test_same_carers_becoming_long_term_carers_do_not_restart_the_visit_clock():
