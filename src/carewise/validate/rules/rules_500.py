@@ -677,8 +677,13 @@ def rule_542(ctx: Context) -> Failures:
 
 
 def _cla_oc2(ctx: Context) -> pl.DataFrame:
-    cla = continuously_looked_after(ctx.t("episodes"), ctx.year)
-    return ctx.t("oc2").with_columns(pl.col(CHILD).is_in(cla.implode()).alias("_cla"))
+    """OC2 rows with ``_cla``: the child was looked after for the whole year (built once per run)."""
+
+    def build() -> pl.DataFrame:
+        cla = continuously_looked_after(ctx.t("episodes"), ctx.year)
+        return ctx.t("oc2").with_columns(pl.col(CHILD).is_in(cla.implode()).alias("_cla"))
+
+    return ctx.shared("rules_500:oc2_cla", build)  # type: ignore[return-value]
 
 
 @rule(
