@@ -154,7 +154,7 @@ class SourceFile:
     encoding: str = "utf-8"
     lines: list[int] | None = None
     """For an XML file, the line each row starts on (row N is ``lines[N - 1]``), so reports can
-    point into the file; not stored."""
+    point into the file; the store keeps it with each row (``source_line``)."""
 
 
 @dataclass

@@ -114,7 +114,7 @@ class ValidationResult:
     files: dict[str, tuple[str, bool]] = field(default_factory=dict)
     """Table → (the analyst's file name, whether it is XML), so reports name files, not tables."""
     xml_lines: dict[str, list[int]] = field(default_factory=dict)
-    """Table → the line of the XML file each row starts on (files read just now, not stored ones)."""
+    """Table → the line of the XML file each row starts on (files read now, or stored from XML)."""
 
     read: bool = True
     """False when the files' layout could not be read, so no rule was run."""
