@@ -10,7 +10,7 @@ import pytest
 
 from carewise.history import stitch
 from carewise.reports import build_pack
-from conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations
+from conftest import axe_violations
 
 
 @pytest.fixture(scope="module")
@@ -25,19 +25,10 @@ def packs(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize("audience", ["panel", "public"])
-def test_html_pack_has_no_axe_violations(packs, chromium, audience, tmp_path):
-    page = chromium.new_page()
+def test_html_pack_has_no_axe_violations(packs, browser, audience, tmp_path):
+    # the session's one Chromium (conftest): Playwright's sync API runs once per process
+    page = browser.new_page()
     try:
         page.goto(packs[audience].as_uri())
         assert page.locator("html").get_attribute("lang") == "en-GB"
