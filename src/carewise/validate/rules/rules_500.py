@@ -13,10 +13,11 @@ from typing import TypedDict
 
 import polars as pl
 
-from carewise.codes import ADOPTED, FOSTER_PLACEMENTS, PLACED_FOR_ADOPTION, SHORT_BREAKS
+from carewise.codes import ADOPTED, FOSTER_PLACEMENTS, PLACED_FOR_ADOPTION
 from carewise.returns.model import ROW
-from carewise.returns.years import CollectionYear, age_expr, birthday_expr
+from carewise.returns.years import age_expr, birthday_expr
 from carewise.validate.engine import Context, Failures, Skip, rule
+from carewise.validate.rules.rules_100 import continuously_looked_after
 
 CHILD = "CHILD"
 ADOPTION_PLACES = PLACED_FOR_ADOPTION
@@ -73,30 +74,6 @@ def periods_of_care(episodes: pl.DataFrame) -> pl.DataFrame:
         pl.col("DECOM").first().alias("POC_START"),
         pl.col("DEC").last().alias("POC_END"),
     )
-
-
-def continuously_looked_after(episodes: pl.DataFrame, year: CollectionYear) -> pl.Series:
-    """Children looked after continuously for the 12 months to 31 March (the OC2 cohort).
-
-    DfE SSDA903 guide: looked after at some point in the year and no episode in the year
-    that starts a period of care (RNE 'S' after 1 April), ends one (REC other than X1 on or
-    before 31 March: care ceasing on 31 March means not looked after at 31 March) or is a short
-    break (LS V3/V4).
-    """
-    start, end = year.start, year.end
-    during = (pl.col("DECOM") <= end) & ((pl.col("DEC") >= start) | pl.col("DEC").is_null())
-    enters = (pl.col("RNE") == "S") & (pl.col("DECOM") > start) & (pl.col("DECOM") <= end)
-    leaves = (
-        (pl.col("REC").is_null() | (pl.col("REC") != "X1"))
-        & (pl.col("DEC") >= start)
-        & (pl.col("DEC") <= end)
-    )
-    short_break = pl.col("LS").is_in(SHORT_BREAKS) & during
-    flags = episodes.group_by(CHILD).agg(
-        during.fill_null(False).any().alias("in_year"),
-        (enters | leaves | short_break).fill_null(False).any().alias("broken"),
-    )
-    return flags.filter(pl.col("in_year") & ~pl.col("broken"))[CHILD]
 
 
 def latest_decision(placed: pl.DataFrame) -> pl.DataFrame:
@@ -680,7 +657,7 @@ def _cla_oc2(ctx: Context) -> pl.DataFrame:
     """OC2 rows with ``_cla``: the child was looked after for the whole year (built once per run)."""
 
     def build() -> pl.DataFrame:
-        cla = continuously_looked_after(ctx.t("episodes"), ctx.year)
+        cla = continuously_looked_after(ctx).filter(pl.col("CLA"))[CHILD]
         return ctx.t("oc2").with_columns(pl.col(CHILD).is_in(cla.implode()).alias("_cla"))
 
     return ctx.shared("rules_500:oc2_cla", build)  # type: ignore[return-value]
