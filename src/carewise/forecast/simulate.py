@@ -36,6 +36,7 @@ from datetime import date, timedelta
 from typing import TypeVar
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from carewise.errors import SettingError
 from carewise.forecast.effects import Effects
@@ -336,23 +337,22 @@ def expected_entries(rates: Rates, step_days: list[int], runs: int | None = None
     return trend.paths(ahead, runs, rng) / DAYS_PER_MONTH * days[:, None]
 
 
-def _step_tables(q: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
-    """Move probability and cumulative destination shares per hazard cell (run, category,
-    duration band, age band), from hazards (runs, bands, categories, durations, destinations).
+def _step_tables(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hazard of moving (per day) and cumulative destination shares per hazard cell (run,
+    category, duration band, age band), from hazards (runs, bands, categories, durations,
+    destinations); a step of d days moves a child with probability 1 − exp(−h·d).
 
-    Shapes: (cells,) and (cells * destinations,): cell i's shares plus i, one ascending array,
-    so one sorted search finds every mover's destination.
+    Shapes: (cells,) and (cells * destinations,): cell i's shares plus i, one ascending array
+    (built once: the shares do not depend on the step's length).
     """
     h = q.sum(-1)
-    pm = -np.expm1(-h * days)
     with np.errstate(invalid="ignore", divide="ignore"):
         cum = np.cumsum(q, -1) / h[..., None]
     cum[~np.isfinite(cum)] = 1.0
     cum[..., -1] = 1.0
     cells = h.size
-    pm = pm.transpose(0, 2, 3, 1).reshape(cells)
     cum = cum.transpose(0, 2, 3, 1, 4).reshape(cells, q.shape[-1])
-    return pm, (cum + np.arange(cells)[:, None]).ravel()
+    return h.transpose(0, 2, 3, 1).reshape(cells), (cum + np.arange(cells)[:, None]).ravel()
 
 
 _Pick = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -546,23 +546,26 @@ class _Counts:
 
     def cells_of(self, group: np.ndarray, rank: np.ndarray) -> np.ndarray:
         """The cell holding the ``rank``-th child (by age) of each group (groups ascending, ranks
-        ascending within a group): a cumulative count over the cells of those groups only."""
-        if not group.size:
-            return group
-        starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))  # groups come sorted
-        ug = group[starts]
-        inv = np.cumsum(np.concatenate([[True], group[1:] != group[:-1]])) - 1
-        first = self._first[ug] + self.offset
-        widths = self._last[ug] - self._first[ug] + 1
-        w = int(widths.max())
-        steps = np.arange(w)
-        inside = steps[None, :] < widths[:, None]
-        idx = np.where(inside, first[:, None] + steps[None, :], 0)
-        cum = np.cumsum(np.where(inside, self.flat[idx], 0), axis=1, dtype=np.int64)
-        big = int(cum[:, -1].max()) + 1
-        flat_cum = (cum + (np.arange(ug.size, dtype=np.int64) * big)[:, None]).ravel()
-        pos = np.searchsorted(flat_cum, inv * big + rank, side="right")
-        return first[inv] + pos - inv * w
+        ascending within a group): a cumulative count over the cells of those groups only.
+
+        Band by band, so each group's cells are read as one row of the band's exact width (a
+        strided view of the counts, no index arrays or padding): this is most of a step's work."""
+        out = np.empty(group.size, dtype=np.int64)
+        band = group % N_BANDS
+        for b, width in enumerate(np.diff(BAND_EDGES)):
+            sel = np.flatnonzero(band == b)
+            if not sel.size:
+                continue
+            g, r = group[sel], rank[sel]
+            new = np.concatenate([[True], g[1:] != g[:-1]])  # groups come sorted
+            inv = np.cumsum(new) - 1
+            first = self._first[g[new]] + self.offset
+            cum = np.cumsum(sliding_window_view(self.flat, int(width))[first], axis=1, dtype=np.int64)
+            big = int(cum[:, -1].max()) + 1
+            cum += (np.arange(first.size, dtype=np.int64) * big)[:, None]
+            pos = np.searchsorted(cum.ravel(), inv * big + r, side="right")
+            out[sel] = first[inv] + pos - inv * int(width)
+        return out
 
 
 def simulate(
@@ -587,7 +590,8 @@ def simulate(
     q, lam = _draw_rates(rates, runs, g_par, parameter_uncertainty)
     entry_mu = expected_entries(rates, step_days, runs, g_par if parameter_uncertainty else None, lam)
     exit_first = q[:, :, :, 0, N_CATEGORIES]  # (runs, bands, categories): the first month's exit hazard
-    tables = {d: _step_tables(q, d) for d in set(step_days)}
+    h_cell, cum = _step_tables(q)
+    move_p = {d: -np.expm1(-h_cell * d) for d in set(step_days)}
 
     pool_age, pool_cat, pick_entrant = _entrant_pool(rates, runs, g_par if parameter_uncertainty else None)
     pool_n = pool_age.size
@@ -608,7 +612,7 @@ def simulate(
     counts[0] = c.by_band()
 
     for t, d in enumerate(step_days):
-        pm, cum = tables[d]
+        pm = move_p[d]
         dband = duration_band_of_months(layer_months(t))
         # Moves: how many per group, which children, where to.
         occupied = np.flatnonzero(c.totals)
@@ -620,7 +624,9 @@ def simulate(
         mover_id = (group << 20) + pick
         u = rng.uniform(_DEST, t, mover_id)
         hz = _hazard_cell(group, dband)
-        dest = np.searchsorted(cum, hz + u, side="left") - hz * (N_CATEGORIES + 1)
+        # the mover's row of the ascending table, not a search of all of it: the same count of
+        # entries below hz + u (earlier rows are all below, later ones all above)
+        dest = (cum.reshape(-1, N_CATEGORIES + 1)[hz] < (hz + u)[:, None]).sum(1)
         np.clip(dest, 0, N_CATEGORIES, out=dest)
         for i, red in enumerate(eff.redirects):
             if red.share[t] > 0:
