@@ -496,6 +496,13 @@ class _Counts:
         np.add.at(self.flat, cells, delta)
         np.add.at(self.totals, self.group_of(cells), delta)
 
+    def take(self, cells: np.ndarray, per_group: np.ndarray) -> None:
+        """Remove a child at each of ``cells`` (ascending, as :meth:`cells_of` gives them), being
+        ``per_group[g]`` children from each group g: no scattered adds needed."""
+        at = np.flatnonzero(np.concatenate([[True], cells[1:] != cells[:-1]])) if cells.size else cells
+        self.flat[cells[at]] -= np.diff(np.append(at, cells.size)).astype(self.flat.dtype)
+        self.totals -= per_group
+
     def _totals4(self) -> np.ndarray:
         return self.totals.reshape(self.runs, N_CATEGORIES, N_LAYERS, N_BANDS)
 
@@ -633,7 +640,7 @@ def simulate(
                 hit = (dest == red.source) & (rng.uniform(_REDIRECT + 2 * i, t, mover_id) < red.share[t])
                 dest[hit] = red.target
         run, pos = cell // width, cell % row
-        c.change(cell, -_ONE)
+        c.take(cell, n_move)
         stay = dest < N_CATEGORIES
         run, dest, pos = run[stay], dest[stay], pos[stay]
         c.change(run * width + dest * row + pos, _ONE)
