@@ -164,15 +164,17 @@ def _binomial(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Binomial(n, p) draws by inversion of the uniforms ``u`` (one uniform per draw)."""
     n = n.astype(np.int64)
     flip = p > 0.5
-    pp = np.where(flip, 1.0 - p, p)
-    uu = np.where(flip, 1.0 - u, u)
+    flipped = bool(flip.any())  # rarely: monthly move chances are small
+    pp = np.where(flip, 1.0 - p, p) if flipped else p
+    uu = np.where(flip, 1.0 - u, u) if flipped else u
     q = 1.0 - pp
     pmf = q ** n
     cdf = pmf.copy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = pp / q
     x = np.zeros(n.shape, dtype=np.int64)
     active = np.flatnonzero((uu > cdf) & (n > 0) & (pp > 0))
+    ratio = np.zeros(n.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio[active] = pp[active] / q[active]  # only the draws past 0 need it
     k = 0
     while active.size:
         k += 1
@@ -180,7 +182,7 @@ def _binomial(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
         cdf[active] += pmf[active]
         x[active] = k
         active = active[(uu[active] > cdf[active]) & (k < n[active])]
-    return np.where(flip, n - x, x)
+    return np.where(flip, n - x, x) if flipped else x
 
 
 def _poisson(mu: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -219,7 +221,8 @@ def _floyd(n: np.ndarray, m: np.ndarray, ids: np.ndarray, streams: _Streams, pur
 
 
 def _choose(
-    total: np.ndarray, picks: np.ndarray, streams: _Streams, purpose: int, step: int, id_base: int = 0
+    total: np.ndarray, picks: np.ndarray, streams: _Streams, purpose: int, step: int, id_base: int = 0,
+    groups: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct ranks in [0, total[g]) for picks[g] children of each group g, uniformly.
 
@@ -228,8 +231,9 @@ def _choose(
     does not depend on how ranks are labelled, so it is a uniform choice); the others use
     Floyd's algorithm. Every draw is addressed by (id_base + group, attempt, pick number), so a
     group's choice does not depend on what other groups do.
+    ``groups``: the groups with picks (ascending), when the caller already has them.
     """
-    groups = np.flatnonzero(picks)
+    groups = np.flatnonzero(picks) if groups is None else groups
     empty = np.zeros(0, dtype=np.int64)
     if not groups.size:
         return empty, empty, empty
@@ -626,7 +630,7 @@ def simulate(
         cell_of_group = _hazard_cell(occupied, dband)
         n_move = np.zeros(c.totals.size, dtype=np.int64)
         n_move[occupied] = _binomial(c.totals[occupied], pm[cell_of_group], rng.uniform(_N_MOVE, t, occupied))
-        group, rank, pick = _choose(c.totals, n_move, rng, _RANK, t)
+        group, rank, pick = _choose(c.totals, n_move, rng, _RANK, t, groups=occupied[n_move[occupied] > 0])
         cell = c.cells_of(group, rank)
         mover_id = (group << 20) + pick
         u = rng.uniform(_DEST, t, mover_id)
