@@ -11,35 +11,24 @@ backtests and Personal Adviser caseloads (issue 6).
 - :mod:`charts` — Altair fan charts; :mod:`sweep` — many councils × scenarios on Dask.
 """
 
-from typing import TYPE_CHECKING
-
-from carewise.lazy import lazy_names
-
-if TYPE_CHECKING:  # the names as the type checker sees them; at run time, imported on first use
-    from carewise.forecast.estimate import Rates, fit
-    from carewise.forecast.model import (
-        QUANTILES,
-        FittedModel,
-        fit_model,
-        project,
-        summarise,
-        summarise_difference,
-    )
-    from carewise.forecast.simulate import (
-        Projection,
-        StartingPopulation,
-        deterministic,
-        month_ends,
-        simulate,
-    )
-    from carewise.forecast.spells import spells, stock_on
-    from carewise.forecast.states import (
-        AGE_BANDS,
-        CATEGORIES,
-        CATEGORY_LABELS,
-        EXIT,
-        category_expr,
-    )
+from carewise.forecast.estimate import Rates, fit
+from carewise.forecast.model import (
+    QUANTILES,
+    FittedModel,
+    fit_model,
+    project,
+    summarise,
+    summarise_difference,
+)
+from carewise.forecast.simulate import (
+    Projection,
+    StartingPopulation,
+    deterministic,
+    month_ends,
+    simulate,
+)
+from carewise.forecast.spells import spells, stock_on
+from carewise.forecast.states import AGE_BANDS, CATEGORIES, CATEGORY_LABELS, EXIT, category_expr
 
 __all__ = [
     "AGE_BANDS",
@@ -63,16 +52,3 @@ __all__ = [
     "summarise",
     "summarise_difference",
 ]
-
-# Imported on first use, so a command that only lists saved scenarios (forecast.scenarios) does
-# not load polars and the whole model.
-__getattr__ = lazy_names(__name__, {
-    **dict.fromkeys(["Rates", "fit"], "carewise.forecast.estimate"),
-    **dict.fromkeys(["QUANTILES", "FittedModel", "fit_model", "project", "summarise",
-                     "summarise_difference"], "carewise.forecast.model"),
-    **dict.fromkeys(["Projection", "StartingPopulation", "deterministic", "month_ends", "simulate"],
-                    "carewise.forecast.simulate"),
-    **dict.fromkeys(["spells", "stock_on"], "carewise.forecast.spells"),
-    **dict.fromkeys(["AGE_BANDS", "CATEGORIES", "CATEGORY_LABELS", "EXIT", "category_expr"],
-                    "carewise.forecast.states"),
-})
