@@ -63,7 +63,8 @@ class Clocks:
 
     clocks: pl.DataFrame
     """clock (id), CHILD, start, end (last day, null while running), DOB, PLACE; optionally
-    ``cap``: a date the first event is due by at the latest (e.g. the first review)."""
+    ``cap``: a date the first event is due by at the latest (e.g. the first review); ``carried``:
+    events already counted before the clock began (steps on to the schedule's later steps)."""
     events: pl.DataFrame
     """CHILD, date, and optionally clock (events tied to one clock, e.g. an RHI to its episode)."""
     coverage_from: date | None
@@ -94,13 +95,13 @@ def chain(requirement: str, c: Clocks, as_at: date, all_versions: tuple[Version,
     # every clock column (start, end, DOB, PLACE and any a condition reads) goes with its rows
     rows = rows.join(clocks.drop("_a0"), on="clock")
     rows = rows.sort(["clock", "anchor", "_event"]).with_columns(
-        (pl.int_range(pl.len()).over("clock") + pl.when(pl.col("_assumed")).then(_ASSUMED_N).otherwise(0))
-        .alias("n"),
+        (pl.int_range(pl.len()).over("clock") + pl.when(pl.col("_assumed")).then(_ASSUMED_N).otherwise(0)
+         + (pl.col("carried") if "carried" in clocks.columns else 0)).alias("n"),
         pl.col("anchor").shift(-1).over("clock").alias("met"),
     )
     due = due_expr(requirement, all_versions)
     if "cap" in clocks.columns:
-        first = (pl.col("n") == 0) & pl.col("cap").is_not_null()
+        first = (pl.int_range(pl.len()).over("clock") == 0) & pl.col("cap").is_not_null()
         due = pl.when(first).then(pl.min_horizontal(due, pl.col("cap"))).otherwise(due)
     rows = rows.with_columns(due.alias("due"))
     return _status(rows.filter(pl.col("due").is_not_null()), requirement, as_at).with_columns(
@@ -248,8 +249,10 @@ def _review_events(history: History) -> pl.DataFrame:
 def _under_aar(history: History, as_at: date) -> pl.DataFrame:
     """CHILD, start, end: the time a child's reviews are counted under AAR 2005 reg 36 rather
     than CPPCR reg 33: placed for adoption, or first authorised to place and not yet placed."""
-    return pl.concat([placed_for_adoption(history, as_at), authorised_not_placed(history, as_at)]).sort(
-        "CHILD", "start")
+    return pl.concat([
+        placed_for_adoption(history, as_at).select("CHILD", "start", "end", pl.lit(False).alias("_authorised")),
+        authorised_not_placed(history, as_at).select("CHILD", "start", "end", pl.lit(True).alias("_authorised")),
+    ]).sort("CHILD", "start")
 
 
 def reviews(history: History, as_at: date) -> Clocks:
@@ -262,11 +265,21 @@ def reviews(history: History, as_at: date) -> Clocks:
     after = adoption.filter(pl.col("end").is_not_null() & (pl.col("end") < as_at)).join(
         per.select("CHILD", pl.col("start").alias("_ps"), pl.col("end").alias("_pe"), "DOB"), on="CHILD").filter(
         (pl.col("end") >= pl.col("_ps")) & (pl.col("_pe").is_null() | (pl.col("end") < pl.col("_pe")))
-    ).select("CHILD", pl.col("end").dt.offset_by("1d").alias("start"), pl.col("_pe").alias("end"), "DOB")
+    ).select("CHILD", pl.col("end").dt.offset_by("1d").alias("start"), pl.col("_pe").alias("end"), "DOB",
+             "_authorised")
     resumed = after.with_row_index("clock").select(
         (pl.col("clock").cast(pl.Int64) + (per["clock"].max() or 0) + 1).alias("clock"), "CHILD", "start", "end",
-        "DOB", pl.lit(None, dtype=pl.String).alias("PLACE"))
-    clocks = _outside_adoption(pl.concat([per, resumed]), adoption)
+        "DOB", pl.lit(None, dtype=pl.String).alias("PLACE"), "_authorised")
+    # Authority to place that ends without a placement for adoption (e.g. a placement order
+    # revoked) does not start the child's care again: reg 33 carries on from the last review (held
+    # under reg 36(1) or before), so the next is due when reg 33 would have asked for it and then
+    # 6-monthly (``carried``), not within 20 working days as for a new period of care.
+    carried = reg33_due_at(history, as_at, resumed.filter(pl.col("_authorised")).select("clock", "CHILD", "start"))
+    resumed = resumed.join(carried, on="clock", how="left").select(
+        "clock", "CHILD", "start", "end", "DOB", "PLACE", pl.col("_due").alias("cap"),
+        pl.when(pl.col("_authorised")).then(_ASSUMED_N).otherwise(0).alias("carried"))
+    per = per.with_columns(pl.lit(None, dtype=pl.Date).alias("cap"), pl.lit(0).alias("carried"))
+    clocks = _outside_adoption(pl.concat([per, resumed], how="vertical_relaxed"), adoption.drop("_authorised"))
     return Clocks(clocks, _review_events(history), history.first_date)
 
 

@@ -96,3 +96,20 @@ def test_a_child_coming_into_care_under_a_placement_order_keeps_the_20_working_d
         (D("2024-12-27"), None, "pending"),
     ]
     assert inst(a, "reviews") == []
+
+
+def test_authority_ending_without_a_placement_carries_reg_33_on_from_the_last_review():
+    # Placement order 1 Feb 2024, reviewed under reg 36(1) on 15 Apr 2024; the order ends on
+    # 1 Jun 2024 (back to a care order, LS C2) with no placement for adoption. The child's care
+    # did not start again, so reg 33 carries on from the 15 Apr review: the next is due 6 months
+    # later, 15 Oct 2024 (held 1 Oct: on time), then 1 Apr 2025 — not 20 working days after 1 Jun.
+    eps = [episode("1", "2023-01-02", place="U4", dec="2024-02-01", rec="X1"),
+           episode("1", "2024-02-01", rne="L", place="U4", ls="E1", dec="2024-06-01", rec="X1"),
+           episode("1", "2024-06-01", rne="L", place="U4", ls="C2")]
+    rev = [("1", d) for d in ("2023-01-30", "2023-04-28", "2023-10-20", "2024-04-15", "2024-10-01")]
+    a = assess(build_history(2022, 2024, eps, {"1": "2021-05-01"}, reviews=rev), Extracts(), D("2025-03-31"))
+    assert inst(a, "authorised_reviews") == [(D("2024-04-20"), D("2024-04-15"), "on_time")]
+    assert [r for r in inst(a, "reviews") if r[0] >= D("2024-06-01")] == [
+        (D("2024-10-15"), D("2024-10-01"), "on_time"),
+        (D("2025-04-01"), None, "pending"),
+    ]
