@@ -56,16 +56,23 @@ def frame_xlsx(frame: pl.DataFrame, worksheet: str, about: Iterable[tuple[str, s
     buffer = io.BytesIO()
     with workbook(buffer) as book:
         safe_frame(frame).write_excel(book, worksheet=worksheet, autofit=True, freeze_panes=(1, 0))
-        about = list(about)
-        if about:
-            sheet = book.add_worksheet("About")
-            bold = book.add_format({"bold": True})
-            for row, (label, value) in enumerate(about):
-                sheet.write_string(row, 0, neutralise(label), bold)
-                sheet.write_string(row, 1, neutralise(value))
-            sheet.set_column(0, 0, 20)
-            sheet.set_column(1, 1, 90)
+        write_about(book, about)
     return buffer.getvalue()
+
+
+def write_about(book: Any, about: Iterable[tuple[str, str]]) -> None:
+    """An "About" sheet (label/value rows: council, period, filters, audience, synthetic) in an
+    open workbook, every download the same way; nothing when ``about`` is empty."""
+    about = list(about)
+    if not about:
+        return
+    sheet = book.add_worksheet("About")
+    bold = book.add_format({"bold": True})
+    for row, (label, value) in enumerate(about):
+        sheet.write_string(row, 0, neutralise(label), bold)
+        sheet.write_string(row, 1, neutralise(value))
+    sheet.set_column(0, 0, 20)
+    sheet.set_column(1, 1, 90)
 
 
 def write_csv_rows(fh: IO[str], rows: Iterable[Iterable[Any]]) -> None:

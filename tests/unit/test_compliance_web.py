@@ -117,3 +117,31 @@ def test_the_worklist_download_writes_names_and_ids_as_text_never_formulas(world
     assert (sheet["A2"].value, sheet["A2"].data_type) == ("'=HYPERLINK(\"http://evil.example\")", "s")
     assert (sheet["B2"].value, sheet["B2"].data_type) == ("'@SUM(A1)", "s")
     assert not [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_worklist_download_has_the_pages_rows_for_its_search_and_says_what_it_is(world):
+    """The Excel worklist holds the rows the page shows for the same 'what is due' and child
+    search (issue 16 item 6), and its About sheet names the council, date, filters and that the
+    data are synthetic (item 1)."""
+    import io
+
+    import openpyxl
+
+    app, _ = world
+    analyst = client_for(app, "analyst")
+    whole = openpyxl.load_workbook(io.BytesIO(analyst.get("/compliance/worklist.xlsx").content))
+    rows = list(whole["Worklist"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    req_col, child_col = header.index("requirement"), header.index("CHILD")
+    requirement = body[0][req_col]
+    wanted = [r for r in body if r[req_col] == requirement]
+    child = str(wanted[0][child_col])[:3]
+    expected = [r for r in wanted if child.lower() in str(r[child_col]).lower()]
+    got = analyst.get(f"/compliance/worklist.xlsx?requirement={requirement}&q={child}")
+    assert "synthetic" in got.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(got.content))
+    assert list(book["Worklist"].iter_rows(values_only=True))[1:] == expected
+    assert 0 < len(expected) < len(body)
+    about = dict(book["About"].iter_rows(values_only=True))
+    assert about["Synthetic"].startswith("Synthetic data")
+    assert f"child reference contains: {child}" in about["Filters"]

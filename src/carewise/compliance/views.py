@@ -8,6 +8,7 @@ pathway plan clock is running on ``as_at``, the share whose plan is not overdue.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -302,16 +303,31 @@ def worklist(a: Assessment, team: str | None = None, worker: str | None = None) 
         "CHILD", "requirement", "status", "next_due", "days_overdue", "last_event", "worker", "team")
 
 
-def to_excel(a: Assessment, path: Path, team: str | None = None, worker: str | None = None) -> Path:
-    """A workbook an officer can work from: worklist, per child, summary, teams, workers, trend.
-    Names and ids from the extracts are written as text, never formulas (``carewise.exports``)."""
-    from carewise.exports import safe_frame, workbook
+def search_worklist(rows: pl.DataFrame, requirement: str | None = None, child: str | None = None) -> pl.DataFrame:
+    """The worklist rows of one requirement and/or whose child reference contains ``child``
+    (case ignored): the page's search and its Excel download choose rows the same way."""
+    if requirement:
+        rows = rows.filter(pl.col("requirement") == requirement)
+    if child:
+        rows = rows.filter(pl.col("CHILD").cast(pl.String).str.to_lowercase().str.contains(child.lower(),
+                                                                                          literal=True))
+    return rows
+
+
+def to_excel(a: Assessment, path: Path, team: str | None = None, worker: str | None = None, *,
+             requirement: str | None = None, child: str | None = None,
+             about: Iterable[tuple[str, str]] = ()) -> Path:
+    """A workbook an officer can work from: worklist, per child, summary, teams, workers, trend,
+    and ``about`` (council, date, filters, synthetic) on an About sheet. The worklist is the one
+    the page shows for the same team, worker, requirement and child search. Names and ids from
+    the extracts are written as text, never formulas (``carewise.exports``)."""
+    from carewise.exports import safe_frame, workbook, write_about
 
     path.parent.mkdir(parents=True, exist_ok=True)
     summary_rows = pl.DataFrame([{"id": k, **{c: v[c] for c in ("title", "value", "numerator", "denominator")}}
                                  for k, v in a.summary.items()])
     sheets = {
-        "Worklist": worklist(a, team, worker),
+        "Worklist": search_worklist(worklist(a, team, worker), requirement, child),
         "Per child": a.current,
         "Summary": summary_rows,
         "Teams": by_group(a, "team"),
@@ -322,6 +338,7 @@ def to_excel(a: Assessment, path: Path, team: str | None = None, worker: str | N
         for name, frame in sheets.items():
             safe_frame(frame).write_excel(book, worksheet=name, autofit=True, table_style="Table Style Light 9",
                               dtype_formats={pl.Date: "dd/mm/yyyy"})
+        write_about(book, about)
     return path
 
 

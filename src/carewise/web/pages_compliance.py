@@ -195,12 +195,7 @@ def worklist_page(request: Request, team: str = "", worker: str = "", at: str | 
     a = _assessment(request, council.la_code, _at(at))
     everything = views.worklist(a, team or None, worker or None)
     search = q.strip()
-    rows = everything
-    if requirement:
-        rows = rows.filter(pl.col("requirement") == requirement)
-    if search:
-        rows = rows.filter(pl.col("CHILD").cast(pl.String).str.to_lowercase().str.contains(search.lower(),
-                                                                                             literal=True))
+    rows = views.search_worklist(everything, requirement or None, search or None)
     shown, page, pages = paginate(rows, page)
     data = request.app.state.data
     items = [{**r, "ref": data.child_ref(council.la_code, r["CHILD"]),
@@ -219,17 +214,33 @@ def worklist_page(request: Request, team: str = "", worker: str = "", at: str | 
 
 @router.get("/compliance/worklist.xlsx")
 def worklist_download(request: Request, team: str = "", worker: str = "", at: str | None = None,
+                      q: str = Query("", max_length=40), requirement: str = Query("", max_length=60),
                       user: User = Depends(children_roles)):
+    """The worklist for Excel: the rows the page shows for the same filters and search, with an
+    About sheet (council, date, filters; synthetic data said so, as on every download)."""
+    from carewise.reports.model import SYNTHETIC_NOTICE
+
     council = _council(request)
     if council is None:
         raise HTTPException(404, "No data is stored yet.")
     a = _assessment(request, council.la_code, _at(at))
+    search = q.strip()
+    filters = {"team": team, "worker": worker, "what is due": REQUIREMENT_TITLES.get(requirement, requirement),
+               "child reference contains": search}
+    about = [("Council", council.name), ("Compliance at", a.as_at.strftime("%d/%m/%Y")),
+             ("Filters", "; ".join(f"{k}: {v}" for k, v in filters.items() if v) or "none")]
+    if council.synthetic:
+        about.insert(0, ("Synthetic", SYNTHETIC_NOTICE))
     with tempfile.TemporaryDirectory() as tmp:
-        path = views.to_excel(a, Path(tmp) / "worklist.xlsx", team or None, worker or None)
+        path = views.to_excel(a, Path(tmp) / "worklist.xlsx", team or None, worker or None,
+                              requirement=requirement or None, child=search or None, about=about)
         content = path.read_bytes()
     audit.record(request.app.state.store, user.username, "export", council=council.la_code,
-                 target="compliance-worklist.xlsx", detail={"team": team or None, "worker": worker or None})
-    name = f"compliance-worklist-{council.la_code}-{a.as_at.isoformat()}.xlsx"
+                 target="compliance-worklist.xlsx", detail={"team": team or None, "worker": worker or None,
+                                                            "requirement": requirement or None,
+                                                            "searched": bool(search)})
+    kind = "compliance-worklist-synthetic" if council.synthetic else "compliance-worklist"
+    name = f"{kind}-{council.la_code}-{a.as_at.isoformat()}.xlsx"
     return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
