@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from typer.testing import CliRunner
+from cli_helpers import ok, runner, synthetic_council_db
 
 from carewise.cli import app
 
-runner = CliRunner()
 SUMMARY_IDS = {"visits_on_time", "reviews_on_time", "iha_on_time", "rha_on_time", "pep_on_time",
                "rhi_within_72h", "pathway_plans_current"}
-
-
-def _ok(args: list[str]) -> dict:
-    result = runner.invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 @pytest.fixture(scope="module")
 def council(tmp_path_factory):
     folder = tmp_path_factory.mktemp("council")
-    db = f"sqlite:///{folder / 'db.sqlite'}"
-    _ok(["synth", "--out", str(folder / "903"), "--size", "120", "--years", "2023-24..2024-25", "--seed", "3"])
-    _ok(["import", str(folder / "903"), "--db", db])
+    db = synthetic_council_db(folder, "120")
     return folder, db
 
 
 def test_compliance_before_extracts_only_reviews_are_assessed(council):
     folder, db = council
-    data = _ok(["compliance", "--db", db, "--summary-only"])
+    data = ok(["compliance", "--db", db, "--summary-only"])
     assert data["summary"]["reviews_on_time"]["assessed"] is True
     assert data["summary"]["visits_on_time"]["assessed"] is False
     assert "children" not in data
@@ -39,9 +28,9 @@ def test_compliance_before_extracts_only_reviews_are_assessed(council):
 
 def test_synthetic_extracts_load_and_give_every_summary(council, tmp_path):
     folder, db = council
-    made = _ok(["extracts", "synth", "--db", db, "--out", str(folder / "extracts"), "--load"])
+    made = ok(["extracts", "synth", "--db", db, "--out", str(folder / "extracts"), "--load"])
     assert {b["kind"] for b in made["loaded"]} >= {"visits", "peps", "allocations"}
-    data = _ok(["compliance", "--db", db, "--excel", str(tmp_path / "worklist.xlsx")])
+    data = ok(["compliance", "--db", db, "--excel", str(tmp_path / "worklist.xlsx")])
     assert set(data["summary"]) >= SUMMARY_IDS
     visits = data["summary"]["visits_on_time"]
     assert visits["assessed"] and visits["denominator"] > 100 and 60 < visits["value"] < 99
@@ -54,7 +43,7 @@ def test_synthetic_extracts_load_and_give_every_summary(council, tmp_path):
     assert {t["team"] for t in data["teams"]} - {"(unallocated)"}
     assert {w["worker"] for w in data["workers"]} - {"(unallocated)"}
     assert {r["month"] for r in data["trend"]} and all(0 <= (r["pct_on_time"] or 0) <= 100 for r in data["trend"])
-    earlier = _ok(["compliance", "--db", db, "--at", "2024-09-30", "--summary-only"])
+    earlier = ok(["compliance", "--db", db, "--at", "2024-09-30", "--summary-only"])
     assert earlier["as_at"] == "2024-09-30"
 
 
@@ -65,18 +54,18 @@ def test_a_bad_extract_is_refused_with_where_and_what_to_do(council, tmp_path):
     result = runner.invoke(app, ["extracts", "load", str(bad), "--db", db])
     assert result.exit_code == 3
     assert "visits.csv, row 1, column date" in result.output and "nothing was stored" in result.output
-    listed = _ok(["extracts", "list", "--db", db])
+    listed = ok(["extracts", "list", "--db", db])
     assert all(b["file"] != "visits.csv" or b["rows"] > 1 for b in listed["batches"])
 
 
 def test_templates(tmp_path):
-    data = _ok(["extracts", "template", str(tmp_path / "t")])
+    data = ok(["extracts", "template", str(tmp_path / "t")])
     assert len(data["written"]) == 10
 
 
 def test_leavers_by_status_with_caseloads_and_forecast(council):
     folder, db = council
-    data = _ok(["leavers", "--db", db])
+    data = ok(["leavers", "--db", db])
     assert set(data["by_status"]) == {"eligible", "relevant", "former_relevant", "former_relevant_21_25"}
     assert data["total"] == sum(v["count"] for v in data["by_status"].values()) > 0
     assert data["advisers"] == len(data["caseloads"]) > 0
@@ -86,16 +75,16 @@ def test_leavers_by_status_with_caseloads_and_forecast(council):
 
 def test_pledges_and_actions(council):
     folder, db = council
-    _ok(["pledges", "add", "P1", "--pledge", "We will see you at least every six weeks",
+    ok(["pledges", "add", "P1", "--pledge", "We will see you at least every six weeks",
          "--measure", "visits_on_time", "--target", "90", "--db", db])
-    pledges = _ok(["pledges", "list", "--db", db])["pledges"]
+    pledges = ok(["pledges", "list", "--db", db])["pledges"]
     assert pledges[0]["ref"] == "P1" and pledges[0]["rag"] in ("green", "amber", "red")
     assert pledges[0]["value"] is not None
     bad = runner.invoke(app, ["pledges", "add", "P2", "--pledge", "x", "--measure", "nope", "--target", "1",
                               "--db", db])
     assert bad.exit_code == 2 and "not a measure carewise knows" in bad.output
-    _ok(["actions", "add", "1.1", "--action", "Train frontline managers", "--owner", "Head of L&D",
+    ok(["actions", "add", "1.1", "--action", "Train frontline managers", "--owner", "Head of L&D",
          "--due", "2025-09-30", "--db", db])
-    _ok(["actions", "update", "1.1", "--status", "on_track", "--note", "Programme designed", "--db", db])
-    (action,) = _ok(["actions", "list", "--db", db])["actions"]
+    ok(["actions", "update", "1.1", "--status", "on_track", "--note", "Programme designed", "--db", db])
+    (action,) = ok(["actions", "list", "--db", db])["actions"]
     assert action["status"] == "on_track" and len(action["updates"]) == 2

@@ -6,34 +6,24 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_helpers import ok, runner, synthetic_council_db
 
 from carewise.cli import app
 from carewise.errors import BadInputError
-
-runner = CliRunner()
-
-
-def _ok(args: list[str]) -> dict:
-    result = runner.invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 @pytest.fixture(scope="module")
 def council(tmp_path_factory):
     folder = tmp_path_factory.mktemp("council")
-    db = f"sqlite:///{folder / 'db.sqlite'}"
-    _ok(["synth", "--out", str(folder / "903"), "--size", "60", "--years", "2023-24..2024-25", "--seed", "3"])
-    _ok(["import", str(folder / "903"), "--db", db])
-    made = _ok(["voice", "synth", "--db", db, "--out", str(folder / "voice"), "--load"])
+    db = synthetic_council_db(folder, "60")
+    made = ok(["voice", "synth", "--db", db, "--out", str(folder / "voice"), "--load"])
     assert {b["kind"] for b in made["loaded"]} == {"survey_questions", "survey_responses", "consultations", "asks"}
     return folder, db
 
 
 def test_voice_gives_each_pledge_its_shares_by_age_group_and_year(council):
     _, db = council
-    data = _ok(["voice", "--db", db])
+    data = ok(["voice", "--db", db])
     assert [p["ref"] for p in data["pledges"]] == ["P1", "P2", "P3", "P4", "P5"]
     p1 = data["pledges"][0]
     assert len(p1["years"]) == 3 and {q["question"] for q in p1["questions"]} == {"Q1", "Q2"}
@@ -49,8 +39,8 @@ def test_voice_gives_each_pledge_its_shares_by_age_group_and_year(council):
 
 def test_panel_audience_hides_small_groups_but_internal_does_not(council):
     _, db = council
-    panel = _ok(["voice", "--db", db, "--audience", "panel"])
-    internal = _ok(["voice", "--db", db])
+    panel = ok(["voice", "--db", db, "--audience", "panel"])
+    internal = ok(["voice", "--db", db])
     shares = lambda d: [g["share"] for p in d["pledges"] for y in p["years"] for g in y["groups"].values()]  # noqa: E731
     assert "x" not in shares(internal)
     assert shares(panel).count("x") >= shares(internal).count("x")
@@ -58,7 +48,7 @@ def test_panel_audience_hides_small_groups_but_internal_does_not(council):
 
 def test_asks_have_history_and_overdue_first(council):
     folder, db = council
-    asks = _ok(["voice", "asks", "--db", db])["asks"]
+    asks = ok(["voice", "asks", "--db", db])["asks"]
     assert asks[0]["overdue"] is True and all(a["history"] for a in asks)
     # a response recorded in a new load adds to the history; the first state stays
     path = folder / "voice" / "asks.csv"
@@ -67,8 +57,8 @@ def test_asks_have_history_and_overdue_first(council):
     lines = [line.replace(",in_progress,,", ",done,Agreed and in place,") if line.startswith(ref + ",") else line
              for line in lines]
     path.write_text("\n".join(lines) + "\n")
-    _ok(["voice", "load", str(path), "--db", db])
-    after = {a["ref"]: a for a in _ok(["voice", "asks", "--db", db])["asks"]}
+    ok(["voice", "load", str(path), "--db", db])
+    after = {a["ref"]: a for a in ok(["voice", "asks", "--db", db])["asks"]}
     assert [h["status"] for h in after[ref]["history"]] == ["in_progress", "done"]
     assert after[ref]["overdue"] is False
 
