@@ -21,6 +21,8 @@ from carewise.returns.years import CollectionYear
 if TYPE_CHECKING:
     import polars as pl
 
+    from carewise.store.store import Store
+
 REPLACE_SHARE = 0.1
 REPLACE_MIN = 5
 """A re-import is large, and needs ``--replace``, when it removes or changes more than this share
@@ -90,7 +92,7 @@ def _child_fingerprints(ret: Return) -> pl.DataFrame:
             .with_columns(pl.col("h").hash()))
 
 
-def compare_with_stored(store, la_code: str, returns: dict[CollectionYear, Return]) -> list[YearChange]:
+def compare_with_stored(store: Store, la_code: str, returns: dict[CollectionYear, Return]) -> list[YearChange]:
     """For each year read that is already stored: children added, removed, changed and unchanged."""
     import polars as pl
 
@@ -156,7 +158,7 @@ def problems_for(ret: Return, result: ReadResult) -> list[dict[str, Any]]:
     return [p.as_dict() for p in result.problems if p.year == ret.year or p.file in names]
 
 
-def validate_read(read: ReadResult, store, la_code: str) -> dict[CollectionYear, Any]:
+def validate_read(read: ReadResult, store: Store, la_code: str) -> dict[CollectionYear, Any]:
     """Validate each year read, looking back through the years read and those stored."""
     from carewise.validate.runner import validate_returns
 
@@ -178,7 +180,7 @@ def validate_read(read: ReadResult, store, la_code: str) -> dict[CollectionYear,
 
 
 def import_paths(
-    store,
+    store: Store,
     paths: Iterable[str | Path],
     *,
     la_code: str,

@@ -16,12 +16,16 @@ Public face:
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from carewise.compliance.storage import Extracts, load_extracts
 from carewise.compliance.views import SUMMARY_IDS, Assessment, assess
 
+if TYPE_CHECKING:
+    from carewise.store.store import Store
 
-def assess_stored(store, la_code: str, as_at: date | None = None) -> Assessment:
+
+def assess_stored(store: Store, la_code: str, as_at: date | None = None) -> Assessment:
     """Compliance from what a store holds for a council: its 903 history and local extracts."""
     return assess(store.load_history(la_code), load_extracts(store, la_code), as_at)
 

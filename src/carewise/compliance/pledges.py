@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import insert, select, update
@@ -28,6 +28,10 @@ from carewise.disclosure import current
 from carewise.errors import BadInputError, NotFoundError, UserFacingError
 from carewise.ingest.extracts import parse_date
 from carewise.ingest.problems import Problem, error
+from carewise.store.store import new_id
+
+if TYPE_CHECKING:
+    from carewise.store.store import Store
 
 ACTION_STATUSES = ("not_started", "on_track", "off_track", "achieved")
 RAGS = ("green", "amber", "red")
@@ -127,7 +131,7 @@ def _check_pledge(p: Pledge) -> None:
 # -- pledges --------------------------------------------------------------------------------------
 
 
-def save_pledges(store, la_code: str, pledges: list[Pledge], by: str | None = None) -> int:
+def save_pledges(store: Store, la_code: str, pledges: list[Pledge], by: str | None = None) -> int:
     """Add or replace pledges by ref, all in one transaction."""
     for p in pledges:
         _check_pledge(p)
@@ -148,7 +152,7 @@ def save_pledges(store, la_code: str, pledges: list[Pledge], by: str | None = No
     return len(pledges)
 
 
-def list_pledges(store, la_code: str, active_only: bool = True) -> list[Pledge]:
+def list_pledges(store: Store, la_code: str, active_only: bool = True) -> list[Pledge]:
     cid = council_id(store, la_code)
     q = select(cs.pledge).where(cs.pledge.c.council_id == cid).order_by(cs.pledge.c.ref)
     if active_only:
@@ -194,7 +198,7 @@ def pledge_results(pledges: list[Pledge], compliance: dict[str, dict[str, Any]],
 # -- actions --------------------------------------------------------------------------------------
 
 
-def pledge_rows(store, la_code: str, as_at: date | None = None, audience: str = "internal",
+def pledge_rows(store: Store, la_code: str, as_at: date | None = None, audience: str = "internal",
                 history=None, extracts=None) -> tuple[date | None, list[dict[str, Any]]]:
     """The council's pledges with each one's figure on ``as_at``, target and RAG: compliance
     figures on the 12 months to ``as_at``, measures on the rolling 12 months, each hidden (None)
@@ -237,7 +241,7 @@ RAG_WORDS = {"green": "Green: kept", "amber": "Amber: nearly", "red": "Red: not 
 """Each RAG in words, so a RAG is never told by colour alone."""
 
 
-def add_action(store, la_code: str, ref: str, area: str, action: str, owner: str, due: date,
+def add_action(store: Store, la_code: str, ref: str, area: str, action: str, owner: str, due: date,
                by: str | None = None, note: str = "Action added", status: str = "not_started",
                rag_: str | None = None) -> None:
     """A new action with its first update, in one transaction."""
@@ -255,9 +259,9 @@ def _add(conn, cid: int, ref: str, area: str, action: str, owner: str, due: date
     if exists is not None:
         raise PledgeError(f"action {ref} already exists: use `carewise actions update {ref}` to "
                           "record progress")
-    aid = conn.execute(insert(cs.action).values(council_id=cid, ref=ref, area=area, action=action,
-                                                owner=owner, due=due, created_at=now,
-                                                created_by=who)).inserted_primary_key[0]
+    aid = new_id(conn.execute(insert(cs.action).values(council_id=cid, ref=ref, area=area, action=action,
+                                                       owner=owner, due=due, created_at=now,
+                                                       created_by=who)))
     conn.execute(insert(cs.action_update).values(action_id=aid, at=now, by=who, status=status,
                                                  rag=rag_ or STATUS_RAG[status], due=None, note=note))
 
@@ -269,7 +273,7 @@ def _check_status(status: str, rag_: str | None) -> None:
         raise PledgeError(f"RAG is one of {', '.join(RAGS)}, not '{rag_}'")
 
 
-def update_action(store, la_code: str, ref: str, status: str, note: str, rag_: str | None = None,
+def update_action(store: Store, la_code: str, ref: str, status: str, note: str, rag_: str | None = None,
                   due: date | None = None, by: str | None = None) -> None:
     """Append a dated update (never edits earlier ones)."""
     cid = council_id(store, la_code)
@@ -289,7 +293,7 @@ def _update(conn, cid: int, ref: str, status: str, note: str, rag_: str | None, 
                                                  due=due, note=note))
 
 
-def list_actions(store, la_code: str) -> list[Action]:
+def list_actions(store: Store, la_code: str) -> list[Action]:
     cid = council_id(store, la_code)
     with store.engine.connect() as conn:
         acts = conn.execute(select(cs.action).where(cs.action.c.council_id == cid).order_by(cs.action.c.id)).all()
@@ -395,7 +399,7 @@ def read_actions(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def load_actions(store, la_code: str, rows: list[dict[str, Any]], by: str | None = None) -> int:
+def load_actions(store: Store, la_code: str, rows: list[dict[str, Any]], by: str | None = None) -> int:
     """New actions are added; existing ones get an update only when their status, RAG, note or
     due date changed (their history stays). All rows land in one transaction, or none do."""
     existing = {a.ref: a for a in list_actions(store, la_code)}

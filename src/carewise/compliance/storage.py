@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
 from sqlalchemy import select
@@ -21,6 +22,9 @@ from carewise.ingest.extracts import ROW
 from carewise.ingest.problems import Severity
 from carewise.store import schema as s
 from carewise.store.extract_batches import ExtractBatch, add_batch, covers, list_batches
+
+if TYPE_CHECKING:
+    from carewise.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +69,7 @@ def _schema(kind: str) -> dict[str, pl.DataType]:
     return schema_of(EXTRACTS[kind])
 
 
-def import_extracts(store, la_code: str, reads: list[ReadExtract], imported_by: str | None = None
+def import_extracts(store: Store, la_code: str, reads: list[ReadExtract], imported_by: str | None = None
                     ) -> list[ExtractBatch]:
     """Store checked extracts for a council in one transaction; refuse all if any has an error."""
     problems = [p for r in reads for p in r.problems]
@@ -93,7 +97,7 @@ def import_extracts(store, la_code: str, reads: list[ReadExtract], imported_by: 
     return [b for b in extract_batches(store, la_code) if b.id in ids]
 
 
-def _warn_unknown_children(store, council_id: int, reads: list[ReadExtract]) -> None:
+def _warn_unknown_children(store: Store, council_id: int, reads: list[ReadExtract]) -> None:
     """A warning for each row whose child is in no stored 903 return (a typo, or a child the
     903 does not cover): the row is kept, and carewise can tell the analyst where to look."""
     from carewise.ingest.problems import warning
@@ -113,13 +117,13 @@ def _warn_unknown_children(store, council_id: int, reads: list[ReadExtract]) -> 
                                          row=row, column="child", value=child, table=read.kind))
 
 
-def extract_batches(store, la_code: str) -> list[ExtractBatch]:
+def extract_batches(store: Store, la_code: str) -> list[ExtractBatch]:
     council = store.council(la_code)
     with store.engine.connect() as conn:
         return list_batches(conn, cs.extract_batch, council.id)
 
 
-def load_extracts(store, la_code: str) -> Extracts:
+def load_extracts(store: Store, la_code: str) -> Extracts:
     """The current rows of every loaded extract for a council."""
     council = store.council(la_code)
     out = Extracts()
@@ -136,9 +140,5 @@ def load_extracts(store, la_code: str) -> Extracts:
     return out
 
 
-def council_id(store, la_code: str) -> int:
-    with store.engine.connect() as conn:
-        found = conn.execute(select(s.council.c.id).where(s.council.c.la_code == la_code)).scalar()
-    if found is None:
-        store.council(la_code)  # raises the NotFoundError with what to do
-    return int(found)
+def council_id(store: Store, la_code: str) -> int:
+    return store.council(la_code).id  # NotFoundError, saying what to do, when it is not stored

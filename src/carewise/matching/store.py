@@ -40,7 +40,7 @@ from carewise.ingest.extracts import ROW
 from carewise.matching.market import Market, empty
 from carewise.matching.schema import TABLES
 from carewise.store import schema as s
-from carewise.store.store import _new_id
+from carewise.store.store import new_id
 
 if TYPE_CHECKING:
     from carewise.store import Store
@@ -170,7 +170,7 @@ class StoreMarkets:
             conn.execute(update(market_batch).where(market_batch.c.council_id == council_id,
                                                     market_batch.c.status == "current")
                          .values(status="superseded"))
-            batch_id = _new_id(conn.execute(insert(market_batch).values(
+            batch_id = new_id(conn.execute(insert(market_batch).values(
                 council_id=council_id, version=number, imported_at=now, imported_by=actor,
                 status="current", rows=rows, files=files,
                 loaded=sorted(loaded if loaded is not None else TABLES),

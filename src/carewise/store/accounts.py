@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,6 +21,10 @@ from sqlalchemy import delete, insert, select, update
 from carewise.errors import UserFacingError
 from carewise.store import schema as s
 from carewise.store.roles import Role
+from carewise.store.store import new_id
+
+if TYPE_CHECKING:
+    from carewise.store.store import Store
 
 _hasher = PasswordHasher()
 
@@ -96,7 +101,7 @@ def _checked_hash(password: str, username: str) -> str:
     return _hasher.hash(password)
 
 
-def create_user(store, username: str, password: str | None, role: Role | str = Role.PANEL, *,
+def create_user(store: Store, username: str, password: str | None, role: Role | str = Role.PANEL, *,
                 display_name: str | None = None, councils: list[str] | None = None,
                 all_councils: bool = False) -> User:
     """A new account; the role defaults to the least privileged (panel member)."""
@@ -111,14 +116,14 @@ def create_user(store, username: str, password: str | None, role: Role | str = R
     with store.engine.begin() as conn:
         if conn.execute(select(s.web_user.c.id).where(s.web_user.c.username == username)).first():
             raise AccountError(f"A user called {username} already exists", "username")
-        user_id = conn.execute(
+        user_id = new_id(conn.execute(
             insert(s.web_user).values(
                 username=username, display_name=display_name or username,
                 password_hash=password_hash, role=role.value,
                 active=True, all_councils=all_councils, created_at=datetime.now(UTC),
                 must_change_password=False,
             )
-        ).inserted_primary_key[0]
+        ))
         _set_councils(conn, user_id, councils or [])
     return get_user(store, username)
 
@@ -132,7 +137,7 @@ def _set_councils(conn, user_id: int, councils: list[str]) -> None:
         conn.execute(insert(s.user_council).values(user_id=user_id, council_id=council_id))
 
 
-def update_user(store, username: str, *, role: Role | str | None = None, active: bool | None = None,
+def update_user(store: Store, username: str, *, role: Role | str | None = None, active: bool | None = None,
                 councils: list[str] | None = None, all_councils: bool | None = None,
                 password: str | None = None) -> User:
     user = get_user(store, username)
@@ -161,7 +166,7 @@ def temporary_password() -> str:
     return "-".join(secrets.token_hex(3) for _ in range(4))
 
 
-def reset_password(store, username: str, password: str) -> User:
+def reset_password(store: Store, username: str, password: str) -> User:
     """An administrator's reset: the temporary password works once, to choose a new one (NCSC:
     "force a password change" after an administrator sets one); the user's sessions end."""
     update_user(store, username, password=password)
@@ -171,7 +176,7 @@ def reset_password(store, username: str, password: str) -> User:
     return get_user(store, username)
 
 
-def change_own_password(store, username: str, current: str, new: str, *, keep_session: str | None = None) -> User:
+def change_own_password(store: Store, username: str, current: str, new: str, *, keep_session: str | None = None) -> User:
     """A user choosing their own new password: the current one must be right and the new one
     different; every other session of theirs ends (OWASP ASVS 3.3.3)."""
     user = get_user(store, username)
@@ -197,21 +202,21 @@ def session_key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def end_sessions(store, username: str) -> int:
+def end_sessions(store: Store, username: str) -> int:
     """End every web session of a user, in every server process at once; returns how many."""
     with store.engine.begin() as conn:
         return conn.execute(delete(s.web_session).where(
             s.web_session.c.username == username.strip().lower())).rowcount or 0
 
 
-def get_user(store, username: str) -> User:
+def get_user(store: Store, username: str) -> User:
     found = find_user(store, username)
     if found is None:
         raise UserFacingError(f"no user called {username}")
     return found
 
 
-def find_user(store, username: str) -> User | None:
+def find_user(store: Store, username: str) -> User | None:
     with store.engine.connect() as conn:
         row = conn.execute(select(s.web_user).where(s.web_user.c.username == username.strip().lower())).first()
         if row is None:
@@ -224,13 +229,13 @@ def find_user(store, username: str) -> User | None:
                 bool(row.all_councils), tuple(codes), bool(row.must_change_password))
 
 
-def list_users(store) -> list[User]:
+def list_users(store: Store) -> list[User]:
     with store.engine.connect() as conn:
         names = conn.execute(select(s.web_user.c.username).order_by(s.web_user.c.username)).scalars().all()
     return [get_user(store, n) for n in names]
 
 
-def verify_password(store, username: str, password: str) -> User | None:
+def verify_password(store: Store, username: str, password: str) -> User | None:
     """The user if the password is right and the account active; None otherwise (same time either way)."""
     with store.engine.connect() as conn:
         row = conn.execute(

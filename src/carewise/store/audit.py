@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, select
 
 from carewise.store import schema as s
+
+if TYPE_CHECKING:
+    from carewise.store.store import Store
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class AuditEvent:
     detail: dict[str, Any] | None
 
 
-def record(store, actor: str, action: str, *, council: str | None = None, target: str | None = None,
+def record(store: Store, actor: str, action: str, *, council: str | None = None, target: str | None = None,
            detail: dict[str, Any] | None = None) -> None:
     """Append one event (its own transaction, so it survives a failure of what follows)."""
     with store.engine.begin() as conn:
@@ -71,7 +74,7 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def events(store, *, action: str | None = None, actor: str | None = None, limit: int | None = 200,
+def events(store: Store, *, action: str | None = None, actor: str | None = None, limit: int | None = 200,
            offset: int = 0, where: AuditFilter | None = None) -> list[AuditEvent]:
     """Newest first; times in UTC (with the zone)."""
     where = where or AuditFilter(action=action, actor=actor)
@@ -84,14 +87,14 @@ def events(store, *, action: str | None = None, actor: str | None = None, limit:
     return [AuditEvent(r.id, _as_utc(r.at), r.actor, r.action, r.la_code, r.target, r.detail) for r in rows]
 
 
-def count(store, action: str | None = None, *, where: AuditFilter | None = None) -> int:
+def count(store: Store, action: str | None = None, *, where: AuditFilter | None = None) -> int:
     where = where or AuditFilter(action=action)
     query = where.apply(select(func.count()).select_from(s.audit_event))
     with store.engine.connect() as conn:
         return int(conn.execute(query).scalar() or 0)
 
 
-def purge(store, retention_days: int, actor: str) -> int:
+def purge(store: Store, retention_days: int, actor: str) -> int:
     """Delete entries older than ``retention_days`` (the council's retention schedule, UK GDPR
     Article 5(1)(e) storage limitation) and record the purge; returns how many went."""
     if retention_days < 1:
@@ -107,7 +110,7 @@ def purge(store, retention_days: int, actor: str) -> int:
 EXPORT_COLUMNS = ("when_utc", "user", "action", "council", "target", "detail")
 
 
-def export_frame(store, where: AuditFilter):
+def export_frame(store: Store, where: AuditFilter):
     """The matching entries for the data protection officer's export, oldest last (newest first),
     times as ISO 8601 with their zone (``2026-12-06T09:22:55+00:00``)."""
     import json

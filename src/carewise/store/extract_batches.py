@@ -41,7 +41,7 @@ from sqlalchemy.types import TypeEngine
 from carewise.ingest.extracts import ROW, ReadTable
 from carewise.returns.frames import as_date
 from carewise.store.schema import metadata
-from carewise.store.store import _new_id
+from carewise.store.store import new_id
 
 SQL_TYPES: dict[str, Callable[[], TypeEngine[Any]]] = {
     "id": lambda: String(100), "text": lambda: Text(), "enum": lambda: String(40), "date": lambda: Date(),
@@ -126,7 +126,7 @@ def add_batch(conn: Connection, batch: Table, rows: Table, council_id: int, read
     new batch recorded and its rows inserted (the earlier rows deleted when ``replace_rows``)."""
     conn.execute(update(batch).where(batch.c.council_id == council_id, batch.c.kind == read.kind,
                                      batch.c.status == "current").values(status="superseded"))
-    batch_id = _new_id(conn.execute(insert(batch).values(
+    batch_id = new_id(conn.execute(insert(batch).values(
         council_id=council_id, kind=read.kind, imported_at=now, imported_by=who, status="current",
         rows=read.frame.height, file=read.file, sha256=read.sha256,
         covers_from=covers[0], covers_to=covers[1],

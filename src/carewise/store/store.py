@@ -136,7 +136,7 @@ class Store:
             if name:
                 conn.execute(update(s.council).where(s.council.c.id == found).values(name=name))
             return int(found)
-        return _new_id(
+        return new_id(
             conn.execute(
                 insert(s.council).values(la_code=la_code, name=name or la_code, synthetic=synthetic)
             )
@@ -173,7 +173,7 @@ class Store:
                            s.import_batch.c.status == "current")
                     .values(status="superseded")
                 )
-                batch_id = _new_id(
+                batch_id = new_id(
                     conn.execute(
                         insert(s.import_batch).values(
                             council_id=council_id,
@@ -388,7 +388,7 @@ def _lock_council_imports(conn: Connection, la_code: str) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"carewise import {la_code}"})
 
 
-def _new_id(result: CursorResult[Any]) -> int:
+def new_id(result: CursorResult[Any]) -> int:
     """The id the database gave the row just inserted."""
     key = result.inserted_primary_key
     if key is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import select
@@ -19,6 +19,9 @@ from carewise.ingest.problems import Severity, warning
 from carewise.store.extract_batches import ExtractBatch, add_batch, covers, list_batches
 from carewise.voice import schema as vs
 from carewise.voice.extracts import EXTRACTS, TEMPLATE
+
+if TYPE_CHECKING:
+    from carewise.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +46,17 @@ class Voice:
                     for k, f in frames.items()})
 
 
-def _council_id(store, la_code: str) -> int:
+def _council_id(store: Store, la_code: str) -> int:
     return int(store.council(la_code).id)
 
 
-def _pledge_refs(store, la_code: str) -> set[str]:
+def _pledge_refs(store: Store, la_code: str) -> set[str]:
     from carewise.compliance.pledges import list_pledges
 
     return {p.ref for p in list_pledges(store, la_code, active_only=False)}
 
 
-def _warn_unknown_pledges(store, la_code: str, reads: list[ReadTable]) -> None:
+def _warn_unknown_pledges(store: Store, la_code: str, reads: list[ReadTable]) -> None:
     """A warning for each row naming a pledge the council has not recorded (a typo, or pledges
     not loaded yet): the row is kept, and counts under no pledge until the pledge exists."""
     known = _pledge_refs(store, la_code)
@@ -68,7 +71,7 @@ def _warn_unknown_pledges(store, la_code: str, reads: list[ReadTable]) -> None:
                                          table=read.kind))
 
 
-def _warn_unknown_questions(store, la_code: str, reads: list[ReadTable]) -> None:
+def _warn_unknown_questions(store: Store, la_code: str, reads: list[ReadTable]) -> None:
     """A warning for each answer to a question the survey questions extract does not hold: it is
     kept but tested against no pledge until the question is added."""
     answers = [r for r in reads if r.kind == "survey_responses" and r.frame.height]
@@ -85,7 +88,7 @@ def _warn_unknown_questions(store, la_code: str, reads: list[ReadTable]) -> None
                                          table=read.kind))
 
 
-def import_voice(store, la_code: str, reads: list[ReadTable], imported_by: str | None = None
+def import_voice(store: Store, la_code: str, reads: list[ReadTable], imported_by: str | None = None
                  ) -> list[ExtractBatch]:
     """Store checked feedback extracts in one transaction; refuse all if any has an error."""
     problems = [p for r in reads for p in r.problems]
@@ -106,7 +109,7 @@ def import_voice(store, la_code: str, reads: list[ReadTable], imported_by: str |
     return [b for b in voice_batches(store, la_code) if b.id in ids]
 
 
-def voice_batches(store, la_code: str) -> list[ExtractBatch]:
+def voice_batches(store: Store, la_code: str) -> list[ExtractBatch]:
     with store.engine.connect() as conn:
         return list_batches(conn, vs.batch, _council_id(store, la_code))
 
@@ -119,7 +122,7 @@ def _rows(conn, kind: str, cid: int, batch_ids: list[int]) -> pl.DataFrame:
     return pl.DataFrame(result, schema={"batch_id": pl.Int64(), **spec.schema}, orient="row")
 
 
-def load_voice(store, la_code: str) -> Voice:
+def load_voice(store: Store, la_code: str) -> Voice:
     """The current rows of every loaded feedback extract for a council."""
     cid = _council_id(store, la_code)
     out = Voice()
@@ -131,7 +134,7 @@ def load_voice(store, la_code: str) -> Voice:
     return out
 
 
-def ask_history(store, la_code: str) -> dict[str, list[dict[str, Any]]]:
+def ask_history(store: Store, la_code: str) -> dict[str, list[dict[str, Any]]]:
     """Per ask ref, its state in each load where it changed (status, due, response), oldest first:
     the dated history of "you said, we did", read from the batches that are never overwritten."""
     cid = _council_id(store, la_code)

@@ -4,16 +4,19 @@ pages and the pack section all start from :func:`voice_summary`, so they cannot 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carewise.voice.storage import ask_history, load_voice
 from carewise.voice.views import ask_views, consultation_views, pledge_views, quotes
+
+if TYPE_CHECKING:
+    from carewise.store.store import Store
 
 NO_BENCHMARK = ("No national comparison: the council has not loaded a benchmarks file (e.g. the "
                 "Bright Spots national headline shares). Load one with `carewise voice load benchmarks.csv`.")
 
 
-def voice_summary(store, la_code: str, audience: str = "internal", on: date | None = None,
+def voice_summary(store: Store, la_code: str, audience: str = "internal", on: date | None = None,
                   history=None, with_rag: bool = True, rag_at: date | None = None,
                   extracts=None) -> dict[str, Any]:
     """Per pledge what children said (shares by age group and year, RAG, actions), the review

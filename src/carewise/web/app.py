@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -115,13 +115,13 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
         auth.configure_oidc(app, settings)
 
     @app.exception_handler(auth.PasswordChangeRequired)
-    async def password_change_required(request: Request, exc: auth.PasswordChangeRequired):
+    async def password_change_required(request: Request, exc: auth.PasswordChangeRequired) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "choose a new password first: sign in on /login"}, status_code=403)
         return auth.redirect_to_password_change(request)
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException):
+    async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 403:
             await run_in_threadpool(record_refusal, request, exc.detail)
         if request.url.path.startswith("/api/"):
@@ -135,21 +135,21 @@ def create_app(db_url: str | None = None, settings: Settings | None = None) -> F
                       message=exc.detail if exc.status_code in (403, 429) and isinstance(exc.detail, str) else None)
 
     @app.exception_handler(RequestValidationError)
-    async def bad_request(request: Request, exc: RequestValidationError):
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "the request's parameters are not valid"}, status_code=422)
         return render(request, "error.html", status_code=400, title="Sorry, that request was not valid",
                       message="Check the address or go back and try again.")
 
     @app.exception_handler(UserFacingError)
-    async def user_error(request: Request, exc: UserFacingError):
+    async def user_error(request: Request, exc: UserFacingError) -> Response:
         # e.g. a period typed into the address that is not one, or after the last return stored
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": str(exc)}, status_code=422)
         return render(request, "error.html", status_code=400, title="That cannot be shown", message=str(exc))
 
     @app.exception_handler(Exception)
-    async def server_error(request: Request, exc: Exception):
+    async def server_error(request: Request, exc: Exception) -> Response:
         # The path and the code's stack are logged, never the exception's message, which could
         # hold a value from a child's record.
         log.error("unhandled %s on %s\n%s", type(exc).__name__, request.url.path,

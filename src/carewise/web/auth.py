@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from carewise.errors import UserFacingError
 from carewise.store import accounts, audit
 from carewise.store.accounts import Role, User
 from carewise.web.security import csrf_valid
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from carewise.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
@@ -94,7 +100,7 @@ def check_csrf(request: Request, token: str | None) -> None:
 
 
 @router.get("/login")
-def login_page(request: Request, next: str | None = None):
+def login_page(request: Request, next: str | None = None) -> Response:
     from carewise.web.rendering import render
 
     return render(request, "login.html", next=_safe_next(next), errors={})
@@ -102,7 +108,7 @@ def login_page(request: Request, next: str | None = None):
 
 @router.post("/login")
 async def login(request: Request, username: str = Form(""), password: str = Form(""),
-                csrf_token: str = Form(""), next: str = Form("/")):
+                csrf_token: str = Form(""), next: str = Form("/")) -> Response:
     """Sign in; a user name under attack from many addresses first waits (without holding a thread)."""
     wait = request.app.state.throttle.delay(username) if username.strip() else 0.0
     if wait:
@@ -150,7 +156,7 @@ def _login(request: Request, username: str, password: str, csrf_token: str, next
 
 
 @router.post("/logout")
-def logout(request: Request, csrf_token: str = Form("")):
+def logout(request: Request, csrf_token: str = Form("")) -> Response:
     """Sign out: the session's row is deleted, so the cookie (or a copy of it) opens nothing."""
     check_csrf(request, csrf_token)
     who = request.session.get("user")
@@ -161,7 +167,7 @@ def logout(request: Request, csrf_token: str = Form("")):
 
 
 @router.get("/account/password")
-def password_page(request: Request, next: str | None = None, user: User = Depends(signed_in_user)):
+def password_page(request: Request, next: str | None = None, user: User = Depends(signed_in_user)) -> Response:
     from carewise.web.rendering import render
 
     return render(request, "account_password.html", title="Change your password", errors={},
@@ -171,7 +177,7 @@ def password_page(request: Request, next: str | None = None, user: User = Depend
 @router.post("/account/password")
 def change_password(request: Request, current_password: str = Form(""), new_password: str = Form(""),
                     confirm_password: str = Form(""), csrf_token: str = Form(""), next: str = Form("/"),
-                    user: User = Depends(signed_in_user)):
+                    user: User = Depends(signed_in_user)) -> Response:
     """A user's own new password (NIST SP 800-63B: the current one first); their other sessions end."""
     from carewise.web.rendering import render
     from carewise.web.security import SESSION_COOKIE
@@ -197,7 +203,7 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
 
 @router.post("/council")
 def choose_council(request: Request, council: str = Form(""), csrf_token: str = Form(""),
-                   user: User = Depends(current_user)):
+                   user: User = Depends(current_user)) -> Response:
     check_csrf(request, csrf_token)
     if not user.may_see(council):
         raise HTTPException(403, "You do not have access to that council's data.")
@@ -209,7 +215,7 @@ SSO_RETRY = "carewise_retry"
 """Marks the callback's second try, made from carewise's own page (see ``_bounce``)."""
 
 
-def configure_oidc(app, settings) -> None:
+def configure_oidc(app: FastAPI, settings: Settings) -> None:
     """Council single sign-on through OpenID Connect (authlib's Starlette client).
 
     ``/auth/sso`` sends the browser to the provider with a fresh ``state`` and ``nonce`` (kept in the

@@ -6,7 +6,7 @@ import logging
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
@@ -20,6 +20,11 @@ from carewise.store import audit
 from carewise.store.accounts import User
 from carewise.web.auth import check_csrf, children_roles, current_user, import_roles
 from carewise.web.data import FILTERS
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from carewise.measures.model import MeasureResult
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -51,7 +56,7 @@ compare rates and shares, never counts (a council's size is not a result), so a 
 shows the rate or share DfE publishes beside it."""
 
 
-def render(request: Request, name: str, **context: Any):
+def render(request: Request, name: str, **context: Any) -> Response:
     from carewise.web.rendering import render as _render
 
     return _render(request, name, **context)
@@ -102,7 +107,7 @@ def _no_data(request: Request):
 
 
 @router.get("/")
-def dashboard(request: Request, period: str | None = None, user: User = Depends(current_user)):
+def dashboard(request: Request, period: str | None = None, user: User = Depends(current_user)) -> Response:
     council = _council_or_none(request)
     if council is None:
         return _no_data(request)
@@ -149,7 +154,7 @@ def _trend(request: Request, la_code: str, audience: str) -> list[dict[str, Any]
 @router.get("/population")
 def population(request: Request, period: str | None = None, age_band: str = "", sex: str = "",
                ethnicity: str = "", legal_status: str = "", placement_type: str = "", uasc: str = "",
-               user: User = Depends(current_user)):
+               user: User = Depends(current_user)) -> Response:
     council = _council_or_none(request)
     if council is None:
         return _no_data(request)
@@ -203,7 +208,7 @@ def _population_charts(results) -> dict[tuple[str, str], str]:
     return charts
 
 
-def warm_up(app) -> None:
+def warm_up(app: FastAPI) -> None:
     """Work out, before anyone asks, what the dashboards show for each council's latest year.
 
     Runs in a background thread when the server starts: the first visitors after a restart then
@@ -239,7 +244,7 @@ def _filters(**values: str) -> dict[str, str]:
 @router.get("/population/download")
 def population_download(request: Request, period: str | None = None, format: str = "csv", age_band: str = "",
                         sex: str = "", ethnicity: str = "", legal_status: str = "", placement_type: str = "",
-                        uasc: str = "", user: User = Depends(current_user)):
+                        uasc: str = "", user: User = Depends(current_user)) -> Response:
     council = _council_or_none(request)
     if council is None:
         raise HTTPException(404)
@@ -298,17 +303,17 @@ def _note(row) -> str:
 
 
 @router.get("/stability")
-def stability(request: Request, period: str | None = None, user: User = Depends(current_user)):
+def stability(request: Request, period: str | None = None, user: User = Depends(current_user)) -> Response:
     return _section_page(request, "stability", period, user)
 
 
 @router.get("/care-leavers")
-def care_leavers(request: Request, period: str | None = None, user: User = Depends(current_user)):
+def care_leavers(request: Request, period: str | None = None, user: User = Depends(current_user)) -> Response:
     return _section_page(request, "care-leavers", period, user)
 
 
 @router.get("/health")
-def health(request: Request, period: str | None = None, user: User = Depends(current_user)):
+def health(request: Request, period: str | None = None, user: User = Depends(current_user)) -> Response:
     return _section_page(request, "health", period, user)
 
 
@@ -328,7 +333,7 @@ def _section_page(request: Request, key: str, period: str | None, user: User):
 OWN_FIGURE = "This council"
 
 
-def section_chart(results, title: str) -> dict[str, Any] | None:
+def section_chart(results: list[MeasureResult], title: str) -> dict[str, Any] | None:
     """A section's percentages as grouped bars, the council beside DfE's England, regional and
     statistical neighbours' figures (the council's own published figure is left out: beside
     synthetic data it is another council's), with the same figures as a table for the page.
@@ -363,7 +368,7 @@ def section_chart(results, title: str) -> dict[str, Any] | None:
 # -- imports ------------------------------------------------------------------------------------
 
 @router.get("/imports")
-def imports(request: Request, user: User = Depends(import_roles)):
+def imports(request: Request, user: User = Depends(import_roles)) -> Response:
     council = _council_or_none(request)
     batches = request.app.state.store.batches(council.la_code) if council else []
     return render(request, "imports.html", title="Data imports", batches=list(reversed(batches)), errors={})
@@ -371,7 +376,7 @@ def imports(request: Request, user: User = Depends(import_roles)):
 
 @router.post("/imports")
 async def upload(request: Request, files: list[UploadFile] = File(default=[]), year: str = Form(""),
-                 council_code: str = Form(""), csrf_token: str = Form(""), user: User = Depends(import_roles)):
+                 council_code: str = Form(""), csrf_token: str = Form(""), user: User = Depends(import_roles)) -> Response:
     check_csrf(request, csrf_token)
     council = _council_or_none(request)
     la_code = council.la_code if council else council_code.strip()
@@ -424,7 +429,7 @@ async def upload(request: Request, files: list[UploadFile] = File(default=[]), y
 
 @router.get("/imports/{batch_id}")
 def import_detail(request: Request, batch_id: int, rule: str = Query("", max_length=20),
-                  page: int = Query(1, ge=1, le=100_000), user: User = Depends(import_roles)):
+                  page: int = Query(1, ge=1, le=100_000), user: User = Depends(import_roles)) -> Response:
     """The rows behind an import's counts: problems reading its files (file, row, field, value,
     what to do) and the DfE rule errors (file, row, fields, values, rule), 50 a page.
 
@@ -473,7 +478,7 @@ def _stored_validation(request: Request, la_code: str, year):
 # -- panel pack ---------------------------------------------------------------------------------
 
 @router.get("/pack")
-def pack_page(request: Request, user: User = Depends(current_user)):
+def pack_page(request: Request, user: User = Depends(current_user)) -> Response:
     council = _council_or_none(request)
     if council is None:
         return _no_data(request)
@@ -521,7 +526,7 @@ def _build_pack(request: Request, council, period: str, audience: str, format: s
 
 @router.get("/pack/download")
 def pack_download(request: Request, period: str | None = None, audience: str = "panel", format: str = "pdf",
-                  user: User = Depends(current_user)):
+                  user: User = Depends(current_user)) -> Response:
     """The pack in one request (for scripts and the API); people use the background job below."""
     council, chosen = _pack_request(request, user, period, audience, format)
     with tempfile.TemporaryDirectory(prefix="carewise-pack-") as tmp:
@@ -535,7 +540,7 @@ def pack_download(request: Request, period: str | None = None, audience: str = "
 
 @router.post("/pack/jobs")
 def pack_job_start(request: Request, period: str = Form(""), audience: str = Form("panel"),
-                   format: str = Form("pdf"), csrf_token: str = Form(""), user: User = Depends(current_user)):
+                   format: str = Form("pdf"), csrf_token: str = Form(""), user: User = Depends(current_user)) -> Response:
     """Start building a pack in the background and go to its progress page (a pack takes 20 s or
     more: too long to keep a request waiting with nothing shown)."""
     from fastapi.responses import RedirectResponse
@@ -559,13 +564,13 @@ def _job(request: Request, user: User, job_id: str):
 
 
 @router.get("/pack/jobs/{job_id}")
-def pack_job_page(request: Request, job_id: str, user: User = Depends(current_user)):
+def pack_job_page(request: Request, job_id: str, user: User = Depends(current_user)) -> Response:
     job = _job(request, user, job_id)
     return render(request, "pack_job.html", title="Panel pack", job=job)
 
 
 @router.get("/pack/jobs/{job_id}/status")
-def pack_job_status(request: Request, job_id: str, user: User = Depends(current_user)):
+def pack_job_status(request: Request, job_id: str, user: User = Depends(current_user)) -> Response:
     """The job's progress as JSON, polled by the progress page's script."""
     from fastapi.responses import JSONResponse
 
@@ -575,7 +580,7 @@ def pack_job_status(request: Request, job_id: str, user: User = Depends(current_
 
 
 @router.get("/pack/jobs/{job_id}/download")
-def pack_job_download(request: Request, job_id: str, user: User = Depends(current_user)):
+def pack_job_download(request: Request, job_id: str, user: User = Depends(current_user)) -> Response:
     from fastapi.responses import FileResponse
 
     job = _job(request, user, job_id)
@@ -592,7 +597,7 @@ def pack_job_download(request: Request, job_id: str, user: User = Depends(curren
 
 @router.get("/children")
 def children(request: Request, period: str | None = None, q: str = Query("", max_length=40),
-             page: int = Query(1, ge=1, le=100_000), user: User = Depends(children_roles)):
+             page: int = Query(1, ge=1, le=100_000), user: User = Depends(children_roles)) -> Response:
     council = _council_or_none(request)
     if council is None:
         return _no_data(request)
@@ -622,7 +627,7 @@ def children(request: Request, period: str | None = None, q: str = Query("", max
 
 
 @router.get("/children/{ref}")
-def child(request: Request, ref: str, user: User = Depends(children_roles)):
+def child(request: Request, ref: str, user: User = Depends(children_roles)) -> Response:
     council = _council_or_none(request)
     if council is None or len(ref) != 24 or not all(c in "0123456789abcdef" for c in ref):
         raise HTTPException(404)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from carewise.store import accounts, audit
 from carewise.store.accounts import AccountError, Role, User
@@ -39,14 +39,14 @@ def _users_page(request: Request, status_code: int = 200, errors: dict | None = 
 
 
 @router.get("/admin/users")
-def users_page(request: Request, user: User = Depends(admin_role)):
+def users_page(request: Request, user: User = Depends(admin_role)) -> Response:
     return _users_page(request)
 
 
 @router.post("/admin/users")
 def users_create(request: Request, username: str = Form(""), display_name: str = Form(""),
                  password: str = Form(""), role: str = Form(Role.PANEL.value), councils: list[str] = Form(default=[]),
-                 all_councils: str = Form(""), csrf_token: str = Form(""), user: User = Depends(admin_role)):
+                 all_councils: str = Form(""), csrf_token: str = Form(""), user: User = Depends(admin_role)) -> Response:
     """Add a user; a refused form comes back with the message by the field and the entries kept
     (all but the password, which is never sent back)."""
     check_csrf(request, csrf_token)
@@ -72,7 +72,7 @@ def _not_own_admin(user: User, username: str, *, active: str = "", role: str = "
 
 @router.post("/admin/users/{username}")
 def users_update(request: Request, username: str, role: str = Form(""), active: str = Form(""),
-                 csrf_token: str = Form(""), user: User = Depends(admin_role)):
+                 csrf_token: str = Form(""), user: User = Depends(admin_role)) -> Response:
     """Change a role or switch an account off or on (switching off ends its sessions at once)."""
     check_csrf(request, csrf_token)
     if role and role not in {r.value for r in Role}:
@@ -96,14 +96,14 @@ def _find(request: Request, username: str) -> User:
 
 
 @router.get("/admin/users/{username}")
-def user_page(request: Request, username: str, user: User = Depends(admin_role)):
+def user_page(request: Request, username: str, user: User = Depends(admin_role)) -> Response:
     return _render(request, "user.html", title=f"User {username}", person=_find(request, username), errors={},
                    all_councils=request.app.state.store.councils(), temporary=None)
 
 
 @router.post("/admin/users/{username}/councils")
 def user_councils(request: Request, username: str, councils: list[str] = Form(default=[]),
-                  all_councils: str = Form(""), csrf_token: str = Form(""), user: User = Depends(admin_role)):
+                  all_councils: str = Form(""), csrf_token: str = Form(""), user: User = Depends(admin_role)) -> Response:
     """Which councils' data the user may see: some, or all (now and any added later)."""
     check_csrf(request, csrf_token)
     person = _find(request, username)
@@ -120,7 +120,7 @@ def user_councils(request: Request, username: str, councils: list[str] = Form(de
 
 @router.post("/admin/users/{username}/password")
 def user_reset_password(request: Request, username: str, csrf_token: str = Form(""),
-                        user: User = Depends(admin_role)):
+                        user: User = Depends(admin_role)) -> Response:
     """Reset a password to a random temporary one, shown once to the administrator; the user must
     choose their own at their next sign-in, and their sessions end now."""
     check_csrf(request, csrf_token)
@@ -158,7 +158,7 @@ def _audit_filter(action: str, who: str, since: str, until: str) -> tuple[audit.
 
 @router.get("/admin/audit")
 def audit_page(request: Request, action: str = "", who: str = "", since: str = "", until: str = "",
-               page: int = 1, user: User = Depends(admin_role)):
+               page: int = 1, user: User = Depends(admin_role)) -> Response:
     page = max(1, min(page, 10_000))
     store = request.app.state.store
     where, errors = _audit_filter(action, who, since, until)
@@ -171,7 +171,7 @@ def audit_page(request: Request, action: str = "", who: str = "", since: str = "
 
 @router.get("/admin/audit/download")
 def audit_download(request: Request, action: str = "", who: str = "", since: str = "", until: str = "",
-                   format: str = "csv", user: User = Depends(admin_role)):
+                   format: str = "csv", user: User = Depends(admin_role)) -> Response:
     """The audit trail for the data protection officer: every matching entry, CSV or Excel."""
     where, errors = _audit_filter(action, who, since, until)
     if errors:
@@ -187,7 +187,7 @@ def audit_download(request: Request, action: str = "", who: str = "", since: str
 
 
 @router.post("/admin/audit/purge")
-def audit_purge(request: Request, csrf_token: str = Form(""), user: User = Depends(admin_role)):
+def audit_purge(request: Request, csrf_token: str = Form(""), user: User = Depends(admin_role)) -> Response:
     """Delete entries older than ``CAREWISE_AUDIT_RETENTION_DAYS``; without the setting nothing goes."""
     check_csrf(request, csrf_token)
     days = request.app.state.settings.audit_retention_days

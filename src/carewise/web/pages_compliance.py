@@ -116,7 +116,7 @@ def _count(n: int, internal: bool) -> str:
 
 
 @router.get("/compliance")
-def compliance_page(request: Request, at: str | None = None, user: User = Depends(current_user)):
+def compliance_page(request: Request, at: str | None = None, user: User = Depends(current_user)) -> Response:
     council = _council(request)
     if council is None:
         return _render(request, "no_data.html", title="No data yet")
@@ -185,7 +185,7 @@ def _team_chart(a: Assessment, internal: bool) -> dict[str, Any] | None:
 @router.get("/compliance/worklist")
 def worklist_page(request: Request, team: str = "", worker: str = "", at: str | None = None,
                   q: str = Query("", max_length=40), requirement: str = Query("", max_length=60),
-                  page: int = Query(1, ge=1, le=100_000), user: User = Depends(children_roles)):
+                  page: int = Query(1, ge=1, le=100_000), user: User = Depends(children_roles)) -> Response:
     """The worklist 50 rows a page, searched by child reference, team and what is due."""
     from carewise.web.rendering import paginate
 
@@ -215,7 +215,7 @@ def worklist_page(request: Request, team: str = "", worker: str = "", at: str | 
 @router.get("/compliance/worklist.xlsx")
 def worklist_download(request: Request, team: str = "", worker: str = "", at: str | None = None,
                       q: str = Query("", max_length=40), requirement: str = Query("", max_length=60),
-                      user: User = Depends(children_roles)):
+                      user: User = Depends(children_roles)) -> Response:
     """The worklist for Excel: the rows the page shows for the same filters and search, with an
     About sheet (council, date, filters; synthetic data said so, as on every download)."""
     from carewise.reports.model import SYNTHETIC_NOTICE
@@ -246,7 +246,7 @@ def worklist_download(request: Request, team: str = "", worker: str = "", at: st
 
 
 @router.get("/compliance/leavers")
-def leavers_page(request: Request, at: str | None = None, user: User = Depends(current_user)):
+def leavers_page(request: Request, at: str | None = None, user: User = Depends(current_user)) -> Response:
     council = _council(request)
     if council is None:
         return _render(request, "no_data.html", title="No data yet")
@@ -275,7 +275,7 @@ def leavers_page(request: Request, at: str | None = None, user: User = Depends(c
 
 
 @router.get("/compliance/pledges")
-def pledges_page(request: Request, user: User = Depends(current_user)):
+def pledges_page(request: Request, user: User = Depends(current_user)) -> Response:
     council = _council(request)
     if council is None:
         return _render(request, "no_data.html", title="No data yet")

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from carewise.errors import SettingError, UserFacingError
 from carewise.forecast.overview import (
@@ -192,7 +193,7 @@ def _spend_rows(frame, signed: bool = False) -> list[dict[str, Any]]:
 
 
 @router.get("/forecast")
-def forecast_page(request: Request, user: User = Depends(current_user)):
+def forecast_page(request: Request, user: User = Depends(current_user)) -> Response:
     council, ov, charts, page = _start(request)
     if page is not None:
         return page
@@ -301,7 +302,7 @@ def _describe(sc: Scenario) -> list[str]:
 @router.get("/forecast/scenarios")
 def scenarios_page(request: Request, saved: str = "", entry_change: str = "", in_house_target: str = "",
                    in_house_by: str = "", residential_fewer: str = "", step_down: str = "",
-                   in_house_limit: str = "", user: User = Depends(current_user)):
+                   in_house_limit: str = "", user: User = Depends(current_user)) -> Response:
     council, ov, _, page = _start(request)
     if page is not None:
         return page
@@ -349,7 +350,7 @@ def scenarios_page(request: Request, saved: str = "", entry_change: str = "", in
 
 
 @router.get("/forecast/pa-caseload")
-def pa_page(request: Request, user: User = Depends(current_user)):
+def pa_page(request: Request, user: User = Depends(current_user)) -> Response:
     council, ov, _, page = _start(request)
     if page is not None:
         return page

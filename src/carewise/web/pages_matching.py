@@ -284,7 +284,7 @@ def _market_page(request: Request, user: User, *, errors: dict[str, str] | None 
 
 
 @router.get("/placements")
-def placements(request: Request, user: User = Depends(children_roles)):
+def placements(request: Request, user: User = Depends(children_roles)) -> Response:
     if _council(request) is None:
         return _no_data(request)
     return _market_page(request, user)
@@ -292,7 +292,7 @@ def placements(request: Request, user: User = Depends(children_roles)):
 
 @router.post("/placements")
 def upload_market(request: Request, files: list[UploadFile] = File(default=[]),
-                  csrf_token: str = Form(""), user: User = Depends(import_roles)):
+                  csrf_token: str = Form(""), user: User = Depends(import_roles)) -> Response:
     """Check the extracts and store them as a new market version, or store nothing."""
     check_csrf(request, csrf_token)
     council = _council(request)
@@ -382,7 +382,7 @@ _TEMPLATES: dict[str, bytes] = {}
 
 
 @router.get("/placements/templates/{name}")
-def template_file(request: Request, name: str, user: User = Depends(current_user)):
+def template_file(request: Request, name: str, user: User = Depends(current_user)) -> Response:
     """The blank extract templates (the same files as ``carewise market template``)."""
     if name not in TEMPLATE_FILES:
         raise HTTPException(404)
@@ -412,7 +412,7 @@ def _market_or_page(request: Request) -> Market | Response:
 
 
 @router.get("/placements/referrals")
-def referrals(request: Request, user: User = Depends(children_roles)):
+def referrals(request: Request, user: User = Depends(children_roles)) -> Response:
     market = _market_or_page(request)
     if isinstance(market, Response):
         return market
@@ -440,7 +440,7 @@ def referrals(request: Request, user: User = Depends(children_roles)):
 
 @router.get("/placements/referrals/{ref}")
 def referral_shortlist(request: Request, ref: str, show: str = "",
-                       user: User = Depends(children_roles)):
+                       user: User = Depends(children_roles)) -> Response:
     if len(ref) != 24 or not all(c in "0123456789abcdef" for c in ref):
         raise HTTPException(404)
     market = _market_or_page(request)
@@ -590,7 +590,7 @@ def _suggestion_view(p: dict, panel: bool) -> dict:
 def sufficiency(request: Request, kind: str = "in_house_fostering", count: str = "",
                 places: str = "1", min_age: str = "0", max_age: str = "17",
                 skills: Annotated[list[str] | None, Query()] = None, run: str = "",
-                expected: str = "", user: User = Depends(current_user)):
+                expected: str = "", user: User = Depends(current_user)) -> Response:
     market = _market_or_page(request)
     if isinstance(market, Response):
         return market

@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from carewise.store import audit
 from carewise.store.accounts import User
@@ -27,7 +28,7 @@ def _render(request: Request, name: str, **context: Any):
 
 
 @router.get("/voice")
-def voice_page(request: Request, user: User = Depends(current_user)):
+def voice_page(request: Request, user: User = Depends(current_user)) -> Response:
     council = getattr(request.state, "council", None)
     if council is None:
         return _render(request, "no_data.html", title="No data yet")
@@ -60,7 +61,7 @@ def _voice_version(store, la_code: str) -> tuple:
 
 
 @router.get("/voice/forms")
-def forms_page(request: Request, user: User = Depends(children_roles)):
+def forms_page(request: Request, user: User = Depends(children_roles)) -> Response:
     council = getattr(request.state, "council", None)
     if council is None:
         return _render(request, "no_data.html", title="No data yet")

@@ -15,6 +15,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, insert, select, update
 from starlette.concurrency import run_in_threadpool
@@ -25,6 +26,9 @@ from starlette.responses import Response
 
 from carewise.store import schema as s
 from carewise.store.accounts import session_key
+
+if TYPE_CHECKING:
+    from carewise.store.store import Store
 
 SESSION_COOKIE = "carewise_session"
 CSRF_SESSION_KEY = "csrf"
@@ -103,7 +107,7 @@ class Throttle:
 
     def __init__(
         self,
-        store,
+        store: Store,
         limit: int = 5,
         window: float = 300.0,
         *,
@@ -185,7 +189,7 @@ class SessionStore:
     touch_every = timedelta(seconds=60)
     """``seen_at`` is written at most once a minute per session, not on every request."""
 
-    def __init__(self, store, *, idle: timedelta, absolute: timedelta) -> None:
+    def __init__(self, store: Store, *, idle: timedelta, absolute: timedelta) -> None:
         self.store = store
         self.idle = idle
         self.absolute = absolute
@@ -241,7 +245,7 @@ class SessionStore:
             conn.execute(delete(s.web_session).where(s.web_session.c.token_hash == session_key(token)))
 
 
-def end_sessions(store, username: str) -> int:
+def end_sessions(store: Store, username: str) -> int:
     """End every session of a user, in every server process at once (the rows are shared)."""
     with store.engine.begin() as conn:
         return conn.execute(delete(s.web_session).where(
