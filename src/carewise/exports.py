@@ -19,9 +19,14 @@ import io
 import numbers
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """The first characters that make a spreadsheet read a cell as a formula (OWASP CSV Injection)."""
@@ -82,7 +87,7 @@ def write_csv_rows(fh: IO[str], rows: Iterable[Iterable[Any]]) -> None:
         writer.writerow([neutralise(v) for v in row])
 
 
-def workbook(target: str | Path | IO[bytes], **options: Any):
+def workbook(target: str | Path | IO[bytes], **options: Any) -> Workbook:
     """An xlsxwriter workbook whose ``write()`` never turns a string into a formula, a link or
     a number (xlsxwriter does all three by default)."""
     import xlsxwriter
@@ -91,7 +96,7 @@ def workbook(target: str | Path | IO[bytes], **options: Any):
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, **options})
 
 
-def write_cells(sheet, row: int, col: int, values: Iterable[Any], cell_format=None) -> None:
+def write_cells(sheet: Worksheet, row: int, col: int, values: Iterable[Any], cell_format: Format | None = None) -> None:
     """One row of cells: text with ``write_string`` (after :func:`neutralise`), numbers as numbers,
     ``None`` left blank."""
     for offset, value in enumerate(values):

@@ -10,11 +10,15 @@ leavers) is set beside the others through its rate per 10,000 children.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeGuard
 
 from carewise.measures import MeasureResult
 from carewise.measures.model import format_value
 from carewise.reports.model import Ask, Cell, PackData, TableBlock
+
+ChangeText = Callable[[MeasureResult | None, MeasureResult | None], str]
+"""How a figure moved on a year, in words (``reports.builtin.change_text``)."""
 
 MATERIAL_POINTS = 2.0
 """A percentage moving by this many points in a year is a change the panel is told about."""
@@ -113,7 +117,7 @@ def headline_ids(data: PackData, ids: list[str]) -> list[str]:
     return [m for m in ids if m not in carried and (r := data.current.get(m)) is not None and r.available]
 
 
-def headline_table(data: PackData, ids: list[str], change_text) -> TableBlock:
+def headline_table(data: PackData, ids: list[str], change_text: ChangeText) -> TableBlock:
     """Each headline: this period, the change on a year, England, region, statistical neighbours
     and whether it is better or worse than England (in words, never colour alone)."""
     rows = []
@@ -182,7 +186,7 @@ def _wanted(r: MeasureResult) -> str:
     return "higher is better" if r.higher_is == "better" else "lower is better"
 
 
-def what_changed(data: PackData, ids: list[str], change_text, most: int = 3) -> list[str]:
+def what_changed(data: PackData, ids: list[str], change_text: ChangeText, most: int = 3) -> list[str]:
     """The headline figures that moved materially on a year, largest first, each with why it
     matters; or one sentence saying nothing did."""
     moved = []
@@ -204,7 +208,7 @@ def what_changed(data: PackData, ids: list[str], change_text, most: int = 3) -> 
     return out
 
 
-def measure_asks(data: PackData, ids: list[str], change_text) -> list[Ask]:
+def measure_asks(data: PackData, ids: list[str], change_text: ChangeText) -> list[Ask]:
     """What the headline figures ask of the panel: to decide on a figure worse than England that
     also got worse on the year; to note one that is worse than England, or got materially worse."""
     asks = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -24,6 +25,9 @@ from carewise.compliance import cohort
 from carewise.compliance.extracts import EXTRACTS, schema_of
 from carewise.history import History
 from carewise.returns.years import age_expr
+
+if TYPE_CHECKING:
+    from carewise.synth.council import SyntheticCouncil
 
 EPOCH = date(1970, 1, 1)
 
@@ -285,7 +289,7 @@ def _leavers(rng, history, last, first, r) -> tuple[pl.DataFrame, pl.DataFrame, 
     return pathway, pa_alloc, contacts
 
 
-def extracts_for_council(council, seed: int | None = None, rates: Rates | None = None) -> dict[str, pl.DataFrame]:
+def extracts_for_council(council: SyntheticCouncil, seed: int | None = None, rates: Rates | None = None) -> dict[str, pl.DataFrame]:
     """Extracts for a ``carewise.synth.generate_council`` result (its returns stitched)."""
     from carewise.history import stitch
 
