@@ -40,3 +40,21 @@ def test_placement_fields_in_and_out():
     assert county.get_column("PL_LOCATION").to_list() == ["OUT", "IN", None]
     wales = postcodes.placement_fields(pl.DataFrame({"HOME_POST": ["CF10 1EP"], "PL_POST": ["CF10 1EP"]}), None)
     assert wales.get_column("PL_LA").to_list() == ["WAL"]
+
+
+def test_full_postcodes_come_from_the_cached_file_as_in_the_directory(tmp_path):
+    """The cached copy of a letter (a memory-mapped binary file searched by number) gives each
+    full postcode's own grid reference and district, blank where the directory has none, and no
+    row for a well-formed postcode that is not in it."""
+    from carewise.geo.postcodes import letter_frame
+
+    directory = letter_frame("Y")
+    sample = pl.concat([
+        directory.sort("key").head(2), directory.sort("key").tail(2), directory.sample(200, seed=1),
+        directory.filter(pl.col("easting").is_null()).head(20), directory.filter(pl.col("laua").is_null()).head(20),
+    ]).unique("key")
+    files = [postcodes._letter_files("Y", tmp_path)[0]]
+    found = postcodes._full_rows(files, pl.concat([sample["key"], pl.Series(["YO999ZZ", "Y", None])]))
+    expected = sample.select("key", "easting", "northing", "laua")
+    assert found.sort("key").equals(expected.sort("key"))
+    assert expected["easting"].null_count() > 0 and expected["laua"].null_count() > 0

@@ -18,7 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import math
+import mmap
 import os
+import struct
+from array import array
+from bisect import bisect_left
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,12 +128,13 @@ def _cache_dir() -> Path:
 def _letter_files(letter: str, folder: Path | None = None) -> tuple[Path, Path, Path]:
     """Cached files (full, sector, district) for one initial letter, built on first use.
 
-    The full postcodes are an Arrow file sorted by the postcode read as a base-36 number, with
-    grid references as whole metres, so :func:`_full_rows` finds them by binary search without
-    scanning millions of strings; the sector and district centroids (small) are parquet.
+    The full postcodes are a flat binary file (:func:`_write_full`) sorted by the postcode read as
+    a base-36 number, so :func:`_full_rows` finds the few postcodes asked for by binary search in
+    the memory-mapped file, reading only those rows of millions; the sector and district centroids
+    (small) are parquet.
     """
     folder = folder or _cache_dir()
-    files = (folder / f"full_{letter}.arrow", folder / f"sector_{letter}.parquet",
+    files = (folder / f"full_{letter}.bin", folder / f"sector_{letter}.parquet",
              folder / f"district_{letter}.parquet")
     if all(f.exists() for f in files):
         return files
@@ -139,8 +145,8 @@ def _letter_files(letter: str, folder: Path | None = None) -> tuple[Path, Path, 
     parts = (_full_table(frame), centroids(frame, "sector"), centroids(frame, "outward"))
     for part, path in zip(parts, files, strict=True):
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        if path.suffix == ".arrow":
-            part.write_ipc(tmp, compression="uncompressed")
+        if path.suffix == ".bin":
+            _write_full(part, tmp)
         else:
             part.write_parquet(tmp)
         tmp.replace(path)
@@ -157,32 +163,78 @@ def _number(key: pl.Expr) -> pl.Expr:
 
 
 def _full_table(frame: pl.DataFrame) -> pl.DataFrame:
-    """One letter's full postcodes sorted by :func:`_number`; grid references as whole metres
-    (the ONS directory gives whole metres; any fraction keeps them as floats)."""
-    whole = frame.select(((pl.col(c) % 1).fill_null(0) == 0).all() for c in _GRID).row(0)
+    """One letter's full postcodes (number, easting, northing, laua) sorted by :func:`_number`."""
     return frame.select(
-        _number(pl.col("key")).alias("number"),
-        *[pl.col(c).cast(pl.Int32) if ok else pl.col(c) for c, ok in zip(_GRID, whole, strict=True)],
-        pl.col("laua").cast(pl.Categorical),
+        _number(pl.col("key")).alias("number"), *[pl.col(c).cast(pl.Float64) for c in _GRID], "laua"
     ).drop_nulls("number").sort("number")
+
+
+_FULL_HEAD = struct.Struct("<qq")
+"""The full file's head: rows, then the bytes of the district names that follow it."""
+
+
+def _write_full(table: pl.DataFrame, path: Path) -> None:
+    """Write :func:`_full_table` as machine-order arrays after :data:`_FULL_HEAD` and the district
+    names (newline-separated, padded to 8 bytes): the numbers (int64), the grid references
+    (float64 pairs, NaN where the directory has none; ``letter_frame`` holds no NaN) and each
+    row's district (uint16, 0 for none, else the name's place + 1)."""
+    names = sorted(table.get_column("laua").drop_nulls().unique().to_list())
+    place = {name: i for i, name in enumerate(names, start=1)}
+    text = "\n".join(names).encode()
+    text += b" " * (-len(text) % 8)
+    grid = table.select(pl.col(c).fill_null(float("nan")) for c in _GRID)
+    with open(path, "wb") as fh:
+        fh.write(_FULL_HEAD.pack(table.height, len(text)))
+        fh.write(text)
+        fh.write(array("q", table.get_column("number").to_list()).tobytes())
+        fh.write(array("d", [v for row in grid.iter_rows() for v in row]).tobytes())
+        fh.write(array("H", [place.get(x, 0) for x in table.get_column("laua").to_list()]).tobytes())
+
+
+def _search_full(path: Path, keys: list[str], numbers: list[int], out: dict[str, list]) -> None:
+    """Append to ``out`` (key, easting, northing, laua) of each key of one letter's full file
+    (``numbers`` its :func:`_number`) that is there; binary search in the memory-mapped arrays."""
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        rows, size = _FULL_HEAD.unpack_from(mm)
+        start = _FULL_HEAD.size + size
+        names = [None, *mm[_FULL_HEAD.size:start].decode().rstrip(" ").split("\n")] if size else [None]
+        view = memoryview(mm)
+        try:
+            at = view[start:start + 8 * rows].cast("q")
+            grid = view[start + 8 * rows:start + 24 * rows].cast("d")
+            laua = view[start + 24 * rows:start + 26 * rows].cast("H")
+            try:
+                for key, number in zip(keys, numbers, strict=True):
+                    i = bisect_left(at, number)
+                    if i < rows and at[i] == number:
+                        east, north = grid[2 * i], grid[2 * i + 1]
+                        out["key"].append(key)
+                        out["easting"].append(None if math.isnan(east) else east)
+                        out["northing"].append(None if math.isnan(north) else north)
+                        out["laua"].append(names[laua[i]])
+            finally:
+                for part in (at, grid, laua):
+                    part.release()
+        finally:
+            view.release()
 
 
 def _full_rows(paths: list[Path], keys: pl.Series) -> pl.DataFrame:
     """key, easting, northing, laua of the full postcodes asked for (without spaces) that exist."""
     wanted = keys.drop_nulls().unique()
-    parts = [pl.DataFrame(schema={"key": pl.String, "easting": pl.Float64, "northing": pl.Float64,
-                                  "laua": pl.String})]
+    numbers = pl.select(_number(pl.lit(wanted))).to_series()
+    by_letter: dict[str, tuple[list[str], list[int]]] = {}
+    for key, number in zip(wanted.to_list(), numbers.to_list(), strict=True):
+        if number is not None:
+            mine = by_letter.setdefault(key[:1], ([], []))
+            mine[0].append(key)
+            mine[1].append(number)
+    out: dict[str, list] = {"key": [], "easting": [], "northing": [], "laua": []}
     for path in paths:
-        mine = wanted.filter(wanted.str.starts_with(path.stem.removeprefix("full_")))
-        table = pl.read_ipc(path) if mine.len() else None
-        if table is None or table.height == 0:
-            continue
-        number = pl.select(_number(pl.lit(mine))).to_series()
-        at = table.get_column("number").search_sorted(number).clip(0, table.height - 1)
-        found = table[at].with_columns(mine.alias("key"), number.alias("wanted"))
-        parts.append(found.filter(pl.col("number") == pl.col("wanted")).select(
-            "key", *[pl.col(c).cast(pl.Float64) for c in _GRID], pl.col("laua").cast(pl.String)))
-    return pl.concat(parts)
+        if (letter := path.stem.removeprefix("full_")) in by_letter:
+            _search_full(path, *by_letter[letter], out)
+    return pl.DataFrame(out, schema={"key": pl.String, "easting": pl.Float64, "northing": pl.Float64,
+                                     "laua": pl.String})
 
 
 def _cached_resolve(postcodes: pl.Series) -> pl.DataFrame:
