@@ -21,7 +21,7 @@ from carewise.codes import ADOPTED, SHORT_BREAKS, TEMPORARY_PLACEMENTS
 from carewise.codes.lists import sex_code, valid_codes
 from carewise.returns.model import ROW, Return
 from carewise.returns.years import CollectionYear, birthday_expr
-from carewise.validate.engine import Context, Failures, Skip, failing_rows, rule
+from carewise.validate.engine import Context, Failures, Skip, failing_rows, rule, same_child
 
 # ---------------------------------------------------------------------------------------------
 # Shared helpers
@@ -527,7 +527,7 @@ def rule_142(ctx: Context) -> Failures:
     """Every episode except the child's latest must have DEC and REC (DfE rule 142)."""
     eps = ctx.t("episodes").filter(pl.col("CHILD").is_not_null() & pl.col("DECOM").is_not_null())
     eps = eps.sort(["CHILD", "DECOM", ROW]).with_columns(
-        (pl.int_range(pl.len()).over("CHILD") == pl.len().over("CHILD") - 1).alias("_last")
+        (~same_child(-1)).alias("_last")
     )
     bad = ~pl.col("_last") & (pl.col("DEC").is_null() | pl.col("REC").is_null())
     return rows_of(ctx.t("episodes"), failing_rows(eps, bad))

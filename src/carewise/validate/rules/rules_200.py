@@ -25,7 +25,7 @@ from carewise.codes import (
 )
 from carewise.returns.model import ROW, Return
 from carewise.returns.years import birthday_expr
-from carewise.validate.engine import Context, Failures, Skip, failing_rows, rule
+from carewise.validate.engine import Context, Failures, Skip, child_shift, failing_rows, rule
 from carewise.validate.rules.rules_100 import (
     OC2_ITEMS,
     OC3_ITEMS,
@@ -686,8 +686,8 @@ def rule_225(ctx: Context) -> Failures:
     placement temporary (T0-T4), must have REASON_PLACE_CHANGE (DfE rule 225)."""
     eps = ctx.t("episodes").sort(["CHILD", "DECOM", ROW], nulls_last=True)
     eps = eps.with_columns(
-        pl.col("RNE").shift(-1).over("CHILD").alias("_next_rne"),
-        pl.col("PLACE").shift(-1).over("CHILD").alias("_next_place"),
+        child_shift("RNE", -1).alias("_next_rne"),
+        child_shift("PLACE", -1).alias("_next_place"),
     )
     bad = (
         (pl.col("REC") == "X1")
@@ -711,7 +711,7 @@ def rule_226(ctx: Context) -> Failures:
     """If PLACE is T0-T4, REASON_PLACE_CHANGE must be blank on this episode and the one before
     (DfE rule 226)."""
     eps = ctx.t("episodes").sort(["CHILD", "DECOM", ROW], nulls_last=True)
-    eps = eps.with_columns(pl.col("REASON_PLACE_CHANGE").shift(1).over("CHILD").alias("_prev_rpc"))
+    eps = eps.with_columns(child_shift("REASON_PLACE_CHANGE", 1).alias("_prev_rpc"))
     bad = pl.col("PLACE").is_in(TEMPORARY_PLACEMENTS) & (
         pl.col("REASON_PLACE_CHANGE").is_not_null() | pl.col("_prev_rpc").is_not_null()
     )
@@ -884,7 +884,7 @@ def rule_234(ctx: Context) -> Failures:
     not have REASON_PLACE_CHANGE 'CUSTOD' (DfE rule 234). The episode holding CUSTOD is flagged."""
     dob = ctx.t("header").select("CHILD", pl.col("DOB").alias("_dob")).unique("CHILD")
     eps = ctx.t("episodes").sort(["CHILD", "DECOM", ROW], nulls_last=True)
-    eps = eps.with_columns(pl.col("DECOM").shift(-1).over("CHILD").alias("_next_decom")).join(
+    eps = eps.with_columns(child_shift("DECOM", -1).alias("_next_decom")).join(
         dob, on="CHILD", how="left"
     )
     change = pl.coalesce("_next_decom", "DEC")

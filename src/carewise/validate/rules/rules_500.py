@@ -16,7 +16,7 @@ import polars as pl
 from carewise.codes import ADOPTED, FOSTER_PLACEMENTS, PLACED_FOR_ADOPTION
 from carewise.returns.model import ROW
 from carewise.returns.years import age_expr, birthday_expr
-from carewise.validate.engine import Context, Failures, Skip, rule
+from carewise.validate.engine import Context, Failures, Skip, child_shift, rule
 from carewise.validate.rules.rules_100 import continuously_looked_after
 
 CHILD = "CHILD"
@@ -63,7 +63,7 @@ def periods_of_care(episodes: pl.DataFrame) -> pl.DataFrame:
     eps = eps.with_columns(
         (
             pl.col(CHILD).is_first_distinct()
-            | (pl.col("DECOM") > pl.col("DEC").shift(1).over(CHILD)).fill_null(False)
+            | (pl.col("DECOM") > child_shift("DEC", 1)).fill_null(False)
         )
         .cast(pl.Int64)
         .cum_sum()
@@ -161,7 +161,7 @@ def _derived_field_differs(ctx: Context, field: str) -> pl.DataFrame:
 def rule_501(ctx: Context) -> Failures:
     """Episodes of a child must not overlap: DECOM on or after the previous episode's DEC."""
     eps = ctx.t("episodes").sort([CHILD, "DECOM", ROW])
-    bad = eps.filter((pl.col("DECOM") < pl.col("DEC").shift(1).over(CHILD)).fill_null(False))
+    bad = eps.filter((pl.col("DECOM") < child_shift("DEC", 1)).fill_null(False))
     return rows_of(ctx.t("episodes"), bad)
 
 
@@ -328,7 +328,7 @@ def rule_503J(ctx: Context) -> Failures:
 def rule_504(ctx: Context) -> Failures:
     """CIN is set at the start of a period of care: an X1 continuation keeps the previous CIN."""
     eps = ctx.t("episodes").sort([CHILD, "DECOM", ROW])
-    prev = {c: pl.col(c).shift(1).over(CHILD) for c in ("REC", "DEC", "CIN")}
+    prev = {c: child_shift(c, 1) for c in ("REC", "DEC", "CIN")}
     bad = eps.filter(
         ((prev["REC"] == "X1") & (prev["DEC"] == pl.col("DECOM"))).fill_null(False)
         & pl.col("CIN").ne_missing(prev["CIN"])

@@ -17,7 +17,7 @@ import polars as pl
 from carewise.codes import SHORT_BREAKS
 from carewise.codes.lists import valid_codes
 from carewise.returns.model import ROW
-from carewise.validate.engine import Context, failing_rows, rule
+from carewise.validate.engine import Context, child_shift, failing_rows, rule, same_child
 
 SW = "social_worker_episodes"
 SW_FIELDS_FROM = date(2023, 4, 1)
@@ -42,10 +42,10 @@ def _ordered(ctx: Context) -> pl.DataFrame:
             .filter(pl.col("CHILD").is_not_null() & pl.col("SW_DECOM").is_not_null())
             .sort(["CHILD", "SW_DECOM", "SW_DEC", ROW], nulls_last=True)
             .with_columns(
-                pl.col("SW_DEC").shift(1).over("CHILD").alias("_PREV_DEC"),
-                pl.col("SW_DECOM").shift(-1).over("CHILD").alias("_NEXT_DECOM"),
-                (pl.int_range(pl.len()).over("CHILD") == pl.len().over("CHILD") - 1).alias("_LAST"),
-                (pl.int_range(pl.len()).over("CHILD") == 0).alias("_FIRST"),
+                child_shift("SW_DEC", 1).alias("_PREV_DEC"),
+                child_shift("SW_DECOM", -1).alias("_NEXT_DECOM"),
+                (~same_child(-1)).alias("_LAST"),
+                (~same_child(1)).alias("_FIRST"),
             )
         )
 
