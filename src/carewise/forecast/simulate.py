@@ -186,24 +186,27 @@ def _binomial(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 def _poisson(mu: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Poisson(mu) draws by inversion of the uniforms ``u`` (scipy's quantile for huge means)."""
+    """Poisson(mu) draws by inversion of the uniforms ``u`` (scipy's quantile for huge means):
+    the number of cumulative probabilities P(X ≤ k) below u, from a table of k up to far in the
+    tail (mean + 12 standard deviations), built from log probabilities so nothing underflows."""
     mu = np.asarray(mu, dtype=np.float64)
-    if mu.size and mu.max() > 600:  # exp(-mu) would underflow
+    if not mu.size:
+        return np.zeros(mu.shape, dtype=np.int64)
+    if mu.max() > 600:  # a long table: scipy's quantile function instead
         from scipy import stats  # only for national-size means: importing it costs ~1 s at start-up
 
         return np.maximum(stats.poisson.ppf(u, mu), 0).astype(np.int64)
-    pmf = np.exp(-mu)
-    cdf = pmf.copy()
-    x = np.zeros(mu.shape, dtype=np.int64)
-    active = np.flatnonzero((u > cdf) & (mu > 0))
-    k = 0
-    while active.size:
-        k += 1
-        pmf[active] *= mu[active] / k
-        cdf[active] += pmf[active]
-        x[active] = k
-        active = active[(u[active] > cdf[active]) & (pmf[active] > 0)]
-    return x
+    top = int(np.ceil(mu.max() + 12 * np.sqrt(mu.max()) + 20))
+    k = np.arange(top + 1)
+    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(k[1:]))])
+    log_mu = np.log(np.maximum(mu, 1e-300))  # mean 0: P(X = 0) = 1
+    out = np.empty(mu.shape, dtype=np.int64)
+    flat_mu, flat_log, flat_u, flat_out = mu.ravel(), log_mu.ravel(), np.asarray(u).ravel(), out.reshape(-1)
+    for lo in range(0, flat_mu.size, 1 << 14):  # bounded memory for long arrays
+        sl = slice(lo, lo + (1 << 14))
+        cdf = np.cumsum(np.exp(k * flat_log[sl, None] - flat_mu[sl, None] - log_factorial), axis=1)
+        flat_out[sl] = np.minimum((cdf < flat_u[sl, None]).sum(1), top)
+    return out
 
 
 def _floyd(n: np.ndarray, m: np.ndarray, ids: np.ndarray, streams: _Streams, purpose: int, step: int) -> np.ndarray:
@@ -576,6 +579,269 @@ class _Counts:
         return out
 
 
+# ---- the per-child simulation ------------------------------------------------------------
+
+_CLOCK, _NEW_CLOCK, _STEP_DOWN = 1002, 1003, 1004  # _STEP_DOWN + i: the i-th step-down
+_CELL_BLOCK = (N_BANDS + 1) * (N_CATEGORIES + 1) * N_DURATIONS
+"""Hazard cells per run: (age band, placement, time-in-care band), with one more age band (18 or
+over) and one more placement (left care), both with no hazard and not counted."""
+_LEFT = N_CATEGORIES
+
+
+class _Children:
+    """Every child of every run, one entry each: the run's block of hazard cells, a code for
+    (placement, birth month, month of coming into care) and the exposure left on the child's
+    clock (an Exp(1) draw less the hazard × days accumulated since: the child moves when it runs
+    out, so each step they move with chance 1 − e^(−h·days), independently of earlier steps).
+
+    Birth month and month of coming into care never change, so ageing and time in care cost
+    nothing: at step t, :meth:`offsets` maps every code to its hazard cell (age band at that
+    step's start, placement, time-in-care band to the month, two years or more as one). Children
+    who left (placement :data:`_LEFT`) or turned 18 (age band ``N_BANDS``) stay until
+    :meth:`compact` drops them; their cells have no hazard and are not counted.
+    """
+
+    def __init__(self, runs: int, aged: np.ndarray, steps: int, capacity: int) -> None:
+        self.runs = runs
+        self.aged = aged
+        """Months every child has aged by the start of each step (and by the end)."""
+        self.n_birth = AGE_MONTHS + int(aged[-1])
+        self.n_entry = SETTLED_MONTHS + steps
+        self.per_category = self.n_birth * self.n_entry
+        self.n = 0
+        self.block = np.zeros(capacity, dtype=np.int32)
+        self.code = np.zeros(capacity, dtype=np.int32)
+        self.clock = np.zeros(capacity, dtype=np.float32)
+        self.ids = np.zeros(capacity, dtype=np.int64)
+
+    def encode(self, category: np.ndarray, age: np.ndarray, months_in_care: np.ndarray | int, step: int) -> np.ndarray:
+        """Code of children of ``age`` months, ``months_in_care`` (24: two years or more) at ``step``."""
+        birth = int(self.aged[step]) + AGE_MONTHS - 1 - np.asarray(age, dtype=np.int64)
+        entry = step - np.asarray(months_in_care, dtype=np.int64) + SETTLED_MONTHS
+        return ((np.asarray(category, dtype=np.int64) * self.n_birth + birth) * self.n_entry + entry).astype(np.int32)
+
+    def category(self, rows: np.ndarray) -> np.ndarray:
+        return self.code[rows] // self.per_category
+
+    def age(self, rows: np.ndarray, step: int) -> np.ndarray:
+        """Age in months at ``step`` of the children at ``rows``."""
+        birth = (self.code[rows] // self.n_entry) % self.n_birth
+        return int(self.aged[step]) + AGE_MONTHS - 1 - birth
+
+    def run(self, rows: np.ndarray) -> np.ndarray:
+        return self.block[rows] // _CELL_BLOCK
+
+    def offsets(self, step: int) -> np.ndarray:
+        """Each code's hazard cell within its run's block at ``step``."""
+        age = int(self.aged[step]) + AGE_MONTHS - 1 - np.arange(self.n_birth)
+        band = np.where((age >= 0) & (age < AGE_MONTHS), BAND_OF_MONTH[np.clip(age, 0, AGE_MONTHS - 1)], N_BANDS)
+        months = np.clip(step + SETTLED_MONTHS - np.arange(self.n_entry), 0, SETTLED_MONTHS)
+        dband = duration_band_of_months(months)
+        cat = np.arange(N_CATEGORIES + 1)
+        off = (band[None, :, None] * (N_CATEGORIES + 1) + cat[:, None, None]) * N_DURATIONS + dband[None, None, :]
+        return off.astype(np.int32).ravel()
+
+    def cells(self, step: int) -> np.ndarray:
+        """Every child's hazard cell at ``step`` (run block + offset)."""
+        cell = np.take(self.offsets(step), self.code[: self.n])
+        cell += self.block[: self.n]
+        return cell
+
+    def tally(self, cell: np.ndarray) -> np.ndarray:
+        """(runs, bands, categories) children in care."""
+        n = np.bincount(cell, minlength=self.runs * _CELL_BLOCK)
+        return n.reshape(self.runs, N_BANDS + 1, N_CATEGORIES + 1, N_DURATIONS)[:, :N_BANDS, :N_CATEGORIES].sum(-1)
+
+    def add(self, run: np.ndarray, code: np.ndarray, ids: np.ndarray, clock: np.ndarray) -> np.ndarray:
+        """Append children; their rows."""
+        end = self.n + run.size
+        if end > self.block.size:
+            size = max(end, 2 * self.block.size)
+            for name in ("block", "code", "clock", "ids"):
+                old = getattr(self, name)
+                new = np.zeros(size, dtype=old.dtype)
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+        rows = np.arange(self.n, end)
+        self.block[rows] = run * _CELL_BLOCK
+        self.code[rows] = code
+        self.ids[rows] = ids
+        self.clock[rows] = clock
+        self.n = end
+        return rows
+
+    def compact(self, cell: np.ndarray) -> np.ndarray:
+        """Drop the children no longer in care (in the order kept); their cells too."""
+        off = cell % _CELL_BLOCK
+        keep = (off < N_BANDS * (N_CATEGORIES + 1) * N_DURATIONS) & ((off // N_DURATIONS) % (N_CATEGORIES + 1) < _LEFT)
+        for name in ("block", "code", "clock", "ids"):
+            arr = getattr(self, name)
+            kept = arr[: self.n][keep]
+            arr[: kept.size] = kept
+        self.n = int(keep.sum())
+        return cell[keep]
+
+    def move(self, rows: np.ndarray, category: np.ndarray | int) -> None:
+        """The children at ``rows`` are now in ``category`` (:data:`_LEFT`: they left care)."""
+        self.code[rows] += ((category - self.category(rows)) * self.per_category).astype(np.int32)
+
+
+def _clocks(rng: _Streams, purpose: int, step: int, ids: np.ndarray) -> np.ndarray:
+    """Exp(1) exposure for each child's clock."""
+    return (-np.log1p(-rng.uniform(purpose, step, ids))).astype(np.float32)
+
+
+def _cell_tables(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hazard of moving (per day) and cumulative destination shares per hazard cell, each run's
+    block laid out as :class:`_Children` reads it (cells with no hazard for 18 and over and for
+    children who left)."""
+    runs = q.shape[0]
+    h = q.sum(-1)  # (runs, bands, categories, durations)
+    hz = np.zeros((runs, N_BANDS + 1, N_CATEGORIES + 1, N_DURATIONS))
+    hz[:, :N_BANDS, :N_CATEGORIES] = h
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.cumsum(q, -1) / h[..., None]
+    share[~np.isfinite(share)] = 1.0
+    share[..., -1] = 1.0
+    cum = np.ones((runs, N_BANDS + 1, N_CATEGORIES + 1, N_DURATIONS, N_CATEGORIES + 1))
+    cum[:, :N_BANDS, :N_CATEGORIES] = share
+    return hz.ravel(), cum.reshape(-1, N_CATEGORIES + 1).astype(np.float32)
+
+
+def _simulate_children(
+    rates: Rates, start: StartingPopulation, dates: list[date], runs: int, seed: int,
+    eff: Effects, parameter_uncertainty: bool,
+) -> Projection:
+    """:func:`simulate`, child by child."""
+    steps = len(dates)
+    all_dates = [start.origin, *dates]
+    step_days = [(b - a).days for a, b in zip(all_dates[:-1], all_dates[1:], strict=True)]
+    aged = np.concatenate([[0], np.cumsum(ageing_shifts(step_days))])
+    g_par = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    rng = _Streams(seed)
+    q, lam = _draw_rates(rates, runs, g_par, parameter_uncertainty)
+    entry_mu = expected_entries(rates, step_days, runs, g_par if parameter_uncertainty else None, lam)
+    exit_first = q[:, :, :, 0, N_CATEGORIES]  # (runs, bands, categories): the first month's exit hazard
+    hz, dest_cum = _cell_tables(q)
+    exposure = {d: (hz * d).astype(np.float32) for d in set(step_days)}
+    pool_age, pool_cat, pick_entrant = _entrant_pool(rates, runs, g_par if parameter_uncertainty else None)
+
+    a0 = age_months(start.age_days)
+    keep = a0 < AGE_MONTHS
+    k0 = (np.full(start.size, SETTLED_MONTHS) if start.care_days is None
+          else start_months_in_care(start.care_days))[keep]
+    n0 = int(keep.sum())
+    ch = _Children(runs, aged, steps, runs * n0 + int(entry_mu.sum() * 1.2) + 1000)
+    run_ids = np.arange(runs)
+    ids0 = (np.repeat(run_ids, n0) << 32) + np.tile(np.arange(n0), runs)
+    ch.add(np.repeat(run_ids, n0), np.tile(ch.encode(start.category[keep], a0[keep], k0, 0), runs), ids0,
+           _clocks(rng, _CLOCK, -1, ids0))
+    in_use0 = {cap.category: int((start.category[keep] == cap.category).sum()) for cap in eff.capacities}
+
+    counts = np.zeros((steps + 1, runs, N_BANDS, N_CATEGORIES), dtype=np.int32)
+    entries = np.zeros((steps, runs), dtype=np.int32)
+    for t, d in enumerate(step_days):
+        cell = ch.cells(t)
+        counts[t] = ch.tally(cell)
+        if ch.n > 1.5 * counts[t].sum():
+            cell = ch.compact(cell)
+        # Moves: every child's clock runs down by hazard × days; those it runs out for move.
+        clock = ch.clock[: ch.n]
+        clock -= np.take(exposure[d], cell)
+        movers = np.flatnonzero(clock <= 0)
+        ids = ch.ids[movers]
+        u = rng.uniform(_DEST, t, ids)
+        rows = np.take(dest_cum, cell[movers], axis=0)
+        dest = np.zeros(movers.size, dtype=np.int64)
+        for k in range(N_CATEGORIES):  # the destination: shares' cumulative sums below u (the last is 1)
+            dest += rows[:, k] < u
+        for i, red in enumerate(eff.redirects):
+            if red.share[t] > 0:
+                hit = (dest == red.source) & (rng.uniform(_REDIRECT + 2 * i, t, ids) < red.share[t])
+                dest[hit] = red.target
+        ch.move(movers, dest)
+        stay = dest < N_CATEGORIES
+        ch.clock[movers] = np.where(stay, _clocks(rng, _CLOCK, t, ids), np.float32(np.inf))
+
+        for i, sd in enumerate(eff.step_downs):
+            if sd.per_year[t] > 0:
+                _step_down_children(ch, cell, sd.source, sd.target, sd.per_year[t] * d / DAYS_PER_YEAR, rng, t, i)
+
+        # Ageing is implicit (birth months); movers who turn 18 this step are not new placements.
+        moved = movers[stay]
+        new = moved[ch.age(moved, t + 1) < AGE_MONTHS]
+
+        if pool_age.size:
+            mu = entry_mu[t] * eff.entry_factor[t]
+            n_new = _poisson(mu, rng.uniform(_N_ENTRY, t, run_ids))
+            e_run = np.repeat(run_ids, n_new)
+            e_k = np.arange(e_run.size) - (np.cumsum(n_new) - n_new)[e_run]
+            e_id = (e_run << 20) + e_k
+            j = pick_entrant(e_run, rng.uniform(_ENTRANT, t, e_id), rng.uniform(_ENTRANT_CELL, t, e_id))
+            e_cat = pool_cat[j].copy()
+            for i, red in enumerate(eff.redirects):
+                if red.share[t] > 0:
+                    hit = (e_cat == red.source) & (rng.uniform(_REDIRECT + 2 * i + 1, t, e_id) < red.share[t])
+                    e_cat[hit] = red.target
+            # some leave again before the step ends: they are entries, not children at its end
+            left = rng.uniform(_FIRST_EXIT, t, e_id) < _first_month_exit(
+                exit_first[e_run, BAND_OF_MONTH[pool_age[j]], e_cat], d)
+            ok = ~left
+            child_ids = (e_run[ok] << 32) + ((t + 1) << 25) + e_k[ok]
+            rows = ch.add(e_run[ok], ch.encode(e_cat[ok], pool_age[j][ok], 1, t + 1), child_ids,
+                          _clocks(rng, _NEW_CLOCK, t, e_id[ok]))
+            entries[t] = n_new
+            new = np.concatenate([new, rows])
+
+        for capy in eff.capacities:
+            available = np.maximum(0, in_use0[capy.category] + capy.extra[t] - _in_category(ch, capy.category, t + 1))
+            _switch_new(ch, new, capy.overflow, capy.category, available.astype(np.int64))
+        for lim in eff.limits:
+            excess = np.maximum(0, _in_category(ch, lim.category, t + 1) - np.floor(lim.places[t]))
+            _switch_new(ch, new, lim.category, lim.overflow, excess.astype(np.int64))
+
+    counts[steps] = ch.tally(ch.cells(steps))
+    totals = counts.sum((2, 3), dtype=np.int64)
+    exits = (totals[:-1] + entries - totals[1:]).astype(np.int32)
+    mean = deterministic(rates, start, dates, eff)
+    return Projection(dates=all_dates, counts=counts, entries=entries, exits=exits, mean=mean)
+
+
+def _in_category(ch: _Children, category: int, step: int) -> np.ndarray:
+    """Children per run in ``category`` at ``step`` (under 18)."""
+    rows = np.flatnonzero(ch.code[: ch.n] // ch.per_category == category)
+    rows = rows[ch.age(rows, step) < AGE_MONTHS]
+    return np.bincount(ch.run(rows), minlength=ch.runs)
+
+
+def _switch_new(ch: _Children, new: np.ndarray, source: int, target: int, most: np.ndarray) -> None:
+    """Move up to ``most[run]`` of this step's new placements in ``source`` to ``target``, in
+    each run (the first ones in the step's order: movers, then entrants)."""
+    cand = new[ch.category(new) == source]
+    cand = cand[np.argsort(ch.run(cand), kind="stable")]
+    cr = ch.run(cand)
+    rank_in_run = np.arange(cr.size) - np.searchsorted(cr, cr, side="left")
+    ch.move(cand[rank_in_run < most[cr]], target)
+
+
+def _step_down_children(ch: _Children, cell: np.ndarray, source: int, target: int, expected: float,
+                        rng: _Streams, t: int, i: int) -> None:
+    """Move ``expected`` children a step (on average) from ``source`` to ``target``, in each run:
+    each of the run's n children in ``source`` moves with chance expected / n (at most 1)."""
+    under_18 = (cell % _CELL_BLOCK) < N_BANDS * (N_CATEGORIES + 1) * N_DURATIONS
+    rows = np.flatnonzero((ch.code[: ch.n] // ch.per_category == source) & under_18)
+    run = ch.run(rows)
+    n = np.bincount(run, minlength=ch.runs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prob = np.where(n > 0, np.minimum(1.0, expected / n), 0.0)
+    hit = rng.uniform(_STEP_DOWN + i, t, ch.ids[rows]) < prob[run]
+    ch.move(rows[hit], target)
+
+
+_PER_CHILD = False
+"""Simulate child by child (:class:`_Children`) rather than by counts (:class:`_Counts`)."""
+
+
 def simulate(
     rates: Rates,
     start: StartingPopulation,
@@ -590,6 +856,8 @@ def simulate(
         raise SettingError("The number of runs must be at least 1.")
     steps = len(dates)
     eff = effects or Effects.none(steps)
+    if _PER_CHILD:
+        return _simulate_children(rates, start, dates, runs, seed, eff, parameter_uncertainty)
     all_dates = [start.origin, *dates]
     step_days = [(b - a).days for a, b in zip(all_dates[:-1], all_dates[1:], strict=True)]
     shifts = ageing_shifts(step_days)
