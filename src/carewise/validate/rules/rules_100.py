@@ -138,14 +138,19 @@ def with_cla(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def child_rows(frame: pl.DataFrame, children: pl.DataFrame | pl.Series) -> pl.DataFrame:
-    """Rows of ``frame`` for the given children."""
+    """Rows of ``frame`` for the given children (none asked for: no look at ``frame``)."""
     ids = children["CHILD"] if isinstance(children, pl.DataFrame) else children
+    if ids.is_empty():
+        return frame.clear()
     return frame.filter(pl.col("CHILD").is_in(ids.unique().drop_nulls().implode()))
 
 
 def rows_of(frame: pl.DataFrame, rows: pl.DataFrame | pl.Series) -> pl.DataFrame:
-    """Rows of ``frame`` whose ``_row`` is in ``rows``."""
+    """Rows of ``frame`` whose ``_row`` is in ``rows`` (a Series, or a frame with ``_row``); most
+    rules find no failing row, so an empty ``rows`` returns at once."""
     ids = rows[ROW] if isinstance(rows, pl.DataFrame) else rows
+    if ids.is_empty():
+        return frame.clear()
     return frame.filter(pl.col(ROW).is_in(ids.unique().drop_nulls().implode()))
 
 

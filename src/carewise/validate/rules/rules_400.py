@@ -73,13 +73,30 @@ def _same_placement(prefix: str = "_prev_") -> pl.Expr:
     return pl.all_horizontal(same)
 
 
+_DERIVED = ("PL_LA", "PL_LAUA", "PL_DISTANCE")
+"""The placement fields the DfE derives from the postcodes (``carewise.validate.postcodes``)."""
+
+
 def _first_and_last_year(ctx: Context, field: str) -> pl.DataFrame:
     """This year's first episode per child beside last year's latest episode, when it was open.
 
     Only children whose latest episode last year had no end date (still looked after on
     31 March) and whose first episode this year carries the same reason for new episode are
-    kept: that episode is the one continuing across the year end.
+    kept: that episode is the one continuing across the year end. Last year's RNE, DEC and
+    ``field`` are ``<name>_last`` (with PL_LAUA_last for PL_LA). For a derived field the frame is
+    built once per run with all of them (rules 452 and 453).
     """
+    if field in _DERIVED:
+        key = "rules_400:first_and_last_year_derived"
+        merged: pl.DataFrame = ctx.shared(key, lambda: _first_beside_last_year(ctx, _DERIVED))  # type: ignore[assignment]
+    else:
+        merged = _first_beside_last_year(ctx, (field,))
+    keep = ["RNE", "DEC", field] + (["PL_LAUA"] if field == "PL_LA" else [])
+    return merged.select(*[c for c in merged.columns if not c.endswith("_last")], *[f"{c}_last" for c in keep])
+
+
+def _first_beside_last_year(ctx: Context, fields: tuple[str, ...]) -> pl.DataFrame:
+    """:func:`_first_and_last_year` with last year's ``fields``."""
     last = ctx.last("episodes")
     this = ctx.t("episodes").filter(pl.col("DECOM").is_not_null())
     first = this.filter(pl.col("DECOM") == pl.col("DECOM").min().over("CHILD")).unique(
@@ -91,12 +108,10 @@ def _first_and_last_year(ctx: Context, field: str) -> pl.DataFrame:
         .group_by("CHILD", maintain_order=True)
         .last()
     )
-    if field in ("PL_LA", "PL_LAUA", "PL_DISTANCE"):
-        first = first.join(
-            postcode_fields(ctx).select(ROW, "PL_LA", "PL_LAUA", "PL_DISTANCE"), on=ROW, how="left"
-        )
+    if any(f in _DERIVED for f in fields):
+        first = first.join(postcode_fields(ctx).select(ROW, *_DERIVED), on=ROW, how="left")
         latest = placement_fields_of(ctx, latest)
-    keep = ["CHILD", "RNE", "DEC", field] + (["PL_LAUA"] if field == "PL_LA" else [])
+    keep = ["CHILD", "RNE", "DEC", *fields]
     latest = latest.select(
         [pl.col(c).alias(f"{c}_last") if c != "CHILD" else pl.col(c) for c in keep]
     )

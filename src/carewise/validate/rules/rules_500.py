@@ -17,7 +17,7 @@ from carewise.codes import ADOPTED, FOSTER_PLACEMENTS, PLACED_FOR_ADOPTION
 from carewise.returns.model import ROW
 from carewise.returns.years import age_expr, birthday_expr
 from carewise.validate.engine import Context, Failures, Skip, child_shift, rule
-from carewise.validate.rules.rules_100 import continuously_looked_after
+from carewise.validate.rules.rules_100 import continuously_looked_after, rows_of
 
 CHILD = "CHILD"
 ADOPTION_PLACES = PLACED_FOR_ADOPTION
@@ -27,12 +27,6 @@ AD1_FIELDS = ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def rows_of(frame: pl.DataFrame, rows: pl.Series | pl.DataFrame) -> pl.DataFrame:
-    """The rows of ``frame`` whose ``_row`` is among ``rows`` (a Series, or a frame with ``_row``)."""
-    ids = rows[ROW] if isinstance(rows, pl.DataFrame) else rows
-    return frame.filter(pl.col(ROW).is_in(ids.drop_nulls().unique().implode()))
 
 
 def first_per_child(frame: pl.DataFrame, by: str) -> pl.DataFrame:
