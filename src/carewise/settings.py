@@ -9,17 +9,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from platformdirs import user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
-def default_data_dir() -> Path:
-    return Path(user_data_dir("carewise", appauthor=False))
+from carewise.folders import ENV_PREFIX, default_data_dir
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CAREWISE_", env_file=None, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=None, extra="ignore")
 
     data_dir: Path = Field(default_factory=default_data_dir)
     """Where carewise keeps its SQLite database, saved scenarios and market data."""

@@ -66,11 +66,12 @@ def open_store(db: str | None = None):
 
 def use_postcode_cache() -> None:
     """Validation keeps its copies of the postcode directory in the configured data folder's
-    ``cache`` (the validation engine takes the folder as an argument)."""
-    from carewise.settings import get_settings
+    ``cache`` (the validation engine takes the folder as an argument). The folder is read from the
+    environment without the settings model (``carewise.folders``), which ``validate`` never needs."""
+    from carewise.folders import data_dir
     from carewise.validate.postcodes import use_cache_folder
 
-    use_cache_folder(get_settings().data_dir / "cache")
+    use_cache_folder(data_dir() / "cache")
 
 
 def pick_council(store, council: str | None, *, among: list[str] | None = None, stored: bool = True,
