@@ -16,14 +16,19 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from carewise.cli import compliance, core, forecast, matching, measures, synth, validate, voice, web
+from carewise.cli.quick_options import QuickCommand, quicken
 
 
 class Commands(TyperGroup):
     """A group whose help lists each command's whole summary, wrapped, rather than click's summary
     cut to fit one line (``Read 903 CSV/XML files (one or many collection years) and...``)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The group's options (``carewise forecast --help``), converted like a command's."""
+        return quicken(super().get_params(ctx))
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         rows = [(name, command.get_short_help_str(limit=1000)) for name in self.list_commands(ctx)
@@ -78,8 +83,11 @@ GROUPS = (
 """Command groups (``carewise users add`` …): (name, the group's typer app in its module)."""
 
 for _name, _command in COMMANDS:
-    app.command(_name)(_command)
+    app.command(_name, cls=QuickCommand)(_command)
 for _name, _group in GROUPS:
+    for _info in _group.registered_commands:
+        if _info.cls in (None, TyperCommand):  # options converted without pydantic (cli.quick_options)
+            _info.cls = QuickCommand
     app.add_typer(_group, name=_name, cls=Commands)
 
 
