@@ -652,9 +652,22 @@ class _Children:
         n = np.bincount(cell, minlength=self.runs * _CELL_BLOCK)
         return n.reshape(self.runs, N_BANDS + 1, N_CATEGORIES + 1, N_DURATIONS)[:, :N_BANDS, :N_CATEGORIES].sum(-1)
 
-    def add(self, run: np.ndarray, code: np.ndarray, ids: np.ndarray, clock: np.ndarray) -> np.ndarray:
-        """Append children; their rows."""
-        end = self.n + run.size
+    def add(self, run: np.ndarray, code: np.ndarray, ids: np.ndarray, clock: np.ndarray,
+            free: np.ndarray | None = None) -> np.ndarray:
+        """Add children, first in the ``free`` rows (of children who left care), then at the end; their rows."""
+        if free is not None and free.size:
+            rows = np.concatenate([free[: run.size], self._append(max(run.size - free.size, 0))])
+        else:
+            rows = self._append(run.size)
+        self.block[rows] = run * _CELL_BLOCK
+        self.code[rows] = code
+        self.ids[rows] = ids
+        self.clock[rows] = clock
+        return rows
+
+    def _append(self, count: int) -> np.ndarray:
+        """``count`` new rows at the end (the arrays grow when full)."""
+        end = self.n + count
         if end > self.block.size:
             size = max(end, 2 * self.block.size)
             for name in ("block", "code", "clock", "ids"):
@@ -663,17 +676,14 @@ class _Children:
                 new[: self.n] = old[: self.n]
                 setattr(self, name, new)
         rows = np.arange(self.n, end)
-        self.block[rows] = run * _CELL_BLOCK
-        self.code[rows] = code
-        self.ids[rows] = ids
-        self.clock[rows] = clock
         self.n = end
         return rows
 
-    def compact(self, cell: np.ndarray) -> np.ndarray:
-        """Drop the children no longer in care (in the order kept); their cells too."""
-        off = cell % _CELL_BLOCK
-        keep = (off < N_BANDS * (N_CATEGORIES + 1) * N_DURATIONS) & ((off // N_DURATIONS) % (N_CATEGORIES + 1) < _LEFT)
+    def compact(self, cell: np.ndarray, step: int) -> np.ndarray:
+        """Drop the children no longer in care at ``step`` (in the order kept); their cells too."""
+        off = self.offsets(step)
+        in_care = (off < N_BANDS * (N_CATEGORIES + 1) * N_DURATIONS) & ((off // N_DURATIONS) % (N_CATEGORIES + 1) < _LEFT)
+        keep = np.take(in_care, self.code[: self.n])
         for name in ("block", "code", "clock", "ids"):
             arr = getattr(self, name)
             kept = arr[: self.n][keep]
@@ -734,8 +744,9 @@ def _simulate_children(
     ch = _Children(runs, aged, steps, runs * n0 + int(entry_mu.sum() * 1.2) + 1000)
     run_ids = np.arange(runs)
     ids0 = (np.repeat(run_ids, n0) << 32) + np.tile(np.arange(n0), runs)
-    ch.add(np.repeat(run_ids, n0), np.tile(ch.encode(start.category[keep], a0[keep], k0, 0), runs), ids0,
-           _clocks(rng, _CLOCK, -1, ids0))
+    # the starting children's clocks: one stream for all, indexed by (run, child), so cheaper than a hash each
+    start_clock = np.random.default_rng([seed & 0xFFFFFFFF, _CLOCK]).standard_exponential(ids0.size, dtype=np.float32)
+    ch.add(np.repeat(run_ids, n0), np.tile(ch.encode(start.category[keep], a0[keep], k0, 0), runs), ids0, start_clock)
     in_use0 = {cap.category: int((start.category[keep] == cap.category).sum()) for cap in eff.capacities}
 
     counts = np.zeros((steps + 1, runs, N_BANDS, N_CATEGORIES), dtype=np.int32)
@@ -744,7 +755,7 @@ def _simulate_children(
         cell = ch.cells(t)
         counts[t] = ch.tally(cell)
         if ch.n > 1.5 * counts[t].sum():
-            cell = ch.compact(cell)
+            cell = ch.compact(cell, t)
         # Moves: every child's clock runs down by hazard × days; those it runs out for move.
         clock = ch.clock[: ch.n]
         clock -= np.take(exposure[d], cell)
@@ -789,7 +800,7 @@ def _simulate_children(
             ok = ~left
             child_ids = (e_run[ok] << 32) + ((t + 1) << 25) + e_k[ok]
             rows = ch.add(e_run[ok], ch.encode(e_cat[ok], pool_age[j][ok], 1, t + 1), child_ids,
-                          _clocks(rng, _NEW_CLOCK, t, e_id[ok]))
+                          _clocks(rng, _NEW_CLOCK, t, e_id[ok]), free=movers[~stay])
             entries[t] = n_new
             new = np.concatenate([new, rows])
 
@@ -838,7 +849,7 @@ def _step_down_children(ch: _Children, cell: np.ndarray, source: int, target: in
     ch.move(rows[hit], target)
 
 
-_PER_CHILD = False
+_PER_CHILD = True
 """Simulate child by child (:class:`_Children`) rather than by counts (:class:`_Counts`)."""
 
 
