@@ -181,12 +181,18 @@ def latest_earlier(ctx: Context, name: str) -> pl.DataFrame:
     return frame.sort(["_year", ROW]).group_by("CHILD", maintain_order=True).last()
 
 
-def uasc_flags(ret: Return) -> pl.DataFrame | None:
-    """CHILD → UASC ('1'/'0') for a return, or None when the return does not say.
+def uasc_flags(ctx: Context, ret: Return) -> pl.DataFrame | None:
+    """CHILD → UASC ('1'/'0') for a return of the run (this year's or an earlier one), or None when
+    the return does not say; built once per run and return.
 
     XML returns carry a UASC flag in the header; CSV returns list UASC children in the UASC table
     (a child with any UASC detail besides the date of birth counts as UASC that year).
     """
+    key = f"rules_100.uasc_flags:{ret.year.label}"
+    return _shared(ctx, key, lambda: _uasc_flags(ret))  # type: ignore[arg-type,return-value]
+
+
+def _uasc_flags(ret: Return) -> pl.DataFrame | None:
     header = ret.table("header") if ret.has("header") else None
     if header is not None and "UASC" in header.columns and header["UASC"].is_not_null().any():
         return header.select("CHILD", pl.col("UASC").fill_null("0")).unique("CHILD")
@@ -1241,7 +1247,7 @@ def rule_164(ctx: Context) -> Failures:
     for ret in returns:
         if ret is None or ret.year < CollectionYear(ctx.year.start_year - 2):
             continue
-        flags = uasc_flags(ret)
+        flags = uasc_flags(ctx, ret)
         if flags is not None:
             uasc_children += flags.filter(pl.col("UASC") == "1")["CHILD"].to_list()
     distance = pl.col("PL_DISTANCE")

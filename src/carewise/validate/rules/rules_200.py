@@ -177,9 +177,13 @@ def rule_204(ctx: Context) -> Failures:
 
 
 def _uasc_years(ctx: Context) -> pl.DataFrame:
-    """This year's UASC rows with this and last year's UASC flag and DUC (205A-C)."""
+    """This year's UASC rows with this and last year's UASC flag and DUC (205A-C; built once per run)."""
+    return ctx.shared("rules_200.uasc_years", lambda: _build_uasc_years(ctx))  # type: ignore[return-value]
+
+
+def _build_uasc_years(ctx: Context) -> pl.DataFrame:
     last = _last_return(ctx)
-    now_flags, last_flags = uasc_flags(ctx.current), uasc_flags(last)
+    now_flags, last_flags = uasc_flags(ctx, ctx.current), uasc_flags(ctx, last)
     if now_flags is None or last_flags is None or not last.has("uasc"):
         raise Skip("UASC status is not recorded in both this year's and last year's return")
     last_uasc = last.table("uasc").select(
@@ -273,7 +277,7 @@ def rule_205D(ctx: Context) -> Failures:  # noqa: N802 - named after the DfE cod
     """A child UASC this year who was in last year's return must have been UASC last year
     (DfE rule 205D)."""
     last = _last_return(ctx)
-    now_flags, last_flags = uasc_flags(ctx.current), uasc_flags(last)
+    now_flags, last_flags = uasc_flags(ctx, ctx.current), uasc_flags(ctx, last)
     if now_flags is None or last_flags is None:
         raise Skip("UASC status is not recorded in both this year's and last year's return")
     both = now_flags.join(last_flags.rename({"UASC": "UASC_last"}), on="CHILD", how="inner")
@@ -838,7 +842,7 @@ def rule_230(ctx: Context) -> Failures:
 )
 def rule_231(ctx: Context) -> Failures:
     """If the child is UASC, DOB should be more than 11 years before 31 March (DfE rule 231)."""
-    flags = uasc_flags(ctx.current)
+    flags = uasc_flags(ctx, ctx.current)
     if flags is None:
         raise Skip("this return does not record UASC status (no UASC flag or UASC table)")
     frame = ctx.t("header").join(flags.rename({"UASC": "_uasc"}), on="CHILD", how="left")
