@@ -265,8 +265,11 @@ def _cached_resolve(postcodes: pl.Series) -> pl.DataFrame:
         )
 
     full = _full_rows([f[0] for f in files], frame["full_key"]).rename({"key": "full_key"})
-    sectors = scan(1, "sector", pl.concat([frame["sector"], frame["sector_alt"]]))
-    districts = scan(2, "outward", frame["district"])
+    # Only a partial postcode takes a sector's or district's centre (see ``pick`` below), so only
+    # partial ones are looked for there (none, often, when every postcode is written in full).
+    partial_keys = frame.filter(pl.col("full_key").is_null())
+    sectors = scan(1, "sector", pl.concat([partial_keys["sector"], partial_keys["sector_alt"]]))
+    districts = scan(2, "outward", partial_keys["district"])
     frame = (
         frame.join(full, on="full_key", how="left", maintain_order="left")
         .join(
