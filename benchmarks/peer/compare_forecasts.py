@@ -1,6 +1,6 @@
 """carewise's forecast against both open-source demand models: same data, same cuts, same truth.
 
-    .venv/bin/python benchmarks/peer/compare_forecasts.py [--quick] [--runs 1000] [--json OUT]
+    .venv/bin/python benchmarks/peer/compare_forecasts.py [--quick] [--runs 1000] [--json OUT] [--floor-seeds 100]
 
 Councils: synthetic councils of several sizes (``carewise.synth.generate_council``, 2020-21 to
 2025-26) and two that change: the generator's entries are stationary, so a growing (or
@@ -21,6 +21,9 @@ A peer that is absent is skipped (its columns show "absent"); a peer that fails 
 (the regional model raises on some birthday starts) shows "failed". Before scoring, each peer's
 total at the start is printed beside carewise's count of the same children (a hand check that
 its exit columns were dropped and its stock matches the data).
+
+Beside carewise's error, "best possible" is the expected error of an oracle that knows the
+generator (``noise_floor.py``): no model can average less on councils like these.
 """
 
 from __future__ import annotations
@@ -217,10 +220,12 @@ def ape(pred: float | None, obs: int) -> float | None:
     return None if pred is None else abs(pred - obs) / obs * 100
 
 
-def report(rows: list[dict]) -> str:
-    """Per case (council × cut) the 12-month error of each model, then means per horizon."""
-    lines = ["council    cut         start cw/pypi/reg   observed  carewise (95% range)      pypi     regional",
-             "                         (children at cut)  at 12 m   12-m error %              error %  error %"]
+def report(rows: list[dict], floor: dict | None = None) -> str:
+    """Per case (council × cut) the 12-month error of each model, then means per horizon;
+    with ``floor`` ((council, cut) → noise_floor row) the best possible error beside them."""
+    floor = floor or {}
+    lines = ["council    cut         start cw/pypi/reg   observed  carewise (95% range)      pypi     regional  best",
+             "                         (children at cut)  at 12 m   12-m error %              error %  error %   possible %"]
     for r in rows:
         if r["horizon_months"] != 12:
             continue
@@ -234,7 +239,7 @@ def report(rows: list[dict]) -> str:
         lines.append(
             f"{r['council']:<10} {r['cut']}  {r['start_carewise']:>4}/{(sp or 0):>6.0f}/{(sr or 0):>6.0f}  {r['observed']:>7}  "
             f"{ape(r['carewise'], r['observed']):6.2f} ({r['carewise_p2_5']:.0f}–{r['carewise_p97_5']:.0f}{'' if inside else ' MISS'})"
-            f"{'':<6} {cells[0]}  {cells[1]}"
+            f"{'':<6} {cells[0]}  {cells[1]}  {_floor_cell(floor.get((r['council'], r['cut'])))}"
         )
     lines.append("")
     lines.append("mean absolute % error of the total (cases where every model ran):")
@@ -253,7 +258,21 @@ def report(rows: list[dict]) -> str:
             f"carewise inside 95% {cov95:.0%}, 80% {cov80:.0%} (n={len(sel)}); "
             f"regional inside ±2σ {np.mean(reg_cov) if reg_cov else float('nan'):.0%}"
         )
+    march = [floor[(r["council"], r["cut"])] for r in rows if r["horizon_months"] == 12 and (r["council"], r["cut"]) in floor]
+    if march:
+        lines.append(f"  best possible at 12 months (noise_floor.py, n={len(march)}): {_floor_means(march)}")
     return "\n".join(lines)
+
+
+def _floor_cell(row: dict | None) -> str:
+    return "-" if row is None else f"{row['floor_pct']:5.2f}"
+
+
+def _floor_means(rows: list[dict]) -> str:
+    """Mean floor with known rates and with the entry rate estimated, and the oracle's own error."""
+    mean = {k: np.mean([r[k] for r in rows]) for k in ("floor_pct", "estimated_rate_floor_pct", "oracle_error_pct")}
+    return (f"{mean['floor_pct']:.2f}% with the generator's rates known, {mean['estimated_rate_floor_pct']:.2f}% with the "
+            f"entry rate estimated; the oracle's own error on these cases {mean['oracle_error_pct']:.2f}%")
 
 
 def rolling(case: CouncilCase, runs: int = 1000, seed: int = 0, borrow: bool = True) -> pl.DataFrame:
@@ -264,18 +283,34 @@ def rolling(case: CouncilCase, runs: int = 1000, seed: int = 0, borrow: bool = T
     return bt.rows.filter(pl.col("state") == "total").with_columns(pl.lit(case.name).alias("council"))
 
 
-def rolling_report(frame: pl.DataFrame) -> str:
-    """Per council and overall: cuts, mean error of the total and coverage at each horizon."""
+def rolling_report(frame: pl.DataFrame, floor: dict | None = None) -> str:
+    """Per council and overall: cuts, mean error of the total and coverage at each horizon;
+    with ``floor`` ((council, cut) → noise_floor row) the best possible 12-month error (known
+    rates / entry rate estimated)."""
+    floor = floor or {}
     lines = ["carewise on rolling quarter-end cuts (returns as received), total children looked after:",
-             "council     months  cuts  error %  inside 80%  inside 95%"]
+             "council     months  cuts  error %  inside 80%  inside 95%  best possible % (rates known / entry rate estimated)"]
     groups = [*[(name, frame.filter(pl.col("council") == name)) for name in dict.fromkeys(frame["council"])],
               ("all", frame)]
     for name, sel in groups:
         for h in HORIZONS:
             x = sel.filter(pl.col("horizon_months") == h)
+            best = [floor[(c, cut.isoformat())] for c, cut in zip(x["council"], x["cut"], strict=True)
+                    if (c, cut.isoformat()) in floor] if h == 12 else []
+            best_cell = (f"  {np.mean([b['floor_pct'] for b in best]):6.2f} / {np.mean([b['estimated_rate_floor_pct'] for b in best]):.2f}"
+                         if best else "")
             lines.append(f"{name:<11} {h:>6}  {x.height:>4}  {x['ape'].mean() * 100:7.2f}  "
-                         f"{x['inside_80'].mean():10.0%}  {x['inside_95'].mean():10.0%}")
+                         f"{x['inside_80'].mean():10.0%}  {x['inside_95'].mean():10.0%}{best_cell}")
     return "\n".join(lines)
+
+
+def best_possible(cases: tuple[CouncilCase, ...], seeds: int) -> dict[tuple[str, str], dict]:
+    """(council, cut ISO date) → the oracle's row (``noise_floor.measure``) for every quarter-end
+    cut (a 31 March cut is the same case whether in the rolling or the peer table)."""
+    import noise_floor
+
+    return {(row["council"], row["cut"]): row for case in cases
+            for row in noise_floor.measure(case, draws=1000, seeds=seeds)}
 
 
 def main() -> None:
@@ -287,19 +322,22 @@ def main() -> None:
     parser.add_argument("--json", help="write every row to this file")
     parser.add_argument("--rolling-only", action="store_true", help="carewise on every quarter-end cut, no peers")
     parser.add_argument("--no-borrow", action="store_true", help="no shrinkage towards statistical neighbours")
+    parser.add_argument("--floor-seeds", type=int, default=100,
+                        help="generator re-runs for the best possible error (noise_floor.py); 0: leave it out")
     args = parser.parse_args()
     cases = QUICK if args.quick else COUNCILS
     if args.council:
         cases = tuple(c for c in COUNCILS if c.name in args.council)
     borrow = not args.no_borrow
-    print(rolling_report(pl.concat([rolling(case, args.runs, borrow=borrow) for case in cases])), flush=True)
+    floor = best_possible(cases, args.floor_seeds) if args.floor_seeds else {}
+    print(rolling_report(pl.concat([rolling(case, args.runs, borrow=borrow) for case in cases]), floor), flush=True)
     if args.rolling_only:
         return
     rows = []
     for case in cases:
         print(f"{case.name}: size {case.size}, seed {case.seed}, growth {case.growth:+.0%}/year", file=sys.stderr)
         rows.extend(compare_council(case, Path(args.workdir), runs=args.runs, borrow=borrow))
-    print(report(rows))
+    print(report(rows, floor))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
 
