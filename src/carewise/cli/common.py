@@ -110,7 +110,27 @@ def resolve_council(value: str, known: Iterable[str] = ()) -> str:
     return text if text in set(known) else la_code_for(text)
 
 
-def print_json(data: Any) -> None:
+def print_json(data: Any, plain: bool = False) -> None:
+    """``data`` as indented JSON on stdout (``--json``).
+
+    ``plain``: the caller guarantees ``data`` holds only text, whole numbers, booleans, None, and
+    lists and dicts with text keys (``validate --json``, thousands of rule errors). orjson then
+    writes it about ten times faster than json's indenting encoder (0.1 s for a return with 7,600
+    errors), byte for byte as json writes such data; anything orjson refuses (a lone surrogate, an
+    integer over 64 bits) is written by json. Floats, NaN and plain enums are written differently
+    by the two, so other data always goes through json.
+    """
+    if plain:
+        import orjson
+
+        try:
+            # (the passthrough options make orjson refuse what json would write with str())
+            options = (orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_SUBCLASS
+                       | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
+            sys.stdout.write(orjson.dumps(data, option=options).decode())
+            return
+        except TypeError:  # orjson.JSONEncodeError: not plain after all
+            pass
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 

@@ -157,7 +157,7 @@ def validate_cmd(
         written = write_report(result, out_path, fmt.value, source=source)
     if json_out:
         if result.readable:
-            print_json(result.as_json())
+            print_json(result.as_json(), plain=True)
         else:
             print_json(
                 {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +52,8 @@ class Problem:
                 object.__setattr__(self, name, shorten(text, limit))
 
     def as_dict(self) -> dict:
-        d = asdict(self)
+        # every field is a plain value, so no deep copy (dataclasses.asdict) is needed
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["severity"] = str(self.severity)
         d["year"] = self.year.label if self.year is not None else None
         return d
