@@ -88,26 +88,39 @@ def test_borrowing_is_a_share(own, between):
 
 
 @settings(max_examples=10, deadline=None)
-@given(seed=st.integers(0, 10_000), steps=st.integers(1, 12))
-def test_group_totals_follow_the_cells(seed, steps):
-    """The simulation keeps each group's total as children move, age, leave at 18 and pass two
-    years in care, without recounting: the totals always equal a recount of the cells."""
-    from carewise.forecast.simulate import BAND_EDGES, N_LAYERS, _Counts, entry_layer
+@given(seed=st.integers(0, 10_000), steps=st.integers(1, 30))
+def test_children_keep_their_age_time_in_care_and_placement(seed, steps):
+    """Each child's code gives back their placement, their age (start age + months aged) and their
+    time in care (start + steps, to 24) at every step, through moves, leaving care and dropping
+    those gone; the tally counts exactly the children in care and under 18."""
+    from carewise.forecast.simulate import _LEFT, AGE_MONTHS, BAND_OF_MONTH, _Children
+    from carewise.forecast.states import N_BANDS, N_CATEGORIES, N_DURATIONS, duration_band_of_months
 
     rng = np.random.default_rng(seed)
-    c = _Counts(runs=3, months=steps * 2)
-    ages = rng.integers(0, 216, 40)
-    layers = rng.integers(0, N_LAYERS, 40)
-    cats = rng.integers(0, 8, 40)
-    c.start_with(cats * c.row + layers * c.cols + c.column(ages))
-    for t in range(steps):
-        occupied = np.flatnonzero(c.flat)
-        if occupied.size:
-            take = rng.choice(occupied, size=min(5, occupied.size), replace=False)
-            c.change(take, -np.int32(1))
-            c.change(take + rng.integers(0, 8, take.size) * 0, np.int32(1))
-        c.grow_older(int(rng.integers(1, 3)))
-        c.merge(entry_layer(t + 1), 0)
-        edges = BAND_EDGES + c.offset
-        recount = np.add.reduceat(c.x.reshape(-1, c.cols), edges[:-1], axis=1)[:, :5].ravel()
-        assert np.array_equal(recount, c.totals)
+    n, runs = 60, 3
+    aged = np.concatenate([[0], np.cumsum(rng.integers(0, 3, steps))])
+    ch = _Children(runs, aged, steps, capacity=8)  # grows as children are added
+    run, age0, months0 = rng.integers(0, runs, n), rng.integers(0, AGE_MONTHS, n), rng.integers(1, 25, n)
+    cat = rng.integers(0, N_CATEGORIES, n)
+    ch.add(run, ch.encode(cat, age0, months0, 0), np.arange(n), np.ones(n, dtype=np.float32))
+    for t in range(steps + 1):
+        cell = ch.cells(t)
+        ids = ch.ids[: ch.n].copy()
+        age = age0[ids] + aged[t]
+        in_care = (cat[ids] != _LEFT) & (age < AGE_MONTHS)
+        assert ch.age(np.arange(ch.n), t).tolist() == age.tolist()
+        assert ch.category(np.arange(ch.n)).tolist() == cat[ids].tolist()
+        off = cell % ((N_BANDS + 1) * (N_CATEGORIES + 1) * N_DURATIONS)
+        band = np.where(age < AGE_MONTHS, BAND_OF_MONTH[np.minimum(age, AGE_MONTHS - 1)], N_BANDS)
+        assert (off // ((N_CATEGORIES + 1) * N_DURATIONS)).tolist() == band.tolist()
+        assert (off % N_DURATIONS).tolist() == duration_band_of_months(np.minimum(months0[ids] + t, 24)).tolist()
+        expected = np.zeros((runs, N_BANDS, N_CATEGORIES), dtype=np.int64)
+        np.add.at(expected, (run[ids][in_care], band[in_care], cat[ids][in_care]), 1)
+        assert np.array_equal(ch.tally(cell), expected)
+        if rng.random() < 0.3:
+            ch.compact(cell, t)
+            assert ch.ids[: ch.n].tolist() == ids[in_care].tolist()
+        rows = np.flatnonzero(rng.random(ch.n) < 0.2)
+        new = rng.integers(0, N_CATEGORIES + 1, rows.size)
+        ch.move(rows, new)
+        cat[ch.ids[rows]] = new

@@ -166,25 +166,21 @@ def test_synthetic_council_entry_rate_recovered():
     assert model.rates.entry_rate * 365.25 == pytest.approx(council.truth.entry_rate_per_year, rel=0.35)
 
 
-def test_count_simulation_draws_have_the_right_distributions():
-    """Movers per group are Binomial(n, p), entrants Poisson(mu), and the children chosen to move
-    are distinct and equally likely (the count simulation's building blocks)."""
-    from carewise.forecast.simulate import _binomial, _choose, _poisson, _Streams
+def test_simulation_draws_have_the_right_distributions():
+    """Uniforms are uniform, entrants Poisson(mu) and each child's clock Exp(1) (the simulation's
+    building blocks: a clock run down by h x days runs out within a step with chance 1 - e^(-h days))."""
+    from carewise.forecast.simulate import _clocks, _poisson, _Streams
 
     s = _Streams(7)
     k = 100_000
     u = s.uniform(0, 0, np.arange(k))
     assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.005
-    for p in (0.03, 0.7):
-        b = _binomial(np.full(k, 40), np.full(k, p), s.uniform(1, 0, np.arange(k)))
-        assert b.mean() == pytest.approx(40 * p, rel=0.02) and b.var() == pytest.approx(40 * p * (1 - p), rel=0.05)
-        assert b.min() >= 0 and b.max() <= 40
     x = _poisson(np.full(k, 37.5), s.uniform(2, 0, np.arange(k)))
     assert x.mean() == pytest.approx(37.5, rel=0.01) and x.var() == pytest.approx(37.5, rel=0.05)
-    group, rank, _ = _choose(np.full(k, 4), np.full(k, 3), s, 3, 0)
-    picked = rank.reshape(k, 3)
-    assert (np.sort(picked, 1)[:, 1:] != np.sort(picked, 1)[:, :-1]).all()  # distinct within a group
-    assert np.bincount(rank, minlength=4) / rank.size == pytest.approx([0.25] * 4, abs=0.005)
+    assert _poisson(np.zeros(3), np.array([0.0, 0.5, 0.999])).tolist() == [0, 0, 0]
+    clock = _clocks(s, 3, 0, np.arange(k))
+    assert clock.mean() == pytest.approx(1.0, rel=0.02) and clock.var() == pytest.approx(1.0, rel=0.05)
+    assert (clock <= 0.3).mean() == pytest.approx(1 - np.exp(-0.3), abs=0.01)
 
 
 def test_scenario_shares_every_draw_with_the_baseline_until_it_starts(small):

@@ -1,18 +1,18 @@
 """Stochastic and deterministic projection of children looked after, by age band and placement.
 
-The simulation counts children by run, placement category and age in whole months (18 × 12
-ages; care ends at 18), not child by child. Every month, in each run:
+The simulation follows every child of every run (children looked after at the origin, then each
+entrant): their placement category, birth month and the month their period of care began, so
+their age and time in care are known to the month at every step (care ends at 18; time in care
+is counted to two years, then "two years or more"). Every month, in each run:
 
-- **moves**: the children of one category, age band and time-in-care band share one hazard
-  (leaving care depends on time in care, :mod:`estimate`), so the number who move
-  (to another category or out of care) is Binomial(n, 1 − exp(−h·days)); which children move is
-  a uniform choice of that many among the n (by age, without replacement); each mover's
-  destination is drawn in proportion to the hazards. This is exactly the same distribution as
-  every child moving independently, with one draw per (run, category, layer, band) instead of
-  one per child or per (category, age) cell;
-- **ageing**: everyone is one month older (the whole count array shifts); those reaching 18
-  leave care; everyone is a month longer in care (each child stays in the layer of the month
-  they came into care, so their time in care is carried forward exactly, to two years);
+- **moves**: a child's hazard of moving (to another placement or out of care) depends on their
+  placement, age band and time in care (:mod:`estimate`). Each child holds an Exp(1) clock that
+  runs down by hazard × days each step; when it runs out the child moves and draws a new clock,
+  so in a step of d days a child moves with chance 1 − exp(−h·d), independently of earlier steps
+  (the exponential's lack of memory) — one draw per move, not one per child per month. The
+  destination is drawn in proportion to the hazards;
+- **ageing**: everyone is a month older and a month longer in care (nothing to update: ages and
+  times in care follow from the step); those reaching 18 leave care;
 - **entries**: a Poisson number per run, with ages and first placements drawn from those seen in
   the reference window; an entrant may leave again before the month ends (the first month's
   exit hazard over the part of the month after their arrival).
@@ -21,10 +21,11 @@ Each run draws its own rates from their sampling distribution (Gamma with the ob
 so the intervals include the uncertainty of estimating rates from a few years of one council's
 data, not only the chance of who moves when (the peer model's ±2σ covers only the latter).
 
-Common random numbers: every random number is a function of (seed, what it is for, step, run,
-state, mover number) — a counter-based generator (SplitMix64) — so the baseline and a scenario
-use the same number for the same decision however many other draws differ between them, and
-their difference reflects the scenario rather than noise.
+Common random numbers: every random number is a function of (seed, what it is for, step, child)
+— a counter-based generator (SplitMix64) keyed by the child's id (run, and their number among
+the children at the origin or among the step's entrants) — so the baseline and a scenario use
+the same number for the same child's decision however many other draws differ between them,
+and their difference reflects the scenario rather than noise.
 """
 
 from __future__ import annotations
@@ -33,10 +34,8 @@ import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TypeVar
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from carewise.errors import SettingError
 from carewise.forecast.effects import Effects
@@ -60,10 +59,6 @@ AGE_MONTHS = CARE_ENDS_AT * 12
 BAND_EDGES = np.array([b.low * 12 for b in AGE_BANDS] + [AGE_MONTHS])
 BAND_OF_MONTH = np.searchsorted(BAND_EDGES[1:], np.arange(AGE_MONTHS), side="right")
 
-N_LAYERS = SETTLED_MONTHS + 1
-"""Layers of time in care: 0 holds children in care two years or more; layer s ≥ 1 those who
-came into care in a step ≡ s − 1 (mod 24) of the last 24, so each child's time in care is known
-to the month."""
 
 
 def month_ends(origin: date, months: int) -> list[date]:
@@ -135,8 +130,8 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
 
 # What a random number is for: each purpose has its own stream.
-_N_MOVE, _RANK, _DEST, _N_ENTRY, _ENTRANT, _STEP_N, _STEP_RANK, _REDIRECT = range(8)
-_FIRST_EXIT, _ENTRANT_CELL = 1000, 1001  # after the redirects' purposes (_REDIRECT + 2i, + 2i + 1)
+_DEST, _N_ENTRY, _ENTRANT, _REDIRECT = 2, 3, 4, 7  # _REDIRECT + 2i (moves), + 2i + 1 (entrants)
+_FIRST_EXIT, _ENTRANT_CELL, _CLOCK, _NEW_CLOCK, _STEP_DOWN = 1000, 1001, 1002, 1003, 1004  # _STEP_DOWN + i
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -158,31 +153,6 @@ class _Streams:
         key = _mix(key ^ np.array([step + 1], dtype=np.uint64) * _GAMMA)
         z = _mix(key + (np.asarray(ids).astype(np.uint64) + np.uint64(1)) * _GAMMA)
         return (z >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
-
-
-def _binomial(n: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Binomial(n, p) draws by inversion of the uniforms ``u`` (one uniform per draw)."""
-    n = n.astype(np.int64)
-    flip = p > 0.5
-    flipped = bool(flip.any())  # rarely: monthly move chances are small
-    pp = np.where(flip, 1.0 - p, p) if flipped else p
-    uu = np.where(flip, 1.0 - u, u) if flipped else u
-    q = 1.0 - pp
-    pmf = q ** n
-    cdf = pmf.copy()
-    x = np.zeros(n.shape, dtype=np.int64)
-    active = np.flatnonzero((uu > cdf) & (n > 0) & (pp > 0))
-    ratio = np.zeros(n.shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio[active] = pp[active] / q[active]  # only the draws past 0 need it
-    k = 0
-    while active.size:
-        k += 1
-        pmf[active] *= (n[active] - k + 1) / k * ratio[active]
-        cdf[active] += pmf[active]
-        x[active] = k
-        active = active[(uu[active] > cdf[active]) & (k < n[active])]
-    return np.where(flip, n - x, x) if flipped else x
 
 
 def _poisson(mu: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -209,76 +179,7 @@ def _poisson(mu: np.ndarray, u: np.ndarray) -> np.ndarray:
     return out
 
 
-def _floyd(n: np.ndarray, m: np.ndarray, ids: np.ndarray, streams: _Streams, purpose: int, step: int) -> np.ndarray:
-    """Distinct ranks in [0, n) for m picks per group, round by round (Floyd's algorithm): an
-    (groups, max m) array, -1 where a group has fewer picks."""
-    chosen = np.full((n.size, int(m.max())), -1, dtype=np.int64)
-    for j in range(chosen.shape[1]):
-        act = np.flatnonzero(m > j)
-        top = n[act] - m[act] + j
-        u = streams.uniform(purpose, step, (ids[act] << 24) + (255 << 16) + j)
-        t = np.minimum((u * (top + 1)).astype(np.int64), top)
-        seen = (chosen[act, :j] == t[:, None]).any(1)
-        chosen[act, j] = np.where(seen, top, t)
-    return chosen
-
-
-def _choose(
-    total: np.ndarray, picks: np.ndarray, streams: _Streams, purpose: int, step: int, id_base: int = 0,
-    groups: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct ranks in [0, total[g]) for picks[g] children of each group g, uniformly.
-
-    Returns (group, rank, pick number), sorted by group then rank. Groups picking at most half
-    their children draw ranks uniformly and redraw duplicates until none are left (the result
-    does not depend on how ranks are labelled, so it is a uniform choice); the others use
-    Floyd's algorithm. Every draw is addressed by (id_base + group, attempt, pick number), so a
-    group's choice does not depend on what other groups do.
-    ``groups``: the groups with picks (ascending), when the caller already has them.
-    """
-    groups = np.flatnonzero(picks) if groups is None else groups
-    empty = np.zeros(0, dtype=np.int64)
-    if not groups.size:
-        return empty, empty, empty
-    m, n = picks[groups].astype(np.int64), total[groups].astype(np.int64)
-    ids = groups.astype(np.int64) + id_base
-    width = int(n.max()) + 1
-    keys = [empty]
-    dense = 2 * m > n
-    if dense.any():
-        chosen = _floyd(n[dense], m[dense], ids[dense], streams, purpose, step)
-        keep = chosen >= 0
-        keys.append(np.repeat(groups[dense], m[dense]) * width + chosen[keep])
-    sparse = ~dense
-    if sparse.any():
-        ms = m[sparse]
-        which = np.repeat(np.arange(ms.size), ms)
-        g, size = groups[sparse][which], n[sparse][which]
-        pick_id = (ids[sparse][which] << 24) + np.arange(g.size) - (np.cumsum(ms) - ms)[which]
-        key = g * width + (streams.uniform(purpose, step, pick_id) * size).astype(np.int64)
-        sub = np.arange(key.size)
-        flagged = np.zeros(int(groups.max()) + 1, dtype=bool)
-        for attempt in range(1, 255):
-            ks = key[sub]
-            order = np.argsort(ks, kind="stable")
-            ordered = ks[order]
-            dup = sub[order[1:][ordered[1:] == ordered[:-1]]]
-            if not dup.size:
-                break
-            u = streams.uniform(purpose, step, pick_id[dup] + (attempt << 16))
-            key[dup] = g[dup] * width + (u * size[dup]).astype(np.int64)
-            flagged[:] = False
-            flagged[g[dup]] = True
-            sub = sub[flagged[g[sub]]]  # only groups that had a duplicate can have one now
-        keys.append(key)
-    key = np.sort(np.concatenate(keys), kind="stable")
-    group, rank = key // width, key % width
-    at = np.arange(key.size)
-    first = np.where(np.concatenate([[True], group[1:] != group[:-1]]), at, 0)
-    return group, rank, at - np.maximum.accumulate(first)
-
-
-# ---- the simulation ----------------------------------------------------------------------
+# ---- rates and entrants per run ----------------------------------------------------------
 
 
 def _draw_rates(rates: Rates, runs: int, rng: np.random.Generator, uncertain: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -344,24 +245,6 @@ def expected_entries(rates: Rates, step_days: list[int], runs: int | None = None
     return trend.paths(ahead, runs, rng) / DAYS_PER_MONTH * days[:, None]
 
 
-def _step_tables(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Hazard of moving (per day) and cumulative destination shares per hazard cell (run,
-    category, duration band, age band), from hazards (runs, bands, categories, durations,
-    destinations); a step of d days moves a child with probability 1 − exp(−h·d).
-
-    Shapes: (cells,) and (cells * destinations,): cell i's shares plus i, one ascending array
-    (built once: the shares do not depend on the step's length).
-    """
-    h = q.sum(-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cum = np.cumsum(q, -1) / h[..., None]
-    cum[~np.isfinite(cum)] = 1.0
-    cum[..., -1] = 1.0
-    cells = h.size
-    cum = cum.transpose(0, 2, 3, 1, 4).reshape(cells, q.shape[-1])
-    return h.transpose(0, 2, 3, 1).reshape(cells), (cum + np.arange(cells)[:, None]).ravel()
-
-
 _Pick = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
@@ -413,175 +296,14 @@ def _first_month_exit(h: np.ndarray, days: float) -> np.ndarray:
     return np.where(x > 1e-12, out, x / 2)
 
 
-def layer_months(step: int) -> np.ndarray:
-    """Whole months in care, at the middle of ``step``, of the children in each layer (layer
-    0: 24, two years or more; a ring layer holding no one yet this step: 0)."""
-    s = np.arange(1, N_LAYERS)
-    return np.concatenate([[SETTLED_MONTHS], (step - (s - 1)) % SETTLED_MONTHS])
-
-
-Step = TypeVar("Step", int, np.ndarray)
-
-
-def entry_layer(step: Step) -> Step:
-    """The layer of children who come into care in ``step`` (a starting child k months in care:
-    step −k); at the end of step t the layer of step t − 23 joins layer 0."""
-    return 1 + step % SETTLED_MONTHS
-
-
-def start_layers(care_days: np.ndarray | None, n: int) -> np.ndarray:
-    """Layer of each starting child, from months in care at the first step's middle; unknown
-    time in care counts as two years or more."""
-    if care_days is None:
-        return np.zeros(n, dtype=np.int64)
-    months = start_months_in_care(care_days)
-    return np.where(months >= SETTLED_MONTHS, 0, entry_layer(-months))
-
-
 def start_months_in_care(care_days: np.ndarray) -> np.ndarray:
     """Whole months in care at the middle of the first step (half a month after the origin,
     rounded to the nearest month), 1 to 24."""
     return np.clip(np.floor(np.asarray(care_days) / DAYS_PER_MONTH + 1.0).astype(np.int64), 1, SETTLED_MONTHS)
 
 
-_ONE = np.int32(1)
+# ---- the simulation ----------------------------------------------------------------------
 
-
-def _hazard_cell(group: np.ndarray, dband: np.ndarray) -> np.ndarray:
-    """The hazard table's cell (run, category, duration band, age band) of each group (run,
-    category, layer, age band), ``dband`` being each layer's duration band this step."""
-    run_cat = group // (N_LAYERS * N_BANDS)
-    layer = (group // N_BANDS) % N_LAYERS
-    return (run_cat * N_DURATIONS + dband[layer]) * N_BANDS + group % N_BANDS
-
-
-def _locate(cum: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """The cell of each position (ascending, as :func:`_choose` gives them) in a cumulative count."""
-    return np.searchsorted(cum, pos.astype(cum.dtype), side="right")
-
-
-class _Counts:
-    """Children per (run, category, layer of time in care, birth cohort), with per-(run,
-    category, layer, age band) totals.
-
-    Columns are birth cohorts, not ages, so ageing moves nothing: the child in column ``j`` is
-    aged ``j - offset`` months, and ``offset`` falls as time passes. There are ``AGE_MONTHS +
-    months`` columns for a projection of ``months``: the oldest cohort at the start and the
-    youngest entrant at the end both fit. Layers (:func:`layer_months`) carry each child's time
-    in care forward the same way: a child stays in the layer of the step they came into care
-    until two years have passed, then joins layer 0. A position inside a category's row is
-    ``layer * cols + column``.
-    """
-
-    def __init__(self, runs: int, months: int) -> None:
-        self.runs = runs
-        self.cols = AGE_MONTHS + months
-        self.row = N_LAYERS * self.cols
-        self.width = N_CATEGORIES * self.row
-        self.offset = months
-        self.x = np.zeros((runs, N_CATEGORIES, N_LAYERS, self.cols), dtype=np.int32)
-        self.flat = self.x.reshape(-1)
-        rows = np.arange(runs * N_CATEGORIES * N_LAYERS)[:, None] * self.cols
-        self._first = (rows + BAND_EDGES[:-1][None, :]).ravel()
-        self._last = (rows + BAND_EDGES[1:][None, :] - 1).ravel()
-        self.totals = np.zeros(self._first.size, dtype=np.int64)
-
-    def column(self, age: np.ndarray) -> np.ndarray:
-        return np.asarray(age) + self.offset
-
-    def age(self, position: np.ndarray) -> np.ndarray:
-        """Age in months of the child at a position in a category's row."""
-        return position % self.cols - self.offset
-
-    def group_of(self, cells: np.ndarray) -> np.ndarray:
-        """The (run, category, layer, age band) group of each cell (at the current ages)."""
-        col = cells % self.cols
-        return (cells // self.cols) * N_BANDS + BAND_OF_MONTH[col - self.offset]
-
-    def change(self, cells: np.ndarray, delta: np.int32) -> None:
-        """Add ``delta`` children at each cell (repeats allowed), keeping the group totals."""
-        np.add.at(self.flat, cells, delta)
-        np.add.at(self.totals, self.group_of(cells), delta)
-
-    def take(self, cells: np.ndarray, per_group: np.ndarray) -> None:
-        """Remove a child at each of ``cells`` (ascending, as :meth:`cells_of` gives them), being
-        ``per_group[g]`` children from each group g: no scattered adds needed."""
-        at = np.flatnonzero(np.concatenate([[True], cells[1:] != cells[:-1]])) if cells.size else cells
-        self.flat[cells[at]] -= np.diff(np.append(at, cells.size)).astype(self.flat.dtype)
-        self.totals -= per_group
-
-    def _totals4(self) -> np.ndarray:
-        return self.totals.reshape(self.runs, N_CATEGORIES, N_LAYERS, N_BANDS)
-
-    def grow_older(self, months: int) -> np.ndarray:
-        """Everyone is ``months`` older; returns the children per run who reached 18 (and left).
-
-        Group totals follow without a recount: those turning 18 leave the last band, and the
-        cohorts passing a band birthday move to the next band."""
-        if not months:
-            return np.zeros(self.runs, dtype=np.int32)
-        old = self.offset
-        self.offset -= months
-        t4 = self._totals4()
-        out = self.x[..., AGE_MONTHS + self.offset:AGE_MONTHS + old]
-        gone = out.sum(-1, dtype=np.int64)
-        t4[..., N_BANDS - 1] -= gone
-        out[...] = 0
-        for b, edge in enumerate(BAND_EDGES[1:-1], start=1):
-            cross = self.x[..., edge - months + old:edge + old].sum(-1, dtype=np.int64)
-            t4[..., b - 1] -= cross
-            t4[..., b] += cross
-        return gone.sum((1, 2)).astype(np.int32)
-
-    def merge(self, layer: int, into: int) -> None:
-        """Every child of ``layer`` moves to layer ``into`` (same placement, same age)."""
-        self.x[:, :, into] += self.x[:, :, layer]
-        self.x[:, :, layer] = 0
-        t4 = self._totals4()
-        t4[:, :, into] += t4[:, :, layer]
-        t4[:, :, layer] = 0
-
-    def start_with(self, cells: np.ndarray) -> None:
-        """Every run starts with children at ``cells`` (positions in one run's block); the group
-        totals are counted once and copied to every run (then kept by :meth:`change`)."""
-        per_run = np.bincount(cells, minlength=self.width)
-        self.x[:] = per_run.reshape(N_CATEGORIES, N_LAYERS, self.cols)
-        groups = N_CATEGORIES * N_LAYERS * N_BANDS
-        one = np.bincount(self.group_of(cells), minlength=groups).astype(np.int64)
-        self.totals = np.tile(one, self.runs)
-
-    def by_band(self) -> np.ndarray:
-        """(runs, bands, categories) counts."""
-        return self._totals4().sum(2).transpose(0, 2, 1)
-
-    def in_category(self, category: int) -> np.ndarray:
-        """Children per run in ``category``."""
-        return self._totals4()[:, category].sum((1, 2))
-
-    def cells_of(self, group: np.ndarray, rank: np.ndarray) -> np.ndarray:
-        """The cell holding the ``rank``-th child (by age) of each group (groups ascending, ranks
-        ascending within a group): a cumulative count over the cells of those groups only.
-
-        Band by band, so each group's cells are read as one row of the band's exact width (a
-        strided view of the counts, no index arrays or padding): one of the costliest parts of a step."""
-        out = np.empty(group.size, dtype=np.int64)
-        band = group % N_BANDS
-        for b, width in enumerate(np.diff(BAND_EDGES)):
-            sel = np.flatnonzero(band == b)
-            if not sel.size:
-                continue
-            g, r = group[sel], rank[sel]
-            new = np.concatenate([[True], g[1:] != g[:-1]])  # groups come sorted
-            inv = np.cumsum(new) - 1
-            first = self._first[g[new]] + self.offset
-            cum = np.cumsum(sliding_window_view(self.flat, int(width))[first], axis=1, dtype=np.int32)
-            out[sel] = first[inv] + (cum[inv] <= r[:, None]).sum(1)  # cells before the first count > rank
-        return out
-
-
-# ---- the per-child simulation ------------------------------------------------------------
-
-_CLOCK, _NEW_CLOCK, _STEP_DOWN = 1002, 1003, 1004  # _STEP_DOWN + i: the i-th step-down
 _CELL_BLOCK = (N_BANDS + 1) * (N_CATEGORIES + 1) * N_DURATIONS
 """Hazard cells per run: (age band, placement, time-in-care band), with one more age band (18 or
 over) and one more placement (left care), both with no hazard and not counted."""
@@ -718,12 +440,20 @@ def _cell_tables(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return hz.ravel(), cum.reshape(-1, N_CATEGORIES + 1).astype(np.float32)
 
 
-def _simulate_children(
-    rates: Rates, start: StartingPopulation, dates: list[date], runs: int, seed: int,
-    eff: Effects, parameter_uncertainty: bool,
+def simulate(
+    rates: Rates,
+    start: StartingPopulation,
+    dates: list[date],
+    runs: int = 1000,
+    seed: int = 0,
+    effects: Effects | None = None,
+    parameter_uncertainty: bool = True,
 ) -> Projection:
-    """:func:`simulate`, child by child."""
+    """Run ``runs`` stochastic projections from ``start`` to each of ``dates`` (month ends)."""
+    if runs < 1:
+        raise SettingError("The number of runs must be at least 1.")
     steps = len(dates)
+    eff = effects or Effects.none(steps)
     all_dates = [start.origin, *dates]
     step_days = [(b - a).days for a, b in zip(all_dates[:-1], all_dates[1:], strict=True)]
     aged = np.concatenate([[0], np.cumsum(ageing_shifts(step_days))])
@@ -847,167 +577,6 @@ def _step_down_children(ch: _Children, cell: np.ndarray, source: int, target: in
         prob = np.where(n > 0, np.minimum(1.0, expected / n), 0.0)
     hit = rng.uniform(_STEP_DOWN + i, t, ch.ids[rows]) < prob[run]
     ch.move(rows[hit], target)
-
-
-_PER_CHILD = True
-"""Simulate child by child (:class:`_Children`) rather than by counts (:class:`_Counts`)."""
-
-
-def simulate(
-    rates: Rates,
-    start: StartingPopulation,
-    dates: list[date],
-    runs: int = 1000,
-    seed: int = 0,
-    effects: Effects | None = None,
-    parameter_uncertainty: bool = True,
-) -> Projection:
-    """Run ``runs`` stochastic projections from ``start`` to each of ``dates`` (month ends)."""
-    if runs < 1:
-        raise SettingError("The number of runs must be at least 1.")
-    steps = len(dates)
-    eff = effects or Effects.none(steps)
-    if _PER_CHILD:
-        return _simulate_children(rates, start, dates, runs, seed, eff, parameter_uncertainty)
-    all_dates = [start.origin, *dates]
-    step_days = [(b - a).days for a, b in zip(all_dates[:-1], all_dates[1:], strict=True)]
-    shifts = ageing_shifts(step_days)
-    g_par = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
-    rng = _Streams(seed)
-    q, lam = _draw_rates(rates, runs, g_par, parameter_uncertainty)
-    entry_mu = expected_entries(rates, step_days, runs, g_par if parameter_uncertainty else None, lam)
-    exit_first = q[:, :, :, 0, N_CATEGORIES]  # (runs, bands, categories): the first month's exit hazard
-    h_cell, cum = _step_tables(q)
-    move_p = {d: -np.expm1(-h_cell * d) for d in set(step_days)}
-
-    pool_age, pool_cat, pick_entrant = _entrant_pool(rates, runs, g_par if parameter_uncertainty else None)
-    pool_n = pool_age.size
-
-    c = _Counts(runs, int(shifts.sum()))
-    cw, row, width = c.cols, c.row, c.width
-    a0 = age_months(start.age_days)
-    keep = a0 < AGE_MONTHS
-    layer0 = start_layers(start.care_days, start.size)[keep]
-    cells0 = start.category[keep].astype(np.int64) * row + layer0 * cw + c.column(a0[keep])
-    c.start_with(cells0)
-    in_use0 = {cap.category: int(c.x[0, cap.category].sum()) for cap in eff.capacities}
-    run_ids = np.arange(runs)
-
-    counts = np.zeros((steps + 1, runs, N_BANDS, N_CATEGORIES), dtype=np.int32)
-    entries = np.zeros((steps, runs), dtype=np.int32)
-    exits = np.zeros((steps, runs), dtype=np.int32)
-    counts[0] = c.by_band()
-
-    for t, d in enumerate(step_days):
-        pm = move_p[d]
-        dband = duration_band_of_months(layer_months(t))
-        # Moves: how many per group, which children, where to.
-        occupied = np.flatnonzero(c.totals)
-        cell_of_group = _hazard_cell(occupied, dband)
-        n_move = np.zeros(c.totals.size, dtype=np.int64)
-        n_move[occupied] = _binomial(c.totals[occupied], pm[cell_of_group], rng.uniform(_N_MOVE, t, occupied))
-        group, rank, pick = _choose(c.totals, n_move, rng, _RANK, t, groups=occupied[n_move[occupied] > 0])
-        cell = c.cells_of(group, rank)
-        mover_id = (group << 20) + pick
-        u = rng.uniform(_DEST, t, mover_id)
-        hz = _hazard_cell(group, dband)
-        # the mover's row of the ascending table, not a search of all of it: the same count of
-        # entries below hz + u (earlier rows are all below, later ones all above)
-        dest = (cum.reshape(-1, N_CATEGORIES + 1)[hz] < (hz + u)[:, None]).sum(1)
-        np.clip(dest, 0, N_CATEGORIES, out=dest)
-        for i, red in enumerate(eff.redirects):
-            if red.share[t] > 0:
-                hit = (dest == red.source) & (rng.uniform(_REDIRECT + 2 * i, t, mover_id) < red.share[t])
-                dest[hit] = red.target
-        run, pos = cell // width, cell % row
-        c.take(cell, n_move)
-        stay = dest < N_CATEGORIES
-        run, dest, pos = run[stay], dest[stay], pos[stay]
-        c.change(run * width + dest * row + pos, _ONE)
-        exits[t] = np.bincount(cell[~stay] // width, minlength=runs)
-
-        for i, sd in enumerate(eff.step_downs):
-            if sd.per_year[t] > 0:
-                _step_down(c, sd.source, sd.target, sd.per_year[t] * d / DAYS_PER_YEAR, rng, t, i)
-
-        # Ageing: everyone is ``shift`` months older; care ends at 18.
-        exits[t] += c.grow_older(int(shifts[t]))
-        moved_ok = c.age(pos) < AGE_MONTHS
-        new_run, new_cat, new_pos = run[moved_ok], dest[moved_ok], pos[moved_ok]
-
-        if pool_n:
-            mu = entry_mu[t] * eff.entry_factor[t]
-            n_new = _poisson(mu, rng.uniform(_N_ENTRY, t, run_ids))
-            e_run = np.repeat(run_ids, n_new)
-            e_id = (e_run << 20) + np.arange(e_run.size) - (np.cumsum(n_new) - n_new)[e_run]
-            j = pick_entrant(e_run, rng.uniform(_ENTRANT, t, e_id), rng.uniform(_ENTRANT_CELL, t, e_id))
-            e_cat = pool_cat[j].copy()
-            for i, red in enumerate(eff.redirects):
-                if red.share[t] > 0:
-                    hit = (e_cat == red.source) & (rng.uniform(_REDIRECT + 2 * i + 1, t, e_id) < red.share[t])
-                    e_cat[hit] = red.target
-            # some leave again before the step ends: they are entries, not children at its end
-            left = rng.uniform(_FIRST_EXIT, t, e_id) < _first_month_exit(
-                exit_first[e_run, BAND_OF_MONTH[pool_age[j]], e_cat], d)
-            exits[t] += np.bincount(e_run[left], minlength=runs).astype(np.int32)
-            e_run, e_cat, e_age = e_run[~left], e_cat[~left], pool_age[j][~left]
-            e_pos = entry_layer(t) * cw + c.column(e_age)
-            c.change(e_run * width + e_cat * row + e_pos, _ONE)
-            entries[t] = n_new
-            new_run = np.concatenate([new_run, e_run])
-            new_cat = np.concatenate([new_cat, e_cat])
-            new_pos = np.concatenate([new_pos, e_pos])
-
-        for capy in eff.capacities:
-            in_use = c.in_category(capy.category)
-            available = np.maximum(0, in_use0[capy.category] + capy.extra[t] - in_use).astype(np.int64)
-            _move_new(c, new_run, new_cat, new_pos, capy.overflow, capy.category, available)
-        for lim in eff.limits:
-            in_use = c.in_category(lim.category)
-            excess = np.maximum(0, in_use - np.floor(lim.places[t])).astype(np.int64)
-            _move_new(c, new_run, new_cat, new_pos, lim.category, lim.overflow, excess)
-
-        c.merge(entry_layer(t + 1), 0)  # two years in care by the next step: one layer from now on
-        counts[t + 1] = c.by_band()
-
-    mean = deterministic(rates, start, dates, eff)
-    return Projection(dates=all_dates, counts=counts, entries=entries, exits=exits, mean=mean)
-
-
-def _move_new(c: _Counts, new_run: np.ndarray, new_cat: np.ndarray, new_pos: np.ndarray,
-              source: int, target: int, most: np.ndarray) -> None:
-    """Move up to ``most[run]`` of this step's new placements in ``source`` to ``target``, in
-    each run (the first ones in the step's order), and relabel them in ``new_cat``."""
-    cand = np.flatnonzero(new_cat == source)
-    cand = cand[np.argsort(new_run[cand], kind="stable")]
-    cr = new_run[cand]
-    rank_in_run = np.arange(cr.size) - np.searchsorted(cr, cr, side="left")
-    moved = cand[rank_in_run < most[cr]]
-    base = new_run[moved] * c.width + new_pos[moved]
-    c.change(base + source * c.row, -_ONE)
-    c.change(base + target * c.row, _ONE)
-    new_cat[moved] = target
-
-
-def _step_down(c: _Counts, source: int, target: int, expected: float, rng: _Streams, t: int, i: int) -> None:
-    """Move ``expected`` children a step (on average) from ``source`` to ``target``, in each run.
-
-    Each child in ``source`` moves with probability expected / n (at most 1): a binomial number
-    of them per run, chosen uniformly among the run's children in ``source``.
-    """
-    rows = c.x[:, source].reshape(c.runs, c.row)
-    n = rows.sum(1, dtype=np.int64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        prob = np.where(n > 0, np.minimum(1.0, expected / n), 0.0)
-    ids = np.arange(c.runs) + i * c.runs
-    picks = _binomial(n, prob, rng.uniform(_STEP_N, t, ids))
-    group, rank, _ = _choose(n, picks, rng, _STEP_RANK, t, id_base=i * c.runs)
-    before = np.cumsum(n) - n
-    flat_cum = (np.cumsum(rows, axis=1, dtype=np.int64) + before[:, None]).ravel()
-    cell = _locate(flat_cum, before[group] + rank)
-    run, pos = cell // c.row, cell % c.row
-    c.change(run * c.width + source * c.row + pos, -_ONE)
-    c.change(run * c.width + target * c.row + pos, _ONE)
 
 
 def start_in_use(start: StartingPopulation, category: int) -> int:

@@ -17,13 +17,7 @@ from carewise.forecast.neighbours import (
     published_years,
     shrink_weight,
 )
-from carewise.forecast.simulate import (
-    _first_month_exit,
-    entry_layer,
-    layer_months,
-    start_layers,
-    start_months_in_care,
-)
+from carewise.forecast.simulate import _first_month_exit, start_months_in_care
 from carewise.forecast.spells import with_period_start
 from carewise.history import stitch
 from carewise.returns.build import return_from_rows
@@ -76,19 +70,12 @@ def test_exposure_and_exits_are_split_by_time_in_care_from_the_period_start():
     assert rates.exit_events[band, IH].tolist() == [0, 1, 0, 0, 0, 0]
 
 
-def test_time_in_care_is_carried_forward_month_by_month():
-    """A child 3.2 months in care at the origin is 4 months in care at the first step's middle,
-    and 4 + t months at step t (the layer of the step they came into care, step −4), until two
-    years, when they join layer 0. Over two years, or not known: layer 0."""
+def test_time_in_care_at_the_first_step():
+    """A child 3.2 months in care at the origin is 4 months in care at the first step's middle
+    (half a month later, whole months); 10 days: 1 month; over two years: 24, two years or more.
+    The simulation carries it forward a month a step (test_simulation_spec)."""
     days = np.array([round(3.2 * 365.25 / 12), 10, 800])
     assert start_months_in_care(days).tolist() == [4, 1, 24]
-    layers = start_layers(days, 3)
-    assert layers[0] == entry_layer(-4) and layers[1] == entry_layer(-1) and layers[2] == 0
-    for t in range(20):
-        assert layer_months(t)[layers[0]] == 4 + t
-    assert entry_layer(20) == entry_layer(-4)  # freed at the end of step 19, reused by step 20's entrants
-    assert layer_months(0)[0] == 24
-    assert start_layers(None, 2).tolist() == [0, 0]
 
 
 def test_an_entrant_may_leave_before_the_month_ends():
