@@ -246,6 +246,8 @@ def expected_entries(rates: Rates, step_days: list[int], runs: int | None = None
 
 
 _Pick = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+_PICK_GRID = 64
+"""Starting points per run for finding an entrant's cell among the run's cumulative shares."""
 
 
 def _entrant_pool(rates: Rates, runs: int, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray, _Pick]:
@@ -278,10 +280,21 @@ def _entrant_pool(rates: Rates, runs: int, rng: np.random.Generator | None) -> t
     cum /= cum[:, -1:]
     cum[:, -1] = 1.0
     flat = (cum + np.arange(runs)[:, None]).ravel()
+    # where each run's search can start for u_cell in [g / G, (g + 1) / G): the cells at or below g / G
+    grid = (np.arange(runs)[:, None] + np.arange(_PICK_GRID)[None, :] / _PICK_GRID).ravel()
+    lower = np.searchsorted(flat, grid, side="right").reshape(runs, _PICK_GRID)
 
     def pick(e_run: np.ndarray, u: np.ndarray, u_cell: np.ndarray) -> np.ndarray:
-        which = np.searchsorted(flat, e_run + u_cell, side="right") - e_run * n_cells
-        which = np.clip(which, 0, n_cells - 1)
+        # the entrant's cell: the number of the run's cumulative shares at or below u_cell (as a
+        # search of the run's row would give), counted on from the grid's starting point
+        key = e_run + u_cell
+        at = lower[e_run, np.minimum((u_cell * _PICK_GRID).astype(np.int64), _PICK_GRID - 1)]
+        last = (e_run + 1) * n_cells - 1
+        active = np.flatnonzero((at < last) & (flat[np.minimum(at, last)] <= key))
+        while active.size:
+            at[active] += 1
+            active = active[(at[active] < last[active]) & (flat[at[active]] <= key[active])]
+        which = at - e_run * n_cells
         return first[which] + np.minimum((u * seen[which]).astype(np.int64), np.maximum(seen[which] - 1, 0))
 
     return age, cat, pick
