@@ -7,8 +7,9 @@ carewise is timed as a user runs it: a fresh process reading the 903 CSV files
 (``carewise forecast --from DIR --runs 1000 --horizon-months 36 --json``), with and without the
 backtest shown beside it; the regional model as ``run_regional_peer.py`` runs it (a fresh
 process: Python start-up, reading its three files, building its stock and rates, 3 years of
-daily steps). Prints each round and the medians; the machine's load average is printed too,
-since a shared machine's timings move with it.
+daily steps). Prints each round and the medians of wall time, CPU time (user + system) and peak
+resident memory; the machine's load average is printed too, since a shared machine's wall times
+move with it (CPU time much less).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,10 +30,24 @@ import compare_forecasts as cf  # noqa: E402
 CAREWISE = Path(sys.executable).parent / "carewise"
 
 
-def _wall(cmd: list[str]) -> float:
+def _timed(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak resident MB of one fresh process (the
+    last two from GNU time when it is installed, else from the kernel's account of the child,
+    whose peak then includes this process's memory at the fork)."""
+    time_file = Path(tempfile.mkstemp(suffix=".time")[1])
+    gnu_time = Path("/usr/bin/time")
+    full = [str(gnu_time), "-f", "%U %S %M", "-o", str(time_file), *cmd] if gnu_time.exists() else cmd
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status):
+        raise subprocess.CalledProcessError(os.waitstatus_to_exitcode(status), cmd)
+    measured = time_file.read_text().split() if gnu_time.exists() else []
+    time_file.unlink()
+    if len(measured) == 3:
+        return wall, float(measured[0]) + float(measured[1]), float(measured[2]) / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -58,13 +74,15 @@ def main() -> None:
         commands["regional peer"] = [str(cf.REGIONAL_PYTHON), str(HERE / "run_regional_peer.py"), str(cf.REGIONAL_DIR),
                                      str(regional), months_before(end, 24).isoformat(), end.isoformat(),
                                      end.isoformat(), end.replace(year=end.year + 3).isoformat()]
-    times: dict[str, list[float]] = {k: [] for k in commands}
+    times: dict[str, list[tuple[float, float, float]]] = {k: [] for k in commands}
     for r in range(args.rounds):
         for name, cmd in commands.items():
-            times[name].append(_wall(cmd))
+            times[name].append(_timed(cmd))
         print(f"round {r + 1} (load {os.getloadavg()[0]:.1f}): "
-              + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()), flush=True)
-    print("median wall seconds: " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in times.items()))
+              + ", ".join(f"{k} {v[-1][0]:.2f} s wall / {v[-1][1]:.2f} s CPU" for k, v in times.items()), flush=True)
+    for i, what in enumerate(("wall seconds", "CPU seconds", "peak resident MB")):
+        print(f"median {what}: " + ", ".join(f"{k} {statistics.median(x[i] for x in v):.2f}" for k, v in times.items()))
+    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

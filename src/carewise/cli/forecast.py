@@ -111,9 +111,7 @@ def run_forecast(
     """Everything ``carewise forecast --json`` prints (also used by the web app). With ``council``
     (ONS code) the rates borrow from its statistical neighbours (``borrowed``)."""
     from carewise.forecast import fit_model, month_ends, project, summarise, summarise_difference
-    from carewise.forecast.backtest import run_backtest
     from carewise.forecast.costs import CostSettings, spend_by_period
-    from carewise.forecast.scenarios import load, resolve
 
     costs = costs or CostSettings()
     model = fit_model(history, origin=start, reference_start=reference_start, reference_end=reference_end,
@@ -141,12 +139,16 @@ def run_forecast(
         "scenarios": [],
     }
     if backtest:
+        from carewise.forecast.backtest import run_backtest
+
         try:
             bt = run_backtest(history, reference_months=reference_months, runs=min(runs, 500), seed=seed,
                               returns=returns, council=council)
             result["backtest"] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in bt.summary().items()}
         except SettingError as exc:
             result["backtest"] = {"not_available": str(exc)}
+    if scenarios:
+        from carewise.forecast.scenarios import load, resolve
     for name in scenarios or []:
         sc = load(name, scenario_dir())
         proj = project(model, horizon_months, runs, seed, effects=resolve(sc, model, dates))
