@@ -158,24 +158,27 @@ class _Streams:
 def _poisson(mu: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Poisson(mu) draws by inversion of the uniforms ``u`` (scipy's quantile for huge means):
     the number of cumulative probabilities P(X ≤ k) below u, from a table of k up to far in the
-    tail (mean + 12 standard deviations), built from log probabilities so nothing underflows."""
+    tail (mean + 8 standard deviations + 10: beyond it lies less than 1e-13 of the probability),
+    each probability the previous one × mu / k."""
     mu = np.asarray(mu, dtype=np.float64)
     if not mu.size:
         return np.zeros(mu.shape, dtype=np.int64)
-    if mu.max() > 600:  # a long table: scipy's quantile function instead
+    if mu.max() > 600:  # e^-mu would underflow: scipy's quantile function instead
         from scipy import stats  # only for national-size means: importing it costs ~1 s at start-up
 
         return np.maximum(stats.poisson.ppf(u, mu), 0).astype(np.int64)
-    top = int(np.ceil(mu.max() + 12 * np.sqrt(mu.max()) + 20))
-    k = np.arange(top + 1)
-    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(k[1:]))])
-    log_mu = np.log(np.maximum(mu, 1e-300))  # mean 0: P(X = 0) = 1
+    top = int(np.ceil(mu.max() + 8 * np.sqrt(mu.max()) + 10))
+    k = np.arange(1, top + 1)
     out = np.empty(mu.shape, dtype=np.int64)
-    flat_mu, flat_log, flat_u, flat_out = mu.ravel(), log_mu.ravel(), np.asarray(u).ravel(), out.reshape(-1)
+    flat_mu, flat_u, flat_out = mu.ravel(), np.asarray(u).ravel(), out.reshape(-1)
     for lo in range(0, flat_mu.size, 1 << 14):  # bounded memory for long arrays
-        sl = slice(lo, lo + (1 << 14))
-        cdf = np.cumsum(np.exp(k * flat_log[sl, None] - flat_mu[sl, None] - log_factorial), axis=1)
-        flat_out[sl] = np.minimum((cdf < flat_u[sl, None]).sum(1), top)
+        m = flat_mu[lo:lo + (1 << 14)]
+        cdf = np.empty((m.size, top + 1))
+        cdf[:, 0] = 1.0
+        np.cumprod(m[:, None] / k, axis=1, out=cdf[:, 1:])
+        cdf *= np.exp(-m)[:, None]
+        np.cumsum(cdf, axis=1, out=cdf)
+        flat_out[lo:lo + m.size] = np.minimum(np.count_nonzero(cdf < flat_u[lo:lo + m.size, None], axis=1), top)
     return out
 
 
@@ -448,9 +451,9 @@ def _cell_tables(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         share = np.cumsum(q, -1) / h[..., None]
     share[~np.isfinite(share)] = 1.0
     share[..., -1] = 1.0
-    cum = np.ones((runs, N_BANDS + 1, N_CATEGORIES + 1, N_DURATIONS, N_CATEGORIES + 1))
+    cum = np.ones((runs, N_BANDS + 1, N_CATEGORIES + 1, N_DURATIONS, N_CATEGORIES + 1), dtype=np.float32)
     cum[:, :N_BANDS, :N_CATEGORIES] = share
-    return hz.ravel(), cum.reshape(-1, N_CATEGORIES + 1).astype(np.float32)
+    return hz.ravel(), cum.reshape(-1, N_CATEGORIES + 1)
 
 
 def simulate(
