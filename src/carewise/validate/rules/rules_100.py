@@ -188,7 +188,7 @@ def uasc_flags(ctx: Context, ret: Return) -> pl.DataFrame | None:
     XML returns carry a UASC flag in the header; CSV returns list UASC children in the UASC table
     (a child with any UASC detail besides the date of birth counts as UASC that year).
     """
-    key = f"rules_100.uasc_flags:{ret.year.label}"
+    key = f"rules_100.uasc_flags:{ret.year.label}:{id(ret)}"  # the run's returns live as long as ctx
     return _shared(ctx, key, lambda: _uasc_flags(ret))  # type: ignore[arg-type,return-value]
 
 
