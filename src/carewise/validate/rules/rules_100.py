@@ -137,6 +137,11 @@ def with_cla(ctx: Context, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def oc2_with_cla(ctx: Context) -> pl.DataFrame:
+    """This year's OC2 rows with ``CLA`` (:func:`with_cla`), built once per run for the OC2 rules."""
+    return _shared(ctx, "rules_100.oc2_cla", lambda: with_cla(ctx, ctx.t("oc2")))
+
+
 def child_rows(frame: pl.DataFrame, children: pl.DataFrame | pl.Series) -> pl.DataFrame:
     """Rows of ``frame`` for the given children (none asked for: no look at ``frame``)."""
     ids = children["CHILD"] if isinstance(children, pl.DataFrame) else children
@@ -176,9 +181,14 @@ def earlier_table(ctx: Context, name: str) -> pl.DataFrame:
 
 
 def latest_earlier(ctx: Context, name: str) -> pl.DataFrame:
-    """One row per child: the most recent earlier year's row of a one-row-per-child table."""
-    frame = earlier_table(ctx, name).filter(pl.col("CHILD").is_not_null())
-    return frame.sort(["_year", ROW]).group_by("CHILD", maintain_order=True).last()
+    """One row per child: the most recent earlier year's row of a one-row-per-child table (built
+    once per run and table)."""
+
+    def build() -> pl.DataFrame:
+        frame = earlier_table(ctx, name).filter(pl.col("CHILD").is_not_null())
+        return frame.sort(["_year", ROW]).group_by("CHILD", maintain_order=True).last()
+
+    return _shared(ctx, f"rules_100.latest_earlier:{name}", build)
 
 
 def uasc_flags(ctx: Context, ret: Return) -> pl.DataFrame | None:
@@ -675,7 +685,7 @@ def rule_153(ctx: Context) -> Failures:
 def rule_157(ctx: Context) -> Failures:
     """A child looked after for 12 months, aged 4+ at 1 April and not over 16 at 31 March, with no
     SDQ score, must not have SDQ_REASON 'SDQ1' (too young/old) (DfE rule 157)."""
-    oc2 = with_cla(ctx, ctx.t("oc2"))
+    oc2 = oc2_with_cla(ctx)
     bad = (
         pl.col("CLA")
         & (birthday_expr(pl.col("DOB"), 4) <= ctx.collection_start)
@@ -973,7 +983,7 @@ def rule_184(ctx: Context) -> Failures:
 )
 def rule_185(ctx: Context) -> Failures:
     """SDQ_SCORE is only for children looked after continuously for 12 months (DfE rule 185)."""
-    oc2 = with_cla(ctx, ctx.t("oc2"))
+    oc2 = oc2_with_cla(ctx)
     return failing_rows(oc2, pl.col("SDQ_SCORE").is_not_null() & ~pl.col("CLA"))
 
 
@@ -988,7 +998,7 @@ def rule_186(ctx: Context) -> Failures:
     """Children looked after continuously for 12 months, aged 4+ at 1 April and under 17 at
     31 March, should have an SDQ_SCORE (DfE rule 186) — or the reason there is none: SDQ_REASON
     exists for exactly that (SDQ2 carers refused, SDQ3 disability …; rules 197a/197B)."""
-    oc2 = with_cla(ctx, ctx.t("oc2"))
+    oc2 = oc2_with_cla(ctx)
     bad = (
         pl.col("CLA")
         & (birthday_expr(pl.col("DOB"), 4) <= ctx.collection_start)
@@ -1066,7 +1076,7 @@ def rule_189(ctx: Context) -> Failures:
 )
 def rule_190(ctx: Context) -> Failures:
     """OC2 items are only for children looked after continuously for 12 months (DfE rule 190)."""
-    oc2 = with_cla(ctx, ctx.t("oc2"))
+    oc2 = oc2_with_cla(ctx)
     present = pl.any_horizontal([pl.col(c).is_not_null() for c in OC2_ITEMS])
     return failing_rows(oc2, ~pl.col("CLA") & present)
 
@@ -1083,7 +1093,7 @@ def rule_191(ctx: Context) -> Failures:
     """Children looked after continuously for 12 months must have IMMUNISATIONS, TEETH_CHECK,
     HEALTH_ASSESSMENT and SUBSTANCE_MISUSE in OC2 (DfE rule 191)."""
     core = ("IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE")
-    oc2 = with_cla(ctx, ctx.t("oc2"))
+    oc2 = oc2_with_cla(ctx)
     oc2_bad = failing_rows(
         oc2, pl.col("CLA") & pl.any_horizontal([pl.col(c).is_null() for c in core])
     )
@@ -1169,7 +1179,7 @@ def rule_197B(ctx: Context) -> Failures:  # noqa: N802 - named after the DfE cod
     """A child looked after continuously for 12 months whose 4th or 17th birthday falls in the
     collection year needs SDQ_SCORE or SDQ_REASON (DfE rule 197B)."""
     start, end = ctx.collection_start, ctx.collection_end
-    oc2 = with_cla(ctx, ctx.t("oc2"))
+    oc2 = oc2_with_cla(ctx)
     turns = birthday_expr(pl.col("DOB"), 4).is_between(start, end) | birthday_expr(pl.col("DOB"), 17).is_between(
         start, end
     )
@@ -1187,7 +1197,7 @@ def rule_197B(ctx: Context) -> Failures:  # noqa: N802 - named after the DfE cod
 )
 def rule_198(ctx: Context) -> Failures:
     """SDQ_REASON is only for children looked after continuously for 12 months (DfE rule 198)."""
-    oc2 = with_cla(ctx, ctx.t("oc2"))
+    oc2 = oc2_with_cla(ctx)
     return failing_rows(oc2, pl.col("SDQ_REASON").is_not_null() & ~pl.col("CLA"))
 
 

@@ -43,7 +43,11 @@ def _written(col: str) -> pl.Expr:
 
 
 def _oc3_with_dob(ctx: Context) -> pl.DataFrame:
-    """OC3 rows with the child's DOB (the OC3 DOB, else the header's)."""
+    """OC3 rows with the child's DOB (the OC3 DOB, else the header's), built once per run."""
+    return ctx.shared("rules_1000.oc3_dob", lambda: _build_oc3_with_dob(ctx))  # type: ignore[return-value]
+
+
+def _build_oc3_with_dob(ctx: Context) -> pl.DataFrame:
     oc3 = ctx.t("oc3")
     if ctx.has("header"):
         dob = ctx.t("header").filter(pl.col("CHILD").is_not_null()).unique("CHILD", keep="first")
