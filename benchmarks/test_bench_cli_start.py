@@ -29,14 +29,14 @@ SHOWN = (["--help"], ["status", "--help"], ["validate", "--help"], ["import", "-
          ["forecast", "--help"], ["match", "--help"], ["users", "add", "--help"])
 
 
-def run(args: list[str]) -> tuple[float, float]:
+def run(args: list[str], exit_code: int = 0) -> tuple[float, float]:
     """Wall and CPU (user + sys) seconds of one fresh ``carewise ARGS`` process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([*CAREWISE, *args], capture_output=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    assert done.returncode == 0, done.stderr.decode()
+    assert done.returncode == exit_code, done.stderr.decode()
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
@@ -70,6 +70,22 @@ def test_bench_start(benchmark, args):
     wall = benchmark.stats.stats.median
     benchmark.extra_info.update(cpu_median_s=round(statistics.median(cpu), 3), load_average=os.getloadavg()[0])
     print(f"\ncarewise {' '.join(args)}: {wall:.3f} s wall, {statistics.median(cpu):.3f} s CPU "
+          f"(load average {os.getloadavg()[0]:.1f})")
+
+
+def test_bench_validate_start(benchmark, tmp_path):
+    """``carewise validate FOLDER --json`` of an empty folder: a command's whole start with its
+    options converted (``--help`` stops before that) and its work's imports (polars, the rules),
+    then the refusal (exit 3); what every validate run costs before it reads a file."""
+    cpu: list[float] = []
+
+    def once() -> None:
+        cpu.append(run(["validate", str(tmp_path), "--json"], exit_code=3)[1])
+
+    benchmark.pedantic(once, rounds=5, iterations=1, warmup_rounds=1)
+    wall = benchmark.stats.stats.median
+    benchmark.extra_info.update(cpu_median_s=round(statistics.median(cpu), 3), load_average=os.getloadavg()[0])
+    print(f"\ncarewise validate EMPTY --json: {wall:.3f} s wall, {statistics.median(cpu):.3f} s CPU "
           f"(load average {os.getloadavg()[0]:.1f})")
 
 
