@@ -414,16 +414,25 @@ def episodes_with_placement_fields(ctx) -> pl.DataFrame:
     )
 
 
-def last_year_with_placement_fields(ctx) -> pl.DataFrame:
-    """Last year's typed episodes with PL_DISTANCE, PL_LA, PL_LAUA, PL_LOCATION, built once per
-    run (the fields are derived row by row, so any of last year's episodes can be taken from it).
+DERIVED = ("PL_DISTANCE", "PL_LA", "PL_LAUA", "PL_LOCATION")
+"""The columns :func:`placement_fields` adds, in its order."""
+
+
+def with_last_year_placement_fields(ctx, episodes: pl.DataFrame) -> pl.DataFrame:
+    """Some of last year's typed episodes (``episodes``, with ``_row``) as :func:`placement_fields`
+    gives them: the fields are derived row by row, once per run for all of last year's episodes
+    (only ``_row`` and the derived columns are kept between rules).
 
     Raises :class:`~carewise.validate.engine.Skip` without last year's episodes or the directory.
     """
+    from carewise.returns.model import ROW
+
     last = ctx.last("episodes")
     _need_directory()
     prefetch(ctx)
-    return ctx.shared("last_year_episodes_placement_fields", lambda: placement_fields(last, ctx.la_code))
+    derived = ctx.shared("last_year_placement_fields",
+                         lambda: placement_fields(last, ctx.la_code).select(ROW, *DERIVED))
+    return episodes.join(derived, on=ROW, how="left", maintain_order="left")
 
 
 def _need_directory() -> None:

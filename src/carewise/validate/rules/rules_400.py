@@ -109,10 +109,9 @@ def _first_beside_last_year(ctx: Context, fields: tuple[str, ...]) -> pl.DataFra
     )
     if any(f in _DERIVED for f in fields):
         first = first.join(postcode_fields(ctx).select(ROW, *_DERIVED), on=ROW, how="left")
-        from carewise.validate.postcodes import last_year_with_placement_fields
+        from carewise.validate.postcodes import with_last_year_placement_fields
 
-        derived = last_year_with_placement_fields(ctx).select(ROW, "PL_DISTANCE", "PL_LA", "PL_LAUA", "PL_LOCATION")
-        latest = latest.join(derived, on=ROW, how="left", maintain_order="left")
+        latest = with_last_year_placement_fields(ctx, latest)
     keep = ["CHILD", "RNE", "DEC", *fields]
     latest = latest.select(
         [pl.col(c).alias(f"{c}_last") if c != "CHILD" else pl.col(c) for c in keep]

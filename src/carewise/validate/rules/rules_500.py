@@ -121,7 +121,7 @@ def _with_placement_fields(ctx: Context) -> pl.DataFrame:
     ONS postcode directory."""
     from carewise.validate import postcodes
 
-    ctx.last("episodes")  # skips first without last year's episodes
+    last = ctx.last("episodes")
     if not postcodes.available():
         raise Skip(
             "PL_DISTANCE, PL_LA and PL_LOCATION are derived from the home and placement postcodes "
@@ -131,7 +131,7 @@ def _with_placement_fields(ctx: Context) -> pl.DataFrame:
     return ctx.shared(  # type: ignore[return-value]
         "rules_500:first_vs_open_last_year_placement_fields",
         lambda: _first_vs_open_last_year(ctx, postcodes.episodes_with_placement_fields(ctx),
-                                         postcodes.last_year_with_placement_fields(ctx)))
+                                         postcodes.with_last_year_placement_fields(ctx, last)))
 
 
 def _derived_field_differs(ctx: Context, field: str) -> pl.DataFrame:
