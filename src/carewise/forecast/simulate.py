@@ -478,6 +478,7 @@ def simulate(
     q, lam = _draw_rates(rates, runs, g_par, parameter_uncertainty)
     entry_mu = expected_entries(rates, step_days, runs, g_par if parameter_uncertainty else None, lam)
     exit_first = q[:, :, :, 0, N_CATEGORIES]  # (runs, bands, categories): the first month's exit hazard
+    first_exit = {d: _first_month_exit(exit_first, d) for d in set(step_days)}
     hz, dest_cum = _cell_tables(q)
     exposure = {d: (hz * d).astype(np.float32) for d in set(step_days)}
     pool_age, pool_cat, pick_entrant = _entrant_pool(rates, runs, g_par if parameter_uncertainty else None)
@@ -541,11 +542,11 @@ def simulate(
                     hit = (e_cat == red.source) & (rng.uniform(_REDIRECT + 2 * i + 1, t, e_id) < red.share[t])
                     e_cat[hit] = red.target
             # some leave again before the step ends: they are entries, not children at its end
-            left = rng.uniform(_FIRST_EXIT, t, e_id) < _first_month_exit(
-                exit_first[e_run, BAND_OF_MONTH[pool_age[j]], e_cat], d)
+            e_age = pool_age[j]
+            left = rng.uniform(_FIRST_EXIT, t, e_id) < first_exit[d][e_run, BAND_OF_MONTH[e_age], e_cat]
             ok = ~left
             child_ids = (e_run[ok] << 32) + ((t + 1) << 25) + e_k[ok]
-            rows = ch.add(e_run[ok], ch.encode(e_cat[ok], pool_age[j][ok], 1, t + 1), child_ids,
+            rows = ch.add(e_run[ok], ch.encode(e_cat[ok], e_age[ok], 1, t + 1), child_ids,
                           _clocks(rng, _NEW_CLOCK, t, e_id[ok]), free=movers[~stay])
             entries[t] = n_new
             new = np.concatenate([new, rows])
