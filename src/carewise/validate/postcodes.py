@@ -150,6 +150,7 @@ def _letter_files(letter: str, folder: Path | None = None) -> tuple[Path, Path, 
         else:
             part.write_parquet(tmp)
         tmp.replace(path)
+    (folder / f"full_{letter}.arrow").unlink(missing_ok=True)  # the copy earlier versions kept
     return files
 
 
