@@ -390,6 +390,21 @@ class _Children:
         n = np.bincount(cell, minlength=self.runs * _CELL_BLOCK)
         return n.reshape(self.runs, N_BANDS + 1, N_CATEGORIES + 1, N_DURATIONS)[:, :N_BANDS, :N_CATEGORIES].sum(-1)
 
+    def start_with(self, code: np.ndarray, seed: int) -> None:
+        """Every run starts with the children ``code`` (run-major rows, written in place: no
+        run × children temporaries); child k of run r has id r << 32 | k, and the clocks come from
+        one stream for all, indexed by (run, child) — cheaper than a hash each."""
+        n0 = code.size
+        end = self.runs * n0
+        self.n = 0
+        self._append(end)
+        run = np.arange(self.runs)
+        self.block[:end].reshape(self.runs, n0)[:] = (run * _CELL_BLOCK)[:, None]
+        self.code[:end].reshape(self.runs, n0)[:] = code[None, :]
+        self.ids[:end].reshape(self.runs, n0)[:] = (run.astype(np.int64) << 32)[:, None] + np.arange(n0)[None, :]
+        np.random.default_rng([seed & 0xFFFFFFFF, _CLOCK]).standard_exponential(
+            out=self.clock[:end], dtype=np.float32)
+
     def add(self, run: np.ndarray, code: np.ndarray, ids: np.ndarray, clock: np.ndarray,
             free: np.ndarray | None = None) -> np.ndarray:
         """Add children, first in the ``free`` rows (of children who left care), then at the end; their rows."""
@@ -490,10 +505,7 @@ def simulate(
     n0 = int(keep.sum())
     ch = _Children(runs, aged, steps, runs * n0 + int(entry_mu.sum() * 1.2) + 1000)
     run_ids = np.arange(runs)
-    ids0 = (np.repeat(run_ids, n0) << 32) + np.tile(np.arange(n0), runs)
-    # the starting children's clocks: one stream for all, indexed by (run, child), so cheaper than a hash each
-    start_clock = np.random.default_rng([seed & 0xFFFFFFFF, _CLOCK]).standard_exponential(ids0.size, dtype=np.float32)
-    ch.add(np.repeat(run_ids, n0), np.tile(ch.encode(start.category[keep], a0[keep], k0, 0), runs), ids0, start_clock)
+    ch.start_with(ch.encode(start.category[keep], a0[keep], k0, 0), seed)
     in_use0 = {cap.category: int((start.category[keep] == cap.category).sum()) for cap in eff.capacities}
 
     counts = np.zeros((steps + 1, runs, N_BANDS, N_CATEGORIES), dtype=np.int32)
