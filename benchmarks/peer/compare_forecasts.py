@@ -10,7 +10,8 @@ grow at that rate and the stock follows.
 
 Cuts: every 31 March with two years of returns before it and 12 months after it. Each model
 sees only the returns of the collection years that ended by the cut (the backtest's
-``known_at``), fits on the 24 months to the cut and forecasts; the truth is the children looked
+``known_at``), fits on the same reference window as carewise (the 36 months to the cut, or from
+the first return when fewer are held) and forecasts; the truth is the children looked
 after 3, 6 and 12 months later according to all the data (carewise's count: episodes open at
 the end of the day, short breaks left out, as DfE counts). The peers run in their own venvs:
 
@@ -42,7 +43,7 @@ import numpy as np
 import polars as pl
 
 from carewise.forecast.backtest import add_months, known_at, run_backtest
-from carewise.forecast.model import months_before
+from carewise.forecast.model import DEFAULT_REFERENCE_MONTHS, months_before
 from carewise.forecast.spells import category_counts, spells
 from carewise.history import stitch
 from carewise.returns.model import Return
@@ -186,7 +187,7 @@ def compare_council(case: CouncilCase, workdir: Path, runs: int = 1000, seed: in
     rows = []
     for cut in cuts:
         known = {y: r for y, r in returns.items() if y.end <= cut}
-        ref_start = months_before(cut, 24)
+        ref_start = max(months_before(cut, DEFAULT_REFERENCE_MONTHS), min(y.start for y in returns))
         checks = [add_months(cut, h) for h in HORIZONS]
         base = workdir / case.name / cut.isoformat()
         pypi = run_pypi(write_pypi_folder(known, base / "pypi"), ref_start, cut, checks)

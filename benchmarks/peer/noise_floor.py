@@ -58,8 +58,7 @@ from compare_forecasts import (
     thin_by_entry,
 )
 
-from carewise.forecast.backtest import add_months, default_cuts
-from carewise.forecast.model import DEFAULT_REFERENCE_MONTHS as REFERENCE_MONTHS
+from carewise.forecast.backtest import HISTORY_MONTHS, add_months, default_cuts
 from carewise.forecast.model import months_before
 from carewise.forecast.spells import category_counts, spells
 from carewise.history import stitch
@@ -240,7 +239,7 @@ def measure(case: CouncilCase, draws: int, seeds: int) -> list[dict]:
     rng = np.random.default_rng(case.seed)
     plan = {origin: sorted({c[3] for c in todo if c[2] == origin}) for origin in sorted({c[2] for c in todo})}
     pairs = [(day(o), day(t)) for o, ts in plan.items() for t in ts]
-    windows = [(day(months_before(o, REFERENCE_MONTHS)) - 1, day(o)) for o in plan]
+    windows = [(day(months_before(o, HISTORY_MONTHS)) - 1, day(o)) for o in plan]
     new, seen = newcomers(council, pairs, windows, seeds)
     entry = council.periods["entry"].to_numpy()
     rows = []

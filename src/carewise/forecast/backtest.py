@@ -8,7 +8,8 @@ scored at 3, 6 and 12 months after the cut against the children looked after the
 all the data (the truth as now known).
 
 Cut dates roll: every quarter end with two years of data known before it and 12 months of
-outcomes after it (:func:`default_cuts`). Error and coverage are reported separately for the
+outcomes after it (:func:`default_cuts`; each fit uses up to the reference window's months of the
+data known then). Error and coverage are reported separately for the
 total and for each placement category (:meth:`Backtest.calibration`) — pooling categories with
 the total hides a total that misses. Shown beside every forecast; the peer models have none.
 """
@@ -38,6 +39,9 @@ from carewise.returns.model import Return
 from carewise.returns.years import CollectionYear
 
 HORIZONS = (3, 6, 12)
+HISTORY_MONTHS = 24
+"""A rolling cut needs two years of returns received before it (issue 14); each fit then uses
+up to its reference window of them (:data:`model.DEFAULT_REFERENCE_MONTHS`, clipped to the data)."""
 QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
 
 Returns = Mapping[CollectionYear, Return] | Iterable[Return]
@@ -119,7 +123,7 @@ class Backtest:
         return self.calibration()
 
 
-def default_cuts(history: History, reference_months: int = DEFAULT_REFERENCE_MONTHS, max_horizon: int = 12) -> list[date]:
+def default_cuts(history: History, reference_months: int = HISTORY_MONTHS, max_horizon: int = 12) -> list[date]:
     """Every quarter end with ``reference_months`` of data known before it and ``max_horizon``
     months of outcomes after it, within the data."""
     first, last = history.first_date, history.last_date
@@ -161,10 +165,11 @@ def run_backtest(
     in later returns; the result says so (``as_received`` False). With ``council``, each fit
     borrows from the statistical neighbours' figures published by its origin (:mod:`neighbours`).
     """
-    cuts = cuts if cuts is not None else default_cuts(history, reference_months, max(horizons))
+    history_months = min(reference_months, HISTORY_MONTHS)
+    cuts = cuts if cuts is not None else default_cuts(history, history_months, max(horizons))
     if not cuts:
         raise SettingError(
-            f"Not enough data to backtest: a cut date needs {reference_months} months of returns before it "
+            f"Not enough data to backtest: a cut date needs {history_months} months of returns before it "
             f"and {max(horizons)} months after it. Import more years or shorten --reference-months."
         )
     truth = spells(history, as_at=history.last_date)

@@ -28,7 +28,14 @@ from carewise.returns import birthday_expr
 QUANTILES: dict[str, float] = {"p2_5": 0.025, "p10": 0.10, "median": 0.5, "p90": 0.90, "p97_5": 0.975}
 """The 80% (p10–p90) and 95% (p2_5–p97_5) prediction intervals and the median."""
 
-DEFAULT_REFERENCE_MONTHS = 24
+DEFAULT_REFERENCE_MONTHS = 36
+"""The reference window the moves and exits are fitted on: the 36 months to the forecast start,
+or all the data when less is held. Chosen on the synthetic backtest (20 councils like the peer
+benchmark's, other seeds, 260 quarter-end cuts, 300 runs): 12-month error of the total 5.31% with
+24 months, 5.05% with 36 (paired difference −0.25 points, standard error 0.08 over councils),
+5.08% with 48 or 60; inside the 95% range 93.5% → 95.4%. A longer window holds more exits, so
+the time-in-care hazards are less noisy; the entry trend has its own window
+(:data:`ENTRY_TREND_MONTHS`)."""
 DEFAULT_HORIZON_MONTHS = 36
 DEFAULT_RUNS = 1000
 ENTRY_TREND_MONTHS = 60
