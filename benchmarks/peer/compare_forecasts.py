@@ -35,7 +35,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -198,7 +198,7 @@ def compare_council(case: CouncilCase, workdir: Path, runs: int = 1000, seed: in
             obs = category_counts(truth, [d])["count"].sum()
             mine = ours.rows.filter((pl.col("cut") == cut) & (pl.col("horizon_months") == h) & (pl.col("state") == "total")).row(0, named=True)
             row = {
-                "council": case.name, "cut": cut.isoformat(), "horizon_months": h, "target": d.isoformat(),
+                "council": case.name, "seed": case.seed, "cut": cut.isoformat(), "horizon_months": h, "target": d.isoformat(),
                 "observed": int(obs), "start_carewise": int(start_count),
                 "carewise": mine["median"], "carewise_p2_5": mine["p2_5"], "carewise_p97_5": mine["p97_5"],
                 "carewise_p10": mine["p10"], "carewise_p90": mine["p90"], "carewise_seconds_all_cuts": ours_seconds,
@@ -240,7 +240,7 @@ def report(rows: list[dict], floor: dict | None = None) -> str:
         lines.append(
             f"{r['council']:<10} {r['cut']}  {r['start_carewise']:>4}/{(sp or 0):>6.0f}/{(sr or 0):>6.0f}  {r['observed']:>7}  "
             f"{ape(r['carewise'], r['observed']):6.2f} ({r['carewise_p2_5']:.0f}–{r['carewise_p97_5']:.0f}{'' if inside else ' MISS'})"
-            f"{'':<6} {cells[0]}  {cells[1]}  {_floor_cell(floor.get((r['council'], r['cut'])))}"
+            f"{'':<6} {cells[0]}  {cells[1]}  {_floor_cell(floor.get((r['council'], r['seed'], r['cut'])))}"
         )
     lines.append("")
     lines.append("mean absolute % error of the total (cases where every model ran):")
@@ -259,7 +259,8 @@ def report(rows: list[dict], floor: dict | None = None) -> str:
             f"carewise inside 95% {cov95:.0%}, 80% {cov80:.0%} (n={len(sel)}); "
             f"regional inside ±2σ {np.mean(reg_cov) if reg_cov else float('nan'):.0%}"
         )
-    march = [floor[(r["council"], r["cut"])] for r in rows if r["horizon_months"] == 12 and (r["council"], r["cut"]) in floor]
+    keys = [(r["council"], r["seed"], r["cut"]) for r in rows if r["horizon_months"] == 12]
+    march = [floor[k] for k in keys if k in floor]
     if march:
         lines.append(f"  best possible at 12 months (noise_floor.py, n={len(march)}): {_floor_means(march)}")
     return "\n".join(lines)
@@ -281,7 +282,8 @@ def rolling(case: CouncilCase, runs: int = 1000, seed: int = 0, borrow: bool = T
     ``borrow``: shrink towards the statistical neighbours of the council the cases are made from."""
     returns = make_council(case)
     bt = run_backtest(stitch(returns), runs=runs, seed=seed, returns=returns, council=council_code() if borrow else None)
-    return bt.rows.filter(pl.col("state") == "total").with_columns(pl.lit(case.name).alias("council"))
+    return bt.rows.filter(pl.col("state") == "total").with_columns(pl.lit(case.name).alias("council"),
+                                                                   pl.lit(case.seed).alias("seed"))
 
 
 def rolling_report(frame: pl.DataFrame, floor: dict | None = None) -> str:
@@ -296,8 +298,8 @@ def rolling_report(frame: pl.DataFrame, floor: dict | None = None) -> str:
     for name, sel in groups:
         for h in HORIZONS:
             x = sel.filter(pl.col("horizon_months") == h)
-            best = [floor[(c, cut.isoformat())] for c, cut in zip(x["council"], x["cut"], strict=True)
-                    if (c, cut.isoformat()) in floor] if h == 12 else []
+            keys = [(c, seed, cut.isoformat()) for c, seed, cut in zip(x["council"], x["seed"], x["cut"], strict=True)]
+            best = [floor[k] for k in keys if k in floor] if h == 12 else []
             best_cell = (f"  {np.mean([b['floor_pct'] for b in best]):6.2f} / {np.mean([b['estimated_rate_floor_pct'] for b in best]):.2f}"
                          if best else "")
             lines.append(f"{name:<11} {h:>6}  {x.height:>4}  {x['ape'].mean() * 100:7.2f}  "
@@ -305,12 +307,17 @@ def rolling_report(frame: pl.DataFrame, floor: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-def best_possible(cases: tuple[CouncilCase, ...], seeds: int) -> dict[tuple[str, str], dict]:
-    """(council, cut ISO date) → the oracle's row (``noise_floor.measure``) for every quarter-end
+def other_councils(cases: tuple[CouncilCase, ...], k: int, base: int) -> tuple[CouncilCase, ...]:
+    """``k`` councils like each case (same size and growth), seeds ``base + 10 × seed + i``."""
+    return tuple(replace(c, seed=base + 10 * c.seed + i) for c in cases for i in range(k))
+
+
+def best_possible(cases: tuple[CouncilCase, ...], seeds: int) -> dict[tuple[str, int, str], dict]:
+    """(council, seed, cut ISO date) → the oracle's row (``noise_floor.measure``) for every quarter-end
     cut (a 31 March cut is the same case whether in the rolling or the peer table)."""
     import noise_floor
 
-    return {(row["council"], row["cut"]): row for case in cases
+    return {(row["council"], row["seed"], row["cut"]): row for case in cases
             for row in noise_floor.measure(case, draws=1000, seeds=seeds)}
 
 
@@ -323,12 +330,18 @@ def main() -> None:
     parser.add_argument("--json", help="write every row to this file")
     parser.add_argument("--rolling-only", action="store_true", help="carewise on every quarter-end cut, no peers")
     parser.add_argument("--no-borrow", action="store_true", help="no shrinkage towards statistical neighbours")
+    parser.add_argument("--other-seeds", type=int, default=0, metavar="K",
+                        help="K councils like each benchmark council (seeds from --seed-base) instead of it: a larger "
+                             "check of a model change than the five councils' single futures")
+    parser.add_argument("--seed-base", type=int, default=2000)
     parser.add_argument("--floor-seeds", type=int, default=100,
                         help="generator re-runs for the best possible error (noise_floor.py); 0: leave it out")
     args = parser.parse_args()
     cases = QUICK if args.quick else COUNCILS
     if args.council:
         cases = tuple(c for c in COUNCILS if c.name in args.council)
+    if args.other_seeds:
+        cases = other_councils(cases, args.other_seeds, args.seed_base)
     borrow = not args.no_borrow
     floor = best_possible(cases, args.floor_seeds) if args.floor_seeds else {}
     print(rolling_report(pl.concat([rolling(case, args.runs, borrow=borrow) for case in cases]), floor), flush=True)

@@ -42,7 +42,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -55,6 +55,7 @@ from compare_forecasts import (
     CouncilCase,
     council_code,
     cuts_for,
+    other_councils,
     thin_by_entry,
 )
 
@@ -254,7 +255,7 @@ def measure(case: CouncilCase, draws: int, seeds: int) -> list[dict]:
             r = dict(by_target[target.isoformat()])
             observed = int(category_counts(truth, [target])["count"].sum())
             generator_count = _count(council.periods, day(target))
-            r.update(council=case.name, kind=kind, cut=cut.isoformat(), observed=observed,
+            r.update(council=case.name, seed=case.seed, kind=kind, cut=cut.isoformat(), observed=observed,
                      generator_observed=generator_count,
                      oracle_error_pct=abs(r["point"] - observed) / observed * 100,
                      estimated_rate_error_pct=abs(r["estimated_rate_point"] - observed) / observed * 100,
@@ -287,13 +288,14 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=2000, help="re-draws of each child's period of care")
     parser.add_argument("--council", action="append", help="only these councils (by name)")
     parser.add_argument("--json", help="write every row to this file")
+    parser.add_argument("--seed-base", type=int, default=1000, help="first seed of --other-seeds")
     parser.add_argument("--other-seeds", type=int, default=0, metavar="K",
                         help="check the oracle: K councils like each benchmark council (other seeds) instead of it; "
                              "its own error should average the floor and its 95%% range hold the truth ~95%% of the time")
     args = parser.parse_args()
     chosen = [c for c in COUNCILS if not args.council or c.name in args.council]
     if args.other_seeds:
-        chosen = [replace(c, seed=1000 + 10 * c.seed + k) for c in chosen for k in range(args.other_seeds)]
+        chosen = list(other_councils(tuple(chosen), args.other_seeds, args.seed_base))
     rows = []
     for case in chosen:
         rows.extend(measure(case, args.draws, args.seeds))
