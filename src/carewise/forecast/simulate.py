@@ -531,7 +531,8 @@ def simulate(
                 dest[hit] = red.target
         ch.move(movers, dest)
         stay = dest < N_CATEGORIES
-        ch.clock[movers] = np.where(stay, _clocks(rng, _CLOCK, t, ids), np.float32(np.inf))
+        ch.clock[movers[stay]] = _clocks(rng, _CLOCK, t, ids[stay])
+        ch.clock[movers[~stay]] = np.inf
 
         for i, sd in enumerate(eff.step_downs):
             if sd.per_year[t] > 0:
@@ -677,8 +678,9 @@ def deterministic(
     out[0] = by_band(x)
     entry_mu = expected_entries(rates, step_days)
     in_use0 = {c.category: float(x[..., c.category].sum()) for c in eff.capacities}
+    move_chance = {d: -np.expm1(-h * d) for d in set(step_days)}
     for t, d in enumerate(step_days):
-        pm = -np.expm1(-h * d)  # (months in care, ages, C)
+        pm = move_chance[d]  # (months in care, ages, C)
         movers = x * pm
         inflow = np.einsum("kac,kacj->kaj", movers, share)
         for red in eff.redirects:
