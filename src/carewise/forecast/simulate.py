@@ -151,8 +151,23 @@ class _Streams:
         key = _mix(self.seed + _GAMMA)
         key = _mix(key ^ np.array([purpose + 1], dtype=np.uint64) * _GAMMA)
         key = _mix(key ^ np.array([step + 1], dtype=np.uint64) * _GAMMA)
-        z = _mix(key + (np.asarray(ids).astype(np.uint64) + np.uint64(1)) * _GAMMA)
-        return (z >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
+        # _mix(key + (ids + 1) * γ) written in place: the same numbers, a third of the memory traffic
+        z = np.asarray(ids).astype(np.uint64)
+        z += np.uint64(1)
+        z *= _GAMMA
+        z += key
+        t = z >> _S30
+        z ^= t
+        z *= _M1
+        np.right_shift(z, _S27, out=t)
+        z ^= t
+        z *= _M2
+        np.right_shift(z, _S31, out=t)
+        z ^= t
+        z >>= _S11
+        u = z.astype(np.float64)
+        u *= 1.0 / 9007199254740992.0
+        return u
 
 
 def _poisson(mu: np.ndarray, u: np.ndarray) -> np.ndarray:
