@@ -23,3 +23,14 @@ def test_the_collector_is_as_it_was_afterwards(ending):
             raise ending
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_as_a_decorator_each_call_sets_and_restores():
+    before = gc.get_threshold()
+
+    @few_collections(young=23_456)
+    def command() -> tuple[int, int, int]:
+        return gc.get_threshold()
+
+    assert command() == (23_456, *before[1:]) == command()
+    assert gc.get_threshold() == before

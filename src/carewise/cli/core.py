@@ -11,6 +11,7 @@ from carewise.cli.common import (
     DbOption,
     JsonOption,
     console,
+    few_collections,
     open_store,
     out,
     pick_council,
@@ -48,6 +49,7 @@ def _print_problems(problems, limit: int = 40) -> None:
 
 
 @user_errors
+@few_collections()  # the command's many small objects: see cli.common.few_collections
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="Year folders, a folder of year folders, or 903 files.")],
     year: Annotated[str | None, typer.Option(help="Collection year, e.g. 2024-25 (default: from names or dates).")] = None,
