@@ -16,7 +16,6 @@ from carewise.cli.common import (
     out,
     pick_council,
     print_json,
-    use_postcode_cache,
     user_errors,
 )
 from carewise.errors import SettingError
@@ -69,6 +68,7 @@ def _print_summary(result, report_path: Path | None) -> None:
 
 
 @user_errors
+@few_collections()  # thousands of small objects (rules, errors): see cli.common.few_collections
 def validate_cmd(
     path: Annotated[
         Path | None,
@@ -117,6 +117,8 @@ def validate_cmd(
     every earlier stored year available to the rules that look back.
     Exit code 0: no errors; 1: errors found; 3: the files could not be read.
     """
+    from carewise.validate.runner import validate_paths
+
     if fmt is not None and out_path is None:
         raise SettingError("--format needs --out FILE: say where to write the report")
     if out_path is not None and fmt is None:
@@ -126,47 +128,45 @@ def validate_cmd(
                 "give --format html, xlsx or csv (or an --out file ending .html/.xlsx/.csv)"
             )
         fmt = ReportFormat(suffix)
-    with few_collections():
-        from carewise.validate.runner import validate_paths
+    from carewise.cli.common import use_postcode_cache
 
-        use_postcode_cache()
-        provider_lists = None
-        if providers:
-            from carewise.validate.providers import read_providers
+    use_postcode_cache()
+    provider_lists = None
+    if providers:
+        from carewise.validate.providers import read_providers
 
-            provider_lists = read_providers(list(providers))
-        if path is None:
-            from carewise.validate.runner import validate_stored
+        provider_lists = read_providers(list(providers))
+    if path is None:
+        from carewise.validate.runner import validate_stored
 
-            store = open_store(db)
-            code = pick_council(store, council)
-            result = validate_stored(store, code, year, providers=provider_lists)
-            source = f"stored returns of {code}"
+        store = open_store(db)
+        code = pick_council(store, council)
+        result = validate_stored(store, code, year, providers=provider_lists)
+        source = f"stored returns of {code}"
+    else:
+        from carewise.geo import la_code_for
+
+        result = validate_paths(
+            path, year=year, previous=previous, providers=provider_lists,
+            la_code=la_code_for(la) if la else None,
+        )
+        source = str(path)
+    written = None
+    if fmt is not None and out_path is not None:
+        # jinja2 and the workbook writer are loaded only when a report is asked for
+        from carewise.validate.report import write_report
+
+        written = write_report(result, out_path, fmt.value, source=source)
+    if json_out:
+        if result.readable:
+            print_json(result.as_json(), plain=True)
         else:
-            from carewise.geo import la_code_for
-
-            result = validate_paths(
-                path, year=year, previous=previous, providers=provider_lists,
-                la_code=la_code_for(la) if la else None,
+            print_json(
+                {
+                    "error": "the files could not be read; no rule was checked",
+                    "problems": [p.as_dict() for p in result.problems],
+                }
             )
-            source = str(path)
-        written = None
-        if fmt is not None and out_path is not None:
-            # jinja2 and the workbook writer are loaded only when a report is asked for
-            from carewise.validate.report import write_report
-
-            written = write_report(result, out_path, fmt.value, source=source)
-        if json_out:
-            if result.readable:
-                print_json(result.as_json(), plain=True)
-            else:
-                print_json(
-                    {
-                        "error": "the files could not be read; no rule was checked",
-                        "problems": [p.as_dict() for p in result.problems],
-                    }
-                )
-        else:
-            _print_summary(result, written)
-        exit_code = result.exit_code
-    raise typer.Exit(exit_code)
+    else:
+        _print_summary(result, written)
+    raise typer.Exit(result.exit_code)
