@@ -13,12 +13,16 @@ time of ``carewise --help``).
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 from typing import Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from carewise.cli import compliance, core, forecast, matching, measures, synth, validate, voice, web
+from carewise.cli.common import leave_at_once, leaving_at_once
 from carewise.cli.quick_options import QuickCommand, quicken
 
 
@@ -92,8 +96,26 @@ for _name, _group in GROUPS:
 
 
 def main() -> None:
-    """Run the command line (``python -m carewise``, and the ``carewise`` script)."""
-    app(prog_name="carewise")
+    """Run the command line (``python -m carewise``, and the ``carewise`` script).
+
+    A command that said :func:`cli.common.leave_at_once` (``validate`` of files) ends the process
+    once its output is flushed, with its exit code, skipping Python's shutdown; a flush that fails
+    (output piped to a closed reader) and every other command end as Python ends them.
+    """
+    leave_at_once(False)
+    try:
+        app(prog_name="carewise")
+    except SystemExit as done:
+        code = 0 if done.code is None else done.code
+        if not leaving_at_once() or not isinstance(code, int):
+            raise
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            raise done from None
+        logging.shutdown()
+        os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

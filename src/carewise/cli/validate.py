@@ -12,6 +12,7 @@ from carewise.cli.common import (
     JsonOption,
     console,
     few_collections,
+    leave_at_once,
     open_store,
     out,
     pick_council,
@@ -151,6 +152,7 @@ def validate_cmd(
             la_code=la_code_for(la) if la else None,
         )
         source = str(path)
+        leave_at_once()  # files only: no database to close
     written = None
     if fmt is not None and out_path is not None:
         # jinja2 and the workbook writer are loaded only when a report is asked for
