@@ -9,11 +9,17 @@ cases, typer's answer is known without pydantic:
 - ``str`` given as text: the text itself;
 - ``pathlib.Path`` given as text or a path: ``Path(text)`` (what pydantic's ``Path`` makes), then
   typer's own path checks (``exists``, ``dir_okay``, ``resolve_path`` …), unchanged;
-- ``int`` or ``float`` given as that type (a default) with no ``min``/``max``: the value itself;
+- ``int`` or ``float`` given as that type (a default): the value itself;
+- ``int`` typed on the command line as plain decimal digits (``36``, ``-5``, ``007``), or ``float``
+  as digits with or without a decimal point (``0.03``), at most 19 characters: the number, as
+  ``int(text)``/``float(text)`` give it (pydantic's answer for such text: both round a decimal to
+  the nearest float);
+- with a ``min``/``max``, only a number inside the range, else typer decides (clamps or refuses);
 - a ``list`` of those: each item so.
 
-Anything else (a number typed on the command line, a choice, a date, a custom parser, bad input and
-its message) is handed to typer's own conversion, built on first use, so results and error
+Anything else (a number with a sign ``+``, spaces, ``_``, an exponent or more digits, a number out
+of range, a choice, a date, a custom parser, bad input and its message) is handed to typer's own
+conversion, built on first use, so results and error
 messages are typer's. ``tests/unit/test_cli_quick_options.py`` checks every option of every
 command gives what typer gives. Should typer's internals change, nothing is installed and typer
 works as it always did.
@@ -21,6 +27,7 @@ works as it always did.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
@@ -37,6 +44,26 @@ except ImportError:  # pragma: no cover - another typer
 _TYPER_DECIDES = object()
 """The value needs typer's own conversion (pydantic)."""
 
+_TYPED_NUMBER = {int: re.compile(r"-?[0-9]+"), float: re.compile(r"-?[0-9]+(\.[0-9]+)?")}
+"""Text typer (pydantic) reads as exactly ``int(text)`` / ``float(text)`` (matched whole, at most
+``_LONGEST`` characters): ASCII digits after an optional minus, for a float with one decimal point
+between digits."""
+_LONGEST = 19
+
+
+def _number(annotation: Any, info: Any, value: Any) -> Any:
+    """An ``int``/``float`` option's value (a default of that type, or plain digits typed) inside its
+    range, or ``_TYPER_DECIDES``."""
+    if type(value) is str and len(value) <= _LONGEST and _TYPED_NUMBER[annotation].fullmatch(value):
+        value = annotation(value)
+    elif type(value) is not annotation:
+        return _TYPER_DECIDES
+    if info.min is None and info.max is None:
+        return value
+    if not ((info.min is None or info.min <= value) and (info.max is None or value <= info.max)):
+        return _TYPER_DECIDES  # typer clamps it, or words the error
+    return value
+
 
 def _plain(annotation: Any, info: Any, value: Any, param: Any, ctx: Any) -> Any:
     """What typer's conversion gives ``value`` for a plain annotation, or ``_TYPER_DECIDES``."""
@@ -48,8 +75,8 @@ def _plain(annotation: Any, info: Any, value: Any, param: Any, ctx: Any) -> Any:
         # pydantic's Path of a text is Path(text); a path is kept as it is
         path = value if isinstance(value, Path) else Path(value)
         return coerce_cli_path(path, info, path_type=Path, param=param, ctx=ctx)
-    if annotation in (int, float) and type(value) is annotation and info.min is None and info.max is None:
-        return value
+    if annotation is int or annotation is float:
+        return _number(annotation, info, value)
     return _TYPER_DECIDES
 
 
