@@ -151,3 +151,31 @@ def test_duplicate_column_is_an_error():
 def test_trailing_empty_cells_from_excel_are_ignored():
     read = read_csv_bytes(b"CHILD,DOB,IN_TOUCH,ACTIV,ACCOM,,\n1,01/01/2006,YES,F1,U1,,\n,,,,,,\n", "oc3.csv")
     assert read.usable and read.raw.height == 1
+
+
+def test_without_value_checks_the_same_frame_is_read(tmp_path):
+    """``check_values=False`` (the forecast's reading) leaves out only the value problems: odd dates,
+    trimmed or lower-case codes, blank and repeated rows are still read into the same frame."""
+    from carewise.ingest import read_returns
+    from carewise.ingest.csv_reader import value_problems
+
+    text = (EPISODES + "1,01/04/2024,S,C2,N1,U4,PR1,,,,LS1 1AA,LS2 2BB,\n"
+            "2,2024-04-02,s, C2,N1,U4,PR1,31/02/2025,E11,,,,\n"
+            "2,2024-04-02,s, C2,N1,U4,PR1,31/02/2025,E11,,,,\n"
+            ",,,,,,,,,,,,\n"
+            "3,1/4/24,L,J2,N2,R1,PR4,,,,,,\n")
+    checked, unchecked = read_csv_bytes(text.encode(), "e.csv"), read_csv_bytes(text.encode(), "e.csv", check_values=False)
+    found = value_problems(checked.raw, checked.spec, "e.csv")
+    assert len(found) >= 5 and {p.severity for p in found} == {Severity.ERROR, Severity.WARNING}
+    assert unchecked.raw.equals(checked.raw) and unchecked.spec is checked.spec and unchecked.source == checked.source
+    assert unchecked.problems == checked.problems[: len(checked.problems) - len(found)]
+    folder = tmp_path / "2024-25"
+    folder.mkdir()
+    (folder / "episodes.csv").write_text(text)
+    (folder / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n1,1,01/01/2010,WBRI,,,\n")
+    full, quick = read_returns([folder]), read_returns([folder], check_values=False)
+    assert list(quick.returns) == list(full.returns)
+    for year, ret in full.returns.items():
+        assert ret.raw.keys() == quick.returns[year].raw.keys()
+        assert all(quick.returns[year].raw[name].equals(frame) for name, frame in ret.raw.items())
+    assert len(quick.problems) < len(full.problems) and all(p in full.problems for p in quick.problems)

@@ -54,7 +54,12 @@ def load_returns(db: str | None, council: str | None, files: list[Path] | None) 
     if files:
         from carewise.ingest import read_returns
 
-        result = read_returns(files)
+        # Problems in values (odd dates, repeated rows) are not reported here, so they are not
+        # looked for (~0.25 s of a large council's 5 years); when nothing could be read, the files
+        # are read again with them, so the refusal names the same first problems as before.
+        result = read_returns(files, check_values=False)
+        if not result.returns:
+            result = read_returns(files)
         if not result.returns:
             detail = "; ".join(p.describe() for p in result.errors[:3]) if result.errors else "no 903 files found"
             raise BadInputError(f"No 903 return could be read from {', '.join(map(str, files))}: {detail}.")

@@ -198,8 +198,12 @@ def _careful_table(text: str, file: str, problems: list[Problem]) -> tuple[list[
     return header, body
 
 
-def read_csv_file(path: Path) -> CsvFile:
-    """Read a 903 CSV file. Never raises for bad content: problems are returned."""
+def read_csv_file(path: Path, check_values: bool = True) -> CsvFile:
+    """Read a 903 CSV file. Never raises for bad content: problems are returned.
+
+    ``check_values=False`` leaves out the checks of values that never change what is read (odd
+    dates and codes, blank and repeated rows: :func:`value_problems`), for a caller that does not
+    report them (a forecast); the frame is the same."""
     file = path.name
     try:
         data = path.read_bytes()
@@ -207,14 +211,14 @@ def read_csv_file(path: Path) -> CsvFile:
         return CsvFile(path, None, None, None, [
             error(file, f"the file could not be opened ({exc.strerror})", "Check the path and permissions.")
         ])
-    return read_csv_bytes(data, file, str(path))
+    return read_csv_bytes(data, file, str(path), check_values)
 
 
-def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
+def read_csv_bytes(data: bytes, file: str, path: str | None = None, check_values: bool = True) -> CsvFile:
     """Read CSV content given as bytes (used by the web upload and the fuzz tests). Never raises:
     a failure inside carewise is logged (without the file's content) and reported as a problem."""
     try:
-        return _read_csv_bytes(data, file, path)
+        return _read_csv_bytes(data, file, path, check_values)
     except Exception as exc:  # noqa: BLE001 - no input may crash the reader
         logging.getLogger(__name__).exception("reading %s failed with %s", file, type(exc).__name__)
         return CsvFile(Path(path or file), None, None, None, [
@@ -222,7 +226,7 @@ def read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
                   "Export the file again; if it keeps failing, send it to the carewise team.")])
 
 
-def _read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
+def _read_csv_bytes(data: bytes, file: str, path: str | None = None, check_values: bool = True) -> CsvFile:
     where = Path(path or file)
     sha = hashlib.sha256(data).hexdigest()
     if not data or data.isspace():  # (data.strip() would copy a large file just to look)
@@ -302,7 +306,8 @@ def _read_csv_bytes(data: bytes, file: str, path: str | None = None) -> CsvFile:
     # Columns the table always has come first, in DfE order; optional ones after.
     order = [ROW] + [c for c in spec.all_columns if c in frame.columns]
     frame = frame.select(order)
-    problems.extend(value_problems(frame, spec, file))
+    if check_values:
+        problems.extend(value_problems(frame, spec, file))
     source = SourceFile(str(where), sha, frame.height, spec.name, encoding)
     return CsvFile(where, spec, frame, source, problems)
 

@@ -132,8 +132,12 @@ def read_returns(
     paths: Iterable[str | Path],
     year: CollectionYear | str | None = None,
     progress: Callable[[str], None] | None = None,
+    check_values: bool = True,
 ) -> ReadResult:
-    """Read every 903 file under ``paths`` into returns grouped by collection year."""
+    """Read every 903 file under ``paths`` into returns grouped by collection year.
+
+    ``check_values=False``: the returns without the problems found in CSV values that do not change
+    what is read (``csv_reader.value_problems``), for a caller that only uses the returns."""
     forced = CollectionYear.parse(year) if year is not None else None
     result = ReadResult()
     files = _candidate_files([Path(p) for p in paths], result.problems)
@@ -171,7 +175,7 @@ def read_returns(
                 if xml_return is not None:
                     xml_returns.append(xml_return)
                 continue
-            read = read_csv_file(path)
+            read = read_csv_file(path, check_values)
             result.problems.extend(read.problems)
             if read.spec is None:
                 continue
