@@ -17,7 +17,7 @@ from carewise.codes import ADOPTED, FOSTER_PLACEMENTS, PLACED_FOR_ADOPTION
 from carewise.returns.model import ROW
 from carewise.returns.years import age_expr, birthday_expr
 from carewise.validate.engine import Context, Failures, Skip, child_shift, rule
-from carewise.validate.rules.rules_100 import continuously_looked_after, rows_of
+from carewise.validate.rules.rules_100 import oc2_with_cla, rows_of
 
 CHILD = "CHILD"
 ADOPTION_PLACES = PLACED_FOR_ADOPTION
@@ -647,16 +647,6 @@ def rule_542(ctx: Context) -> Failures:
     return oc2.filter((_age_at_end(ctx) < 10).fill_null(False) & pl.col("CONVICTED").is_not_null())
 
 
-def _cla_oc2(ctx: Context) -> pl.DataFrame:
-    """OC2 rows with ``_cla``: the child was looked after for the whole year (built once per run)."""
-
-    def build() -> pl.DataFrame:
-        cla = continuously_looked_after(ctx).filter(pl.col("CLA"))[CHILD]
-        return ctx.t("oc2").with_columns(pl.col(CHILD).is_in(cla.implode()).alias("_cla"))
-
-    return ctx.shared("rules_500:oc2_cla", build)  # type: ignore[return-value]
-
-
 @rule(
     "543",
     explanation="A child aged 10 or over, looked after for the whole year, has no conviction "
@@ -667,9 +657,9 @@ def _cla_oc2(ctx: Context) -> pl.DataFrame:
 )
 def rule_543(ctx: Context) -> Failures:
     """CONVICTED is required for the OC2 cohort aged 10 or over at 31 March."""
-    oc2 = _cla_oc2(ctx)
+    oc2 = oc2_with_cla(ctx)
     bad = oc2.filter(
-        (_age_at_end(ctx) >= 10).fill_null(False) & pl.col("_cla") & pl.col("CONVICTED").is_null()
+        (_age_at_end(ctx) >= 10).fill_null(False) & pl.col("CLA") & pl.col("CONVICTED").is_null()
     )
     return rows_of(ctx.t("oc2"), bad)
 
@@ -706,9 +696,9 @@ def rule_544(ctx: Context) -> Failures:
 )
 def rule_545(ctx: Context) -> Failures:
     """HEALTH_CHECK is required for the OC2 cohort aged under 5 at 31 March."""
-    oc2 = _cla_oc2(ctx)
+    oc2 = oc2_with_cla(ctx)
     bad = oc2.filter(
-        (_age_at_end(ctx) < 5).fill_null(False) & pl.col("_cla") & pl.col("HEALTH_CHECK").is_null()
+        (_age_at_end(ctx) < 5).fill_null(False) & pl.col("CLA") & pl.col("HEALTH_CHECK").is_null()
     )
     return rows_of(ctx.t("oc2"), bad)
 
@@ -723,10 +713,10 @@ def rule_545(ctx: Context) -> Failures:
 )
 def rule_546(ctx: Context) -> Failures:
     """HEALTH_CHECK is only collected for the OC2 cohort aged under 5 at 31 March."""
-    oc2 = _cla_oc2(ctx)
+    oc2 = oc2_with_cla(ctx)
     bad = oc2.filter(
         (_age_at_end(ctx) >= 5).fill_null(False)
-        & pl.col("_cla")
+        & pl.col("CLA")
         & pl.col("HEALTH_CHECK").is_not_null()
     )
     return rows_of(ctx.t("oc2"), bad)
