@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import Enum
 from functools import cached_property
+from typing import Any, Generic, TypeVar, overload
 
 import polars as pl
 
@@ -23,9 +25,52 @@ from carewise.returns.tables import TABLES
 from carewise.returns.timeline import YEAR, Timeline
 from carewise.returns.years import CollectionYear, label_expr
 
+T = TypeVar("T")
+
 _CLOSED_SINCE = {"DEC", "REC", "REASON_PLACE_CHANGE"}
 """Episode fields that an earlier return leaves blank while the episode is still open."""
 
+_STITCHED_AT_ONCE = ("episodes", "header")
+"""The tables :func:`stitch` stitches at once; the others and the conflicts when first read."""
+
+class _Later(Enum):
+    """A :class:`History` field not worked out yet (see :class:`_WorkedOutWhenRead`); an enum, so a
+    pickled history's fields are still recognised as not worked out."""
+
+    LATER = "later"
+
+
+_LATER: Any = _Later.LATER
+
+
+class _WorkedOutWhenRead(Generic[T]):
+    """A :class:`History` field that :func:`stitch` leaves to be worked out the first time it is read.
+
+    A forecast (and each of its backtest's cut dates) needs only the episodes and headers; the other
+    tables and the conflicts between years were half of stitching a council's returns. Given to the
+    constructor, the field holds what was given; left out, it is worked out from the returns
+    stitched (``History._stitch_rest``), the same frames in the same order as stitching them at once."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    @overload
+    def __get__(self, history: None, owner: type) -> Any: ...
+
+    @overload
+    def __get__(self, history: History, owner: type) -> T: ...
+
+    def __get__(self, history: History | None, owner: type) -> Any:
+        if history is None:
+            return _LATER  # the dataclass's default: work it out when read
+        value = history.__dict__[self.slot]
+        if value is _LATER:
+            history._stitch_rest()
+            value = history.__dict__[self.slot]
+        return value
+
+    def __set__(self, history: History, value: T) -> None:
+        history.__dict__[self.slot] = value
 
 
 @dataclass
@@ -34,11 +79,36 @@ class History:
 
     episodes: pl.DataFrame
     header: pl.DataFrame
-    tables: dict[str, pl.DataFrame]
-    conflicts: pl.DataFrame
+    tables: _WorkedOutWhenRead[dict[str, pl.DataFrame]] = _WorkedOutWhenRead()
+    """The other tables, latest return per key (worked out when first read, after :func:`stitch`)."""
+    conflicts: _WorkedOutWhenRead[pl.DataFrame] = _WorkedOutWhenRead()
+    """Where an earlier return disagrees with a later one (worked out when first read)."""
     years: list[CollectionYear] = field(default_factory=list)
     returns: tuple[Return, ...] = field(default=(), repr=False)
     """The returns stitched (kept so :meth:`as_known_at` can stitch again from fewer)."""
+    _stacked: dict[str, pl.DataFrame | None] = field(default_factory=dict, repr=False, compare=False)
+    """The episodes and headers of every year as :func:`stitch` stacked them, until ``tables`` and
+    ``conflicts`` are worked out."""
+
+    def _stitch_rest(self) -> None:
+        """Work out ``tables`` and ``conflicts`` from the returns, as :func:`stitch` would have."""
+        items, stacked_by_name = sorted(self.returns, key=lambda r: r.year), self._stacked
+        conflicts: list[pl.DataFrame] = []
+        tables: dict[str, pl.DataFrame] = {}
+        for name in TABLES:
+            stacked = stacked_by_name[name] if name in stacked_by_name else _stack(items, name)
+            if stacked is None:
+                continue
+            conflicts.append(_conflicts(stacked, name))
+            if name == "episodes":
+                conflicts.append(_vanished_open_episodes(stacked, [r.year.start_year for r in items]))
+            if name not in _STITCHED_AT_ONCE:
+                tables[name] = _latest_per_key(stacked, name)
+        if self.__dict__["_tables"] is _LATER:
+            self.tables = tables
+        if self.__dict__["_conflicts"] is _LATER:
+            self.conflicts = pl.concat(conflicts) if conflicts else pl.DataFrame(schema=CONFLICT_SCHEMA)
+        self._stacked = {}
 
     @property
     def last_date(self) -> date | None:
@@ -194,30 +264,17 @@ def stitch(
     if known_at is not None:
         items = [r for r in items if r.known_from <= known_at]
     items.sort(key=lambda r: r.year)
-    years = [r.year for r in items]
-    conflicts: list[pl.DataFrame] = []
-    tables: dict[str, pl.DataFrame] = {}
-    for name in TABLES:
-        stacked = _stack(items, name)
-        if stacked is None:
-            continue
-        conflicts.append(_conflicts(stacked, name))
-        if name == "episodes":
-            conflicts.append(_vanished_open_episodes(stacked, [y.start_year for y in years]))
-        tables[name] = _latest_per_key(stacked, name)
-    episodes = tables.pop("episodes", None)
-    if episodes is None:
-        episodes = _empty_stitched("episodes")
+    stacked = {name: _stack(items, name) for name in _STITCHED_AT_ONCE}
+    episodes = stacked["episodes"]
+    episodes = _empty_stitched("episodes") if episodes is None else _latest_per_key(episodes, "episodes")
     episodes = episodes.sort(["CHILD", "DECOM"])
-    header = tables.pop("header", None)
-    if header is None:
-        header = _empty_stitched("header")
+    header = stacked["header"]
+    header = _empty_stitched("header") if header is None else _latest_per_key(header, "header")
     return History(
         episodes=episodes,
         header=header,
-        tables=tables,
-        conflicts=pl.concat(conflicts) if conflicts else pl.DataFrame(schema=CONFLICT_SCHEMA),
-        years=years,
+        years=[r.year for r in items],
         # kept for as_known_at without their typed frames (rebuilt from raw text when needed)
         returns=tuple(replace(r, _typed={}) for r in items),
+        _stacked=stacked,
     )
