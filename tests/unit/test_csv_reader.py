@@ -154,8 +154,9 @@ def test_trailing_empty_cells_from_excel_are_ignored():
 
 
 def test_without_value_checks_the_same_frame_is_read(tmp_path):
-    """``check_values=False`` (the forecast's reading) leaves out only the value problems: odd dates,
-    trimmed or lower-case codes, blank and repeated rows are still read into the same frame."""
+    """``check_values=False`` (the forecast's reading) leaves out only the problems that change nothing
+    read: odd dates, trimmed or lower-case codes, blank and repeated rows are still read into the same
+    frame, and a table of other children is still part of the return."""
     from carewise.ingest import read_returns
     from carewise.ingest.csv_reader import value_problems
 
@@ -173,9 +174,12 @@ def test_without_value_checks_the_same_frame_is_read(tmp_path):
     folder.mkdir()
     (folder / "episodes.csv").write_text(text)
     (folder / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n1,1,01/01/2010,WBRI,,,\n")
+    (folder / "reviews.csv").write_text("CHILD,DOB,REVIEW,REVIEW_CODE\n77,01/01/2010,01/06/2024,PN1\n")
     full, quick = read_returns([folder]), read_returns([folder], check_values=False)
     assert list(quick.returns) == list(full.returns)
     for year, ret in full.returns.items():
         assert ret.raw.keys() == quick.returns[year].raw.keys()
         assert all(quick.returns[year].raw[name].equals(frame) for name, frame in ret.raw.items())
     assert len(quick.problems) < len(full.problems) and all(p in full.problems for p in quick.problems)
+    assert any("children in the reviews table appear" in p.message for p in full.problems)
+    assert not any("appear" in p.message for p in quick.problems)

@@ -136,8 +136,9 @@ def read_returns(
 ) -> ReadResult:
     """Read every 903 file under ``paths`` into returns grouped by collection year.
 
-    ``check_values=False``: the returns without the problems found in CSV values that do not change
-    what is read (``csv_reader.value_problems``), for a caller that only uses the returns."""
+    ``check_values=False``: the same returns without looking for the problems that do not change
+    what is read (odd values in CSV files: ``csv_reader.value_problems``; tables whose children are
+    not the rest of the return's: ``_overlap_problems``), for a caller that only uses the returns."""
     forced = CollectionYear.parse(year) if year is not None else None
     result = ReadResult()
     files = _candidate_files([Path(p) for p in paths], result.problems)
@@ -193,7 +194,8 @@ def read_returns(
                                                       next(iter(ret.sources.values())).path if ret.sources else str(folder),
                                                       result.problems):
                 continue
-            _overlap_problems(ret, str(folder), result.problems)
+            if check_values:
+                _overlap_problems(ret, str(folder), result.problems)
             _add_return(result, ret, str(folder))
         if not per_table:
             continue
@@ -213,7 +215,8 @@ def read_returns(
             continue
         ret = Return(the_year, raw=frames, sources={n: f.source for n, f in per_table.items() if f.source})
         _check_tables_for_year(ret, str(folder), result.problems)
-        _overlap_problems(ret, str(folder), result.problems)
+        if check_values:
+            _overlap_problems(ret, str(folder), result.problems)
         _add_return(result, ret, str(folder))
     if not result.returns and not result.errors:
         result.problems.append(
