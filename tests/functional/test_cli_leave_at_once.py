@@ -60,3 +60,18 @@ def test_a_report_is_complete_when_the_script_ends(council, tmp_path):
     expected = tmp_path / "expected.csv"
     CliRunner().invoke(app, ["validate", str(council / "faulty"), "--year", "2024-25", "--out", str(expected)])
     assert report.read_bytes() == expected.read_bytes()
+
+
+def test_forecast_of_files_gives_what_the_command_gives(council, tmp_path):
+    """``carewise forecast --from FOLDER`` leaves at once too: the whole JSON, the text and the fan
+    chart are written before the end, and files with nothing to read still refuse with 3."""
+    args = ["forecast", "--from", str(council / "2023-24"), "--from", str(council / "2024-25"), "--runs", "40",
+            "--horizon-months", "6", "--no-backtest"]
+    for extra in (["--json"], []):
+        in_process = CliRunner().invoke(app, [*args, *extra, "--svg", str(tmp_path / "in.svg")])
+        script = _script([*args, *extra, "--svg", str(tmp_path / "script.svg")], tmp_path / "data")
+        assert (in_process.exit_code, script.returncode) == (0, 0), script.stderr
+        assert script.stdout == in_process.stdout
+        assert (tmp_path / "script.svg").read_text() == (tmp_path / "in.svg").read_text()
+    refused = _script(["forecast", "--from", str(council / "nowhere"), "--json"], tmp_path / "data")
+    assert refused.returncode == 3 and "No 903 return could be read" in refused.stderr

@@ -15,6 +15,8 @@ from carewise.cli.common import (
     DbOption,
     JsonOption,
     console,
+    few_collections,
+    leave_at_once,
     out,
     print_json,
     user_errors,
@@ -232,6 +234,7 @@ scenario_app = typer.Typer(help="Create, list, show and compare forecast scenari
 
 @forecast_app.callback()
 @user_errors
+@few_collections()  # reading and fitting make many small objects: see cli.common.few_collections
 def forecast_cmd(
     ctx: typer.Context,
     db: DbOption = None,
@@ -275,6 +278,8 @@ def forecast_cmd(
         print_json(res)
     else:
         _print_forecast(res, la)
+    if files:
+        leave_at_once()  # files only: no database to close
 
 
 @forecast_app.command("sweep")
