@@ -214,6 +214,38 @@ def read_csv_file(path: Path, check_values: bool = True) -> CsvFile:
     return read_csv_bytes(data, file, str(path), check_values)
 
 
+def table_if_readable(path: Path) -> TableSpec | None:
+    """The table a CSV file holds when :func:`read_csv_file` would certainly read its rows, found
+    without reading them: the file decodes, has no quotes and no CR-only line ends, every line that
+    is not blank has as many commas as the header row, and the header row names a table with none
+    of its columns missing or repeated (the fast reader then takes it; were it not to, the careful
+    reader would find the same rows). ``None``: read the file to know.
+
+    A caller that needs only some tables (a forecast: episodes and headers) recognises the others'
+    files as reading them would, for the same returns, without parsing their rows."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data or data.isspace():
+        return None
+    text, _, _ = decode(data, path.name)
+    if text is None or '"' in text or text.count("\r") != text.count("\r\n"):
+        return None
+    # blank: only commas, spaces, tabs and the CR of CRLF (blank for the fast reader too)
+    lines = [line for line in text.split("\n") if line.strip(", \t\r")]
+    if not lines:
+        return None
+    header_cells = lines[0].removesuffix("\r").split(",")
+    if any(line.count(",") != len(header_cells) - 1 for line in lines[1:]):
+        return None
+    header = [normalise_column(c) for c in header_cells]
+    spec, _ = identify(header, path.name)
+    if spec is None or any(header.count(c) > 1 for c in header if c) or any(c not in header for c in spec.columns):
+        return None
+    return spec
+
+
 def read_csv_bytes(data: bytes, file: str, path: str | None = None, check_values: bool = True) -> CsvFile:
     """Read CSV content given as bytes (used by the web upload and the fuzz tests). Never raises:
     a failure inside carewise is logged (without the file's content) and reported as a problem."""

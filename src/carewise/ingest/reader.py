@@ -9,14 +9,14 @@ one :class:`Return` per year with every problem found. It never writes anywhere.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from carewise.ingest.csv_reader import CsvFile, read_csv_file
+from carewise.ingest.csv_reader import CsvFile, read_csv_file, table_if_readable
 from carewise.ingest.problems import Problem, Severity, error, warning
 from carewise.returns.frames import as_date
 from carewise.returns.model import Return
@@ -133,12 +133,18 @@ def read_returns(
     year: CollectionYear | str | None = None,
     progress: Callable[[str], None] | None = None,
     check_values: bool = True,
+    only_tables: Collection[str] | None = None,
 ) -> ReadResult:
     """Read every 903 file under ``paths`` into returns grouped by collection year.
 
     ``check_values=False``: the same returns without looking for the problems that do not change
     what is read (odd values in CSV files: ``csv_reader.value_problems``; tables whose children are
-    not the rest of the return's: ``_overlap_problems``), for a caller that only uses the returns."""
+    not the rest of the return's: ``_overlap_problems``), for a caller that only uses the returns.
+
+    ``only_tables`` (with ``check_values=False``): the returns hold only these tables. The other
+    CSV files are recognised by their header row (``csv_reader.table_if_readable``) and their rows
+    not read, so the same years are read as when reading everything (a file that could not be read
+    still sets its year aside, and when the episodes do not date a year, every file is read)."""
     forced = CollectionYear.parse(year) if year is not None else None
     result = ReadResult()
     files = _candidate_files([Path(p) for p in paths], result.problems)
@@ -164,6 +170,7 @@ def read_returns(
 
     for (folder, named), members in sorted(groups.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
         per_table: dict[str, CsvFile] = {}
+        not_read: dict[str, CsvFile] = {}  # files of tables outside only_tables, recognised, rows not read
         xml_returns: list[Return] = []
         for path in members:
             if progress:
@@ -176,18 +183,24 @@ def read_returns(
                 if xml_return is not None:
                     xml_returns.append(xml_return)
                 continue
-            read = read_csv_file(path, check_values)
-            result.problems.extend(read.problems)
+            spec = table_if_readable(path) if only_tables is not None else None
+            skipped = spec is not None and spec.name not in (only_tables or ())
+            if skipped:
+                read = CsvFile(path, spec, None, None)
+            else:
+                read = read_csv_file(path, check_values)
+                result.problems.extend(read.problems)
             if read.spec is None:
                 continue
-            if read.spec.name in per_table:
+            if read.spec.name in per_table or read.spec.name in not_read:
+                first = per_table.get(read.spec.name) or not_read[read.spec.name]
                 result.problems.append(
                     error(str(path), f"the {read.spec.title} table is given twice in one year "
-                          f"(also in {per_table[read.spec.name].path.name})",
+                          f"(also in {first.path.name})",
                           "Keep one file per table per collection year.", table=read.spec.name)
                 )
                 continue
-            per_table[read.spec.name] = read
+            (not_read if skipped else per_table)[read.spec.name] = read
         for ret in xml_returns:
             label = forced or named
             if label is not None and not _year_agrees(ret.raw, label, "--year" if forced else "the file or folder name",
@@ -197,11 +210,19 @@ def read_returns(
             if check_values:
                 _overlap_problems(ret, str(folder), result.problems)
             _add_return(result, ret, str(folder))
-        if not per_table:
+        if not per_table and not not_read:
             continue
         if any(not f.usable for f in per_table.values()):
             continue
         frames = {name: f.raw for name, f in per_table.items() if f.raw is not None}
+        if not_read and ("episodes" not in frames or infer_year({"episodes": frames["episodes"]}) is None):
+            # the episodes do not date the year, so the other tables may: read them too
+            for name, skipped_file in not_read.items():
+                per_table[name] = read_csv_file(skipped_file.path, check_values)
+                result.problems.extend(per_table[name].problems)
+            if any(not f.usable for f in per_table.values()):
+                continue
+            frames = {name: f.raw for name, f in per_table.items() if f.raw is not None}
         label = forced or named
         if label is not None and not _year_agrees(frames, label, "--year" if forced else "the folder or file name",
                                                   str(folder), result.problems):
