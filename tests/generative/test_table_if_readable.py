@@ -43,6 +43,7 @@ def test_a_file_called_readable_is_read(tmp_path_factory, data):
     if spec is not None:
         read = read_csv_bytes(data, path.name, str(path), check_values=False)
         assert read.usable and read.spec is spec
+        assert table_if_readable(path, read_anyway=(spec.name,)) is None  # the caller reads it anyway
 
 
 def _write(folder: Path, name: str, text: str) -> None:

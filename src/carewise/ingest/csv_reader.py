@@ -14,6 +14,7 @@ import io
 import itertools
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,12 +215,13 @@ def read_csv_file(path: Path, check_values: bool = True) -> CsvFile:
     return read_csv_bytes(data, file, str(path), check_values)
 
 
-def table_if_readable(path: Path) -> TableSpec | None:
+def table_if_readable(path: Path, read_anyway: Collection[str] = ()) -> TableSpec | None:
     """The table a CSV file holds when :func:`read_csv_file` would certainly read its rows, found
     without reading them: the file decodes, has no quotes and no CR-only line ends, every line that
     is not blank has as many commas as the header row, and the header row names a table with none
     of its columns missing or repeated (the fast reader then takes it; were it not to, the careful
-    reader would find the same rows). ``None``: read the file to know.
+    reader would find the same rows). ``None``: read the file to know; also, as soon as the header
+    row is found, for a table in ``read_anyway`` (the caller reads those whatever this says).
 
     A caller that needs only some tables (a forecast: episodes and headers) recognises the others'
     files as reading them would, for the same returns, without parsing their rows."""
@@ -230,18 +232,21 @@ def table_if_readable(path: Path) -> TableSpec | None:
     if not data or data.isspace():
         return None
     text, _, _ = decode(data, path.name)
-    if text is None or '"' in text or text.count("\r") != text.count("\r\n"):
+    if text is None:
         return None
     # blank: only commas, spaces, tabs and the CR of CRLF (blank for the fast reader too)
-    lines = [line for line in text.split("\n") if line.strip(", \t\r")]
-    if not lines:
+    lines = iter(text.split("\n"))
+    header_line = next((line for line in lines if line.strip(", \t\r")), None)
+    if header_line is None:
         return None
-    header_cells = lines[0].removesuffix("\r").split(",")
-    if any(line.count(",") != len(header_cells) - 1 for line in lines[1:]):
-        return None
+    header_cells = header_line.removesuffix("\r").split(",")
     header = [normalise_column(c) for c in header_cells]
     spec, _ = identify(header, path.name)
-    if spec is None or any(header.count(c) > 1 for c in header if c) or any(c not in header for c in spec.columns):
+    if spec is None or spec.name in read_anyway or '"' in text or text.count("\r") != text.count("\r\n"):
+        return None
+    if any(line.count(",") != len(header_cells) - 1 for line in lines if line.strip(", \t\r")):
+        return None
+    if any(header.count(c) > 1 for c in header if c) or any(c not in header for c in spec.columns):
         return None
     return spec
 

@@ -183,8 +183,8 @@ def read_returns(
                 if xml_return is not None:
                     xml_returns.append(xml_return)
                 continue
-            spec = table_if_readable(path) if only_tables is not None else None
-            skipped = spec is not None and spec.name not in (only_tables or ())
+            spec = table_if_readable(path, read_anyway=only_tables) if only_tables is not None else None
+            skipped = spec is not None
             if skipped:
                 read = CsvFile(path, spec, None, None)
             else:
