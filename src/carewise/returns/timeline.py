@@ -237,8 +237,10 @@ def spells(care: pl.DataFrame, state: pl.Expr) -> pl.DataFrame:
 
     Repairs, as the peer forecasting model does: an episode left open, or ending after the next
     one starts, is closed at the next start; a null state (a temporary placement) carries the
-    state before it (a holiday or a hospital stay is not a move)."""
-    eps = care.select("CHILD", "DECOM", "DEC", state.alias("state")).sort(["CHILD", "DECOM"])
+    state before it (a holiday or a hospital stay is not a move).
+
+    One lazy query, collected once (as :func:`care_episodes`)."""
+    eps = care.lazy().select("CHILD", "DECOM", "DEC", state.alias("state")).sort(["CHILD", "DECOM"])
     next_start = pl.col("DECOM").shift(-1).over("CHILD")
     eps = eps.with_columns(
         pl.when(next_start.is_not_null() & (pl.col("DEC").is_null() | (pl.col("DEC") > next_start)))
@@ -266,7 +268,7 @@ def spells(care: pl.DataFrame, state: pl.Expr) -> pl.DataFrame:
     return out.with_columns(
         (~pl.col("_contig")).alias("entry"),
         pl.when(next_contig).then(pl.col("state").shift(-1).over("CHILD")).alias("next_state"),
-    ).select("CHILD", "start", "end", "state", "entry", "next_state")
+    ).select("CHILD", "start", "end", "state", "entry", "next_state").collect()
 
 
 @dataclass
