@@ -18,6 +18,16 @@ def council(tmp_path_factory):
     return folder, db
 
 
+@pytest.fixture(scope="module")
+def council_with_extracts(tmp_path_factory):
+    """Its own council with synthetic local extracts loaded: the tests that need extracts do not
+    depend on another test having loaded them (each test runs alone, or on any xdist worker)."""
+    folder = tmp_path_factory.mktemp("council_extracts")
+    db = synthetic_council_db(folder, "120")
+    made = ok(["extracts", "synth", "--db", db, "--out", str(folder / "extracts"), "--load"])
+    return folder, db, made
+
+
 def test_compliance_before_extracts_only_reviews_are_assessed(council):
     folder, db = council
     data = ok(["compliance", "--db", db, "--summary-only"])
@@ -26,9 +36,8 @@ def test_compliance_before_extracts_only_reviews_are_assessed(council):
     assert "children" not in data
 
 
-def test_synthetic_extracts_load_and_give_every_summary(council, tmp_path):
-    folder, db = council
-    made = ok(["extracts", "synth", "--db", db, "--out", str(folder / "extracts"), "--load"])
+def test_synthetic_extracts_load_and_give_every_summary(council_with_extracts, tmp_path):
+    folder, db, made = council_with_extracts
     assert {b["kind"] for b in made["loaded"]} >= {"visits", "peps", "allocations"}
     data = ok(["compliance", "--db", db, "--excel", str(tmp_path / "worklist.xlsx")])
     assert set(data["summary"]) >= SUMMARY_IDS
@@ -63,8 +72,8 @@ def test_templates(tmp_path):
     assert len(data["written"]) == 10
 
 
-def test_leavers_by_status_with_caseloads_and_forecast(council):
-    folder, db = council
+def test_leavers_by_status_with_caseloads_and_forecast(council_with_extracts):
+    folder, db, _ = council_with_extracts
     data = ok(["leavers", "--db", db])
     assert set(data["by_status"]) == {"eligible", "relevant", "former_relevant", "former_relevant_21_25"}
     assert data["total"] == sum(v["count"] for v in data["by_status"].values()) > 0
@@ -73,8 +82,8 @@ def test_leavers_by_status_with_caseloads_and_forecast(council):
     assert data["forecast"] and "requiring_pa" in data["forecast"][0]
 
 
-def test_pledges_and_actions(council):
-    folder, db = council
+def test_pledges_and_actions(council_with_extracts):
+    folder, db, _ = council_with_extracts
     ok(["pledges", "add", "P1", "--pledge", "We will see you at least every six weeks",
          "--measure", "visits_on_time", "--target", "90", "--db", db])
     pledges = ok(["pledges", "list", "--db", db])["pledges"]
