@@ -107,7 +107,8 @@ def statutory_compliance(data: PackData) -> Section | None:
         notes.append("Not shown (extract not loaded): " + ", ".join(missing) + ".")
     window = TableBlock("Compliance", f"On time in the 12 months to {a.as_at:%d %B %Y}",
                         ["Requirement", "On time", "Due", "Change on a year"], rows["window"])
-    chart = _on_time_chart(window)
+    chart = _on_time_chart(window, "requirement", "Of the visits, reviews, assessments and plans due, the "
+                           "share done within the statutory timescale.")
     blocks: list[TableBlock | ChartBlock] = [chart or window]
     if team_chart := _team_chart(a, data.audience):
         blocks.append(team_chart)
@@ -151,7 +152,6 @@ def _team_chart(a: Assessment, audience: str) -> ChartBlock | None:
     import polars as pl
 
     from carewise.compliance.views import by_group
-    from carewise.reports import charts
 
     teams = by_group(a, "team")
     if not teams.height:
@@ -164,14 +164,8 @@ def _team_chart(a: Assessment, audience: str) -> ChartBlock | None:
         rows.append([Cell(r["team"]), Cell(text, number), Cell(due, None if due == "x" else float(r["due"]))])
     table = TableBlock("Compliance by team", f"Due dates met on time by team, 12 months to {a.as_at:%d %B %Y}",
                        ["Team", "On time", "Due"], rows)
-    shown = [(row[0].text, row[1].number) for row in rows if row[1].number is not None]
-    if not shown:
-        return None
-    frame = pl.DataFrame({"team": [t for t, _ in shown], "on_time": [v for _, v in shown]},
-                         schema={"team": pl.String, "on_time": pl.Float64})
-    return ChartBlock(table.title, charts.bars(frame, "team", "on_time", "% on time"), table,
-                      "Every requirement together: visits, reviews, health assessments, PEPs, "
-                      "return interviews and pathway plans due in the 12 months, by the allocated team.")
+    return _on_time_chart(table, "team", "Every requirement together: visits, reviews, health assessments, "
+                          "PEPs, return interviews and pathway plans due in the 12 months, by the allocated team.")
 
 
 def _team_order(team: str) -> tuple:
@@ -179,8 +173,9 @@ def _team_order(team: str) -> tuple:
     return (team == "(unallocated)", [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", team)])
 
 
-def _on_time_chart(table: TableBlock) -> ChartBlock | None:
-    """Each requirement's share on time as bars (from zero to its figure), with the table beside."""
+def _on_time_chart(table: TableBlock, by: str, note: str) -> ChartBlock | None:
+    """The table's shown shares on time (its second column) as bars from zero, one per row named
+    by its first column (``by``: requirement, team); hidden shares are left out of the picture."""
     import polars as pl
 
     from carewise.reports import charts
@@ -188,11 +183,9 @@ def _on_time_chart(table: TableBlock) -> ChartBlock | None:
     shown = [(row[0].text, row[1].number) for row in table.rows if row[1].number is not None]
     if not shown:
         return None
-    frame = pl.DataFrame({"requirement": [r for r, _ in shown], "on_time": [v for _, v in shown]},
-                         schema={"requirement": pl.String, "on_time": pl.Float64})
-    return ChartBlock(table.title, charts.bars(frame, "requirement", "on_time", "% on time"), table,
-                      "Of the visits, reviews, assessments and plans due, the share done within the "
-                      "statutory timescale.")
+    frame = pl.DataFrame({by: [r for r, _ in shown], "on_time": [v for _, v in shown]},
+                         schema={by: pl.String, "on_time": pl.Float64})
+    return ChartBlock(table.title, charts.bars(frame, by, "on_time", "% on time"), table, note)
 
 
 @section("pledges", "Our pledges", order=70)
