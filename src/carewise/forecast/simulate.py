@@ -33,7 +33,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
@@ -639,10 +639,6 @@ def _step_down_children(ch: _Children, cell: np.ndarray, source: int, target: in
     ch.move(rows[hit], target)
 
 
-def start_in_use(start: StartingPopulation, category: int) -> int:
-    return int((start.category == category).sum())
-
-
 def _shift(x: np.ndarray, months: int, axis: int) -> np.ndarray:
     """``x`` moved ``months`` places up ``axis`` (zeros in, the last ``months`` dropped)."""
     if not months:
@@ -761,7 +757,3 @@ def deterministic(
         x = _shift(x, 1, 0)
         x[-1] = settled
     return out
-
-
-def add_days(day: date, n: int) -> date:
-    return day + timedelta(days=n)
