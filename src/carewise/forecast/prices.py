@@ -6,8 +6,13 @@ occupiers' housing costs (CPIH, UK, 2015 = 100) to the **price base** (default 2
 future years are uprated from there by a yearly rate (default 2%, the Bank of England's
 inflation target; councils whose placement prices rise faster should set their own).
 
-Index values used (:data:`CPIH`), from the ONS "Consumer price inflation, UK" bulletins:
+Index values used (:data:`CPIH_MARCH`), from the ONS "Consumer price inflation, UK" bulletins:
 
+- March 2020 = 108.6: published (Table 1 of the March 2021 bulletin, 21 April 2021);
+- March 2015–2019 back from March 2020, and March 2021 forward, with the published 12-month
+  rates to March 2016 (0.7%), 2017 (2.3%), 2018 (2.3%), 2019 (1.8%), 2020 (1.5%) and 2021
+  (1.0%): 2019 = 108.6 / 1.015 = 107.0, 2018 = 105.1, 2017 = 102.7, 2016 = 100.4, 2015 = 99.7,
+  2021 = 109.7, so a council whose returns end years ago can still be forecast and priced;
 - March 2023 = 126.8, September 2023 = 130.1, October 2023 = 130.2: published index values
   (Table 1 of the March 2024 bulletin, 17 April 2024);
 - March 2022 = 126.8 / 1.089 = 116.4: back from the 12-month rate of 8.9% to March 2023;
@@ -32,7 +37,8 @@ from carewise.errors import SettingError
 from carewise.returns.years import CollectionYear
 
 INDEX_NAME = "ONS CPIH (UK, 2015 = 100)"
-CPIH_MARCH: dict[int, float] = {2022: 116.4, 2023: 126.8, 2024: 131.6, 2025: 136.1, 2026: 140.7}
+CPIH_MARCH: dict[int, float] = {2015: 99.7, 2016: 100.4, 2017: 102.7, 2018: 105.1, 2019: 107.0,
+                                 2020: 108.6, 2021: 109.7, 2022: 116.4, 2023: 126.8, 2024: 131.6, 2025: 136.1, 2026: 140.7}
 """CPIH at each March (derivations in the module docstring)."""
 CPIH_MONTHS: dict[tuple[int, int], float] = {(2023, 9): 130.1, (2023, 10): 130.2}
 """Published monthly values used for prices dated to a month."""

@@ -67,3 +67,13 @@ def test_spend_is_children_times_weekly_cost_times_the_years_price_level():
     costs = CostSettings(weekly={"residential": 700.0}, inflation=0.03)
     got = spend_per_step(proj, costs)[0, 0]
     assert got == pytest.approx(7 * 100.0 * 30 * level("2026-27", 0.03) / level("2025-26", 0.03))
+
+
+def test_returns_from_years_ago_are_priced_with_the_published_index():
+    """A council whose returns end in March 2018 forecasts 2018-19 onwards: CPIH March 2018 =
+    108.6 / 1.015 / 1.018 = 105.1 and March 2019 = 107.0 (back from the published March 2020
+    value with the 12-month rates), so 2018-19 is sqrt(105.1 × 107.0)."""
+    assert level("2018-19") == pytest.approx(math.sqrt(105.1 * 107.0))
+    assert level("Mar 2020") == 108.6
+    with pytest.raises(SettingError, match="No price index before March 2015"):
+        level("2013-14")
