@@ -51,3 +51,40 @@ def test_paths_spread_around_the_central_path_and_widen():
 def test_too_few_months_give_no_trend():
     assert fit_trend(np.array([3.0, 4.0, 5.0])) is None
     assert fit_trend(np.zeros(12)) is None
+
+
+def _teen_surge_rates(half_life: float | None):
+    """36 months to 31 March 2024: 10 entrants a month aged 8 in in-house fostering, and 2 a month
+    aged 16 — 4 a month in the last 12 months (teen entries doubled)."""
+    from carewise.forecast.estimate import Rates
+    from carewise.forecast.states import N_BANDS, N_CATEGORIES
+
+    days_before, ages = [], []
+    for month in range(36):
+        for age, n in ((8, 10), (16, 4 if month < 12 else 2)):
+            days_before += [round((month + 0.5) * DAYS_PER_MONTH)] * n
+            ages += [round(age * 365.25 + 100)] * n
+    exposure = np.full((N_BANDS, N_CATEGORIES), 1000.0)
+    return Rates(date(2021, 4, 1), date(2024, 3, 31), exposure, np.zeros((N_BANDS, N_CATEGORIES, N_CATEGORIES + 1)),
+                 np.array(ages, dtype=np.int32), np.zeros(len(ages), dtype=np.int8),
+                 entrant_days_before_end=np.array(days_before), entrant_half_life_months=half_life)
+
+
+def test_a_teen_surge_raises_the_share_of_16_17_year_old_entrants_above_the_window_average():
+    """Window average share of 16-17-year-olds: 96 / 456 = 21.1%; the last year's 48 / 168 = 28.6%.
+    With a 12-month half-life each year weighs half the one after it (A, A/2, A/4 in all), so the
+    share is (4A + 2 × 0.75A) / (5.5A + 10 × 1.75A) = 5.5 / 23 = 23.9%, in the mean and in the
+    simulated entrants (each run's Dirichlet shares); without, the window's 21.1%."""
+    from carewise.forecast.simulate import StartingPopulation, deterministic, month_ends, simulate
+
+    origin = date(2024, 3, 31)
+    empty = StartingPopulation(origin, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int8))
+    dates = month_ends(origin, 12)
+    window_share = 96 / 456
+    for half_life, expected in ((12.0, 5.5 / 23), (None, window_share)):
+        rates = _teen_surge_rates(half_life)
+        mean = deterministic(rates, empty, dates)
+        assert mean[1, 4].sum() / mean[1].sum() == pytest.approx(expected, abs=1e-4)  # days rounded
+        proj = simulate(rates, empty, dates, runs=300, seed=3)
+        sim_share = proj.counts[1, :, 4].sum() / proj.counts[1].sum()
+        assert sim_share == pytest.approx(expected, abs=0.015)

@@ -32,6 +32,7 @@ from carewise.forecast.states import (
     AGE_BANDS,
     CARE_ENDS_AT,
     CATEGORIES,
+    DAYS_PER_MONTH,
     DURATION_BANDS,
     EXIT,
     N_BANDS,
@@ -44,6 +45,12 @@ from carewise.returns.years import age_expr, birthday_expr
 AGEING_OUT_DAYS = 7
 """Leaving care in the week before the 18th birthday is ageing out, not a move: some systems
 record DEC as the day before the birthday. The simulation ends every child's care at 18."""
+
+ENTRANT_HALF_LIFE_MONTHS: float | None = None
+"""Half-life, in months before the window's end, of an entrant's weight in the pool new entrants
+are drawn from (age × first placement, :meth:`Rates.entrant_weights`); None: every entrant of the
+window counts the same. Read when :func:`fit` runs (``benchmarks/peer/changing_mix.py
+--half-life`` sets it for a run)."""
 
 PRIOR_EXITS = 4.0
 """Pseudo-exits at the age band's level in each time-in-care cell: a cell with a handful of exits
@@ -81,6 +88,10 @@ class Rates:
     exit_factor: float = 1.0
     """Multiplies every hazard of leaving care: the pull towards statistical neighbours' published
     exit rate (:mod:`neighbours`; 1 when nothing was borrowed)."""
+    entrant_days_before_end: np.ndarray | None = None
+    """Days from each entrant's start to the window's end (None: not known, every entrant weighs the same)."""
+    entrant_half_life_months: float | None = None
+    """Half-life of an entrant's weight in the pool (:meth:`entrant_weights`); None: no recency weighting."""
 
     @property
     def days(self) -> int:
@@ -94,6 +105,17 @@ class Rates:
     def entry_rate(self) -> float:
         """Children entering care per day."""
         return self.entries / self.days
+
+    def entrant_weights(self) -> np.ndarray:
+        """Each entrant's weight in the pool new entrants are drawn from: 0.5^(months before the
+        window's end / half-life), a local level for the mix of entrants (exponential smoothing,
+        Brown 1959), so a mix that changed recently — an unaccompanied teenagers' surge, fewer
+        babies — is followed within months rather than averaged over the whole window; all 1
+        without a half-life."""
+        if self.entrant_half_life_months is None or self.entrant_days_before_end is None:
+            return np.ones(self.entries)
+        months = self.entrant_days_before_end / DAYS_PER_MONTH
+        return np.power(0.5, months / self.entrant_half_life_months)
 
     @property
     def hazards(self) -> np.ndarray:
@@ -284,6 +306,9 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date, trend: 
         events=events,
         entrant_age_days=entrants["age_days"].to_numpy().astype(np.int32),
         entrant_category=entrants["category"].to_numpy().astype(np.int8),
+        entrant_days_before_end=(np.datetime64(window_end, "D") - entrants["start"].to_numpy().astype("datetime64[D]"))
+        .astype(np.int64),
+        entrant_half_life_months=ENTRANT_HALF_LIFE_MONTHS,
         entry_trend=_entry_trend(spell_frame, entries_from or window_start, window_end) if trend else None,
         exit_exposure=exit_exposure,
         exit_events=exit_events,

@@ -274,25 +274,39 @@ def _entrant_pool(rates: Rates, runs: int, rng: np.random.Generator | None) -> t
 
     With ``rng``, each run draws its own shares of entrants by age band × first placement from
     their posterior, Dirichlet(entrants seen in each cell) — a Bayesian bootstrap, so the mix of
-    entrants is as uncertain as a few years of data leave it — and picks an entrant uniformly
-    within the cell; without it, every entrant seen is equally likely."""
+    entrants is as uncertain as a few years of data leave it — and picks an entrant within the
+    cell; without it, any entrant seen. With recency weights (:meth:`Rates.entrant_weights`) the
+    Dirichlet's parameters are the cells' weights scaled to the effective sample size
+    (Σw)² / Σw² (Kish), so the spread matches how much recent data there is, and the pick within
+    a cell (or among all) is in proportion to the weights; without, each entrant counts once."""
     ok = rates.entrant_age_days < AGE_OUT_DAYS
     age = age_months(rates.entrant_age_days[ok])
     cat = rates.entrant_category[ok].astype(np.int64)
+    weight = rates.entrant_weights()[ok]
     cell = BAND_OF_MONTH[np.minimum(age, AGE_MONTHS - 1)] * N_CATEGORIES + cat
     order = np.argsort(cell, kind="stable")
-    age, cat, cell = age[order], cat[order], cell[order]
+    age, cat, cell, weight = age[order], cat[order], cell[order], weight[order]
     n = age.size
     n_cells = N_BANDS * N_CATEGORIES
     seen = np.bincount(cell, minlength=n_cells)
     first = np.cumsum(seen) - seen
+    weighted = n > 0 and bool(np.any(weight != weight[0]))
+    upto = np.concatenate([[0.0], np.cumsum(weight)])  # weight of the pool before each entrant
+
+    def in_range(u: np.ndarray, lo: np.ndarray, count: np.ndarray) -> np.ndarray:
+        """The entrant at share ``u`` of the ``count`` entrants from ``lo`` (by weight when weighted)."""
+        if not weighted:
+            return lo + np.minimum((u * count).astype(np.int64), np.maximum(count - 1, 0))
+        target = upto[lo] + u * (upto[lo + count] - upto[lo])
+        j = np.searchsorted(upto[1:], target, side="right")
+        return np.clip(j, lo, np.maximum(lo + count - 1, lo))
 
     def uniform_pick(e_run: np.ndarray, u: np.ndarray, _: np.ndarray) -> np.ndarray:
-        return np.minimum((u * n).astype(np.int64), n - 1)
+        return in_range(u, np.zeros(u.shape, dtype=np.int64), np.full(u.shape, n, dtype=np.int64))
 
     if rng is None or n == 0:
         return age, cat, uniform_pick
-    share = rng.gamma(np.broadcast_to(seen.astype(float), (runs, n_cells)))
+    share = rng.gamma(np.broadcast_to(dirichlet_parameters(cell, weight, n_cells), (runs, n_cells)))
     share[:, seen == 0] = 0.0
     cum = np.cumsum(share, axis=1)
     cum /= cum[:, -1:]
@@ -313,9 +327,20 @@ def _entrant_pool(rates: Rates, runs: int, rng: np.random.Generator | None) -> t
             at[active] += 1
             active = active[(at[active] < last[active]) & (flat[at[active]] <= key[active])]
         which = at - e_run * n_cells
-        return first[which] + np.minimum((u * seen[which]).astype(np.int64), np.maximum(seen[which] - 1, 0))
+        return in_range(u, first[which], seen[which])
 
     return age, cat, pick
+
+
+def dirichlet_parameters(cell: np.ndarray, weight: np.ndarray, n_cells: int) -> np.ndarray:
+    """The posterior Dirichlet's parameters for the entrants' shares by cell: each cell's weight
+    × n_eff / Σw, n_eff = (Σw)² / Σw² the effective sample size of the weighted entrants (Kish,
+    *Survey sampling*, 1965), so the parameters add up to n_eff. Equal weights give the counts."""
+    total = float(weight.sum())
+    if total <= 0:
+        return np.zeros(n_cells)
+    n_eff = total**2 / float((weight**2).sum())
+    return np.bincount(cell, weights=weight, minlength=n_cells) * (n_eff / total)
 
 
 def _first_month_exit(h: np.ndarray, days: float) -> np.ndarray:
@@ -698,8 +723,9 @@ def deterministic(
     if rates.entries:
         ea = age_months(rates.entrant_age_days)
         ok = ea < n_age
-        np.add.at(hist, (ea[ok], rates.entrant_category[ok]), 1.0)
-        hist /= rates.entries
+        w = rates.entrant_weights()
+        np.add.at(hist, (ea[ok], rates.entrant_category[ok]), w[ok])
+        hist /= w.sum()
     out = np.zeros((steps + 1, N_BANDS, N_CATEGORIES))
     out[0] = by_band(x)
     entry_mu = expected_entries(rates, step_days)
