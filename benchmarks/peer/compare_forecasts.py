@@ -8,12 +8,15 @@ shrinking) council is made by keeping each child with a probability that rises (
 exponentially with the date they first came into care (:func:`thin_by_entry`) — entries then
 grow at that rate and the stock follows.
 
-Cuts: every 31 March with two years of returns before it and 12 months after it. Each model
-sees only the returns of the collection years that ended by the cut (the backtest's
-``known_at``), fits on its reference window (carewise its default, up to 36 months; the peers 24
-months, their better setting — ``--peer-reference-months``; from the first return when fewer
-months are held) and forecasts; the truth is the children looked
-after 3, 6 and 12 months later according to all the data (carewise's count: episodes open at
+Cuts: every quarter end with two years of returns before it and 12 months after it (the
+backtest's rolling origins, ``default_cuts``); the 31 March cuts are also shown case by case (the
+peer cases). Each model sees only the returns of the collection years that ended by the cut (the
+backtest's ``known_at``), so all three forecast from the last 31 March received — a 30 June cut
+is scored 15 months after that March, as its 12-month forecast — and fits on its reference
+window (carewise its default, up to 36 months; the peers 24 months, their better setting —
+``--peer-reference-months``; from the first return when fewer months are held). Each peer runs
+once per 31 March with every target of the cuts that start there. The truth is the children
+looked after 3, 6 and 12 months after the cut according to all the data (carewise's count: episodes open at
 the end of the day, short breaks left out, as DfE counts). The peers run in their own venvs:
 
 - cs-demand-model 0.5.1 (PyPI): ``bash benchmarks/peer/setup_peer.sh`` (.peer/demand-venv)
@@ -184,31 +187,38 @@ handicap them with carewise's window."""
 
 def compare_council(case: CouncilCase, workdir: Path, runs: int = 1000, seed: int = 0, borrow: bool = True,
                     peer_months: int = PEER_REFERENCE_MONTHS) -> list[dict]:
-    """One row per cut and horizon: observed, carewise median and ranges, each peer's total."""
+    """One row per 31 March cut and horizon: observed, carewise median and ranges, each peer's total."""
+    return [r for r in compare_rolling(case, workdir, runs, seed, borrow, peer_months) if r["cut"] == r["data_end"]]
+
+
+def compare_rolling(case: CouncilCase, workdir: Path, runs: int = 1000, seed: int = 0, borrow: bool = True,
+                    peer_months: int = PEER_REFERENCE_MONTHS) -> list[dict]:
+    """One row per rolling cut (every quarter end, the backtest's :func:`default_cuts`) and horizon:
+    all three models forecast from where the data known at the cut ends (31 March of the last
+    return received), on the same returns, and are scored on the same day. Each peer runs once
+    per origin with every target of its cuts."""
     returns = make_council(case)
     history = stitch(returns)
-    truth = spells(history, as_at=history.last_date)
-    cuts = cuts_for(returns)
     t0 = time.perf_counter()
-    ours = run_backtest(history, cuts=cuts, runs=runs, seed=seed, returns=returns,
-                        council=council_code() if borrow else None)
+    ours = run_backtest(history, runs=runs, seed=seed, returns=returns, council=council_code() if borrow else None)
     ours_seconds = time.perf_counter() - t0
+    total = ours.rows.filter(pl.col("state") == "total")
     rows = []
-    for cut in cuts:
-        known = {y: r for y, r in returns.items() if y.end <= cut}
-        ref_start = max(months_before(cut, peer_months), min(y.start for y in returns))
-        checks = [add_months(cut, h) for h in HORIZONS]
-        base = workdir / case.name / cut.isoformat()
-        pypi = run_pypi(write_pypi_folder(known, base / "pypi"), ref_start, cut, checks)
-        regional = run_regional(write_regional_folder(known, base / "regional"), ref_start, cut, checks)
-        kh = known_at(returns, cut)
-        start_count = category_counts(spells(kh, as_at=cut), [cut])["count"].sum()
-        for h, d in zip(HORIZONS, checks, strict=True):
-            obs = category_counts(truth, [d])["count"].sum()
-            mine = ours.rows.filter((pl.col("cut") == cut) & (pl.col("horizon_months") == h) & (pl.col("state") == "total")).row(0, named=True)
+    for origin, frame in total.partition_by("data_end", as_dict=True, maintain_order=True).items():
+        origin = origin[0]
+        known = {y: r for y, r in returns.items() if y.end <= origin}
+        ref_start = max(months_before(origin, peer_months), min(y.start for y in returns))
+        checks = sorted(set(frame["target"]))
+        base = workdir / case.name / str(case.seed) / origin.isoformat()
+        pypi = run_pypi(write_pypi_folder(known, base / "pypi"), ref_start, origin, checks)
+        regional = run_regional(write_regional_folder(known, base / "regional"), ref_start, origin, checks)
+        start_count = category_counts(spells(known_at(returns, origin), as_at=origin), [origin])["count"].sum()
+        for mine in frame.iter_rows(named=True):
+            d = mine["target"]
             row = {
-                "council": case.name, "seed": case.seed, "cut": cut.isoformat(), "horizon_months": h, "target": d.isoformat(),
-                "observed": int(obs), "start_carewise": int(start_count),
+                "council": case.name, "seed": case.seed, "cut": mine["cut"].isoformat(),
+                "data_end": origin.isoformat(), "horizon_months": mine["horizon_months"], "target": d.isoformat(),
+                "observed": int(mine["observed"]), "start_carewise": int(start_count),
                 "carewise": mine["median"], "carewise_p2_5": mine["p2_5"], "carewise_p97_5": mine["p97_5"],
                 "carewise_p10": mine["p10"], "carewise_p90": mine["p90"], "carewise_seconds_all_cuts": ours_seconds,
             }
@@ -316,6 +326,33 @@ def rolling_report(frame: pl.DataFrame, floor: dict | None = None) -> str:
     return "\n".join(lines)
 
 
+def rolling_peer_report(rows: list[dict], floor: dict | None = None) -> str:
+    """Rolling cuts, all three models: per council and overall, at each horizon, the mean
+    absolute % error of the total over the cuts where every model ran, carewise's coverage,
+    the regional model's ±2σ coverage and (12 months, with ``floor``) the best possible error."""
+    floor = floor or {}
+    lines = ["rolling quarter-end cuts (returns as received; every model forecasts from the last 31 March known), "
+             "total children looked after:",
+             "council     months  cuts  carewise %  pypi %  regional %  cw inside 80/95%  regional ±2σ  best possible %"]
+    names = [*dict.fromkeys(r["council"] for r in rows), "all"]
+    for name in names:
+        for h in HORIZONS:
+            sel = [r for r in rows if r["horizon_months"] == h and name in ("all", r["council"])]
+            use = [r for r in sel if r["pypi"] is not None and r["regional"] is not None]
+            if not use:
+                continue
+            err = {m: np.mean([ape(r[m], r["observed"]) for r in use]) for m in ("carewise", "pypi", "regional")}
+            cov80 = np.mean([r["carewise_p10"] <= r["observed"] <= r["carewise_p90"] for r in sel])
+            cov95 = np.mean([r["carewise_p2_5"] <= r["observed"] <= r["carewise_p97_5"] for r in sel])
+            reg = [abs(r["regional"] - r["observed"]) <= 2 * r["regional_sd"] for r in use if r.get("regional_sd") is not None]
+            best = [floor[k] for k in ((r["council"], r["seed"], r["cut"]) for r in sel) if k in floor] if h == 12 else []
+            best_cell = (f"  {np.mean([b['floor_pct'] for b in best]):.2f} / {np.mean([b['estimated_rate_floor_pct'] for b in best]):.2f}"
+                         if best else "")
+            lines.append(f"{name:<11} {h:>6}  {len(use):>4}  {err['carewise']:10.2f}  {err['pypi']:6.2f}  {err['regional']:10.2f}"
+                         f"  {cov80:7.0%} / {cov95:3.0%}  {np.mean(reg) if reg else float('nan'):12.0%}{best_cell}")
+    return "\n".join(lines)
+
+
 def other_councils(cases: tuple[CouncilCase, ...], k: int, base: int) -> tuple[CouncilCase, ...]:
     """``k`` councils like each case (same size and growth), seeds ``base + 10 × seed + i``."""
     return tuple(replace(c, seed=base + 10 * c.seed + i) for c in cases for i in range(k))
@@ -355,15 +392,18 @@ def main() -> None:
         cases = other_councils(cases, args.other_seeds, args.seed_base)
     borrow = not args.no_borrow
     floor = best_possible(cases, args.floor_seeds) if args.floor_seeds else {}
-    print(rolling_report(pl.concat([rolling(case, args.runs, borrow=borrow) for case in cases]), floor), flush=True)
     if args.rolling_only:
+        print(rolling_report(pl.concat([rolling(case, args.runs, borrow=borrow) for case in cases]), floor))
         return
     rows = []
     for case in cases:
         print(f"{case.name}: size {case.size}, seed {case.seed}, growth {case.growth:+.0%}/year", file=sys.stderr)
-        rows.extend(compare_council(case, Path(args.workdir), runs=args.runs, borrow=borrow,
+        rows.extend(compare_rolling(case, Path(args.workdir), runs=args.runs, borrow=borrow,
                                     peer_months=args.peer_reference_months))
-    print(report(rows, floor))
+    print(rolling_peer_report(rows, floor))
+    print()
+    print("31 March cuts (the peer cases):")
+    print(report([r for r in rows if r["cut"] == r["data_end"]], floor))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
 
