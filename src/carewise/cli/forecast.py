@@ -72,6 +72,12 @@ def load_returns(db: str | None, council: str | None, files: list[Path] | None,
         if not result.returns:
             detail = "; ".join(p.describe() for p in result.errors[:3]) if result.errors else "no 903 files found"
             raise BadInputError(f"No 903 return could be read from {', '.join(map(str, files))}: {detail}.")
+        if result.errors:  # a year given twice, a table twice, a file unreadable: which data to forecast from is unclear
+            more = f" (and {len(result.errors) - 3} more)" if len(result.errors) > 3 else ""
+            raise BadInputError(
+                f"Some 903 files in {', '.join(map(str, files))} could not be used, so the forecast would rest on part "
+                f"of the data: {'; '.join(p.describe().rstrip('.') for p in result.errors[:3])}{more}. Fix them, or give --from "
+                "only the files of one return per collection year (as `carewise import` would store them).")
         from carewise.geo import la_code_for
 
         return la_code_for(council) if council else "files", result.returns
@@ -125,6 +131,7 @@ def run_forecast(
     """Everything ``carewise forecast --json`` prints (also used by the web app). With ``council``
     (ONS code) the rates borrow from its statistical neighbours (``borrowed``)."""
     from carewise.forecast import fit_model, month_ends, project, summarise, summarise_difference
+    from carewise.forecast.checks import few_runs
     from carewise.forecast.costs import CostSettings, spend_by_period
 
     costs = costs or CostSettings()
@@ -142,6 +149,7 @@ def run_forecast(
         "starting_children": model.start.size,
         "entries_per_year": round(model.rates.entry_rate * 365.25, 2),
         "borrowed": model.borrowing.as_dict() if model.borrowing else None,
+        "warnings": [w.as_dict() for w in [*model.warnings, few_runs(runs)] if w],
         "exit_by_time_in_care": _records(model.rates.duration_effects().frame()),
         "forecast": _records(summarise(base, levels)),
         "spend": _records(spend_by_period(base, costs)),
@@ -185,6 +193,8 @@ def _print_forecast(res: dict[str, Any], la: str) -> None:
         f"[bold]{la}[/]: forecast from {res['origin']} ({res['starting_children']} children looked after), "
         f"rates from {res['reference_start']} to {res['reference_end']}, {res['runs']} runs."
     )
+    for w in res.get("warnings", []):
+        out.print(f"  [yellow]Warning ({w['code']}):[/] {w['message']}")
     totals = [r for r in res["forecast"] if r["state"] == "total" and r["date"].endswith("-03-31")]
     for r in totals:
         out.print(f"  {r['date']}: {r['median']:.0f} (80% {r['p10']:.0f}-{r['p90']:.0f}; 95% {r['p2_5']:.0f}-{r['p97_5']:.0f})")

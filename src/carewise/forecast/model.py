@@ -10,9 +10,18 @@ import numpy as np
 import polars as pl
 
 from carewise.errors import SettingError
+from carewise.forecast.checks import (
+    ForecastWarning,
+    ceased_counts,
+    not_borrowed,
+    refuse_empty_window,
+    thin_data,
+    unbroken_years,
+    window_warnings,
+)
 from carewise.forecast.effects import Effects
 from carewise.forecast.estimate import Rates, fit
-from carewise.forecast.neighbours import Borrowing, borrow
+from carewise.forecast.neighbours import Borrowing, NotBorrowed, borrow
 from carewise.forecast.simulate import (
     AGE_OUT_DAYS,
     Projection,
@@ -21,9 +30,8 @@ from carewise.forecast.simulate import (
     simulate,
 )
 from carewise.forecast.spells import category_counts, spells, stock_on, with_period_start
-from carewise.forecast.states import AGE_BANDS, CARE_ENDS_AT, CATEGORIES, DAYS_PER_YEAR, N_BANDS
+from carewise.forecast.states import AGE_BANDS, CATEGORIES, DAYS_PER_YEAR, N_BANDS
 from carewise.history import History
-from carewise.returns import birthday_expr
 
 QUANTILES: dict[str, float] = {"p2_5": 0.025, "p10": 0.10, "median": 0.5, "p90": 0.90, "p97_5": 0.975}
 """The 80% (p10–p90) and 95% (p2_5–p97_5) prediction intervals and the median."""
@@ -58,6 +66,8 @@ class FittedModel:
     spells: pl.DataFrame = field(repr=False)
     borrowing: Borrowing | None = None
     """How much of the entry and exit rates came from statistical neighbours (None: nothing borrowed)."""
+    warnings: list[ForecastWarning] = field(default_factory=list)
+    """What in the data makes this forecast less trustworthy (:mod:`checks`), to say beside it."""
 
     @property
     def origin(self) -> date:
@@ -107,22 +117,31 @@ def fit_model(
     """Fit rates on [reference_start, reference_end] with data known at ``origin`` (default: data
     end); ``entry_trend`` lets entries follow a local linear trend (else the window's average);
     with ``council`` (ONS code), entry and exit rates borrow from its statistical neighbours'
-    published rates by how little data it has (:mod:`neighbours`)."""
+    published rates by how little data it has (:mod:`neighbours`). Refuses data that cannot
+    carry a forecast and lists what makes it less trustworthy (:mod:`checks`, ``warnings``)."""
     last = data_end(history)
     origin = origin or last
     if origin > last:
         raise SettingError(f"The forecast cannot start on {origin}: the data ends on {last}. Give an earlier --start.")
+    first = history.first_date
+    if first is not None and origin < first:
+        raise SettingError(f"The forecast cannot start on {origin}: the data begin on {first}. Give a --start from "
+                           f"{first} to {last}, better a year or more after {first} so the rates rest on a whole year.")
+    history, gap = unbroken_years(history, origin)
+    warnings = [gap] if gap else []
     reference_end = reference_end or origin
     if reference_end > origin:
         raise SettingError("The reference window must end on or before the forecast start.")
-    reference_start = reference_start or months_before(reference_end, reference_months)
+    asked_start = reference_start or months_before(reference_end, reference_months)
     first = history.first_date
-    if first is not None and reference_start < first:
-        reference_start = first
+    reference_start = max(asked_start, first) if first is not None else asked_start
     frame = with_period_start(spells(history, as_at=origin), known_period_starts(history))
     entries_from = max(first, months_before(reference_end, ENTRY_TREND_MONTHS)) if first else None
     rates = fit(frame, reference_start, reference_end, trend=entry_trend,
                 entries_from=min(entries_from, reference_start) if entries_from else None)
+    refuse_empty_window(rates, history, origin)
+    warnings += window_warnings(asked_start, rates.window_start, rates.window_end)
+    warnings += thin_data(rates, frame, history, origin)
     stock = stock_on(frame, origin).filter(pl.col("age_days") < AGE_OUT_DAYS)
     cat_index = {name: i for i, name in enumerate(CATEGORIES)}
     start = StartingPopulation(
@@ -131,28 +150,31 @@ def fit_model(
         category=stock["category"].replace_strict(cat_index, return_dtype=pl.Int8).to_numpy().astype(np.int8),
         care_days=None if stock["care_days"].null_count() else stock["care_days"].to_numpy().astype(np.int32),
     )
-    borrowing = _borrow(council, rates, frame, origin) if council else None
-    return FittedModel(rates=rates, start=start, spells=frame, borrowing=borrowing)
+    borrowing = None
+    if council:
+        found = _borrow(council, rates, frame, origin)
+        if isinstance(found, NotBorrowed):
+            warnings.append(not_borrowed(council, found.reason))
+        else:
+            borrowing = found
+    return FittedModel(rates=rates, start=start, spells=frame, borrowing=borrowing, warnings=warnings)
 
 
-def _borrow(council: str, rates: Rates, frame: pl.DataFrame, origin: date) -> Borrowing | None:
+def _borrow(council: str, rates: Rates, frame: pl.DataFrame, origin: date) -> Borrowing | NotBorrowed:
     """Shrink the fitted entry trend's level and the exit hazards towards the council's
-    statistical neighbours (:func:`neighbours.borrow`), in place; what was borrowed."""
+    statistical neighbours (:func:`neighbours.borrow`), in place; what was borrowed, or why not."""
     trend = rates.entry_trend
     if trend is None:
-        return None
+        return NotBorrowed("entries were fitted as a steady rate, with no trend to shrink")
     lo, hi = rates.window_start, rates.window_end
-    ended = frame.filter(pl.col("end").is_not_null() & (pl.col("end") > lo) & (pl.col("end") <= hi + timedelta(days=1))
-                         & pl.col("next_category").is_null())
-    eighteen = birthday_expr(pl.col("DOB"), CARE_ENDS_AT)
-    at_18 = ended.filter(pl.col("end") >= eighteen).height
+    ceased, at_18 = ceased_counts(frame, lo, hi)
     child_years = float(rates.exposure.sum()) / DAYS_PER_YEAR
     marches = [date(y, 3, 31) for y in range(lo.year, origin.year + 1) if lo <= date(y, 3, 31) <= origin]
     counts = category_counts(frame, marches).group_by("date").agg(pl.col("count").sum())
     own_count = {d.year: int(n) for d, n in counts.iter_rows()}
-    found = borrow(council, origin, trend.level, float(trend.cov[0, 0]), ended.height, child_years, own_count)
-    if found is None:
-        return None
+    found = borrow(council, origin, trend.level, float(trend.cov[0, 0]), ceased, child_years, own_count)
+    if isinstance(found, NotBorrowed):
+        return found
     rates.entry_trend = trend.shrunk(found.entries / (12 * 10_000 / found.population), found.entries_weight)
     own_18 = at_18 / child_years
     before_18 = found.exits_own - own_18

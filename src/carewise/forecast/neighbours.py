@@ -106,6 +106,13 @@ class Borrowing:
         )
 
 
+@dataclass(frozen=True)
+class NotBorrowed:
+    """Why nothing was borrowed for a council (said beside the forecast as a warning)."""
+
+    reason: str
+
+
 def shrink_weight(own_variance: float, between_variance: float) -> float:
     """Weight of the council's own estimate: τ² / (τ² + σ²) (1 when it has no noise, 0 when the
     neighbours do not differ at all)."""
@@ -155,27 +162,38 @@ def neighbour_rates(codes: list[str], years: list[int]) -> pl.DataFrame:
     )
 
 
-def _population(council: str, origin: date, own_count: dict[int, int]) -> tuple[float, str] | None:
+def _population(council: str, origin: date, own_count: dict[int, int], published: list[int]) -> tuple[float, str] | str:
     """Children aged 0–17 the entry rate is per, and what it is (scaled when the data do not match
-    the council's published 31 March count)."""
+    the council's published 31 March count); or why there is none. The data's 31 March count is
+    compared with the count DfE published for the same year, else (no such year in the data, e.g.
+    one year of returns) the latest one published by the origin; when DfE published no count
+    (suppressed, as for the Isles of Scilly) the data cannot be matched to the population, and
+    an unmatched population would turn a council's entries into a rate per 10,000 children that
+    is hundreds of times any published."""
     found = under18_population(council, population_mid_year(origin))
     if found is None:
-        return None
+        return f"ONS publishes no population aged 0–17 for {council} by {origin}"
     pop, mid = found
     basis = f"ONS mid-{mid} estimate"
     table = cla_by_la().filter(
-        (pl.col("la_code_current") == council) | (pl.col("la_code") == council)
-    ).with_columns(_number("cla_31_march").alias("cla"))
-    for year in sorted(own_count, reverse=True):
-        row = table.filter(pl.col("time_period") == year)
-        if row.height and row["cla"][0] and own_count[year]:
-            ratio = own_count[year] / row["cla"][0]
-            if abs(ratio - 1) > POPULATION_MISMATCH:
-                return pop * ratio, (
-                    f"{basis} × {ratio:.2f}: the data hold {own_count[year]} children looked after at 31 March "
-                    f"{year}, DfE published {row['cla'][0]:.0f}"
-                )
-            break
+        ((pl.col("la_code_current") == council) | (pl.col("la_code") == council)) & pl.col("time_period").is_in(published)
+    ).with_columns(_number("cla_31_march").alias("cla")).filter(pl.col("cla") > 0).sort("time_period")
+    if table.height == 0 or not own_count:
+        return (f"DfE published no count of children looked after at 31 March for {council} by {origin}, so the "
+                "data cannot be matched with its population" if table.height == 0 else
+                "the data hold no 31 March count to match with its published figures")
+    counts = dict(zip(table["time_period"].to_list(), table["cla"].to_list(), strict=True))
+    same = [y for y in sorted(own_count, reverse=True) if y in counts and own_count[y]]
+    own_year = same[0] if same else max(own_count)
+    if not own_count[own_year]:
+        return f"the data hold no child looked after at 31 March {own_year} to match with its published figures"
+    year = own_year if same else max(counts)
+    ratio = own_count[own_year] / counts[year]
+    if abs(ratio - 1) > POPULATION_MISMATCH:
+        return pop * ratio, (
+            f"{basis} × {ratio:.2f}: the data hold {own_count[own_year]} children looked after at 31 March "
+            f"{own_year}, DfE published {counts[year]:.0f}" + ("" if year == own_year else f" for {year}")
+        )
     return float(pop), basis
 
 
@@ -187,20 +205,28 @@ def borrow(
     exits: int,
     child_years: float,
     own_count: dict[int, int],
-) -> Borrowing | None:
+) -> Borrowing | NotBorrowed:
     """Shrink the council's entry rate (per month, with its variance) and exit rate (``exits``
     over ``child_years``) towards its statistical neighbours' published rates. ``own_count``:
-    the data's children looked after at 31 March of published years (to check the population).
-    None when the council has no neighbours, population or published figures by the origin."""
+    the data's children looked after at each 31 March (to check the population). When nothing
+    can be borrowed — no neighbours, population or published figures by the origin — why."""
     codes = [code for code, _ in statistical_neighbours(council)]
     held = set(cla_by_la()["time_period"].to_list())
-    years = [y for y in published_years(origin) if y in held][-YEARS_USED:]
-    if not codes or not years:
-        return None
+    published = [y for y in published_years(origin) if y in held]
+    years = published[-YEARS_USED:]
+    if not codes:
+        return NotBorrowed(f"DfE lists no statistical neighbours for {council}")
+    if not years:
+        return NotBorrowed(f"no DfE figures had been published by {origin} among those shipped "
+                           f"(years ending 31 March {min(held)} to {max(held)})")
+    if child_years <= 0:
+        return NotBorrowed("no child was looked after in the reference window")
     rates = neighbour_rates(codes, years)
-    found = _population(council, origin, {y: n for y, n in own_count.items() if y in years})
-    if rates.height < 3 or found is None or child_years <= 0:
-        return None
+    if rates.height < 3:
+        return NotBorrowed(f"fewer than 3 of its neighbours published figures for {', '.join(map(str, years))}")
+    found = _population(council, origin, own_count, published)
+    if isinstance(found, str):
+        return NotBorrowed(found)
     pop, basis = found
     per_10000_a_year = 12 * 10_000 / pop
     e_own = entries_per_month * per_10000_a_year
