@@ -24,6 +24,7 @@ from datetime import date
 import polars as pl
 
 from carewise.errors import SettingError
+from carewise.forecast.checks import unbroken_years
 from carewise.forecast.model import (
     DEFAULT_REFERENCE_MONTHS,
     fit_model,
@@ -164,13 +165,22 @@ def run_backtest(
     (episodes starting later dropped, later ends left open), which cannot undo corrections made
     in later returns; the result says so (``as_received`` False). With ``council``, each fit
     borrows from the statistical neighbours' figures published by its origin (:mod:`neighbours`).
+    Only the unbroken run of collection years ending with the latest is used
+    (:func:`checks.unbroken_years`).
     """
+    gap = None
+    if history.last_date is not None:  # across a missing year the truth would count children who left in it
+        history, gap = unbroken_years(history, history.last_date)
+        if returns is not None:
+            items = returns.values() if isinstance(returns, Mapping) else returns
+            returns = [r for r in items if r.year in history.years]
     history_months = min(reference_months, HISTORY_MONTHS)
     cuts = cuts if cuts is not None else default_cuts(history, history_months, max(horizons))
     if not cuts:
         raise SettingError(
             f"Not enough data to backtest: a cut date needs {history_months} months of returns before it "
             f"and {max(horizons)} months after it. Import more years or shorten --reference-months."
+            + (f" {gap.message}" if gap else "")
         )
     truth = spells(history, as_at=history.last_date)
     by_origin: dict[date, list[date]] = {}
