@@ -62,6 +62,27 @@ class ForecastWarning:
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
 
+    @property
+    def headline(self) -> str:
+        """What was found, without the counts of children the message may hold (panel members
+        and the pack see this; numbers of children that could be 1 to 4 are not shown to them)."""
+        return HEADLINES[self.code]
+
+
+HEADLINES = {
+    "gap_in_years": "A collection year is missing between the returns: only the years after the gap are used.",
+    "window_shortened": "The returns held are shorter than the reference window: the rates rest on fewer months.",
+    "short_window": "The rates rest on less than a year of data.",
+    "few_entries": "Fewer children started to be looked after than any English council's published rate would give: "
+                   "the returns may be incomplete.",
+    "few_exits": "Fewer children left care than any English council's published rate would give: the returns may be "
+                 "incomplete.",
+    "data_end_early": "The returns go quiet long before their collection year ends: they may not cover the whole year.",
+    "not_borrowed": "Nothing was borrowed from statistical neighbours' published rates.",
+    "few_runs": "Too few simulated futures for the ranges to mean much.",
+}
+"""One line per warning code, with no counts of children."""
+
 
 def _day(d: date) -> str:
     return f"{d.day} {d:%B %Y}"

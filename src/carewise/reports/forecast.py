@@ -203,6 +203,7 @@ def sufficiency_forecast(data: PackData) -> Section | None:
     ]
     if ov.model.borrowing is not None:
         notes.append(ov.model.borrowing.sentence())
+    notes += [f"Caution: {w.headline}" for w in ov.model.warnings]  # headlines: no counts of children
     if "not_available" in ov.backtest:
         notes.append(f"The forecast could not be checked against the past: {ov.backtest['not_available']}")
     if ov.pa_error:

@@ -212,8 +212,14 @@ def forecast_page(request: Request, user: User = Depends(current_user)) -> Respo
         total_chart=total_chart, category_chart=category_chart, hidden_categories=hidden,
         dates=dates, rows=rows, monthly=monthly, spend=_spend_rows(ov.spend), panel=audience != "internal",
         labels=CATEGORY_LABELS, starting=display(ov.model.start.size, audience), entries=display(ov.model.rates.entry_rate * 365.25, audience),
-        index_name=INDEX_NAME,
+        index_name=INDEX_NAME, warnings=_warnings(ov, audience),
     )
+
+
+def _warnings(ov: Overview, audience: str) -> list[str]:
+    """What in the data makes the forecast less trustworthy (``forecast.checks``): staff see what
+    was found and what to do; panel members the headline, which holds no counts of children."""
+    return [w.message if audience == "internal" else w.headline for w in ov.model.warnings]
 
 
 # -- scenarios -------------------------------------------------------------------------------------

@@ -1,0 +1,191 @@
+"""carewise forecast on data shaped unlike carewise's own councils (issue 14: councils it has not
+seen): a clear refusal naming what is wrong and what to do, or a forecast with warnings — never a
+silent, degenerate answer. Data: carewise's synthetic councils, the shared sample files written by
+another tool, and folders derived from them. Small councils, 100 runs, no backtest."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from carewise.cli import app
+from carewise.synth import generate_council, write_council
+
+runner = CliRunner()
+FAST = ["--runs", "100", "--no-backtest", "--json"]  # 100: fewer runs would warn (few_runs)
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "903-from-open-source-validator"
+
+
+@pytest.fixture(scope="module")
+def council(tmp_path_factory) -> Path:
+    """A small synthetic council, 2020-21 to 2023-24."""
+    return write_council(generate_council(60, "2020-21..2023-24", seed=4), tmp_path_factory.mktemp("council") / "c")
+
+
+def _run(*args: str):
+    return runner.invoke(app, ["forecast", *args])
+
+
+def _json(*args: str) -> dict:
+    result = _run(*args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _codes(data: dict) -> list[str]:
+    return [w["code"] for w in data["warnings"]]
+
+
+def _total(data: dict, day: str) -> dict:
+    return next(r for r in data["forecast"] if r["state"] == "total" and r["date"] == day)
+
+
+def _refusal(result) -> str:
+    assert result.exit_code == 4, result.output
+    return " ".join(result.output.split())
+
+
+def test_full_returns_forecast_without_warnings(council):
+    data = _json("--from", str(council), *FAST)
+    assert data["warnings"] == []
+
+
+def test_returns_read_as_the_wrong_year_are_refused(council, tmp_path):
+    """The shared sample's situation: episodes of 2022-23 with one end date of 1 April 2023 are read
+    as 2023-24, whose window then holds no start or end of care. It used to forecast 0 entries a
+    year with ranges such as 107 (95% 107-107)."""
+    folder = tmp_path / "late"
+    episodes = pl.read_csv(council / "2022-23" / "episodes.csv", infer_schema_length=0)
+    ended = episodes["DEC"].is_not_null().arg_true()[0]
+    episodes = episodes.with_columns(
+        pl.when(pl.int_range(pl.len()) == ended).then(pl.lit("01/04/2023")).otherwise(pl.col("DEC")).alias("DEC"))
+    folder.mkdir()
+    episodes.write_csv(folder / "episodes.csv", null_value="")
+    shutil.copy(council / "2022-23" / "header.csv", folder / "header.csv")
+    text = _refusal(_run("--from", str(folder), *FAST))
+    assert "The reference window 1 April 2023 to 31 March 2024 holds no child starting or leaving care" in text
+    assert "read as 2023-24" in text and "their episodes are of 2022-23" in text
+    assert "1 episode date on or after 1 April 2023" in text and "correct that date" in text
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples not beside the repository")
+def test_shared_sample_files_are_refused_with_what_to_do():
+    """Another tool's fake files: the folder holds the same year twice (CSV and XML) and a table
+    twice, so which data to use is unclear; the CSV files alone are read as 2018-19 though their
+    episodes end with 2017-18."""
+    folder = _run("--from", str(SAMPLES), *FAST)
+    assert folder.exit_code == 3
+    assert "could not be used" in folder.output and "given twice" in " ".join(folder.output.split())
+    text = _refusal(_run("--from", str(SAMPLES / "episodes.csv"), "--from", str(SAMPLES / "header.csv"), *FAST))
+    assert "1 April 2018 to 31 March 2019 holds no child starting or leaving care" in text
+    assert "their episodes are of 2017-18" in text
+
+
+def test_a_missing_year_sets_the_earlier_years_aside(council, tmp_path):
+    """2020-21, 2021-22 and 2023-24 held, 2022-23 not: children whose care ended in 2022-23 would stay
+    looked after, so the forecast starts from the same children as with every year held."""
+    gap = tmp_path / "gap"
+    for year in ("2020-21", "2021-22", "2023-24"):
+        shutil.copytree(council / year, gap / year)
+    full = _json("--from", str(council), *FAST)
+    data = _json("--from", str(gap), *FAST)
+    assert _codes(data)[0] == "gap_in_years"
+    assert "No return is held for 2022-23" in data["warnings"][0]["message"]
+    assert "uses only 2023-24 (2020-21, 2021-22 set aside)" in data["warnings"][0]["message"]
+    assert data["starting_children"] == full["starting_children"]
+    assert data["reference_start"] == "2023-04-01"
+
+
+def test_years_given_in_any_order_and_folders_give_the_same_forecast(council):
+    years = ["2023-24", "2020-21", "2022-23", "2021-22"]
+    mixed = _json(*[a for y in years for a in ("--from", str(council / y))], *FAST)
+    whole = _json("--from", str(council), *FAST)
+    assert mixed["forecast"] == whole["forecast"] and mixed["warnings"] == whole["warnings"] == []
+
+
+def test_one_year_of_returns_says_the_window_is_shorter(council):
+    data = _json("--from", str(council / "2023-24"), *FAST)
+    assert _codes(data) == ["window_shortened"]
+    assert "12 months of returns held (1 April 2023 to 31 March 2024), not the 36 months asked" in data["warnings"][0]["message"]
+
+
+def test_a_window_under_a_year_is_flagged(council):
+    data = _json("--from", str(council), "--reference-months", "3", *FAST)
+    assert "short_window" in _codes(data)
+
+
+def test_start_before_the_data_names_where_they_begin(council):
+    text = _refusal(_run("--from", str(council), "--start", "2019-03-31", *FAST))
+    assert "cannot start on 2019-03-31: the data begin on 2020-04-01" in text
+
+
+def test_start_on_the_first_day_is_refused_not_a_flat_line(council):
+    text = _refusal(_run("--from", str(council), "--start", "2020-04-01", *FAST))
+    assert "The reference window 1 April 2020 to 1 April 2020 holds no child starting or leaving care" in text
+    assert "a later --start" in text
+
+
+def test_data_that_go_quiet_early_are_flagged(council, tmp_path):
+    """Every episode date after 30 September 2023 removed from the last return (those episodes left
+    open): the data end six months before the forecast start."""
+    cut = tmp_path / "quiet"
+    shutil.copytree(council, cut)
+    path = cut / "2023-24" / "episodes.csv"
+    episodes = pl.read_csv(path, infer_schema_length=0)
+    day = pl.col("DECOM").str.to_date("%d/%m/%Y")
+    dec = pl.col("DEC").str.to_date("%d/%m/%Y", strict=False)
+    late = dec > pl.date(2023, 9, 30)
+    episodes.filter(day <= pl.date(2023, 9, 30)).with_columns(
+        pl.when(late).then(None).otherwise(pl.col("DEC")).alias("DEC"),
+        pl.when(late).then(None).otherwise(pl.col("REC")).alias("REC"),
+    ).write_csv(path, null_value="")
+    data = _json("--from", str(cut), *FAST)
+    assert "data_end_early" in _codes(data)
+    message = next(w["message"] for w in data["warnings"] if w["code"] == "data_end_early")
+    assert "before the forecast starts (31 March 2024)" in message and "--start" in message
+
+
+def test_one_run_warns_that_there_is_no_range(council):
+    data = _json("--from", str(council), "--runs", "1", "--no-backtest", "--json")
+    assert _codes(data) == ["few_runs"]
+
+
+def test_warnings_are_printed_with_the_forecast(council):
+    result = _run("--from", str(council / "2023-24"), "--runs", "100", "--no-backtest")
+    assert result.exit_code == 0, result.output
+    assert "Warning (window_shortened)" in result.output
+
+
+@pytest.mark.parametrize(("code", "reason"), [
+    ("E06000053", "DfE published no count of children looked after at 31 March for E06000053"),  # Isles of Scilly
+])
+def test_a_council_with_nothing_to_borrow_says_why(council, code, reason):
+    """The Isles of Scilly's counts are suppressed, so the data cannot be matched to its population
+    (it used to borrow 100% of the entry rate from a population hundreds of times too small)."""
+    data = _json("--from", str(council), "--council", code, *FAST)
+    assert data["borrowed"] is None
+    message = next(w["message"] for w in data["warnings"] if w["code"] == "not_borrowed")
+    assert reason in message
+
+
+def test_old_returns_forecast_without_borrowing_and_say_so(council, tmp_path):
+    """Returns moved six years earlier (2014-15 to 2017-18): no DfE figures shipped were published
+    by 31 March 2018, so nothing is borrowed — said, not silent — and the forecast is the same."""
+    old = tmp_path / "old"
+    for year in sorted(p for p in council.iterdir() if p.is_dir()):
+        start = int(year.name[:4]) - 6
+        (old / f"{start}-{(start + 1) % 100:02d}").mkdir(parents=True)
+        for f in year.glob("*.csv"):
+            frame = pl.read_csv(f, infer_schema_length=0)
+            dates = [c for c in frame.columns if c in {"DOB", "DECOM", "DEC", "MC_DOB", "DUC"}]
+            frame.with_columns(pl.col(c).str.to_date("%d/%m/%Y", strict=False).dt.offset_by("-6y").dt.strftime("%d/%m/%Y")
+                               for c in dates).write_csv(old / f"{start}-{(start + 1) % 100:02d}" / f.name, null_value="")
+    data = _json("--from", str(old), "--council", "E06000056", *FAST)
+    assert data["origin"] == "2018-03-31" and data["borrowed"] is None
+    assert "no DfE figures had been published by 2018-03-31" in data["warnings"][0]["message"]
+    assert data["starting_children"] == _json("--from", str(council), *FAST)["starting_children"]
