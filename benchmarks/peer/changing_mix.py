@@ -1,8 +1,8 @@
 """Councils whose entrants' age mix changes, and carewise's rolling backtest on them.
 
     nice .venv/bin/python benchmarks/peer/changing_mix.py [--kind teen_surge --kind younger] \
-        [--seeds 4] [--seed-base 3000] [--runs 300] [--steady 4] [--half-life 12|off] [--save OUT.parquet]
-    .venv/bin/python benchmarks/peer/changing_mix.py --paired A.parquet B.parquet
+        [--seeds 4] [--seed-base 3000] [--runs 300] [--steady 4] [--half-life 12|off|auto] [--save OUT.parquet]
+    .venv/bin/python benchmarks/peer/changing_mix.py --paired A.parquet B.parquet [--state total|categories|supported]
 
 The generator's (``carewise.synth``) entrants have a fixed age mix, and ``compare_forecasts``'s
 growing and shrinking councils thin every age alike, so neither tests a model of the entrants'
@@ -120,16 +120,16 @@ def mix_by_year(returns: dict) -> pl.DataFrame:
                        *[(pl.col(b) / total).round(2).alias(f"{AGE_BANDS[int(b)].label}") for b in bands])
 
 
-def backtest_rows(name: str, seed: int, returns: dict, runs: int) -> pl.DataFrame:
-    """The total's rows of the rolling backtest (every quarter-end cut, returns as received)."""
-    bt = run_backtest(stitch(returns), runs=runs, returns=returns, council=council_code())
-    return bt.rows.filter(pl.col("state") == "total").with_columns(pl.lit(name).alias("council"),
-                                                                   pl.lit(seed).alias("seed"))
+def backtest_rows(name: str, seed: int, returns: dict, runs: int, horizons: tuple[int, ...]) -> pl.DataFrame:
+    """The rolling backtest's rows, total and placement categories (every quarter-end cut with
+    the longest horizon's months after it, returns as received)."""
+    bt = run_backtest(stitch(returns), runs=runs, returns=returns, council=council_code(), horizons=horizons)
+    return bt.rows.with_columns(pl.lit(name).alias("council"), pl.lit(seed).alias("seed"))
 
 
-def summary(frame: pl.DataFrame) -> pl.DataFrame:
-    """Per council kind and overall, at 12 months: cuts, mean error, bias, coverage."""
-    f = frame.filter(pl.col("horizon_months") == 12).with_columns(
+def summary(frame: pl.DataFrame, horizon: int = 12) -> pl.DataFrame:
+    """Per council kind and overall, the total at ``horizon`` months: cuts, mean error, bias, coverage."""
+    f = frame.filter((pl.col("horizon_months") == horizon) & (pl.col("state") == "total")).with_columns(
         ((pl.col("median") - pl.col("observed")) / pl.col("observed")).alias("bias"))
     aggs = [pl.len().alias("cuts"), (pl.col("ape").mean() * 100).round(2).alias("error_%"),
             (pl.col("bias").mean() * 100).round(2).alias("bias_%"),
@@ -138,22 +138,39 @@ def summary(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([per, f.select(pl.lit("all").alias("council"), *aggs)])
 
 
-def paired(a: pl.DataFrame, b: pl.DataFrame) -> str:
-    """b − a council by council (same councils, seeds and cuts): mean difference of the 12-month
-    error and of the 95% coverage, with the standard error over councils, overall and per kind."""
-    keys = ["council", "seed", "cut"]
-    j = (a.filter(pl.col("horizon_months") == 12).join(b.filter(pl.col("horizon_months") == 12), on=keys, suffix="_b")
+def category_errors(frame: pl.DataFrame, horizon: int = 12) -> pl.DataFrame:
+    """Mean error (%) of each placement category's count at ``horizon`` months, per council kind
+    (categories with at least 10 children observed: a percentage of a handful is noise)."""
+    f = frame.filter((pl.col("horizon_months") == horizon) & (pl.col("state") != "total") & (pl.col("observed") >= 10))
+    return (f.group_by("council", "state").agg((pl.col("ape").mean() * 100).round(1).alias("e"))
+            .pivot(on="state", index="council", values="e").sort("council"))
+
+
+def paired(a: pl.DataFrame, b: pl.DataFrame, horizon: int = 12, state: str = "total") -> str:
+    """b − a council by council (same councils, seeds and cuts): mean difference of the error at
+    ``horizon`` months and of the 95% coverage, with the standard error over councils, overall and
+    per kind; ``state`` "total", a placement category, or "categories" (their mean error, categories
+    with at least 10 children observed)."""
+    keys = ["council", "seed", "cut", "state"]
+
+    def pick(f: pl.DataFrame) -> pl.DataFrame:
+        f = f.filter(pl.col("horizon_months") == horizon)
+        if state == "categories":
+            return f.filter((pl.col("state") != "total") & (pl.col("observed") >= 10))
+        return f.filter(pl.col("state") == state)
+
+    j = (pick(a).join(pick(b), on=keys, suffix="_b")
          .with_columns(((pl.col("ape_b") - pl.col("ape")) * 100).alias("d"),
                        (pl.col("inside_95_b").cast(int) - pl.col("inside_95").cast(int)).alias("dc")))
     per_council = j.group_by("council", "seed").agg(pl.col("d").mean(), pl.col("dc").mean())
-    lines = []
+    lines = [f"{state} at {horizon} months, B − A:"]
     groups = [("all", per_council),
               *[(k, per_council.filter(pl.col("council") == k)) for k in dict.fromkeys(per_council.sort("council")["council"])]]
     for name, g in groups:
         d, dc = g["d"].to_numpy(), g["dc"].to_numpy()
         se = d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else float("nan")
         sec = dc.std(ddof=1) / np.sqrt(dc.size) if dc.size > 1 else float("nan")
-        lines.append(f"{name:<11} councils {d.size:>2}  12-m error {d.mean():+.2f} points (se {se:.2f})  "
+        lines.append(f"{name:<11} councils {d.size:>2}  error {d.mean():+.2f} points (se {se:.2f})  "
                      f"inside 95% {dc.mean():+.3f} (se {sec:.3f})")
     return "\n".join(lines)
 
@@ -167,16 +184,25 @@ def main() -> None:
                         help="also K councils like each of compare_forecasts.COUNCILS")
     parser.add_argument("--steady-seed-base", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=300)
-    parser.add_argument("--half-life", help="entrant pool's half-life in months, or 'off' (default: the model's)")
+    parser.add_argument("--half-life", help="entrant pool's half-life in months, 'off' or 'auto' (default: the model's)")
+    parser.add_argument("--mix-trend", action="store_true",
+                        help="entrant pool's age bands weighted to a trend in the mix (estimate.ENTRANT_MIX_TREND)")
     parser.add_argument("--save", help="write the backtest rows (parquet) for --paired")
     parser.add_argument("--show-mix", action="store_true", help="print each mix council's entries by band and year")
+    parser.add_argument("--horizons", default="3,6,12", help="months ahead scored (the longest sets the cuts)")
     parser.add_argument("--paired", nargs=2, metavar=("A", "B"), help="compare two saved runs (B − A) and exit")
+    parser.add_argument("--state", default="total", help="with --paired: total, a placement category or 'categories'")
     args = parser.parse_args()
+    horizons = tuple(int(h) for h in args.horizons.split(","))
     if args.paired:
-        print(paired(pl.read_parquet(args.paired[0]), pl.read_parquet(args.paired[1])))
+        a, b = (pl.read_parquet(p) for p in args.paired)
+        for h in sorted({12, max(horizons)}):
+            print(paired(a, b, h, args.state))
         return
     if args.half_life is not None:
-        estimate.ENTRANT_HALF_LIFE_MONTHS = None if args.half_life == "off" else float(args.half_life)
+        estimate.ENTRANT_HALF_LIFE_MONTHS = (None if args.half_life == "off" else "auto" if args.half_life == "auto"
+                                             else float(args.half_life))
+    estimate.ENTRANT_MIX_TREND = args.mix_trend
     t0, c0 = time.perf_counter(), time.process_time()
     frames = []
     kinds = [k for k in MIX_KINDS if not args.kind or k.name in args.kind]
@@ -186,19 +212,21 @@ def main() -> None:
             returns = make_mix_council(kind, seed)
             if args.show_mix:
                 print(kind.name, seed, mix_by_year(returns), sep="\n", flush=True)
-            frames.append(backtest_rows(kind.name, seed, returns, args.runs))
+            frames.append(backtest_rows(kind.name, seed, returns, args.runs, horizons))
     steady: tuple[CouncilCase, ...] = tuple(
         replace(c, seed=args.steady_seed_base + 10 * c.seed + i) for c in COUNCILS for i in range(args.steady))
     from compare_forecasts import make_council
 
     for case in steady:
-        frames.append(backtest_rows(case.name, case.seed, make_council(case), args.runs))
+        frames.append(backtest_rows(case.name, case.seed, make_council(case), args.runs, horizons))
     frame = pl.concat(frames)
     if args.save:
         frame.write_parquet(args.save)
-    with pl.Config(tbl_rows=50):
-        print(summary(frame))
-    print(f"half-life {estimate.ENTRANT_HALF_LIFE_MONTHS} months; {len(frames)} councils, {args.runs} runs; "
+    with pl.Config(tbl_rows=50, tbl_cols=12):
+        for h in sorted({12, max(horizons)}):
+            print(f"total at {h} months:", summary(frame, h), f"placement categories at {h} months, error %:",
+                  category_errors(frame, h), sep="\n")
+    print(f"half-life {estimate.ENTRANT_HALF_LIFE_MONTHS} months, mix trend {estimate.ENTRANT_MIX_TREND}; {len(frames)} councils, {args.runs} runs; "
           f"wall {time.perf_counter() - t0:.0f} s, CPU {time.process_time() - c0:.0f} s")
 
 

@@ -88,3 +88,20 @@ def test_a_teen_surge_raises_the_share_of_16_17_year_old_entrants_above_the_wind
         proj = simulate(rates, empty, dates, runs=300, seed=3)
         sim_share = proj.counts[1, :, 4].sum() / proj.counts[1].sum()
         assert sim_share == pytest.approx(expected, abs=0.015)
+
+
+def test_the_half_life_is_chosen_only_when_the_mix_moved():
+    """36 months of 800 entrants: with the age mix steady no half-life beats the whole window
+    (None, on each of five councils); when 16-17-year-olds' share rises from 8% to 25% the recent
+    months predict the next month's better, and a half-life is chosen."""
+    from carewise.forecast.entries import HALF_LIFE_CHOICES, choose_half_life
+
+    rng = np.random.default_rng(0)
+    younger = np.array([0.2, 0.15, 0.25, 0.4])
+    for _ in range(5):
+        months = rng.uniform(0, 36, 800)
+        steady = rng.choice(5, 800, p=[0.15, 0.1, 0.2, 0.35, 0.2])
+        assert choose_half_life(steady, months, 5) is None
+    teen = rng.random(800) < 0.25 - 0.17 * months / 36
+    surge = np.where(teen, 4, rng.choice(4, 800, p=younger))
+    assert choose_half_life(surge, months, 5) in HALF_LIFE_CHOICES

@@ -155,3 +155,88 @@ def fit_trend(y: np.ndarray) -> EntryTrend | None:
     P = (P + P.T) / 2 + np.eye(2) * 1e-9
     return EntryTrend(level=float(x[0]), slope=float(x[1]), cov=P, q_level=q_l, q_slope=q_s, months=int(y.size),
                       mean=mean)
+
+
+MIX_SLOPE_PRIOR_SD = 0.25
+"""Prior sd of each age band's yearly change in log-odds of an entrant being in it (a change of
+±25% a year is unremarkable, ±75% is not): shrinks a trend in the mix seen in a few noisy years."""
+
+
+def mix_at_end(band: np.ndarray, years_before: np.ndarray, n_bands: int,
+               slope_sd: float = MIX_SLOPE_PRIOR_SD, iterations: int = 50) -> np.ndarray:
+    """Shares of entrants by age band at the window's end from a multinomial logit of band on time
+    (a trend in shares: P(band b at time t) ∝ exp(a_b + s_b t), t in years, 0 at the window's end),
+    fitted by Newton's method with a N(0, ``slope_sd``²) prior on each slope (maximum a
+    posteriori; a negligible one on the intercepts makes them identifiable). A band never seen
+    keeps a share of about 0. The fitted line at the end of the window, not the window's average,
+    which lags a mix that is changing by half the window."""
+    n = np.zeros(n_bands)
+    if band.size == 0:
+        return n
+    t = -np.asarray(years_before, dtype=float)
+    k = 2 * n_bands
+    prior = np.concatenate([np.full(n_bands, 1e-6), np.full(n_bands, 1.0 / slope_sd**2)])
+    seen = np.bincount(band, minlength=n_bands)
+    theta = np.concatenate([np.log(np.maximum(seen, 0.5) / band.size), np.zeros(n_bands)])
+    onehot = np.eye(n_bands)[band]  # (entrants, bands)
+    for _ in range(iterations):
+        eta = theta[:n_bands][None, :] + t[:, None] * theta[n_bands:][None, :]
+        p = np.exp(eta - eta.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        r = onehot - p
+        grad = np.concatenate([r.sum(0), (r * t[:, None]).sum(0)]) - prior * theta
+        # Hessian of the log-likelihood: −Σ_i (diag(p_i) − p_i p_iᵀ) ⊗ x_i x_iᵀ, x_i = (1, t_i)
+        hess = np.zeros((k, k))
+        for rows, wa in ((slice(0, n_bands), np.ones_like(t)), (slice(n_bands, k), t)):
+            for cols, wb in ((slice(0, n_bands), np.ones_like(t)), (slice(n_bands, k), t)):
+                w = wa * wb
+                hess[rows, cols] = -(np.diag((w[:, None] * p).sum(0)) - (p * w[:, None]).T @ p)
+        hess -= np.diag(prior)
+        step = np.linalg.solve(hess, -grad)
+        theta = theta + step
+        if np.abs(step).max() < 1e-9:
+            break
+    intercept = theta[:n_bands]
+    share = np.exp(intercept - intercept.max())
+    return share / share.sum()
+
+
+HALF_LIFE_CHOICES: tuple[float, ...] = (6.0, 12.0, 24.0)
+"""Half-lives (months) the entrants' mix may be smoothed with, besides none (:func:`choose_half_life`)."""
+MIX_BURN_IN_MONTHS = 12
+"""Months of entrants before the first month a candidate half-life is scored on."""
+MIX_EVIDENCE = 2.0
+"""Log-likelihood a half-life must gain over none to be chosen (a likelihood ratio of e² ≈ 7.4)."""
+
+
+def choose_half_life(band: np.ndarray, months_before: np.ndarray, n_bands: int,
+                     choices: tuple[float, ...] = HALF_LIFE_CHOICES, evidence: float = MIX_EVIDENCE) -> float | None:
+    """The half-life of the entrants' mix that predicted each month's entrants' age bands best
+    from the months before it, or None (no recency weighting) unless one beats it by
+    ``evidence`` log-likelihood units: exponential smoothing's parameter chosen by one-step-ahead
+    likelihood (Hyndman et al., *Forecasting with exponential smoothing*, 2008, ch. 5), so a
+    council whose mix is steady keeps the whole window (more data, less noise) and one whose mix
+    moved follows its recent months. Each month m after :data:`MIX_BURN_IN_MONTHS` is predicted
+    by Σ_{j<m} 0.5^((m − j) / H) × entrants of month j by band, plus half an entrant per band."""
+    month = np.floor(np.asarray(months_before, dtype=float)).astype(np.int64)
+    if band.size == 0:
+        return None
+    n_months = int(month.max()) + 1
+    counts = np.zeros((n_months, n_bands))
+    np.add.at(counts, (n_months - 1 - month, band), 1.0)  # oldest month first
+    lag = np.arange(n_months)[:, None] - np.arange(n_months)[None, :]  # m − j
+    scored = np.arange(n_months) >= MIX_BURN_IN_MONTHS
+
+    def loglik(half_life: float | None) -> float:
+        w = np.where(lag > 0, 1.0 if half_life is None else np.power(0.5, np.maximum(lag, 0) / (half_life or 1.0)), 0.0)
+        pred = w @ counts + 0.5
+        pred /= pred.sum(1, keepdims=True)
+        return float((counts[scored] * np.log(pred[scored])).sum())
+
+    base = loglik(None)
+    best, best_ll = None, base + evidence
+    for h in choices:
+        ll = loglik(h)
+        if ll > best_ll:
+            best, best_ll = h, ll
+    return best

@@ -22,22 +22,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import numpy as np
 import polars as pl
 
 from carewise.errors import SettingError
-from carewise.forecast.entries import EntryTrend, fit_trend, monthly_counts
+from carewise.forecast.entries import (
+    EntryTrend,
+    choose_half_life,
+    fit_trend,
+    mix_at_end,
+    monthly_counts,
+)
 from carewise.forecast.states import (
     AGE_BANDS,
     CARE_ENDS_AT,
     CATEGORIES,
     DAYS_PER_MONTH,
+    DAYS_PER_YEAR,
     DURATION_BANDS,
     EXIT,
     N_BANDS,
     N_CATEGORIES,
     N_DURATIONS,
+    band_of_age_days,
     duration_edges_days,
 )
 from carewise.returns.years import age_expr, birthday_expr
@@ -46,11 +55,17 @@ AGEING_OUT_DAYS = 7
 """Leaving care in the week before the 18th birthday is ageing out, not a move: some systems
 record DEC as the day before the birthday. The simulation ends every child's care at 18."""
 
-ENTRANT_HALF_LIFE_MONTHS: float | None = None
+ENTRANT_HALF_LIFE_MONTHS: float | Literal["auto"] | None = None
 """Half-life, in months before the window's end, of an entrant's weight in the pool new entrants
 are drawn from (age × first placement, :meth:`Rates.entrant_weights`); None: every entrant of the
-window counts the same. Read when :func:`fit` runs (``benchmarks/peer/changing_mix.py
+window counts the same; "auto": chosen per fit by how well it predicted the window's own months
+(:func:`entries.choose_half_life`). Read when :func:`fit` runs (``benchmarks/peer/changing_mix.py
 --half-life`` sets it for a run)."""
+
+ENTRANT_MIX_TREND = False
+"""When True, the pool's age bands are re-weighted to the shares a trend in the mix puts at the
+window's end (:func:`entries.mix_at_end`) instead of by recency. Read when :func:`fit` runs
+(``changing_mix.py --mix-trend``)."""
 
 PRIOR_EXITS = 4.0
 """Pseudo-exits at the age band's level in each time-in-care cell: a cell with a handful of exits
@@ -92,6 +107,8 @@ class Rates:
     """Days from each entrant's start to the window's end (None: not known, every entrant weighs the same)."""
     entrant_half_life_months: float | None = None
     """Half-life of an entrant's weight in the pool (:meth:`entrant_weights`); None: no recency weighting."""
+    entrant_mix_trend: bool = False
+    """Weight the pool's age bands to the trend in the mix at the window's end (:meth:`entrant_weights`)."""
 
     @property
     def days(self) -> int:
@@ -112,7 +129,18 @@ class Rates:
         Brown 1959), so a mix that changed recently — an unaccompanied teenagers' surge, fewer
         babies — is followed within months rather than averaged over the whole window; all 1
         without a half-life."""
-        if self.entrant_half_life_months is None or self.entrant_days_before_end is None:
+        if self.entrant_days_before_end is None:
+            return np.ones(self.entries)
+        if self.entrant_mix_trend:
+            band = band_of_age_days(self.entrant_age_days)
+            ok = band < N_BANDS
+            share = mix_at_end(band[ok], self.entrant_days_before_end[ok] / DAYS_PER_YEAR, N_BANDS)
+            seen = np.bincount(band[ok], minlength=N_BANDS) / max(int(ok.sum()), 1)
+            out = np.ones(self.entries)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[ok] = share[band[ok]] / seen[band[ok]]
+            return out
+        if self.entrant_half_life_months is None:
             return np.ones(self.entries)
         months = self.entrant_days_before_end / DAYS_PER_MONTH
         return np.power(0.5, months / self.entrant_half_life_months)
@@ -299,6 +327,7 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date, trend: 
         (pl.col("start") - pl.col("DOB")).dt.total_days().alias("age_days"),
         pl.col("category").replace_strict(cat_index, return_dtype=pl.Int8).alias("category"),
     ).filter(pl.col("age_days") >= 0)
+    days_before_end = (np.datetime64(window_end, "D") - entrants["start"].to_numpy().astype("datetime64[D]")).astype(np.int64)
     return Rates(
         window_start=window_start,
         window_end=window_end,
@@ -306,13 +335,22 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date, trend: 
         events=events,
         entrant_age_days=entrants["age_days"].to_numpy().astype(np.int32),
         entrant_category=entrants["category"].to_numpy().astype(np.int8),
-        entrant_days_before_end=(np.datetime64(window_end, "D") - entrants["start"].to_numpy().astype("datetime64[D]"))
-        .astype(np.int64),
-        entrant_half_life_months=ENTRANT_HALF_LIFE_MONTHS,
+        entrant_days_before_end=days_before_end,
+        entrant_half_life_months=_half_life(entrants["age_days"].to_numpy(), days_before_end),
+        entrant_mix_trend=ENTRANT_MIX_TREND,
         entry_trend=_entry_trend(spell_frame, entries_from or window_start, window_end) if trend else None,
         exit_exposure=exit_exposure,
         exit_events=exit_events,
     )
+
+
+def _half_life(age_days: np.ndarray, days_before_end: np.ndarray) -> float | None:
+    """:data:`ENTRANT_HALF_LIFE_MONTHS`, "auto" resolved on the window's entrants (18 and over left out)."""
+    if ENTRANT_HALF_LIFE_MONTHS != "auto":
+        return ENTRANT_HALF_LIFE_MONTHS
+    band = band_of_age_days(age_days)
+    ok = band < N_BANDS
+    return choose_half_life(band[ok], days_before_end[ok] / DAYS_PER_MONTH, N_BANDS)
 
 
 _DURATION_FRAME = pl.DataFrame(

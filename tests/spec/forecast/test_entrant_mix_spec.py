@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from carewise.forecast import CATEGORIES, fit, spells
+from carewise.forecast.entries import mix_at_end
 from carewise.forecast.simulate import (
     StartingPopulation,
     _entrant_pool,
@@ -80,3 +81,14 @@ def test_pick_and_mean_follow_the_weights():
     assert mean[1, 4].sum() / mean[1].sum() == pytest.approx(0.33344, abs=1e-4)
     mean_off = deterministic(_two_entrants(None), empty, month_ends(END, 1))
     assert mean_off[1, 4].sum() / mean_off[1].sum() == pytest.approx(0.5)
+
+
+def test_trend_in_the_mix_gives_the_share_at_the_window_end():
+    """A year before the end 3 entrants in band 0 and 1 in band 1; at the end 1 and 1. With a flat
+    prior the two-parameter logit fits both years exactly: at the end the shares are 1/2 and 1/2
+    (the window's average says 4/6 and 2/6). With a very tight prior on the slope there is no
+    trend and the shares are the window's, 4/6 and 2/6."""
+    band = np.array([0, 0, 0, 1, 0, 1])
+    years_before = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0])
+    assert mix_at_end(band, years_before, 2, slope_sd=1e6) == pytest.approx([0.5, 0.5], abs=1e-6)
+    assert mix_at_end(band, years_before, 2, slope_sd=1e-6) == pytest.approx([4 / 6, 2 / 6], abs=1e-6)
