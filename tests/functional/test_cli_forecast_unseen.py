@@ -189,3 +189,21 @@ def test_old_returns_forecast_without_borrowing_and_say_so(council, tmp_path):
     assert data["origin"] == "2018-03-31" and data["borrowed"] is None
     assert "no DfE figures had been published by 2018-03-31" in data["warnings"][0]["message"]
     assert data["starting_children"] == _json("--from", str(council), *FAST)["starting_children"]
+
+
+def test_children_with_no_date_of_birth_are_counted_as_left_out(council, tmp_path):
+    """Another tool's header with a quarter of the dates of birth blank: those children cannot be
+    aged, so they are not in the forecast — the warning says how many of the children at the start."""
+    blank = tmp_path / "nodob"
+    shutil.copytree(council, blank)
+    for path in blank.glob("*/header.csv"):
+        header = pl.read_csv(path, infer_schema_length=0)
+        header.with_columns(pl.when(pl.int_range(pl.len()) % 4 == 0).then(None).otherwise(pl.col("DOB")).alias("DOB")
+                            ).write_csv(path, null_value="")
+    full = _json("--from", str(council), *FAST)
+    data = _json("--from", str(blank), *FAST)
+    assert _codes(data) == ["no_date_of_birth"]
+    left_out = full["starting_children"] - data["starting_children"]
+    assert left_out > 0
+    assert data["warnings"][0]["message"].startswith(
+        f"{left_out} of the {full['starting_children']} children looked after on 31 March 2024 have no readable date of birth")

@@ -14,7 +14,8 @@ the pack and the sweep all get them:
   (``gap_in_years``), a window cut short by the data (``window_shortened``) or under a year
   (``short_window``), entries or exits implausibly few for the children looked after
   (``few_entries``, ``few_exits``), data that end long before the forecast start
-  (``data_end_early``), nothing borrowed from neighbours for a named council
+  (``data_end_early``), children at the start left out for want of a date of birth
+  (``no_date_of_birth``), nothing borrowed from neighbours for a named council
   (``not_borrowed``), and too few runs for a range (``few_runs``, :func:`few_runs`).
 """
 
@@ -80,6 +81,7 @@ HEADLINES = {
     "data_end_early": "The returns go quiet long before their collection year ends: they may not cover the whole year.",
     "not_borrowed": "Nothing was borrowed from statistical neighbours' published rates.",
     "few_runs": "Too few simulated futures for the ranges to mean much.",
+    "no_date_of_birth": "Some children looked after at the start have no date of birth and are left out.",
 }
 """One line per warning code, with no counts of children."""
 
@@ -234,6 +236,22 @@ def thin_data(rates: Rates, frame: pl.DataFrame, history: History, origin: date)
 def _months(first: date, last: date) -> int:
     """Whole months from ``first`` to ``last`` (both days in), as a message says them."""
     return round(((last - first).days + 1) / 30.44)
+
+
+def no_date_of_birth(history: History, origin: date) -> ForecastWarning | None:
+    """Children looked after at ``origin`` with no readable date of birth: the forecast cannot age
+    them, so they are left out of the children at the start (``spells``) — said, not silent."""
+    eps = history.timeline.episodes
+    open_then = eps.filter((pl.col("DECOM") <= origin) & (pl.col("DEC").is_null() | (pl.col("DEC") > origin)))
+    children = open_then.select("CHILD").unique()
+    born = history.timeline.children.filter(pl.col("DOB").is_not_null()).select("CHILD")
+    missing = children.join(born, on="CHILD", how="anti").height
+    if not missing:
+        return None
+    return ForecastWarning("no_date_of_birth", (
+        f"{missing} of the {children.height} children looked after on {_day(origin)} have no readable date of birth "
+        "(DOB in the header) and are left out of the forecast, which cannot age them: the forecast is that many "
+        "too low. Add their dates of birth to the returns."))
 
 
 def window_warnings(asked_start: date, window_start: date, window_end: date) -> list[ForecastWarning]:

@@ -13,6 +13,7 @@ from carewise.errors import SettingError
 from carewise.forecast.checks import (
     ForecastWarning,
     ceased_counts,
+    no_date_of_birth,
     not_borrowed,
     refuse_empty_window,
     thin_data,
@@ -142,6 +143,7 @@ def fit_model(
     refuse_empty_window(rates, history, origin)
     warnings += window_warnings(asked_start, rates.window_start, rates.window_end)
     warnings += thin_data(rates, frame, history, origin)
+    warnings += [w for w in [no_date_of_birth(history, origin)] if w]
     stock = stock_on(frame, origin).filter(pl.col("age_days") < AGE_OUT_DAYS)
     cat_index = {name: i for i, name in enumerate(CATEGORIES)}
     start = StartingPopulation(
