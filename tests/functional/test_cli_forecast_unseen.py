@@ -207,3 +207,12 @@ def test_children_with_no_date_of_birth_are_counted_as_left_out(council, tmp_pat
     assert left_out > 0
     assert data["warnings"][0]["message"].startswith(
         f"{left_out} of the {full['starting_children']} children looked after on 31 March 2024 have no readable date of birth")
+
+
+def test_scenario_compare_carries_the_warnings(council, tmp_path):
+    path = tmp_path / "fewer.json"
+    assert runner.invoke(app, ["scenario", "create", "fewer", "--entry-rate", "-0.1", "--path", str(path)]).exit_code == 0
+    result = runner.invoke(app, ["scenario", "compare", str(path), "--from", str(council / "2023-24"), "--runs", "100",
+                                 "--horizon-months", "12", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [w["code"] for w in json.loads(result.stdout)["warnings"]] == ["window_shortened"]

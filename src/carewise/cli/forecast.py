@@ -490,11 +490,13 @@ def scenario_compare(
     res = run_forecast(history, horizon_months=horizon_months, runs=runs, seed=seed, scenarios=names,
                        costs=_costs(costs_file, None), levels=("total", "category"), backtest=False)
     if json_out:
-        print_json({"council": la, "origin": res["origin"], "runs": runs, "seed": seed,
+        print_json({"council": la, "origin": res["origin"], "runs": runs, "seed": seed, "warnings": res["warnings"],
                     "scenarios": [{k: s[k] for k in ("name", "description", "difference", "spend_difference",
                                                      "in_house_share_of_mainstream_fostering")}
                                   for s in res["scenarios"]]})
         return
+    for w in res["warnings"]:
+        out.print(f"[yellow]Warning ({w['code']}):[/] {w['message']}")
     for sc in res["scenarios"]:
         diff = [r for r in sc["difference"] if r["state"] == "total" and r["date"].endswith("-03-31")]
         money = [r for r in sc["spend_difference"] if r["period_type"] == "financial_year"]
