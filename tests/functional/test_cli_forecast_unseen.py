@@ -173,22 +173,37 @@ def test_a_council_with_nothing_to_borrow_says_why(council, code, reason):
     assert reason in message
 
 
-def test_old_returns_forecast_without_borrowing_and_say_so(council, tmp_path):
-    """Returns moved six years earlier (2014-15 to 2017-18): no DfE figures shipped were published
-    by 31 March 2018, so nothing is borrowed — said, not silent — and the forecast is the same."""
-    old = tmp_path / "old"
+def _shifted(council: Path, folder: Path, years: int) -> Path:
+    """The council's returns with every date moved ``years`` years, in relabelled year folders."""
     for year in sorted(p for p in council.iterdir() if p.is_dir()):
-        start = int(year.name[:4]) - 6
-        (old / f"{start}-{(start + 1) % 100:02d}").mkdir(parents=True)
+        start = int(year.name[:4]) + years
+        (folder / f"{start}-{(start + 1) % 100:02d}").mkdir(parents=True)
         for f in year.glob("*.csv"):
             frame = pl.read_csv(f, infer_schema_length=0)
             dates = [c for c in frame.columns if c in {"DOB", "DECOM", "DEC", "MC_DOB", "DUC"}]
-            frame.with_columns(pl.col(c).str.to_date("%d/%m/%Y", strict=False).dt.offset_by("-6y").dt.strftime("%d/%m/%Y")
-                               for c in dates).write_csv(old / f"{start}-{(start + 1) % 100:02d}" / f.name, null_value="")
+            frame.with_columns(pl.col(c).str.to_date("%d/%m/%Y", strict=False).dt.offset_by(f"{years}y")
+                               .dt.strftime("%d/%m/%Y") for c in dates
+                               ).write_csv(folder / f"{start}-{(start + 1) % 100:02d}" / f.name, null_value="")
+    return folder
+
+
+def test_old_returns_forecast_without_borrowing_and_say_so(council, tmp_path):
+    """Returns moved six years earlier (2014-15 to 2017-18): no DfE figures shipped were published
+    by 31 March 2018, so nothing is borrowed — said, not silent — and the forecast is the same."""
+    old = _shifted(council, tmp_path / "old", -6)
     data = _json("--from", str(old), "--council", "E06000056", *FAST)
     assert data["origin"] == "2018-03-31" and data["borrowed"] is None
     assert "no DfE figures had been published by 2018-03-31" in data["warnings"][0]["message"]
     assert data["starting_children"] == _json("--from", str(council), *FAST)["starting_children"]
+
+
+def test_returns_before_the_price_index_are_forecast_without_spend(council, tmp_path):
+    """Returns of 2009-10 to 2012-13: the children are forecast; spend is not, and it says why (it
+    used to stop with 'No price index before March 2015: give costs from 2015-16 or later')."""
+    data = _json("--from", str(_shifted(council, tmp_path / "older", -11)), *FAST)
+    assert data["origin"] == "2013-03-31" and data["spend"] == []
+    assert _codes(data) == ["not_priced"] and "begins in March 2015" in data["warnings"][0]["message"]
+    assert len([r for r in data["forecast"] if r["state"] == "total"]) == 37
 
 
 def test_children_with_no_date_of_birth_are_counted_as_left_out(council, tmp_path):

@@ -131,7 +131,7 @@ def run_forecast(
     """Everything ``carewise forecast --json`` prints (also used by the web app). With ``council``
     (ONS code) the rates borrow from its statistical neighbours (``borrowed``)."""
     from carewise.forecast import fit_model, month_ends, project, summarise, summarise_difference
-    from carewise.forecast.checks import few_runs
+    from carewise.forecast.checks import few_runs, not_priced
     from carewise.forecast.costs import CostSettings, spend_by_period
 
     costs = costs or CostSettings()
@@ -139,6 +139,12 @@ def run_forecast(
                       reference_months=reference_months, council=council)
     dates = month_ends(model.origin, horizon_months)
     base = project(model, horizon_months, runs, seed)
+    warnings = [*model.warnings, few_runs(runs)]
+    try:
+        spend = _records(spend_by_period(base, costs))
+    except SettingError:  # months before the price index: the children are forecast, not priced
+        spend = None
+        warnings.append(not_priced())
     result: dict[str, Any] = {
         "origin": model.origin.isoformat(),
         "reference_start": model.rates.window_start.isoformat(),
@@ -149,10 +155,10 @@ def run_forecast(
         "starting_children": model.start.size,
         "entries_per_year": round(model.rates.entry_rate * 365.25, 2),
         "borrowed": model.borrowing.as_dict() if model.borrowing else None,
-        "warnings": [w.as_dict() for w in [*model.warnings, few_runs(runs)] if w],
+        "warnings": [w.as_dict() for w in warnings if w],
         "exit_by_time_in_care": _records(model.rates.duration_effects().frame()),
         "forecast": _records(summarise(base, levels)),
-        "spend": _records(spend_by_period(base, costs)),
+        "spend": spend or [],
         "weekly_costs": costs.weekly,
         "inflation": costs.inflation,
         "price_base": costs.price_base,
@@ -180,8 +186,8 @@ def run_forecast(
                 "description": sc.description,
                 "forecast": _records(summarise(proj, ("total", "category"))),
                 "difference": _records(summarise_difference(base, proj)),
-                "spend": _records(spend_by_period(proj, costs)),
-                "spend_difference": _records(spend_by_period(base, costs, other=proj)),
+                "spend": _records(spend_by_period(proj, costs)) if spend is not None else [],
+                "spend_difference": _records(spend_by_period(base, costs, other=proj)) if spend is not None else [],
                 "in_house_share_of_mainstream_fostering": in_house_shares(base, proj),
             }
         )

@@ -16,7 +16,8 @@ the pack and the sweep all get them:
   (``few_entries``, ``few_exits``), data that end long before the forecast start
   (``data_end_early``), children at the start left out for want of a date of birth
   (``no_date_of_birth``), nothing borrowed from neighbours for a named council
-  (``not_borrowed``), and too few runs for a range (``few_runs``, :func:`few_runs`).
+  (``not_borrowed``), too few runs for a range (``few_runs``, :func:`few_runs`), and spend that
+  cannot be priced (``not_priced``: the forecast's months fall before the price index).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import polars as pl
 
 from carewise.errors import SettingError
 from carewise.forecast.estimate import Rates
+from carewise.forecast.prices import CPIH_MARCH, INDEX_NAME
 from carewise.forecast.states import CARE_ENDS_AT, DAYS_PER_YEAR, N_CATEGORIES
 from carewise.history import History, stitch
 from carewise.returns import CollectionYear, birthday_expr
@@ -82,6 +84,7 @@ HEADLINES = {
     "not_borrowed": "Nothing was borrowed from statistical neighbours' published rates.",
     "few_runs": "Too few simulated futures for the ranges to mean much.",
     "no_date_of_birth": "Some children looked after at the start have no date of birth and are left out.",
+    "not_priced": "Spend is not given: the forecast falls before the price index begins.",
 }
 """One line per warning code, with no counts of children."""
 
@@ -288,6 +291,15 @@ def few_runs(runs: int) -> ForecastWarning | None:
     return ForecastWarning("few_runs", f"The ranges come from only {runs} run{'s' if runs != 1 else ''}: with fewer "
                                        f"than {FEWEST_RUNS} they are mostly chance (1 run has no range at all). "
                                        "Use --runs 1000.")
+
+
+def not_priced() -> ForecastWarning:
+    """The forecast's months fall before the price index: children are forecast, spend is not."""
+    first = min(CPIH_MARCH)
+    return ForecastWarning("not_priced", (
+        f"Spend is not given: the price index ({INDEX_NAME}) begins in March {first} and the forecast's months fall "
+        f"before it, so they cannot be priced. The children looked after are forecast as usual; for spend, forecast "
+        f"from March {first} or later."))
 
 
 def ceased_counts(frame: pl.DataFrame, window_start: date, window_end: date) -> tuple[int, int]:
