@@ -123,3 +123,16 @@ def test_population_matched_with_the_nearest_published_year():
     assert raw is not None and published.height == 1
     assert pop == pytest.approx(raw[0] * 44 / float(published["cla_31_march"][0].replace(",", "")))
     assert "the data hold 44 children looked after at 31 March 2025" in basis and "for 2024" in basis
+
+
+def test_pages_and_pack_forecast_returns_before_the_price_index_without_spend():
+    """2009-10 to 2012-13: the overview the web page and the pack show forecasts the children and
+    leaves spend out with the not_priced warning (it used to fail the whole page)."""
+    from carewise.forecast.overview import build_overview, compare
+    from carewise.forecast.scenarios import Change, Scenario
+
+    old = known_council(example_rates(), first_year=2009, last_year=2012, seed=1)
+    ov = build_overview(stitch(old), runs=50, backtest_runs=50, returns=old)
+    assert ov.origin == date(2013, 3, 31) and ov.spend.height == 0
+    assert [w.code for w in ov.model.warnings] == ["not_priced"]
+    assert compare(ov, Scenario("fewer", "", [Change("entry_rate", change=-0.1)])).spend_difference.height == 0

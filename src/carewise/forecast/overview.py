@@ -21,6 +21,7 @@ import polars as pl
 from carewise.disclosure import current
 from carewise.errors import SettingError
 from carewise.forecast.backtest import run_backtest
+from carewise.forecast.checks import not_priced
 from carewise.forecast.costs import CostSettings, spend_by_period
 from carewise.forecast.model import (
     FittedModel,
@@ -113,7 +114,10 @@ def build_overview(
     runs = runs or 1000
     proj = project(model, horizon_months, runs, seed)
     summary = summarise(proj, ("total", "category"))
-    spend = spend_by_period(proj, costs).filter(pl.col("period_type") == "financial_year").drop("period_type")
+    spend = _financial_years(proj, costs)
+    if spend is None:  # months before the price index: the children are forecast, spend is not
+        model.warnings.append(not_priced())
+        spend = _NO_SPEND
     try:
         result = run_backtest(history, runs=backtest_runs, seed=seed, returns=returns, council=council)
         backtest: dict[str, Any] = {k: (round(v, 4) if isinstance(v, float) else v)
@@ -128,6 +132,20 @@ def build_overview(
     return Overview(model=model, projection=proj, runs=runs, seed=seed, summary=summary,
                     observed=_observed(model), spend=spend, backtest=backtest, pa=pa, pa_error=pa_error,
                     costs=costs, seconds=time.perf_counter() - t0)
+
+
+_NO_SPEND = pl.DataFrame(schema={"period": pl.String, "months": pl.Int64, "mean": pl.Float64, "median": pl.Float64,
+                                 "p10": pl.Float64, "p90": pl.Float64, "p2_5": pl.Float64, "p97_5": pl.Float64,
+                                 "price_base": pl.String})
+
+
+def _financial_years(proj: Projection, costs: CostSettings, other: Projection | None = None) -> pl.DataFrame | None:
+    """Spend per financial year (:func:`costs.spend_by_period`), or None when the forecast's months
+    fall before the price index (``checks.not_priced``)."""
+    try:
+        return spend_by_period(proj, costs, other=other).filter(pl.col("period_type") == "financial_year").drop("period_type")
+    except SettingError:
+        return None
 
 
 @dataclass
@@ -146,11 +164,11 @@ def compare(overview: Overview, scenario: Scenario) -> Comparison:
     dates = month_ends(overview.origin, horizon)
     effects = resolve(scenario, overview.model, dates)
     proj = project(overview.model, horizon, overview.runs, overview.seed, effects=effects)
-    spend = spend_by_period(overview.projection, overview.costs, other=proj)
+    spend = _financial_years(overview.projection, overview.costs, other=proj)
     return Comparison(
         scenario=scenario,
         difference=summarise_difference(overview.projection, proj),
-        spend_difference=spend.filter(pl.col("period_type") == "financial_year").drop("period_type"),
+        spend_difference=_NO_SPEND if spend is None else spend,
         summary=summarise(proj, ("total", "category")),
     )
 
