@@ -231,3 +231,23 @@ def test_scenario_compare_carries_the_warnings(council, tmp_path):
                                  "--horizon-months", "12", "--json"])
     assert result.exit_code == 0, result.output
     assert [w["code"] for w in json.loads(result.stdout)["warnings"]] == ["window_shortened"]
+
+
+def test_backtest_sets_aside_the_years_before_a_gap_and_says_so(council, tmp_path):
+    """An old 2018-19 return beside 2020-21 to 2023-24 (2019-20 missing): the backtest is the one of
+    the unbroken years, and says what it set aside (its 'observed' totals in a gap counted children
+    who had left)."""
+    lone = tmp_path / "lone"
+    shutil.copytree(council / "2020-21", lone / "2020-21")
+    gapped = tmp_path / "gapped"
+    shutil.copytree(council, gapped)
+    _shifted(lone, tmp_path / "early", -2)
+    shutil.copytree(tmp_path / "early" / "2018-19", gapped / "2018-19")
+    args = ["backtest", "--runs", "50", "--json"]
+    plain = runner.invoke(app, [*args, "--from", str(council)])
+    result = runner.invoke(app, [*args, "--from", str(gapped)])
+    assert result.exit_code == 0 and plain.exit_code == 0, result.output
+    data, whole = json.loads(result.stdout), json.loads(plain.stdout)
+    assert [w["code"] for w in data["warnings"]] == ["gap_in_years"] and whole["warnings"] == []
+    assert "No return is held for 2019-20" in data["warnings"][0]["message"]
+    assert data["rows"] == whole["rows"]

@@ -382,9 +382,11 @@ def backtest_cmd(
     summary = bt.summary()
     calibration = bt.calibration()
     if json_out:
-        print_json({"council": la, **summary, "calibration": _records(calibration),
-                    "by_state": _records(calibration), "rows": _records(bt.rows)})
+        print_json({"council": la, **summary, "warnings": [w.as_dict() for w in bt.warnings],
+                    "calibration": _records(calibration), "by_state": _records(calibration), "rows": _records(bt.rows)})
         return
+    for w in bt.warnings:
+        out.print(f"[yellow]Warning ({w.code}):[/] {w.message}")
     out.print(f"[bold]{la}[/]: backtest over {summary['cuts']} quarter-end cut dates, each with only the returns "
               "received by then")
     out.print("  state                 months  error %  bias %  inside 80%  inside 95%")

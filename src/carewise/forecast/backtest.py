@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
 
 from carewise.errors import SettingError
-from carewise.forecast.checks import unbroken_years
+from carewise.forecast.checks import ForecastWarning, unbroken_years
 from carewise.forecast.model import (
     DEFAULT_REFERENCE_MONTHS,
     fit_model,
@@ -79,6 +79,8 @@ class Backtest:
     quantiles, observed, ape, inside_80, inside_95."""
     as_received: bool = True
     """False when only a stitched history was given: later corrections may leak into the fit."""
+    warnings: list[ForecastWarning] = field(default_factory=list)
+    """What was set aside (``gap_in_years``: the years before a missing one)."""
 
     def summary(self) -> dict[str, float | int | bool | None]:
         """``cuts``; ``mape_total_3m/6m/12m`` (percent); ``coverage_total_80_12m`` /
@@ -198,7 +200,8 @@ def run_backtest(
         proj = project(model, horizon_months=max(months, 1), runs=runs, seed=seed)
         summ = summarise(proj, levels=("total", "category"))
         frames.append(_score(summ, proj.dates, truth, targets, origin))
-    return Backtest(rows=pl.concat(frames).sort(["cut", "horizon_months", "state"]), as_received=returns is not None)
+    return Backtest(rows=pl.concat(frames).sort(["cut", "horizon_months", "state"]), as_received=returns is not None,
+                    warnings=[gap] if gap else [])
 
 
 def _score(summ: pl.DataFrame, dates: list[date], truth: pl.DataFrame,
