@@ -29,6 +29,7 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,8 @@ class MixKind:
 
     name: str
     growth: tuple[float, ...]
+    turns: tuple[tuple[date, tuple[float, ...]], ...] = ()
+    """From each date on, the bands' yearly growth is the one given (a surge that comes and goes)."""
 
 
 MIX_KINDS = (
@@ -59,6 +62,10 @@ MIX_KINDS = (
     MixKind("teen_surge", (-0.03, -0.03, -0.03, 0.05, 0.30)),
     # under 5 +10%/yr, 16–17 −10%/yr: younger entrants
     MixKind("younger", (0.10, 0.10, 0.0, 0.0, -0.10)),
+    # steady to March 2022, 16–17 +50%/yr (10–15 +10%) for two years, then back down as fast:
+    # a wave that a trend would carry on past its peak
+    MixKind("teen_wave", (0.0,) * N_BANDS,
+            ((date(2022, 4, 1), (-0.02, -0.02, -0.02, 0.10, 0.50)), (date(2024, 4, 1), (0.0, 0.0, 0.0, -0.10, -0.50)))),
 )
 MIX_SIZE = 700
 """Children looked after the generator aims at before thinning (as the growing/shrinking councils)."""
@@ -77,20 +84,31 @@ def first_entry_band(returns: dict) -> pl.DataFrame:
     return first.join(dob, on="CHILD", how="left").with_columns(band.alias("band")).sort("CHILD")
 
 
-def thin_by_band(returns: dict, growth: tuple[float, ...], seed: int) -> dict:
+def thin_by_band(returns: dict, growth: tuple[float, ...], seed: int,
+                 turns: tuple[tuple[date, tuple[float, ...]], ...] = ()) -> dict:
     """Keep each child with probability exp(g_band × years from the band's reference date to their
     first entry): the data's last day for a growing band, its first for a shrinking one (so every
-    probability is at most 1); a child with no date of birth is kept. Every table of every return
-    loses the same children."""
+    probability is at most 1); a child with no date of birth is kept. With ``turns`` the growth
+    changes on each date: the log of the chance is the integral of the band's growth from the data's
+    start, less its highest value over the data's span. Every table of every return loses the same
+    children."""
     first = first_entry_band(returns)
     years = sorted(returns)
-    g = np.asarray(growth)[first["band"].fill_null(0).to_numpy()]
-    g[first["DOB"].is_null().to_numpy()] = 0.0
+    band = first["band"].fill_null(0).to_numpy()
+    g = np.asarray(growth)[band]
+    no_dob = first["DOB"].is_null().to_numpy()
+    g[no_dob] = 0.0
     start, end = np.datetime64(years[0].start, "D"), np.datetime64(years[-1].end, "D")
-    ref = np.where(g > 0, end, start)
-    t = (first["first"].to_numpy().astype("datetime64[D]") - ref).astype(np.int64) / 365.25
-    keep_p = np.minimum(1.0, np.exp(g * t))
-    u = np.random.default_rng(seed).random(t.size)
+    day = first["first"].to_numpy().astype("datetime64[D]")
+    if turns:
+        log_p = _log_keep(day, band, growth, turns, start, end)
+        log_p[no_dob] = 0.0
+        keep_p = np.minimum(1.0, np.exp(log_p))
+    else:
+        ref = np.where(g > 0, end, start)
+        t = (day - ref).astype(np.int64) / 365.25
+        keep_p = np.minimum(1.0, np.exp(g * t))
+    u = np.random.default_rng(seed).random(day.size)
     kept = set(first.filter(pl.Series(u < keep_p))["CHILD"].to_list())
     out = {}
     for year, ret in returns.items():
@@ -99,10 +117,29 @@ def thin_by_band(returns: dict, growth: tuple[float, ...], seed: int) -> dict:
     return out
 
 
+def _log_keep(day: np.ndarray, band: np.ndarray, growth: tuple[float, ...],
+              turns: tuple[tuple[date, tuple[float, ...]], ...], start: np.datetime64, end: np.datetime64) -> np.ndarray:
+    """∫ from ``start`` to ``day`` of the band's piecewise-constant yearly growth, less its
+    maximum over [start, end] (reached at ``start``, a turn or ``end``)."""
+    edges = [start, *[np.datetime64(d, "D") for d, _ in turns]]
+    rates = np.array([growth, *[g for _, g in turns]])  # (segments, bands)
+
+    def integral(t: np.ndarray) -> np.ndarray:  # (len(t), bands)
+        out = np.zeros((t.size, rates.shape[1]))
+        for i, lo in enumerate(edges):
+            upto = t if i + 1 == len(edges) else np.minimum(t, edges[i + 1])
+            years = (upto - lo).astype(np.int64) / 365.25
+            out += (years if i == 0 else np.maximum(years, 0.0))[:, None] * rates[i][None, :]  # before the start: the first growth
+        return out
+
+    top = integral(np.array([*edges, end], dtype="datetime64[D]")).max(0)
+    return integral(day)[np.arange(day.size), band] - top[band]
+
+
 def make_mix_council(kind: MixKind, seed: int) -> dict:
     from carewise.synth import generate_council
 
-    return thin_by_band(generate_council(MIX_SIZE, YEARS, seed=seed).returns, kind.growth, seed)
+    return thin_by_band(generate_council(MIX_SIZE, YEARS, seed=seed).returns, kind.growth, seed, kind.turns)
 
 
 def mix_by_year(returns: dict) -> pl.DataFrame:

@@ -320,14 +320,8 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date, trend: 
     if "period_start" in spell_frame.columns:
         exit_exposure, exit_events = _by_time_in_care(expo_base, ended_banded, lo, hi)
 
-    entrants = spell_frame.filter(
-        pl.col("entry") & (pl.col("start") >= window_start) & (pl.col("start") <= window_end)
-    ).select(
-        "start",
-        (pl.col("start") - pl.col("DOB")).dt.total_days().alias("age_days"),
-        pl.col("category").replace_strict(cat_index, return_dtype=pl.Int8).alias("category"),
-    ).filter(pl.col("age_days") >= 0)
-    days_before_end = (np.datetime64(window_end, "D") - entrants["start"].to_numpy().astype("datetime64[D]")).astype(np.int64)
+    entrants = _entrants(spell_frame, window_start, window_end)
+    days_before_end = _days_before(entrants, window_end)
     return Rates(
         window_start=window_start,
         window_end=window_end,
@@ -336,7 +330,7 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date, trend: 
         entrant_age_days=entrants["age_days"].to_numpy().astype(np.int32),
         entrant_category=entrants["category"].to_numpy().astype(np.int8),
         entrant_days_before_end=days_before_end,
-        entrant_half_life_months=_half_life(entrants["age_days"].to_numpy(), days_before_end),
+        entrant_half_life_months=_half_life(spell_frame, entries_from or window_start, window_end),
         entrant_mix_trend=ENTRANT_MIX_TREND,
         entry_trend=_entry_trend(spell_frame, entries_from or window_start, window_end) if trend else None,
         exit_exposure=exit_exposure,
@@ -344,13 +338,32 @@ def fit(spell_frame: pl.DataFrame, window_start: date, window_end: date, trend: 
     )
 
 
-def _half_life(age_days: np.ndarray, days_before_end: np.ndarray) -> float | None:
-    """:data:`ENTRANT_HALF_LIFE_MONTHS`, "auto" resolved on the window's entrants (18 and over left out)."""
+def _entrants(spell_frame: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
+    """Spells that start a period of care in [start, end]: start, age in days, category index."""
+    cat_index = {name: i for i, name in enumerate(CATEGORIES)}
+    return spell_frame.filter(
+        pl.col("entry") & (pl.col("start") >= start) & (pl.col("start") <= end)
+    ).select(
+        "start",
+        (pl.col("start") - pl.col("DOB")).dt.total_days().alias("age_days"),
+        pl.col("category").replace_strict(cat_index, return_dtype=pl.Int8).alias("category"),
+    ).filter(pl.col("age_days") >= 0)
+
+
+def _days_before(entrants: pl.DataFrame, end: date) -> np.ndarray:
+    return (np.datetime64(end, "D") - entrants["start"].to_numpy().astype("datetime64[D]")).astype(np.int64)
+
+
+def _half_life(spell_frame: pl.DataFrame, start: date, end: date) -> float | None:
+    """:data:`ENTRANT_HALF_LIFE_MONTHS`; "auto" chosen on the entrants from ``start`` (the entry
+    trend's months, up to 60: more months to tell a moving mix from noise) to the window's end
+    (18 and over left out)."""
     if ENTRANT_HALF_LIFE_MONTHS != "auto":
         return ENTRANT_HALF_LIFE_MONTHS
-    band = band_of_age_days(age_days)
+    seen = _entrants(spell_frame, start, end)
+    band = band_of_age_days(seen["age_days"].to_numpy())
     ok = band < N_BANDS
-    return choose_half_life(band[ok], days_before_end[ok] / DAYS_PER_MONTH, N_BANDS)
+    return choose_half_life(band[ok], _days_before(seen, end)[ok] / DAYS_PER_MONTH, N_BANDS)
 
 
 _DURATION_FRAME = pl.DataFrame(
