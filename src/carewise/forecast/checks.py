@@ -171,6 +171,11 @@ def refuse_empty_window(rates: Rates, history: History, origin: date) -> None:
     lo, hi = rates.window_start, rates.window_end
     if rates.entries or rates.events[:, :, N_CATEGORIES].sum():
         return
+    if history.episodes.height and history.timeline.children.filter(pl.col("DOB").is_not_null()).height == 0:
+        headless = _without_header(history)
+        raise SettingError("No child in the returns has a readable date of birth (DOB in the header"
+                           + (f"; no header table in {', '.join(headless)}" if headless else "")
+                           + "), so no child can be aged or forecast: add the header table to each return.")
     window = f"{_day(lo)} to {_day(hi)}"
     last, latest_start = _last_event(history, origin), _latest_start(history, origin)
     held = CollectionYear.containing(origin)
@@ -241,9 +246,23 @@ def _months(first: date, last: date) -> int:
     return round(((last - first).days + 1) / 30.44)
 
 
+MOST_WITHOUT_BIRTH = 0.1
+"""Share of the children at the start with no date of birth above which the forecast is refused:
+they are left out of the start and of the rates (their starts and moves), so the forecast falls
+away (a synthetic council without its last year's header: 314 children at the start of 499, 215 a
+year later)."""
+
+
+def _without_header(history: History) -> list[str]:
+    """Collection years whose return holds episodes but no header table (no dates of birth)."""
+    return [r.year.label for r in history.returns
+            if "episodes" in r.raw and r.raw["episodes"].height and not ("header" in r.raw and r.raw["header"].height)]
+
+
 def no_date_of_birth(history: History, origin: date) -> ForecastWarning | None:
     """Children looked after at ``origin`` with no readable date of birth: the forecast cannot age
-    them, so they are left out of the children at the start (``spells``) — said, not silent."""
+    them, so they are left out of the children at the start and of the rates (``spells``). Said
+    when a few are; refused when more than :data:`MOST_WITHOUT_BIRTH` of the children are."""
     eps = history.timeline.episodes
     open_then = eps.filter((pl.col("DECOM") <= origin) & (pl.col("DEC").is_null() | (pl.col("DEC") > origin)))
     children = open_then.select("CHILD").unique()
@@ -251,10 +270,16 @@ def no_date_of_birth(history: History, origin: date) -> ForecastWarning | None:
     missing = children.join(born, on="CHILD", how="anti").height
     if not missing:
         return None
-    return ForecastWarning("no_date_of_birth", (
-        f"{missing} of the {children.height} children looked after on {_day(origin)} have no readable date of birth "
-        "(DOB in the header) and are left out of the forecast, which cannot age them: the forecast is that many "
-        "too low. Add their dates of birth to the returns."))
+    headless = _without_header(history)
+    where = (f" The {', '.join(headless)} return{'s have' if len(headless) > 1 else ' has'} no header table." if headless
+             else "")
+    text = (f"{missing} of the {children.height} children looked after on {_day(origin)} have no readable date of birth "
+            f"(DOB in the header), so they are left out of the forecast, which cannot age them, and their starts and "
+            f"moves are left out of the rates.{where}")
+    if missing > MOST_WITHOUT_BIRTH * children.height:
+        raise SettingError(f"{text} The forecast would be far too low: add the header (dates of birth) to the returns.")
+    return ForecastWarning("no_date_of_birth", f"{text} The forecast is too low by at least that many: add their "
+                                               "dates of birth to the returns.")
 
 
 def window_warnings(asked_start: date, window_start: date, window_end: date) -> list[ForecastWarning]:

@@ -141,9 +141,9 @@ def fit_model(
     rates = fit(frame, reference_start, reference_end, trend=entry_trend,
                 entries_from=min(entries_from, reference_start) if entries_from else None)
     refuse_empty_window(rates, history, origin)
+    warnings += [w for w in [no_date_of_birth(history, origin)] if w]
     warnings += window_warnings(asked_start, rates.window_start, rates.window_end)
     warnings += thin_data(rates, frame, history, origin)
-    warnings += [w for w in [no_date_of_birth(history, origin)] if w]
     stock = stock_on(frame, origin).filter(pl.col("age_days") < AGE_OUT_DAYS)
     cat_index = {name: i for i, name in enumerate(CATEGORIES)}
     start = StartingPopulation(
