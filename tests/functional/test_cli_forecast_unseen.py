@@ -269,3 +269,24 @@ def test_backtest_sets_aside_the_years_before_a_gap_and_says_so(council, tmp_pat
     assert [w["code"] for w in data["warnings"]] == ["gap_in_years"] and whole["warnings"] == []
     assert "No return is held for 2019-20" in data["warnings"][0]["message"]
     assert data["rows"] == whole["rows"]
+
+
+def test_xml_returns_and_iso_dates_give_the_same_forecast(council, tmp_path):
+    """The same returns as 903 XML files, and as CSV with dates written YYYY-MM-DD: the same forecast."""
+    from carewise.ingest import read_returns
+    from carewise.ingest.xml_writer import write_xml
+
+    xml, iso = tmp_path / "xml", tmp_path / "iso"
+    xml.mkdir()
+    for year, ret in read_returns([council]).returns.items():
+        write_xml(ret, xml / f"{year.label}.xml")
+    for path in council.glob("*/*.csv"):
+        frame = pl.read_csv(path, infer_schema_length=0)
+        dates = [c for c in frame.columns if c in {"DOB", "DECOM", "DEC", "MC_DOB", "DUC"}]
+        (iso / path.parent.name).mkdir(parents=True, exist_ok=True)
+        frame.with_columns(pl.col(c).str.to_date("%d/%m/%Y", strict=False).dt.strftime("%Y-%m-%d") for c in dates
+                           ).write_csv(iso / path.parent.name / path.name, null_value="")
+    whole = _json("--from", str(council), *FAST)
+    for other in (xml, iso):
+        data = _json("--from", str(other), *FAST)
+        assert data["forecast"] == whole["forecast"] and data["warnings"] == []
