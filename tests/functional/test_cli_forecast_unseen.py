@@ -290,3 +290,28 @@ def test_xml_returns_and_iso_dates_give_the_same_forecast(council, tmp_path):
     for other in (xml, iso):
         data = _json("--from", str(other), *FAST)
         assert data["forecast"] == whole["forecast"] and data["warnings"] == []
+
+
+def _rekeyed(council: Path, folder: Path, every: int) -> Path:
+    """The council with every ``every``-th child of the last return under a new CHILD id there
+    (as a system that re-keys children, or a return missing their episodes, would give)."""
+    shutil.copytree(council, folder)
+    for path in (folder / "2023-24").glob("*.csv"):
+        frame = pl.read_csv(path, infer_schema_length=0)
+        if "CHILD" in frame.columns:
+            moved = pl.col("CHILD").cast(pl.Int64, strict=False).fill_null(0) % every == 0
+            frame.with_columns(pl.when(moved).then("9" + pl.col("CHILD")).otherwise(pl.col("CHILD")).alias("CHILD")
+                               ).write_csv(path, null_value="")
+    return folder
+
+
+def test_children_left_open_and_missing_from_the_next_return(council, tmp_path):
+    """Every child of the last return under a new id: the children open at 31 March 2023 are counted
+    twice (refused); one child in 40: warned, with how many were counted."""
+    text = _refusal(_run("--from", str(_rekeyed(council, tmp_path / "all", 1)), *FAST))
+    assert "are so only because the 2022-23 return leaves an episode open and the 2023-24 return does not hold" in text
+    assert "use the same CHILD id" in text
+    data = _json("--from", str(_rekeyed(council, tmp_path / "few", 40)), *FAST)
+    assert _codes(data) == ["open_not_carried"]
+    counted = int(data["warnings"][0]["message"].split(" ")[0])
+    assert 0 < counted <= 0.1 * data["starting_children"]

@@ -15,7 +15,8 @@ the pack and the sweep all get them:
   (``short_window``), entries or exits implausibly few for the children looked after
   (``few_entries``, ``few_exits``), data that end long before the forecast start
   (``data_end_early``), children at the start left out for want of a date of birth
-  (``no_date_of_birth``), nothing borrowed from neighbours for a named council
+  (``no_date_of_birth``), children counted only because a return left them open and the next
+  does not hold them (``open_not_carried``), nothing borrowed from neighbours for a named council
   (``not_borrowed``), too few runs for a range (``few_runs``, :func:`few_runs`), and spend that
   cannot be priced (``not_priced``: the forecast's months fall before the price index).
 """
@@ -34,6 +35,7 @@ from carewise.forecast.prices import CPIH_MARCH, INDEX_NAME
 from carewise.forecast.states import CARE_ENDS_AT, DAYS_PER_YEAR, N_CATEGORIES
 from carewise.history import History, stitch
 from carewise.returns import CollectionYear, birthday_expr
+from carewise.returns.years import year_label
 
 FEWEST_PER_CHILD_YEAR = 0.16
 """Entries (or exits) a year per child looked after that no English council went below: the
@@ -85,6 +87,8 @@ HEADLINES = {
     "few_runs": "Too few simulated futures for the ranges to mean much.",
     "no_date_of_birth": "Some children looked after at the start have no date of birth and are left out.",
     "not_priced": "Spend is not given: the forecast falls before the price index begins.",
+    "open_not_carried": "Some children left open in one return are missing from the next and are counted as looked "
+                        "after.",
 }
 """One line per warning code, with no counts of children."""
 
@@ -241,16 +245,53 @@ def thin_data(rates: Rates, frame: pl.DataFrame, history: History, origin: date)
     return out
 
 
+def _open_not_carried(history: History) -> dict[str, str]:
+    """Children with an episode open at the end of a return (DEC blank) who are not in the next
+    year's return: CHILD → the year they were last seen. Looked after on 1 April, they must be in
+    the next return; if not, their CHILD id changed or their episodes are missing, and stitched
+    they stay "looked after" (until 18)."""
+    raws = {r.year.start_year: r.raw.get("episodes") for r in history.returns}
+    out: dict[str, str] = {}
+    for year, eps in sorted(raws.items()):
+        after = raws.get(year + 1)
+        if eps is None or after is None or "DEC" not in eps.columns:
+            continue
+        open_ids = eps.filter(pl.col("DEC").str.strip_chars().fill_null("") == "")["CHILD"].str.strip_chars()
+        gone = set(open_ids.to_list()) - set(after["CHILD"].str.strip_chars().to_list())
+        out.update({child: year_label(year) for child in gone})
+    return out
+
+
+def open_not_carried(history: History, stock_children: list[str], origin: date) -> ForecastWarning | None:
+    """Children counted at the start only because a return left them open and the next does not
+    hold them: warned about when few, refused above :data:`MOST_AT_FAULT` of the children."""
+    stale = _open_not_carried(history)
+    counted = [c for c in stock_children if c in stale]
+    if not counted:
+        return None
+    years = sorted(set(stale[c] for c in counted))
+    nexts = [year_label(int(y[:4]) + 1) for y in years]
+    text = (f"{len(counted)} of the {len(stock_children)} children counted as looked after on {_day(origin)} are so only "
+            f"because the {', '.join(years)} return{'s leave' if len(years) > 1 else ' leaves'} an episode open and "
+            f"the {', '.join(nexts)} return{'s do' if len(nexts) > 1 else ' does'} not hold them: if the CHILD ids "
+            "changed between returns the same children are counted twice; if they left care, their episodes are "
+            "missing.")
+    if len(counted) > MOST_AT_FAULT * len(stock_children):
+        raise SettingError(f"{text} The forecast would start from the wrong children: use the same CHILD id for a "
+                           "child in every return, or add the missing episodes.")
+    return ForecastWarning("open_not_carried", f"{text} The forecast counts them: check those children's episodes.")
+
+
 def _months(first: date, last: date) -> int:
     """Whole months from ``first`` to ``last`` (both days in), as a message says them."""
     return round(((last - first).days + 1) / 30.44)
 
 
-MOST_WITHOUT_BIRTH = 0.1
-"""Share of the children at the start with no date of birth above which the forecast is refused:
-they are left out of the start and of the rates (their starts and moves), so the forecast falls
-away (a synthetic council without its last year's header: 314 children at the start of 499, 215 a
-year later)."""
+MOST_AT_FAULT = 0.1
+"""Share of the children at the start that may be wrong — left out for want of a date of birth,
+or counted though they may have left — above which the forecast is refused rather than warned
+about (a synthetic council without its last year's header started from 314 children of 499 and
+fell to 215 a year later; with its last return's CHILD ids changed it started from 903)."""
 
 
 def _without_header(history: History) -> list[str]:
@@ -262,7 +303,7 @@ def _without_header(history: History) -> list[str]:
 def no_date_of_birth(history: History, origin: date) -> ForecastWarning | None:
     """Children looked after at ``origin`` with no readable date of birth: the forecast cannot age
     them, so they are left out of the children at the start and of the rates (``spells``). Said
-    when a few are; refused when more than :data:`MOST_WITHOUT_BIRTH` of the children are."""
+    when a few are; refused when more than :data:`MOST_AT_FAULT` of the children are."""
     eps = history.timeline.episodes
     open_then = eps.filter((pl.col("DECOM") <= origin) & (pl.col("DEC").is_null() | (pl.col("DEC") > origin)))
     children = open_then.select("CHILD").unique()
@@ -276,7 +317,7 @@ def no_date_of_birth(history: History, origin: date) -> ForecastWarning | None:
     text = (f"{missing} of the {children.height} children looked after on {_day(origin)} have no readable date of birth "
             f"(DOB in the header), so they are left out of the forecast, which cannot age them, and their starts and "
             f"moves are left out of the rates.{where}")
-    if missing > MOST_WITHOUT_BIRTH * children.height:
+    if missing > MOST_AT_FAULT * children.height:
         raise SettingError(f"{text} The forecast would be far too low: add the header (dates of birth) to the returns.")
     return ForecastWarning("no_date_of_birth", f"{text} The forecast is too low by at least that many: add their "
                                                "dates of birth to the returns.")

@@ -15,6 +15,7 @@ from carewise.forecast.checks import (
     ceased_counts,
     no_date_of_birth,
     not_borrowed,
+    open_not_carried,
     refuse_empty_window,
     thin_data,
     unbroken_years,
@@ -145,6 +146,7 @@ def fit_model(
     warnings += window_warnings(asked_start, rates.window_start, rates.window_end)
     warnings += thin_data(rates, frame, history, origin)
     stock = stock_on(frame, origin).filter(pl.col("age_days") < AGE_OUT_DAYS)
+    warnings += [w for w in [open_not_carried(history, stock["CHILD"].to_list(), origin)] if w]
     cat_index = {name: i for i, name in enumerate(CATEGORIES)}
     start = StartingPopulation(
         origin=origin,
