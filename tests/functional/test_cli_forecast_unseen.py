@@ -147,7 +147,7 @@ def test_data_that_go_quiet_early_are_flagged(council, tmp_path):
     data = _json("--from", str(cut), *FAST)
     assert "data_end_early" in _codes(data)
     message = next(w["message"] for w in data["warnings"] if w["code"] == "data_end_early")
-    assert "before the forecast starts (31 March 2024)" in message and "--start" in message
+    assert "before the forecast starts (31 March 2024)" in message and "--start 2023-09-" in message
 
 
 def test_one_run_warns_that_there_is_no_range(council):

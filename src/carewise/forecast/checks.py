@@ -241,7 +241,7 @@ def thin_data(rates: Rates, frame: pl.DataFrame, history: History, origin: date)
                 f"rarely go that long without one. The returns may not cover their whole collection year (it is read "
                 f"from the latest episode date): the children looked after at the start and the rates may be out "
                 f"of date. Check that the files are the {CollectionYear.containing(origin).label} return, or start "
-                "the forecast where the data end with --start.")))
+                f"the forecast where the data end: --start {last.isoformat()}.")))
     return out
 
 
