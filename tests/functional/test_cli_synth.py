@@ -30,3 +30,14 @@ def test_bad_size_exits_with_a_message(tmp_path):
     result = CliRunner().invoke(app, ["synth", "--size", "lots", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "--size" in result.output
+
+
+def test_years_before_the_layouts_carewise_knows_are_refused_not_written_empty(tmp_path):
+    """2016-17 has no table layout in carewise: before, synth wrote '0 children, 0 episodes'
+    for each such year without saying why."""
+    out = tmp_path / "old"
+    result = CliRunner().invoke(app, ["synth", "--size", "40", "--years", "2018-19..2020-21",
+                                      "--seed", "2", "--out", str(out)])
+    assert result.exit_code == 4, result.output
+    assert "2020-21 to 2026-27" in result.output and "not 2018-19, 2019-20" in result.output
+    assert not out.exists()

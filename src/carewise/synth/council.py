@@ -20,6 +20,7 @@ import polars as pl
 
 from carewise.codes import SHORT_BREAKS
 from carewise.codes.lists import sex_code
+from carewise.errors import SettingError
 from carewise.returns import ROW, CollectionYear, Return, tables_for
 from carewise.returns.frames import MISSING
 from carewise.returns.tables import TABLES
@@ -77,11 +78,20 @@ class SyntheticCouncil:
 
 
 def _years(years: str | list) -> list[CollectionYear]:
+    """The collection years asked for; a year whose return layout carewise does not hold is
+    refused (its returns would have no tables at all, silently)."""
     from carewise.returns import year_range
+    from carewise.returns.years import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR
 
-    if isinstance(years, str):
-        return year_range(years)
-    return sorted(CollectionYear.parse(y) for y in years)
+    the_years = year_range(years) if isinstance(years, str) else sorted(CollectionYear.parse(y) for y in years)
+    outside = [y.label for y in the_years if not y.supported]
+    if outside:
+        raise SettingError(
+            f"Synthetic returns can only be made for the collection years carewise knows the layout of, "
+            f"{CollectionYear(FIRST_SUPPORTED_YEAR)} to {CollectionYear(LAST_SUPPORTED_YEAR)}; not {', '.join(outside)}. "
+            "Choose years in that range (for example --years 2020-21..2025-26)."
+        )
+    return the_years
 
 
 def generate_council(
