@@ -130,9 +130,11 @@ def test_start_on_the_first_day_is_refused_not_a_flat_line(council):
     assert "a later --start" in text
 
 
-def test_data_that_go_quiet_early_are_flagged(council, tmp_path):
+def test_returns_that_stop_early_are_forecast_from_where_they_end(council, tmp_path):
     """Every episode date after 30 September 2023 removed from the last return (those episodes left
-    open): the data end six months before the forecast start."""
+    open), as an extract taken during the year: the forecast starts where the data end, and says so
+    (from 31 March 2024 a medium council fell from 443 children to 299 in a year); a --start at the
+    year end is kept, with the warning that the data went quiet long before it."""
     cut = tmp_path / "quiet"
     shutil.copytree(council, cut)
     path = cut / "2023-24" / "episodes.csv"
@@ -145,9 +147,14 @@ def test_data_that_go_quiet_early_are_flagged(council, tmp_path):
         pl.when(late).then(None).otherwise(pl.col("REC")).alias("REC"),
     ).write_csv(path, null_value="")
     data = _json("--from", str(cut), *FAST)
-    assert "data_end_early" in _codes(data)
-    message = next(w["message"] for w in data["warnings"] if w["code"] == "data_end_early")
-    assert "before the forecast starts (31 March 2024)" in message and "--start 2023-09-" in message
+    assert "2023-09-01" <= data["origin"] <= "2023-09-30"
+    assert _codes(data) == ["data_end_early"]
+    assert f"The forecast starts where the data end, on {int(data['origin'][8:])} September 2023" in data["warnings"][0]["message"]
+    assert data["starting_children"] == _json("--from", str(council), "--start", data["origin"], *FAST)["starting_children"]
+    kept = _json("--from", str(cut), "--start", "2024-03-31", *FAST)
+    message = next(w["message"] for w in kept["warnings"] if w["code"] == "data_end_early")
+    assert kept["origin"] == "2024-03-31" and "before the forecast starts (31 March 2024)" in message
+    assert f"--start {data['origin']}" in message
 
 
 def test_one_run_warns_that_there_is_no_range(council):

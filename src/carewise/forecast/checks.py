@@ -245,6 +245,38 @@ def thin_data(rates: Rates, frame: pl.DataFrame, history: History, origin: date)
     return out
 
 
+ENDS_EARLY_DAYS = 92
+"""A quiet spell at the end of the returns this long or longer may mean they stop early …"""
+NEVER = 1e-6
+"""… when a council as busy would go that long without a start or end of an episode by chance
+less than once in a million: an extract taken during the year, or a return cut short."""
+
+
+def ends_early(history: History, year_end: date) -> tuple[date, ForecastWarning] | None:
+    """Where the data really end, when the returns stop long before their collection year does
+    (:data:`ENDS_EARLY_DAYS`, :data:`NEVER`): a forecast from the year end would start from
+    children as they were months earlier and carry an empty spell into the entry trend (a medium
+    synthetic council with its last six months left out fell from 443 to 299 in a year). The
+    forecast then starts on the last episode date, and says so."""
+    last = _last_event(history, year_end)
+    if last is None or history.first_date is None or last <= history.first_date:
+        return None  # nothing in the years held: refuse_empty_window says which year the files are of
+    quiet = (year_end - last).days
+    if quiet <= ENDS_EARLY_DAYS:
+        return None
+    eps, since = history.episodes, last - timedelta(days=365)
+    events = (eps.filter((pl.col("DECOM") > since) & (pl.col("DECOM") <= last)).height
+              + eps.filter((pl.col("DEC") > since) & (pl.col("DEC") <= last)).height)
+    if not events or math.exp(-events / 365 * quiet) >= NEVER:
+        return None
+    return last, ForecastWarning("data_end_early", (
+        f"The latest episode date held is {_day(last)}, {quiet} days before the "
+        f"{CollectionYear.containing(year_end).label} return's year ends ({_day(year_end)}); with about "
+        f"{events / 12:.0f} episode starts and ends a month before it, a council would practically never go that long "
+        f"without one, so the returns stop early (an extract taken during the year, or a return cut short). The "
+        f"forecast starts where the data end, on {_day(last)}; give --start to choose another day."))
+
+
 def _open_not_carried(history: History) -> dict[str, str]:
     """Children with an episode open at the end of a return (DEC blank) who are not in the next
     year's return: CHILD → the year they were last seen. Looked after on 1 April, they must be in

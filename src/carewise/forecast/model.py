@@ -13,6 +13,7 @@ from carewise.errors import SettingError
 from carewise.forecast.checks import (
     ForecastWarning,
     ceased_counts,
+    ends_early,
     no_date_of_birth,
     not_borrowed,
     open_not_carried,
@@ -122,6 +123,11 @@ def fit_model(
     published rates by how little data it has (:mod:`neighbours`). Refuses data that cannot
     carry a forecast and lists what makes it less trustworthy (:mod:`checks`, ``warnings``)."""
     last = data_end(history)
+    warnings: list[ForecastWarning] = []
+    early = ends_early(history, last) if origin is None else None
+    if early:
+        origin, said = early
+        warnings.append(said)
     origin = origin or last
     if origin > last:
         raise SettingError(f"The forecast cannot start on {origin}: the data ends on {last}. Give an earlier --start.")
@@ -130,7 +136,7 @@ def fit_model(
         raise SettingError(f"The forecast cannot start on {origin}: the data begin on {first}. Give a --start from "
                            f"{first} to {last}, better a year or more after {first} so the rates rest on a whole year.")
     history, gap = unbroken_years(history, origin)
-    warnings = [gap] if gap else []
+    warnings += [gap] if gap else []
     reference_end = reference_end or origin
     if reference_end > origin:
         raise SettingError("The reference window must end on or before the forecast start.")
