@@ -322,3 +322,20 @@ def test_children_left_open_and_missing_from_the_next_return(council, tmp_path):
     assert _codes(data) == ["open_not_carried"]
     counted = int(data["warnings"][0]["message"].split(" ")[0])
     assert 0 < counted <= 0.1 * data["starting_children"]
+
+
+def test_backtest_scores_no_outcome_after_the_returns_stop(council, tmp_path):
+    """The last return cut at 30 September 2023: no cut is scored on a target after the data end
+    (the 'observed' totals there kept children who had left and missed those who came)."""
+    cut = tmp_path / "quiet"
+    shutil.copytree(council, cut)
+    path = cut / "2023-24" / "episodes.csv"
+    episodes = pl.read_csv(path, infer_schema_length=0)
+    episodes.filter(pl.col("DECOM").str.to_date("%d/%m/%Y") <= pl.date(2023, 9, 30)).with_columns(
+        pl.when(pl.col("DEC").str.to_date("%d/%m/%Y", strict=False) > pl.date(2023, 9, 30)).then(None)
+        .otherwise(pl.col("DEC")).alias("DEC")).write_csv(path, null_value="")
+    result = runner.invoke(app, ["backtest", "--from", str(cut), "--runs", "50", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [w["code"] for w in data["warnings"]] == ["data_end_early"]
+    assert max(r["target"] for r in data["rows"]) <= "2023-09-30"

@@ -24,7 +24,7 @@ from datetime import date
 import polars as pl
 
 from carewise.errors import SettingError
-from carewise.forecast.checks import ForecastWarning, unbroken_years
+from carewise.forecast.checks import ForecastWarning, ends_early, unbroken_years
 from carewise.forecast.model import (
     DEFAULT_REFERENCE_MONTHS,
     fit_model,
@@ -80,7 +80,8 @@ class Backtest:
     as_received: bool = True
     """False when only a stitched history was given: later corrections may leak into the fit."""
     warnings: list[ForecastWarning] = field(default_factory=list)
-    """What was set aside (``gap_in_years``: the years before a missing one)."""
+    """What was set aside (``gap_in_years``: the years before a missing one; ``data_end_early``:
+    the months after the returns stop, where no outcome is scored)."""
 
     def summary(self) -> dict[str, float | int | bool | None]:
         """``cuts``; ``mape_total_3m/6m/12m`` (percent); ``coverage_total_80_12m`` /
@@ -126,10 +127,11 @@ class Backtest:
         return self.calibration()
 
 
-def default_cuts(history: History, reference_months: int = HISTORY_MONTHS, max_horizon: int = 12) -> list[date]:
+def default_cuts(history: History, reference_months: int = HISTORY_MONTHS, max_horizon: int = 12,
+                 data_end: date | None = None) -> list[date]:
     """Every quarter end with ``reference_months`` of data known before it and ``max_horizon``
-    months of outcomes after it, within the data."""
-    first, last = history.first_date, history.last_date
+    months of outcomes after it, within the data (to ``data_end``, default the last year's end)."""
+    first, last = history.first_date, data_end or history.last_date
     if first is None or last is None:
         return []
     cuts = []
@@ -176,8 +178,10 @@ def run_backtest(
         if returns is not None:
             items = returns.values() if isinstance(returns, Mapping) else returns
             returns = [r for r in items if r.year in history.years]
-    history_months = min(reference_months, HISTORY_MONTHS)
-    cuts = cuts if cuts is not None else default_cuts(history, history_months, max(horizons))
+    early = ends_early(history, history.last_date) if history.last_date is not None else None
+    history_months = min(reference_months, HISTORY_MONTHS)  # outcomes only where the returns have data:
+    cuts = cuts if cuts is not None else default_cuts(history, history_months, max(horizons),
+                                                      data_end=early[0] if early else None)
     if not cuts:
         raise SettingError(
             f"Not enough data to backtest: a cut date needs {history_months} months of returns before it "
@@ -201,7 +205,7 @@ def run_backtest(
         summ = summarise(proj, levels=("total", "category"))
         frames.append(_score(summ, proj.dates, truth, targets, origin))
     return Backtest(rows=pl.concat(frames).sort(["cut", "horizon_months", "state"]), as_received=returns is not None,
-                    warnings=[gap] if gap else [])
+                    warnings=[w for w in (gap, early[1] if early else None) if w])
 
 
 def _score(summ: pl.DataFrame, dates: list[date], truth: pl.DataFrame,
