@@ -123,20 +123,20 @@ def fit_model(
     published rates by how little data it has (:mod:`neighbours`). Refuses data that cannot
     carry a forecast and lists what makes it less trustworthy (:mod:`checks`, ``warnings``)."""
     last = data_end(history)
-    warnings: list[ForecastWarning] = []
-    early = ends_early(history, last) if origin is None else None
-    if early:
-        origin, said = early
-        warnings.append(said)
-    origin = origin or last
-    if origin > last:
-        raise SettingError(f"The forecast cannot start on {origin}: the data ends on {last}. Give an earlier --start.")
+    asked = origin or last
+    if asked > last:
+        raise SettingError(f"The forecast cannot start on {asked}: the data ends on {last}. Give an earlier --start.")
     first = history.first_date
-    if first is not None and origin < first:
-        raise SettingError(f"The forecast cannot start on {origin}: the data begin on {first}. Give a --start from "
+    if first is not None and asked < first:
+        raise SettingError(f"The forecast cannot start on {asked}: the data begin on {first}. Give a --start from "
                            f"{first} to {last}, better a year or more after {first} so the rates rest on a whole year.")
-    history, gap = unbroken_years(history, origin)
-    warnings += [gap] if gap else []
+    history, gap = unbroken_years(history, asked)
+    warnings: list[ForecastWarning] = [gap] if gap else []
+    early = ends_early(history, last) if origin is None else None
+    if early:  # the returns stop long before their year ends: start where they do
+        asked, said = early
+        warnings.append(said)
+    origin = asked
     reference_end = reference_end or origin
     if reference_end > origin:
         raise SettingError("The reference window must end on or before the forecast start.")
