@@ -136,3 +136,15 @@ def test_pages_and_pack_forecast_returns_before_the_price_index_without_spend():
     assert ov.origin == date(2013, 3, 31) and ov.spend.height == 0
     assert [w.code for w in ov.model.warnings] == ["not_priced"]
     assert compare(ov, Scenario("fewer", "", [Change("entry_rate", change=-0.1)])).spend_difference.height == 0
+
+
+def test_pack_notes_carry_the_warning_headlines():
+    """One year of returns: the pack's forecast notes say the window is shorter, with no counts."""
+    from carewise.reports import pack_data
+    from carewise.reports.forecast import sufficiency_forecast
+    from carewise.synth import generate_council
+
+    history = stitch(generate_council(40, "2024-25", seed=3).returns)
+    section = sufficiency_forecast(pack_data(history, "2024-25", "E06000056", "panel"))
+    assert section is not None
+    assert f"Caution: {HEADLINES['window_shortened']}" in section.notes
