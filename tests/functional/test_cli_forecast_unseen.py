@@ -111,7 +111,7 @@ def test_years_given_in_any_order_and_folders_give_the_same_forecast(council):
 def test_one_year_of_returns_says_the_window_is_shorter(council):
     data = _json("--from", str(council / "2023-24"), *FAST)
     assert _codes(data) == ["window_shortened"]
-    assert "12 months of returns held (1 April 2023 to 31 March 2024), not the 36 months asked" in data["warnings"][0]["message"]
+    assert "12 months of returns held (1 April 2023 to 31 March 2024), not the 36-month reference window" in data["warnings"][0]["message"]
 
 
 def test_a_window_under_a_year_is_flagged(council):

@@ -34,7 +34,7 @@ def test_one_year_of_returns_is_flagged_on_the_forecast_page(tmp_path):
     create_users(store, ("analyst", "panel"), PASSWORD, council.la_code)
     app = create_app(url, Settings(data_dir=tmp_path / "data"))
     staff = _warnings(_ready(sign_in(app, "analyst", PASSWORD), "/forecast").text)
-    assert "Rates are fitted on the 12 months of returns held (1 April 2024 to 31 March 2025), not the 36 months asked" in staff
+    assert "Rates are fitted on the 12 months of returns held (1 April 2024 to 31 March 2025), not the 36-month reference window" in staff
     panel = _warnings(_ready(sign_in(app, "panel", PASSWORD), "/forecast").text)
     assert "The returns held are shorter than the reference window" in panel
     assert "12 months" not in panel

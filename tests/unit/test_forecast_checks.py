@@ -62,7 +62,7 @@ def test_window_warnings():
     assert window_warnings(date(2021, 4, 1), date(2021, 4, 1), date(2024, 3, 31)) == []
     cut = window_warnings(date(2021, 4, 1), date(2023, 4, 1), date(2024, 3, 31))
     assert [w.code for w in cut] == ["window_shortened"]
-    assert "12 months of returns held" in cut[0].message and "not the 36 months asked" in cut[0].message
+    assert "12 months of returns held" in cut[0].message and "not the 36-month reference window" in cut[0].message
     short = window_warnings(date(2024, 1, 1), date(2024, 1, 1), date(2024, 3, 31))
     assert [w.code for w in short] == ["short_window"] and "91 days" in short[0].message
 

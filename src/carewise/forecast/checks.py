@@ -361,8 +361,8 @@ def window_warnings(asked_start: date, window_start: date, window_end: date) -> 
     if asked_start < window_start:
         out.append(ForecastWarning("window_shortened", (
             f"Rates are fitted on the {_months(window_start, window_end)} months of returns held ({_day(window_start)} "
-            f"to {_day(window_end)}), not the {_months(asked_start, window_end)} months asked: add earlier years' "
-            "returns for steadier rates.")))
+            f"to {_day(window_end)}), not the {_months(asked_start, window_end)}-month reference window: add "
+            "earlier years' returns for steadier rates.")))
     if (window_end - window_start).days + 1 < SHORT_WINDOW_DAYS:
         out.append(ForecastWarning("short_window", (
             f"Rates rest on {(window_end - window_start).days + 1} days ({_day(window_start)} to {_day(window_end)}): "
