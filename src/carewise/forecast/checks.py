@@ -82,7 +82,8 @@ HEADLINES = {
                    "the returns may be incomplete.",
     "few_exits": "Fewer children left care than any English council's published rate would give: the returns may be "
                  "incomplete.",
-    "data_end_early": "The returns go quiet long before their collection year ends: they may not cover the whole year.",
+    "data_end_early": "The returns stop long before their collection year ends (the forecast starts where they do, "
+                      "unless a start was given).",
     "not_borrowed": "Nothing was borrowed from statistical neighbours' published rates.",
     "few_runs": "Too few simulated futures for the ranges to mean much.",
     "no_date_of_birth": "Some children looked after at the start have no date of birth and are left out.",
