@@ -151,7 +151,7 @@ def fit_model(
     warnings += [w for w in [no_date_of_birth(history, origin)] if w]
     warnings += window_warnings(asked_start, rates.window_start, rates.window_end)
     warnings += thin_data(rates, frame, history, origin)
-    stock = stock_on(frame, origin).filter(pl.col("age_days") < AGE_OUT_DAYS)
+    stock = stock_on(frame, origin).filter((pl.col("age_days") >= 0) & (pl.col("age_days") < AGE_OUT_DAYS))
     warnings += [w for w in [open_not_carried(history, stock["CHILD"].to_list(), origin)] if w]
     cat_index = {name: i for i, name in enumerate(CATEGORIES)}
     start = StartingPopulation(
