@@ -35,6 +35,7 @@ def _json(args, env=None):
 def test_forecast_json(folder):
     data = _json(["forecast", "--from", str(folder), "--runs", "100", "--horizon-months", "12", "--json"])
     assert data["origin"] == "2025-03-31"
+    assert 0 <= data["entry_trend_weight"] <= 1  # how far entries follow a trend (EntryModel)
     total = [r for r in data["forecast"] if r["state"] == "total"]
     assert len(total) == 13
     assert set(total[0]) >= {"date", "median", "mean", "p10", "p90", "p2_5", "p97_5"}

@@ -105,3 +105,25 @@ def test_the_half_life_is_chosen_only_when_the_mix_moved():
     teen = rng.random(800) < 0.25 - 0.17 * months / 36
     surge = np.where(teen, 4, rng.choice(4, 800, p=younger))
     assert choose_half_life(surge, months, 5) in HALF_LIFE_CHOICES
+
+
+def test_a_clear_rise_earns_the_trend_and_steady_months_do_not():
+    rng = np.random.default_rng(5)
+    rising = fit_trend(rng.poisson(30 + 1.0 * np.arange(36)).astype(float))
+    steady = fit_trend(rng.poisson(30, 36).astype(float))
+    assert rising is not None and steady is not None
+    # a level that drifts follows much of a rise too, so even a doubling leaves the steady model some weight
+    assert rising.trend_weight > 0.8
+    assert steady.trend_weight < 0.4
+    # the steady model has no slope, so the mixture's slope is the trend's times its weight
+    assert steady.steady.slope == 0.0
+    assert steady.slope == pytest.approx(steady.trend_weight * steady.trend.slope)
+
+
+def test_each_run_follows_one_model_and_the_mean_is_the_mixture():
+    rng = np.random.default_rng(6)
+    model = fit_trend(rng.poisson(30 + 0.3 * np.arange(36)).astype(float))
+    assert model is not None and 0.05 < model.trend_weight < 0.95
+    ahead = np.arange(1, 13, dtype=float)
+    paths = model.paths(ahead, 20000, np.random.default_rng(7))
+    assert paths.mean(1) == pytest.approx(model.central(ahead), rel=0.02)

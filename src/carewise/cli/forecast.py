@@ -154,6 +154,8 @@ def run_forecast(
         "seed": seed,
         "starting_children": model.start.size,
         "entries_per_year": round(model.rates.entry_rate * 365.25, 2),
+        "entry_trend_weight": (round(model.rates.entry_trend.trend_weight, 3)
+                               if model.rates.entry_trend is not None else None),
         "borrowed": model.borrowing.as_dict() if model.borrowing else None,
         "warnings": [w.as_dict() for w in warnings if w],
         "exit_by_time_in_care": _records(model.rates.duration_effects().frame()),

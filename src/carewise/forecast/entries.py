@@ -84,6 +84,77 @@ class EntryTrend:
         return out
 
 
+TREND_PRIOR = 0.5
+"""Prior chance that a council's entries follow a trend rather than a level that only drifts.
+Even odds: neither is presumed, the months seen decide (:class:`EntryModel`)."""
+
+
+@dataclass
+class EntryModel:
+    """Monthly entries as two models weighted by how well each predicted the months seen
+    (Bayesian model averaging; Hoeting, Madigan, Raftery and Volinsky, *Statistical Science*
+    14(4), 1999): a **local level** (a level that drifts, no slope) and the **local linear
+    trend**. The trend's weight is its posterior probability, from the Kalman filter's likelihood
+    of each model (the trend's slope integrated over its prior) and :data:`TREND_PRIOR`.
+
+    Why: a slope fitted to a steady council's noisy months still extrapolates, and the end of a
+    fitted line is twice as uncertain as a mean — the steady councils paid for the trend. A real
+    trend is followed once the months show it. Published figures agree that a trend should be
+    earned (``benchmarks/peer/published_persistence.py``, DfE figures for 144 English councils,
+    2019–2025): extending the last three years' line forecast the next year's starts 23.4% out on
+    average, the end of that line 16.7%, their mean 16.2%, exponential smoothing 15.5%; and a
+    council's yearly change is followed by an unrelated one (correlation +0.06 between consecutive
+    years for children looked after, −0.28 for starts). On the synthetic backtest (20 councils,
+    260 rolling cuts, 300 runs) the 12-month error went 5.05% → 4.88% (paired −0.17, se 0.21):
+    steady councils better (small 7.47 → 6.31%, medium 3.84 → 3.39%, large 2.87 → 2.58%),
+    growing and shrinking ones worse (6.76 → 7.21%, 4.33 → 4.91%), since their synthetic trends
+    last six years; 95% coverage 95.4% → 95.0%."""
+
+    trend: EntryTrend
+    steady: EntryTrend
+    trend_weight: float
+
+    @property
+    def level(self) -> float:
+        """Entries a month at the origin, over both models."""
+        return self.trend_weight * self.trend.level + (1 - self.trend_weight) * self.steady.level
+
+    @property
+    def slope(self) -> float:
+        return self.trend_weight * self.trend.slope
+
+    @property
+    def cov(self) -> np.ndarray:
+        """Covariance of (level, slope) over both models: within each, plus between their means."""
+        w = self.trend_weight
+        apart = np.array([self.trend.level - self.steady.level, self.trend.slope - self.steady.slope])
+        return w * self.trend.cov + (1 - w) * self.steady.cov + w * (1 - w) * np.outer(apart, apart)
+
+    @property
+    def months(self) -> int:
+        return self.trend.months
+
+    @property
+    def mean(self) -> float:
+        return self.trend.mean
+
+    def shrunk(self, towards: float, weight: float) -> EntryModel:
+        """Both models' levels pulled towards ``towards`` (:meth:`EntryTrend.shrunk`)."""
+        return EntryModel(self.trend.shrunk(towards, weight), self.steady.shrunk(towards, weight), self.trend_weight)
+
+    def central(self, months_ahead: np.ndarray) -> np.ndarray:
+        """Expected entries per 30.44 days ``months_ahead`` after the origin, over both models."""
+        w = self.trend_weight
+        return w * self.trend.central(months_ahead) + (1 - w) * self.steady.central(months_ahead)
+
+    def paths(self, months_ahead: np.ndarray, runs: int, rng: np.random.Generator) -> np.ndarray:
+        """Each run follows the trend with chance ``trend_weight``, else the drifting level, so the
+        ranges carry the doubt about which is right."""
+        follows_trend = rng.random(runs) < self.trend_weight
+        trend, steady = self.trend.paths(months_ahead, runs, rng), self.steady.paths(months_ahead, runs, rng)
+        return np.where(follows_trend[None, :], trend, steady)
+
+
 def _damped(months: np.ndarray | float) -> np.ndarray | float:
     """Sum of the damped slope's multipliers over ``months`` (``months`` when undamped)."""
     if DAMPING >= 1.0:
@@ -135,26 +206,35 @@ def _filter(y: np.ndarray, q_level: float, q_slope: float, slope_sd: float) -> t
     return loglik, x, P
 
 
-def fit_trend(y: np.ndarray) -> EntryTrend | None:
-    """The local linear trend with the most likely variances; None with fewer than 6 months."""
-    if y.size < 6 or y.mean() <= 0:
-        return None
-    mean = float(y.mean())
-    slope_sd = SLOPE_PRIOR_SD * mean
+def _most_likely(y: np.ndarray, mean: float, slope_grid: tuple[float, ...], slope_sd: float) -> tuple[float, EntryTrend]:
+    """The state-space model with the most likely innovation variances on the grid (``slope_grid``
+    (0.0,) and ``slope_sd`` 0: a local level, no slope), its log-likelihood and state at the origin."""
     best = None
     for a in _GRID:
-        for b in _GRID:
+        for b in slope_grid:
             q_l, q_s = (a * mean) ** 2, (0.1 * b * mean) ** 2
             ll, x, P = _filter(y, q_l, q_s, slope_sd)
             if best is None or ll > best[0] + 1e-9:
                 best = (ll, x, P, q_l, q_s)
-    _, x, P, q_l, q_s = best  # type: ignore[misc]
+    ll, x, P, q_l, q_s = best  # type: ignore[misc]
     # one step on: the state at the origin, a month after the window's last full month is centred
     F = np.array([[1.0, 1.0], [0.0, 1.0]])
     x, P = F @ x, F @ P @ F.T + np.diag([q_l, q_s])
     P = (P + P.T) / 2 + np.eye(2) * 1e-9
-    return EntryTrend(level=float(x[0]), slope=float(x[1]), cov=P, q_level=q_l, q_slope=q_s, months=int(y.size),
-                      mean=mean)
+    return ll, EntryTrend(level=float(x[0]), slope=float(x[1]), cov=P, q_level=q_l, q_slope=q_s, months=int(y.size),
+                          mean=mean)
+
+
+def fit_trend(y: np.ndarray) -> EntryModel | None:
+    """The local level and the local linear trend, each with its most likely variances, weighted by
+    their posterior probabilities (:class:`EntryModel`); None with fewer than 6 months."""
+    if y.size < 6 or y.mean() <= 0:
+        return None
+    mean = float(y.mean())
+    ll_trend, trend = _most_likely(y, mean, _GRID, SLOPE_PRIOR_SD * mean)
+    ll_steady, steady = _most_likely(y, mean, (0.0,), 0.0)
+    odds = float(np.exp(np.clip(ll_steady - ll_trend, -700.0, 700.0))) * (1 - TREND_PRIOR) / TREND_PRIOR
+    return EntryModel(trend=trend, steady=steady, trend_weight=1.0 / (1.0 + odds))
 
 
 MIX_SLOPE_PRIOR_SD = 0.25

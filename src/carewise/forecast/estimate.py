@@ -29,7 +29,7 @@ import polars as pl
 
 from carewise.errors import SettingError
 from carewise.forecast.entries import (
-    EntryTrend,
+    EntryModel,
     choose_half_life,
     fit_trend,
     mix_at_end,
@@ -93,7 +93,7 @@ class Rates:
     """Moves out of each state, shape (bands, categories, categories + 1); the last is leaving care."""
     entrant_age_days: np.ndarray
     entrant_category: np.ndarray
-    entry_trend: EntryTrend | None = None
+    entry_trend: EntryModel | None = None
     """Local linear trend of monthly entries (None: a steady Poisson rate, the window's average)."""
     exit_exposure: np.ndarray | None = None
     """Child-days by age band, category and time in care (bands, categories, durations); None when
@@ -252,7 +252,7 @@ def _window_overlap(start: pl.Expr, end: pl.Expr, lo: pl.Expr, hi: pl.Expr) -> p
     return pl.max_horizontal((last - first).dt.total_days(), pl.lit(0))
 
 
-def _entry_trend(spell_frame: pl.DataFrame, start: date, end: date) -> EntryTrend | None:
+def _entry_trend(spell_frame: pl.DataFrame, start: date, end: date) -> EntryModel | None:
     starts = spell_frame.filter(pl.col("entry") & (pl.col("start") >= start) & (pl.col("start") <= end))["start"]
     return fit_trend(monthly_counts(starts.to_numpy(), start, end))
 
