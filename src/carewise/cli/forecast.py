@@ -77,7 +77,7 @@ def load_returns(db: str | None, council: str | None, files: list[Path] | None,
             raise BadInputError(
                 f"Some 903 files in {', '.join(map(str, files))} could not be used, so the forecast would rest on part "
                 f"of the data: {'; '.join(p.describe().rstrip('.') for p in result.errors[:3])}{more}. Fix them, or give --from "
-                "only the files of one return per collection year (as `carewise import` would store them).")
+                "only one council's files, one return per collection year (as `carewise import` would store them).")
         from carewise.geo import la_code_for
 
         return la_code_for(council) if council else "files", result.returns
