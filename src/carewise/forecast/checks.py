@@ -71,7 +71,7 @@ class ForecastWarning:
     def headline(self) -> str:
         """What was found, without the counts of children the message may hold (panel members
         and the pack see this; numbers of children that could be 1 to 4 are not shown to them)."""
-        return HEADLINES[self.code]
+        return HEADLINES.get(self.code, "The data behind this forecast have a problem (the staff view says what).")
 
 
 HEADLINES = {
