@@ -6,9 +6,13 @@ starting or leaving care — and those numbers look like a forecast (flat lines,
 "107 (95% 107–107)"). These checks run inside :func:`model.fit_model`, so the CLI, the web app,
 the pack and the sweep all get them:
 
-- **refusals** (:class:`~carewise.errors.SettingError`, naming the window and what to do): the
-  reference window holds no child starting or leaving care (:func:`refuse_empty_window`); the
-  forecast starts before the data or in a collection year that is not held (in ``fit_model``);
+- **refusals** (:class:`~carewise.errors.SettingError`, saying what is wrong and what to do): the
+  reference window holds no child starting or leaving care (:func:`refuse_empty_window`, which
+  names the dates that moved files into the wrong year); the forecast starts before the data or in
+  a collection year that is not held (``fit_model``, :func:`unbroken_years`); more than a tenth of
+  the children at the start have no usable date of birth (:func:`no_date_of_birth`) or are counted
+  only because one return left them open and the next does not hold them
+  (:func:`open_not_carried`);
 - **warnings** (:class:`ForecastWarning`, said beside the forecast: CLI text and ``--json``
   ``warnings``, the forecast page, the pack): years missing between the returns
   (``gap_in_years``), a window cut short by the data (``window_shortened``) or under a year
@@ -58,8 +62,8 @@ SHORT_WINDOW_DAYS = 365
 @dataclass(frozen=True)
 class ForecastWarning:
     """Something in the data (or the settings) that makes this forecast less trustworthy, said
-    beside it rather than left silent. ``code`` is stable (``--json``: docs/cli-json.md); ``message`` says what
-    was found and what to do."""
+    beside it rather than left silent. ``code`` is stable (``--json``: docs/cli-json.md);
+    ``message`` says what was found and what to do."""
 
     code: str
     message: str
@@ -75,7 +79,8 @@ class ForecastWarning:
 
 
 HEADLINES = {
-    "gap_in_years": "A collection year is missing between the returns: only the years after the gap are used.",
+    "gap_in_years": "A collection year is missing between the returns: only the unbroken years holding the start are "
+                    "used.",
     "window_shortened": "The returns held are shorter than the reference window: the rates rest on fewer months.",
     "short_window": "The rates rest on less than a year of data.",
     "few_entries": "Fewer children started to be looked after than any English council's published rate would give: "
