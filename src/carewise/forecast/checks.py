@@ -170,6 +170,7 @@ def _last_event(history: History, origin: date) -> date | None:
 
 
 def _latest_start(history: History, origin: date) -> date | None:
+    """The latest episode start (DECOM) up to ``origin``: the year the episodes are of."""
     found = history.episodes.filter(pl.col("DECOM") <= origin)["DECOM"].max()
     return found if isinstance(found, date) else None
 
@@ -203,12 +204,12 @@ def refuse_empty_window(rates: Rates, history: History, origin: date) -> None:
         fix = ("Give a window that holds the council's starts and ends of care: a later --start, a longer "
                "--reference-months, or an earlier --reference-start.")
     raise SettingError(f"The reference window {window} holds no child starting or leaving care (other than turning "
-                       f"18), so no rates can be "
-                       f"fitted and a forecast would be a flat line. {fix}")
+                       f"18), so no rates can be fitted and a forecast would be a flat line. {fix}")
 
 
 def _poisson_at_most(k: int, mean: float) -> float:
-    """P(X ≤ k) for X ~ Poisson(mean)."""
+    """P(X ≤ k) for X ~ Poisson(mean) when ``k`` is below the mean (summed in logs, so a large mean
+    cannot underflow); 0.5 at or above it, never a low count."""
     if mean <= 0:
         return 1.0
     if k >= mean:
