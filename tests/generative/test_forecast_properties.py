@@ -93,8 +93,15 @@ def test_children_keep_their_age_time_in_care_and_placement(seed, steps):
     """Each child's code gives back their placement, their age (start age + months aged) and their
     time in care (start + steps, to 24) at every step, through moves, leaving care and dropping
     those gone; the tally counts exactly the children in care and under 18."""
-    from carewise.forecast.simulate import _LEFT, AGE_MONTHS, BAND_OF_MONTH, _Children
-    from carewise.forecast.states import N_BANDS, N_CATEGORIES, N_DURATIONS, duration_band_of_months
+    from carewise.forecast.simulate import (
+        _LEFT,
+        AGE_MONTHS,
+        BAND_OF_MONTH,
+        N_TIME_CLASSES,
+        TIME_CLASS_OF_MONTH,
+        _Children,
+    )
+    from carewise.forecast.states import N_BANDS, N_CATEGORIES
 
     rng = np.random.default_rng(seed)
     n, runs = 60, 3
@@ -110,10 +117,10 @@ def test_children_keep_their_age_time_in_care_and_placement(seed, steps):
         in_care = (cat[ids] != _LEFT) & (age < AGE_MONTHS)
         assert ch.age(np.arange(ch.n), t).tolist() == age.tolist()
         assert ch.category(np.arange(ch.n)).tolist() == cat[ids].tolist()
-        off = cell % ((N_BANDS + 1) * (N_CATEGORIES + 1) * N_DURATIONS)
+        off = cell % ((N_BANDS + 1) * (N_CATEGORIES + 1) * N_TIME_CLASSES)
         band = np.where(age < AGE_MONTHS, BAND_OF_MONTH[np.minimum(age, AGE_MONTHS - 1)], N_BANDS)
-        assert (off // ((N_CATEGORIES + 1) * N_DURATIONS)).tolist() == band.tolist()
-        assert (off % N_DURATIONS).tolist() == duration_band_of_months(np.minimum(months0[ids] + t, 24)).tolist()
+        assert (off // ((N_CATEGORIES + 1) * N_TIME_CLASSES)).tolist() == band.tolist()
+        assert (off % N_TIME_CLASSES).tolist() == TIME_CLASS_OF_MONTH[np.minimum(months0[ids] + t, 24)].tolist()
         expected = np.zeros((runs, N_BANDS, N_CATEGORIES), dtype=np.int64)
         np.add.at(expected, (run[ids][in_care], band[in_care], cat[ids][in_care]), 1)
         assert np.array_equal(ch.tally(cell), expected)

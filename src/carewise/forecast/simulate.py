@@ -44,11 +44,11 @@ from carewise.forecast.states import (
     AGE_BANDS,
     CARE_ENDS_AT,
     DAYS_PER_YEAR,
+    DURATION_BANDS,
     N_BANDS,
     N_CATEGORIES,
     N_DURATIONS,
     SETTLED_MONTHS,
-    duration_band_of_months,
 )
 
 AGE_OUT_DAYS = round(CARE_ENDS_AT * DAYS_PER_YEAR)
@@ -58,6 +58,42 @@ AGE_MONTHS = CARE_ENDS_AT * 12
 """Ages simulated: 0 to 215 completed months; at 216 (the 18th birthday) care ends."""
 BAND_EDGES = np.array([b.low * 12 for b in AGE_BANDS] + [AGE_MONTHS])
 BAND_OF_MONTH = np.searchsorted(BAND_EDGES[1:], np.arange(AGE_MONTHS), side="right")
+
+
+def month_band_shares() -> np.ndarray:
+    """(SETTLED_MONTHS + 1, N_DURATIONS): for each whole month in care ``m`` as the projection
+    counts it — at a step's middle, rounded to the nearest month, so the time in care then lies in
+    [m − ½, m + ½) — the share of that month in each time-in-care band. An entrant's first full
+    month (m = 1) is half "under 1 month", half "1–3 months"; the last row (two years or more)
+    is all the last band.
+
+    Why: giving month m the whole hazard of the band it rounds into moved every child into the
+    next band half a month early — an entrant had half a month of the "under 1 month" hazard
+    instead of a month, so too few entrants left care quickly (on 16 medium synthetic council-years
+    the children who came into care and were still there a year on were over-predicted by 3.7%)."""
+    lows = np.array([b.low for b in DURATION_BANDS], dtype=float)
+    highs = np.array([np.inf if b.high is None else b.high for b in DURATION_BANDS], dtype=float)
+    m = np.arange(SETTLED_MONTHS + 1, dtype=float)
+    lo, hi = np.maximum(m - 0.5, 0.0), m + 0.5
+    overlap = np.clip(np.minimum(hi[:, None], highs[None, :]) - np.maximum(lo[:, None], lows[None, :]), 0.0, None)
+    shares = overlap / overlap.sum(1, keepdims=True)
+    shares[-1] = 0.0
+    shares[-1, -1] = 1.0
+    return shares
+
+
+_TIME_CLASSES, TIME_CLASS_OF_MONTH = np.unique(month_band_shares(), axis=0, return_inverse=True)
+"""The distinct mixes of time-in-care bands (rows: classes) and each whole month's class: the
+projection's time-in-care cells (:func:`month_band_shares`)."""
+TIME_CLASS_OF_MONTH = TIME_CLASS_OF_MONTH.ravel()
+N_TIME_CLASSES = int(_TIME_CLASSES.shape[0])
+
+
+def by_time_class(band_values: np.ndarray, axis: int) -> np.ndarray:
+    """Values per time-in-care band (on ``axis``) as values per time class: each class's mix of
+    its bands (hazards over a month that spans two bands are averaged by the days in each)."""
+    moved = np.moveaxis(band_values, axis, -1) @ _TIME_CLASSES.T
+    return np.moveaxis(moved, -1, axis)
 
 
 
@@ -360,7 +396,7 @@ def start_months_in_care(care_days: np.ndarray) -> np.ndarray:
 
 # ---- the simulation ----------------------------------------------------------------------
 
-_CELL_BLOCK = (N_BANDS + 1) * (N_CATEGORIES + 1) * N_DURATIONS
+_CELL_BLOCK = (N_BANDS + 1) * (N_CATEGORIES + 1) * N_TIME_CLASSES
 """Hazard cells per run: (age band, placement, time-in-care band), with one more age band (18 or
 over) and one more placement (left care), both with no hazard and not counted."""
 _LEFT = N_CATEGORIES
@@ -419,9 +455,9 @@ class _Children:
         age = int(self.aged[step]) + AGE_MONTHS - 1 - np.arange(self.n_birth)
         band = np.where((age >= 0) & (age < AGE_MONTHS), BAND_OF_MONTH[np.clip(age, 0, AGE_MONTHS - 1)], N_BANDS)
         months = np.clip(step + SETTLED_MONTHS - np.arange(self.n_entry), 0, SETTLED_MONTHS)
-        dband = duration_band_of_months(months)
+        dclass = TIME_CLASS_OF_MONTH[months]
         cat = np.arange(N_CATEGORIES + 1)
-        off = (band[None, :, None] * (N_CATEGORIES + 1) + cat[:, None, None]) * N_DURATIONS + dband[None, None, :]
+        off = (band[None, :, None] * (N_CATEGORIES + 1) + cat[:, None, None]) * N_TIME_CLASSES + dclass[None, None, :]
         return off.astype(np.intp).ravel()
 
     def cells(self, step: int) -> np.ndarray:
@@ -445,7 +481,7 @@ class _Children:
     def tally(self, cell: np.ndarray) -> np.ndarray:
         """(runs, bands, categories) children in care."""
         n = np.bincount(cell, minlength=self.runs * _CELL_BLOCK)
-        return n.reshape(self.runs, N_BANDS + 1, N_CATEGORIES + 1, N_DURATIONS)[:, :N_BANDS, :N_CATEGORIES].sum(-1)
+        return n.reshape(self.runs, N_BANDS + 1, N_CATEGORIES + 1, N_TIME_CLASSES)[:, :N_BANDS, :N_CATEGORIES].sum(-1)
 
     def start_with(self, code: np.ndarray, seed: int) -> None:
         """Every run starts with the children ``code`` (run-major rows, written in place: no
@@ -492,7 +528,7 @@ class _Children:
     def compact(self, cell: np.ndarray, step: int) -> np.ndarray:
         """Drop the children no longer in care at ``step`` (in the order kept); their cells too."""
         off = self.offsets(step)
-        in_care = (off < N_BANDS * (N_CATEGORIES + 1) * N_DURATIONS) & ((off // N_DURATIONS) % (N_CATEGORIES + 1) < _LEFT)
+        in_care = (off < N_BANDS * (N_CATEGORIES + 1) * N_TIME_CLASSES) & ((off // N_TIME_CLASSES) % (N_CATEGORIES + 1) < _LEFT)
         keep = np.take(in_care, self.code[: self.n])
         for name in ("block", "code", "clock", "ids", "cell"):  # cell: this step's cells
             arr = getattr(self, name)
@@ -517,13 +553,13 @@ def _cell_tables(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     children who left)."""
     runs = q.shape[0]
     h = q.sum(-1)  # (runs, bands, categories, durations)
-    hz = np.zeros((runs, N_BANDS + 1, N_CATEGORIES + 1, N_DURATIONS))
+    hz = np.zeros((runs, N_BANDS + 1, N_CATEGORIES + 1, N_TIME_CLASSES))
     hz[:, :N_BANDS, :N_CATEGORIES] = h
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.cumsum(q, -1) / h[..., None]
     share[~np.isfinite(share)] = 1.0
     share[..., -1] = 1.0
-    cum = np.ones((runs, N_BANDS + 1, N_CATEGORIES + 1, N_DURATIONS, N_CATEGORIES + 1), dtype=np.float32)
+    cum = np.ones((runs, N_BANDS + 1, N_CATEGORIES + 1, N_TIME_CLASSES, N_CATEGORIES + 1), dtype=np.float32)
     cum[:, :N_BANDS, :N_CATEGORIES] = share
     return hz.ravel(), cum.reshape(-1, N_CATEGORIES + 1)
 
@@ -551,7 +587,7 @@ def simulate(
     entry_mu = expected_entries(rates, step_days, runs, g_par if parameter_uncertainty else None, lam)
     exit_first = q[:, :, :, 0, N_CATEGORIES]  # (runs, bands, categories): the first month's exit hazard
     first_exit = {d: _first_month_exit(exit_first, d) for d in set(step_days)}
-    hz, dest_cum = _cell_tables(q)
+    hz, dest_cum = _cell_tables(by_time_class(q, 3))
     exposure = {d: (hz * d).astype(np.float32) for d in set(step_days)}
     pool_age, pool_cat, pick_entrant = _entrant_pool(rates, runs, g_par if parameter_uncertainty else None)
 
@@ -654,7 +690,7 @@ def _step_down_children(ch: _Children, cell: np.ndarray, source: int, target: in
                         rng: _Streams, t: int, i: int) -> None:
     """Move ``expected`` children a step (on average) from ``source`` to ``target``, in each run:
     each of the run's n children in ``source`` moves with chance expected / n (at most 1)."""
-    under_18 = (cell % _CELL_BLOCK) < N_BANDS * (N_CATEGORIES + 1) * N_DURATIONS
+    under_18 = (cell % _CELL_BLOCK) < N_BANDS * (N_CATEGORIES + 1) * N_TIME_CLASSES
     rows = np.flatnonzero((ch.code[: ch.n] // ch.per_category == source) & under_18)
     run = ch.run(rows)
     n = np.bincount(run, minlength=ch.runs)
@@ -703,9 +739,13 @@ def deterministic(
     with np.errstate(invalid="ignore", divide="ignore"):
         share4 = q4 / h4[..., None]
     share4[~np.isfinite(share4)] = 0.0
-    dband = duration_band_of_months(np.arange(n_k))
-    h = h4.transpose(2, 0, 1)[dband][:, band]  # (months in care, ages, C)
-    share = share4.transpose(2, 0, 1, 3)[dband][:, band]  # (months in care, ages, C, K)
+    q_month = by_time_class(q4, 2)[:, :, TIME_CLASS_OF_MONTH]  # (B, C, months in care, K)
+    h_month = q_month.sum(-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_month = q_month / h_month[..., None]
+    share_month[~np.isfinite(share_month)] = 0.0
+    h = h_month.transpose(2, 0, 1)[:, band]  # (months in care, ages, C)
+    share = share_month.transpose(2, 0, 1, 3)[:, band]  # (months in care, ages, C, K)
     first_exit = q4[:, :, 0, N_CATEGORIES][band]  # (ages, C)
 
     def by_band(x: np.ndarray) -> np.ndarray:

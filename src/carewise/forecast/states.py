@@ -173,9 +173,3 @@ DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 def duration_edges_days() -> np.ndarray:
     """The lower edge of each duration band after the first, in days (365.25 / 12 days a month)."""
     return np.array([round(b.low * DAYS_PER_MONTH) for b in DURATION_BANDS[1:]], dtype=np.int64)
-
-
-def duration_band_of_months(months: np.ndarray) -> np.ndarray:
-    """Duration band index for whole months in care."""
-    lows = np.array([b.low for b in DURATION_BANDS[1:]])
-    return np.searchsorted(lows, np.asarray(months), side="right")

@@ -17,7 +17,13 @@ from carewise.forecast.neighbours import (
     published_years,
     shrink_weight,
 )
-from carewise.forecast.simulate import _first_month_exit, start_months_in_care
+from carewise.forecast.simulate import (
+    TIME_CLASS_OF_MONTH,
+    _first_month_exit,
+    by_time_class,
+    month_band_shares,
+    start_months_in_care,
+)
 from carewise.forecast.spells import with_period_start
 from carewise.history import stitch
 from carewise.returns.build import return_from_rows
@@ -83,6 +89,29 @@ def test_an_entrant_may_leave_before_the_month_ends():
     chance of leaving by the month's end is 1 − (1 − e^−1) / 1 = e^−1 ≈ 0.368."""
     assert _first_month_exit(np.array([1 / 30]), 30)[0] == pytest.approx(np.exp(-1))
     assert _first_month_exit(np.array([0.0]), 30)[0] == 0.0
+
+
+def test_a_month_in_care_spanning_two_bands_takes_half_of_each():
+    """Month m as the projection counts it is time in care [m − ½, m + ½) months: month 1 (an
+    entrant's first full month) is half "under 1 month" and half "1–3 months"; month 2 all
+    "1–3 months"; month 3 half "1–3", half "3–6"; month 12 half "6–12", half "1–2 years";
+    month 24 (two years or more) all the last band."""
+    shares = month_band_shares()
+    assert shares[1].tolist() == [0.5, 0.5, 0, 0, 0, 0]
+    assert shares[2].tolist() == [0, 1, 0, 0, 0, 0]
+    assert shares[3].tolist() == [0, 0.5, 0.5, 0, 0, 0]
+    assert shares[12].tolist() == [0, 0, 0, 0.5, 0.5, 0]
+    assert shares[24].tolist() == [0, 0, 0, 0, 0, 1]
+
+
+def test_an_entrants_first_full_month_averages_the_two_hazards():
+    """Exit hazards 0.02 a day under 1 month in care and 0.004 from 1 to 3 months: in their first
+    full month an entrant's hazard is (0.02 + 0.004) / 2 = 0.012 a day, not 0.004."""
+    by_band = np.array([0.02, 0.004, 0.002, 0.001, 0.0005, 0.0002])
+    per_month = by_time_class(by_band, 0)
+    assert per_month[TIME_CLASS_OF_MONTH[1]] == pytest.approx(0.012)
+    assert per_month[TIME_CLASS_OF_MONTH[2]] == pytest.approx(0.004)
+    assert per_month[TIME_CLASS_OF_MONTH[24]] == pytest.approx(0.0002)
 
 
 def test_shrinkage_weight_is_between_over_between_plus_own_variance():

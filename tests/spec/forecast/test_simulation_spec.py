@@ -12,12 +12,14 @@ from carewise.forecast.estimate import Rates
 from carewise.forecast.simulate import (
     AGE_MONTHS,
     DAYS_PER_MONTH,
+    N_TIME_CLASSES,
+    TIME_CLASS_OF_MONTH,
     StartingPopulation,
     _Children,
     month_ends,
     simulate,
 )
-from carewise.forecast.states import N_BANDS, N_CATEGORIES, N_DURATIONS, duration_band_of_months
+from carewise.forecast.states import N_BANDS, N_CATEGORIES
 
 IH, AG = CATEGORIES.index("fostering_in_house"), CATEGORIES.index("fostering_agency")
 ORIGIN = date(2024, 3, 31)  # the first step ends on 30 April: 30 days
@@ -82,6 +84,6 @@ def test_age_and_time_in_care_are_carried_forward_month_by_month():
     for t in range(30):
         off = ch.offsets(t)[ch.code[rows]]
         assert ch.age(rows, t).tolist() == [59 + t, 59 + t]
-        assert (off // ((N_CATEGORIES + 1) * N_DURATIONS)).tolist() == [1 if t == 0 else 2] * 2
-        assert (off % N_DURATIONS).tolist() == [duration_band_of_months(min(4 + t, 24)), N_DURATIONS - 1]
+        assert (off // ((N_CATEGORIES + 1) * N_TIME_CLASSES)).tolist() == [1 if t == 0 else 2] * 2
+        assert (off % N_TIME_CLASSES).tolist() == [TIME_CLASS_OF_MONTH[min(4 + t, 24)], TIME_CLASS_OF_MONTH[24]]
     assert ch.age(rows, 30).max() < AGE_MONTHS
