@@ -201,7 +201,8 @@ def paired(a: pl.DataFrame, b: pl.DataFrame, horizon: int = 12, state: str = "to
                        (pl.col("inside_95_b").cast(int) - pl.col("inside_95").cast(int)).alias("dc")))
     per_council = j.group_by("council", "seed").agg(pl.col("d").mean(), pl.col("dc").mean())
     lines = [f"{state} at {horizon} months, B − A:"]
-    groups = [("all", per_council),
+    mixed = pl.col("council").is_in([k.name for k in MIX_KINDS])
+    groups = [("all", per_council), ("mix kinds", per_council.filter(mixed)), ("five kinds", per_council.filter(~mixed)),
               *[(k, per_council.filter(pl.col("council") == k)) for k in dict.fromkeys(per_council.sort("council")["council"])]]
     for name, g in groups:
         d, dc = g["d"].to_numpy(), g["dc"].to_numpy()

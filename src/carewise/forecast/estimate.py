@@ -15,7 +15,8 @@ band's own level), so a thin cell is pooled to its age band and a full one speak
 Time in care is counted from the start of the child's period of care (``History.timeline``).
 
 Entrants (spells that start a period of care) arrive as a Poisson process; their ages and first
-placements are the ones seen in the window (an empirical distribution).
+placements are the ones seen in the window (an empirical distribution), each weighted by
+:meth:`Rates.entrant_weights` (all 1 unless a half-life or the mix trend is set).
 """
 
 from __future__ import annotations

@@ -151,7 +151,7 @@ def _entrant_share(model: FittedModel) -> np.ndarray:
     band = np.searchsorted(_BAND_HIGHS, years, side="right")
     ok = band < len(AGE_BANDS)
     hist = np.zeros((len(AGE_BANDS), len(CATEGORIES)))
-    np.add.at(hist, (band[ok], rates.entrant_category[ok].astype(np.int64)), 1.0)
+    np.add.at(hist, (band[ok], rates.entrant_category[ok].astype(np.int64)), rates.entrant_weights()[ok])
     return hist / hist.sum() if hist.sum() else hist
 
 
