@@ -131,3 +131,20 @@ def test_children_keep_their_age_time_in_care_and_placement(seed, steps):
         new = rng.integers(0, N_CATEGORIES + 1, rows.size)
         ch.move(rows, new)
         cat[ch.ids[rows]] = new
+
+
+@settings(max_examples=50, deadline=None)
+@given(cells=st.lists(st.integers(0, 7), min_size=1, max_size=40), data=st.data())
+def test_entrant_pool_weights_keep_cells_and_effective_size(cells, data):
+    """The Dirichlet parameters of a weighted pool add up to the effective sample size, keep each
+    cell's share of the weight, and are the cell counts when the weights are equal."""
+    from carewise.forecast.simulate import dirichlet_parameters
+
+    cell = np.sort(np.array(cells))
+    weight = np.array(data.draw(st.lists(st.floats(0.01, 1.0), min_size=cell.size, max_size=cell.size)))
+    alpha = dirichlet_parameters(cell, weight, 8)
+    n_eff = weight.sum() ** 2 / (weight**2).sum()
+    assert alpha.sum() == pytest.approx(n_eff)
+    assert alpha / alpha.sum() == pytest.approx(np.bincount(cell, weights=weight, minlength=8) / weight.sum())
+    assert np.array_equal(dirichlet_parameters(cell, np.ones(cell.size), 8), np.bincount(cell, minlength=8))
+    assert 1.0 - 1e-9 <= n_eff <= cell.size + 1e-9
