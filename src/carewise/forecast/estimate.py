@@ -72,6 +72,15 @@ PRIOR_EXITS = 4.0
 """Pseudo-exits at the age band's level in each time-in-care cell: a cell with a handful of exits
 stays near its age band, one with dozens follows its own data (empirical-Bayes style pooling)."""
 
+ALPHA_PRIOR_EXITS = 1.0
+"""Pseudo-exits at the age band's rate in each placement's exit level α[band, placement] (and at
+the council's rate in each age band's): a placement where nobody left care in the window no longer
+gets α = 0 — its children never leaving before 18 — but about the band's rate when the window holds
+few of its child-days, and a low rate when it holds many. Measured with the rolling backtest (300
+runs): 8 synthetic councils of 35–80 children (`carewise synth --size 35..80`, six councils'
+profiles), 12-month error 13.7% → 12.8% (6 better, 2 slightly worse; mean signed error +5.1% →
++3.7%); 20 councils of 150–1,200 children 4.87% → 4.89% (+0.02, se 0.06), within noise."""
+
 _BAND_FRAME = pl.DataFrame(
     {
         "band": list(range(N_BANDS)),
@@ -203,6 +212,10 @@ class DurationEffects:
     expected: np.ndarray
     """Σ over categories of child-days × alpha per (band, duration): the Gamma posterior's rate
     is expected + PRIOR_EXITS, its shape exits + PRIOR_EXITS."""
+    alpha_shape: np.ndarray | None = None
+    """α's Gamma posterior (bands, categories): shape (exits + pooled pseudo-exits) and rate
+    (ρ-weighted child-days + the pseudo-exits' days), alpha = shape / rate; None: not pooled."""
+    alpha_rate: np.ndarray | None = None
 
     def frame(self) -> pl.DataFrame:
         """Time-in-care profile as a long frame: age band, time in care, exits, relative hazard."""
@@ -216,13 +229,14 @@ class DurationEffects:
 
 
 def duration_effects(exposure: np.ndarray, exits: np.ndarray, prior_exits: float = PRIOR_EXITS,
-                     iterations: int = 200) -> DurationEffects:
+                     iterations: int = 200, alpha_prior_exits: float = ALPHA_PRIOR_EXITS) -> DurationEffects:
     """Fit exit hazard = α[b, c] × ρ[b, d] to child-days and exits (bands, categories, durations).
 
-    Iterative proportional fitting of the Poisson likelihood: α[b, c] = exits[b, c] / Σ_d
-    days[b, c, d] ρ[b, d] and ρ[b, d] = (exits[b, d] + m) / (Σ_c days[b, c, d] α[b, c] + m), the
-    second being the posterior mean of ρ under a Gamma(m, m) prior centred on 1 (the age band's
-    own level), m = ``prior_exits``. With m = 0 and one category, α ρ is each cell's exits / days.
+    Iterative proportional fitting of the Poisson likelihood: α[b, c] = (exits[b, c] + a) / (Σ_d
+    days[b, c, d] ρ[b, d] + a / band rate) and ρ[b, d] = (exits[b, d] + m) / (Σ_c days[b, c, d]
+    α[b, c] + m), the posterior means under Gamma priors centred on the age band's rate (α,
+    a = ``alpha_prior_exits``, :func:`_pooled_alpha`) and on 1 (ρ, m = ``prior_exits``). With
+    a = m = 0 and one category, α ρ is each cell's exits / days.
     """
     e_bc = exits.sum(2)
     e_bd = exits.sum(1)
@@ -230,8 +244,7 @@ def duration_effects(exposure: np.ndarray, exits: np.ndarray, prior_exits: float
     alpha = np.zeros(exposure.shape[:2])
     for _ in range(iterations):
         denom = (exposure * rr[:, None, :]).sum(2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            alpha = np.where(denom > 0, e_bc / denom, 0.0)
+        alpha = _pooled_alpha(e_bc, denom, alpha_prior_exits)[0]
         expected = (exposure * alpha[:, :, None]).sum(1)
         with np.errstate(invalid="ignore", divide="ignore"):
             new = np.where(expected + prior_exits > 0, (e_bd + prior_exits) / (expected + prior_exits), 1.0)
@@ -240,10 +253,26 @@ def duration_effects(exposure: np.ndarray, exits: np.ndarray, prior_exits: float
         if done:
             break
     denom = (exposure * rr[:, None, :]).sum(2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        alpha = np.where(denom > 0, e_bc / denom, 0.0)
+    alpha, alpha_shape, alpha_rate = _pooled_alpha(e_bc, denom, alpha_prior_exits)
     expected = (exposure * alpha[:, :, None]).sum(1)
-    return DurationEffects(alpha=alpha, rr=rr, exits=e_bd, expected=expected)
+    return DurationEffects(alpha=alpha, rr=rr, exits=e_bd, expected=expected, alpha_shape=alpha_shape,
+                           alpha_rate=alpha_rate)
+
+
+def _pooled_alpha(exits: np.ndarray, days: np.ndarray, prior_exits: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """α[b, c] as the posterior mean of a Gamma prior holding ``prior_exits`` pseudo-exits at the
+    age band's rate (itself pooled the same way towards the council's): (exits + m) / (days + m /
+    band rate), with its Gamma shape and rate for each run's draw. Cells with no child-days, and
+    every cell when the window holds no exit at all, stay at 0; m = 0 is exits / days."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        overall = exits.sum() / days.sum() if days.sum() > 0 else 0.0
+        band = np.where(days.sum(1) > 0, (exits.sum(1) + prior_exits * (overall > 0))
+                        / (days.sum(1) + (prior_exits / overall if overall > 0 else 0.0)), 0.0)
+        prior = np.where((days > 0) & (band[:, None] > 0), prior_exits, 0.0)
+        shape = exits + prior
+        rate = days + np.where(prior > 0, prior / np.where(band[:, None] > 0, band[:, None], 1.0), 0.0)
+        alpha = np.where(rate > 0, shape / rate, 0.0)
+    return alpha, shape, rate
 
 
 def _window_overlap(start: pl.Expr, end: pl.Expr, lo: pl.Expr, hi: pl.Expr) -> pl.Expr:

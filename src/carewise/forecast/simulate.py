@@ -241,8 +241,9 @@ def _draw_rates(rates: Rates, runs: int, rng: np.random.Generator, uncertain: bo
     day (runs,).
 
     Moves between placements: Gamma(moves) / child-days. Leaving care: α × ρ
-    (:meth:`Rates.duration_effects`), α ~ Gamma(exits of the band and category) / child-days
-    weighted by ρ, and ρ ~ Gamma(exits + m, expected + m) per age band and time in care."""
+    (:meth:`Rates.duration_effects`), α from its pooled Gamma posterior (exits of the band and
+    category + pseudo-exits at the band's rate, over child-days weighted by ρ + theirs), and
+    ρ ~ Gamma(exits + m, expected + m) per age band and time in care."""
     eff = rates.duration_effects()
     weighted = (
         (rates.exit_exposure * eff.rr[:, None, :]).sum(2) if rates.exit_exposure is not None else rates.exposure
@@ -252,7 +253,11 @@ def _draw_rates(rates: Rates, runs: int, rng: np.random.Generator, uncertain: bo
         draws = rng.gamma(np.maximum(shape, 0.0))
         with np.errstate(invalid="ignore", divide="ignore"):
             q = draws / rates.exposure[None, :, :, None]
-            alpha = draws[..., N_CATEGORIES] / weighted[None] * rates.exit_factor
+            if eff.alpha_shape is not None and eff.alpha_rate is not None:
+                alpha = (rng.gamma(np.broadcast_to(eff.alpha_shape, (runs, *eff.alpha_shape.shape)))
+                         / eff.alpha_rate[None] * rates.exit_factor)
+            else:
+                alpha = draws[..., N_CATEGORIES] / weighted[None] * rates.exit_factor
         if rates.exit_exposure is not None:
             rr = rng.gamma(np.broadcast_to(eff.exits + PRIOR_EXITS, (runs, *eff.rr.shape))) / (eff.expected + PRIOR_EXITS)
         else:

@@ -9,7 +9,7 @@ import pytest
 
 from carewise.forecast import CATEGORIES, fit, spells
 from carewise.forecast.entries import EntryTrend
-from carewise.forecast.estimate import duration_effects
+from carewise.forecast.estimate import _pooled_alpha, duration_effects
 from carewise.forecast.model import known_period_starts
 from carewise.forecast.neighbours import (
     Borrowing,
@@ -46,6 +46,20 @@ def test_exit_hazard_of_one_category_is_each_cells_exits_over_days():
     assert eff.alpha[0, 0] * eff.rr[0] == pytest.approx([0.1, 0.01])
     assert eff.alpha[0, 0] == pytest.approx(13 / 400)
     assert (exposure[0, 0] * eff.rr[0]).sum() / exposure.sum() == pytest.approx(1.0)
+
+
+def test_a_placement_with_no_exits_is_pooled_to_its_age_band_not_zero():
+    """One age band: placement A 2 exits in 1,000 child-days, placement B none in 100. The
+    council's rate is 2 / 1,100; the band's, pooled with one pseudo-exit at it, (2 + 1) / (1,100 +
+    550) = 1 / 550; A: (2 + 1) / (1,000 + 550) = 3 / 1,550; B: (0 + 1) / (100 + 550) = 1 / 650
+    — not 0, which kept B's children in care until 18. Without the prior: 2 / 1,000 and 0."""
+    exits, days = np.array([[2.0, 0.0]]), np.array([[1000.0, 100.0]])
+    alpha, shape, rate = _pooled_alpha(exits, days, 1.0)
+    assert alpha[0] == pytest.approx([3 / 1550, 1 / 650])
+    assert shape[0].tolist() == [3.0, 1.0] and rate[0] == pytest.approx([1550.0, 650.0])
+    assert _pooled_alpha(exits, days, 0.0)[0][0] == pytest.approx([2 / 1000, 0.0])
+    # a window with no exit at all: nothing to pool towards, every α stays 0
+    assert _pooled_alpha(np.zeros((1, 2)), days, 1.0)[0].tolist() == [[0.0, 0.0]]
 
 
 def test_a_thin_time_in_care_cell_is_pooled_to_its_age_band():
