@@ -37,13 +37,12 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from compare_forecasts import COUNCILS, YEARS, CouncilCase, council_code  # noqa: E402
+from compare_forecasts import COUNCILS, YEARS, CouncilCase, council_code, keep_children  # noqa: E402
 
 from carewise.forecast import estimate  # noqa: E402
 from carewise.forecast.backtest import run_backtest  # noqa: E402
 from carewise.forecast.states import AGE_BANDS, N_BANDS  # noqa: E402
 from carewise.history import stitch  # noqa: E402
-from carewise.returns.model import Return  # noqa: E402
 from carewise.returns.years import age_expr  # noqa: E402
 
 
@@ -108,13 +107,7 @@ def thin_by_band(returns: dict, growth: tuple[float, ...], seed: int,
         ref = np.where(g > 0, end, start)
         t = (day - ref).astype(np.int64) / 365.25
         keep_p = np.minimum(1.0, np.exp(g * t))
-    u = np.random.default_rng(seed).random(day.size)
-    kept = set(first.filter(pl.Series(u < keep_p))["CHILD"].to_list())
-    out = {}
-    for year, ret in returns.items():
-        raw = {name: frame.filter(pl.col("CHILD").str.strip_chars().is_in(kept)) for name, frame in ret.raw.items()}
-        out[year] = Return(year=year, raw=raw, sources=ret.sources)
-    return out
+    return keep_children(returns, first["CHILD"], keep_p, seed)
 
 
 def _log_keep(day: np.ndarray, band: np.ndarray, growth: tuple[float, ...],

@@ -93,9 +93,14 @@ def thin_by_entry(returns: dict, growth: float, seed: int) -> dict:
     years = sorted(returns)
     ref = years[-1].end if growth > 0 else years[0].start
     t = first.select((pl.col("first") - pl.lit(ref)).dt.total_days() / 365.25).to_series().to_numpy()
-    keep_p = np.minimum(1.0, np.exp(growth * t))
-    u = np.random.default_rng(seed).random(t.size)
-    kept = set(first.filter(pl.Series(u < keep_p))["CHILD"].to_list())
+    return keep_children(returns, first["CHILD"], np.minimum(1.0, np.exp(growth * t)), seed)
+
+
+def keep_children(returns: dict, children: pl.Series, keep_p: np.ndarray, seed: int) -> dict:
+    """The returns with each of ``children`` kept with its chance ``keep_p`` (one uniform each, in
+    the order given, from ``seed``); every table of every return loses the same children."""
+    u = np.random.default_rng(seed).random(keep_p.size)
+    kept = set(children.filter(pl.Series(u < keep_p)).to_list())
     out = {}
     for year, ret in returns.items():
         raw = {name: frame.filter(pl.col("CHILD").str.strip_chars().is_in(kept)) for name, frame in ret.raw.items()}
