@@ -1,4 +1,5 @@
-"""Entries into care that can trend: a local linear trend model of monthly entries.
+"""Entries into care that can trend: a local level and a local linear trend of monthly entries,
+weighted by their evidence (:class:`EntryModel`).
 
 The peer models and carewise's first forecast took the entry rate as the reference window's
 average, so a council whose entries were rising was forecast flat and its ranges did not allow
@@ -14,7 +15,9 @@ fitted by the Kalman filter (forecast with the slope damped, :data:`DAMPING`); t
 centred on no change (sd 1% of the mean a month), which shrinks a trend seen in noisy months.
 Each simulated future draws the level and slope at the origin from their filtered distribution
 (the uncertainty of the estimate) and then lets them drift with the fitted variances (the
-uncertainty of the future), so both are in the ranges. Ages and first placements of entrants
+uncertainty of the future), so both are in the ranges. The same filter with no slope is the
+local level (a level that only drifts); :func:`fit_trend` fits both and weights them by their
+posterior probabilities, each run following one. Ages and first placements of entrants
 are those seen in the window; the mix of them can follow recent months (recency weights with a
 half-life, fixed or chosen by :func:`choose_half_life`) or a trend in shares (:func:`mix_at_end`),
 both off by default: on the synthetic backtest neither changed the total's error beyond noise
