@@ -104,7 +104,7 @@ class Rates:
     entrant_age_days: np.ndarray
     entrant_category: np.ndarray
     entry_trend: EntryModel | None = None
-    """Local linear trend of monthly entries (None: a steady Poisson rate, the window's average)."""
+    """Monthly entries: the local level and local linear trend, averaged (None: a steady Poisson rate)."""
     exit_exposure: np.ndarray | None = None
     """Child-days by age band, category and time in care (bands, categories, durations); None when
     periods of care were not known (exits then do not depend on time in care)."""
