@@ -69,8 +69,9 @@ def month_band_shares() -> np.ndarray:
 
     Why: giving month m the whole hazard of the band it rounds into moved every child into the
     next band half a month early — an entrant had half a month of the "under 1 month" hazard
-    instead of a month, so too few entrants left care quickly (on 16 medium synthetic council-years
-    the children who came into care and were still there a year on were over-predicted by 3.7%)."""
+    instead of a month, so too few entrants left care quickly. On the synthetic councils, whose
+    first-month hazard is not much above the next band's, it changed little (16 medium
+    council-years: newcomers still looked after a year on 2,860 → 2,854 predicted, 2,759 seen)."""
     lows = np.array([b.low for b in DURATION_BANDS], dtype=float)
     highs = np.array([np.inf if b.high is None else b.high for b in DURATION_BANDS], dtype=float)
     m = np.arange(SETTLED_MONTHS + 1, dtype=float)
