@@ -136,14 +136,6 @@ class EntryModel:
         apart = np.array([self.trend.level - self.steady.level, self.trend.slope - self.steady.slope])
         return w * self.trend.cov + (1 - w) * self.steady.cov + w * (1 - w) * np.outer(apart, apart)
 
-    @property
-    def months(self) -> int:
-        return self.trend.months
-
-    @property
-    def mean(self) -> float:
-        return self.trend.mean
-
     def shrunk(self, towards: float, weight: float) -> EntryModel:
         """Both models' levels pulled towards ``towards`` (:meth:`EntryTrend.shrunk`)."""
         return EntryModel(self.trend.shrunk(towards, weight), self.steady.shrunk(towards, weight), self.trend_weight)

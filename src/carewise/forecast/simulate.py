@@ -741,10 +741,6 @@ def deterministic(
     onehot = np.zeros((n_age, N_BANDS))
     onehot[np.arange(n_age), band] = 1.0
     q4 = rates.hazards_by_duration()  # (B, C, D, K)
-    h4 = q4.sum(-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share4 = q4 / h4[..., None]
-    share4[~np.isfinite(share4)] = 0.0
     q_month = by_time_class(q4, 2)[:, :, TIME_CLASS_OF_MONTH]  # (B, C, months in care, K)
     h_month = q_month.sum(-1)
     with np.errstate(invalid="ignore", divide="ignore"):
